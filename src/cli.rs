@@ -1,0 +1,164 @@
+//! The command line (clap only): what the user can type, and its conversion into the
+//! library's own option types.
+
+use crate::date::Date;
+use crate::score::{ScoreOptions, Weighting};
+use crate::select::Filters;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Offline secure score calculator for Microsoft Defender for Cloud style inventories.
+#[derive(Debug, Parser)]
+#[command(name = "securescore", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score inventories and rank the controls to fix first.
+    Assess(AssessArgs),
+    /// Check inputs and list every problem found.
+    Validate(ValidateArgs),
+    /// Print the built-in control catalog.
+    Controls(ControlsArgs),
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--weighting`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WeightingArg {
+    /// Scopes weigh by their resources with a healthy or unhealthy assessment.
+    Resources,
+    /// Every scope weighs the same.
+    Equal,
+    /// Every resource in one single scope (Defender's pre-2020 model).
+    Pooled,
+}
+
+/// Output options shared by every command.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write the output to PATH (atomically) instead of standard output.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// No report on standard output and no warnings; errors and the gate line stay.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Options that change what is scored.
+#[derive(Debug, Args)]
+pub struct ScoringArgs {
+    /// Judge exemptions on this date (YYYY-MM-DD, UTC) [default: today].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Keep only resources at or under this id (a subscription GUID, resource group or
+    /// resource id); repeat for a union.
+    #[arg(long = "scope", value_name = "ID")]
+    pub scopes: Vec<String>,
+    /// Keep only subscriptions under this management group; repeat for a union.
+    #[arg(long = "management-group", value_name = "NAME")]
+    pub management_groups: Vec<String>,
+    /// How scopes are weighted in the overall score.
+    #[arg(long, value_enum, default_value_t = WeightingArg::Resources)]
+    pub weighting: WeightingArg,
+    /// Score preview recommendations too.
+    #[arg(long)]
+    pub include_preview: bool,
+    /// Score the raw statuses, ignoring every exemption.
+    #[arg(long)]
+    pub ignore_exemptions: bool,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text)
+}
+
+fn parse_percentage(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a percentage from 0 to 100")),
+    }
+}
+
+/// `securescore assess`.
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    /// Exit 1 when the score, rounded to 2 decimals, is below PCT.
+    #[arg(long, value_name = "PCT", value_parser = parse_percentage)]
+    pub fail_under: Option<f64>,
+    /// Show only the first N ranked controls in the table.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `securescore validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `securescore controls`.
+#[derive(Debug, Args)]
+pub struct ControlsArgs {
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl ScoringArgs {
+    /// The scoring options these arguments ask for.
+    pub fn options(&self) -> ScoreOptions {
+        ScoreOptions {
+            as_of: self.as_of.unwrap_or_else(Date::today_utc),
+            include_preview: self.include_preview,
+            ignore_exemptions: self.ignore_exemptions,
+            weighting: match self.weighting {
+                WeightingArg::Resources => Weighting::Resources,
+                WeightingArg::Equal => Weighting::Equal,
+                WeightingArg::Pooled => Weighting::Pooled,
+            },
+        }
+    }
+
+    /// The resource filters these arguments ask for.
+    pub fn filters(&self) -> Filters {
+        Filters {
+            scopes: self.scopes.clone(),
+            management_groups: self.management_groups.clone(),
+        }
+    }
+}

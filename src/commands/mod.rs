@@ -1,0 +1,104 @@
+//! One module per subcommand, each a short composition of loading, scoring, reporting
+//! and rendering; and the plumbing they share.
+
+pub mod assess;
+pub mod controls;
+pub mod validate;
+
+use crate::catalog::Catalog;
+use crate::cli::{ColorChoice, OutputArgs};
+use crate::diag::{Diagnostics, Level};
+use crate::load::source::InputSpec;
+use crate::load::{load, LoadOptions};
+use crate::model::Model;
+use crate::render::Style;
+use crate::text::terminal_safe;
+use crate::UsageError;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// The inputs named by FILE arguments: standard input for none or `-`. With no FILE and a
+/// terminal on standard input, a usage error (rather than waiting for typing).
+pub fn resolve_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<InputSpec>> {
+    if files.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err(UsageError(
+                "no input: name inventory files, or pipe one into standard input".to_string(),
+            )
+            .into());
+        }
+        return Ok(vec![InputSpec::Stdin]);
+    }
+    Ok(files
+        .iter()
+        .map(|f| {
+            if f.as_os_str() == "-" {
+                InputSpec::Stdin
+            } else {
+                InputSpec::Path(f.clone())
+            }
+        })
+        .collect())
+}
+
+/// Loads inputs with the built-in catalog.
+pub fn load_inputs(inputs: &[InputSpec], options: &LoadOptions) -> anyhow::Result<(Model, Diagnostics)> {
+    let catalog = Catalog::builtin()?;
+    let mut diags = Diagnostics::default();
+    let model = load(inputs, &catalog, options, &mut diags);
+    Ok((model, diags))
+}
+
+/// Prints diagnostics on standard error: errors always, warnings unless `quiet`.
+pub fn print_diagnostics(diags: &Diagnostics, quiet: bool) {
+    for d in diags.items() {
+        if d.level == Level::Warning && quiet {
+            continue;
+        }
+        let label = if d.level == Level::Error { "error" } else { "warning" };
+        eprintln!("{label}: {}", terminal_safe(&d.to_string()));
+    }
+    if diags.dropped() > 0 {
+        eprintln!("… and {} more problem(s) not shown", diags.dropped());
+    }
+}
+
+/// Fails with the input errors found, after printing every diagnostic.
+pub fn fail_on_errors(diags: &Diagnostics, quiet: bool) -> anyhow::Result<()> {
+    if diags.error_count() == 0 {
+        return Ok(());
+    }
+    print_diagnostics(diags, quiet);
+    anyhow::bail!(
+        "{} input error(s); nothing was scored (run `securescore validate` to list every problem)",
+        diags.error_count()
+    )
+}
+
+/// The look of human-readable output for these output options.
+pub fn style(output: &OutputArgs) -> Style {
+    let terminal = crate::output::is_terminal(output.output.as_deref());
+    let color = match output.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    Style {
+        color,
+        width: if terminal { None } else { Some(80) },
+    }
+}
+
+/// Renders with `render` and writes the result where the output options say (nothing on
+/// standard output under `--quiet`).
+pub fn emit(
+    output: &OutputArgs,
+    render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if output.quiet && output.output.is_none() {
+        return Ok(());
+    }
+    let mut buf = Vec::new();
+    render(&mut buf)?;
+    crate::output::emit(output.output.as_deref(), &buf)
+}

@@ -1,0 +1,52 @@
+//! securescore: Microsoft Defender for Cloud's classic secure score, computed offline from
+//! JSON inventories.
+//!
+//! Data flows one way: inputs are loaded ([`load`]) into a compact [`model::Model`], scored
+//! by the pure core ([`score`]), turned into a report value ([`report`]) and rendered
+//! ([`render`]). [`run`] is the single entry point of the binary.
+
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod date;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod report;
+pub mod score;
+pub mod select;
+pub mod text;
+
+use std::fmt;
+
+/// How a command that ran ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, and every gate passed.
+    Success,
+    /// Done, but a gate failed, for the reason given.
+    GateFailed(String),
+}
+
+/// A command line that cannot run as given (exit code 2, like an invalid input).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Runs a parsed command line.
+pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
+    match &cli.command {
+        cli::Command::Assess(args) => commands::assess::run(args),
+        cli::Command::Validate(args) => commands::validate::run(args),
+        cli::Command::Controls(args) => commands::controls::run(args),
+    }
+}

@@ -1,0 +1,403 @@
+//! Loaders: turn input files into a [`Model`]. Each input holds one or more JSON values
+//! (a document, concatenated documents, or JSON Lines); each value is classified by its
+//! keys (SPEC §2) and streamed into a [`ModelBuilder`], one array element at a time, with
+//! ids borrowed from the input where possible.
+
+pub mod locate;
+pub mod native;
+pub mod source;
+
+use crate::catalog::Catalog;
+use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::model::{Exemption, Model, ModelBuilder};
+use locate::{join_path, push_key, Locator};
+use native::{AssessmentIn, AssessmentRow, ControlIn, Extra, RecommendationIn, ResourceIn, SubscriptionIn, SECTIONS};
+use serde::de::{DeserializeOwned, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use source::InputSpec;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How to load.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// List keys that are not part of a recognised shape as warnings (`validate`).
+    pub report_unknown_keys: bool,
+}
+
+/// Loads every input into one model. Problems are collected in `diags`; the model is
+/// only to be scored when no error was recorded.
+pub fn load(inputs: &[InputSpec], catalog: &Catalog, options: &LoadOptions, diags: &mut Diagnostics) -> Model {
+    let mut loader = Loader {
+        builder: ModelBuilder::default(),
+        diags,
+        options,
+        unknown_keys: BTreeMap::new(),
+    };
+    for spec in inputs {
+        loader.input(spec);
+    }
+    let Loader {
+        builder,
+        diags,
+        unknown_keys,
+        ..
+    } = loader;
+    for ((file, path, key), (count, origin)) in unknown_keys {
+        let times = if count > 1 { format!(" ({count} times)") } else { String::new() };
+        let mut d = Diagnostic::warning(
+            "unknown-key",
+            format!("unknown key {key:?}{times} is ignored (at {path}: not part of the native or Azure shapes)"),
+        )
+        .at(origin);
+        d.file = Some(file);
+        diags.push(d);
+    }
+    builder.finish(catalog, diags)
+}
+
+struct Loader<'d> {
+    builder: ModelBuilder,
+    diags: &'d mut Diagnostics,
+    options: &'d LoadOptions,
+    /// (file, path pattern, key) → (times seen, first place).
+    unknown_keys: BTreeMap<(String, String, String), (u64, Origin)>,
+}
+
+/// One input being read.
+struct FileCtx<'a> {
+    input: u16,
+    locator: Locator<'a>,
+}
+
+/// True when the text should be read one JSON value per line: by extension, or because
+/// its first non-blank line is a whole JSON value.
+fn is_json_lines(spec: &InputSpec, text: &str) -> bool {
+    if matches!(spec.extension().as_deref(), Some("jsonl" | "ndjson")) {
+        return true;
+    }
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|first| serde_json::from_str::<&RawValue>(first).is_ok())
+}
+
+/// Calls `each(index, element)` for every element of a JSON array, without collecting them.
+fn for_each_element<'a>(
+    raw: &'a RawValue,
+    each: impl FnMut(usize, &'a RawValue),
+) -> Result<(), serde_json::Error> {
+    struct Elements<F>(F);
+    impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for Elements<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0;
+            while let Some(el) = seq.next_element::<&'de RawValue>()? {
+                (self.0)(i, el);
+                i += 1;
+            }
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    serde::Deserializer::deserialize_seq(&mut de, Elements(each))
+}
+
+/// What a JSON value is, for messages.
+fn json_kind(raw: &RawValue) -> &'static str {
+    match raw.get().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+impl Loader<'_> {
+    fn input(&mut self, spec: &InputSpec) {
+        let name = spec.display_name();
+        let input = self.builder.add_input(&name);
+        let bytes = match source::read(spec) {
+            Ok(b) => b,
+            Err(d) => return self.diags.push(d),
+        };
+        let text = match source::decode(&name, &bytes) {
+            Ok(t) => t,
+            Err(d) => return self.diags.push(d),
+        };
+        let mut file = FileCtx {
+            input,
+            locator: Locator::new(&name, text),
+        };
+        if is_json_lines(spec, text) {
+            for line in text.split('\n') {
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<&RawValue>(line) {
+                    Ok(raw) => self.value(&mut file, raw, String::new()),
+                    Err(e) => {
+                        let d = file.locator.json_error(line, String::new(), &e);
+                        self.diags.push(d);
+                    }
+                }
+            }
+        } else {
+            for item in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
+                match item {
+                    Ok(raw) => self.value(&mut file, raw, String::new()),
+                    Err(e) => {
+                        let d = file.locator.json_error(text, String::new(), &e);
+                        self.diags.push(d);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One JSON value at the top level of an input (or an element of a bare array).
+    fn value<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) {
+        match raw.get().as_bytes().first() {
+            Some(b'{') => self.object(file, raw, path),
+            Some(b'[') => {
+                let result = for_each_element(raw, |i, el| self.value(file, el, format!("{path}[{i}]")));
+                if let Err(e) = result {
+                    let d = file.locator.json_error(raw.get(), path, &e);
+                    self.diags.push(d);
+                }
+            }
+            _ => {
+                let d = Diagnostic::error(
+                    "unrecognised-shape",
+                    format!(
+                        "a value of no recognised shape: expected a JSON object (a native document or an assessment) \
+                         or an array of them, found {}",
+                        json_kind(raw)
+                    ),
+                )
+                .at(file.locator.origin(raw.get(), path));
+                self.diags.push(d);
+            }
+        }
+    }
+
+    fn object<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) {
+        if let Ok(row) = serde_json::from_str::<AssessmentRow>(raw.get()) {
+            let exemption = row.exemption.map(Exemption::from);
+            self.builder
+                .add_assessment(&row.resource.0, &row.recommendation.0, row.status, exemption, file.input);
+            return;
+        }
+        let keys: BTreeMap<String, &'a RawValue> = match serde_json::from_str(raw.get()) {
+            Ok(k) => k,
+            Err(e) => return self.diags.push(file.locator.json_error(raw.get(), path, &e)),
+        };
+        if SECTIONS.iter().any(|s| keys.contains_key(*s)) {
+            for (key, value) in &keys {
+                let mut at = path.clone();
+                push_key(&mut at, key);
+                match key.as_str() {
+                    "subscriptions" => self.section(file, value, at, Self::subscription),
+                    "controls" => self.section(file, value, at, Self::control),
+                    "recommendations" => self.section(file, value, at, Self::recommendation),
+                    "resources" => self.section(file, value, at, Self::resource),
+                    "assessments" => self.section(file, value, at, Self::assessment),
+                    _ => self.unknown_key(file, value, &path, key),
+                }
+            }
+        } else if ["resource", "recommendation", "status"].iter().all(|k| keys.contains_key(*k)) {
+            if let Some((a, origin)) = self.element::<AssessmentIn>(file, raw, path) {
+                self.assessment(file, a, origin);
+            }
+        } else {
+            let names: Vec<&str> = keys.keys().map(String::as_str).collect();
+            let d = Diagnostic::error(
+                "unrecognised-shape",
+                format!(
+                    "a value of no recognised shape (keys: {}): expected a native document (with subscriptions, \
+                     controls, recommendations, resources or assessments) or an assessment (resource, \
+                     recommendation, status)",
+                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                ),
+            )
+            .at(file.locator.origin(raw.get(), path));
+            self.diags.push(d);
+        }
+    }
+
+    /// Streams the elements of one native section into `handle`.
+    fn section<'a, T: Deserialize<'a> + HasExtra>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        path: String,
+        handle: fn(&mut Self, &mut FileCtx<'a>, T, Origin),
+    ) {
+        if raw.get() == "null" {
+            return;
+        }
+        if !raw.get().starts_with('[') {
+            let d = Diagnostic::error("wrong-type", format!("expected an array, found {}", json_kind(raw)))
+                .at(file.locator.origin(raw.get(), path));
+            return self.diags.push(d);
+        }
+        let result = for_each_element(raw, |i, el| {
+            if let Some((item, origin)) = self.element::<T>(file, el, format!("{path}[{i}]")) {
+                handle(self, file, item, origin);
+            }
+        });
+        if let Err(e) = result {
+            let d = file.locator.json_error(raw.get(), path, &e);
+            self.diags.push(d);
+        }
+    }
+
+    /// Deserializes one element, recording any error with its path and position. Unknown
+    /// keys are tallied for `validate`.
+    fn element<'a, T: Deserialize<'a> + HasExtra>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        path: String,
+    ) -> Option<(T, Origin)> {
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(item) => {
+                let origin = file.locator.origin(raw.get(), path);
+                if self.options.report_unknown_keys {
+                    for (key, at) in item.extra_keys() {
+                        let mut full = origin.path.clone().unwrap_or_default();
+                        if !at.is_empty() {
+                            push_key(&mut full, &at);
+                        }
+                        self.tally_unknown(file, &origin, &full, key);
+                    }
+                }
+                Some((item, origin))
+            }
+            Err(e) => {
+                let full = join_path(&path, e.path());
+                let d = file.locator.json_error(raw.get(), full, e.inner());
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn unknown_key<'a>(&mut self, file: &mut FileCtx<'a>, value: &'a RawValue, path: &str, key: &str) {
+        if self.options.report_unknown_keys {
+            let origin = file.locator.origin(value.get(), path.to_string());
+            self.tally_unknown(file, &origin, path, key);
+        }
+    }
+
+    fn tally_unknown(&mut self, file: &FileCtx, origin: &Origin, path: &str, key: &str) {
+        // Group repeated keys by path pattern (indexes dropped) so a stream of a million
+        // rows with one extra key gives one warning.
+        let pattern: String = {
+            let mut out = String::new();
+            let mut in_index = false;
+            for c in path.chars() {
+                match c {
+                    '[' => {
+                        in_index = true;
+                        out.push_str("[]");
+                    }
+                    ']' => in_index = false,
+                    _ if !in_index => out.push(c),
+                    _ => {}
+                }
+            }
+            if out.is_empty() {
+                "the top level".to_string()
+            } else {
+                out
+            }
+        };
+        let entry = self
+            .unknown_keys
+            .entry((file.locator.name().to_string(), pattern, key.to_string()))
+            .or_insert_with(|| (0, origin.clone()));
+        entry.0 += 1;
+    }
+
+    fn report(&mut self, result: Result<(), Diagnostic>) {
+        if let Err(d) = result {
+            self.diags.push(d);
+        }
+    }
+
+    fn subscription(&mut self, _: &mut FileCtx, s: SubscriptionIn, at: Origin) {
+        let r = self.builder.define_subscription(s.into(), at);
+        self.report(r);
+    }
+
+    fn control(&mut self, _: &mut FileCtx, c: ControlIn, at: Origin) {
+        let r = self.builder.define_control(c.into(), at);
+        self.report(r);
+    }
+
+    fn recommendation(&mut self, _: &mut FileCtx, r: RecommendationIn, at: Origin) {
+        let r = self.builder.define_recommendation(r.into(), at);
+        self.report(r);
+    }
+
+    fn resource(&mut self, _: &mut FileCtx, r: ResourceIn, at: Origin) {
+        let r = self.builder.define_resource(r.into(), at);
+        self.report(r);
+    }
+
+    fn assessment(&mut self, file: &mut FileCtx, a: AssessmentIn, _: Origin) {
+        let exemption = a.exemption.map(Exemption::from);
+        self.builder
+            .add_assessment(&a.resource.0, &a.recommendation.0, a.status, exemption, file.input);
+    }
+}
+
+/// Shapes that keep the keys they do not know, so `validate` can list them.
+trait HasExtra {
+    /// (key, path relative to the element) of every unknown key.
+    fn extra_keys(&self) -> Vec<(&str, String)>;
+}
+
+fn keys_of<'e>(extra: &'e Extra, at: &str) -> impl Iterator<Item = (&'e str, String)> + 'e {
+    let at = at.to_string();
+    extra.keys().map(move |k| (k.as_str(), at.clone()))
+}
+
+macro_rules! has_extra {
+    ($($t:ty),*) => {$(
+        impl HasExtra for $t {
+            fn extra_keys(&self) -> Vec<(&str, String)> {
+                keys_of(&self.extra, "").collect()
+            }
+        }
+    )*};
+}
+has_extra!(SubscriptionIn, ControlIn, RecommendationIn, ResourceIn);
+
+impl HasExtra for AssessmentIn<'_> {
+    fn extra_keys(&self) -> Vec<(&str, String)> {
+        let mut keys: Vec<(&str, String)> = keys_of(&self.extra, "").collect();
+        if let Some(e) = &self.exemption {
+            keys.extend(keys_of(&e.extra, "exemption"));
+        }
+        keys
+    }
+}
+
+/// Parses standalone JSON text of a known shape (used for embedded data and tests).
+pub fn parse_json<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnostic> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = join_path("", e.path());
+        Locator::new(name, text).json_error(text, path, e.inner())
+    })
+}

@@ -1,0 +1,154 @@
+//! Reading an input's bytes (memory-mapped file, or standard input) and checking its
+//! encoding before any JSON is parsed.
+
+use crate::diag::Diagnostic;
+use std::io::Read;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+
+/// One input named on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSpec {
+    /// Standard input (`-`, or no FILE).
+    Stdin,
+    /// A file.
+    Path(PathBuf),
+    /// Text held in memory, under a display name (tests, embedded data).
+    Text { name: String, text: String },
+}
+
+impl InputSpec {
+    /// The name under which messages refer to the input.
+    pub fn display_name(&self) -> String {
+        match self {
+            InputSpec::Stdin => "<stdin>".to_string(),
+            InputSpec::Path(p) => p.display().to_string(),
+            InputSpec::Text { name, .. } => name.clone(),
+        }
+    }
+
+    /// The file extension, lower-cased, if the input is a file.
+    pub fn extension(&self) -> Option<String> {
+        let path: &Path = match self {
+            InputSpec::Path(p) => p,
+            InputSpec::Text { name, .. } => Path::new(name),
+            InputSpec::Stdin => return None,
+        };
+        path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase())
+    }
+}
+
+/// An input's bytes: mapped from a file (so the page cache, not the heap, holds them),
+/// or owned.
+pub enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// Reads an input whole.
+pub fn read(spec: &InputSpec) -> Result<Bytes, Diagnostic> {
+    let name = spec.display_name();
+    let unreadable = |e: std::io::Error| {
+        let mut d = Diagnostic::error("unreadable-input", format!("cannot read the input: {e}"));
+        d.file = Some(name.clone());
+        d
+    };
+    match spec {
+        InputSpec::Stdin => {
+            let mut buf = Vec::new();
+            std::io::stdin().lock().read_to_end(&mut buf).map_err(unreadable)?;
+            Ok(Bytes::Owned(buf))
+        }
+        InputSpec::Text { text, .. } => Ok(Bytes::Owned(text.clone().into_bytes())),
+        InputSpec::Path(path) => {
+            let file = std::fs::File::open(path).map_err(unreadable)?;
+            let meta = file.metadata().map_err(unreadable)?;
+            if meta.is_dir() {
+                return Err(unreadable(std::io::Error::other("it is a directory")));
+            }
+            if !meta.is_file() || meta.len() == 0 {
+                // Pipes and devices cannot be mapped; empty files need no mapping.
+                let mut buf = Vec::new();
+                (&file).read_to_end(&mut buf).map_err(unreadable)?;
+                return Ok(Bytes::Owned(buf));
+            }
+            // SAFETY: the map is only read. A file truncated by another process while we
+            // read it could fault; that is the accepted trade-off of every mapping reader,
+            // and it is what keeps multi-gigabyte inventories out of the heap.
+            match unsafe { memmap2::Mmap::map(&file) } {
+                Ok(map) => Ok(Bytes::Mapped(map)),
+                Err(_) => {
+                    let mut buf = Vec::new();
+                    (&file).read_to_end(&mut buf).map_err(unreadable)?;
+                    Ok(Bytes::Owned(buf))
+                }
+            }
+        }
+    }
+}
+
+/// The input as UTF-8 text without its byte-order mark, or the reason it is not.
+pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+    let located = |code, msg: String| {
+        let mut d = Diagnostic::error(code, msg);
+        d.file = Some(name.to_string());
+        d
+    };
+    let head = &bytes[..bytes.len().min(64)];
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.contains(&0) {
+        return Err(located(
+            "utf16-input",
+            "the input is UTF-16 (as Windows PowerShell's `>` writes it), not UTF-8: re-save it as UTF-8, \
+             e.g. `Get-Content in.json | Set-Content -Encoding utf8 out.json`, or use `Out-File -Encoding utf8`"
+                .to_string(),
+        ));
+    }
+    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    let text = std::str::from_utf8(body).map_err(|e| {
+        let upto = &body[..e.valid_up_to()];
+        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = upto.len() - upto.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+        let mut d = located(
+            "invalid-utf8",
+            "the input is not valid UTF-8: expected JSON text in UTF-8".to_string(),
+        );
+        d.line = Some(line);
+        d.column = Some(column);
+        d
+    })?;
+    if text.trim().is_empty() {
+        return Err(located(
+            "empty-input",
+            "the input is empty: expected a JSON document or JSON Lines".to_string(),
+        ));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_utf16_and_empty_and_accepts_bom() {
+        let utf16: Vec<u8> = "{\"a\":1}".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode("f", &utf16).unwrap_err().code, "utf16-input");
+        let with_bom = [&[0xFF, 0xFE][..], &utf16].concat();
+        assert_eq!(decode("f", &with_bom).unwrap_err().code, "utf16-input");
+        assert_eq!(decode("f", b"  \r\n").unwrap_err().code, "empty-input");
+        assert_eq!(decode("f", b"").unwrap_err().code, "empty-input");
+        assert_eq!(decode("f", b"\xEF\xBB\xBF{}").unwrap(), "{}");
+        let bad = decode("f", b"{\n \"a\": \"\xFF\"}").unwrap_err();
+        assert_eq!((bad.code, bad.line, bad.column), ("invalid-utf8", Some(2), Some(8)));
+    }
+}

@@ -1,0 +1,159 @@
+//! The human-readable report: a headline, the ranked triage table of controls, and the
+//! controls that do not apply, readable at 80 columns.
+
+use super::{paint, score_color, Style};
+use crate::report::{ControlOut, Report};
+use crate::text::{fmt2, terminal_safe};
+use comfy_table::{presets, CellAlignment, ContentArrangement, Table, TableComponent};
+use std::io::{self, Write};
+
+/// A table with the project's look, fitted to `style`.
+pub fn new_table(style: Style, header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .remove_style(TableComponent::HorizontalLines)
+        .remove_style(TableComponent::MiddleIntersections)
+        .remove_style(TableComponent::LeftBorderIntersections)
+        .remove_style(TableComponent::RightBorderIntersections)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().copied());
+    match style.width {
+        Some(w) => {
+            table.set_width(w);
+        }
+        None => {
+            if table.width().is_none() {
+                table.set_width(80);
+            }
+        }
+    }
+    if style.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table
+}
+
+/// Right-aligns the given columns.
+pub fn align_right(table: &mut Table, columns: &[usize]) {
+    for &i in columns {
+        if let Some(c) = table.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+fn headline(report: &Report, style: Style) -> String {
+    let s = &report.score;
+    let mut out = match s.percentage {
+        Some(p) => {
+            let pct = paint(&format!("{}%", fmt2(p)), &format!("1;{}", score_color(p)), style.color);
+            match (s.current, s.max) {
+                (Some(c), Some(m)) => format!("Secure score {pct}  ({} of {} points)", fmt2(c), fmt2(m)),
+                _ => format!(
+                    "Secure score {pct}  (weighted mean of {} scopes, by {})",
+                    s.scopes, report.weighting
+                ),
+            }
+        }
+        None => "Secure score n/a  (no control with points applies to the selected resources)".to_string(),
+    };
+    let scopes_met = report.scopes.len();
+    out.push_str(&format!(
+        "\n{} resource{} assessed · {} scope{} · as of {}",
+        s.resources,
+        if s.resources == 1 { "" } else { "s" },
+        scopes_met,
+        if scopes_met == 1 { "" } else { "s" },
+        report.as_of
+    ));
+    if let (Some(raw), Some(p)) = (s.raw_percentage, s.percentage) {
+        if crate::text::hundredths(raw) != crate::text::hundredths(p) {
+            out.push_str(&format!(" · {}% without exemptions", fmt2(raw)));
+        }
+    }
+    out
+}
+
+fn scope_table(report: &Report, style: Style) -> Option<Table> {
+    if report.scopes.len() < 2 {
+        return None;
+    }
+    let mut t = new_table(style, &["Scope", "Score", "Points", "Weight"]);
+    for s in &report.scopes {
+        let label = match (&s.name, &s.id) {
+            (Some(n), Some(id)) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
+            (None, Some(id)) => terminal_safe(id).into_owned(),
+            _ => "(no subscription)".to_string(),
+        };
+        t.add_row(vec![
+            label,
+            s.percentage.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
+            format!("{} / {}", fmt2(s.current), fmt2(s.max)),
+            s.weight.to_string(),
+        ]);
+    }
+    align_right(&mut t, &[1, 2, 3]);
+    Some(t)
+}
+
+fn control_name(c: &ControlOut) -> String {
+    terminal_safe(c.name.as_deref().unwrap_or(&c.id)).into_owned()
+}
+
+fn control_table(report: &Report, style: Style, top: Option<usize>) -> (Table, usize) {
+    let mut t = new_table(style, &["#", "Control", "Max", "Current", "Potential", "+Score", "Unhealthy"]);
+    let ranked: Vec<&ControlOut> = report.controls.iter().filter(|c| c.rank.is_some()).collect();
+    let shown = top.unwrap_or(ranked.len()).min(ranked.len());
+    for c in &ranked[..shown] {
+        let unhealthy = format!("{} / {}", c.unhealthy_resources, c.healthy_resources + c.unhealthy_resources);
+        t.add_row(vec![
+            c.rank.map_or(String::new(), |r| r.to_string()),
+            control_name(c),
+            fmt2(c.max_score),
+            fmt2(c.current_score),
+            fmt2(c.potential_increase),
+            format!("+{}%", fmt2(c.potential_increase_percentage)),
+            paint(&unhealthy, if c.unhealthy_resources > 0 { "31" } else { "32" }, style.color),
+        ]);
+    }
+    align_right(&mut t, &[0, 2, 3, 4, 5, 6]);
+    (t, ranked.len() - shown)
+}
+
+/// Writes the report as text.
+pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", headline(report, style))?;
+    if let Some(t) = scope_table(report, style) {
+        writeln!(out, "\n{t}")?;
+    }
+    let (table, hidden) = control_table(report, style, top);
+    if report.controls.iter().any(|c| c.rank.is_some()) {
+        writeln!(out, "\n{table}")?;
+    } else {
+        writeln!(out, "\nNo control applies to the selected resources.")?;
+    }
+    if hidden > 0 {
+        writeln!(out, "… and {hidden} more applicable control(s) (drop --top to see all)")?;
+    }
+    let idle: Vec<String> = report
+        .controls
+        .iter()
+        .filter(|c| c.rank.is_none())
+        .map(control_name)
+        .collect();
+    if !idle.is_empty() {
+        writeln!(out, "\nNot applicable (no assessed resource): {}", idle.join(", "))?;
+    }
+    if let Some(g) = &report.gate {
+        let verdict = if g.passed {
+            paint("passed", "32", style.color)
+        } else {
+            paint("FAILED", "1;31", style.color)
+        };
+        writeln!(out, "\nGate --fail-under {}: {verdict}", fmt2(g.fail_under))?;
+    }
+    Ok(())
+}

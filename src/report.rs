@@ -1,0 +1,224 @@
+//! The assessment report (SPEC §5): the serialisable result of `assess`, built from a
+//! [`Score`] and the model. Renderers read only this.
+
+use crate::diag::Diagnostic;
+use crate::model::Model;
+use crate::score::{rank, Score, ScoreOptions};
+use crate::select::Filters;
+use serde::Serialize;
+
+/// The report's schema identifier.
+pub const SCHEMA: &str = "securescore.report/v1";
+
+/// The whole report of one `assess` run.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Report {
+    pub schema: &'static str,
+    pub generator: String,
+    pub as_of: String,
+    pub weighting: &'static str,
+    pub weights: &'static str,
+    pub filters: FiltersOut,
+    pub score: ScoreOut,
+    pub scopes: Vec<ScopeOut>,
+    pub controls: Vec<ControlOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateOut>,
+    pub warnings: Vec<WarningOut>,
+}
+
+/// The filters the report was computed under.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FiltersOut {
+    pub scope: Vec<String>,
+    pub management_group: Vec<String>,
+    pub include_preview: bool,
+    pub ignore_exemptions: bool,
+}
+
+/// The overall score.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ScoreOut {
+    pub percentage: Option<f64>,
+    pub current: Option<f64>,
+    pub max: Option<f64>,
+    /// The percentage with every exemption ignored.
+    pub raw_percentage: Option<f64>,
+    pub resources: u64,
+    pub scopes: usize,
+}
+
+/// One scope's score.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ScopeOut {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub percentage: Option<f64>,
+    pub current: f64,
+    pub max: f64,
+    pub weight: u64,
+}
+
+/// One control's row.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ControlOut {
+    pub rank: Option<usize>,
+    pub id: String,
+    pub name: Option<String>,
+    pub applicable: bool,
+    pub max_score: f64,
+    pub current_score: f64,
+    pub potential_increase: f64,
+    pub potential_increase_percentage: f64,
+    pub points_per_resource: Option<f64>,
+    pub healthy_resources: u64,
+    pub unhealthy_resources: u64,
+    pub not_applicable_resources: u64,
+    pub members: usize,
+    pub recommendations: Vec<RecommendationOut>,
+}
+
+/// A member recommendation assessed in the selection.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RecommendationOut {
+    pub id: String,
+    pub name: Option<String>,
+    pub severity: Option<&'static str>,
+    pub preview: bool,
+    pub custom: bool,
+    pub healthy_resources: u64,
+    pub unhealthy_resources: u64,
+    pub not_applicable_resources: u64,
+}
+
+/// The CI gate's verdict.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GateOut {
+    pub fail_under: f64,
+    pub passed: bool,
+}
+
+/// A warning, as scripts see it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct WarningOut {
+    pub code: &'static str,
+    pub message: String,
+    pub file: Option<String>,
+    pub path: Option<String>,
+}
+
+impl From<&Diagnostic> for WarningOut {
+    fn from(d: &Diagnostic) -> WarningOut {
+        let path = match (&d.path, d.line) {
+            (Some(p), _) => Some(p.clone()),
+            (None, Some(line)) => Some(format!("line {line}")),
+            _ => None,
+        };
+        WarningOut {
+            code: d.code,
+            message: d.message.clone(),
+            file: d.file.clone(),
+            path,
+        }
+    }
+}
+
+/// Everything a report is built from besides the score.
+pub struct ReportInputs<'a> {
+    pub model: &'a Model,
+    pub options: &'a ScoreOptions,
+    pub filters: &'a Filters,
+    pub raw_percentage: Option<f64>,
+    pub warnings: Vec<WarningOut>,
+}
+
+/// Builds the report of a score.
+pub fn build(score: &Score, inputs: ReportInputs) -> Report {
+    let model = inputs.model;
+    let scopes = score
+        .scopes
+        .iter()
+        .map(|s| {
+            let scope = s.scope.and_then(|i| model.scopes.get(i as usize));
+            ScopeOut {
+                id: scope.and_then(|sc| sc.id.clone()),
+                name: scope.and_then(|sc| sc.name.clone()),
+                percentage: s.percentage,
+                current: s.current,
+                max: s.max,
+                weight: s.weight,
+            }
+        })
+        .collect();
+    let controls = rank(model, score)
+        .into_iter()
+        .map(|(rank, i)| {
+            let cs = &score.controls[i];
+            let control = &model.controls[cs.control as usize];
+            let mut recommendations: Vec<RecommendationOut> = control
+                .members
+                .iter()
+                .filter_map(|&m| {
+                    let counts = score.recommendations[m as usize];
+                    let rec = &model.recommendations[m as usize];
+                    (counts.applicable() + counts.not_applicable > 0).then(|| RecommendationOut {
+                        id: rec.id.clone(),
+                        name: rec.name.clone(),
+                        severity: rec.severity.map(|s| s.as_str()),
+                        preview: rec.preview,
+                        custom: rec.custom,
+                        healthy_resources: counts.healthy,
+                        unhealthy_resources: counts.unhealthy,
+                        not_applicable_resources: counts.not_applicable,
+                    })
+                })
+                .collect();
+            recommendations.sort_by(|a, b| {
+                b.unhealthy_resources
+                    .cmp(&a.unhealthy_resources)
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            ControlOut {
+                rank,
+                id: control.id.clone(),
+                name: control.name.clone(),
+                applicable: cs.applicable,
+                max_score: cs.max_score,
+                current_score: cs.current,
+                potential_increase: cs.potential,
+                potential_increase_percentage: cs.potential_percentage,
+                points_per_resource: cs.points_per_resource,
+                healthy_resources: cs.counts.healthy,
+                unhealthy_resources: cs.counts.unhealthy,
+                not_applicable_resources: cs.counts.not_applicable,
+                members: control.members.len(),
+                recommendations,
+            }
+        })
+        .collect();
+    Report {
+        schema: SCHEMA,
+        generator: format!("securescore {}", env!("CARGO_PKG_VERSION")),
+        as_of: inputs.options.as_of.to_string(),
+        weighting: inputs.options.weighting.as_str(),
+        weights: "computed",
+        filters: FiltersOut {
+            scope: inputs.filters.scopes.clone(),
+            management_group: inputs.filters.management_groups.clone(),
+            include_preview: inputs.options.include_preview,
+            ignore_exemptions: inputs.options.ignore_exemptions,
+        },
+        score: ScoreOut {
+            percentage: score.percentage,
+            current: score.current,
+            max: score.max,
+            raw_percentage: inputs.raw_percentage,
+            resources: score.resources,
+            scopes: score.defined_scopes,
+        },
+        scopes,
+        controls,
+        gate: None,
+        warnings: inputs.warnings,
+    }
+}

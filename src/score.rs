@@ -1,0 +1,330 @@
+//! The scoring core (SPEC §1): a pure function from a model, options and a selection of
+//! resources to per-scope, per-control and overall figures. No I/O.
+
+use crate::date::Date;
+use crate::model::{Model, Status};
+use crate::text::nano_units;
+use std::cmp::Ordering;
+
+/// How scopes are weighted in the overall score (SPEC §1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weighting {
+    /// By the number of resources with a counted healthy or unhealthy assessment.
+    Resources,
+    /// Every scope counts the same.
+    Equal,
+    /// All resources form one scope.
+    Pooled,
+}
+
+impl Weighting {
+    /// The name used on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weighting::Resources => "resources",
+            Weighting::Equal => "equal",
+            Weighting::Pooled => "pooled",
+        }
+    }
+}
+
+/// What to score, beyond the model.
+#[derive(Clone, Debug)]
+pub struct ScoreOptions {
+    /// Exemptions are judged active or expired on this date.
+    pub as_of: Date,
+    pub include_preview: bool,
+    pub ignore_exemptions: bool,
+    pub weighting: Weighting,
+}
+
+/// Numbers of distinct resources in each state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub healthy: u64,
+    pub unhealthy: u64,
+    pub not_applicable: u64,
+}
+
+impl Counts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Healthy => self.healthy += 1,
+            Status::Unhealthy => self.unhealthy += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+        }
+    }
+
+    fn add_counts(&mut self, other: Counts) {
+        self.healthy += other.healthy;
+        self.unhealthy += other.unhealthy;
+        self.not_applicable += other.not_applicable;
+    }
+
+    /// Healthy plus unhealthy: the resources a control applies to.
+    pub fn applicable(&self) -> u64 {
+        self.healthy + self.unhealthy
+    }
+}
+
+/// One scope's score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScopeScore {
+    /// Index into [`Model::scopes`]; `None` for the single pooled scope.
+    pub scope: Option<u32>,
+    pub current: f64,
+    pub max: f64,
+    /// `None` when no control with points applies.
+    pub percentage: Option<f64>,
+    pub weight: u64,
+    /// Resources with a counted healthy or unhealthy assessment.
+    pub resources: u64,
+}
+
+/// One control's figures, combined over scopes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ControlScore {
+    /// Index into [`Model::controls`].
+    pub control: u32,
+    pub applicable: bool,
+    pub max_score: f64,
+    pub current: f64,
+    pub potential: f64,
+    pub potential_percentage: f64,
+    pub points_per_resource: Option<f64>,
+    pub counts: Counts,
+}
+
+/// The whole result of scoring.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Score {
+    pub percentage: Option<f64>,
+    /// Points, when exactly one scope has a defined percentage (0 when none has).
+    pub current: Option<f64>,
+    pub max: Option<f64>,
+    pub resources: u64,
+    /// Scopes with a defined percentage.
+    pub defined_scopes: usize,
+    /// Scopes met, in model order (by id, the unnamed scope last).
+    pub scopes: Vec<ScopeScore>,
+    /// In model order (by control id).
+    pub controls: Vec<ControlScore>,
+    /// Per recommendation: resources in each state within the selection.
+    pub recommendations: Vec<Counts>,
+}
+
+/// Scores the model. `selection`, when given, says which resources (by index) count.
+pub fn score(model: &Model, options: &ScoreOptions, selection: Option<&[bool]>) -> Score {
+    let tally = tally(model, options, selection);
+    let nc = model.controls.len();
+    let scopes: Vec<ScopeScore> = (0..tally.scope_count)
+        .filter(|&s| tally.scope_met[s])
+        .map(|s| {
+            let counts = &tally.per_scope[s * nc..(s + 1) * nc];
+            let (mut current, mut max) = (0.0, 0.0);
+            for (control, c) in model.controls.iter().zip(counts) {
+                if c.applicable() > 0 {
+                    current += control.max_score * c.healthy as f64 / c.applicable() as f64;
+                    max += control.max_score;
+                }
+            }
+            let resources = tally.scope_resources[s];
+            ScopeScore {
+                scope: (options.weighting != Weighting::Pooled).then_some(s as u32),
+                current,
+                max,
+                percentage: (max > 0.0).then(|| 100.0 * current / max),
+                weight: if options.weighting == Weighting::Equal { 1 } else { resources },
+                resources,
+            }
+        })
+        .collect();
+    combine(model, options, tally, scopes)
+}
+
+/// Per-scope, per-control counts of resource states.
+struct Tally {
+    scope_count: usize,
+    scope_met: Vec<bool>,
+    scope_resources: Vec<u64>,
+    /// `[scope * controls + control]`.
+    per_scope: Vec<Counts>,
+    recommendations: Vec<Counts>,
+    resources: u64,
+}
+
+fn tally(model: &Model, options: &ScoreOptions, selection: Option<&[bool]>) -> Tally {
+    let nc = model.controls.len();
+    let scope_count = if options.weighting == Weighting::Pooled {
+        1
+    } else {
+        model.scopes.len()
+    };
+    let counted: Vec<bool> = model
+        .recommendations
+        .iter()
+        .zip(&model.recommendation_controls)
+        .map(|(r, controls)| !r.custom && (options.include_preview || !r.preview) && !controls.is_empty())
+        .collect();
+    let mut t = Tally {
+        scope_count,
+        scope_met: vec![false; scope_count],
+        scope_resources: vec![0; scope_count],
+        per_scope: vec![Counts::default(); scope_count * nc],
+        recommendations: vec![Counts::default(); model.recommendations.len()],
+        resources: 0,
+    };
+    // Worst status + 1 per control for the current resource (0 = not assessed).
+    let mut state = vec![0u8; nc];
+    let mut touched: Vec<usize> = Vec::new();
+    for group in model.assessments.chunk_by(|a, b| a.resource == b.resource) {
+        let resource = group[0].resource as usize;
+        if selection.is_some_and(|sel| !sel.get(resource).copied().unwrap_or(false)) {
+            continue;
+        }
+        let scope = if options.weighting == Weighting::Pooled {
+            0
+        } else {
+            model.resource_scope[resource] as usize
+        };
+        t.scope_met[scope] = true;
+        let mut counts_for_weight = false;
+        for a in group {
+            let status = match model.exemption(a) {
+                Some(e) if !options.ignore_exemptions => e.apply(a.status, options.as_of),
+                _ => a.status,
+            };
+            t.recommendations[a.recommendation as usize].add(status);
+            if !counted[a.recommendation as usize] {
+                continue;
+            }
+            counts_for_weight |= status != Status::NotApplicable;
+            for &c in &model.recommendation_controls[a.recommendation as usize] {
+                let c = c as usize;
+                if state[c] == 0 {
+                    touched.push(c);
+                }
+                state[c] = state[c].max(status as u8 + 1);
+            }
+        }
+        for c in touched.drain(..) {
+            let status = match state[c] {
+                3 => Status::Unhealthy,
+                2 => Status::Healthy,
+                _ => Status::NotApplicable,
+            };
+            t.per_scope[scope * nc + c].add(status);
+            state[c] = 0;
+        }
+        if counts_for_weight {
+            t.scope_resources[scope] += 1;
+            t.resources += 1;
+        }
+    }
+    t
+}
+
+/// Combines per-scope figures into the overall score (SPEC §1.1).
+fn combine(model: &Model, options: &ScoreOptions, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
+    let nc = model.controls.len();
+    let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
+    let total_weight: f64 = defined.iter().map(|s| s.weight as f64).sum();
+    let percentage = (!defined.is_empty() && total_weight > 0.0).then(|| {
+        defined
+            .iter()
+            .map(|s| s.weight as f64 * s.percentage.unwrap_or(0.0))
+            .sum::<f64>()
+            / total_weight
+    });
+    let scope_slot = |s: &ScopeScore| match options.weighting {
+        Weighting::Pooled => 0,
+        _ => s.scope.unwrap_or(0) as usize,
+    };
+    let controls = model
+        .controls
+        .iter()
+        .enumerate()
+        .map(|(c, control)| {
+            let mut counts = Counts::default();
+            for s in &scopes {
+                counts.add_counts(tally.per_scope[scope_slot(s) * nc + c]);
+            }
+            let (mut weighted_current, mut weight_sum, mut weighted_potential) = (0.0, 0.0, 0.0);
+            let mut single: Option<(f64, u64)> = None;
+            for s in &defined {
+                let cs = tally.per_scope[scope_slot(s) * nc + c];
+                if cs.applicable() == 0 {
+                    continue;
+                }
+                let current = control.max_score * cs.healthy as f64 / cs.applicable() as f64;
+                let k = s.weight as f64 / s.max;
+                weighted_current += k * current;
+                weighted_potential += k * (control.max_score - current);
+                weight_sum += k;
+                single = Some((current, cs.applicable()));
+            }
+            let in_defined = weight_sum > 0.0;
+            let current = match (defined.len(), single) {
+                (1, Some((current, _))) => current,
+                _ if in_defined => weighted_current / weight_sum,
+                _ => 0.0,
+            };
+            ControlScore {
+                control: c as u32,
+                applicable: counts.applicable() > 0,
+                max_score: control.max_score,
+                current,
+                potential: if in_defined { control.max_score - current } else { 0.0 },
+                potential_percentage: if in_defined {
+                    100.0 * weighted_potential / total_weight
+                } else {
+                    0.0
+                },
+                points_per_resource: match (defined.len(), single) {
+                    (1, Some((_, applicable))) => Some(control.max_score / applicable as f64),
+                    _ => None,
+                },
+                counts,
+            }
+        })
+        .collect();
+    let (current, max) = match defined.as_slice() {
+        [] => (Some(0.0), Some(0.0)),
+        [one] => (Some(one.current), Some(one.max)),
+        _ => (None, None),
+    };
+    Score {
+        percentage,
+        current,
+        max,
+        resources: tally.resources,
+        defined_scopes: defined.len(),
+        controls,
+        scopes,
+        recommendations: tally.recommendations,
+    }
+}
+
+/// The triage order (SPEC §1.2): indexes into `score.controls`, each with its rank
+/// (`None` for controls that do not apply).
+pub fn rank(model: &Model, score: &Score) -> Vec<(Option<usize>, usize)> {
+    let name = |i: usize| model.controls[score.controls[i].control as usize].display_name();
+    let id = |i: usize| model.controls[score.controls[i].control as usize].id.as_str();
+    let (mut applicable, mut other): (Vec<usize>, Vec<usize>) =
+        (0..score.controls.len()).partition(|&i| score.controls[i].applicable);
+    applicable.sort_by(|&a, &b| {
+        let (x, y) = (&score.controls[a], &score.controls[b]);
+        nano_units(y.potential_percentage)
+            .cmp(&nano_units(x.potential_percentage))
+            .then_with(|| y.max_score.total_cmp(&x.max_score))
+            .then_with(|| name(a).as_bytes().cmp(name(b).as_bytes()))
+            .then_with(|| id(a).cmp(id(b)))
+    });
+    other.sort_by(|&a, &b| -> Ordering { name(a).as_bytes().cmp(name(b).as_bytes()).then_with(|| id(a).cmp(id(b))) });
+    applicable
+        .into_iter()
+        .enumerate()
+        .map(|(r, i)| (Some(r + 1), i))
+        .chain(other.into_iter().map(|i| (None, i)))
+        .collect()
+}
