@@ -4,7 +4,7 @@
 use super::{paint, score_color, Style};
 use crate::report::{ControlOut, Report};
 use crate::text::{fmt2, terminal_safe};
-use comfy_table::{presets, CellAlignment, ContentArrangement, Table, TableComponent};
+use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table, TableComponent};
 use std::io::{self, Write};
 
 /// A table with the project's look, fitted to `style`.
@@ -109,14 +109,18 @@ fn control_table(report: &Report, style: Style, top: Option<usize>) -> (Table, u
     let shown = top.unwrap_or(ranked.len()).min(ranked.len());
     for c in &ranked[..shown] {
         let unhealthy = format!("{} / {}", c.unhealthy_resources, c.healthy_resources + c.unhealthy_resources);
+        let mut unhealthy = Cell::new(unhealthy);
+        if style.color {
+            unhealthy = unhealthy.fg(if c.unhealthy_resources > 0 { Color::Red } else { Color::Green });
+        }
         t.add_row(vec![
-            c.rank.map_or(String::new(), |r| r.to_string()),
-            control_name(c),
-            fmt2(c.max_score),
-            fmt2(c.current_score),
-            fmt2(c.potential_increase),
-            format!("+{}%", fmt2(c.potential_increase_percentage)),
-            paint(&unhealthy, if c.unhealthy_resources > 0 { "31" } else { "32" }, style.color),
+            Cell::new(c.rank.map_or(String::new(), |r| r.to_string())),
+            Cell::new(control_name(c)),
+            Cell::new(fmt2(c.max_score)),
+            Cell::new(fmt2(c.current_score)),
+            Cell::new(fmt2(c.potential_increase)),
+            Cell::new(format!("+{}%", fmt2(c.potential_increase_percentage))),
+            unhealthy,
         ]);
     }
     align_right(&mut t, &[0, 2, 3, 4, 5, 6]);
