@@ -24,17 +24,20 @@ pub enum Status {
 impl Status {
     /// Parses a status: case-insensitive, `_` ignored (`NotApplicable` = `not_applicable`).
     pub fn parse(text: &str) -> Option<Status> {
-        let folded: String = text
-            .chars()
-            .filter(|c| *c != '_')
-            .flat_map(char::to_lowercase)
-            .collect();
-        match folded.as_str() {
-            "healthy" => Some(Status::Healthy),
-            "unhealthy" => Some(Status::Unhealthy),
-            "notapplicable" => Some(Status::NotApplicable),
-            _ => None,
-        }
+        // Compared without allocating: this runs once per assessment.
+        let matches = |word: &str| {
+            let mut letters = text.bytes().filter(|&b| b != b'_');
+            word.bytes()
+                .all(|w| letters.next().is_some_and(|b| b.to_ascii_lowercase() == w))
+                && letters.next().is_none()
+        };
+        [
+            ("healthy", Status::Healthy),
+            ("unhealthy", Status::Unhealthy),
+            ("notapplicable", Status::NotApplicable),
+        ]
+        .into_iter()
+        .find_map(|(word, status)| matches(word).then_some(status))
     }
 
     /// The status's name in reports.
@@ -286,20 +289,35 @@ fn hash_identity(hasher: &hashbrown::DefaultHashBuilder, id: &str) -> u64 {
     let mut h = hasher.build_hasher();
     match azure_id_body(id) {
         Some(body) => {
-            // Fold into fixed-size chunks so equal identities always hash alike.
+            // Hash the case-folded UTF-8 in fixed 128-byte chunks, so that equal
+            // identities hash alike whichever path folds them.
             let mut buf = [0u8; 128];
-            let mut len = 0;
-            for c in body.chars().flat_map(char::to_lowercase) {
-                let mut tmp = [0u8; 4];
-                let bytes = c.encode_utf8(&mut tmp).as_bytes();
-                if len + bytes.len() > buf.len() {
-                    h.write(&buf[..len]);
-                    len = 0;
+            if body.is_ascii() {
+                for chunk in body.as_bytes().chunks(buf.len()) {
+                    let part = &mut buf[..chunk.len()];
+                    part.copy_from_slice(chunk);
+                    part.make_ascii_lowercase();
+                    h.write(part);
                 }
-                buf[len..len + bytes.len()].copy_from_slice(bytes);
-                len += bytes.len();
+                if body.is_empty() {
+                    h.write(&[]);
+                }
+            } else {
+                let mut len = 0;
+                for c in body.chars().flat_map(char::to_lowercase) {
+                    let mut tmp = [0u8; 4];
+                    let bytes = c.encode_utf8(&mut tmp).as_bytes();
+                    if len + bytes.len() > buf.len() {
+                        h.write(&buf[..len]);
+                        len = 0;
+                    }
+                    buf[len..len + bytes.len()].copy_from_slice(bytes);
+                    len += bytes.len();
+                }
+                if len > 0 || body.is_empty() {
+                    h.write(&buf[..len]);
+                }
             }
-            h.write(&buf[..len]);
             h.write_u8(1);
         }
         None => {
@@ -312,6 +330,7 @@ fn hash_identity(hasher: &hashbrown::DefaultHashBuilder, id: &str) -> u64 {
 
 fn same_identity(a: &str, b: &str) -> bool {
     match (azure_id_body(a), azure_id_body(b)) {
+        (Some(x), Some(y)) if x.is_ascii() && y.is_ascii() => x.eq_ignore_ascii_case(y),
         (Some(x), Some(y)) => x
             .chars()
             .flat_map(char::to_lowercase)
@@ -611,36 +630,30 @@ impl ModelBuilder {
     }
 
     fn dedupe_assessments(&mut self, diags: &mut Diagnostics) -> Vec<Assessment> {
-        let mut kept: Vec<Assessment> = Vec::with_capacity(self.assessments.len());
+        let mut assessments = std::mem::take(&mut self.assessments);
         let mut repeats = 0u64;
         let mut first_repeat: Option<(u32, u32, u16)> = None;
-        for a in std::mem::take(&mut self.assessments) {
-            match kept.last() {
-                Some(prev) if prev.resource == a.resource && prev.recommendation == a.recommendation => {
+        // In place: a second copy of tens of millions of records would double the peak.
+        let mut kept = 0usize;
+        for i in 0..assessments.len() {
+            let a = assessments[i];
+            if kept > 0 {
+                let prev = assessments[kept - 1];
+                if prev.resource == a.resource && prev.recommendation == a.recommendation {
                     if prev.status == a.status && prev.exemption == a.exemption {
                         repeats += 1;
                         first_repeat.get_or_insert((a.resource, a.recommendation, a.input));
                     } else {
-                        let mut d = Diagnostic::error(
-                            "conflicting-assessment",
-                            format!(
-                                "resource {:?} is assessed twice against recommendation {:?} with different results \
-                                 ({} in {}, {} in {}); an assessment must appear once, or repeat identically",
-                                self.resources.items[a.resource as usize].id,
-                                self.recommendations[a.recommendation as usize].id,
-                                describe(prev, &self.exemptions),
-                                self.input_name(prev.input),
-                                describe(&a, &self.exemptions),
-                                self.input_name(a.input),
-                            ),
-                        );
-                        d.file = Some(self.input_name(a.input).to_string());
-                        diags.push(d);
+                        diags.push(self.conflicting(&prev, &a));
                     }
+                    continue;
                 }
-                _ => kept.push(a),
             }
+            assessments[kept] = a;
+            kept += 1;
         }
+        assessments.truncate(kept);
+        assessments.shrink_to_fit();
         if let Some((res, rec, input)) = first_repeat {
             let mut d = Diagnostic::warning(
                 "duplicate-assessment",
@@ -652,7 +665,25 @@ impl ModelBuilder {
             d.file = Some(self.input_name(input).to_string());
             diags.push(d);
         }
-        kept
+        assessments
+    }
+
+    fn conflicting(&self, prev: &Assessment, a: &Assessment) -> Diagnostic {
+        let mut d = Diagnostic::error(
+            "conflicting-assessment",
+            format!(
+                "resource {:?} is assessed twice against recommendation {:?} with different results \
+                 ({} in {}, {} in {}); an assessment must appear once, or repeat identically",
+                self.resources.items[a.resource as usize].id,
+                self.recommendations[a.recommendation as usize].id,
+                describe(prev, &self.exemptions),
+                self.input_name(prev.input),
+                describe(a, &self.exemptions),
+                self.input_name(a.input),
+            ),
+        );
+        d.file = Some(self.input_name(a.input).to_string());
+        d
     }
 }
 
