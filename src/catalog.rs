@@ -63,7 +63,11 @@ mod tests {
         assert_eq!(c.controls.len(), 15);
         let total: f64 = c.controls.iter().map(|c| c.max_score).sum();
         assert_eq!(total, 58.0);
-        let mfa = c.controls.iter().find(|c| c.name.as_deref() == Some("Enable MFA")).unwrap();
+        let mfa = c
+            .controls
+            .iter()
+            .find(|c| c.name.as_deref() == Some("Enable MFA"))
+            .unwrap();
         assert_eq!(mfa.max_score, 10.0);
         assert_eq!(c.recommendations.len(), 556);
     }

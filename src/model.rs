@@ -203,7 +203,7 @@ pub struct Resource {
 pub struct Scope {
     /// The case-folded id, used to sort and compare.
     pub key: Option<String>,
-    /// The id as first spelled.
+    /// The id as defined, else its smallest spelling among the resources.
     pub id: Option<String>,
     pub name: Option<String>,
     pub management_groups: Vec<String>,
@@ -344,7 +344,10 @@ impl ResourceTable {
     fn intern(&mut self, id: &str) -> u32 {
         let hash = hash_identity(&self.hasher, id);
         let items = &self.items;
-        if let Some(&i) = self.index.find(hash, |&i| same_identity(&items[i as usize].id, id)) {
+        if let Some(&i) = self
+            .index
+            .find(hash, |&i| same_identity(&items[i as usize].id, id))
+        {
             return i;
         }
         let i = self.items.len() as u32;
@@ -597,14 +600,14 @@ impl ModelBuilder {
             }
         }
 
-        let subscriptions: BTreeMap<String, Subscription> = self
-            .subscriptions
-            .into_iter()
-            .map(|(k, (s, _))| (k, s))
-            .collect();
+        let subscriptions: BTreeMap<String, Subscription> =
+            self.subscriptions.into_iter().map(|(k, (s, _))| (k, s)).collect();
         let mut management_groups: Vec<String> = Vec::new();
         for g in subscriptions.values().flat_map(|s| &s.management_groups) {
-            if !management_groups.iter().any(|known| known.eq_ignore_ascii_case(g) || known.to_lowercase() == g.to_lowercase()) {
+            if !management_groups
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(g) || known.to_lowercase() == g.to_lowercase())
+            {
                 management_groups.push(g.clone());
             }
         }
@@ -688,13 +691,19 @@ impl ModelBuilder {
 }
 
 fn describe(a: &Assessment, exemptions: &[Exemption]) -> String {
-    match (a.exemption as usize).checked_sub(1).and_then(|i| exemptions.get(i)) {
+    match (a.exemption as usize)
+        .checked_sub(1)
+        .and_then(|i| exemptions.get(i))
+    {
         None => a.status.as_str().to_string(),
         Some(e) => format!("{} with a {} exemption", a.status.as_str(), e.category.as_str()),
     }
 }
 
-fn assign_scopes(resources: &[Resource], subscriptions: &BTreeMap<String, Subscription>) -> (Vec<Scope>, Vec<u32>) {
+fn assign_scopes(
+    resources: &[Resource],
+    subscriptions: &BTreeMap<String, Subscription>,
+) -> (Vec<Scope>, Vec<u32>) {
     // Scope key (folded id) → first spelling, per resource.
     let keys: Vec<Option<(String, &str)>> = resources
         .iter()
@@ -705,9 +714,14 @@ fn assign_scopes(resources: &[Resource], subscriptions: &BTreeMap<String, Subscr
                 .map(|s| (s.to_lowercase(), s))
         })
         .collect();
+    // A subscription spelled in several cases is shown in its byte-wise smallest spelling,
+    // so the report does not depend on which input came first.
     let mut spelled: BTreeMap<&str, &str> = BTreeMap::new();
     for (key, spelling) in keys.iter().flatten() {
-        spelled.entry(key.as_str()).or_insert(spelling);
+        let shown = spelled.entry(key.as_str()).or_insert(spelling);
+        if *spelling < *shown {
+            *shown = spelling;
+        }
     }
     let mut scopes: Vec<Scope> = spelled
         .iter()
@@ -782,7 +796,10 @@ mod tests {
 
     #[test]
     fn azure_ids_compare_case_insensitively_with_or_without_slash() {
-        assert!(same_identity("/subscriptions/AB/resourceGroups/x", "subscriptions/ab/resourcegroups/X"));
+        assert!(same_identity(
+            "/subscriptions/AB/resourceGroups/x",
+            "subscriptions/ab/resourcegroups/X"
+        ));
         assert!(!same_identity("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket"));
         assert!(!same_identity("/subscriptions/a", "/subscriptions/b"));
         let h = hashbrown::DefaultHashBuilder::default();
@@ -794,7 +811,10 @@ mod tests {
         let a = t.intern("/subscriptions/S1/resourceGroups/rg/providers/p/vm1");
         let b = t.intern("subscriptions/s1/resourcegroups/RG/providers/P/VM1");
         assert_eq!(a, b);
-        assert_eq!(t.items[0].id, "/subscriptions/S1/resourceGroups/rg/providers/p/vm1");
+        assert_eq!(
+            t.items[0].id,
+            "/subscriptions/S1/resourceGroups/rg/providers/p/vm1"
+        );
     }
 
     #[test]
@@ -806,11 +826,17 @@ mod tests {
 
     #[test]
     fn subscription_is_taken_from_the_id_at_a_segment_boundary() {
-        assert_eq!(subscription_of("/subscriptions/abc/resourceGroups/x"), Some("abc"));
+        assert_eq!(
+            subscription_of("/subscriptions/abc/resourceGroups/x"),
+            Some("abc")
+        );
         assert_eq!(subscription_of("subscriptions/abc"), Some("abc"));
         assert_eq!(subscription_of("/SUBSCRIPTIONS/abc/"), Some("abc"));
         assert_eq!(subscription_of("/subscriptionsabc"), None);
-        assert_eq!(subscription_of("/providers/Microsoft.Management/managementGroups/mg"), None);
+        assert_eq!(
+            subscription_of("/providers/Microsoft.Management/managementGroups/mg"),
+            None
+        );
         assert_eq!(subscription_of("arn:aws:ec2:us-east-1:123:instance/i-1"), None);
     }
 
@@ -822,15 +848,27 @@ mod tests {
             expires: Some(day("2026-11-22")),
             reason: None,
         };
-        assert_eq!(waiver.apply(Status::Unhealthy, day("2026-11-22")), Status::NotApplicable);
-        assert_eq!(waiver.apply(Status::Unhealthy, day("2026-11-23")), Status::Unhealthy);
+        assert_eq!(
+            waiver.apply(Status::Unhealthy, day("2026-11-22")),
+            Status::NotApplicable
+        );
+        assert_eq!(
+            waiver.apply(Status::Unhealthy, day("2026-11-23")),
+            Status::Unhealthy
+        );
         let mitigated = Exemption {
             category: ExemptionCategory::Mitigated,
             expires: None,
             reason: None,
         };
-        assert_eq!(mitigated.apply(Status::Unhealthy, day("2099-01-01")), Status::Healthy);
-        assert_eq!(mitigated.apply(Status::NotApplicable, day("2099-01-01")), Status::NotApplicable);
+        assert_eq!(
+            mitigated.apply(Status::Unhealthy, day("2099-01-01")),
+            Status::Healthy
+        );
+        assert_eq!(
+            mitigated.apply(Status::NotApplicable, day("2099-01-01")),
+            Status::NotApplicable
+        );
     }
 
     #[test]

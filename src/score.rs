@@ -134,7 +134,11 @@ pub fn score(model: &Model, options: &ScoreOptions, selection: Option<&[bool]>) 
                 current,
                 max,
                 percentage: (max > 0.0).then(|| 100.0 * current / max),
-                weight: if options.weighting == Weighting::Equal { 1 } else { resources },
+                weight: if options.weighting == Weighting::Equal {
+                    1
+                } else {
+                    resources
+                },
                 resources,
             }
         })
@@ -274,7 +278,11 @@ fn combine(model: &Model, options: &ScoreOptions, tally: Tally, scopes: Vec<Scop
                 applicable: counts.applicable() > 0,
                 max_score: control.max_score,
                 current,
-                potential: if in_defined { control.max_score - current } else { 0.0 },
+                potential: if in_defined {
+                    control.max_score - current
+                } else {
+                    0.0
+                },
                 potential_percentage: if in_defined {
                     100.0 * weighted_potential / total_weight
                 } else {
@@ -320,7 +328,12 @@ pub fn rank(model: &Model, score: &Score) -> Vec<(Option<usize>, usize)> {
             .then_with(|| name(a).as_bytes().cmp(name(b).as_bytes()))
             .then_with(|| id(a).cmp(id(b)))
     });
-    other.sort_by(|&a, &b| -> Ordering { name(a).as_bytes().cmp(name(b).as_bytes()).then_with(|| id(a).cmp(id(b))) });
+    other.sort_by(|&a, &b| -> Ordering {
+        name(a)
+            .as_bytes()
+            .cmp(name(b).as_bytes())
+            .then_with(|| id(a).cmp(id(b)))
+    });
     applicable
         .into_iter()
         .enumerate()

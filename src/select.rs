@@ -19,9 +19,10 @@ impl Filters {
 
     /// True when a filter reaches below subscription level (a resource group, a resource).
     pub fn below_subscription(&self) -> bool {
-        self.scopes
-            .iter()
-            .any(|s| s.contains('/') && crate::model::subscription_of(s).is_none_or(|sub| !is_subscription_path(s, sub)))
+        self.scopes.iter().any(|s| {
+            s.contains('/')
+                && crate::model::subscription_of(s).is_none_or(|sub| !is_subscription_path(s, sub))
+        })
     }
 }
 
@@ -50,15 +51,25 @@ pub fn select(model: &Model, filters: &Filters) -> Result<Option<Vec<bool>>, Str
     if filters.is_empty() {
         return Ok(None);
     }
-    let groups: Vec<String> = filters.management_groups.iter().map(|g| g.to_lowercase()).collect();
+    let groups: Vec<String> = filters
+        .management_groups
+        .iter()
+        .map(|g| g.to_lowercase())
+        .collect();
     if !groups.is_empty() {
         if model.management_groups.is_empty() {
-            return Err("--management-group needs an input that defines management groups \
+            return Err(
+                "--management-group needs an input that defines management groups \
                         (subscriptions[].management_groups); none does"
-                .to_string());
+                    .to_string(),
+            );
         }
         for (g, given) in groups.iter().zip(&filters.management_groups) {
-            if !model.management_groups.iter().any(|known| known.to_lowercase() == *g) {
+            if !model
+                .management_groups
+                .iter()
+                .any(|known| known.to_lowercase() == *g)
+            {
                 return Err(format!(
                     "unknown management group {given:?}; the inputs define: {}",
                     model.management_groups.join(", ")
@@ -82,7 +93,11 @@ pub fn select(model: &Model, filters: &Filters) -> Result<Option<Vec<bool>>, Str
                     }
                 });
             let in_group = groups.is_empty()
-                || scope.is_some_and(|s| s.management_groups.iter().any(|m| groups.contains(&m.to_lowercase())));
+                || scope.is_some_and(|s| {
+                    s.management_groups
+                        .iter()
+                        .any(|m| groups.contains(&m.to_lowercase()))
+                });
             in_scope && in_group
         })
         .collect();
@@ -99,7 +114,10 @@ mod tests {
         assert!(under(vm, "/subscriptions/s/resourcegroups/WEB"));
         assert!(under(vm, "subscriptions/S/resourceGroups/web/"));
         assert!(!under(vm, "/subscriptions/S/resourceGroups/we"));
-        assert!(!under("/subscriptions/S/resourceGroups/web-staging/x", "/subscriptions/S/resourceGroups/web"));
+        assert!(!under(
+            "/subscriptions/S/resourceGroups/web-staging/x",
+            "/subscriptions/S/resourceGroups/web"
+        ));
         assert!(under(vm, vm));
         assert!(!under("arn:aws:iam::1:role/Admin", "arn:aws:iam::1:role/admin"));
         assert!(under("arn:aws:iam::1:role/Admin/x", "arn:aws:iam::1:role/Admin"));

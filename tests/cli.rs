@@ -77,9 +77,9 @@ fn parse(text: &str, name: &str) -> Case {
                 let (k, v) = value.split_once('=').unwrap_or_else(|| panic!("{name}: bad env"));
                 case.env.push((k.to_string(), v.to_string()));
             }
-            "stdout" | "stderr" | "!stdout" | "!stderr" | "stdout-empty" | "stderr-empty" => {
-                case.checks.push((key.to_string(), value.replace("<ESC>", "\x1b")))
-            }
+            "stdout" | "stderr" | "!stdout" | "!stderr" | "stdout-empty" | "stderr-empty" => case
+                .checks
+                .push((key.to_string(), value.replace("<ESC>", "\x1b"))),
             other => panic!("{name}: unknown key {other:?}"),
         }
     }
@@ -144,7 +144,16 @@ fn cli_cases() {
         .filter(|p| p.extension().is_some_and(|e| e == "case"))
         .collect();
     paths.sort();
-    assert!(paths.len() >= 20, "expected the case files, found {}", paths.len());
+    assert!(
+        paths.len() >= 20,
+        "expected the case files, found {}",
+        paths.len()
+    );
     let failures: Vec<String> = paths.iter().filter_map(|p| run_case(p).err()).collect();
-    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -60,7 +60,11 @@ fn a_resource_scores_only_when_healthy_in_all_recommendations() {
     let r = report(&["fixtures/multi-rec.json", "--as-of", "2026-11-22"]);
     let c1 = control(&r, "c1");
     assert_eq!(
-        (&c1["healthy_resources"], &c1["unhealthy_resources"], &c1["not_applicable_resources"]),
+        (
+            &c1["healthy_resources"],
+            &c1["unhealthy_resources"],
+            &c1["not_applicable_resources"]
+        ),
         (&Value::from(1), &Value::from(1), &Value::from(1))
     );
     assert_close(&c1["current_score"], 5.0);
@@ -89,7 +93,12 @@ fn a_resource_scores_only_when_healthy_in_all_recommendations() {
 #[test]
 fn include_preview_scores_preview_recommendations() {
     // With r5 counted, res-b is unhealthy in c1 too: c1 = 0 of 10; c2 unchanged.
-    let r = report(&["fixtures/multi-rec.json", "--as-of", "2026-11-22", "--include-preview"]);
+    let r = report(&[
+        "fixtures/multi-rec.json",
+        "--as-of",
+        "2026-11-22",
+        "--include-preview",
+    ]);
     assert_close(&control(&r, "c1")["current_score"], 0.0);
     assert_eq!(control(&r, "c1")["unhealthy_resources"], 2);
     assert_close(&r["score"]["percentage"], 100.0 * (10.0 / 3.0) / 15.0);
@@ -103,7 +112,11 @@ fn exemptions_by_category_and_expiry() {
     let r = report(&["fixtures/exemptions.json", "--as-of", "2026-11-22"]);
     let x = control(&r, "x");
     assert_eq!(
-        (&x["healthy_resources"], &x["unhealthy_resources"], &x["not_applicable_resources"]),
+        (
+            &x["healthy_resources"],
+            &x["unhealthy_resources"],
+            &x["not_applicable_resources"]
+        ),
         (&Value::from(1), &Value::from(2), &Value::from(3))
     );
     assert_close(&r["score"]["percentage"], 100.0 / 3.0);
@@ -118,7 +131,12 @@ fn exemptions_by_category_and_expiry() {
     let r = report(&["fixtures/exemptions.json", "--as-of", "2027-01-01"]);
     assert_close(&r["score"]["percentage"], 20.0);
     // Raw statuses: all five assessed resources unhealthy or NA, none healthy.
-    let r = report(&["fixtures/exemptions.json", "--as-of", "2026-11-22", "--ignore-exemptions"]);
+    let r = report(&[
+        "fixtures/exemptions.json",
+        "--as-of",
+        "2026-11-22",
+        "--ignore-exemptions",
+    ]);
     assert_close(&r["score"]["percentage"], 0.0);
     assert_eq!(control(&r, "x")["unhealthy_resources"], 5);
 }
@@ -127,15 +145,26 @@ fn exemptions_by_category_and_expiry() {
 fn three_subscriptions_weighted_by_resources() {
     // alpha: A 10×2/3, B 10 → 83.33% (3 resources); bravo: 0% (1); charlie: A 10, B n/a → 100% (2).
     let r = report(&["fixtures/three-subscriptions.json"]);
-    assert_close(&r["score"]["percentage"], (3.0 * 250.0 / 3.0 + 0.0 + 2.0 * 100.0) / 6.0);
+    assert_close(
+        &r["score"]["percentage"],
+        (3.0 * 250.0 / 3.0 + 0.0 + 2.0 * 100.0) / 6.0,
+    );
     assert_eq!(r["score"]["current"], Value::Null);
     assert_eq!(r["score"]["scopes"], 3);
-    let weights: Vec<u64> = r["scopes"].as_array().unwrap().iter().map(|s| s["weight"].as_u64().unwrap()).collect();
+    let weights: Vec<u64> = r["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["weight"].as_u64().unwrap())
+        .collect();
     assert_eq!(weights, [3, 1, 2]);
     // k = w/max: alpha 3/20, bravo 1/20, charlie 2/10.
     let a = control(&r, "ctl-a");
     assert_close(&a["current_score"], (0.15 * 20.0 / 3.0 + 0.0 + 0.2 * 10.0) / 0.4);
-    assert_close(&a["potential_increase_percentage"], 100.0 * (0.15 * 10.0 / 3.0 + 0.05 * 10.0) / 6.0);
+    assert_close(
+        &a["potential_increase_percentage"],
+        100.0 * (0.15 * 10.0 / 3.0 + 0.05 * 10.0) / 6.0,
+    );
     let b = control(&r, "ctl-b");
     assert_close(&b["current_score"], 7.5);
     assert_close(&b["potential_increase_percentage"], 100.0 * 0.05 * 10.0 / 6.0);
@@ -208,7 +237,10 @@ fn ranking_breaks_ties_by_max_then_name_then_puts_idle_controls_last() {
         .map(|c| (c["name"].as_str().unwrap(), &c["rank"]))
         .collect();
     let names: Vec<&str> = order.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names, ["Charlie", "Alpha", "Bravo", "Delta", "Echo", "Yankee", "Zulu"]);
+    assert_eq!(
+        names,
+        ["Charlie", "Alpha", "Bravo", "Delta", "Echo", "Yankee", "Zulu"]
+    );
     assert_eq!(*order[4].1, 5);
     assert_eq!(*order[5].1, Value::Null);
     assert_close(&r["score"]["percentage"], 100.0 * 6.0 / 18.0);
@@ -222,6 +254,11 @@ fn the_demo_inventory_scores_as_computed_independently() {
     let scopes = r["scopes"].as_array().unwrap();
     assert_close(&scopes[0]["percentage"], 270335.0 / 3696.0);
     assert_close(&scopes[1]["percentage"], 4495.0 / 84.0);
-    let r = report(&["examples/contoso.json", "--as-of", "2026-11-22", "--ignore-exemptions"]);
+    let r = report(&[
+        "examples/contoso.json",
+        "--as-of",
+        "2026-11-22",
+        "--ignore-exemptions",
+    ]);
     assert!((r["score"]["percentage"].as_f64().unwrap() - 64.095176461).abs() < 1e-8);
 }

@@ -38,7 +38,11 @@ pub fn run(args: &ControlsArgs) -> anyhow::Result<Outcome> {
             recommendations: &c.recommendations,
         })
         .collect();
-    controls.sort_by(|a, b| b.max_score.total_cmp(&a.max_score).then_with(|| a.name.cmp(&b.name)));
+    controls.sort_by(|a, b| {
+        b.max_score
+            .total_cmp(&a.max_score)
+            .then_with(|| a.name.cmp(&b.name))
+    });
     let out = CatalogOut {
         schema: "securescore.controls/v1",
         total_max_score: controls.iter().map(|c| c.max_score).sum(),

@@ -55,7 +55,11 @@ pub fn print_diagnostics(diags: &Diagnostics, quiet: bool) {
         if d.level == Level::Warning && quiet {
             continue;
         }
-        let label = if d.level == Level::Error { "error" } else { "warning" };
+        let label = if d.level == Level::Error {
+            "error"
+        } else {
+            "warning"
+        };
         eprintln!("{label}: {}", terminal_safe(&d.to_string()));
     }
     if diags.dropped() > 0 {

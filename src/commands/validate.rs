@@ -53,7 +53,11 @@ fn write_text(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     for d in report.problems {
-        let label = if d.level == Level::Error { "error" } else { "warning" };
+        let label = if d.level == Level::Error {
+            "error"
+        } else {
+            "warning"
+        };
         writeln!(out, "{label}: {}", terminal_safe(&d.to_string()))?;
     }
     if dropped > 0 {

@@ -11,8 +11,10 @@ use crate::catalog::Catalog;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::model::{Exemption, Model, ModelBuilder};
 use locate::{join_path, push_key, Locator};
-use native::{AssessmentIn, AssessmentRow, ControlIn, Extra, RecommendationIn, ResourceIn, SubscriptionIn, SECTIONS};
-use serde::de::{DeserializeOwned, SeqAccess, Visitor};
+use native::{
+    AssessmentIn, AssessmentRow, ControlIn, Extra, RecommendationIn, ResourceIn, SubscriptionIn, SECTIONS,
+};
+use serde::de::{SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use source::InputSpec;
@@ -28,7 +30,12 @@ pub struct LoadOptions {
 
 /// Loads every input into one model. Problems are collected in `diags`; the model is
 /// only to be scored when no error was recorded.
-pub fn load(inputs: &[InputSpec], catalog: &Catalog, options: &LoadOptions, diags: &mut Diagnostics) -> Model {
+pub fn load(
+    inputs: &[InputSpec],
+    catalog: &Catalog,
+    options: &LoadOptions,
+    diags: &mut Diagnostics,
+) -> Model {
     let mut loader = Loader {
         builder: ModelBuilder::default(),
         diags,
@@ -45,10 +52,16 @@ pub fn load(inputs: &[InputSpec], catalog: &Catalog, options: &LoadOptions, diag
         ..
     } = loader;
     for ((file, path, key), (count, origin)) in unknown_keys {
-        let times = if count > 1 { format!(" ({count} times)") } else { String::new() };
+        let times = if count > 1 {
+            format!(" ({count} times)")
+        } else {
+            String::new()
+        };
         let mut d = Diagnostic::warning(
             "unknown-key",
-            format!("unknown key {key:?}{times} is ignored (at {path}: not part of the native or Azure shapes)"),
+            format!(
+                "unknown key {key:?}{times} is ignored (at {path}: not part of the native or Azure shapes)"
+            ),
         )
         .at(origin);
         d.file = Some(file);
@@ -191,8 +204,13 @@ impl Loader<'_> {
     fn object<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) {
         if let Ok(row) = serde_json::from_str::<AssessmentRow>(raw.get()) {
             let exemption = row.exemption.map(Exemption::from);
-            self.builder
-                .add_assessment(&row.resource.0, &row.recommendation.0, row.status, exemption, file.input);
+            self.builder.add_assessment(
+                &row.resource.0,
+                &row.recommendation.0,
+                row.status,
+                exemption,
+                file.input,
+            );
             return;
         }
         let keys: BTreeMap<String, &'a RawValue> = match serde_json::from_str(raw.get()) {
@@ -212,7 +230,10 @@ impl Loader<'_> {
                     _ => self.unknown_key(file, value, &path, key),
                 }
             }
-        } else if ["resource", "recommendation", "status"].iter().all(|k| keys.contains_key(*k)) {
+        } else if ["resource", "recommendation", "status"]
+            .iter()
+            .all(|k| keys.contains_key(*k))
+        {
             if let Some((a, origin)) = self.element::<AssessmentIn>(file, raw, path) {
                 self.assessment(file, a, origin);
             }
@@ -244,8 +265,11 @@ impl Loader<'_> {
             return;
         }
         if !raw.get().starts_with('[') {
-            let d = Diagnostic::error("wrong-type", format!("expected an array, found {}", json_kind(raw)))
-                .at(file.locator.origin(raw.get(), path));
+            let d = Diagnostic::error(
+                "wrong-type",
+                format!("expected an array, found {}", json_kind(raw)),
+            )
+            .at(file.locator.origin(raw.get(), path));
             return self.diags.push(d);
         }
         let result = for_each_element(raw, |i, el| {
@@ -356,8 +380,13 @@ impl Loader<'_> {
 
     fn assessment(&mut self, file: &mut FileCtx, a: AssessmentIn, _: Origin) {
         let exemption = a.exemption.map(Exemption::from);
-        self.builder
-            .add_assessment(&a.resource.0, &a.recommendation.0, a.status, exemption, file.input);
+        self.builder.add_assessment(
+            &a.resource.0,
+            &a.recommendation.0,
+            a.status,
+            exemption,
+            file.input,
+        );
     }
 }
 
@@ -391,13 +420,4 @@ impl HasExtra for AssessmentIn<'_> {
         }
         keys
     }
-}
-
-/// Parses standalone JSON text of a known shape (used for embedded data and tests).
-pub fn parse_json<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnostic> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = join_path("", e.path());
-        Locator::new(name, text).json_error(text, path, e.inner())
-    })
 }

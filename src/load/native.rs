@@ -13,7 +13,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// The keys that make a JSON object a native document.
-pub const SECTIONS: [&str; 5] = ["subscriptions", "controls", "recommendations", "resources", "assessments"];
+pub const SECTIONS: [&str; 5] = [
+    "subscriptions",
+    "controls",
+    "recommendations",
+    "resources",
+    "assessments",
+];
 
 /// Keys present in an object but not part of its shape (listed as warnings by `validate`).
 pub type Extra = BTreeMap<String, IgnoredAny>;
@@ -30,7 +36,11 @@ impl<'de> Visitor<'de> for TextVisitor {
     type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(if self.non_empty { "a non-empty string id" } else { "a string" })
+        f.write_str(if self.non_empty {
+            "a non-empty string id"
+        } else {
+            "a string"
+        })
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
@@ -75,7 +85,8 @@ where
     D: Deserializer<'de>,
 {
     let text = Text::deserialize(d)?;
-    parse(&text.0).ok_or_else(|| de::Error::custom(format!("unknown value {:?}: expected {expected}", text.0)))
+    parse(&text.0)
+        .ok_or_else(|| de::Error::custom(format!("unknown value {:?}: expected {expected}", text.0)))
 }
 
 fn status<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
@@ -86,7 +97,10 @@ fn severity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Severity>, D::Erro
     match Option::<Text>::deserialize(d)? {
         None => Ok(None),
         Some(t) => Severity::parse(&t.0).map(Some).ok_or_else(|| {
-            de::Error::custom(format!("unknown severity {:?}: expected low, medium, high or critical", t.0))
+            de::Error::custom(format!(
+                "unknown severity {:?}: expected low, medium, high or critical",
+                t.0
+            ))
         }),
     }
 }
@@ -98,7 +112,9 @@ fn category<'de, D: Deserializer<'de>>(d: D) -> Result<ExemptionCategory, D::Err
 fn expiry<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
     match Option::<Text>::deserialize(d)? {
         None => Ok(None),
-        Some(t) => Date::parse_date_or_time(&t.0).map(Some).map_err(de::Error::custom),
+        Some(t) => Date::parse_date_or_time(&t.0)
+            .map(Some)
+            .map_err(de::Error::custom),
     }
 }
 
@@ -107,7 +123,9 @@ fn max_score<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     if v.is_finite() && v >= 0.0 {
         Ok(v)
     } else {
-        Err(de::Error::custom(format!("max_score {v} is invalid: expected a finite number ≥ 0")))
+        Err(de::Error::custom(format!(
+            "max_score {v} is invalid: expected a finite number ≥ 0"
+        )))
     }
 }
 

@@ -66,7 +66,10 @@ pub fn read(spec: &InputSpec) -> Result<Bytes, Diagnostic> {
     match spec {
         InputSpec::Stdin => {
             let mut buf = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut buf).map_err(unreadable)?;
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut buf)
+                .map_err(unreadable)?;
             Ok(Bytes::Owned(buf))
         }
         InputSpec::Text { text, .. } => Ok(Bytes::Owned(text.clone().into_bytes())),
@@ -149,6 +152,9 @@ mod tests {
         assert_eq!(decode("f", b"").unwrap_err().code, "empty-input");
         assert_eq!(decode("f", b"\xEF\xBB\xBF{}").unwrap(), "{}");
         let bad = decode("f", b"{\n \"a\": \"\xFF\"}").unwrap_err();
-        assert_eq!((bad.code, bad.line, bad.column), ("invalid-utf8", Some(2), Some(8)));
+        assert_eq!(
+            (bad.code, bad.line, bad.column),
+            ("invalid-utf8", Some(2), Some(8))
+        );
     }
 }

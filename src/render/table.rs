@@ -49,7 +49,11 @@ fn headline(report: &Report, style: Style) -> String {
     let s = &report.score;
     let mut out = match s.percentage {
         Some(p) => {
-            let pct = paint(&format!("{}%", fmt2(p)), &format!("1;{}", score_color(p)), style.color);
+            let pct = paint(
+                &format!("{}%", fmt2(p)),
+                &format!("1;{}", score_color(p)),
+                style.color,
+            );
             match (s.current, s.max) {
                 (Some(c), Some(m)) => format!("Secure score {pct}  ({} of {} points)", fmt2(c), fmt2(m)),
                 _ => format!(
@@ -90,7 +94,8 @@ fn scope_table(report: &Report, style: Style) -> Option<Table> {
         };
         t.add_row(vec![
             label,
-            s.percentage.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
+            s.percentage
+                .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
             format!("{} / {}", fmt2(s.current), fmt2(s.max)),
             s.weight.to_string(),
         ]);
@@ -104,14 +109,33 @@ fn control_name(c: &ControlOut) -> String {
 }
 
 fn control_table(report: &Report, style: Style, top: Option<usize>) -> (Table, usize) {
-    let mut t = new_table(style, &["#", "Control", "Max", "Current", "Potential", "+Score", "Unhealthy"]);
+    let mut t = new_table(
+        style,
+        &[
+            "#",
+            "Control",
+            "Max",
+            "Current",
+            "Potential",
+            "+Score",
+            "Unhealthy",
+        ],
+    );
     let ranked: Vec<&ControlOut> = report.controls.iter().filter(|c| c.rank.is_some()).collect();
     let shown = top.unwrap_or(ranked.len()).min(ranked.len());
     for c in &ranked[..shown] {
-        let unhealthy = format!("{} / {}", c.unhealthy_resources, c.healthy_resources + c.unhealthy_resources);
+        let unhealthy = format!(
+            "{} / {}",
+            c.unhealthy_resources,
+            c.healthy_resources + c.unhealthy_resources
+        );
         let mut unhealthy = Cell::new(unhealthy);
         if style.color {
-            unhealthy = unhealthy.fg(if c.unhealthy_resources > 0 { Color::Red } else { Color::Green });
+            unhealthy = unhealthy.fg(if c.unhealthy_resources > 0 {
+                Color::Red
+            } else {
+                Color::Green
+            });
         }
         t.add_row(vec![
             Cell::new(c.rank.map_or(String::new(), |r| r.to_string())),
@@ -140,7 +164,10 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
         writeln!(out, "\nNo control applies to the selected resources.")?;
     }
     if hidden > 0 {
-        writeln!(out, "… and {hidden} more applicable control(s) (drop --top to see all)")?;
+        writeln!(
+            out,
+            "… and {hidden} more applicable control(s) (drop --top to see all)"
+        )?;
     }
     let idle: Vec<String> = report
         .controls
@@ -149,7 +176,11 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
         .map(control_name)
         .collect();
     if !idle.is_empty() {
-        writeln!(out, "\nNot applicable (no assessed resource): {}", idle.join(", "))?;
+        writeln!(
+            out,
+            "\nNot applicable (no assessed resource): {}",
+            idle.join(", ")
+        )?;
     }
     if let Some(g) = &report.gate {
         let verdict = if g.passed {

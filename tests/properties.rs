@@ -1,0 +1,190 @@
+//! Property tests of the scoring invariants (SPEC §1) over random inventories:
+//! current + potential = max, 0 ≤ current ≤ max, potential percentages summing to
+//! 100 − score, and a report that does not depend on the order of assessments or files.
+
+use proptest::prelude::*;
+use securescore::catalog::Catalog;
+use securescore::date::Date;
+use securescore::diag::Diagnostics;
+use securescore::load::source::InputSpec;
+use securescore::load::{load, LoadOptions};
+use securescore::report::{self, ReportInputs};
+use securescore::score::{score, ScoreOptions, Weighting};
+use securescore::select::Filters;
+use serde_json::{json, Value};
+
+#[derive(Clone, Debug)]
+struct Inventory {
+    controls: Vec<(u8, Vec<usize>)>,
+    preview: Vec<bool>,
+    assessments: Vec<(usize, usize, u8, u8)>,
+}
+
+const RESOURCES: [&str; 7] = [
+    "/subscriptions/s1/resourceGroups/a/providers/x/vm1",
+    "/subscriptions/s1/resourceGroups/b/providers/x/vm2",
+    "/subscriptions/S2/resourceGroups/a/providers/x/vm3",
+    "/subscriptions/s2/resourceGroups/a/providers/x/vm4",
+    "/subscriptions/s3/resourceGroups/c/providers/x/vm5",
+    "arn:aws:ec2:us-east-1:1:instance/i-1",
+    "on-prem-host",
+];
+
+fn inventory() -> impl Strategy<Value = Inventory> {
+    let controls = prop::collection::vec((0u8..=12, prop::collection::vec(0usize..6, 1..4)), 1..6);
+    let preview = prop::collection::vec(prop::bool::weighted(0.2), 6);
+    let assessments = prop::collection::btree_map((0usize..7, 0usize..6), (0u8..3, 0u8..4), 0..30)
+        .prop_map(|m| m.into_iter().map(|((r, c), (s, e))| (r, c, s, e)).collect());
+    (controls, preview, assessments).prop_map(|(controls, preview, assessments)| Inventory {
+        controls,
+        preview,
+        assessments,
+    })
+}
+
+fn assessment_json(&(r, c, s, e): &(usize, usize, u8, u8)) -> Value {
+    let status = ["healthy", "unhealthy", "not_applicable"][s as usize];
+    let mut a = json!({"resource": RESOURCES[r], "recommendation": format!("rec{c}"), "status": status});
+    match e {
+        1 => a["exemption"] = json!({"category": "waiver", "expires": "2026-12-31"}),
+        2 => a["exemption"] = json!({"category": "mitigated"}),
+        3 => a["exemption"] = json!({"category": "waiver", "expires": "2026-01-01"}),
+        _ => {}
+    }
+    a
+}
+
+fn definitions(inv: &Inventory) -> Value {
+    json!({
+        "controls": inv.controls.iter().enumerate().map(|(i, (max, recs))| json!({
+            "id": format!("ctl{i}"), "name": format!("Control {}", i % 3),
+            "max_score": *max as f64 / 2.0,
+            "recommendations": recs.iter().map(|r| format!("rec{r}")).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "recommendations": inv.preview.iter().enumerate().map(|(i, p)| json!({"id": format!("rec{i}"), "preview": p})).collect::<Vec<_>>(),
+    })
+}
+
+/// The inventory as one document, or as a definitions file plus JSON Lines files holding
+/// the assessments in the given order, split at `split`.
+fn inputs(inv: &Inventory, order: &[usize], split: Option<usize>) -> Vec<InputSpec> {
+    let rows: Vec<Value> = order
+        .iter()
+        .map(|&i| assessment_json(&inv.assessments[i]))
+        .collect();
+    match split {
+        None => {
+            let mut doc = definitions(inv);
+            doc["assessments"] = Value::Array(rows);
+            vec![InputSpec::Text {
+                name: "inventory.json".into(),
+                text: doc.to_string(),
+            }]
+        }
+        Some(at) => {
+            let at = at.min(rows.len());
+            let lines = |name: &str, part: &[Value]| {
+                // An empty input is an error, so an empty part is left out.
+                (!part.is_empty()).then(|| InputSpec::Text {
+                    name: name.into(),
+                    text: part.iter().map(|v| v.to_string() + "\n").collect(),
+                })
+            };
+            let defs = InputSpec::Text {
+                name: "defs.json".into(),
+                text: definitions(inv).to_string(),
+            };
+            [
+                lines("b.jsonl", &rows[at..]),
+                Some(defs),
+                lines("a.jsonl", &rows[..at]),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        }
+    }
+}
+
+fn options(weighting: Weighting) -> ScoreOptions {
+    ScoreOptions {
+        as_of: Date::parse("2026-11-22").unwrap(),
+        include_preview: false,
+        ignore_exemptions: false,
+        weighting,
+    }
+}
+
+fn report_json(inputs: &[InputSpec], weighting: Weighting) -> Value {
+    let mut diags = Diagnostics::default();
+    let model = load(inputs, &Catalog::empty(), &LoadOptions::default(), &mut diags);
+    assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
+    let opts = options(weighting);
+    let s = score(&model, &opts, None);
+    let r = report::build(
+        &s,
+        ReportInputs {
+            model: &model,
+            options: &opts,
+            filters: &Filters::default(),
+            raw_percentage: None,
+            warnings: Vec::new(),
+        },
+    );
+    serde_json::to_value(&r).unwrap()
+}
+
+const WEIGHTINGS: [Weighting; 3] = [Weighting::Resources, Weighting::Equal, Weighting::Pooled];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn control_figures_are_consistent(inv in inventory()) {
+        let order: Vec<usize> = (0..inv.assessments.len()).collect();
+        for weighting in WEIGHTINGS {
+            let r = report_json(&inputs(&inv, &order, None), weighting);
+            let mut potential_sum = 0.0;
+            for c in r["controls"].as_array().unwrap() {
+                let max = c["max_score"].as_f64().unwrap();
+                let current = c["current_score"].as_f64().unwrap();
+                let potential = c["potential_increase"].as_f64().unwrap();
+                prop_assert!(current >= -1e-12 && current <= max + 1e-9, "current {current} outside 0..={max}");
+                if c["applicable"] == true && r["score"]["percentage"].is_number() {
+                    prop_assert!((current + potential - max).abs() < 1e-9, "{current} + {potential} != {max}");
+                } else if c["applicable"] == false {
+                    prop_assert_eq!(current, 0.0);
+                    prop_assert_eq!(potential, 0.0);
+                }
+                potential_sum += c["potential_increase_percentage"].as_f64().unwrap();
+            }
+            match r["score"]["percentage"].as_f64() {
+                Some(p) => {
+                    prop_assert!((0.0..=100.0 + 1e-9).contains(&p));
+                    prop_assert!((potential_sum - (100.0 - p)).abs() < 1e-9, "Σ potential {potential_sum} vs 100 - {p}");
+                }
+                None => prop_assert!(potential_sum.abs() < 1e-12),
+            }
+        }
+    }
+
+    #[test]
+    fn report_does_not_depend_on_input_order(inv in inventory(), seed in any::<u64>(), split in 0usize..30) {
+        let n = inv.assessments.len();
+        let order: Vec<usize> = (0..n).collect();
+        // A deterministic shuffle from the seed.
+        let mut shuffled = order.clone();
+        let mut x = seed | 1;
+        for i in (1..n).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        for weighting in WEIGHTINGS {
+            let one = report_json(&inputs(&inv, &order, None), weighting);
+            let many = report_json(&inputs(&inv, &shuffled, Some(split)), weighting);
+            prop_assert_eq!(one.to_string(), many.to_string());
+        }
+    }
+}
