@@ -6,7 +6,7 @@
 #
 # Builds the release binary, generates (if missing) in $BENCH_DIR:
 #   assessments-$JSONL_N.jsonl   native JSON Lines assessments (default 5,000,000)
-#   arg-assessments-$ARG_N.json  an `az graph query` result of assessment rows (default 500,000)
+#   arg-assessments-$ARG_N.json  an `az graph query` result of assessment rows (ARG_N, default 0: skipped)
 # then, for each input, times a baseline `wc -l FILE` and
 #   securescore assess FILE --as-of 2026-11-22 -f json -o /dev/null
 # through bench/peak_anon.py, and prints: input, size, baseline time, securescore
@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 CARGO=${CARGO:-cargo}
 JSONL_N=${JSONL_N:-5000000}
-ARG_N=${ARG_N:-500000}
+ARG_N=${ARG_N:-0} # 0: no Resource Graph input (Azure exports are read from issue 3 on)
 SEED=${SEED:-1}
 RUNS=${RUNS:-1}
 AS_OF=2026-11-22
@@ -63,7 +63,11 @@ gen() { # FILE ARGS...
     echo "bench:   done in $((SECONDS - t0)) s" >&2
 }
 gen "$JSONL" --assessments "$JSONL_N"
-gen "$ARG" --assessments "$ARG_N" --azure-rows
+INPUTS=("$JSONL")
+if ((ARG_N > 0)); then
+    gen "$ARG" --assessments "$ARG_N" --azure-rows
+    INPUTS+=("$ARG")
+fi
 
 REPORT=$BENCH_DIR/peak_anon.report
 
@@ -103,7 +107,7 @@ human_size() {
 
 rows=()
 status=0
-for file in "$JSONL" "$ARG"; do
+for file in "${INPUTS[@]}"; do
     name=$(basename -- "$file")
     echo "bench: $name" >&2
     cat -- "$file" >/dev/null # warm the page cache so both commands read from memory
