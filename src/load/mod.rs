@@ -202,16 +202,18 @@ impl Loader<'_> {
     }
 
     fn object<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) {
-        if let Ok(row) = serde_json::from_str::<AssessmentRow>(raw.get()) {
-            let exemption = row.exemption.map(Exemption::from);
-            self.builder.add_assessment(
-                &row.resource.0,
-                &row.recommendation.0,
-                row.status,
-                exemption,
-                file.input,
-            );
-            return;
+        if !self.options.report_unknown_keys {
+            if let Ok(row) = serde_json::from_str::<AssessmentRow>(raw.get()) {
+                let exemption = row.exemption.map(Exemption::from);
+                self.builder.add_assessment(
+                    &row.resource.0,
+                    &row.recommendation.0,
+                    row.status,
+                    exemption,
+                    file.input,
+                );
+                return;
+            }
         }
         let keys: BTreeMap<String, &'a RawValue> = match serde_json::from_str(raw.get()) {
             Ok(k) => k,

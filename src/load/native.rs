@@ -219,7 +219,8 @@ pub struct AssessmentIn<'a> {
 }
 
 /// The common JSON Lines row with no other keys: parsed without buffering, borrowing
-/// its ids from the input. Anything else goes through [`AssessmentIn`].
+/// its ids from the input. Anything else, and every row under `validate` (which lists
+/// unknown keys inside exemptions too), goes through [`AssessmentIn`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentRow<'a> {
@@ -230,19 +231,7 @@ pub struct AssessmentRow<'a> {
     #[serde(deserialize_with = "status")]
     pub status: Status,
     #[serde(default)]
-    pub exemption: Option<ExemptionRow>,
-}
-
-/// An exemption inside an [`AssessmentRow`].
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExemptionRow {
-    #[serde(deserialize_with = "category")]
-    pub category: ExemptionCategory,
-    #[serde(default)]
-    pub reason: Option<String>,
-    #[serde(default, deserialize_with = "expiry")]
-    pub expires: Option<Date>,
+    pub exemption: Option<ExemptionIn>,
 }
 
 impl From<SubscriptionIn> for Subscription {
@@ -295,16 +284,6 @@ impl From<ResourceIn> for ResourceDef {
 
 impl From<ExemptionIn> for Exemption {
     fn from(e: ExemptionIn) -> Exemption {
-        Exemption {
-            category: e.category,
-            expires: e.expires,
-            reason: e.reason,
-        }
-    }
-}
-
-impl From<ExemptionRow> for Exemption {
-    fn from(e: ExemptionRow) -> Exemption {
         Exemption {
             category: e.category,
             expires: e.expires,
