@@ -144,6 +144,17 @@ impl Diagnostics {
         &self.items
     }
 
+    /// Orders the diagnostics by input (in `inputs` order), then line and column; those
+    /// without a place keep their order, after the located ones.
+    pub fn sort_by_location(&mut self, inputs: &[String]) {
+        self.items.sort_by_key(|d| {
+            let file = d.file.as_ref().map_or(usize::MAX, |f| {
+                inputs.iter().position(|i| i == f).unwrap_or(usize::MAX)
+            });
+            (file, d.line.unwrap_or(usize::MAX), d.column.unwrap_or(0))
+        });
+    }
+
     /// The kept warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter().filter(|d| d.level == Level::Warning)

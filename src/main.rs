@@ -2,6 +2,7 @@
 //! (0 success, 1 a gate failed, 2 the command could not run).
 
 use clap::Parser;
+use securescore::output::diagnostic_line;
 use securescore::text::terminal_safe;
 use securescore::{cli::Cli, run, Outcome, UsageError};
 use std::process::ExitCode;
@@ -17,12 +18,15 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::GateFailed(reason)) => {
-            eprintln!("securescore: gate failed: {}", terminal_safe(&reason));
+            diagnostic_line(&format!("securescore: gate failed: {}", terminal_safe(&reason)));
             ExitCode::from(1)
         }
         Err(e) => {
             let kind = if e.is::<UsageError>() { "usage" } else { "error" };
-            eprintln!("securescore: {kind}: {}", terminal_safe(&format!("{e:#}")));
+            diagnostic_line(&format!(
+                "securescore: {kind}: {}",
+                terminal_safe(&format!("{e:#}"))
+            ));
             ExitCode::from(2)
         }
     }

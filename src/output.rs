@@ -20,6 +20,13 @@ pub fn emit(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
+/// Writes one line of diagnostics to standard error; a closed standard error is ignored
+/// (the exit code still tells the outcome).
+pub fn diagnostic_line(line: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
 /// True when output goes to a terminal.
 pub fn is_terminal(path: Option<&Path>) -> bool {
     path.is_none_or(|p| p == Path::new("-")) && io::stdout().is_terminal()
@@ -42,15 +49,45 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let name = path
         .file_name()
         .with_context(|| format!("cannot write {}: not a file path", path.display()))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let (tmp, mut file) = create_temporary(dir, &name.to_string_lossy()).with_context(|| {
+        format!(
+            "cannot write {}: cannot create a temporary file beside it",
+            path.display()
+        )
+    })?;
     let result = (|| -> io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        // Keep the permissions of a file being replaced.
+        if let Ok(meta) = fs::metadata(path) {
+            file.set_permissions(meta.permissions())?;
+        }
+        file.write_all(bytes)?;
+        file.sync_all()?;
         fs::rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Creates a new temporary file in `dir` under an unpredictable name, never opening an
+/// existing file or following a link planted under that name.
+fn create_temporary(dir: &Path, base: &str) -> io::Result<(std::path::PathBuf, fs::File)> {
+    use std::hash::{BuildHasher, Hasher};
+    let mut last = io::Error::other("no attempt");
+    for attempt in 0..16u32 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(attempt);
+        h.write_u32(std::process::id());
+        if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            h.write_u128(t.as_nanos());
+        }
+        let tmp = dir.join(format!(".{base}.{:016x}.tmp", h.finish()));
+        match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
 }

@@ -35,7 +35,7 @@ pub fn nano_units(x: f64) -> i128 {
 /// `x` rounded half away from zero to a whole number of hundredths.
 pub fn hundredths(x: f64) -> i128 {
     let n = nano_units(x);
-    let q = (n.abs() + 5_000_000) / 10_000_000;
+    let q = n.saturating_abs().saturating_add(5_000_000) / 10_000_000;
     if n < 0 {
         -q
     } else {

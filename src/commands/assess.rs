@@ -51,10 +51,9 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
             passed,
         });
         (!passed).then(|| match report.score.percentage {
-            Some(p) => format!("secure score {}% is below --fail-under {}", fmt2(p), fmt2(threshold)),
+            Some(p) => format!("secure score {}% is below --fail-under {threshold}", fmt2(p)),
             None => format!(
-                "secure score is undefined (no control with points applies), so it cannot reach --fail-under {}",
-                fmt2(threshold)
+                "secure score is undefined (no control with points applies), so it cannot reach --fail-under {threshold}"
             ),
         })
     });

@@ -11,6 +11,7 @@ use crate::diag::{Diagnostics, Level};
 use crate::load::source::InputSpec;
 use crate::load::{load, LoadOptions};
 use crate::model::Model;
+use crate::output::diagnostic_line;
 use crate::render::Style;
 use crate::text::terminal_safe;
 use crate::UsageError;
@@ -46,6 +47,7 @@ pub fn load_inputs(inputs: &[InputSpec], options: &LoadOptions) -> anyhow::Resul
     let catalog = Catalog::builtin()?;
     let mut diags = Diagnostics::default();
     let model = load(inputs, &catalog, options, &mut diags);
+    diags.sort_by_location(&model.inputs);
     Ok((model, diags))
 }
 
@@ -60,10 +62,10 @@ pub fn print_diagnostics(diags: &Diagnostics, quiet: bool) {
         } else {
             "warning"
         };
-        eprintln!("{label}: {}", terminal_safe(&d.to_string()));
+        diagnostic_line(&format!("{label}: {}", terminal_safe(&d.to_string())));
     }
     if diags.dropped() > 0 {
-        eprintln!("… and {} more problem(s) not shown", diags.dropped());
+        diagnostic_line(&format!("… and {} more problem(s) not shown", diags.dropped()));
     }
 }
 
@@ -72,7 +74,9 @@ pub fn fail_on_errors(diags: &Diagnostics, quiet: bool) -> anyhow::Result<()> {
     if diags.error_count() == 0 {
         return Ok(());
     }
-    print_diagnostics(diags, quiet);
+    // Only the errors: warnings about how a broken input would score are noise here.
+    let _ = quiet;
+    print_diagnostics(diags, true);
     anyhow::bail!(
         "{} input error(s); nothing was scored (run `securescore validate` to list every problem)",
         diags.error_count()

@@ -41,6 +41,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         _ => write_text(&report, diags.dropped(), &model, buf),
     })?;
     if errors > 0 {
+        if args.output.quiet {
+            super::print_diagnostics(&diags, true);
+        }
         anyhow::bail!("{errors} input error(s) found");
     }
     Ok(Outcome::Success)

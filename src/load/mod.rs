@@ -21,6 +21,10 @@ use source::InputSpec;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// Bare arrays may hold arrays (pages of pages), but not without end: deeper nesting is
+/// an error rather than a stack overflow.
+const MAX_ARRAY_DEPTH: usize = 8;
+
 /// How to load.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
@@ -84,15 +88,11 @@ struct FileCtx<'a> {
     locator: Locator<'a>,
 }
 
-/// True when the text should be read one JSON value per line: by extension, or because
-/// its first non-blank line is a whole JSON value.
-fn is_json_lines(spec: &InputSpec, text: &str) -> bool {
-    if matches!(spec.extension().as_deref(), Some("jsonl" | "ndjson")) {
-        return true;
-    }
-    text.lines()
-        .find(|l| !l.trim().is_empty())
-        .is_some_and(|first| serde_json::from_str::<&RawValue>(first).is_ok())
+/// True when the input is read one JSON value per line, so that a bad line does not hide
+/// the rest: `.jsonl` and `.ndjson` files. Any other input is read as a stream of JSON
+/// values, which takes JSON Lines as they come too.
+fn is_json_lines(spec: &InputSpec) -> bool {
+    matches!(spec.extension().as_deref(), Some("jsonl" | "ndjson"))
 }
 
 /// Calls `each(index, element)` for every element of a JSON array, without collecting them.
@@ -117,6 +117,44 @@ fn for_each_element<'a>(
     }
     let mut de = serde_json::Deserializer::from_str(raw.get());
     serde::Deserializer::deserialize_seq(&mut de, Elements(each))
+}
+
+/// An object's keys and raw values, in order, repeats included.
+struct Keys<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Keys<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeysVisitor;
+        impl<'de> Visitor<'de> for KeysVisitor {
+            type Value = Keys<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys<'de>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
+                    out.push(entry);
+                }
+                Ok(Keys(out))
+            }
+        }
+        d.deserialize_map(KeysVisitor)
+    }
+}
+
+impl<'a> Keys<'a> {
+    /// The keys as a map, or the first key that appears twice (a repeated section
+    /// would otherwise silently replace the first).
+    fn unique(self) -> Result<BTreeMap<String, &'a RawValue>, String> {
+        let mut map = BTreeMap::new();
+        for (k, v) in self.0 {
+            if map.contains_key(&k) {
+                return Err(k);
+            }
+            map.insert(k, v);
+        }
+        Ok(map)
+    }
 }
 
 /// What a JSON value is, for messages.
@@ -147,14 +185,14 @@ impl Loader<'_> {
             input,
             locator: Locator::new(&name, text),
         };
-        if is_json_lines(spec, text) {
+        if is_json_lines(spec) {
             for line in text.split('\n') {
                 let line = line.strip_suffix('\r').unwrap_or(line);
                 if line.trim().is_empty() {
                     continue;
                 }
                 match serde_json::from_str::<&RawValue>(line) {
-                    Ok(raw) => self.value(&mut file, raw, String::new()),
+                    Ok(raw) => self.value(&mut file, raw, String::new(), 0),
                     Err(e) => {
                         let d = file.locator.json_error(line, String::new(), &e);
                         self.diags.push(d);
@@ -164,7 +202,7 @@ impl Loader<'_> {
         } else {
             for item in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
                 match item {
-                    Ok(raw) => self.value(&mut file, raw, String::new()),
+                    Ok(raw) => self.value(&mut file, raw, String::new(), 0),
                     Err(e) => {
                         let d = file.locator.json_error(text, String::new(), &e);
                         self.diags.push(d);
@@ -176,11 +214,23 @@ impl Loader<'_> {
     }
 
     /// One JSON value at the top level of an input (or an element of a bare array).
-    fn value<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) {
+    fn value<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String, depth: usize) {
+        if depth > MAX_ARRAY_DEPTH {
+            let d = Diagnostic::error(
+                "unrecognised-shape",
+                format!(
+                    "arrays nested more than {MAX_ARRAY_DEPTH} deep: expected objects (or an array of them)"
+                ),
+            )
+            .at(file.locator.origin(raw.get(), path));
+            return self.diags.push(d);
+        }
         match raw.get().as_bytes().first() {
             Some(b'{') => self.object(file, raw, path),
             Some(b'[') => {
-                let result = for_each_element(raw, |i, el| self.value(file, el, format!("{path}[{i}]")));
+                let result = for_each_element(raw, |i, el| {
+                    self.value(file, el, format!("{path}[{i}]"), depth + 1)
+                });
                 if let Err(e) = result {
                     let d = file.locator.json_error(raw.get(), path, &e);
                     self.diags.push(d);
@@ -215,9 +265,20 @@ impl Loader<'_> {
                 return;
             }
         }
-        let keys: BTreeMap<String, &'a RawValue> = match serde_json::from_str(raw.get()) {
+        let keys: Keys<'a> = match serde_json::from_str(raw.get()) {
             Ok(k) => k,
             Err(e) => return self.diags.push(file.locator.json_error(raw.get(), path, &e)),
+        };
+        let keys = match keys.unique() {
+            Ok(k) => k,
+            Err(repeated) => {
+                let d = Diagnostic::error(
+                    "malformed-json",
+                    format!("key {repeated:?} appears twice in one object: expected each key once"),
+                )
+                .at(file.locator.origin(raw.get(), path));
+                return self.diags.push(d);
+            }
         };
         if SECTIONS.iter().any(|s| keys.contains_key(*s)) {
             for (key, value) in &keys {

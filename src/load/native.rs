@@ -118,13 +118,22 @@ fn expiry<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
     }
 }
 
+fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Id::deserialize(d).map(|id| id.0.into_owned())
+}
+
+/// The largest max score accepted: sums of many such controls stay far from overflow
+/// (Defender's own controls are worth at most 10).
+pub const MAX_SCORE_LIMIT: f64 = 1e9;
+
 fn max_score<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     let v = f64::deserialize(d)?;
-    if v.is_finite() && v >= 0.0 {
-        Ok(v)
+    if v.is_finite() && (0.0..=MAX_SCORE_LIMIT).contains(&v) {
+        // `-0` is 0.
+        Ok(v + 0.0)
     } else {
         Err(de::Error::custom(format!(
-            "max_score {v} is invalid: expected a finite number ≥ 0"
+            "max_score {v} is invalid: expected a finite number from 0 to {MAX_SCORE_LIMIT:e}"
         )))
     }
 }
@@ -132,6 +141,7 @@ fn max_score<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 /// `subscriptions[]`.
 #[derive(Deserialize)]
 pub struct SubscriptionIn {
+    #[serde(deserialize_with = "id")]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
@@ -144,6 +154,7 @@ pub struct SubscriptionIn {
 /// `controls[]`.
 #[derive(Deserialize)]
 pub struct ControlIn {
+    #[serde(deserialize_with = "id")]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
@@ -159,6 +170,7 @@ pub struct ControlIn {
 /// `recommendations[]`.
 #[derive(Deserialize)]
 pub struct RecommendationIn {
+    #[serde(deserialize_with = "id")]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
@@ -177,6 +189,7 @@ pub struct RecommendationIn {
 /// `resources[]`.
 #[derive(Deserialize)]
 pub struct ResourceIn {
+    #[serde(deserialize_with = "id")]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
