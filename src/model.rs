@@ -466,11 +466,6 @@ impl ModelBuilder {
         }
     }
 
-    /// True when some input defined a control.
-    pub fn has_controls(&self) -> bool {
-        !self.controls.is_empty()
-    }
-
     /// Adds a recommendation definition; a different one for the same id is an error.
     pub fn define_recommendation(&mut self, rec: Recommendation, at: Origin) -> Result<(), Diagnostic> {
         let i = self.recommendation(&rec.id) as usize;
@@ -550,26 +545,17 @@ impl ModelBuilder {
         let control_defs: Vec<ControlDef> = if catalog_controls {
             catalog.controls.clone()
         } else {
-            self.controls.into_values().map(|(c, _)| c).collect()
+            std::mem::take(&mut self.controls)
+                .into_values()
+                .map(|(c, _)| c)
+                .collect()
         };
         let mut controls: Vec<Control> = control_defs
             .into_iter()
             .map(|def| {
                 let mut members: Vec<u32> = Vec::with_capacity(def.recommendations.len());
                 for r in &def.recommendations {
-                    let i = match self.recommendation_index.get(r.as_str()) {
-                        Some(&i) => i,
-                        None => {
-                            let i = self.recommendations.len() as u32;
-                            self.recommendations.push(Recommendation {
-                                id: r.clone(),
-                                ..Recommendation::default()
-                            });
-                            self.recommendation_defined.push(None);
-                            self.recommendation_index.insert(r.clone(), i);
-                            i
-                        }
-                    };
+                    let i = self.recommendation(r);
                     if !members.contains(&i) {
                         members.push(i);
                     }
