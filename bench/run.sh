@@ -6,7 +6,7 @@
 #
 # Builds the release binary, generates (if missing) in $BENCH_DIR:
 #   assessments-$JSONL_N.jsonl   native JSON Lines assessments (default 5,000,000)
-#   arg-assessments-$ARG_N.json  an `az graph query` result of assessment rows (ARG_N, default 0: skipped)
+#   arg-assessments-$ARG_N.json  an `az graph query` result of assessment rows (default 500,000; 0 skips it)
 # then, for each input, times a baseline `wc -l FILE` and
 #   securescore assess FILE --as-of 2026-11-22 -f json -o /dev/null
 # through bench/peak_anon.py, and prints: input, size, baseline time, securescore
@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 CARGO=${CARGO:-cargo}
 JSONL_N=${JSONL_N:-5000000}
-ARG_N=${ARG_N:-0} # 0: no Resource Graph input (Azure exports are read from issue 3 on)
+ARG_N=${ARG_N:-500000} # 0: no Resource Graph input
 SEED=${SEED:-1}
 RUNS=${RUNS:-1}
 AS_OF=2026-11-22

@@ -151,7 +151,30 @@ impl ScoringArgs {
                 WeightingArg::Equal => Weighting::Equal,
                 WeightingArg::Pooled => Weighting::Pooled,
             },
+            allow_exported_weights: !self.filters().below_subscription(),
         }
+    }
+
+    /// True when the figures are Defender's default computation, which is what Azure's
+    /// exported figures can be checked against: no preview, exemptions as exported, the
+    /// export's own date, nothing below subscription level filtered out.
+    pub fn is_default_computation(&self) -> bool {
+        !self.include_preview
+            && !self.ignore_exemptions
+            && self.as_of.is_none()
+            && !self.filters().below_subscription()
+    }
+
+    /// The options given that count-level data cannot honour (SPEC §3).
+    pub fn resource_level_options(&self) -> Vec<&'static str> {
+        [
+            (self.include_preview, "--include-preview"),
+            (self.ignore_exemptions, "--ignore-exemptions"),
+            (self.as_of.is_some(), "--as-of"),
+        ]
+        .into_iter()
+        .filter_map(|(given, name)| given.then_some(name))
+        .collect()
     }
 
     /// The resource filters these arguments ask for.

@@ -12,6 +12,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod crosscheck;
 pub mod date;
 pub mod diag;
 pub mod load;

@@ -149,6 +149,37 @@ pub struct Assessment {
     pub status: Status,
 }
 
+/// Numbers of distinct resources in each state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub healthy: u64,
+    pub unhealthy: u64,
+    pub not_applicable: u64,
+}
+
+impl Counts {
+    /// Counts one resource in `status`.
+    pub fn add(&mut self, status: Status) {
+        match status {
+            Status::Healthy => self.healthy += 1,
+            Status::Unhealthy => self.unhealthy += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+        }
+    }
+
+    /// Adds another set of counts.
+    pub fn add_counts(&mut self, other: Counts) {
+        self.healthy += other.healthy;
+        self.unhealthy += other.unhealthy;
+        self.not_applicable += other.not_applicable;
+    }
+
+    /// Healthy plus unhealthy: the resources a control applies to.
+    pub fn applicable(&self) -> u64 {
+        self.healthy + self.unhealthy
+    }
+}
+
 /// A subscription's definition.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subscription {
@@ -207,6 +238,84 @@ pub struct Scope {
     pub id: Option<String>,
     pub name: Option<String>,
     pub management_groups: Vec<String>,
+    /// Scored from exported per-control counts (SPEC §3): the scope has secure score
+    /// control objects but no assessment.
+    pub count_level: bool,
+}
+
+/// Figures Azure exported for a control or a secure score, kept for the cross-check.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Figures {
+    pub current: Option<f64>,
+    pub max: Option<f64>,
+    /// A fraction (0–1), as Azure writes it.
+    pub percentage: Option<f64>,
+}
+
+/// Where an exported object sits: a subscription, or a management group (an aggregate).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExportScope {
+    Subscription(String),
+    ManagementGroup(String),
+}
+
+impl ExportScope {
+    /// The scope key under which models compare it (case-folded).
+    pub fn key(&self) -> String {
+        match self {
+            ExportScope::Subscription(s) => s.to_lowercase(),
+            ExportScope::ManagementGroup(g) => format!("{MANAGEMENT_GROUP_PREFIX}{}", g.to_lowercase()),
+        }
+    }
+
+    /// The id to show.
+    pub fn display_id(&self) -> String {
+        match self {
+            ExportScope::Subscription(s) => s.clone(),
+            ExportScope::ManagementGroup(g) => {
+                format!("/providers/Microsoft.Management/managementGroups/{g}")
+            }
+        }
+    }
+}
+
+/// The key prefix of a management group used as a scope.
+const MANAGEMENT_GROUP_PREFIX: &str = "providers/microsoft.management/managementgroups/";
+
+/// An exported secure score control object (`…/secureScores/ascScore/secureScoreControls/<id>`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportedControl {
+    /// Index into [`Model::scopes`], or for an aggregate, into [`Model::aggregate_scopes`].
+    pub scope: u32,
+    /// Index into [`Model::controls`].
+    pub control: u32,
+    pub counts: Counts,
+    pub figures: Figures,
+    pub at: Origin,
+}
+
+/// An exported secure score object (`ascScore`) of one scope.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportedScore {
+    /// As in [`ExportedControl::scope`].
+    pub scope: u32,
+    pub weight: Option<u64>,
+    pub figures: Figures,
+    pub at: Origin,
+}
+
+/// What Azure exported besides assessments: per-scope control objects and secure scores,
+/// and the management-group aggregates.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Exported {
+    /// Sorted by scope, then control; one per pair.
+    pub controls: Vec<ExportedControl>,
+    /// Sorted by scope; one per scope.
+    pub scores: Vec<ExportedScore>,
+    /// Management-group objects that are aggregates, not scopes (their `scope` indexes
+    /// [`Model::aggregate_scopes`]).
+    pub aggregate_controls: Vec<ExportedControl>,
+    pub aggregate_scores: Vec<ExportedScore>,
 }
 
 /// A finished inventory, ready to score.
@@ -231,9 +340,31 @@ pub struct Model {
     pub management_groups: Vec<String>,
     /// Display names of the inputs, indexed by [`Assessment::input`].
     pub inputs: Vec<String>,
+    /// Azure's exported control objects and secure scores.
+    pub exported: Exported,
+    /// Management groups whose exported objects are aggregates (display ids).
+    pub aggregate_scopes: Vec<String>,
+    /// Why the export is incomplete (truncated pages), if it is: fails every gate.
+    pub incomplete: Vec<String>,
+    /// True when some control's membership came from the built-in catalog.
+    pub catalog_membership: bool,
 }
 
 impl Model {
+    /// True when any scope is scored from exported counts.
+    pub fn has_count_level(&self) -> bool {
+        self.scopes.iter().any(|s| s.count_level)
+    }
+
+    /// The exported secure score of scope `s`, if any.
+    pub fn exported_score(&self, s: u32) -> Option<&ExportedScore> {
+        self.exported
+            .scores
+            .binary_search_by_key(&s, |e| e.scope)
+            .ok()
+            .map(|i| &self.exported.scores[i])
+    }
+
     /// The exemption of an assessment, if any.
     pub fn exemption(&self, a: &Assessment) -> Option<&Exemption> {
         (a.exemption as usize)
@@ -376,6 +507,38 @@ pub struct ModelBuilder {
     exemptions: Vec<Exemption>,
     assessments: Vec<Assessment>,
     inputs: Vec<String>,
+    /// Which optional facts an Azure object gave for each recommendation (see
+    /// [`ModelBuilder::merge_recommendation`]): `KNOWN_PREVIEW`, `KNOWN_CUSTOM`.
+    recommendation_known: Vec<u8>,
+    /// Where Azure metadata first described each recommendation.
+    recommendation_described: Vec<Option<Origin>>,
+    control_refs: BTreeMap<String, ControlRef>,
+    custom_controls: BTreeMap<String, Origin>,
+    exported_controls: Vec<(ExportScope, String, Counts, Figures, Origin)>,
+    exported_scores: Vec<(ExportScope, Option<u64>, Figures, Origin)>,
+    incomplete: Vec<String>,
+    scope_hints: HashMap<u32, String>,
+}
+
+const KNOWN_PREVIEW: u8 = 1;
+const KNOWN_CUSTOM: u8 = 2;
+
+/// What an Azure object says of a recommendation; absent fields say nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RecommendationParts<'a> {
+    pub name: Option<&'a str>,
+    pub severity: Option<Severity>,
+    pub description: Option<&'a str>,
+    pub remediation: Option<&'a str>,
+    pub preview: Option<bool>,
+    pub custom: Option<bool>,
+}
+
+/// A control named by an exported control object that carries no definition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ControlRef {
+    pub name: Option<String>,
+    pub max_score: Option<f64>,
 }
 
 /// A control as an input defines it, members named by recommendation id.
@@ -432,6 +595,8 @@ impl ModelBuilder {
             ..Recommendation::default()
         });
         self.recommendation_defined.push(None);
+        self.recommendation_known.push(0);
+        self.recommendation_described.push(None);
         self.recommendation_index.insert(id.to_string(), i);
         i
     }
@@ -455,7 +620,10 @@ impl ModelBuilder {
     }
 
     /// Adds a control definition; a different one for the same id is an error.
-    pub fn define_control(&mut self, control: ControlDef, at: Origin) -> Result<(), Diagnostic> {
+    pub fn define_control(&mut self, mut control: ControlDef, at: Origin) -> Result<(), Diagnostic> {
+        // Membership is a set: exports list it in no promised order.
+        control.recommendations.sort_unstable();
+        control.recommendations.dedup();
         match self.controls.get(&control.id) {
             Some((existing, _)) if *existing == control => Ok(()),
             Some((_, first)) => Err(conflict("control", &control.id, first, at)),
@@ -472,10 +640,168 @@ impl ModelBuilder {
         match &self.recommendation_defined[i] {
             Some(_) if self.recommendations[i] == rec => Ok(()),
             Some(first) => Err(conflict("recommendation", &rec.id, first, at)),
+            None if !self.agrees_with_azure(i, &rec) => {
+                let first = self.recommendation_described[i].clone().unwrap_or_default();
+                Err(conflict("recommendation", &rec.id, &first, at))
+            }
             None => {
                 self.recommendations[i] = rec;
                 self.recommendation_defined[i] = Some(at);
                 Ok(())
+            }
+        }
+    }
+
+    fn agrees_with_azure(&self, i: usize, rec: &Recommendation) -> bool {
+        let known = &self.recommendations[i];
+        let flags = self.recommendation_known[i];
+        let same = |a: &Option<String>, b: &Option<String>| a.is_none() || a == b;
+        same(&known.name, &rec.name)
+            && (known.severity.is_none() || known.severity == rec.severity)
+            && same(&known.description, &rec.description)
+            && same(&known.remediation, &rec.remediation)
+            && (flags & KNOWN_PREVIEW == 0 || known.preview == rec.preview)
+            && (flags & KNOWN_CUSTOM == 0 || known.custom == rec.custom)
+    }
+
+    /// Adds what an Azure object says of a recommendation, fact by fact: Azure repeats a
+    /// recommendation's metadata in every assessment, so repeats merge, and only a fact
+    /// that contradicts an earlier one is an error. `at` is called only when needed.
+    pub fn merge_recommendation(
+        &mut self,
+        id: &str,
+        parts: RecommendationParts,
+        at: impl FnOnce() -> Origin,
+    ) -> Result<(), Diagnostic> {
+        let i = self.recommendation(id) as usize;
+        let full = self.recommendation_defined[i].is_some();
+        let flags = self.recommendation_known[i];
+        let rec = &mut self.recommendations[i];
+        let mut conflicting = false;
+        let mut changed = false;
+        fn text(slot: &mut Option<String>, new: Option<&str>, conflicting: &mut bool, changed: &mut bool) {
+            match (slot.as_deref(), new) {
+                (_, None) => {}
+                (Some(old), Some(new)) => *conflicting |= old != new,
+                (None, Some(new)) => {
+                    *slot = Some(new.to_string());
+                    *changed = true;
+                }
+            }
+        }
+        text(&mut rec.name, parts.name, &mut conflicting, &mut changed);
+        text(
+            &mut rec.description,
+            parts.description,
+            &mut conflicting,
+            &mut changed,
+        );
+        text(
+            &mut rec.remediation,
+            parts.remediation,
+            &mut conflicting,
+            &mut changed,
+        );
+        match (rec.severity, parts.severity) {
+            (_, None) => {}
+            (Some(old), Some(new)) => conflicting |= old != new,
+            (None, Some(new)) => {
+                rec.severity = Some(new);
+                changed = true;
+            }
+        }
+        let mut new_flags = flags;
+        for (value, slot, bit) in [
+            (parts.preview, &mut rec.preview, KNOWN_PREVIEW),
+            (parts.custom, &mut rec.custom, KNOWN_CUSTOM),
+        ] {
+            if let Some(v) = value {
+                if full || flags & bit != 0 {
+                    conflicting |= *slot != v;
+                } else {
+                    *slot = v;
+                    new_flags |= bit;
+                    changed = true;
+                }
+            }
+        }
+        self.recommendation_known[i] = new_flags;
+        if conflicting {
+            let first = self.recommendation_defined[i]
+                .clone()
+                .or_else(|| self.recommendation_described[i].clone())
+                .unwrap_or_default();
+            return Err(conflict("recommendation", id, &first, at()));
+        }
+        if changed && self.recommendation_described[i].is_none() {
+            self.recommendation_described[i] = Some(at());
+        }
+        Ok(())
+    }
+
+    /// Notes a control named by an exported control object; its definition comes from
+    /// another input, else from the built-in catalog, else from the object itself.
+    pub fn reference_control(&mut self, id: &str, name: Option<&str>, max_score: Option<f64>) {
+        if !self.control_refs.contains_key(id) {
+            self.control_refs.insert(
+                id.to_string(),
+                ControlRef {
+                    name: name.map(str::to_string),
+                    max_score,
+                },
+            );
+        }
+    }
+
+    /// Notes a custom control definition: it does not score, and neither do the exported
+    /// objects of that control.
+    /// True the first time the id is seen.
+    pub fn custom_control(&mut self, id: &str, at: Origin) -> bool {
+        if self.custom_controls.contains_key(id) {
+            return false;
+        }
+        self.custom_controls.insert(id.to_string(), at);
+        true
+    }
+
+    /// Adds an exported secure score control object of one scope.
+    pub fn add_exported_control(
+        &mut self,
+        scope: ExportScope,
+        control: &str,
+        counts: Counts,
+        figures: Figures,
+        at: Origin,
+    ) {
+        self.exported_controls
+            .push((scope, control.to_string(), counts, figures, at));
+    }
+
+    /// Adds an exported secure score (`ascScore`) of one scope.
+    pub fn add_exported_score(
+        &mut self,
+        scope: ExportScope,
+        weight: Option<u64>,
+        figures: Figures,
+        at: Origin,
+    ) {
+        self.exported_scores.push((scope, weight, figures, at));
+    }
+
+    /// Records that the export is incomplete, and why.
+    pub fn mark_incomplete(&mut self, why: String) {
+        self.incomplete.push(why);
+    }
+
+    /// Gives a resource whose id names no subscription the scope it was exported under
+    /// (an AWS or GCP connector), used unless its definition names a subscription.
+    pub fn resource_scope_hint(&mut self, resource: u32, scope: &str) {
+        match self.scope_hints.get_mut(&resource) {
+            // The smallest, so that the order of inputs does not matter.
+            Some(existing) if scope < existing.as_str() => *existing = scope.to_string(),
+            Some(_) => {}
+            None => {
+                self.scope_hints.insert(resource, scope.to_string());
             }
         }
     }
@@ -512,6 +838,18 @@ impl ModelBuilder {
         input: u16,
     ) {
         let resource = self.resource(resource);
+        self.add_assessment_of(resource, recommendation, status, exemption, input);
+    }
+
+    /// [`ModelBuilder::add_assessment`] for a resource already interned.
+    pub fn add_assessment_of(
+        &mut self,
+        resource: u32,
+        recommendation: &str,
+        status: Status,
+        exemption: Option<Exemption>,
+        input: u16,
+    ) {
         let recommendation = self.recommendation(recommendation);
         let exemption = match exemption {
             None => 0,
@@ -535,21 +873,14 @@ impl ModelBuilder {
     }
 
     /// Sorts and de-duplicates the assessments, settles which controls apply, fills
-    /// recommendation metadata from the catalog, and assigns scopes.
+    /// recommendation metadata from the catalog, assigns scopes, and attaches Azure's
+    /// exported objects to their scopes and controls.
     pub fn finish(mut self, catalog: &crate::catalog::Catalog, diags: &mut Diagnostics) -> Model {
         self.assessments
             .sort_unstable_by_key(|a| (a.resource, a.recommendation, a.exemption, a.status, a.input));
         let assessments = self.dedupe_assessments(diags);
 
-        let catalog_controls = self.controls.is_empty();
-        let control_defs: Vec<ControlDef> = if catalog_controls {
-            catalog.controls.clone()
-        } else {
-            std::mem::take(&mut self.controls)
-                .into_values()
-                .map(|(c, _)| c)
-                .collect()
-        };
+        let (control_defs, catalog_controls, catalog_membership) = self.settle_controls(catalog, diags);
         let mut controls: Vec<Control> = control_defs
             .into_iter()
             .map(|def| {
@@ -574,8 +905,12 @@ impl ModelBuilder {
         for (i, rec) in self.recommendations.iter_mut().enumerate() {
             if self.recommendation_defined[i].is_none() {
                 if let Some(known) = catalog.recommendation(&rec.id) {
-                    rec.name.clone_from(&known.name);
-                    rec.severity = known.severity;
+                    if rec.name.is_none() {
+                        rec.name.clone_from(&known.name);
+                    }
+                    if rec.severity.is_none() {
+                        rec.severity = known.severity;
+                    }
                 }
             }
         }
@@ -586,8 +921,10 @@ impl ModelBuilder {
             }
         }
 
-        let subscriptions: BTreeMap<String, Subscription> =
-            self.subscriptions.into_iter().map(|(k, (s, _))| (k, s)).collect();
+        let subscriptions: BTreeMap<String, Subscription> = std::mem::take(&mut self.subscriptions)
+            .into_iter()
+            .map(|(k, (s, _))| (k, s))
+            .collect();
         let mut management_groups: Vec<String> = Vec::new();
         for g in subscriptions.values().flat_map(|s| &s.management_groups) {
             if !management_groups
@@ -598,24 +935,155 @@ impl ModelBuilder {
             }
         }
         management_groups.sort();
-        let resources = self.resources.items;
-        let (scopes, resource_scope) = assign_scopes(&resources, &subscriptions);
+
+        let exports = self.take_exports(&controls, !assessments.is_empty(), diags);
+        let mut resources = std::mem::take(&mut self.resources.items);
+        for (&i, scope) in &self.scope_hints {
+            if let Some(r) = resources.get_mut(i as usize) {
+                if r.subscription.is_none() && subscription_of(&r.id).is_none() {
+                    r.subscription = Some(scope.clone());
+                }
+            }
+        }
+        let (mut scopes, resource_scope) = assign_scopes(&resources, &subscriptions, &exports.scopes);
+        let exported = exports.attach(&scopes, diags);
+        mark_count_level(&mut scopes, &resource_scope, &assessments, &exported);
 
         let model = Model {
             controls,
-            recommendations: self.recommendations,
+            recommendations: std::mem::take(&mut self.recommendations),
             recommendation_controls,
             resources,
             resource_scope,
             scopes,
             assessments,
-            exemptions: self.exemptions,
+            exemptions: std::mem::take(&mut self.exemptions),
             catalog_controls,
             management_groups,
-            inputs: self.inputs,
+            inputs: std::mem::take(&mut self.inputs),
+            exported,
+            aggregate_scopes: exports.aggregates.iter().map(|a| a.display_id()).collect(),
+            incomplete: std::mem::take(&mut self.incomplete),
+            catalog_membership,
         };
         warn_unscored(&model, diags);
         model
+    }
+
+    /// The control definitions to score with: those the inputs define; for controls
+    /// known only by id, the catalog's (else what the exported object says); when no
+    /// input names any control, the whole catalog. Also says whether the controls are
+    /// the whole catalog, and whether any membership came from it.
+    fn settle_controls(
+        &mut self,
+        catalog: &crate::catalog::Catalog,
+        diags: &mut Diagnostics,
+    ) -> (Vec<ControlDef>, bool, bool) {
+        let mut defs: BTreeMap<String, ControlDef> = std::mem::take(&mut self.controls)
+            .into_iter()
+            .map(|(id, (def, _))| (id, def))
+            .collect();
+        let mut from_catalog = false;
+        for (id, r) in std::mem::take(&mut self.control_refs) {
+            if defs.contains_key(&id) || self.custom_controls.contains_key(&id) {
+                continue;
+            }
+            let def = match catalog.controls.iter().find(|c| c.id.eq_ignore_ascii_case(&id)) {
+                Some(known) => {
+                    from_catalog = true;
+                    ControlDef {
+                        id: id.clone(),
+                        ..known.clone()
+                    }
+                }
+                None => {
+                    diags.push(Diagnostic::warning(
+                        "unknown-control",
+                        format!(
+                            "control {id:?} ({}) is defined by no input and is not in the built-in catalog: it scores \
+                             from exported counts only, with the exported max score {}; export the control \
+                             definitions (secureScoreControlDefinitions) to map assessments to it",
+                            r.name.as_deref().unwrap_or("no name"),
+                            r.max_score.map_or("(none, so 0)".to_string(), |m| m.to_string())
+                        ),
+                    ));
+                    ControlDef {
+                        id: id.clone(),
+                        name: r.name,
+                        description: None,
+                        max_score: r.max_score.unwrap_or(0.0),
+                        recommendations: Vec::new(),
+                    }
+                }
+            };
+            defs.insert(id, def);
+        }
+        if defs.is_empty() {
+            return (catalog.controls.clone(), true, true);
+        }
+        (defs.into_values().collect(), false, from_catalog)
+    }
+
+    /// Takes the exported objects, deciding whether management-group objects are
+    /// aggregates or (when they are the only data) scopes of their own.
+    fn take_exports(
+        &mut self,
+        controls: &[Control],
+        has_assessments: bool,
+        diags: &mut Diagnostics,
+    ) -> Exports {
+        let is_sub = |s: &ExportScope| matches!(s, ExportScope::Subscription(_));
+        let has_subscription_data = has_assessments
+            || self.exported_controls.iter().any(|e| is_sub(&e.0))
+            || self.exported_scores.iter().any(|e| is_sub(&e.0));
+        let groups: BTreeMap<String, ExportScope> = self
+            .exported_controls
+            .iter()
+            .map(|e| &e.0)
+            .chain(self.exported_scores.iter().map(|e| &e.0))
+            .filter(|s| !is_sub(s))
+            .map(|s| (s.key(), s.clone()))
+            .collect();
+        let groups_as_scopes = !has_subscription_data && !groups.is_empty();
+        if groups_as_scopes {
+            diags.push(Diagnostic::warning(
+                "management-group-as-scope",
+                format!(
+                    "only management-group objects were given ({}): each group is scored as one scope from its \
+                     exported counts, which only approximates Defender's weighted mean of its subscriptions",
+                    groups.values().map(ExportScope::display_id).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        let mut scopes: Vec<ExportScope> = self
+            .exported_controls
+            .iter()
+            .map(|e| &e.0)
+            .chain(self.exported_scores.iter().map(|e| &e.0))
+            .filter(|s| is_sub(s) || groups_as_scopes)
+            .cloned()
+            .collect();
+        scopes.sort();
+        scopes.dedup();
+        let custom = &self.custom_controls;
+        let controls_out = std::mem::take(&mut self.exported_controls)
+            .into_iter()
+            .filter(|e| !custom.contains_key(&e.1))
+            .filter_map(|(scope, id, counts, figures, at)| {
+                let control = controls.binary_search_by(|c| c.id.as_str().cmp(&id)).ok()? as u32;
+                Some((scope, control, counts, figures, at))
+            })
+            .collect();
+        Exports {
+            scopes,
+            aggregates: if groups_as_scopes {
+                Vec::new()
+            } else {
+                groups.into_values().collect()
+            },
+            controls: controls_out,
+            scores: std::mem::take(&mut self.exported_scores),
+        }
     }
 
     fn dedupe_assessments(&mut self, diags: &mut Diagnostics) -> Vec<Assessment> {
@@ -676,6 +1144,170 @@ impl ModelBuilder {
     }
 }
 
+/// Exported objects on their way into the model.
+struct Exports {
+    /// Exported scopes that are scopes (subscriptions; management groups when they are
+    /// the only data).
+    scopes: Vec<ExportScope>,
+    /// Management groups whose objects are aggregates.
+    aggregates: Vec<ExportScope>,
+    controls: Vec<(ExportScope, u32, Counts, Figures, Origin)>,
+    scores: Vec<(ExportScope, Option<u64>, Figures, Origin)>,
+}
+
+impl Exports {
+    /// Resolves every object's scope to an index, sorts, and merges identical repeats;
+    /// different figures for one scope (and control) are an error.
+    fn attach(&self, scopes: &[Scope], diags: &mut Diagnostics) -> Exported {
+        let scope_index = |s: &ExportScope| -> Option<(bool, u32)> {
+            let key = s.key();
+            if let Some(i) = self.aggregates.iter().position(|a| a.key() == key) {
+                return Some((true, i as u32));
+            }
+            scopes
+                .binary_search_by(|sc| {
+                    sc.key
+                        .as_deref()
+                        .map_or(std::cmp::Ordering::Greater, |k| k.cmp(&key))
+                })
+                .ok()
+                .map(|i| (false, i as u32))
+        };
+        let mut out = Exported::default();
+        for (scope, control, counts, figures, at) in &self.controls {
+            if let Some((aggregate, i)) = scope_index(scope) {
+                let e = ExportedControl {
+                    scope: i,
+                    control: *control,
+                    counts: *counts,
+                    figures: *figures,
+                    at: at.clone(),
+                };
+                if aggregate {
+                    out.aggregate_controls.push(e);
+                } else {
+                    out.controls.push(e);
+                }
+            }
+        }
+        for (scope, weight, figures, at) in &self.scores {
+            if let Some((aggregate, i)) = scope_index(scope) {
+                let e = ExportedScore {
+                    scope: i,
+                    weight: *weight,
+                    figures: *figures,
+                    at: at.clone(),
+                };
+                if aggregate {
+                    out.aggregate_scores.push(e);
+                } else {
+                    out.scores.push(e);
+                }
+            }
+        }
+        let same_control =
+            |a: &ExportedControl, b: &ExportedControl| a.counts == b.counts && a.figures == b.figures;
+        let same_score =
+            |a: &ExportedScore, b: &ExportedScore| a.weight == b.weight && a.figures == b.figures;
+        for list in [&mut out.controls, &mut out.aggregate_controls] {
+            list.sort_by_key(|e| (e.scope, e.control));
+            merge_repeats(
+                list,
+                |e| (e.scope, e.control),
+                same_control,
+                |e| format!("the secure score control {:?} of one scope", e.control),
+                diags,
+            );
+        }
+        for list in [&mut out.scores, &mut out.aggregate_scores] {
+            list.sort_by_key(|e| e.scope);
+            merge_repeats(
+                list,
+                |e| e.scope,
+                same_score,
+                |_| "the secure score of one scope".to_string(),
+                diags,
+            );
+        }
+        out
+    }
+}
+
+/// Drops repeats (same key) of a sorted list; a repeat that differs is an error.
+fn merge_repeats<T, K: PartialEq>(
+    list: &mut Vec<T>,
+    key: impl Fn(&T) -> K,
+    same: impl Fn(&T, &T) -> bool,
+    what: impl Fn(&T) -> String,
+    diags: &mut Diagnostics,
+) where
+    T: HasOrigin,
+{
+    let mut kept: Vec<T> = Vec::with_capacity(list.len());
+    for item in list.drain(..) {
+        if let Some(prev) = kept.last() {
+            if key(prev) == key(&item) {
+                if !same(prev, &item) {
+                    let first = prev.origin().clone();
+                    diags.push(
+                        Diagnostic::error(
+                            "conflicting-definition",
+                            format!(
+                                "{} is exported twice with different figures (first at {first}); repeats must be identical",
+                                what(&item)
+                            ),
+                        )
+                        .at(item.origin().clone()),
+                    );
+                }
+                continue;
+            }
+        }
+        kept.push(item);
+    }
+    *list = kept;
+}
+
+/// Exported objects know where they were read.
+trait HasOrigin {
+    fn origin(&self) -> &Origin;
+}
+
+impl HasOrigin for ExportedControl {
+    fn origin(&self) -> &Origin {
+        &self.at
+    }
+}
+
+impl HasOrigin for ExportedScore {
+    fn origin(&self) -> &Origin {
+        &self.at
+    }
+}
+
+/// A scope with exported control objects and no assessment is scored from the counts.
+fn mark_count_level(
+    scopes: &mut [Scope],
+    resource_scope: &[u32],
+    assessments: &[Assessment],
+    exported: &Exported,
+) {
+    let mut assessed = vec![false; scopes.len()];
+    for a in assessments {
+        if let Some(&s) = resource_scope.get(a.resource as usize) {
+            if let Some(flag) = assessed.get_mut(s as usize) {
+                *flag = true;
+            }
+        }
+    }
+    for e in &exported.controls {
+        let s = e.scope as usize;
+        if !assessed[s] {
+            scopes[s].count_level = true;
+        }
+    }
+}
+
 fn describe(a: &Assessment, exemptions: &[Exemption]) -> String {
     match (a.exemption as usize)
         .checked_sub(1)
@@ -689,6 +1321,7 @@ fn describe(a: &Assessment, exemptions: &[Exemption]) -> String {
 fn assign_scopes(
     resources: &[Resource],
     subscriptions: &BTreeMap<String, Subscription>,
+    exported: &[ExportScope],
 ) -> (Vec<Scope>, Vec<u32>) {
     // Scope key (folded id) → first spelling, per resource.
     let keys: Vec<Option<(String, &str)>> = resources
@@ -702,13 +1335,31 @@ fn assign_scopes(
         .collect();
     // A subscription spelled in several cases is shown in its byte-wise smallest spelling,
     // so the report does not depend on which input came first.
+    let exported: Vec<(String, String, Option<&str>)> = exported
+        .iter()
+        .map(|e| match e {
+            ExportScope::Subscription(s) => (e.key(), s.clone(), None),
+            ExportScope::ManagementGroup(g) => (e.key(), e.display_id(), Some(g.as_str())),
+        })
+        .collect();
     let mut spelled: BTreeMap<&str, &str> = BTreeMap::new();
-    for (key, spelling) in keys.iter().flatten() {
-        let shown = spelled.entry(key.as_str()).or_insert(spelling);
-        if *spelling < *shown {
+    let all = keys
+        .iter()
+        .flatten()
+        .map(|(k, s)| (k.as_str(), *s))
+        .chain(exported.iter().map(|(k, s, _)| (k.as_str(), s.as_str())));
+    for (key, spelling) in all {
+        let shown = spelled.entry(key).or_insert(spelling);
+        if spelling < *shown {
             *shown = spelling;
         }
     }
+    let group_name = |key: &str| {
+        exported
+            .iter()
+            .find(|(k, _, g)| k == key && g.is_some())
+            .and_then(|(_, _, g)| g.map(str::to_string))
+    };
     let mut scopes: Vec<Scope> = spelled
         .iter()
         .map(|(key, spelling)| {
@@ -716,8 +1367,9 @@ fn assign_scopes(
             Scope {
                 key: Some(key.to_string()),
                 id: Some(def.map_or_else(|| spelling.to_string(), |d| d.id.clone())),
-                name: def.and_then(|d| d.name.clone()),
+                name: def.and_then(|d| d.name.clone()).or_else(|| group_name(key)),
                 management_groups: def.map(|d| d.management_groups.clone()).unwrap_or_default(),
+                count_level: false,
             }
         })
         .collect();
@@ -740,6 +1392,7 @@ fn assign_scopes(
             id: None,
             name: None,
             management_groups: Vec::new(),
+            count_level: false,
         });
     }
     (scopes, resource_scope)
@@ -763,7 +1416,7 @@ fn warn_unscored(model: &Model, diags: &mut Diagnostics) {
         ));
     }
     let total = model.assessments.len() as u64;
-    if model.catalog_controls && total > 0 && total_unscored * 20 > total {
+    if model.catalog_membership && total > 0 && total_unscored * 20 > total {
         diags.push(Diagnostic::warning(
             "stale-catalog",
             format!(

@@ -201,7 +201,11 @@ pub fn build(score: &Score, inputs: ReportInputs) -> Report {
         generator: format!("securescore {}", env!("CARGO_PKG_VERSION")),
         as_of: inputs.options.as_of.to_string(),
         weighting: inputs.options.weighting.as_str(),
-        weights: "computed",
+        weights: if score.weights_exported {
+            "exported"
+        } else {
+            "computed"
+        },
         filters: FiltersOut {
             scope: inputs.filters.scopes.clone(),
             management_group: inputs.filters.management_groups.clone(),

@@ -2,7 +2,9 @@
 //! resources to per-scope, per-control and overall figures. No I/O.
 
 use crate::date::Date;
+use crate::diag::Diagnostic;
 use crate::model::{Model, Status};
+use crate::select::Selection;
 use crate::text::nano_units;
 use std::cmp::Ordering;
 
@@ -36,36 +38,12 @@ pub struct ScoreOptions {
     pub include_preview: bool,
     pub ignore_exemptions: bool,
     pub weighting: Weighting,
+    /// Exported secure score weights may replace computed ones (SPEC §1.1): false under
+    /// a filter below subscription level.
+    pub allow_exported_weights: bool,
 }
 
-/// Numbers of distinct resources in each state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub healthy: u64,
-    pub unhealthy: u64,
-    pub not_applicable: u64,
-}
-
-impl Counts {
-    fn add(&mut self, status: Status) {
-        match status {
-            Status::Healthy => self.healthy += 1,
-            Status::Unhealthy => self.unhealthy += 1,
-            Status::NotApplicable => self.not_applicable += 1,
-        }
-    }
-
-    fn add_counts(&mut self, other: Counts) {
-        self.healthy += other.healthy;
-        self.unhealthy += other.unhealthy;
-        self.not_applicable += other.not_applicable;
-    }
-
-    /// Healthy plus unhealthy: the resources a control applies to.
-    pub fn applicable(&self) -> u64 {
-        self.healthy + self.unhealthy
-    }
-}
+pub use crate::model::Counts;
 
 /// One scope's score.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,13 +89,22 @@ pub struct Score {
     pub controls: Vec<ControlScore>,
     /// Per recommendation: resources in each state within the selection.
     pub recommendations: Vec<Counts>,
+    /// Per scope slot (the scope's index, or 0 when pooled) and control:
+    /// `[slot * controls + control]`.
+    pub scope_controls: Vec<Counts>,
+    /// The scope weights are Azure's exported ones.
+    pub weights_exported: bool,
+    /// Some selected scope is scored from exported counts.
+    pub count_level: bool,
+    /// What the reader should know about how the figures were reached.
+    pub warnings: Vec<Diagnostic>,
 }
 
-/// Scores the model. `selection`, when given, says which resources (by index) count.
-pub fn score(model: &Model, options: &ScoreOptions, selection: Option<&[bool]>) -> Score {
+/// Scores the model. `selection`, when given, says which resources and scopes count.
+pub fn score(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score {
     let tally = tally(model, options, selection);
     let nc = model.controls.len();
-    let scopes: Vec<ScopeScore> = (0..tally.scope_count)
+    let mut scopes: Vec<ScopeScore> = (0..tally.scope_count)
         .filter(|&s| tally.scope_met[s])
         .map(|s| {
             let counts = &tally.per_scope[s * nc..(s + 1) * nc];
@@ -143,7 +130,83 @@ pub fn score(model: &Model, options: &ScoreOptions, selection: Option<&[bool]>) 
             }
         })
         .collect();
-    combine(model, options, tally, scopes)
+    let (weights_exported, warnings) = settle_weights(model, options, &mut scopes);
+    let mut result = combine(model, options, tally, scopes);
+    result.weights_exported = weights_exported;
+    result.warnings = warnings;
+    result
+}
+
+/// Replaces computed weights by exported ones when every scope with a defined score has
+/// one (SPEC §1.1, an exported 0 counting as 1); says so, or why not, in warnings.
+fn settle_weights(
+    model: &Model,
+    options: &ScoreOptions,
+    scopes: &mut [ScopeScore],
+) -> (bool, Vec<Diagnostic>) {
+    let mut warnings = Vec::new();
+    if options.weighting != Weighting::Resources {
+        return (false, warnings);
+    }
+    let exported = |s: &ScopeScore| {
+        s.scope
+            .and_then(|i| model.exported_score(i))
+            .and_then(|e| e.weight)
+            .map(|w| w.max(1))
+    };
+    let scope_id = |s: &ScopeScore| {
+        s.scope
+            .and_then(|i| model.scopes.get(i as usize))
+            .and_then(|sc| sc.id.clone())
+            .unwrap_or_else(|| "(no subscription)".to_string())
+    };
+    let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
+    let missing: Vec<String> = defined
+        .iter()
+        .filter(|s| exported(s).is_none())
+        .map(|s| scope_id(s))
+        .collect();
+    let any_exported = scopes.iter().any(|s| exported(s).is_some());
+    if any_exported && !defined.is_empty() && missing.is_empty() && options.allow_exported_weights {
+        for s in scopes.iter_mut() {
+            if let Some(w) = exported(s) {
+                s.weight = w;
+            }
+        }
+        return (true, warnings);
+    }
+    if any_exported && defined.len() > 1 {
+        let why = if options.allow_exported_weights {
+            format!(
+                "no secure score (ascScore) was exported for {}",
+                missing.join(", ")
+            )
+        } else {
+            "a filter below subscription level changes what each scope holds".to_string()
+        };
+        warnings.push(Diagnostic::warning(
+            "exported-weights-ignored",
+            format!("the exported secure score weights are not used, because {why}: every scope weighs by its resources"),
+        ));
+    }
+    for s in scopes.iter().filter(|s| s.percentage.is_some()) {
+        let count_level = s
+            .scope
+            .and_then(|i| model.scopes.get(i as usize))
+            .is_some_and(|sc| sc.count_level);
+        if count_level && defined.len() > 1 {
+            warnings.push(Diagnostic::warning(
+                "approximate-weight",
+                format!(
+                    "scope {} is scored from exported counts and its weight is approximate: {} (healthy plus \
+                     unhealthy resources summed over controls, which counts a resource once per control)",
+                    scope_id(s),
+                    s.weight
+                ),
+            ));
+        }
+    }
+    (false, warnings)
 }
 
 /// Per-scope, per-control counts of resource states.
@@ -155,9 +218,10 @@ struct Tally {
     per_scope: Vec<Counts>,
     recommendations: Vec<Counts>,
     resources: u64,
+    count_level: bool,
 }
 
-fn tally(model: &Model, options: &ScoreOptions, selection: Option<&[bool]>) -> Tally {
+fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Tally {
     let nc = model.controls.len();
     let scope_count = if options.weighting == Weighting::Pooled {
         1
@@ -177,13 +241,14 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&[bool]>) -> T
         per_scope: vec![Counts::default(); scope_count * nc],
         recommendations: vec![Counts::default(); model.recommendations.len()],
         resources: 0,
+        count_level: false,
     };
     // Worst status + 1 per control for the current resource (0 = not assessed).
     let mut state = vec![0u8; nc];
     let mut touched: Vec<usize> = Vec::new();
     for group in model.assessments.chunk_by(|a, b| a.resource == b.resource) {
         let resource = group[0].resource as usize;
-        if selection.is_some_and(|sel| !sel.get(resource).copied().unwrap_or(false)) {
+        if selection.is_some_and(|sel| !sel.resource(resource)) {
             continue;
         }
         let scope = if options.weighting == Weighting::Pooled {
@@ -225,7 +290,30 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&[bool]>) -> T
             t.resources += 1;
         }
     }
+    tally_counts(model, options, selection, &mut t);
     t
+}
+
+/// Adds the scopes scored from exported counts (SPEC §3). Their resources are not known:
+/// they count as healthy plus unhealthy summed over controls.
+fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Selection>, t: &mut Tally) {
+    let nc = model.controls.len();
+    for e in &model.exported.controls {
+        let s = e.scope as usize;
+        if !model.scopes[s].count_level || selection.is_some_and(|sel| !sel.scope(s)) {
+            continue;
+        }
+        let slot = if options.weighting == Weighting::Pooled {
+            0
+        } else {
+            s
+        };
+        t.count_level = true;
+        t.scope_met[slot] = true;
+        t.per_scope[slot * nc + e.control as usize].add_counts(e.counts);
+        t.scope_resources[slot] += e.counts.applicable();
+        t.resources += e.counts.applicable();
+    }
 }
 
 /// Combines per-scope figures into the overall score (SPEC §1.1).
@@ -310,6 +398,10 @@ fn combine(model: &Model, options: &ScoreOptions, tally: Tally, scopes: Vec<Scop
         controls,
         scopes,
         recommendations: tally.recommendations,
+        scope_controls: tally.per_scope,
+        weights_exported: false,
+        count_level: tally.count_level,
+        warnings: Vec::new(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Resource filters (`--scope`, `--management-group`, SPEC §1.3): which resources count.
 
-use crate::model::{azure_id_body, Model};
+use crate::model::{azure_id_body, Model, Scope};
 
 /// The filters asked for on the command line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -46,8 +46,77 @@ fn under(id: &str, filter: &str) -> bool {
     }
 }
 
-/// Which resources the filters keep (`None`: all), or a usage error.
-pub fn select(model: &Model, filters: &Filters) -> Result<Option<Vec<bool>>, String> {
+/// What the filters keep: resources, and scopes (for scopes scored from exported counts,
+/// which have no resources to filter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    /// Per resource (index into [`Model::resources`]).
+    pub resources: Vec<bool>,
+    /// Per scope (index into [`Model::scopes`]).
+    pub scopes: Vec<bool>,
+}
+
+impl Selection {
+    /// Is resource `r` kept?
+    pub fn resource(&self, r: usize) -> bool {
+        self.resources.get(r).copied().unwrap_or(false)
+    }
+
+    /// Is scope `s` kept (as a whole)?
+    pub fn scope(&self, s: usize) -> bool {
+        self.scopes.get(s).copied().unwrap_or(false)
+    }
+}
+
+/// The path of a scope for `--scope` matching: `/subscriptions/<id>`, or the
+/// management group's id.
+fn scope_path(scope: &Scope) -> Option<String> {
+    let id = scope.id.as_deref()?;
+    Some(if id.contains('/') {
+        id.to_string()
+    } else {
+        format!("/subscriptions/{id}")
+    })
+}
+
+/// Which scopes (scored whole, from counts) the filters keep; a filter that reaches
+/// inside a count-level scope is an error, since its resources are unknown.
+fn select_scopes(model: &Model, filters: &Filters, groups: &[String]) -> Result<Vec<bool>, String> {
+    model
+        .scopes
+        .iter()
+        .map(|scope| {
+            let path = scope_path(scope);
+            let in_scope = filters.scopes.is_empty()
+                || filters.scopes.iter().try_fold(false, |found, f| {
+                    let f_path = if f.contains('/') {
+                        f.clone()
+                    } else {
+                        format!("/subscriptions/{f}")
+                    };
+                    let Some(path) = &path else { return Ok(found) };
+                    if scope.count_level && under(&f_path, path) && !under(path, &f_path) {
+                        return Err(format!(
+                            "--scope {f} reaches inside {}, which is scored from exported counts: a filter below \
+                             subscription level needs resource-level assessments (export \
+                             Microsoft.Security/assessments for it)",
+                            path
+                        ));
+                    }
+                    Ok(found || under(path, &f_path))
+                })?;
+            let in_group = groups.is_empty()
+                || scope
+                    .management_groups
+                    .iter()
+                    .any(|m| groups.contains(&m.to_lowercase()));
+            Ok(in_scope && in_group)
+        })
+        .collect()
+}
+
+/// Which resources and scopes the filters keep (`None`: all), or a usage error.
+pub fn select(model: &Model, filters: &Filters) -> Result<Option<Selection>, String> {
     if filters.is_empty() {
         return Ok(None);
     }
@@ -101,7 +170,10 @@ pub fn select(model: &Model, filters: &Filters) -> Result<Option<Vec<bool>>, Str
             in_scope && in_group
         })
         .collect();
-    Ok(Some(selected))
+    Ok(Some(Selection {
+        resources: selected,
+        scopes: select_scopes(model, filters, &groups)?,
+    }))
 }
 
 #[cfg(test)]

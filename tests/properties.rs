@@ -112,6 +112,7 @@ fn options(weighting: Weighting) -> ScoreOptions {
         include_preview: false,
         ignore_exemptions: false,
         weighting,
+        allow_exported_weights: true,
     }
 }
 

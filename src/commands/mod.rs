@@ -6,13 +6,15 @@ pub mod controls;
 pub mod validate;
 
 use crate::catalog::Catalog;
-use crate::cli::{ColorChoice, OutputArgs};
-use crate::diag::{Diagnostics, Level};
+use crate::cli::{ColorChoice, OutputArgs, ScoringArgs};
+use crate::diag::{Diagnostic, Diagnostics, Level};
 use crate::load::source::InputSpec;
 use crate::load::{load, LoadOptions};
 use crate::model::Model;
 use crate::output::diagnostic_line;
 use crate::render::Style;
+use crate::score::{score, Score, ScoreOptions, Weighting};
+use crate::select::{select, Filters};
 use crate::text::terminal_safe;
 use crate::UsageError;
 use std::io::IsTerminal;
@@ -109,4 +111,85 @@ pub fn emit(
     let mut buf = Vec::new();
     render(&mut buf)?;
     crate::output::emit(output.output.as_deref(), &buf)
+}
+
+/// A scored inventory under the command line's scoring options.
+pub struct Evaluation {
+    pub options: ScoreOptions,
+    pub filters: Filters,
+    pub score: Score,
+    /// The percentage with every exemption ignored; `None` when undefined or when a
+    /// scope is scored from counts (whose raw statuses are unknown).
+    pub raw_percentage: Option<f64>,
+}
+
+/// Filters and scores the model, and adds to `diags` what the reader must know about
+/// the figures: an empty selection, options count-level data cannot honour, weights,
+/// and the cross-check of Azure's exported figures.
+pub fn evaluate(model: &Model, args: &ScoringArgs, diags: &mut Diagnostics) -> anyhow::Result<Evaluation> {
+    let options = args.options();
+    let filters = args.filters();
+    let selection = select(model, &filters).map_err(UsageError)?;
+    if let Some(sel) = &selection {
+        let any_resource = model
+            .assessments
+            .iter()
+            .any(|a| sel.resource(a.resource as usize));
+        let any_counts = model
+            .scopes
+            .iter()
+            .enumerate()
+            .any(|(i, s)| s.count_level && sel.scope(i));
+        if !any_resource && !any_counts {
+            diags.push(Diagnostic::warning(
+                "filter-selects-nothing",
+                "the filters select no assessed resource: the score is undefined",
+            ));
+        }
+    }
+    let result = score(model, &options, selection.as_ref());
+    let unhonoured = args.resource_level_options();
+    if result.count_level && !unhonoured.is_empty() {
+        diags.push(Diagnostic::warning(
+            "option-not-applicable",
+            format!(
+                "{} cannot apply to scopes scored from exported counts (no assessments were given for them): \
+                 their figures are Azure's as exported",
+                unhonoured.join(", ")
+            ),
+        ));
+    }
+    for w in &result.warnings {
+        diags.push(w.clone());
+    }
+    if args.is_default_computation() {
+        let default_weighting = options.weighting == Weighting::Resources;
+        let checked = if default_weighting {
+            None
+        } else {
+            let per_scope = ScoreOptions {
+                weighting: Weighting::Resources,
+                ..options.clone()
+            };
+            Some(score(model, &per_scope, selection.as_ref()))
+        };
+        for w in crate::crosscheck::check(model, checked.as_ref().unwrap_or(&result), !filters.is_empty()) {
+            diags.push(w);
+        }
+    }
+    let raw_percentage = if result.count_level {
+        None
+    } else {
+        let raw_options = ScoreOptions {
+            ignore_exemptions: true,
+            ..options.clone()
+        };
+        score(model, &raw_options, selection.as_ref()).percentage
+    };
+    Ok(Evaluation {
+        options,
+        filters,
+        score: result,
+        raw_percentage,
+    })
 }

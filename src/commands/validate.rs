@@ -2,9 +2,11 @@
 
 use super::{emit, load_inputs, resolve_inputs};
 use crate::cli::ValidateArgs;
+use crate::crosscheck::check;
 use crate::diag::{Diagnostic, Level};
 use crate::load::LoadOptions;
 use crate::render;
+use crate::score::{score, ScoreOptions, Weighting};
 use crate::text::terminal_safe;
 use crate::Outcome;
 use serde::Serialize;
@@ -26,7 +28,26 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let options = LoadOptions {
         report_unknown_keys: true,
     };
-    let (model, diags) = load_inputs(&inputs, &options)?;
+    let (model, mut diags) = load_inputs(&inputs, &options)?;
+    if diags.error_count() == 0 {
+        // How the inputs score by default, and whether Azure's exported figures agree.
+        let defaults = ScoreOptions {
+            as_of: crate::date::Date::today_utc(),
+            include_preview: false,
+            ignore_exemptions: false,
+            weighting: Weighting::Resources,
+            allow_exported_weights: true,
+        };
+        let result = score(&model, &defaults, None);
+        for w in result
+            .warnings
+            .iter()
+            .cloned()
+            .chain(check(&model, &result, false))
+        {
+            diags.push(w);
+        }
+    }
     let errors = diags.error_count();
     let report = ValidationReport {
         schema: "securescore.validate/v1",

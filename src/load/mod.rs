@@ -3,6 +3,7 @@
 //! keys (SPEC §2) and streamed into a [`ModelBuilder`], one array element at a time, with
 //! ids borrowed from the input where possible.
 
+pub mod azure;
 pub mod locate;
 pub mod native;
 pub mod source;
@@ -10,6 +11,7 @@ pub mod source;
 use crate::catalog::Catalog;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::model::{Exemption, Model, ModelBuilder};
+use azure::{AzureSink, Fields, Kind};
 use locate::{join_path, push_key, Locator};
 use native::{
     AssessmentIn, AssessmentRow, ControlIn, Extra, RecommendationIn, ResourceIn, SubscriptionIn, SECTIONS,
@@ -18,7 +20,7 @@ use serde::de::{SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use source::InputSpec;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Bare arrays may hold arrays (pages of pages), but not without end: deeper nesting is
@@ -45,16 +47,29 @@ pub fn load(
         diags,
         options,
         unknown_keys: BTreeMap::new(),
+        pages: Vec::new(),
+        ignored_scores: BTreeSet::new(),
+        last_page_items: 0,
     };
     for spec in inputs {
         loader.input(spec);
     }
     let Loader {
-        builder,
+        mut builder,
         diags,
         unknown_keys,
+        pages,
         ..
     } = loader;
+    for why in incomplete_exports(&pages) {
+        diags.push(Diagnostic::warning(
+            "incomplete-export",
+            format!(
+                "the export is incomplete: {why}; page with --first/--skip-token or follow nextLink, and pass every page"
+            ),
+        ));
+        builder.mark_incomplete(why);
+    }
     for ((file, path, key), (count, origin)) in unknown_keys {
         let times = if count > 1 {
             format!(" ({count} times)")
@@ -80,6 +95,97 @@ struct Loader<'d> {
     options: &'d LoadOptions,
     /// (file, path pattern, key) → (times seen, first place).
     unknown_keys: BTreeMap<(String, String, String), (u64, Origin)>,
+    /// Every ARM list page and Resource Graph result read, to tell a truncated export.
+    pages: Vec<Page>,
+    /// Secure score names other than `ascScore` already warned about.
+    ignored_scores: BTreeSet<String>,
+    /// Items in the last Azure listing read.
+    last_page_items: u64,
+}
+
+/// One page of an Azure listing.
+struct Page {
+    file: String,
+    /// The kind of its first item (`None` when it is empty).
+    kind: Option<Kind>,
+    form: PageForm,
+}
+
+enum PageForm {
+    /// `{"value": [...], "nextLink": …}`.
+    Arm { next_link: bool },
+    /// `{"count", "data", "skip_token", "total_records"}` (or the REST API's spelling).
+    Graph {
+        count: u64,
+        total: Option<u64>,
+        skip_token: bool,
+        truncated: bool,
+    },
+}
+
+/// Why the pages read make an incomplete export, one reason per listing.
+fn incomplete_exports(pages: &[Page]) -> Vec<String> {
+    let mut out = Vec::new();
+    // ARM listings, by kind: complete when some page has no nextLink (the last page).
+    let arm: Vec<(&Page, bool)> = pages
+        .iter()
+        .filter_map(|p| match p.form {
+            PageForm::Arm { next_link } => Some((p, next_link)),
+            _ => None,
+        })
+        .collect();
+    let ended_empty = arm.iter().any(|(p, next)| p.kind.is_none() && !next);
+    let arm_kinds: BTreeSet<Option<Kind>> = arm.iter().map(|(p, _)| p.kind).collect();
+    for kind in arm_kinds {
+        let of_kind: Vec<&(&Page, bool)> = arm.iter().filter(|(p, _)| p.kind == kind).collect();
+        if of_kind.iter().all(|(_, next)| *next) && !(kind.is_some() && ended_empty) {
+            let files: BTreeSet<&str> = of_kind.iter().map(|(p, _)| p.file.as_str()).collect();
+            out.push(format!(
+                "every ARM page of {} carries a nextLink, so later pages are missing ({})",
+                kind.map_or("items", Kind::describe),
+                files.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    // Resource Graph results, by kind and total: complete when the pages hold every record.
+    let mut graph: BTreeMap<(Option<Kind>, Option<u64>), Vec<&Page>> = BTreeMap::new();
+    for p in pages {
+        if let PageForm::Graph { total, .. } = p.form {
+            graph.entry((p.kind, total)).or_default().push(p);
+        }
+    }
+    for ((kind, total), group) in graph {
+        let mut count = 0u64;
+        let (mut all_skip, mut truncated) = (true, false);
+        for p in &group {
+            if let PageForm::Graph {
+                count: c,
+                skip_token,
+                truncated: t,
+                ..
+            } = p.form
+            {
+                count = count.saturating_add(c);
+                all_skip &= skip_token;
+                truncated |= t;
+            }
+        }
+        let short = total.is_some_and(|t| count < t);
+        if short || all_skip || truncated {
+            let files: BTreeSet<&str> = group.iter().map(|p| p.file.as_str()).collect();
+            let what = kind.map_or("records", Kind::describe);
+            let detail = match total {
+                Some(t) if short => format!("Resource Graph returned {count} of {t} {what}"),
+                _ if truncated => format!("Resource Graph marked the result of {what} truncated"),
+                _ => format!("every Resource Graph page of {what} carries a skip_token"),
+            };
+            out.push(format!(
+                "{detail} ({})",
+                files.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    out
 }
 
 /// One input being read.
@@ -155,6 +261,24 @@ impl<'a> Keys<'a> {
         }
         Ok(map)
     }
+}
+
+/// The value of the first key matching one of `names`, ignoring ASCII case.
+fn find_key<'a>(keys: &BTreeMap<String, &'a RawValue>, names: &[&str]) -> Option<&'a RawValue> {
+    keys.iter()
+        .find(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+        .map(|(_, v)| *v)
+}
+
+/// True for a value that is neither null nor an empty string (a nextLink, a skip token).
+fn is_set(raw: &RawValue) -> bool {
+    !matches!(raw.get(), "null" | "\"\"" | "false")
+}
+
+fn join_key(path: &str, key: &str) -> String {
+    let mut at = path.to_string();
+    push_key(&mut at, key);
+    at
 }
 
 /// What a JSON value is, for messages.
@@ -300,20 +424,161 @@ impl Loader<'_> {
             if let Some((a, origin)) = self.element::<AssessmentIn>(file, raw, path) {
                 self.assessment(file, a, origin);
             }
+        } else if let Some(value) = find_key(&keys, &["value"]).filter(|v| v.get().starts_with('[')) {
+            let next_link = find_key(&keys, &["nextLink"]).is_some_and(is_set);
+            let kind = self.azure_items(file, value, join_key(&path, "value"));
+            self.pages.push(Page {
+                file: file.locator.name().to_string(),
+                kind,
+                form: PageForm::Arm { next_link },
+            });
+        } else if let (Some(data), true) = (
+            find_key(&keys, &["data"]),
+            find_key(
+                &keys,
+                &[
+                    "count",
+                    "total_records",
+                    "totalRecords",
+                    "skip_token",
+                    "$skipToken",
+                ],
+            )
+            .is_some(),
+        ) {
+            if !data.get().starts_with('[') {
+                let d = Diagnostic::error(
+                    "unrecognised-shape",
+                    format!(
+                        "a Resource Graph result whose data is {}: expected an array of rows (run az graph query \
+                         with the default object output, not a table)",
+                        json_kind(data)
+                    ),
+                )
+                .at(file.locator.origin(data.get(), join_key(&path, "data")));
+                return self.diags.push(d);
+            }
+            let kind = self.azure_items(file, data, join_key(&path, "data"));
+            let number = |names: &[&str]| {
+                find_key(&keys, names).and_then(|v| serde_json::from_str::<u64>(v.get()).ok())
+            };
+            let count = number(&["count"]);
+            let total = number(&["total_records", "totalRecords"]);
+            let truncated = find_key(&keys, &["resultTruncated"])
+                .is_some_and(|v| matches!(v.get(), "true" | "\"true\"" | "\"True\""));
+            let items = self.last_page_items;
+            self.pages.push(Page {
+                file: file.locator.name().to_string(),
+                kind,
+                form: PageForm::Graph {
+                    count: count.unwrap_or(items),
+                    total,
+                    skip_token: find_key(&keys, &["skip_token", "$skipToken"]).is_some_and(is_set),
+                    truncated,
+                },
+            });
+        } else if let Some(error) = find_key(&keys, &["error"]) {
+            let d = Diagnostic::error(
+                "unrecognised-shape",
+                format!(
+                    "an Azure error response, not an export: {}",
+                    crate::text::terminal_safe(&error.get().chars().take(300).collect::<String>())
+                ),
+            )
+            .at(file.locator.origin(raw.get(), path));
+            self.diags.push(d);
+        } else if find_key(&keys, &["type"]).is_some() || find_key(&keys, &["id"]).is_some() {
+            self.azure_item(file, raw, path);
         } else {
             let names: Vec<&str> = keys.keys().map(String::as_str).collect();
             let d = Diagnostic::error(
                 "unrecognised-shape",
                 format!(
                     "a value of no recognised shape (keys: {}): expected a native document (with subscriptions, \
-                     controls, recommendations, resources or assessments) or an assessment (resource, \
-                     recommendation, status)",
+                     controls, recommendations, resources or assessments), an assessment (resource, \
+                     recommendation, status), or an Azure export (an object with a type, an ARM page with \
+                     value, a Resource Graph result with data)",
                     if names.is_empty() { "none".to_string() } else { names.join(", ") }
                 ),
             )
             .at(file.locator.origin(raw.get(), path));
             self.diags.push(d);
         }
+    }
+
+    /// Reads the items of an ARM page or Resource Graph result; returns the kind of the
+    /// first one read.
+    fn azure_items<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) -> Option<Kind> {
+        let mut first: Option<Kind> = None;
+        let mut items = 0u64;
+        let result = for_each_element(raw, |i, el| {
+            items += 1;
+            let at = format!("{path}[{i}]");
+            if !el.get().starts_with('{') {
+                let d = Diagnostic::error(
+                    "unrecognised-shape",
+                    format!(
+                        "an item of an Azure listing is {}: expected an Azure object",
+                        json_kind(el)
+                    ),
+                )
+                .at(file.locator.origin(el.get(), at));
+                return self.diags.push(d);
+            }
+            if let Some(kind) = self.azure_item(file, el, at) {
+                first.get_or_insert(kind);
+            }
+        });
+        if let Err(e) = result {
+            let d = file.locator.json_error(raw.get(), path, &e);
+            self.diags.push(d);
+        }
+        self.last_page_items = items;
+        first
+    }
+
+    /// Reads one Azure object into the model; returns its kind when it has a known one.
+    fn azure_item<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) -> Option<Kind> {
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        let fields = match serde_path_to_error::deserialize::<_, Fields>(&mut de) {
+            Ok(f) => f.flatten(),
+            Err(e) => {
+                let full = join_path(&path, e.path());
+                let d = file.locator.json_error(raw.get(), full, e.inner());
+                self.diags.push(d);
+                return None;
+            }
+        };
+        let kind = match azure::kind_of(&fields) {
+            Ok(k) => k,
+            Err(found) => {
+                let what = match found {
+                    Some(t) => format!("an Azure object of type {t:?}, which is not read"),
+                    None => "an object with no type whose id names no Defender for Cloud object".to_string(),
+                };
+                let d = Diagnostic::error(
+                    "unrecognised-shape",
+                    format!(
+                        "{what}: expected a type of Microsoft.Security/assessments, assessmentMetadata, \
+                         secureScoreControlDefinitions, secureScores or secureScores/secureScoreControls"
+                    ),
+                )
+                .at(file.locator.origin(raw.get(), path));
+                self.diags.push(d);
+                return None;
+            }
+        };
+        let mut sink = AzureSink {
+            builder: &mut self.builder,
+            diags: self.diags,
+            ignored_scores: &mut self.ignored_scores,
+        };
+        let locator = &mut file.locator;
+        let mut at = || locator.origin(raw.get(), path.clone());
+        if let Err(d) = sink.add(kind, fields, file.input, &mut at) {
+            self.diags.push(d);
+        }
+        Some(kind)
     }
 
     /// Streams the elements of one native section into `handle`.

@@ -127,14 +127,18 @@ fn id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 pub const MAX_SCORE_LIMIT: f64 = 1e9;
 
 fn max_score<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    let v = f64::deserialize(d)?;
+    check_max_score(f64::deserialize(d)?).map_err(de::Error::custom)
+}
+
+/// A max score as given, or why it is not one.
+pub fn check_max_score(v: f64) -> Result<f64, String> {
     if v.is_finite() && (0.0..=MAX_SCORE_LIMIT).contains(&v) {
         // `-0` is 0.
         Ok(v + 0.0)
     } else {
-        Err(de::Error::custom(format!(
-            "max_score {v} is invalid: expected a finite number from 0 to {MAX_SCORE_LIMIT:e}"
-        )))
+        Err(format!(
+            "max score {v} is invalid: expected a finite number from 0 to {MAX_SCORE_LIMIT:e}"
+        ))
     }
 }
 

@@ -182,6 +182,22 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
             idle.join(", ")
         )?;
     }
+    if !report.warnings.is_empty() {
+        let mut codes: Vec<(&str, usize)> = Vec::new();
+        for w in &report.warnings {
+            match codes.iter_mut().find(|(c, _)| *c == w.code) {
+                Some((_, n)) => *n += 1,
+                None => codes.push((w.code, 1)),
+            }
+        }
+        codes.sort();
+        let list: Vec<String> = codes.iter().map(|(c, n)| format!("{n} {c}")).collect();
+        writeln!(
+            out,
+            "\nWarnings: {} (listed on standard error and in --format json)",
+            list.join(", ")
+        )?;
+    }
     if let Some(g) = &report.gate {
         let verdict = if g.passed {
             paint("passed", "32", style.color)

@@ -1,0 +1,464 @@
+//! Azure's own exports (SPEC §3) checked end to end against hand-computed values: each
+//! test runs the binary on fixtures in `fixtures/azure/` and compares the JSON report.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_securescore"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn report_with_exit(args: &[&str], exit: i32) -> Value {
+    let mut all = vec!["assess"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-f", "json"]);
+    let out = run(&all);
+    assert_eq!(
+        out.status.code(),
+        Some(exit),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn report(args: &[&str]) -> Value {
+    report_with_exit(args, 0)
+}
+
+#[track_caller]
+fn assert_close(actual: &Value, expected: f64) {
+    assert!(
+        actual.as_f64().is_some_and(|a| (a - expected).abs() < 1e-9),
+        "got {actual}, expected {expected}"
+    );
+}
+
+fn control<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no control {id}"))
+}
+
+/// The `.json` files of a folder (relative to the crate), sorted.
+fn json_files(dir: &str) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut files: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| format!("{dir}/{}", e.unwrap().file_name().to_string_lossy()))
+        .filter(|f| f.ends_with(".json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn warning_codes(r: &Value) -> Vec<String> {
+    r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const FEATURES: [&str; 3] = [
+    "fixtures/azure/features-page1.json",
+    "fixtures/azure/features-page2.json",
+    "fixtures/azure/features-definitions.json",
+];
+
+/// Subscription 0b1f…, controls A (max 6: r1, r2, r4 preview) and B (max 4: r2, r3,
+/// r5 custom); r2 is in both.
+///   vm1: r1 H, r2 H, r3 H          → A healthy, B healthy
+///   vm2: r1 U, r2 H (keys in odd case), r3 H → A unhealthy, B healthy
+///   vm3: r1 H, r2 Exempt, r3 U     → A healthy (r2 waived), B unhealthy
+///   vm4: r4 U (preview), r5 U (custom), r1 H → A healthy; not in B
+/// A: 3 H, 1 U → 6 × 3/4 = 4.5;  B: 2 H, 1 U → 4 × 2/3 = 2.667
+/// Score (4.5 + 8/3) / 10 = 71.667%. Without exemptions vm3 fails r2 in A:
+/// A 2 H, 2 U → 3; (3 + 8/3) / 10 = 56.667%.
+#[test]
+fn rest_pages_score_with_exempt_preview_custom_and_shared_recommendations() {
+    let r = report(&FEATURES);
+    assert_close(&r["score"]["percentage"], (4.5 + 8.0 / 3.0) * 10.0);
+    assert_close(&r["score"]["raw_percentage"], (3.0 + 8.0 / 3.0) * 10.0);
+    assert_close(&r["score"]["max"], 10.0);
+    assert_eq!(r["score"]["resources"], 4);
+    assert_eq!(r["weights"], "computed");
+    let a = control(&r, "c-a");
+    assert_eq!(a["name"], "Control A");
+    assert_eq!(a["rank"], 1);
+    assert_close(&a["current_score"], 4.5);
+    assert_close(&a["potential_increase_percentage"], 15.0);
+    assert_eq!(
+        (a["healthy_resources"].as_u64(), a["unhealthy_resources"].as_u64()),
+        (Some(3), Some(1))
+    );
+    let b = control(&r, "c-b");
+    assert_close(&b["current_score"], 8.0 / 3.0);
+    assert_close(&b["potential_increase_percentage"], (4.0 - 8.0 / 3.0) * 10.0);
+    assert_eq!(
+        (b["healthy_resources"].as_u64(), b["unhealthy_resources"].as_u64()),
+        (Some(2), Some(1))
+    );
+    // The custom control is left out, with a warning; its member r5 is flagged custom.
+    assert!(r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["id"] != "c-custom"));
+    assert!(warning_codes(&r).contains(&"custom-control".to_string()));
+    let recs = |c: &Value| -> Vec<(String, bool, bool)> {
+        c["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["id"].as_str().unwrap().to_string(),
+                    x["preview"].as_bool().unwrap(),
+                    x["custom"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert!(recs(a).contains(&("r4".to_string(), true, false)));
+    assert!(recs(b).contains(&("r5".to_string(), false, true)));
+    let r2 = a["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "r2")
+        .unwrap();
+    assert_eq!(r2["name"], "Rec two (in both controls)");
+    assert_eq!(r2["severity"], "medium");
+    assert_eq!(r2["not_applicable_resources"], 1);
+}
+
+#[test]
+fn preview_and_exemption_options_apply_to_azure_assessments() {
+    // With preview: vm4 fails r4 in A → A 2 H, 2 U → 3.
+    let r = report(&[FEATURES[0], FEATURES[1], FEATURES[2], "--include-preview"]);
+    assert_close(&control(&r, "c-a")["current_score"], 3.0);
+    // Ignoring exemptions: the exempt r2 on vm3 counts unhealthy (its raw status is unknown).
+    let r = report(&[FEATURES[0], FEATURES[1], FEATURES[2], "--ignore-exemptions"]);
+    assert_close(&r["score"]["percentage"], (3.0 + 8.0 / 3.0) * 10.0);
+}
+
+#[test]
+fn pages_that_all_carry_a_next_link_are_an_incomplete_export() {
+    let r = report_with_exit(&[FEATURES[0], FEATURES[2], "--fail-under", "1"], 1);
+    assert!(warning_codes(&r).contains(&"incomplete-export".to_string()));
+    assert_eq!(r["gate"]["passed"], false);
+    let r = report(&FEATURES);
+    assert!(!warning_codes(&r).contains(&"incomplete-export".to_string()));
+}
+
+#[test]
+fn a_truncated_resource_graph_result_fails_any_gate() {
+    let out = run(&[
+        "assess",
+        "fixtures/azure/arg-truncated.json",
+        FEATURES[2],
+        "--fail-under",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the export is incomplete: Resource Graph returned 2 of 5 assessments"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--fail-under 0 cannot pass"), "{stderr}");
+}
+
+/// One control (max 4) with 5 healthy and 1 unhealthy in two subscriptions, from counts:
+/// 4 × 5/6 = 3.333 → Azure exports 3.33 and 3.33 / 4 = 0.8325. The first subscription
+/// says so; the second says 3.0 and 0.75, which is a cross-check warning.
+#[test]
+fn cross_check_accepts_azure_rounding_and_reports_a_difference() {
+    let r = report(&["fixtures/azure/rounding.json"]);
+    assert_close(&r["score"]["percentage"], 100.0 * 5.0 / 6.0);
+    assert_eq!(r["score"]["raw_percentage"], Value::Null);
+    let checks: Vec<&Value> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "cross-check")
+        .collect();
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    let message = checks[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("7a2c4f10-9d2b-4e6a-8f00-222222222222"),
+        "{message}"
+    );
+    assert!(
+        message.contains("exported current 3 (recomputed 3.33)"),
+        "{message}"
+    );
+    // Counts-only scopes weigh approximately (healthy + unhealthy over controls).
+    assert!(warning_codes(&r).contains(&"approximate-weight".to_string()));
+    assert_eq!(r["scopes"][0]["weight"], 6);
+}
+
+#[test]
+fn cross_checks_are_listed_by_validate_and_skipped_for_other_computations() {
+    let out = run(&["validate", "fixtures/azure/rounding.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("warning: fixtures/azure/rounding.json:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("exported current 3 (recomputed 3.33)"),
+        "{stdout}"
+    );
+    let r = report(&["fixtures/azure/rounding.json", "--as-of", "2026-01-01"]);
+    assert!(!warning_codes(&r).contains(&"cross-check".to_string()));
+    assert!(warning_codes(&r).contains(&"option-not-applicable".to_string()));
+}
+
+#[test]
+fn counts_only_scopes_refuse_filters_below_subscription() {
+    let out = run(&[
+        "assess",
+        "fixtures/azure/rounding.json",
+        "--scope",
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111/resourceGroups/rg-app",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs resource-level assessments"));
+    // A whole subscription is fine.
+    let r = report(&[
+        "fixtures/azure/rounding.json",
+        "--scope",
+        "0b1f6471-1bf0-4dda-aec3-111111111111",
+    ]);
+    assert_eq!(r["scopes"].as_array().unwrap().len(), 1);
+    assert_close(&r["score"]["current"], 4.0 * 5.0 / 6.0);
+}
+
+#[test]
+fn definitions_repeated_identically_merge_and_different_ones_are_an_error() {
+    let out = run(&["assess", "fixtures/azure/conflicting-definitions.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // value[1] repeats value[0] exactly: merged. value[2] changes the max: an error.
+    assert!(
+        stderr.contains("conflicting-definitions.json:49:3: value[2]: control \"c-a\" is defined twice"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("value[1]"), "{stderr}");
+}
+
+#[test]
+fn another_type_is_an_error_naming_the_file_and_the_type() {
+    let out = run(&["assess", "fixtures/azure/other-type.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "other-type.json:3:3: value[0]: an Azure object of type \"Microsoft.Compute/virtualMachines\""
+        ),
+        "{stderr}"
+    );
+}
+
+/// The example estate, exported in every shape (`examples/azure/<shape>/`), gives the
+/// figures `examples/azure/expected.json` holds. Those were computed by the generator's
+/// own implementation of SPEC §1 (`examples/azure/make_azure.py`), not by securescore.
+#[test]
+fn every_shape_of_the_example_estate_gives_the_expected_report() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/azure");
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(root.join("expected.json")).unwrap()).unwrap();
+    let folders = expected["folders"].as_array().unwrap();
+    assert_eq!(folders.len(), 6);
+    for folder in folders {
+        let folder = folder.as_str().unwrap();
+        let files = json_files(&format!("examples/azure/{folder}"));
+        let args: Vec<&str> = files.iter().map(String::as_str).collect();
+        let r = report(&args);
+        let context = format!("shape {folder}");
+        assert_eq!(r["weights"], expected["weights"], "{context}");
+        assert_close(
+            &r["score"]["percentage"],
+            expected["score"]["percentage"].as_f64().unwrap(),
+        );
+        let counts_only = folder == "counts";
+        if counts_only {
+            assert_eq!(r["score"]["raw_percentage"], Value::Null, "{context}");
+        } else {
+            assert_close(
+                &r["score"]["raw_percentage"],
+                expected["score"]["raw_percentage"].as_f64().unwrap(),
+            );
+        }
+        assert!(
+            !warning_codes(&r).contains(&"cross-check".to_string()),
+            "{context}: {}",
+            r["warnings"]
+        );
+        let scopes = r["scopes"].as_array().unwrap();
+        let want_scopes = expected["scopes"].as_array().unwrap();
+        assert_eq!(scopes.len(), want_scopes.len(), "{context}");
+        for (got, want) in scopes.iter().zip(want_scopes) {
+            assert_eq!(got["id"], want["id"], "{context}");
+            assert_eq!(got["weight"], want["weight"], "{context}");
+            for key in ["percentage", "current", "max"] {
+                assert_close(&got[key], want[key].as_f64().unwrap());
+            }
+        }
+        let controls = r["controls"].as_array().unwrap();
+        let want_controls = expected["controls"].as_array().unwrap();
+        assert_eq!(controls.len(), want_controls.len(), "{context}");
+        for (got, want) in controls.iter().zip(want_controls) {
+            for key in [
+                "rank",
+                "id",
+                "applicable",
+                "healthy_resources",
+                "unhealthy_resources",
+                "not_applicable_resources",
+            ] {
+                assert_eq!(got[key], want[key], "{context}: control {} {key}", want["id"]);
+            }
+            for key in [
+                "max_score",
+                "current_score",
+                "potential_increase",
+                "potential_increase_percentage",
+            ] {
+                assert_close(&got[key], want[key].as_f64().unwrap());
+            }
+        }
+    }
+}
+
+/// Five assessments of r1 (in control A, max 6) from other sources:
+///   AWS i-0abc U, i-0def H (connector aws-connector-1) → 50%, weight 2
+///   GCP vm-g H (connector gcp-connector-1)              → 100%, weight 1
+///   on-premises srv-01 by VM UUID U (workspace in 0b1f…), srv-02 by name H → 50%, weight 2
+/// Overall (2 × 50 + 1 × 100 + 2 × 50) / 5 = 60%.
+#[test]
+fn aws_gcp_and_on_premises_resources_find_their_scopes() {
+    let r = report(&["fixtures/azure/sources.json"]);
+    assert_close(&r["score"]["percentage"], 60.0);
+    let scopes: Vec<(String, f64, u64)> = r["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["percentage"].as_f64().unwrap(),
+                s["weight"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        scopes,
+        vec![
+            ("0b1f6471-1bf0-4dda-aec3-111111111111".to_string(), 50.0, 2),
+            ("aws-connector-1".to_string(), 50.0, 2),
+            ("gcp-connector-1".to_string(), 100.0, 1),
+        ]
+    );
+}
+
+#[test]
+fn management_group_objects_are_a_scope_only_when_alone() {
+    // Alone: the group is scored from its counts, 6 × 3/4 = 4.5 of 6.
+    let r = report(&["fixtures/azure/management-group-only.json"]);
+    assert_close(&r["score"]["percentage"], 75.0);
+    assert_eq!(r["scopes"][0]["name"], "contoso-root");
+    assert!(warning_codes(&r).contains(&"management-group-as-scope".to_string()));
+    // Beside subscriptions: an aggregate that cross-checks the overall score (55.16%).
+    let with = |extra: &str| {
+        let mut files = json_files("examples/azure/counts");
+        files.push(extra.to_string());
+        report(&files.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let agrees = with("fixtures/azure/management-group-agrees.json");
+    assert_eq!(agrees["scopes"].as_array().unwrap().len(), 2);
+    assert!(
+        !warning_codes(&agrees).contains(&"cross-check".to_string()),
+        "{}",
+        agrees["warnings"]
+    );
+    let differs = with("fixtures/azure/management-group-differs.json");
+    let message = differs["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "cross-check")
+        .map(|w| w["message"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(
+        message.contains("exported secure score 60.12% differs from the recomputed overall 55.16%"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_resource_graph_rest_spelling_of_a_truncated_result_is_incomplete() {
+    let r = report(&[
+        "fixtures/azure/arg-rest-truncated.json",
+        "fixtures/azure/sources.json",
+    ]);
+    let w = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "incomplete-export")
+        .unwrap();
+    assert!(w["message"]
+        .as_str()
+        .unwrap()
+        .contains("Resource Graph returned 1 of 3 assessments"));
+}
+
+#[test]
+fn a_page_of_unrecognisable_items_is_an_error() {
+    let out = run(&["assess", "fixtures/azure/no-recognisable-items.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no-recognisable-items.json:3:3: value[0]: an object with no type"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn pages_concatenated_on_standard_input_read_like_separate_files() {
+    use std::io::Write;
+    let mut stdin = Vec::new();
+    for f in FEATURES {
+        stdin.extend(std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(f)).unwrap());
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_securescore"))
+        .args(["assess", "-f", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_close(&r["score"]["percentage"], (4.5 + 8.0 / 3.0) * 10.0);
+    assert!(!warning_codes(&r).contains(&"incomplete-export".to_string()));
+}
