@@ -157,16 +157,26 @@ fn check_control(model: &Model, score: &Score, e: &ExportedControl) -> Option<Di
             format!("{}", pcts.last().copied().unwrap_or(0.0)),
         ),
     ]);
-    if diffs.is_empty() {
-        return None;
-    }
-    let exported_counts = if e.counts == counts {
-        String::new()
-    } else {
+    // Counts are compared too where they were recomputed from assessments: a partial
+    // export with the same proportions would otherwise pass.
+    let count_level = model.scopes.get(e.scope as usize).is_some_and(|s| s.count_level);
+    let counts_differ =
+        !count_level && (e.counts.healthy, e.counts.unhealthy) != (counts.healthy, counts.unhealthy);
+    let exported_counts = if counts_differ {
         format!(
             "; the export counts {} healthy, {} unhealthy",
             e.counts.healthy, e.counts.unhealthy
         )
+    } else {
+        String::new()
+    };
+    if diffs.is_empty() && !counts_differ {
+        return None;
+    }
+    let diffs = if diffs.is_empty() {
+        vec!["the same score".to_string()]
+    } else {
+        diffs
     };
     Some(
         Diagnostic::warning(

@@ -169,14 +169,16 @@ impl Counts {
 
     /// Adds another set of counts.
     pub fn add_counts(&mut self, other: Counts) {
-        self.healthy += other.healthy;
-        self.unhealthy += other.unhealthy;
-        self.not_applicable += other.not_applicable;
+        // Saturating: exported counts are bounded when read, but sums of many must still
+        // never wrap into a silently wrong score.
+        self.healthy = self.healthy.saturating_add(other.healthy);
+        self.unhealthy = self.unhealthy.saturating_add(other.unhealthy);
+        self.not_applicable = self.not_applicable.saturating_add(other.not_applicable);
     }
 
     /// Healthy plus unhealthy: the resources a control applies to.
     pub fn applicable(&self) -> u64 {
-        self.healthy + self.unhealthy
+        self.healthy.saturating_add(self.unhealthy)
     }
 }
 
@@ -256,6 +258,8 @@ pub struct Figures {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ExportScope {
     Subscription(String),
+    /// A security connector, by its id.
+    Connector(String),
     ManagementGroup(String),
 }
 
@@ -264,6 +268,7 @@ impl ExportScope {
     pub fn key(&self) -> String {
         match self {
             ExportScope::Subscription(s) => s.to_lowercase(),
+            ExportScope::Connector(c) => path_scope_key(c),
             ExportScope::ManagementGroup(g) => format!("{MANAGEMENT_GROUP_PREFIX}{}", g.to_lowercase()),
         }
     }
@@ -271,7 +276,7 @@ impl ExportScope {
     /// The id to show.
     pub fn display_id(&self) -> String {
         match self {
-            ExportScope::Subscription(s) => s.clone(),
+            ExportScope::Subscription(s) | ExportScope::Connector(s) => s.clone(),
             ExportScope::ManagementGroup(g) => {
                 format!("/providers/Microsoft.Management/managementGroups/{g}")
             }
@@ -395,6 +400,25 @@ pub fn subscription_of(id: &str) -> Option<&str> {
     let rest = &body["subscriptions/".len()..];
     let sub = rest.split('/').next().unwrap_or("");
     (!sub.is_empty()).then_some(sub)
+}
+
+/// The security connector (an AWS or GCP account or project connected to Defender) an
+/// Azure id lies under: `/subscriptions/…/providers/Microsoft.Security/securityConnectors/<name>`.
+/// Defender scores each connector as a scope of its own.
+pub fn connector_of(id: &str) -> Option<&str> {
+    let marker = "/providers/microsoft.security/securityconnectors/";
+    subscription_of(id)?;
+    let bytes = id.as_bytes();
+    let at = (0..bytes.len().checked_sub(marker.len())?)
+        .find(|&i| bytes[i..i + marker.len()].eq_ignore_ascii_case(marker.as_bytes()))?;
+    let rest = &id[at + marker.len()..];
+    let name_len = rest.find('/').unwrap_or(rest.len());
+    (name_len > 0).then(|| &id[..at + marker.len() + name_len])
+}
+
+/// The folded key of a scope named by a path (a connector).
+pub fn path_scope_key(path: &str) -> String {
+    path.trim_start_matches('/').to_lowercase()
 }
 
 /// The identity under which a resource id compares: Azure ids without the leading `/`
@@ -579,6 +603,11 @@ impl ModelBuilder {
         (self.inputs.len() - 1).min(u16::MAX as usize) as u16
     }
 
+    /// How many inputs were registered.
+    pub fn input_count(&self) -> usize {
+        self.inputs.len()
+    }
+
     /// The display name of input `i`.
     pub fn input_name(&self, i: u16) -> &str {
         self.inputs.get(i as usize).map(String::as_str).unwrap_or("?")
@@ -677,61 +706,63 @@ impl ModelBuilder {
         let full = self.recommendation_defined[i].is_some();
         let flags = self.recommendation_known[i];
         let rec = &mut self.recommendations[i];
-        let mut conflicting = false;
+        // The first fact that contradicts an earlier one: (fact, earlier, now).
+        let mut conflicting: Option<(&str, String, String)> = None;
         let mut changed = false;
-        fn text(slot: &mut Option<String>, new: Option<&str>, conflicting: &mut bool, changed: &mut bool) {
-            match (slot.as_deref(), new) {
-                (_, None) => {}
-                (Some(old), Some(new)) => *conflicting |= old != new,
+        let mut text =
+            |fact: &'static str, slot: &mut Option<String>, new: Option<&str>| match (slot.as_deref(), new) {
+                (Some(old), Some(new)) if old != new => {
+                    conflicting.get_or_insert((fact, format!("{old:?}"), format!("{new:?}")));
+                }
                 (None, Some(new)) => {
                     *slot = Some(new.to_string());
-                    *changed = true;
+                    changed = true;
                 }
-            }
-        }
-        text(&mut rec.name, parts.name, &mut conflicting, &mut changed);
-        text(
-            &mut rec.description,
-            parts.description,
-            &mut conflicting,
-            &mut changed,
-        );
-        text(
-            &mut rec.remediation,
-            parts.remediation,
-            &mut conflicting,
-            &mut changed,
-        );
+                _ => {}
+            };
+        text("name", &mut rec.name, parts.name);
+        text("description", &mut rec.description, parts.description);
+        text("remediation", &mut rec.remediation, parts.remediation);
         match (rec.severity, parts.severity) {
-            (_, None) => {}
-            (Some(old), Some(new)) => conflicting |= old != new,
+            (Some(old), Some(new)) if old != new => {
+                conflicting.get_or_insert(("severity", old.as_str().to_string(), new.as_str().to_string()));
+            }
             (None, Some(new)) => {
                 rec.severity = Some(new);
                 changed = true;
             }
+            _ => {}
         }
         let mut new_flags = flags;
-        for (value, slot, bit) in [
-            (parts.preview, &mut rec.preview, KNOWN_PREVIEW),
-            (parts.custom, &mut rec.custom, KNOWN_CUSTOM),
+        for (fact, value, slot, bit) in [
+            ("preview flag", parts.preview, &mut rec.preview, KNOWN_PREVIEW),
+            ("custom flag", parts.custom, &mut rec.custom, KNOWN_CUSTOM),
         ] {
-            if let Some(v) = value {
-                if full || flags & bit != 0 {
-                    conflicting |= *slot != v;
-                } else {
-                    *slot = v;
-                    new_flags |= bit;
-                    changed = true;
+            let Some(v) = value else { continue };
+            if full || flags & bit != 0 {
+                if *slot != v {
+                    conflicting.get_or_insert((fact, slot.to_string(), v.to_string()));
                 }
+            } else {
+                *slot = v;
+                new_flags |= bit;
+                changed = true;
             }
         }
         self.recommendation_known[i] = new_flags;
-        if conflicting {
+        if let Some((fact, earlier, now)) = conflicting {
             let first = self.recommendation_defined[i]
                 .clone()
                 .or_else(|| self.recommendation_described[i].clone())
                 .unwrap_or_default();
-            return Err(conflict("recommendation", id, &first, at()));
+            return Err(Diagnostic::error(
+                "conflicting-definition",
+                format!(
+                    "recommendation {id:?} has a different {fact} here ({now}) than at {first} ({earlier}); \
+                     what the inputs say of one recommendation must agree (are these exports from different days?)"
+                ),
+            )
+            .at(at()));
         }
         if changed && self.recommendation_described[i].is_none() {
             self.recommendation_described[i] = Some(at());
@@ -741,15 +772,23 @@ impl ModelBuilder {
 
     /// Notes a control named by an exported control object; its definition comes from
     /// another input, else from the built-in catalog, else from the object itself.
+    ///
+    /// Objects disagree where the control applies to nothing (exported with max 0), so
+    /// the largest max is kept, and the smallest name: neither depends on input order.
     pub fn reference_control(&mut self, id: &str, name: Option<&str>, max_score: Option<f64>) {
-        if !self.control_refs.contains_key(id) {
-            self.control_refs.insert(
-                id.to_string(),
-                ControlRef {
-                    name: name.map(str::to_string),
-                    max_score,
-                },
-            );
+        let r = self.control_refs.entry(id.to_string()).or_insert(ControlRef {
+            name: None,
+            max_score: None,
+        });
+        if let Some(n) = name {
+            if r.name.as_deref().is_none_or(|old| n < old) {
+                r.name = Some(n.to_string());
+            }
+        }
+        if let Some(m) = max_score {
+            if r.max_score.is_none_or(|old| m > old) {
+                r.max_score = Some(m);
+            }
         }
     }
 
@@ -946,7 +985,7 @@ impl ModelBuilder {
             }
         }
         let (mut scopes, resource_scope) = assign_scopes(&resources, &subscriptions, &exports.scopes);
-        let exported = exports.attach(&scopes, diags);
+        let exported = exports.attach(&scopes, &controls, diags);
         mark_count_level(&mut scopes, &resource_scope, &assessments, &exported);
 
         let model = Model {
@@ -1032,7 +1071,7 @@ impl ModelBuilder {
         has_assessments: bool,
         diags: &mut Diagnostics,
     ) -> Exports {
-        let is_sub = |s: &ExportScope| matches!(s, ExportScope::Subscription(_));
+        let is_sub = |s: &ExportScope| !matches!(s, ExportScope::ManagementGroup(_));
         let has_subscription_data = has_assessments
             || self.exported_controls.iter().any(|e| is_sub(&e.0))
             || self.exported_scores.iter().any(|e| is_sub(&e.0));
@@ -1044,7 +1083,12 @@ impl ModelBuilder {
             .filter(|s| !is_sub(s))
             .map(|s| (s.key(), s.clone()))
             .collect();
-        let groups_as_scopes = !has_subscription_data && !groups.is_empty();
+        // Management groups are scored as scopes only from their control objects.
+        let groups_as_scopes = !has_subscription_data
+            && self
+                .exported_controls
+                .iter()
+                .any(|e| matches!(e.0, ExportScope::ManagementGroup(_)));
         if groups_as_scopes {
             diags.push(Diagnostic::warning(
                 "management-group-as-scope",
@@ -1158,7 +1202,7 @@ struct Exports {
 impl Exports {
     /// Resolves every object's scope to an index, sorts, and merges identical repeats;
     /// different figures for one scope (and control) are an error.
-    fn attach(&self, scopes: &[Scope], diags: &mut Diagnostics) -> Exported {
+    fn attach(&self, scopes: &[Scope], controls: &[Control], diags: &mut Diagnostics) -> Exported {
         let scope_index = |s: &ExportScope| -> Option<(bool, u32)> {
             let key = s.key();
             if let Some(i) = self.aggregates.iter().position(|a| a.key() == key) {
@@ -1209,23 +1253,51 @@ impl Exports {
             |a: &ExportedControl, b: &ExportedControl| a.counts == b.counts && a.figures == b.figures;
         let same_score =
             |a: &ExportedScore, b: &ExportedScore| a.weight == b.weight && a.figures == b.figures;
-        for list in [&mut out.controls, &mut out.aggregate_controls] {
+        let scope_name = |aggregate: bool, i: u32| -> String {
+            if aggregate {
+                self.aggregates.get(i as usize).map(ExportScope::display_id)
+            } else {
+                scopes.get(i as usize).and_then(|s| s.id.clone())
+            }
+            .unwrap_or_default()
+        };
+        for (aggregate, list) in [(false, &mut out.controls), (true, &mut out.aggregate_controls)] {
             list.sort_by_key(|e| (e.scope, e.control));
             merge_repeats(
                 list,
                 |e| (e.scope, e.control),
                 same_control,
-                |e| format!("the secure score control {:?} of one scope", e.control),
+                |a, b| {
+                    format!(
+                        "the secure score control {:?} of {} is exported twice with different figures ({} here, {} at {})",
+                        controls.get(b.control as usize).map_or("?", |c| c.id.as_str()),
+                        scope_name(aggregate, b.scope),
+                        describe_figures(&b.counts, &b.figures),
+                        describe_figures(&a.counts, &a.figures),
+                        a.at
+                    )
+                },
                 diags,
             );
         }
-        for list in [&mut out.scores, &mut out.aggregate_scores] {
+        for (aggregate, list) in [(false, &mut out.scores), (true, &mut out.aggregate_scores)] {
             list.sort_by_key(|e| e.scope);
             merge_repeats(
                 list,
                 |e| e.scope,
                 same_score,
-                |_| "the secure score of one scope".to_string(),
+                |a, b| {
+                    format!(
+                        "the secure score of {} is exported twice with different figures (weight {:?} and {} here, \
+                         weight {:?} and {} at {})",
+                        scope_name(aggregate, b.scope),
+                        b.weight,
+                        describe_figures(&Counts::default(), &b.figures),
+                        a.weight,
+                        describe_figures(&Counts::default(), &a.figures),
+                        a.at
+                    )
+                },
                 diags,
             );
         }
@@ -1233,31 +1305,41 @@ impl Exports {
     }
 }
 
-/// Drops repeats (same key) of a sorted list; a repeat that differs is an error.
-fn merge_repeats<T, K: PartialEq>(
+/// Figures as a message shows them.
+fn describe_figures(counts: &Counts, f: &Figures) -> String {
+    let show = |v: Option<f64>| v.map_or("none".to_string(), |x| x.to_string());
+    let mut out = format!(
+        "current {}, max {}, percentage {}",
+        show(f.current),
+        show(f.max),
+        show(f.percentage)
+    );
+    if *counts != Counts::default() {
+        out.push_str(&format!(
+            ", {} healthy, {} unhealthy, {} not applicable",
+            counts.healthy, counts.unhealthy, counts.not_applicable
+        ));
+    }
+    out
+}
+
+/// Drops repeats (same key) of a sorted list; a repeat that differs is an error, whose
+/// message `conflict(first, repeat)` gives.
+fn merge_repeats<T: HasOrigin, K: PartialEq>(
     list: &mut Vec<T>,
     key: impl Fn(&T) -> K,
     same: impl Fn(&T, &T) -> bool,
-    what: impl Fn(&T) -> String,
+    conflict: impl Fn(&T, &T) -> String,
     diags: &mut Diagnostics,
-) where
-    T: HasOrigin,
-{
+) {
     let mut kept: Vec<T> = Vec::with_capacity(list.len());
     for item in list.drain(..) {
         if let Some(prev) = kept.last() {
             if key(prev) == key(&item) {
                 if !same(prev, &item) {
-                    let first = prev.origin().clone();
                     diags.push(
-                        Diagnostic::error(
-                            "conflicting-definition",
-                            format!(
-                                "{} is exported twice with different figures (first at {first}); repeats must be identical",
-                                what(&item)
-                            ),
-                        )
-                        .at(item.origin().clone()),
+                        Diagnostic::error("conflicting-definition", conflict(prev, &item))
+                            .at(item.origin().clone()),
                     );
                 }
                 continue;
@@ -1326,11 +1408,10 @@ fn assign_scopes(
     // Scope key (folded id) → first spelling, per resource.
     let keys: Vec<Option<(String, &str)>> = resources
         .iter()
-        .map(|r| {
-            r.subscription
-                .as_deref()
-                .or_else(|| subscription_of(&r.id))
-                .map(|s| (s.to_lowercase(), s))
+        .map(|r| match (r.subscription.as_deref(), connector_of(&r.id)) {
+            (Some(s), _) => Some((s.to_lowercase(), s)),
+            (None, Some(c)) => Some((path_scope_key(c), c)),
+            (None, None) => subscription_of(&r.id).map(|s| (s.to_lowercase(), s)),
         })
         .collect();
     // A subscription spelled in several cases is shown in its byte-wise smallest spelling,
@@ -1338,7 +1419,7 @@ fn assign_scopes(
     let exported: Vec<(String, String, Option<&str>)> = exported
         .iter()
         .map(|e| match e {
-            ExportScope::Subscription(s) => (e.key(), s.clone(), None),
+            ExportScope::Subscription(s) | ExportScope::Connector(s) => (e.key(), s.clone(), None),
             ExportScope::ManagementGroup(g) => (e.key(), e.display_id(), Some(g.as_str())),
         })
         .collect();
@@ -1367,7 +1448,14 @@ fn assign_scopes(
             Scope {
                 key: Some(key.to_string()),
                 id: Some(def.map_or_else(|| spelling.to_string(), |d| d.id.clone())),
-                name: def.and_then(|d| d.name.clone()).or_else(|| group_name(key)),
+                name: def
+                    .and_then(|d| d.name.clone())
+                    .or_else(|| group_name(key))
+                    .or_else(|| {
+                        connector_of(spelling)
+                            .and_then(|c| c.rsplit('/').next())
+                            .map(str::to_string)
+                    }),
                 management_groups: def.map(|d| d.management_groups.clone()).unwrap_or_default(),
                 count_level: false,
             }

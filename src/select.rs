@@ -158,7 +158,9 @@ pub fn select(model: &Model, filters: &Filters) -> Result<Option<Selection>, Str
                     if f.contains('/') {
                         under(&r.id, f)
                     } else {
-                        r.id == *f || scope_key == Some(f.to_lowercase().as_str())
+                        r.id == *f
+                            || scope_key == Some(f.to_lowercase().as_str())
+                            || under(&r.id, &format!("/subscriptions/{f}"))
                     }
                 });
             let in_group = groups.is_empty()

@@ -76,8 +76,8 @@ const FEATURES: [&str; 3] = [
 
 /// Subscription 0b1f…, controls A (max 6: r1, r2, r4 preview) and B (max 4: r2, r3,
 /// r5 custom); r2 is in both.
-///   vm1: r1 H, r2 H, r3 H          → A healthy, B healthy
-///   vm2: r1 U, r2 H (keys in odd case), r3 H → A unhealthy, B healthy
+///   vm1: r1 H, r2 H (keys in odd case), r3 H → A healthy, B healthy
+///   vm2: r1 U, r2 H, r3 H          → A unhealthy, B healthy
 ///   vm3: r1 H, r2 Exempt, r3 U     → A healthy (r2 waived), B unhealthy
 ///   vm4: r4 U (preview), r5 U (custom), r1 H → A healthy; not in B
 /// A: 3 H, 1 U → 6 × 3/4 = 4.5;  B: 2 H, 1 U → 4 × 2/3 = 2.667
@@ -269,6 +269,26 @@ fn another_type_is_an_error_naming_the_file_and_the_type() {
         ),
         "{stderr}"
     );
+    // A page of them is one mistake: listed once, the rest counted.
+    assert!(
+        stderr.contains("… and 2 more objects of type \"Microsoft.Compute/virtualMachines\" in this input"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("value[1]"), "{stderr}");
+}
+
+#[test]
+fn contradicting_metadata_is_an_error_naming_the_fact() {
+    let out = run(&["assess", "fixtures/azure/metadata-conflict.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "value[1]: recommendation \"r1\" has a different name here (\"Install endpoint protection solution\") \
+             than at fixtures/azure/metadata-conflict.json:3:3 (value[0]) (\"Install endpoint protection\")"
+        ),
+        "{stderr}"
+    );
 }
 
 /// The example estate, exported in every shape (`examples/azure/<shape>/`), gives the
@@ -316,6 +336,22 @@ fn every_shape_of_the_example_estate_gives_the_expected_report() {
                 assert_close(&got[key], want[key].as_f64().unwrap());
             }
         }
+        // Counts-only scopes count a resource once per control (SPEC §3).
+        assert_eq!(
+            r["score"]["resources"],
+            if counts_only { 33 } else { 15 },
+            "{context}"
+        );
+        let mut codes = warning_codes(&r);
+        codes.sort();
+        codes.dedup();
+        let want_codes: Vec<String> = if counts_only {
+            vec![]
+        } else {
+            // The custom recommendation is in no control.
+            vec!["unscored-recommendation".to_string()]
+        };
+        assert_eq!(codes, want_codes, "{context}: {}", r["warnings"]);
         let controls = r["controls"].as_array().unwrap();
         let want_controls = expected["controls"].as_array().unwrap();
         assert_eq!(controls.len(), want_controls.len(), "{context}");
@@ -461,4 +497,164 @@ fn pages_concatenated_on_standard_input_read_like_separate_files() {
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_close(&r["score"]["percentage"], (4.5 + 8.0 / 3.0) * 10.0);
     assert!(!warning_codes(&r).contains(&"incomplete-export".to_string()));
+}
+
+/// The variants `expected.json` holds, on the REST export: without the secure score
+/// files the weights are computed; with `--include-preview` and `--ignore-exemptions` the
+/// exported weights stay.
+#[test]
+fn the_example_estate_variants_match_the_expected_figures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/azure");
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(root.join("expected.json")).unwrap()).unwrap();
+    let variants = &expected["variants"];
+    let rest = json_files("examples/azure/rest");
+    let without_scores: Vec<&str> = rest
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !f.contains("secure-scores"))
+        .collect();
+    let r = report(&without_scores);
+    assert_eq!(r["weights"], "computed");
+    assert_close(
+        &r["score"]["percentage"],
+        variants["computed_weights"]["percentage"].as_f64().unwrap(),
+    );
+    for (i, s) in variants["computed_weights"]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(r["scopes"][i]["weight"], s["weight"]);
+    }
+    let all: Vec<&str> = rest.iter().map(String::as_str).collect();
+    for (flag, variant) in [
+        ("--include-preview", "include_preview"),
+        ("--ignore-exemptions", "ignore_exemptions"),
+    ] {
+        let mut args = all.clone();
+        args.push(flag);
+        let r = report(&args);
+        assert_eq!(r["weights"], "exported", "{flag}");
+        assert_close(
+            &r["score"]["percentage"],
+            variants[variant]["percentage"].as_f64().unwrap(),
+        );
+        // Defender's own figures are not those of another computation: no cross-check.
+        assert!(!warning_codes(&r).contains(&"cross-check".to_string()), "{flag}");
+    }
+}
+
+#[test]
+fn counts_beyond_any_real_estate_are_an_error() {
+    let out = run(&["assess", "fixtures/azure/huge-count.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "value[0].properties.healthyResourceCount: invalid value: integer `18446744073709551615`"
+        ),
+        "{stderr}"
+    );
+}
+
+/// Prod's assessments are complete (page 2 has no nextLink); dev's first page has a
+/// nextLink and its second page is missing: prod's last page does not end dev's listing.
+#[test]
+fn a_missing_page_of_one_subscription_is_found_beside_a_complete_one() {
+    let mut files: Vec<String> = json_files("examples/azure/rest")
+        .into_iter()
+        .filter(|f| !f.contains("assessments-contoso-dev"))
+        .collect();
+    files.push("fixtures/azure/dev-assessments-page1-only.json".to_string());
+    files.extend(["--fail-under".to_string(), "0".to_string()]);
+    let r = report_with_exit(&files.iter().map(String::as_str).collect::<Vec<_>>(), 1);
+    let w = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "incomplete-export")
+        .unwrap();
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("every ARM page of assessments of subscription a84f0d26-91c7-4e3b-b5d2-6e0f8c4a1b97"),
+        "{w}"
+    );
+    assert_eq!(w["file"], "fixtures/azure/dev-assessments-page1-only.json");
+}
+
+/// Control c-x is in no catalog: applicable in 7a2c… (max 4, 1 healthy of 2 → 50%), and
+/// exported with max 0 where it applies to nothing. Either order gives max 4 and 50%.
+#[test]
+fn a_control_known_only_from_exports_does_not_depend_on_input_order() {
+    let a = "fixtures/azure/unknown-control-na.json";
+    let b = "fixtures/azure/unknown-control-applies.json";
+    for args in [[a, b], [b, a]] {
+        let r = report(&args);
+        assert_close(&r["score"]["percentage"], 50.0);
+        assert_close(&control(&r, "c-x")["max_score"], 4.0);
+        assert!(warning_codes(&r).contains(&"unknown-control".to_string()));
+    }
+    let out = run(&["assess", "fixtures/azure/unknown-control-negative-max.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("score.max: max score -5 is invalid"));
+}
+
+/// A security connector (an AWS account) is a scope of its own beside its hosting
+/// subscription: 50% (weight 2) and 75% (weight 4) → (100 + 300) / 6 = 66.67%.
+#[test]
+fn security_connectors_are_scopes_of_their_own() {
+    let r = report(&["fixtures/azure/connector.json"]);
+    assert_close(&r["score"]["percentage"], 400.0 / 6.0);
+    assert_eq!(r["weights"], "exported");
+    assert_eq!(r["scopes"].as_array().unwrap().len(), 2);
+    assert_eq!(r["scopes"][1]["name"], "aws-prod");
+    assert_close(&r["scopes"][1]["percentage"], 75.0);
+}
+
+/// Azure names compare case-insensitively: control objects named in upper case join
+/// their lower-case definitions, and give prod's expected 67.31%.
+#[test]
+fn control_names_match_their_definitions_in_any_case() {
+    let r = report(&[
+        "fixtures/azure/upper-case-control-names.json",
+        "examples/azure/rest/secure-score-control-definitions.json",
+    ]);
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read("examples/azure/expected.json").unwrap_or_default())
+            .unwrap_or_default();
+    let prod = expected["scopes"][0]["percentage"].as_f64().unwrap_or(f64::NAN);
+    assert_close(&r["score"]["percentage"], prod);
+    assert_eq!(r["controls"].as_array().unwrap().len(), 7);
+}
+
+/// Three rows over pages of one row (total 3): page 0 given twice instead of page 1 is
+/// incomplete (2 distinct rows); all pages and a final empty page are complete.
+#[test]
+fn resource_graph_pages_count_distinct_rows_and_may_end_empty() {
+    let p = |n: &str| format!("fixtures/azure/arg-page{n}.json");
+    let (p0, p1, p2, p3) = (p("0"), p("1"), p("2"), p("3-empty"));
+    let r = report_with_exit(&[&p0, &p0, &p2, &p3, "--fail-under", "0"], 1);
+    let w = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "incomplete-export")
+        .unwrap();
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("Resource Graph returned 2 of 3 assessments"),
+        "{w}"
+    );
+    let r = report(&[&p0, &p1, &p2, &p3]);
+    assert!(
+        !warning_codes(&r).contains(&"incomplete-export".to_string()),
+        "{}",
+        r["warnings"]
+    );
 }

@@ -981,7 +981,7 @@ def readme(main):
         "| file | command |",
         "|---|---|",
         "| assessments-contoso-prod-page1.json | `az rest --method get --url %s --query value` |" % q(url_assessments("<prod>")),
-        "| assessments-contoso-prod-page2.json | `az rest --method get --url '<nextLink of page 1>' --query value` |",
+        "| assessments-contoso-prod-page2.json | `az rest --method get --url '<nextLink>' --query value`, the link taken from page 1 fetched without `--query` (which drops it) |",
         "| assessments-contoso-dev.json | the page-1 command with `<dev>` |",
         "| secure-score-controls-contoso-*.json | `az rest --method get --url %s --query value` (definitions nested) |" % q(url_controls("<sub>", expand=True)),
         "| secure-scores-contoso-*.json | `az rest --method get --url %s --query value` |" % q(url_scores("<sub>")),

@@ -130,6 +130,12 @@ pub fn evaluate(model: &Model, args: &ScoringArgs, diags: &mut Diagnostics) -> a
     let options = args.options();
     let filters = args.filters();
     let selection = select(model, &filters).map_err(UsageError)?;
+    if model.assessments.is_empty() && model.exported.controls.is_empty() {
+        diags.push(Diagnostic::warning(
+            "no-data",
+            "the inputs hold no assessment and no secure score control counts: there is nothing to score",
+        ));
+    }
     if let Some(sel) = &selection {
         let any_resource = model
             .assessments

@@ -7,7 +7,7 @@
 use super::native::{check_max_score, Text};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::model::{
-    subscription_of, Counts, Exemption, ExemptionCategory, ExportScope, Figures, ModelBuilder,
+    connector_of, subscription_of, Counts, Exemption, ExemptionCategory, ExportScope, Figures, ModelBuilder,
     RecommendationParts, Severity, Status,
 };
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -134,6 +134,10 @@ azure_object! {
     }
 }
 
+/// The largest count accepted: far above any real estate, and far from overflowing
+/// when many are added up.
+pub const COUNT_LIMIT: u64 = 1_000_000_000_000;
+
 /// A count (of resources, or a weight): a non-negative integer, also when written `4.0`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Count(pub u64);
@@ -144,18 +148,23 @@ impl<'de> Deserialize<'de> for Count {
         impl Visitor<'_> for CountVisitor {
             type Value = Count;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a non-negative whole number")
+                write!(f, "a whole number from 0 to {COUNT_LIMIT}")
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Count, E> {
-                Ok(Count(v))
+                if v <= COUNT_LIMIT {
+                    Ok(Count(v))
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Unsigned(v), &self))
+                }
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Count, E> {
-                u64::try_from(v)
-                    .map(Count)
-                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+                match u64::try_from(v) {
+                    Ok(u) => self.visit_u64(u),
+                    Err(_) => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+                }
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Count, E> {
-                if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1.8e19 {
+                if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= COUNT_LIMIT as f64 {
                     Ok(Count(v as u64))
                 } else {
                     Err(E::invalid_value(de::Unexpected::Float(v), &self))
@@ -229,6 +238,24 @@ impl<'a> Fields<'a> {
             None => None,
         }
         .or_else(|| Self::text(&self.source_type))
+    }
+}
+
+/// An Azure name as the model compares it: Azure names compare case-insensitively, the
+/// model's ids exactly, so GUIDs (control and recommendation keys) are lower-cased.
+fn azure_name(name: &str) -> Cow<'_, str> {
+    let guid = name.len() == 36
+        && name.bytes().enumerate().all(|(i, b)| {
+            if [8, 13, 18, 23].contains(&i) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        });
+    if guid && name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
     }
 }
 
@@ -316,24 +343,54 @@ pub fn kind_of(fields: &Fields) -> Result<Kind, Option<String>> {
 /// The scope an exported object belongs to, from its id (or Resource Graph's
 /// `subscriptionId` column).
 fn export_scope(fields: &Fields) -> Option<ExportScope> {
-    let id = Fields::text(&fields.id);
-    if let Some(id) = id {
-        let body = id.trim_start_matches('/');
-        let prefix = "providers/Microsoft.Management/managementGroups/";
-        if body.len() > prefix.len()
-            && body.is_char_boundary(prefix.len())
-            && body[..prefix.len()].eq_ignore_ascii_case(prefix)
-        {
-            let group = body[prefix.len()..].split('/').next().unwrap_or("");
-            if !group.is_empty() {
-                return Some(ExportScope::ManagementGroup(group.to_string()));
-            }
-        }
-        if let Some(sub) = subscription_of(id) {
-            return Some(ExportScope::Subscription(sub.to_string()));
+    Fields::text(&fields.id)
+        .and_then(scope_of_id)
+        .or_else(|| Fields::text(&fields.subscription_id).map(|s| ExportScope::Subscription(s.to_string())))
+}
+
+/// The scope an Azure id (or the path of a listing URL) lies in: a management group, a
+/// security connector, or a subscription.
+pub fn scope_of_id(id: &str) -> Option<ExportScope> {
+    let body = id.trim_start_matches('/');
+    let prefix = "providers/Microsoft.Management/managementGroups/";
+    if body.len() > prefix.len()
+        && body.is_char_boundary(prefix.len())
+        && body[..prefix.len()].eq_ignore_ascii_case(prefix)
+    {
+        let group = body[prefix.len()..].split(['/', '?']).next().unwrap_or("");
+        if !group.is_empty() {
+            return Some(ExportScope::ManagementGroup(group.to_string()));
         }
     }
-    Fields::text(&fields.subscription_id).map(|s| ExportScope::Subscription(s.to_string()))
+    if let Some(connector) = connector_of(id) {
+        return Some(ExportScope::Connector(connector.to_string()));
+    }
+    subscription_of(id).map(|sub| ExportScope::Subscription(sub.to_string()))
+}
+
+/// The subscription a `nextLink` lists (folded), `""` for a listing of a management
+/// group or the tenant, or `None` when the link is not an ARM URL.
+pub fn listing_scope(next_link: &str) -> Option<String> {
+    let after_scheme = next_link.split_once("://").map_or(next_link, |(_, rest)| rest);
+    let path = &after_scheme[after_scheme.find('/')?..];
+    let path = path.split('?').next().unwrap_or(path);
+    Some(subscription_of(path).map(str::to_lowercase).unwrap_or_default())
+}
+
+/// The subscription an object's id lies in (folded), for matching pages to listings.
+pub fn subscription_key(fields: &Fields) -> Option<String> {
+    Fields::text(&fields.id)
+        .and_then(subscription_of)
+        .map(str::to_lowercase)
+}
+
+/// A hash of an object's id (case-folded), to count distinct rows of paged results.
+pub fn id_hash(fields: &Fields) -> Option<u64> {
+    let id = Fields::text(&fields.id)?;
+    // FNV-1a: stable, and enough to tell rows apart.
+    Some(id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+    }))
 }
 
 /// Maps Azure objects onto a model builder.
@@ -388,6 +445,7 @@ impl AzureSink<'_> {
         at: &mut dyn FnMut() -> Origin,
     ) -> Result<(), Diagnostic> {
         let key = Self::key(&fields, "an assessment", at)?;
+        let key = &*azure_name(key);
         let resource = resource_of(&fields).ok_or_else(|| {
             invalid(
                 "missing-field",
@@ -424,11 +482,15 @@ impl AzureSink<'_> {
             .as_ref()
             .and_then(|s| Fields::text(&s.cause))
             .is_some_and(|c| c.eq_ignore_ascii_case("Exempt"));
-        // An exempt assessment's own status is not exported: scored as a waiver, and as
-        // unhealthy when exemptions are ignored.
+        // Azure exports an exempt assessment as not applicable, hiding its own status:
+        // scored as a waiver, and as unhealthy when exemptions are ignored.
         let (status, exemption) = if exempt {
             (
-                Status::Unhealthy,
+                if status == Status::NotApplicable {
+                    Status::Unhealthy
+                } else {
+                    status
+                },
                 Some(Exemption {
                     category: ExemptionCategory::Waiver,
                     expires: None,
@@ -451,6 +513,7 @@ impl AzureSink<'_> {
 
     fn metadata(&mut self, fields: &Fields, at: &mut dyn FnMut() -> Origin) -> Result<(), Diagnostic> {
         let key = Self::key(fields, "an assessment metadata object", at)?;
+        let key = &*azure_name(key);
         let parts = recommendation_parts(Some(fields), None, at)?;
         self.builder.merge_recommendation(key, parts, at)
     }
@@ -461,7 +524,7 @@ impl AzureSink<'_> {
         fields: &Fields,
         at: &mut dyn FnMut() -> Origin,
     ) -> Result<Option<String>, Diagnostic> {
-        let id = Self::key(fields, "a control definition", at)?.to_string();
+        let id = azure_name(Self::key(fields, "a control definition", at)?).into_owned();
         if fields
             .source_type()
             .is_some_and(|s| s.eq_ignore_ascii_case("Custom"))
@@ -498,7 +561,11 @@ impl AzureSink<'_> {
         })?;
         let recommendations = members
             .iter()
-            .filter_map(|l| Fields::text(&l.id).and_then(last_segment).map(str::to_string))
+            .filter_map(|l| {
+                Fields::text(&l.id)
+                    .and_then(last_segment)
+                    .map(|k| azure_name(k).into_owned())
+            })
             .collect();
         let def = crate::model::ControlDef {
             id: id.clone(),
@@ -512,7 +579,7 @@ impl AzureSink<'_> {
     }
 
     fn score_control(&mut self, fields: Fields, at: &mut dyn FnMut() -> Origin) -> Result<(), Diagnostic> {
-        let id = Self::key(&fields, "a secure score control", at)?.to_string();
+        let id = azure_name(Self::key(&fields, "a secure score control", at)?).into_owned();
         let scope = export_scope(&fields).ok_or_else(|| {
             invalid(
                 "missing-field",
@@ -528,9 +595,17 @@ impl AzureSink<'_> {
                     return Ok(());
                 }
             }
-            None => self
-                .builder
-                .reference_control(&id, Fields::text(&fields.display_name), fields.max),
+            None => {
+                let max = match fields.max {
+                    Some(m) => Some(
+                        check_max_score(m)
+                            .map_err(|m| invalid("invalid-value", format!("score.max: {m}"), at()))?,
+                    ),
+                    None => None,
+                };
+                self.builder
+                    .reference_control(&id, Fields::text(&fields.display_name), max)
+            }
         }
         let count = |v: Option<u64>, name: &str, at: &mut dyn FnMut() -> Origin| {
             v.ok_or_else(|| {
@@ -608,7 +683,7 @@ fn recommendation_parts<'f>(
         Some(s) => Some(Severity::parse(s).ok_or_else(|| {
             invalid(
                 "invalid-value",
-                format!("unknown severity {s:?}: expected Low, Medium, High or Critical"),
+                format!("metadata.severity {s:?} is unknown: expected Low, Medium, High or Critical"),
                 at(),
             )
         })?),
@@ -748,6 +823,20 @@ mod tests {
         assert_eq!(scope_hint(&aws, "arn:aws:s3:::b").as_deref(), Some("conn-1"));
         let by_id = parse(r#"{"id": "/subscriptions/s/rg/x/providers/Microsoft.Security/assessments/k"}"#);
         assert_eq!(resource_of(&by_id).as_deref(), Some("/subscriptions/s/rg/x"));
+    }
+
+    #[test]
+    fn security_connector_objects_are_scopes_of_their_own() {
+        let f = parse(
+            r#"{"id": "/subscriptions/s/resourcegroups/rg/providers/microsoft.security/securityconnectors/aws1/providers/Microsoft.Security/secureScores/ascScore"}"#,
+        );
+        assert_eq!(
+            export_scope(&f),
+            Some(ExportScope::Connector(
+                "/subscriptions/s/resourcegroups/rg/providers/microsoft.security/securityconnectors/aws1"
+                    .to_string()
+            ))
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod azure;
 pub mod locate;
 pub mod native;
+pub mod pages;
 pub mod source;
 
 use crate::catalog::Catalog;
@@ -16,6 +17,7 @@ use locate::{join_path, push_key, Locator};
 use native::{
     AssessmentIn, AssessmentRow, ControlIn, Extra, RecommendationIn, ResourceIn, SubscriptionIn, SECTIONS,
 };
+use pages::{Page, PageForm};
 use serde::de::{SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -49,7 +51,8 @@ pub fn load(
         unknown_keys: BTreeMap::new(),
         pages: Vec::new(),
         ignored_scores: BTreeSet::new(),
-        last_page_items: 0,
+        anonymous_rows: 0,
+        unread_types: BTreeMap::new(),
     };
     for spec in inputs {
         loader.input(spec);
@@ -61,14 +64,18 @@ pub fn load(
         pages,
         ..
     } = loader;
-    for why in incomplete_exports(&pages) {
-        diags.push(Diagnostic::warning(
+    for (why, files) in pages::incomplete_exports(&pages) {
+        let mut d = Diagnostic::warning(
             "incomplete-export",
             format!(
-                "the export is incomplete: {why}; page with --first/--skip-token or follow nextLink, and pass every page"
+                "the export is incomplete: {why} ({}); page with --first/--skip-token or follow nextLink, and pass \
+                 every page",
+                files.join(", ")
             ),
-        ));
-        builder.mark_incomplete(why);
+        );
+        d.file = files.first().cloned();
+        diags.push(d);
+        builder.mark_incomplete(format!("{why} ({})", files.join(", ")));
     }
     for ((file, path, key), (count, origin)) in unknown_keys {
         let times = if count > 1 {
@@ -99,93 +106,26 @@ struct Loader<'d> {
     pages: Vec<Page>,
     /// Secure score names other than `ascScore` already warned about.
     ignored_scores: BTreeSet<String>,
-    /// Items in the last Azure listing read.
-    last_page_items: u64,
+    /// Rows read without an id so far (each counts as a distinct row).
+    anonymous_rows: u64,
+    /// Objects of a type that is not read, per (input, type): only the first is an error
+    /// of its own.
+    unread_types: BTreeMap<(u16, Option<String>), u64>,
 }
 
-/// One page of an Azure listing.
-struct Page {
-    file: String,
-    /// The kind of its first item (`None` when it is empty).
+/// What the items of one page say about the listing.
+#[derive(Default)]
+struct PageItems {
     kind: Option<Kind>,
-    form: PageForm,
+    subscriptions: BTreeSet<String>,
+    rows: Vec<u64>,
 }
 
-enum PageForm {
-    /// `{"value": [...], "nextLink": …}`.
-    Arm { next_link: bool },
-    /// `{"count", "data", "skip_token", "total_records"}` (or the REST API's spelling).
-    Graph {
-        count: u64,
-        total: Option<u64>,
-        skip_token: bool,
-        truncated: bool,
-    },
-}
-
-/// Why the pages read make an incomplete export, one reason per listing.
-fn incomplete_exports(pages: &[Page]) -> Vec<String> {
-    let mut out = Vec::new();
-    // ARM listings, by kind: complete when some page has no nextLink (the last page).
-    let arm: Vec<(&Page, bool)> = pages
-        .iter()
-        .filter_map(|p| match p.form {
-            PageForm::Arm { next_link } => Some((p, next_link)),
-            _ => None,
-        })
-        .collect();
-    let ended_empty = arm.iter().any(|(p, next)| p.kind.is_none() && !next);
-    let arm_kinds: BTreeSet<Option<Kind>> = arm.iter().map(|(p, _)| p.kind).collect();
-    for kind in arm_kinds {
-        let of_kind: Vec<&(&Page, bool)> = arm.iter().filter(|(p, _)| p.kind == kind).collect();
-        if of_kind.iter().all(|(_, next)| *next) && !(kind.is_some() && ended_empty) {
-            let files: BTreeSet<&str> = of_kind.iter().map(|(p, _)| p.file.as_str()).collect();
-            out.push(format!(
-                "every ARM page of {} carries a nextLink, so later pages are missing ({})",
-                kind.map_or("items", Kind::describe),
-                files.into_iter().collect::<Vec<_>>().join(", ")
-            ));
-        }
-    }
-    // Resource Graph results, by kind and total: complete when the pages hold every record.
-    let mut graph: BTreeMap<(Option<Kind>, Option<u64>), Vec<&Page>> = BTreeMap::new();
-    for p in pages {
-        if let PageForm::Graph { total, .. } = p.form {
-            graph.entry((p.kind, total)).or_default().push(p);
-        }
-    }
-    for ((kind, total), group) in graph {
-        let mut count = 0u64;
-        let (mut all_skip, mut truncated) = (true, false);
-        for p in &group {
-            if let PageForm::Graph {
-                count: c,
-                skip_token,
-                truncated: t,
-                ..
-            } = p.form
-            {
-                count = count.saturating_add(c);
-                all_skip &= skip_token;
-                truncated |= t;
-            }
-        }
-        let short = total.is_some_and(|t| count < t);
-        if short || all_skip || truncated {
-            let files: BTreeSet<&str> = group.iter().map(|p| p.file.as_str()).collect();
-            let what = kind.map_or("records", Kind::describe);
-            let detail = match total {
-                Some(t) if short => format!("Resource Graph returned {count} of {t} {what}"),
-                _ if truncated => format!("Resource Graph marked the result of {what} truncated"),
-                _ => format!("every Resource Graph page of {what} carries a skip_token"),
-            };
-            out.push(format!(
-                "{detail} ({})",
-                files.into_iter().collect::<Vec<_>>().join(", ")
-            ));
-        }
-    }
-    out
+/// What one Azure object is, for page bookkeeping.
+struct ItemInfo {
+    kind: Kind,
+    subscription: Option<String>,
+    id_hash: Option<u64>,
 }
 
 /// One input being read.
@@ -295,6 +235,29 @@ fn json_kind(raw: &RawValue) -> &'static str {
 
 impl Loader<'_> {
     fn input(&mut self, spec: &InputSpec) {
+        self.read_input(spec);
+        let name = spec.display_name();
+        let input = (self.builder.input_count() - 1) as u16;
+        let repeats: Vec<(Option<String>, u64)> = self
+            .unread_types
+            .iter()
+            .filter(|((i, _), n)| *i == input && **n > 1)
+            .map(|((_, t), n)| (t.clone(), *n))
+            .collect();
+        for (kind, n) in repeats {
+            let what = kind.map_or("objects with no type".to_string(), |t| {
+                format!("objects of type {t:?}")
+            });
+            let mut d = Diagnostic::error(
+                "unrecognised-shape",
+                format!("… and {} more {what} in this input (listed once above)", n - 1),
+            );
+            d.file = Some(name.clone());
+            self.diags.push(d);
+        }
+    }
+
+    fn read_input(&mut self, spec: &InputSpec) {
         let name = spec.display_name();
         let input = self.builder.add_input(&name);
         let bytes = match source::read(spec) {
@@ -425,12 +388,19 @@ impl Loader<'_> {
                 self.assessment(file, a, origin);
             }
         } else if let Some(value) = find_key(&keys, &["value"]).filter(|v| v.get().starts_with('[')) {
-            let next_link = find_key(&keys, &["nextLink"]).is_some_and(is_set);
-            let kind = self.azure_items(file, value, join_key(&path, "value"));
+            let next_link = find_key(&keys, &["nextLink"]).filter(|v| is_set(v)).map(|v| {
+                serde_json::from_str::<&str>(v.get())
+                    .ok()
+                    .and_then(azure::listing_scope)
+            });
+            let items = self.azure_items(file, value, join_key(&path, "value"));
             self.pages.push(Page {
                 file: file.locator.name().to_string(),
-                kind,
-                form: PageForm::Arm { next_link },
+                kind: items.kind,
+                form: PageForm::Arm {
+                    next_link,
+                    subscriptions: items.subscriptions,
+                },
             });
         } else if let (Some(data), true) = (
             find_key(&keys, &["data"]),
@@ -458,23 +428,19 @@ impl Loader<'_> {
                 .at(file.locator.origin(data.get(), join_key(&path, "data")));
                 return self.diags.push(d);
             }
-            let kind = self.azure_items(file, data, join_key(&path, "data"));
-            let number = |names: &[&str]| {
-                find_key(&keys, names).and_then(|v| serde_json::from_str::<u64>(v.get()).ok())
-            };
-            let count = number(&["count"]);
-            let total = number(&["total_records", "totalRecords"]);
+            let items = self.azure_items(file, data, join_key(&path, "data"));
+            let total = find_key(&keys, &["total_records", "totalRecords"])
+                .and_then(|v| serde_json::from_str::<u64>(v.get()).ok());
             let truncated = find_key(&keys, &["resultTruncated"])
                 .is_some_and(|v| matches!(v.get(), "true" | "\"true\"" | "\"True\""));
-            let items = self.last_page_items;
             self.pages.push(Page {
                 file: file.locator.name().to_string(),
-                kind,
+                kind: items.kind,
                 form: PageForm::Graph {
-                    count: count.unwrap_or(items),
                     total,
                     skip_token: find_key(&keys, &["skip_token", "$skipToken"]).is_some_and(is_set),
                     truncated,
+                    rows: items.rows,
                 },
             });
         } else if let Some(error) = find_key(&keys, &["error"]) {
@@ -506,13 +472,10 @@ impl Loader<'_> {
         }
     }
 
-    /// Reads the items of an ARM page or Resource Graph result; returns the kind of the
-    /// first one read.
-    fn azure_items<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) -> Option<Kind> {
-        let mut first: Option<Kind> = None;
-        let mut items = 0u64;
+    /// Reads the items of an ARM page or Resource Graph result.
+    fn azure_items<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) -> PageItems {
+        let mut page = PageItems::default();
         let result = for_each_element(raw, |i, el| {
-            items += 1;
             let at = format!("{path}[{i}]");
             if !el.get().starts_with('{') {
                 let d = Diagnostic::error(
@@ -525,33 +488,47 @@ impl Loader<'_> {
                 .at(file.locator.origin(el.get(), at));
                 return self.diags.push(d);
             }
-            if let Some(kind) = self.azure_item(file, el, at) {
-                first.get_or_insert(kind);
+            let Some(item) = self.azure_item(file, el, at) else {
+                return;
+            };
+            page.kind.get_or_insert(item.kind);
+            if let Some(sub) = item.subscription {
+                if !page.subscriptions.contains(&sub) {
+                    page.subscriptions.insert(sub);
+                }
             }
+            self.anonymous_rows += 1;
+            page.rows
+                .push(item.id_hash.unwrap_or(u64::MAX - self.anonymous_rows));
         });
         if let Err(e) = result {
             let d = file.locator.json_error(raw.get(), path, &e);
             self.diags.push(d);
         }
-        self.last_page_items = items;
-        first
+        page
     }
 
-    /// Reads one Azure object into the model; returns its kind when it has a known one.
-    fn azure_item<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) -> Option<Kind> {
-        let mut de = serde_json::Deserializer::from_str(raw.get());
-        let fields = match serde_path_to_error::deserialize::<_, Fields>(&mut de) {
-            Ok(f) => f.flatten(),
-            Err(e) => {
-                let full = join_path(&path, e.path());
-                let d = file.locator.json_error(raw.get(), full, e.inner());
-                self.diags.push(d);
-                return None;
-            }
+    /// Reads one Azure object into the model; says what it is when it has a known kind.
+    fn azure_item<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        path: String,
+    ) -> Option<ItemInfo> {
+        let fields = match self.parse::<Fields>(file, raw, &path) {
+            Some(f) => f.flatten(),
+            None => return None,
         };
         let kind = match azure::kind_of(&fields) {
             Ok(k) => k,
             Err(found) => {
+                // One error per input and type: a page of a thousand virtual machines is
+                // one mistake, not a thousand.
+                let tally = self.unread_types.entry((file.input, found.clone())).or_insert(0);
+                *tally += 1;
+                if *tally > 1 {
+                    return None;
+                }
                 let what = match found {
                     Some(t) => format!("an Azure object of type {t:?}, which is not read"),
                     None => "an object with no type whose id names no Defender for Cloud object".to_string(),
@@ -568,6 +545,11 @@ impl Loader<'_> {
                 return None;
             }
         };
+        let info = ItemInfo {
+            kind,
+            subscription: azure::subscription_key(&fields),
+            id_hash: azure::id_hash(&fields),
+        };
         let mut sink = AzureSink {
             builder: &mut self.builder,
             diags: self.diags,
@@ -578,7 +560,7 @@ impl Loader<'_> {
         if let Err(d) = sink.add(kind, fields, file.input, &mut at) {
             self.diags.push(d);
         }
-        Some(kind)
+        Some(info)
     }
 
     /// Streams the elements of one native section into `handle`.
@@ -619,9 +601,8 @@ impl Loader<'_> {
         raw: &'a RawValue,
         path: String,
     ) -> Option<(T, Origin)> {
-        let mut de = serde_json::Deserializer::from_str(raw.get());
-        match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Ok(item) => {
+        match self.parse::<T>(file, raw, &path) {
+            Some(item) => {
                 let origin = file.locator.origin(raw.get(), path);
                 if self.options.report_unknown_keys {
                     for (key, at) in item.extra_keys() {
@@ -634,13 +615,29 @@ impl Loader<'_> {
                 }
                 Some((item, origin))
             }
-            Err(e) => {
-                let full = join_path(&path, e.path());
-                let d = file.locator.json_error(raw.get(), full, e.inner());
-                self.diags.push(d);
-                None
-            }
+            None => None,
         }
+    }
+
+    /// Deserializes one value, recording any error with its JSON path and position. The
+    /// path is tracked only on failure: tracking costs an allocation per key.
+    fn parse<'a, T: Deserialize<'a>>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        path: &str,
+    ) -> Option<T> {
+        if let Ok(item) = serde_json::from_str::<T>(raw.get()) {
+            return Some(item);
+        }
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        let (full, error) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(item) => return Some(item),
+            Err(e) => (join_path(path, e.path()), e.into_inner()),
+        };
+        let d = file.locator.json_error(raw.get(), full, &error);
+        self.diags.push(d);
+        None
     }
 
     fn unknown_key<'a>(&mut self, file: &mut FileCtx<'a>, value: &'a RawValue, path: &str, key: &str) {

@@ -58,7 +58,12 @@ fn headline(report: &Report, style: Style) -> String {
                 (Some(c), Some(m)) => format!("Secure score {pct}  ({} of {} points)", fmt2(c), fmt2(m)),
                 _ => format!(
                     "Secure score {pct}  (weighted mean of {} scopes, by {})",
-                    s.scopes, report.weighting
+                    s.scopes,
+                    if report.weights == "exported" {
+                        "exported secure score weights"
+                    } else {
+                        report.weighting
+                    }
                 ),
             }
         }

@@ -1,0 +1,156 @@
+//! Truncated Azure listings (SPEC §3): every ARM list page and Resource Graph result read
+//! is noted, and once every input is read, the listings that miss pages are named.
+
+use super::azure::Kind;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// One page of an Azure listing.
+pub struct Page {
+    pub file: String,
+    /// The kind of its first recognised item (`None` when it has none).
+    pub kind: Option<Kind>,
+    pub form: PageForm,
+}
+
+/// What a page says about the listing it belongs to.
+pub enum PageForm {
+    /// `{"value": [...], "nextLink": …}`.
+    Arm {
+        /// `Some` when the page has a `nextLink`: the subscription it lists (`""` for a
+        /// management group or the tenant), `None` inside when the link is not an ARM URL.
+        next_link: Option<Option<String>>,
+        /// The subscriptions its items lie in.
+        subscriptions: BTreeSet<String>,
+    },
+    /// `{"count", "data", "skip_token", "total_records"}` (or the REST API's spelling).
+    Graph {
+        total: Option<u64>,
+        skip_token: bool,
+        truncated: bool,
+        /// Hashes of its rows' ids (rows without an id count as distinct).
+        rows: Vec<u64>,
+    },
+}
+
+/// Why the pages read make an incomplete export, one reason per listing.
+pub fn incomplete_exports(pages: &[Page]) -> Vec<(String, Vec<String>)> {
+    let mut out = arm_listings(pages);
+    out.extend(graph_results(pages));
+    out
+}
+
+/// ARM listings: a page with a `nextLink` needs a last page (one without) of the same
+/// kind and subscription among the inputs.
+fn arm_listings(pages: &[Page]) -> Vec<(String, Vec<String>)> {
+    let finals: Vec<(&Page, &BTreeSet<String>)> = pages
+        .iter()
+        .filter_map(|p| match &p.form {
+            PageForm::Arm {
+                next_link: None,
+                subscriptions,
+            } => Some((p, subscriptions)),
+            _ => None,
+        })
+        .collect();
+    let mut unended: BTreeMap<(Option<Kind>, Option<String>), BTreeSet<&str>> = BTreeMap::new();
+    for p in pages {
+        let PageForm::Arm {
+            next_link: Some(listing),
+            ..
+        } = &p.form
+        else {
+            continue;
+        };
+        let ended = finals.iter().any(|(q, subs)| {
+            let same_kind = q.kind == p.kind || q.kind.is_none();
+            let same_listing = match listing.as_deref() {
+                None | Some("") => true,
+                Some(sub) => subs.iter().all(|s| s == sub),
+            };
+            same_kind && same_listing
+        });
+        if !ended {
+            unended
+                .entry((p.kind, listing.clone()))
+                .or_default()
+                .insert(p.file.as_str());
+        }
+    }
+    unended
+        .into_iter()
+        .map(|((kind, listing), files)| {
+            let of = match listing.as_deref() {
+                Some(sub) if !sub.is_empty() => format!(" of subscription {sub}"),
+                _ => String::new(),
+            };
+            (
+                format!(
+                    "every ARM page of {}{of} carries a nextLink, so later pages are missing",
+                    kind.map_or("items", Kind::describe)
+                ),
+                files.into_iter().map(str::to_string).collect(),
+            )
+        })
+        .collect()
+}
+
+/// A Resource Graph result's identity: the kind of its rows and its `total_records`.
+type GroupKey = (Option<Kind>, Option<u64>);
+
+/// Resource Graph results, by kind and total: complete when the pages hold that many
+/// distinct rows and the last one has no `skip_token`. An empty page joins the results
+/// of its total.
+fn graph_results(pages: &[Page]) -> Vec<(String, Vec<String>)> {
+    let mut groups: BTreeMap<GroupKey, Vec<&Page>> = BTreeMap::new();
+    for p in pages {
+        if let PageForm::Graph { total, .. } = p.form {
+            groups.entry((p.kind, total)).or_default().push(p);
+        }
+    }
+    // Empty pages (no kind) join the results of their total, when there are any.
+    let totals_with_kind: BTreeSet<Option<u64>> = groups
+        .keys()
+        .filter(|(kind, _)| kind.is_some())
+        .map(|(_, total)| *total)
+        .collect();
+    for total in totals_with_kind {
+        if let Some(empty) = groups.remove(&(None, total)) {
+            for ((kind, t), group) in groups.iter_mut() {
+                if kind.is_some() && *t == total {
+                    group.extend(empty.iter().copied());
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((kind, total), group) in groups {
+        let mut distinct: HashSet<u64> = HashSet::new();
+        let (mut all_skip, mut truncated) = (true, false);
+        for p in &group {
+            if let PageForm::Graph {
+                skip_token,
+                truncated: t,
+                rows,
+                ..
+            } = &p.form
+            {
+                distinct.extend(rows.iter().copied());
+                all_skip &= *skip_token;
+                truncated |= *t;
+            }
+        }
+        let rows = distinct.len() as u64;
+        let short = total.is_some_and(|t| rows < t);
+        if short || all_skip || truncated {
+            let what = kind.map_or("records", Kind::describe);
+            let detail = match total {
+                Some(t) if short => format!("Resource Graph returned {rows} of {t} {what}"),
+                _ if truncated => format!("Resource Graph marked the result of {what} truncated"),
+                _ => format!("every Resource Graph page of {what} carries a skip_token"),
+            };
+            let files: BTreeSet<String> = group.iter().map(|p| p.file.clone()).collect();
+            out.push((detail, files.into_iter().collect()));
+        }
+    }
+    out
+}
