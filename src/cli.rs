@@ -151,18 +151,15 @@ impl ScoringArgs {
                 WeightingArg::Equal => Weighting::Equal,
                 WeightingArg::Pooled => Weighting::Pooled,
             },
-            allow_exported_weights: !self.filters().below_subscription(),
+            // Narrowed by `commands::evaluate`, which knows the scopes a filter reaches below.
+            allow_exported_weights: true,
         }
     }
 
-    /// True when the figures are Defender's default computation, which is what Azure's
-    /// exported figures can be checked against: no preview, exemptions as exported, the
-    /// export's own date, nothing below subscription level filtered out.
+    /// True when no option changes Defender's own computation (preview, exemptions, the
+    /// export's own date), so Azure's exported figures can be checked against it.
     pub fn is_default_computation(&self) -> bool {
-        !self.include_preview
-            && !self.ignore_exemptions
-            && self.as_of.is_none()
-            && !self.filters().below_subscription()
+        !self.include_preview && !self.ignore_exemptions && self.as_of.is_none()
     }
 
     /// The options given that count-level data cannot honour (SPEC §3).

@@ -246,7 +246,8 @@ fn check_secure_score(model: &Model, score: &Score, e: &ExportedScore) -> Option
 
 fn check_aggregate(model: &Model, score: &Score, e: &ExportedScore) -> Option<Diagnostic> {
     let exported = e.figures.percentage.map(|p| 100.0 * p)?;
-    let recomputed = score.percentage;
+    // Nothing to compare with (the `no-data` or filter warnings say why).
+    let recomputed = Some(score.percentage?);
     let agrees = recomputed.is_some_and(|r| (r - exported).abs() <= AGGREGATE_TOLERANCE + EPSILON);
     (!agrees).then(|| {
         Diagnostic::warning(

@@ -421,6 +421,15 @@ pub fn path_scope_key(path: &str) -> String {
     path.trim_start_matches('/').to_lowercase()
 }
 
+/// The folded key of a scope given by name: a subscription id, or a connector's path.
+pub fn scope_key(scope: &str) -> String {
+    if scope.contains('/') {
+        path_scope_key(scope)
+    } else {
+        scope.to_lowercase()
+    }
+}
+
 /// The identity under which a resource id compares: Azure ids without the leading `/`
 /// and case-folded, other ids exactly as written.
 pub fn resource_key(id: &str) -> String {
@@ -563,6 +572,8 @@ pub struct RecommendationParts<'a> {
 pub struct ControlRef {
     pub name: Option<String>,
     pub max_score: Option<f64>,
+    /// Exported objects gave two different non-zero maxima.
+    pub conflicting_max: bool,
 }
 
 /// A control as an input defines it, members named by recommendation id.
@@ -779,6 +790,7 @@ impl ModelBuilder {
         let r = self.control_refs.entry(id.to_string()).or_insert(ControlRef {
             name: None,
             max_score: None,
+            conflicting_max: false,
         });
         if let Some(n) = name {
             if r.name.as_deref().is_none_or(|old| n < old) {
@@ -786,6 +798,10 @@ impl ModelBuilder {
             }
         }
         if let Some(m) = max_score {
+            // Two different maxima where the control applies contradict each other.
+            if m > 0.0 && r.max_score.is_some_and(|old| old > 0.0 && old != m) {
+                r.conflicting_max = true;
+            }
             if r.max_score.is_none_or(|old| m > old) {
                 r.max_score = Some(m);
             }
@@ -1035,6 +1051,17 @@ impl ModelBuilder {
                         ..known.clone()
                     }
                 }
+                None if r.conflicting_max => {
+                    diags.push(Diagnostic::error(
+                        "conflicting-definition",
+                        format!(
+                            "control {id:?} is defined by no input and is not in the built-in catalog, and its exported \
+                             objects give different max scores where it applies; export the control definitions \
+                             (secureScoreControlDefinitions)"
+                        ),
+                    ));
+                    continue;
+                }
                 None => {
                     diags.push(Diagnostic::warning(
                         "unknown-control",
@@ -1133,7 +1160,9 @@ impl ModelBuilder {
     fn dedupe_assessments(&mut self, diags: &mut Diagnostics) -> Vec<Assessment> {
         let mut assessments = std::mem::take(&mut self.assessments);
         let mut repeats = 0u64;
-        let mut first_repeat: Option<(u32, u32, u16)> = None;
+        // The repeat named in the warning: the smallest (resource, recommendation) by id,
+        // so the message does not depend on input order.
+        let mut example: Option<(u32, u32, u16, u16)> = None;
         // In place: a second copy of tens of millions of records would double the peak.
         let mut kept = 0usize;
         for i in 0..assessments.len() {
@@ -1143,7 +1172,15 @@ impl ModelBuilder {
                 if prev.resource == a.resource && prev.recommendation == a.recommendation {
                     if prev.status == a.status && prev.exemption == a.exemption {
                         repeats += 1;
-                        first_repeat.get_or_insert((a.resource, a.recommendation, a.input));
+                        let key = |r: u32, c: u32| {
+                            (
+                                self.resources.items[r as usize].id.to_lowercase(),
+                                self.recommendations[c as usize].id.as_str(),
+                            )
+                        };
+                        if example.is_none_or(|(r, c, _, _)| key(a.resource, a.recommendation) < key(r, c)) {
+                            example = Some((a.resource, a.recommendation, prev.input, a.input));
+                        }
                     } else {
                         diags.push(self.conflicting(&prev, &a));
                     }
@@ -1155,15 +1192,18 @@ impl ModelBuilder {
         }
         assessments.truncate(kept);
         assessments.shrink_to_fit();
-        if let Some((res, rec, input)) = first_repeat {
+        if let Some((res, rec, a, b)) = example {
+            let mut files = [self.input_name(a), self.input_name(b)];
+            files.sort_unstable();
             let mut d = Diagnostic::warning(
                 "duplicate-assessment",
                 format!(
-                    "{repeats} assessment(s) repeated identically were kept once (the first: resource {:?}, recommendation {:?})",
+                    "{repeats} assessment(s) repeated identically were kept once (for example: resource {:?}, \
+                     recommendation {:?})",
                     self.resources.items[res as usize].id, self.recommendations[rec as usize].id
                 ),
             );
-            d.file = Some(self.input_name(input).to_string());
+            d.file = Some(files[0].to_string());
             diags.push(d);
         }
         assessments
@@ -1288,12 +1328,12 @@ impl Exports {
                 same_score,
                 |a, b| {
                     format!(
-                        "the secure score of {} is exported twice with different figures (weight {:?} and {} here, \
-                         weight {:?} and {} at {})",
+                        "the secure score of {} is exported twice with different figures (weight {} and {} here, \
+                         weight {} and {} at {})",
                         scope_name(aggregate, b.scope),
-                        b.weight,
+                        b.weight.map_or("none".to_string(), |w| w.to_string()),
                         describe_figures(&Counts::default(), &b.figures),
-                        a.weight,
+                        a.weight.map_or("none".to_string(), |w| w.to_string()),
                         describe_figures(&Counts::default(), &a.figures),
                         a.at
                     )
@@ -1409,7 +1449,7 @@ fn assign_scopes(
     let keys: Vec<Option<(String, &str)>> = resources
         .iter()
         .map(|r| match (r.subscription.as_deref(), connector_of(&r.id)) {
-            (Some(s), _) => Some((s.to_lowercase(), s)),
+            (Some(s), _) => Some((scope_key(s), s)),
             (None, Some(c)) => Some((path_scope_key(c), c)),
             (None, None) => subscription_of(&r.id).map(|s| (s.to_lowercase(), s)),
         })

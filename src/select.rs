@@ -16,14 +16,13 @@ impl Filters {
     pub fn is_empty(&self) -> bool {
         self.scopes.is_empty() && self.management_groups.is_empty()
     }
+}
 
-    /// True when a filter reaches below subscription level (a resource group, a resource).
-    pub fn below_subscription(&self) -> bool {
-        self.scopes.iter().any(|s| {
-            s.contains('/')
-                && crate::model::subscription_of(s).is_none_or(|sub| !is_subscription_path(s, sub))
-        })
-    }
+/// True when a `--scope` value reaches below subscription level (a resource group, a
+/// resource).
+fn below_subscription(filter: &str) -> bool {
+    filter.contains('/')
+        && crate::model::subscription_of(filter).is_none_or(|sub| !is_subscription_path(filter, sub))
 }
 
 fn is_subscription_path(path: &str, sub: &str) -> bool {
@@ -82,25 +81,28 @@ fn scope_path(scope: &Scope) -> Option<String> {
 /// Which scopes (scored whole, from counts) the filters keep; a filter that reaches
 /// inside a count-level scope is an error, since its resources are unknown.
 fn select_scopes(model: &Model, filters: &Filters, groups: &[String]) -> Result<Vec<bool>, String> {
+    let paths: Vec<Option<String>> = model.scopes.iter().map(scope_path).collect();
     model
         .scopes
         .iter()
-        .map(|scope| {
-            let path = scope_path(scope);
+        .zip(&paths)
+        .map(|(scope, path)| {
             let in_scope = filters.scopes.is_empty()
                 || filters.scopes.iter().try_fold(false, |found, f| {
-                    let f_path = if f.contains('/') {
-                        f.clone()
-                    } else {
-                        format!("/subscriptions/{f}")
-                    };
-                    let Some(path) = &path else { return Ok(found) };
-                    if scope.count_level && under(&f_path, path) && !under(path, &f_path) {
+                    let f_path = filter_path(f);
+                    let Some(path) = path else { return Ok(found) };
+                    // A filter strictly inside a counts-only scope cannot be honoured,
+                    // unless it names (or lies in) another scope there, such as a
+                    // security connector under the subscription.
+                    let inside = under(&f_path, path) && !under(path, &f_path);
+                    let other_scope = paths.iter().flatten().any(|q| {
+                        q != path && under(q, path) && (under(&f_path, q) || under(q, &f_path))
+                    });
+                    if scope.count_level && inside && !other_scope {
                         return Err(format!(
-                            "--scope {f} reaches inside {}, which is scored from exported counts: a filter below \
+                            "--scope {f} reaches inside {path}, which is scored from exported counts: a filter below \
                              subscription level needs resource-level assessments (export \
-                             Microsoft.Security/assessments for it)",
-                            path
+                             Microsoft.Security/assessments for it)"
                         ));
                     }
                     Ok(found || under(path, &f_path))
@@ -113,6 +115,26 @@ fn select_scopes(model: &Model, filters: &Filters, groups: &[String]) -> Result<
             Ok(in_scope && in_group)
         })
         .collect()
+}
+
+/// A `--scope` value as a path: a bare subscription id means `/subscriptions/<id>`.
+fn filter_path(f: &str) -> String {
+    if f.contains('/') {
+        f.to_string()
+    } else {
+        format!("/subscriptions/{f}")
+    }
+}
+
+/// True when a `--scope` filter reaches below the scopes (a resource group or a
+/// resource, not a subscription or a security connector as a whole): each scope's
+/// figures then change, so Azure's exported weights and figures no longer apply.
+pub fn below_scopes(model: &Model, filters: &Filters) -> bool {
+    let paths: Vec<String> = model.scopes.iter().filter_map(scope_path).collect();
+    filters.scopes.iter().any(|f| {
+        let f_path = filter_path(f);
+        below_subscription(f) && !paths.iter().any(|p| under(p, &f_path))
+    })
 }
 
 /// Which resources and scopes the filters keep (`None`: all), or a usage error.
@@ -199,13 +221,9 @@ mod tests {
 
     #[test]
     fn knows_filters_below_subscription_level() {
-        let f = |s: &str| Filters {
-            scopes: vec![s.to_string()],
-            management_groups: vec![],
-        };
-        assert!(!f("0b1f").below_subscription());
-        assert!(!f("/subscriptions/0b1f").below_subscription());
-        assert!(!f("/subscriptions/0b1f/").below_subscription());
-        assert!(f("/subscriptions/0b1f/resourceGroups/web").below_subscription());
+        assert!(!below_subscription("0b1f"));
+        assert!(!below_subscription("/subscriptions/0b1f"));
+        assert!(!below_subscription("/subscriptions/0b1f/"));
+        assert!(below_subscription("/subscriptions/0b1f/resourceGroups/web"));
     }
 }

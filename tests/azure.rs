@@ -658,3 +658,63 @@ fn resource_graph_pages_count_distinct_rows_and_may_end_empty() {
         r["warnings"]
     );
 }
+
+/// AWS users (ARNs) assessed under the connector aws-prod, with no `ConnectorId`: they
+/// belong to the connector's scope, whose exported objects they then cross-check. The
+/// connector from assessments: 3 healthy, 1 unhealthy of Enable MFA (max 10) → 75%,
+/// exported weight 4; the subscription from counts: 50%, weight 2 → 66.67%.
+#[test]
+fn assessments_under_a_security_connector_join_its_scope() {
+    let r = report(&[
+        "fixtures/azure/connector.json",
+        "fixtures/azure/connector-assessments.json",
+    ]);
+    assert_close(&r["score"]["percentage"], 400.0 / 6.0);
+    assert_eq!(r["weights"], "exported");
+    assert_eq!(r["scopes"].as_array().unwrap().len(), 2);
+    assert_eq!(r["scopes"][1]["name"], "aws-prod");
+    assert!(r["warnings"].as_array().unwrap().is_empty(), "{}", r["warnings"]);
+    // A --scope naming the connector selects it whole, beside a counts-only subscription.
+    let r = report(&[
+        "fixtures/azure/connector.json",
+        "--scope",
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111/resourcegroups/rg-sec/providers/microsoft.security/securityconnectors/aws-prod",
+    ]);
+    assert_close(&r["score"]["percentage"], 75.0);
+    assert_eq!(r["weights"], "exported");
+}
+
+#[test]
+fn an_empty_page_neither_hides_a_missing_page_nor_counts_as_one() {
+    // `{"value": []}` (an empty subscription's export) does not end dev's listing.
+    let r = report_with_exit(
+        &[
+            "fixtures/azure/dev-assessments-page1-only.json",
+            "fixtures/azure/empty-page.json",
+            "--fail-under",
+            "0",
+        ],
+        1,
+    );
+    assert!(warning_codes(&r).contains(&"incomplete-export".to_string()));
+    // An empty page with a nextLink between prod's two pages is part of a complete listing.
+    let r = report(&[
+        "examples/azure/rest/assessments-contoso-prod-page1.json",
+        "fixtures/azure/empty-middle-page.json",
+        "examples/azure/rest/assessments-contoso-prod-page2.json",
+        "--fail-under",
+        "0",
+    ]);
+    assert!(
+        !warning_codes(&r).contains(&"incomplete-export".to_string()),
+        "{}",
+        r["warnings"]
+    );
+}
+
+#[test]
+fn an_unknown_control_with_two_maxima_where_it_applies_is_an_error() {
+    let out = run(&["assess", "fixtures/azure/unknown-control-two-maxima.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give different max scores where it applies"));
+}

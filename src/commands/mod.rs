@@ -127,8 +127,12 @@ pub struct Evaluation {
 /// the figures: an empty selection, options count-level data cannot honour, weights,
 /// and the cross-check of Azure's exported figures.
 pub fn evaluate(model: &Model, args: &ScoringArgs, diags: &mut Diagnostics) -> anyhow::Result<Evaluation> {
-    let options = args.options();
     let filters = args.filters();
+    let below_scopes = crate::select::below_scopes(model, &filters);
+    let options = ScoreOptions {
+        allow_exported_weights: !below_scopes,
+        ..args.options()
+    };
     let selection = select(model, &filters).map_err(UsageError)?;
     if model.assessments.is_empty() && model.exported.controls.is_empty() {
         diags.push(Diagnostic::warning(
@@ -168,7 +172,7 @@ pub fn evaluate(model: &Model, args: &ScoringArgs, diags: &mut Diagnostics) -> a
     for w in &result.warnings {
         diags.push(w.clone());
     }
-    if args.is_default_computation() {
+    if args.is_default_computation() && !below_scopes {
         let default_weighting = options.weighting == Weighting::Resources;
         let checked = if default_weighting {
             None

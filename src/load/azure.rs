@@ -740,11 +740,16 @@ fn resource_of<'f>(fields: &'f Fields) -> Option<Cow<'f, str>> {
     (at > 0).then(|| Cow::Borrowed(&id[..at]))
 }
 
-/// The scope of a resource whose id names no subscription: its connector (AWS, GCP),
-/// else the subscription of its workspace or of the assessment.
+/// The scope of a resource whose id names no subscription: the security connector the
+/// assessment lies under, else its `connectorId` (AWS, GCP), else the subscription of its
+/// workspace or of the assessment.
 fn scope_hint(fields: &Fields, resource: &str) -> Option<String> {
     if subscription_of(resource).is_some() {
         return None;
+    }
+    let exported = export_scope(fields);
+    if let Some(ExportScope::Connector(c)) = &exported {
+        return Some(c.clone());
     }
     let d = fields.resource_details.as_ref();
     d.and_then(|d| Fields::text(&d.connector_id))
@@ -754,7 +759,7 @@ fn scope_hint(fields: &Fields, resource: &str) -> Option<String> {
                 .and_then(subscription_of)
                 .map(str::to_string)
         })
-        .or_else(|| match export_scope(fields) {
+        .or(match exported {
             Some(ExportScope::Subscription(s)) => Some(s),
             _ => None,
         })

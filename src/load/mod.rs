@@ -110,7 +110,7 @@ struct Loader<'d> {
     anonymous_rows: u64,
     /// Objects of a type that is not read, per (input, type): only the first is an error
     /// of its own.
-    unread_types: BTreeMap<(u16, Option<String>), u64>,
+    unread_types: BTreeMap<(u16, Option<String>), (u64, Option<String>)>,
 }
 
 /// What the items of one page say about the listing.
@@ -241,8 +241,8 @@ impl Loader<'_> {
         let repeats: Vec<(Option<String>, u64)> = self
             .unread_types
             .iter()
-            .filter(|((i, _), n)| *i == input && **n > 1)
-            .map(|((_, t), n)| (t.clone(), *n))
+            .filter(|((i, _), (n, _))| *i == input && *n > 1)
+            .map(|(_, (n, spelled))| (spelled.clone(), *n))
             .collect();
         for (kind, n) in repeats {
             let what = kind.map_or("objects with no type".to_string(), |t| {
@@ -524,9 +524,12 @@ impl Loader<'_> {
             Err(found) => {
                 // One error per input and type: a page of a thousand virtual machines is
                 // one mistake, not a thousand.
-                let tally = self.unread_types.entry((file.input, found.clone())).or_insert(0);
-                *tally += 1;
-                if *tally > 1 {
+                let tally = self
+                    .unread_types
+                    .entry((file.input, found.as_deref().map(str::to_ascii_lowercase)))
+                    .or_insert((0, found.clone()));
+                tally.0 += 1;
+                if tally.0 > 1 {
                     return None;
                 }
                 let what = match found {

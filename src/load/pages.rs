@@ -40,15 +40,20 @@ pub fn incomplete_exports(pages: &[Page]) -> Vec<(String, Vec<String>)> {
 }
 
 /// ARM listings: a page with a `nextLink` needs a last page (one without) of the same
-/// kind and subscription among the inputs.
+/// kind and subscription among the inputs. An empty last page ends nothing: `{"value": []}`
+/// is also what a subscription with nothing to list exports, and must not hide another
+/// subscription's missing pages.
 fn arm_listings(pages: &[Page]) -> Vec<(String, Vec<String>)> {
-    let finals: Vec<(&Page, &BTreeSet<String>)> = pages
+    let finals: Vec<(Kind, &BTreeSet<String>)> = pages
         .iter()
-        .filter_map(|p| match &p.form {
-            PageForm::Arm {
-                next_link: None,
-                subscriptions,
-            } => Some((p, subscriptions)),
+        .filter_map(|p| match (&p.form, p.kind) {
+            (
+                PageForm::Arm {
+                    next_link: None,
+                    subscriptions,
+                },
+                Some(kind),
+            ) => Some((kind, subscriptions)),
             _ => None,
         })
         .collect();
@@ -61,8 +66,9 @@ fn arm_listings(pages: &[Page]) -> Vec<(String, Vec<String>)> {
         else {
             continue;
         };
-        let ended = finals.iter().any(|(q, subs)| {
-            let same_kind = q.kind == p.kind || q.kind.is_none();
+        let ended = finals.iter().any(|(kind, subs)| {
+            // An empty page with a nextLink (ARM may send one) belongs to any kind.
+            let same_kind = p.kind.is_none_or(|k| k == *kind);
             let same_listing = match listing.as_deref() {
                 None | Some("") => true,
                 Some(sub) => subs.iter().all(|s| s == sub),

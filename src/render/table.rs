@@ -59,10 +59,10 @@ fn headline(report: &Report, style: Style) -> String {
                 _ => format!(
                     "Secure score {pct}  (weighted mean of {} scopes, by {})",
                     s.scopes,
-                    if report.weights == "exported" {
-                        "exported secure score weights"
-                    } else {
-                        report.weighting
+                    match (report.weights, report.weighting) {
+                        ("exported", _) => "exported secure score weights",
+                        (_, "equal") => "equal weights",
+                        (_, w) => w,
                     }
                 ),
             }
