@@ -2,6 +2,7 @@
 //! library's own option types.
 
 use crate::date::Date;
+use crate::groups::GroupBy;
 use crate::score::{ScoreOptions, Weighting};
 use crate::select::Filters;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -20,6 +21,11 @@ pub struct Cli {
 pub enum Command {
     /// Score inventories and rank the controls to fix first.
     Assess(AssessArgs),
+    /// Explain one control: its arithmetic, recommendations, unhealthy resources and
+    /// exemptions.
+    Explain(ExplainArgs),
+    /// Plan remediation: which fixes, in which order, reach a target score.
+    Plan(PlanArgs),
     /// Check inputs and list every problem found.
     Validate(ValidateArgs),
     /// Print the built-in control catalog.
@@ -110,6 +116,50 @@ pub struct AssessArgs {
     /// Show only the first N ranked controls in the table.
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
+    /// Also score each group of resources: subscription, resource-group,
+    /// management-group, type or tag:NAME.
+    #[arg(long, value_name = "KEY", value_parser = GroupBy::parse)]
+    pub group_by: Option<GroupBy>,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `securescore explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The control: its id, its name (any case), or the start of its name.
+    #[arg(value_name = "CONTROL")]
+    pub control: String,
+    /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `securescore plan`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("goal").required(true).args(["target", "steps"])))]
+pub struct PlanArgs {
+    /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Plan until the score, rounded to 2 decimals, reaches PCT.
+    #[arg(long, value_name = "PCT", value_parser = parse_percentage)]
+    pub target: Option<f64>,
+    /// Plan this many steps.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub steps: Option<u32>,
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
     #[command(flatten)]
     pub scoring: ScoringArgs,
     #[command(flatten)]

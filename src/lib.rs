@@ -15,9 +15,12 @@ pub mod commands;
 pub mod crosscheck;
 pub mod date;
 pub mod diag;
+pub mod explain;
+pub mod groups;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod render;
 pub mod report;
 pub mod score;
@@ -51,6 +54,8 @@ impl std::error::Error for UsageError {}
 pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
     match &cli.command {
         cli::Command::Assess(args) => commands::assess::run(args),
+        cli::Command::Explain(args) => commands::explain::run(args),
+        cli::Command::Plan(args) => commands::plan::run(args),
         cli::Command::Validate(args) => commands::validate::run(args),
         cli::Command::Controls(args) => commands::controls::run(args),
     }

@@ -24,7 +24,19 @@ pub struct Report {
     pub controls: Vec<ControlOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateOut>,
+    /// With `--group-by`: each group's score, lowest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<GroupOut>>,
     pub warnings: Vec<WarningOut>,
+}
+
+/// One group's score (`--group-by`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GroupOut {
+    pub by: String,
+    /// The group's key; `None` for the resources without one.
+    pub id: Option<String>,
+    pub score: ScoreOut,
 }
 
 /// The filters the report was computed under.
@@ -46,6 +58,40 @@ pub struct ScoreOut {
     pub raw_percentage: Option<f64>,
     pub resources: u64,
     pub scopes: usize,
+}
+
+impl ScoreOut {
+    /// The overall figures of a score.
+    pub fn new(score: &Score, raw_percentage: Option<f64>) -> ScoreOut {
+        ScoreOut {
+            percentage: score.percentage,
+            current: score.current,
+            max: score.max,
+            raw_percentage,
+            resources: score.resources,
+            scopes: score.defined_scopes,
+        }
+    }
+}
+
+/// Groups listed lowest percentage first, undefined last, ties by id (the group without
+/// a key last among them).
+pub fn sort_groups(groups: &mut [GroupOut]) {
+    groups.sort_by(|a, b| {
+        let pct = |g: &GroupOut| g.score.percentage.map(crate::text::nano_units);
+        match (pct(a), pct(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+        .then_with(|| match (&a.id, &b.id) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        })
+    });
 }
 
 /// One scope's score.
@@ -212,17 +258,11 @@ pub fn build(score: &Score, inputs: ReportInputs) -> Report {
             include_preview: inputs.options.include_preview,
             ignore_exemptions: inputs.options.ignore_exemptions,
         },
-        score: ScoreOut {
-            percentage: score.percentage,
-            current: score.current,
-            max: score.max,
-            raw_percentage: inputs.raw_percentage,
-            resources: score.resources,
-            scopes: score.defined_scopes,
-        },
+        score: ScoreOut::new(score, inputs.raw_percentage),
         scopes,
         controls,
         gate: None,
+        groups: None,
         warnings: inputs.warnings,
     }
 }

@@ -55,6 +55,22 @@ pub fn fmt2(x: f64) -> String {
     format!("{sign}{}.{:02}", h.abs() / 100, h.abs() % 100)
 }
 
+/// `x` in few characters for prose: whole numbers without decimals, others to six
+/// significant digits without trailing zeros (`6`, `0.12`, `1.42857`).
+pub fn compact(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    if x == x.trunc() && x.abs() < 1e15 {
+        return format!("{}", x as i64);
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (5 - magnitude).clamp(0, 15) as usize;
+    let text = format!("{x:.decimals$}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

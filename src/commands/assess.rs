@@ -1,6 +1,13 @@
 //! `securescore assess`: load, filter, score, rank, report, gate.
 
-use super::{emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, resolve_inputs, style};
+use super::{
+    emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, raw_percentage, resolve_inputs, style, Evaluation,
+};
+use crate::groups::{groups, GroupBy};
+use crate::model::Model;
+use crate::report::{sort_groups, GroupOut, ScoreOut};
+use crate::score::score;
+use crate::UsageError;
 use crate::cli::AssessArgs;
 use crate::diag::Diagnostics;
 use crate::load::LoadOptions;
@@ -25,6 +32,9 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
             warnings: warnings(&diags),
         },
     );
+    if let Some(by) = &args.group_by {
+        report.groups = Some(group_scores(&model, by, &evaluation)?);
+    }
     let failure = args.fail_under.and_then(|threshold| {
         let above = report.score.percentage.is_some_and(|p| round2(p) >= threshold);
         let passed = above && model.incomplete.is_empty();
@@ -50,6 +60,25 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
         _ => render::table::write(&report, style, args.top, buf),
     })?;
     Ok(failure.map_or(Outcome::Success, Outcome::GateFailed))
+}
+
+/// Each group's score (SPEC §1.3), lowest first.
+fn group_scores(model: &Model, by: &GroupBy, evaluation: &Evaluation) -> anyhow::Result<Vec<GroupOut>> {
+    let groups = groups(model, by, evaluation.selection.as_ref()).map_err(UsageError)?;
+    let mut out: Vec<GroupOut> = groups
+        .iter()
+        .map(|g| {
+            let scored = score(model, &evaluation.options, Some(&g.selection));
+            let raw = raw_percentage(model, &evaluation.options, Some(&g.selection), &scored);
+            GroupOut {
+                by: by.name(),
+                id: g.id.clone(),
+                score: ScoreOut::new(&scored, raw),
+            }
+        })
+        .collect();
+    sort_groups(&mut out);
+    Ok(out)
 }
 
 fn warnings(diags: &Diagnostics) -> Vec<WarningOut> {

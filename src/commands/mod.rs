@@ -3,6 +3,8 @@
 
 pub mod assess;
 pub mod controls;
+pub mod explain;
+pub mod plan;
 pub mod validate;
 
 use crate::catalog::Catalog;
@@ -121,6 +123,8 @@ pub struct Evaluation {
     /// The percentage with every exemption ignored; `None` when undefined or when a
     /// scope is scored from counts (whose raw statuses are unknown).
     pub raw_percentage: Option<f64>,
+    /// What the filters keep (`None`: everything).
+    pub selection: Option<crate::select::Selection>,
 }
 
 /// Filters and scores the model, and adds to `diags` what the reader must know about
@@ -187,19 +191,49 @@ pub fn evaluate(model: &Model, args: &ScoringArgs, diags: &mut Diagnostics) -> a
             diags.push(w);
         }
     }
-    let raw_percentage = if result.count_level {
-        None
-    } else {
-        let raw_options = ScoreOptions {
-            ignore_exemptions: true,
-            ..options.clone()
-        };
-        score(model, &raw_options, selection.as_ref()).percentage
-    };
+    let raw_percentage = raw_percentage(model, &options, selection.as_ref(), &result);
     Ok(Evaluation {
         options,
         filters,
         score: result,
         raw_percentage,
+        selection,
     })
+}
+
+/// The percentage of `scored` with every exemption ignored; `None` when a scope is
+/// scored from counts, whose raw statuses are unknown.
+pub fn raw_percentage(
+    model: &Model,
+    options: &ScoreOptions,
+    selection: Option<&crate::select::Selection>,
+    scored: &Score,
+) -> Option<f64> {
+    if scored.count_level {
+        return None;
+    }
+    let raw_options = ScoreOptions {
+        ignore_exemptions: true,
+        ..options.clone()
+    };
+    score(model, &raw_options, selection).percentage
+}
+
+/// Fails when the selection holds a scope scored from exported counts: `what` needs
+/// resource-level assessments (SPEC §3).
+pub fn require_resource_level(model: &Model, evaluation: &Evaluation, what: &str) -> anyhow::Result<()> {
+    let counts_only = model
+        .scopes
+        .iter()
+        .enumerate()
+        .find(|(i, s)| s.count_level && evaluation.selection.as_ref().is_none_or(|sel| sel.scope(*i)));
+    if let Some((_, scope)) = counts_only {
+        return Err(UsageError(format!(
+            "{what} needs resource-level assessments, and {} is scored from exported counts: export \
+             Microsoft.Security/assessments for it, or leave it out with --scope",
+            scope.id.as_deref().unwrap_or("a scope")
+        ))
+        .into());
+    }
+    Ok(())
 }

@@ -1,6 +1,8 @@
 //! Renderers: each writes a finished report value to a `Write`, in one format.
 
+pub mod explain;
 pub mod json;
+pub mod plan;
 pub mod table;
 
 /// How a human-readable renderer should look.

@@ -2,7 +2,7 @@
 //! controls that do not apply, readable at 80 columns.
 
 use super::{paint, score_color, Style};
-use crate::report::{ControlOut, Report};
+use crate::report::{ControlOut, GroupOut, Report};
 use crate::text::{fmt2, terminal_safe};
 use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table, TableComponent};
 use std::io::{self, Write};
@@ -156,6 +156,24 @@ fn control_table(report: &Report, style: Style, top: Option<usize>) -> (Table, u
     (t, ranked.len() - shown)
 }
 
+fn group_table(groups: &[GroupOut], style: Style) -> Table {
+    let by = groups.first().map_or(String::new(), |g| g.by.clone());
+    let header = format!("Group ({by})");
+    let mut t = new_table(style, &[header.as_str(), "Score", "Resources", "Scopes"]);
+    for g in groups {
+        t.add_row(vec![
+            g.id.as_deref().map_or("(none)".to_string(), |id| terminal_safe(id).into_owned()),
+            g.score
+                .percentage
+                .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
+            g.score.resources.to_string(),
+            g.score.scopes.to_string(),
+        ]);
+    }
+    align_right(&mut t, &[1, 2, 3]);
+    t
+}
+
 /// Writes the report as text.
 pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", headline(report, style))?;
@@ -186,6 +204,9 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
             "\nNot applicable (no assessed resource): {}",
             idle.join(", ")
         )?;
+    }
+    if let Some(groups) = &report.groups {
+        writeln!(out, "\n{}", group_table(groups, style))?;
     }
     if !report.warnings.is_empty() {
         let mut codes: Vec<(&str, usize)> = Vec::new();

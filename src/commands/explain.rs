@@ -1,0 +1,63 @@
+//! `securescore explain CONTROL [FILE]...`: one control, number by number.
+
+use super::{emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, require_resource_level, resolve_inputs, style};
+use crate::cli::ExplainArgs;
+use crate::explain::{explain, find_control, ExplainInputs, FindError};
+use crate::load::LoadOptions;
+use crate::render;
+use crate::report::{self, ReportInputs};
+use crate::{Outcome, UsageError};
+
+/// Runs `explain`.
+pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
+    let inputs = resolve_inputs(&args.files)?;
+    let (model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
+    fail_on_errors(&diags, args.output.quiet)?;
+    let c = find_control(&model, &args.control).map_err(|e| match e {
+        FindError::NotFound => UsageError(format!(
+            "no control matches {:?} by id, name or start of name (`securescore assess` lists them)",
+            args.control
+        )),
+        FindError::Ambiguous(candidates) => UsageError(format!(
+            "{:?} matches several controls; name one of: {}",
+            args.control,
+            candidates.join("; ")
+        )),
+    })?;
+    let evaluation = evaluate(&model, &args.scoring, &mut diags)?;
+    require_resource_level(&model, &evaluation, "explain")?;
+    let full = report::build(
+        &evaluation.score,
+        ReportInputs {
+            model: &model,
+            options: &evaluation.options,
+            filters: &evaluation.filters,
+            raw_percentage: evaluation.raw_percentage,
+            warnings: Vec::new(),
+        },
+    );
+    let id = &model.controls[c].id;
+    let control = full
+        .controls
+        .into_iter()
+        .find(|ctl| &ctl.id == id)
+        .ok_or_else(|| anyhow::anyhow!("control {id:?} is missing from its own report"))?;
+    let explanation = explain(
+        &model,
+        c,
+        ExplainInputs {
+            options: &evaluation.options,
+            selection: evaluation.selection.as_ref(),
+            score: &evaluation.score,
+            control,
+            weights: full.weights,
+        },
+    );
+    print_diagnostics(&diags, args.output.quiet);
+    let style = style(&args.output);
+    emit(&args.output, |buf| match args.format.as_str() {
+        "json" => render::json::write(&explanation, buf),
+        _ => render::explain::write(&explanation, style, buf),
+    })?;
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,322 @@
+//! `explain` (SPEC §4, §5): one control's arithmetic per scope, its recommendations, the
+//! unhealthy resources and the exemptions in effect. Pure: a model, options and a score
+//! in, an [`Explanation`] out.
+
+use crate::model::{Model, Status};
+use crate::report::ControlOut;
+use crate::score::{Score, ScoreOptions};
+use crate::select::Selection;
+use serde::Serialize;
+
+/// The explain schema identifier.
+pub const SCHEMA: &str = "securescore.explain/v1";
+
+/// Days ahead of `--as-of` in which an exemption's end is called out.
+pub const EXPIRY_WINDOW_DAYS: i64 = 30;
+
+/// Why a control could not be found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FindError {
+    NotFound,
+    /// Several controls match: their "name (id)".
+    Ambiguous(Vec<String>),
+}
+
+/// Finds a control by exact id, then exact name (case-insensitive), then a unique name
+/// prefix (case-insensitive).
+pub fn find_control(model: &Model, query: &str) -> Result<usize, FindError> {
+    if let Some(i) = model.controls.iter().position(|c| c.id == query) {
+        return Ok(i);
+    }
+    let folded = query.to_lowercase();
+    let named = |exact: bool| -> Vec<usize> {
+        model
+            .controls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                let name = c.display_name().to_lowercase();
+                if exact {
+                    name == folded
+                } else {
+                    name.starts_with(&folded)
+                }
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    for exact in [true, false] {
+        match named(exact).as_slice() {
+            [] => continue,
+            [one] => return Ok(*one),
+            many => {
+                return Err(FindError::Ambiguous(
+                    many.iter()
+                        .map(|&i| format!("{} ({})", model.controls[i].display_name(), model.controls[i].id))
+                        .collect(),
+                ))
+            }
+        }
+    }
+    Err(FindError::NotFound)
+}
+
+/// Everything `explain` says about one control.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Explanation {
+    pub schema: &'static str,
+    pub as_of: String,
+    pub weighting: &'static str,
+    pub weights: &'static str,
+    /// The overall score the control's share is part of.
+    pub overall_percentage: Option<f64>,
+    /// The control as in the report.
+    pub control: ControlOut,
+    /// Its arithmetic in each scope met, sorted by id.
+    pub scopes: Vec<ScopeShare>,
+    /// Its member recommendations assessed in the selection.
+    pub recommendations: Vec<RecommendationDetail>,
+    /// The resources unhealthy in it, by scope then id.
+    pub unhealthy: Vec<UnhealthyResource>,
+    /// Exemptions in effect on its members, by resource then recommendation.
+    pub exemptions: Vec<ExemptionInEffect>,
+}
+
+/// One scope's part of a control.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ScopeShare {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub weight: u64,
+    /// The scope's max: its applicable controls' points.
+    pub max: f64,
+    pub percentage: Option<f64>,
+    pub applicable: bool,
+    pub healthy_resources: u64,
+    pub unhealthy_resources: u64,
+    pub not_applicable_resources: u64,
+    pub points_per_resource: Option<f64>,
+    pub current_score: f64,
+    pub potential_increase: f64,
+    /// Points of the overall score gained if the control became healthy in this scope.
+    pub potential_increase_percentage: f64,
+}
+
+/// A member recommendation, with what to do about it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RecommendationDetail {
+    pub id: String,
+    pub name: Option<String>,
+    pub severity: Option<&'static str>,
+    pub preview: bool,
+    pub custom: bool,
+    /// Counts in the score (not preview unless asked for, not custom).
+    pub counted: bool,
+    pub healthy_resources: u64,
+    pub unhealthy_resources: u64,
+    pub not_applicable_resources: u64,
+    pub description: Option<String>,
+    pub remediation: Option<String>,
+}
+
+/// A resource unhealthy in the control.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct UnhealthyResource {
+    pub resource: String,
+    pub name: Option<String>,
+    pub scope: Option<String>,
+    /// The member recommendations it fails.
+    pub recommendations: Vec<String>,
+}
+
+/// An exemption in effect on `as_of`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ExemptionInEffect {
+    pub resource: String,
+    pub recommendation: String,
+    pub category: &'static str,
+    pub expires: Option<String>,
+    pub reason: Option<String>,
+    /// It ends within [`EXPIRY_WINDOW_DAYS`] days of `as_of`.
+    pub expiring_soon: bool,
+}
+
+/// What `explain` needs besides the model.
+pub struct ExplainInputs<'a> {
+    pub options: &'a ScoreOptions,
+    pub selection: Option<&'a Selection>,
+    pub score: &'a Score,
+    pub control: ControlOut,
+    pub weights: &'static str,
+}
+
+/// Explains control `c` (an index into `model.controls`).
+pub fn explain(model: &Model, c: usize, inputs: ExplainInputs) -> Explanation {
+    let options = inputs.options;
+    let score = inputs.score;
+    let recommendations = recommendation_details(model, c, score, options);
+    let counted: Vec<u32> = model.controls[c]
+        .members
+        .iter()
+        .copied()
+        .filter(|&m| is_counted(&model.recommendations[m as usize], options))
+        .collect();
+    let (unhealthy, exemptions) = resources_of(model, c, &counted, options, inputs.selection);
+    Explanation {
+        schema: SCHEMA,
+        as_of: options.as_of.to_string(),
+        weighting: options.weighting.as_str(),
+        weights: inputs.weights,
+        overall_percentage: score.percentage,
+        control: inputs.control,
+        scopes: scope_shares(model, c, score),
+        recommendations,
+        unhealthy,
+        exemptions,
+    }
+}
+
+fn is_counted(rec: &crate::model::Recommendation, options: &ScoreOptions) -> bool {
+    !rec.custom && (options.include_preview || !rec.preview)
+}
+
+fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
+    let nc = model.controls.len();
+    let max_score = model.controls[c].max_score;
+    let total_weight: f64 = score
+        .scopes
+        .iter()
+        .filter(|s| s.percentage.is_some())
+        .map(|s| s.weight as f64)
+        .sum();
+    score
+        .scopes
+        .iter()
+        .map(|s| {
+            let slot = s.scope.unwrap_or(0) as usize;
+            let counts = score.scope_controls.get(slot * nc + c).copied().unwrap_or_default();
+            let applicable = counts.applicable() > 0;
+            let current = if applicable {
+                max_score * counts.healthy as f64 / counts.applicable() as f64
+            } else {
+                0.0
+            };
+            let potential = if applicable { max_score - current } else { 0.0 };
+            let scope = s.scope.and_then(|i| model.scopes.get(i as usize));
+            let share = if applicable && s.percentage.is_some() && total_weight > 0.0 {
+                100.0 * (s.weight as f64 / s.max) * potential / total_weight
+            } else {
+                0.0
+            };
+            ScopeShare {
+                id: scope.and_then(|sc| sc.id.clone()),
+                name: scope.and_then(|sc| sc.name.clone()),
+                weight: s.weight,
+                max: s.max,
+                percentage: s.percentage,
+                applicable,
+                healthy_resources: counts.healthy,
+                unhealthy_resources: counts.unhealthy,
+                not_applicable_resources: counts.not_applicable,
+                points_per_resource: applicable.then(|| max_score / counts.applicable() as f64),
+                current_score: current,
+                potential_increase: potential,
+                potential_increase_percentage: share,
+            }
+        })
+        .collect()
+}
+
+fn recommendation_details(model: &Model, c: usize, score: &Score, options: &ScoreOptions) -> Vec<RecommendationDetail> {
+    let mut out: Vec<RecommendationDetail> = model.controls[c]
+        .members
+        .iter()
+        .filter_map(|&m| {
+            let counts = score.recommendations[m as usize];
+            let rec = &model.recommendations[m as usize];
+            (counts.applicable() + counts.not_applicable > 0).then(|| RecommendationDetail {
+                id: rec.id.clone(),
+                name: rec.name.clone(),
+                severity: rec.severity.map(|s| s.as_str()),
+                preview: rec.preview,
+                custom: rec.custom,
+                counted: is_counted(rec, options),
+                healthy_resources: counts.healthy,
+                unhealthy_resources: counts.unhealthy,
+                not_applicable_resources: counts.not_applicable,
+                description: rec.description.clone(),
+                remediation: rec.remediation.clone(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.unhealthy_resources
+            .cmp(&a.unhealthy_resources)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    out
+}
+
+/// The unhealthy resources of control `c` (failing one of its `counted` members) and the
+/// exemptions in effect on its members, in the selection.
+fn resources_of(
+    model: &Model,
+    c: usize,
+    counted: &[u32],
+    options: &ScoreOptions,
+    selection: Option<&Selection>,
+) -> (Vec<UnhealthyResource>, Vec<ExemptionInEffect>) {
+    let members = &model.controls[c].members;
+    let soon = options.as_of.add_days(EXPIRY_WINDOW_DAYS);
+    let mut unhealthy = Vec::new();
+    let mut exemptions = Vec::new();
+    for group in model.assessments.chunk_by(|a, b| a.resource == b.resource) {
+        let r = group[0].resource as usize;
+        if selection.is_some_and(|sel| !sel.resource(r)) {
+            continue;
+        }
+        let mut failing: Vec<String> = Vec::new();
+        for a in group.iter().filter(|a| members.contains(&a.recommendation)) {
+            let rec = &model.recommendations[a.recommendation as usize].id;
+            let exemption = model.exemption(a);
+            let status = match exemption {
+                Some(e) if !options.ignore_exemptions => e.apply(a.status, options.as_of),
+                _ => a.status,
+            };
+            if status == Status::Unhealthy && counted.contains(&a.recommendation) {
+                failing.push(rec.clone());
+            }
+            if let Some(e) = exemption.filter(|e| e.is_active(options.as_of)) {
+                exemptions.push(ExemptionInEffect {
+                    resource: model.resources[r].id.clone(),
+                    recommendation: rec.clone(),
+                    category: e.category.as_str(),
+                    expires: e.expires.map(|d| d.to_string()),
+                    reason: e.reason.clone(),
+                    expiring_soon: e.expires.is_some_and(|d| d <= soon),
+                });
+            }
+        }
+        if !failing.is_empty() {
+            failing.sort();
+            let resource = &model.resources[r];
+            let scope = model
+                .resource_scope
+                .get(r)
+                .and_then(|&s| model.scopes.get(s as usize))
+                .and_then(|s| s.id.clone());
+            unhealthy.push(UnhealthyResource {
+                resource: resource.id.clone(),
+                name: resource.name.clone(),
+                scope,
+                recommendations: failing,
+            });
+        }
+    }
+    unhealthy.sort_by(|a, b| {
+        // By scope (the unnamed scope last), then id.
+        (a.scope.is_none(), &a.scope, &a.resource).cmp(&(b.scope.is_none(), &b.scope, &b.resource))
+    });
+    exemptions.sort_by(|a, b| (&a.resource, &a.recommendation).cmp(&(&b.resource, &b.recommendation)));
+    (unhealthy, exemptions)
+}

@@ -1,0 +1,212 @@
+//! Groups of resources (`assess --group-by KEY`, SPEC §1.3): which group each assessed
+//! resource belongs to, as selections to score. A group's score is the score the
+//! inventory would get if it held only that group's resources.
+
+use crate::model::{azure_id_body, Model};
+use crate::select::Selection;
+use std::collections::BTreeMap;
+
+/// What resources are grouped by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    Subscription,
+    ResourceGroup,
+    ManagementGroup,
+    Type,
+    /// A tag, by name (compared case-insensitively; values exactly).
+    Tag(String),
+}
+
+impl GroupBy {
+    /// Parses `subscription`, `resource-group`, `management-group`, `type` or `tag:NAME`.
+    pub fn parse(text: &str) -> Result<GroupBy, String> {
+        match text {
+            "subscription" => Ok(GroupBy::Subscription),
+            "resource-group" => Ok(GroupBy::ResourceGroup),
+            "management-group" => Ok(GroupBy::ManagementGroup),
+            "type" => Ok(GroupBy::Type),
+            _ => match text.strip_prefix("tag:") {
+                Some(name) if !name.is_empty() => Ok(GroupBy::Tag(name.to_string())),
+                _ => Err(format!(
+                    "{text:?} is not a grouping: expected subscription, resource-group, management-group, type or tag:NAME"
+                )),
+            },
+        }
+    }
+
+    /// The key as the command line spells it.
+    pub fn name(&self) -> String {
+        match self {
+            GroupBy::Subscription => "subscription".to_string(),
+            GroupBy::ResourceGroup => "resource-group".to_string(),
+            GroupBy::ManagementGroup => "management-group".to_string(),
+            GroupBy::Type => "type".to_string(),
+            GroupBy::Tag(name) => format!("tag:{name}"),
+        }
+    }
+}
+
+/// One group: its id (`None` for the resources without the key) and what it selects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub id: Option<String>,
+    pub selection: Selection,
+}
+
+/// The resource group of an Azure id, as `/subscriptions/<id>/resourcegroups/<name>`
+/// (case-folded).
+pub fn resource_group_of(id: &str) -> Option<String> {
+    let body = azure_id_body(id)?;
+    let mut segments = body.split('/');
+    let (s, sub, rg, name) = (segments.next()?, segments.next()?, segments.next()?, segments.next()?);
+    (s.eq_ignore_ascii_case("subscriptions")
+        && rg.eq_ignore_ascii_case("resourceGroups")
+        && !sub.is_empty()
+        && !name.is_empty())
+    .then(|| format!("/subscriptions/{}/resourcegroups/{}", sub.to_lowercase(), name.to_lowercase()))
+}
+
+/// The resource type an ARM id names: the provider namespace and every type segment
+/// after the last `/providers/` (`Microsoft.Sql/servers/databases`).
+pub fn type_of_id(id: &str) -> Option<String> {
+    let body = azure_id_body(id)?;
+    let lower = body.to_ascii_lowercase();
+    let at = lower.rfind("/providers/")?;
+    let rest: Vec<&str> = body[at + "/providers/".len()..].split('/').collect();
+    let (namespace, pairs) = rest.split_first()?;
+    let types: Vec<&str> = pairs.iter().step_by(2).copied().collect();
+    (!namespace.is_empty() && !types.is_empty() && pairs.len() % 2 == 0)
+        .then(|| format!("{namespace}/{}", types.join("/")))
+}
+
+/// The group keys of resource `r`: (folded key, spelling); empty when it has none.
+fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
+    let resource = &model.resources[r];
+    let scope = model.resource_scope.get(r).and_then(|&s| model.scopes.get(s as usize));
+    match by {
+        GroupBy::Subscription => scope
+            .and_then(|s| Some((s.key.clone()?, s.id.clone()?)))
+            .into_iter()
+            .collect(),
+        GroupBy::ResourceGroup => resource_group_of(&resource.id)
+            .map(|k| (k.clone(), k))
+            .into_iter()
+            .collect(),
+        GroupBy::ManagementGroup => scope
+            .map(|s| {
+                s.management_groups
+                    .iter()
+                    .map(|g| (g.to_lowercase(), g.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        GroupBy::Type => resource
+            .kind
+            .clone()
+            .or_else(|| type_of_id(&resource.id))
+            .map(|t| (t.to_lowercase(), t))
+            .into_iter()
+            .collect(),
+        GroupBy::Tag(name) => resource
+            .tags
+            .as_ref()
+            .and_then(|tags| tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(name) || k.to_lowercase() == name.to_lowercase()))
+            .map(|(_, v)| (v.clone(), v.clone()))
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// The groups of the assessed resources that `base` keeps (all when `None`). A scope
+/// scored from exported counts can be grouped by subscription only.
+pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<Vec<Group>, String> {
+    let counts_only: Vec<usize> = (0..model.scopes.len())
+        .filter(|&s| model.scopes[s].count_level && base.is_none_or(|b| b.scope(s)))
+        .collect();
+    if !counts_only.is_empty() && *by != GroupBy::Subscription {
+        return Err(format!(
+            "--group-by {} needs resource-level assessments, and {} is scored from exported counts \
+             (export Microsoft.Security/assessments for it, or group by subscription)",
+            by.name(),
+            model.scopes[counts_only[0]].id.as_deref().unwrap_or("a scope")
+        ));
+    }
+    let mut assessed = vec![false; model.resources.len()];
+    for a in &model.assessments {
+        assessed[a.resource as usize] = true;
+    }
+    // Folded key → (smallest spelling, members); `None` for the resources without one.
+    let mut found: BTreeMap<Option<String>, (String, Vec<usize>)> = BTreeMap::new();
+    for r in (0..model.resources.len()).filter(|&r| assessed[r] && base.is_none_or(|b| b.resource(r))) {
+        let keys = keys_of(model, by, r);
+        if keys.is_empty() {
+            found.entry(None).or_default().1.push(r);
+        }
+        for (key, spelling) in keys {
+            let entry = found.entry(Some(key)).or_insert_with(|| (spelling.clone(), Vec::new()));
+            if spelling < entry.0 {
+                entry.0 = spelling;
+            }
+            entry.1.push(r);
+        }
+    }
+    let mut out: Vec<Group> = found
+        .into_iter()
+        .map(|(key, (spelling, members))| {
+            let mut resources = vec![false; model.resources.len()];
+            for r in members {
+                resources[r] = true;
+            }
+            let scopes = (0..model.scopes.len())
+                .map(|s| *by == GroupBy::Subscription && key.as_deref() == model.scopes[s].key.as_deref())
+                .collect();
+            Group {
+                id: key.map(|_| spelling),
+                selection: Selection { resources, scopes },
+            }
+        })
+        .collect();
+    // Scopes scored from counts have no resources: each is a group of its own.
+    for s in counts_only {
+        let scope = &model.scopes[s];
+        if out.iter().any(|g| g.id.as_deref().map(str::to_lowercase) == scope.key) {
+            continue;
+        }
+        let mut scopes = vec![false; model.scopes.len()];
+        scopes[s] = true;
+        out.push(Group {
+            id: scope.id.clone(),
+            selection: Selection {
+                resources: vec![false; model.resources.len()],
+                scopes,
+            },
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_groups_and_types_come_from_arm_ids() {
+        let vm = "/subscriptions/S1/resourceGroups/Web/providers/Microsoft.Compute/virtualMachines/vm1";
+        assert_eq!(resource_group_of(vm).as_deref(), Some("/subscriptions/s1/resourcegroups/web"));
+        assert_eq!(resource_group_of("/subscriptions/S1"), None);
+        assert_eq!(type_of_id(vm).as_deref(), Some("Microsoft.Compute/virtualMachines"));
+        assert_eq!(
+            type_of_id("/subscriptions/s/resourceGroups/r/providers/Microsoft.Sql/servers/s1/databases/db1").as_deref(),
+            Some("Microsoft.Sql/servers/databases")
+        );
+        assert_eq!(type_of_id("arn:aws:s3:::bucket"), None);
+    }
+
+    #[test]
+    fn keys_parse_and_name_themselves() {
+        assert_eq!(GroupBy::parse("tag:Team"), Ok(GroupBy::Tag("Team".to_string())));
+        assert_eq!(GroupBy::parse("resource-group").map(|g| g.name()), Ok("resource-group".to_string()));
+        assert!(GroupBy::parse("tag:").is_err());
+        assert!(GroupBy::parse("owner").is_err());
+    }
+}

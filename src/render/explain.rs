@@ -1,0 +1,185 @@
+//! The human-readable explanation of one control: its arithmetic in words and numbers,
+//! then its recommendations, unhealthy resources and exemptions.
+
+use super::table::{align_right, new_table};
+use super::Style;
+use crate::explain::{Explanation, ScopeShare, EXPIRY_WINDOW_DAYS};
+use crate::text::{compact, fmt2, terminal_safe};
+use std::io::{self, Write};
+
+/// The arithmetic of one scope (or of the only one):
+/// `max 6 / 50 applicable resources = 0.12 per resource; 42 healthy → 5.04; 8 unhealthy → +0.96 points = +1.60% of the overall score`.
+fn arithmetic(share: &ScopeShare, max_score: f64) -> String {
+    if !share.applicable {
+        return format!(
+            "not applicable: no resource is healthy or unhealthy in it ({} not applicable), so it adds nothing to the max",
+            share.not_applicable_resources
+        );
+    }
+    let applicable = share.healthy_resources + share.unhealthy_resources;
+    format!(
+        "max {} / {applicable} applicable resource{} = {} per resource; {} healthy → {}; {} unhealthy → +{} points = +{}% of the overall score",
+        compact(max_score),
+        if applicable == 1 { "" } else { "s" },
+        compact(share.points_per_resource.unwrap_or(0.0)),
+        share.healthy_resources,
+        fmt2(share.current_score),
+        share.unhealthy_resources,
+        fmt2(share.potential_increase),
+        fmt2(share.potential_increase_percentage),
+    )
+}
+
+fn scope_label(share: &ScopeShare) -> String {
+    match (&share.name, &share.id) {
+        (Some(n), Some(id)) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
+        (None, Some(id)) => terminal_safe(id).into_owned(),
+        _ => "(no subscription)".to_string(),
+    }
+}
+
+fn headline(e: &Explanation) -> String {
+    let c = &e.control;
+    let name = terminal_safe(c.name.as_deref().unwrap_or(&c.id)).into_owned();
+    let rank = c.rank.map_or("not ranked".to_string(), |r| format!("rank {r}"));
+    let overall = e
+        .overall_percentage
+        .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)));
+    format!(
+        "{name} ({}) · {rank} · max {} · overall score {overall} · as of {}",
+        terminal_safe(&c.id),
+        compact(c.max_score),
+        e.as_of
+    )
+}
+
+/// Writes the explanation as text.
+pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", headline(e))?;
+    let c = &e.control;
+    match e.scopes.as_slice() {
+        [] => writeln!(out, "\nNo selected resource is assessed.")?,
+        [only] => writeln!(out, "\n{}", arithmetic(only, c.max_score))?,
+        many => {
+            writeln!(out, "\nIn each scope (weight, points of its applicable controls):")?;
+            for s in many {
+                writeln!(
+                    out,
+                    "- {}, weight {}, {} points: {}",
+                    scope_label(s),
+                    s.weight,
+                    compact(s.max),
+                    arithmetic(s, c.max_score)
+                )?;
+            }
+            if c.applicable {
+                writeln!(
+                    out,
+                    "Combined (each scope weighted by its weight / points): current {} of {}; +{} points = +{}% of the overall score",
+                    fmt2(c.current_score),
+                    compact(c.max_score),
+                    fmt2(c.potential_increase),
+                    fmt2(c.potential_increase_percentage)
+                )?;
+            }
+        }
+    }
+    write_recommendations(e, style, out)?;
+    write_unhealthy(e, out)?;
+    write_exemptions(e, style, out)
+}
+
+fn write_recommendations(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if e.recommendations.is_empty() {
+        return writeln!(out, "\nNo member recommendation is assessed in the selection.");
+    }
+    let mut t = new_table(style, &["Recommendation", "Severity", "Healthy", "Unhealthy", "N/A"]);
+    for r in &e.recommendations {
+        let mut label = format!(
+            "{} ({})",
+            terminal_safe(r.name.as_deref().unwrap_or(&r.id)),
+            terminal_safe(&r.id)
+        );
+        if r.custom {
+            label.push_str(" [custom: not scored]");
+        } else if r.preview {
+            label.push_str(if r.counted { " [preview]" } else { " [preview: not scored]" });
+        }
+        t.add_row(vec![
+            label,
+            r.severity.unwrap_or("-").to_string(),
+            r.healthy_resources.to_string(),
+            r.unhealthy_resources.to_string(),
+            r.not_applicable_resources.to_string(),
+        ]);
+    }
+    align_right(&mut t, &[2, 3, 4]);
+    writeln!(out, "\n{t}")?;
+    for r in e.recommendations.iter().filter(|r| r.unhealthy_resources > 0) {
+        if let Some(fix) = &r.remediation {
+            writeln!(
+                out,
+                "To fix {}: {}",
+                terminal_safe(r.name.as_deref().unwrap_or(&r.id)),
+                terminal_safe(fix)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_unhealthy(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+    if e.unhealthy.is_empty() {
+        return writeln!(out, "\nNo unhealthy resource.");
+    }
+    writeln!(out, "\nUnhealthy resources ({}), by scope:", e.unhealthy.len())?;
+    let mut scope: Option<Option<&String>> = None;
+    for u in &e.unhealthy {
+        if scope != Some(u.scope.as_ref()) {
+            scope = Some(u.scope.as_ref());
+            let label = u
+                .scope
+                .as_deref()
+                .map_or("(no subscription)".to_string(), |s| terminal_safe(s).into_owned());
+            writeln!(out, "{label}")?;
+        }
+        let resource = match &u.name {
+            Some(n) => format!("{} ({})", terminal_safe(n), terminal_safe(&u.resource)),
+            None => terminal_safe(&u.resource).into_owned(),
+        };
+        writeln!(
+            out,
+            "  {resource} fails {}",
+            terminal_safe(&u.recommendations.join(", "))
+        )?;
+    }
+    Ok(())
+}
+
+fn write_exemptions(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if e.exemptions.is_empty() {
+        return writeln!(out, "\nNo exemption in effect.");
+    }
+    let soon = e.exemptions.iter().filter(|x| x.expiring_soon).count();
+    writeln!(
+        out,
+        "\nExemptions in effect ({}; {soon} expiring within {EXPIRY_WINDOW_DAYS} days of {}):",
+        e.exemptions.len(),
+        e.as_of
+    )?;
+    let mut t = new_table(style, &["Resource", "Recommendation", "Category", "Expires"]);
+    for x in &e.exemptions {
+        let expires = match (&x.expires, x.expiring_soon) {
+            (Some(d), true) => format!("{d} (soon)"),
+            (Some(d), false) => d.clone(),
+            (None, _) => "never".to_string(),
+        };
+        t.add_row(vec![
+            terminal_safe(&x.resource).into_owned(),
+            terminal_safe(&x.recommendation).into_owned(),
+            x.category.to_string(),
+            expires,
+        ]);
+    }
+    writeln!(out, "{t}")
+}

@@ -1,0 +1,86 @@
+//! The human-readable remediation plan: one row per step, then whether the target is
+//! reached.
+
+use super::table::{align_right, new_table};
+use super::Style;
+use crate::plan::Plan;
+use crate::text::{fmt2, terminal_safe};
+use std::io::{self, Write};
+
+fn pct(p: Option<f64>) -> String {
+    p.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)))
+}
+
+/// Writes the plan as text.
+pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let goal = match plan.target {
+        Some(t) => format!("target {}%", fmt2(t)),
+        None => format!("{} step(s) asked for", plan.steps.len()),
+    };
+    writeln!(
+        out,
+        "Remediation plan · start {} · {goal} · as of {}",
+        pct(plan.start_percentage),
+        plan.as_of
+    )?;
+    if !plan.steps.is_empty() {
+        let mut t = new_table(style, &["#", "Fix", "Resources", "Gain", "Projected"]);
+        for s in &plan.steps {
+            let what = match &s.control {
+                Some(c) => format!(
+                    "every failing recommendation of {} ({}): {}",
+                    terminal_safe(s.name.as_deref().unwrap_or(c)),
+                    terminal_safe(c),
+                    terminal_safe(&s.recommendations.join(", "))
+                ),
+                None => {
+                    let id = s.recommendations.first().map_or("", String::as_str);
+                    match &s.name {
+                        Some(n) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
+                        None => terminal_safe(id).into_owned(),
+                    }
+                }
+            };
+            t.add_row(vec![
+                s.step.to_string(),
+                what,
+                s.resources.len().to_string(),
+                format!("+{}", fmt2(s.gain_percentage)),
+                pct(s.projected_percentage),
+            ]);
+        }
+        align_right(&mut t, &[0, 2, 3, 4]);
+        writeln!(out, "\n{t}")?;
+    }
+    let last = plan
+        .steps
+        .last()
+        .map_or(plan.start_percentage, |s| s.projected_percentage);
+    let n = plan.steps.len();
+    let verdict = match (plan.target, plan.reached) {
+        (Some(t), Some(true)) if n == 0 => format!("\nThe score already reaches the target {}%.", fmt2(t)),
+        (Some(t), Some(true)) => format!(
+            "\nTarget {}% reached after {n} step{} (projected {}).",
+            fmt2(t),
+            if n == 1 { "" } else { "s" },
+            pct(last)
+        ),
+        (Some(t), _) => format!(
+            "\nTarget {}% is out of reach: after {n} step{} nothing more can be gained (projected {}).",
+            fmt2(t),
+            if n == 1 { "" } else { "s" },
+            pct(last)
+        ),
+        (None, _) if plan.exhausted => format!(
+            "\nNothing more can be gained after {n} step{} (projected {}).",
+            if n == 1 { "" } else { "s" },
+            pct(last)
+        ),
+        (None, _) => format!("\nProjected after {n} step{}: {}.", if n == 1 { "" } else { "s" }, pct(last)),
+    };
+    writeln!(out, "{verdict}")?;
+    if !plan.steps.is_empty() {
+        writeln!(out, "(The resources of each step are listed with --format json.)")?;
+    }
+    Ok(())
+}
