@@ -26,6 +26,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Plan remediation: which fixes, in which order, reach a target score.
     Plan(PlanArgs),
+    /// Compare two inventories: what changed and why the score moved.
+    Diff(DiffArgs),
     /// Check inputs and list every problem found.
     Validate(ValidateArgs),
     /// Print the built-in control catalog.
@@ -126,6 +128,19 @@ pub struct AssessArgs {
     pub output: OutputArgs,
 }
 
+/// What `explain`, `plan` and `diff` share: the format, what is scored, where the output
+/// goes.
+#[derive(Debug, Args)]
+pub struct TriageArgs {
+    /// Output format.
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 /// `securescore explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -135,13 +150,8 @@ pub struct ExplainArgs {
     /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Output format.
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
-    pub format: String,
     #[command(flatten)]
-    pub scoring: ScoringArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub common: TriageArgs,
 }
 
 /// `securescore plan`.
@@ -157,13 +167,24 @@ pub struct PlanArgs {
     /// Plan this many steps.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub steps: Option<u32>,
-    /// Output format.
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
-    pub format: String,
     #[command(flatten)]
-    pub scoring: ScoringArgs,
+    pub common: TriageArgs,
+}
+
+/// `securescore diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier inventory: a file, or a directory of *.json, *.jsonl, *.ndjson files.
+    #[arg(value_name = "BEFORE")]
+    pub before: PathBuf,
+    /// The later inventory: a file, or a directory of them.
+    #[arg(value_name = "AFTER")]
+    pub after: PathBuf,
+    /// Exit 1 when the score fell by more than PCT points (rounded to 2 decimals).
+    #[arg(long, value_name = "PCT", value_parser = parse_percentage)]
+    pub max_drop: Option<f64>,
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub common: TriageArgs,
 }
 
 /// `securescore validate`.

@@ -88,8 +88,12 @@ pub struct ScopeShare {
     pub id: Option<String>,
     pub name: Option<String>,
     pub weight: u64,
-    /// The scope's max: its applicable controls' points.
+    /// The control's max in this scope: its max score where it applies, else 0 (as
+    /// Azure exports it).
     pub max: f64,
+    /// The scope's points: the max of its applicable controls.
+    pub scope_max: f64,
+    /// The scope's percentage.
     pub percentage: Option<f64>,
     pub applicable: bool,
     pub healthy_resources: u64,
@@ -194,7 +198,11 @@ fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
         .iter()
         .map(|s| {
             let slot = s.scope.unwrap_or(0) as usize;
-            let counts = score.scope_controls.get(slot * nc + c).copied().unwrap_or_default();
+            let counts = score
+                .scope_controls
+                .get(slot * nc + c)
+                .copied()
+                .unwrap_or_default();
             let applicable = counts.applicable() > 0;
             let current = if applicable {
                 max_score * counts.healthy as f64 / counts.applicable() as f64
@@ -212,7 +220,8 @@ fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
                 id: scope.and_then(|sc| sc.id.clone()),
                 name: scope.and_then(|sc| sc.name.clone()),
                 weight: s.weight,
-                max: s.max,
+                max: if applicable { max_score } else { 0.0 },
+                scope_max: s.max,
                 percentage: s.percentage,
                 applicable,
                 healthy_resources: counts.healthy,
@@ -227,7 +236,12 @@ fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
         .collect()
 }
 
-fn recommendation_details(model: &Model, c: usize, score: &Score, options: &ScoreOptions) -> Vec<RecommendationDetail> {
+fn recommendation_details(
+    model: &Model,
+    c: usize,
+    score: &Score,
+    options: &ScoreOptions,
+) -> Vec<RecommendationDetail> {
     let mut out: Vec<RecommendationDetail> = model.controls[c]
         .members
         .iter()

@@ -58,12 +58,23 @@ pub struct Group {
 pub fn resource_group_of(id: &str) -> Option<String> {
     let body = azure_id_body(id)?;
     let mut segments = body.split('/');
-    let (s, sub, rg, name) = (segments.next()?, segments.next()?, segments.next()?, segments.next()?);
+    let (s, sub, rg, name) = (
+        segments.next()?,
+        segments.next()?,
+        segments.next()?,
+        segments.next()?,
+    );
     (s.eq_ignore_ascii_case("subscriptions")
         && rg.eq_ignore_ascii_case("resourceGroups")
         && !sub.is_empty()
         && !name.is_empty())
-    .then(|| format!("/subscriptions/{}/resourcegroups/{}", sub.to_lowercase(), name.to_lowercase()))
+    .then(|| {
+        format!(
+            "/subscriptions/{}/resourcegroups/{}",
+            sub.to_lowercase(),
+            name.to_lowercase()
+        )
+    })
 }
 
 /// The resource type an ARM id names: the provider namespace and every type segment
@@ -82,7 +93,10 @@ pub fn type_of_id(id: &str) -> Option<String> {
 /// The group keys of resource `r`: (folded key, spelling); empty when it has none.
 fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
     let resource = &model.resources[r];
-    let scope = model.resource_scope.get(r).and_then(|&s| model.scopes.get(s as usize));
+    let scope = model
+        .resource_scope
+        .get(r)
+        .and_then(|&s| model.scopes.get(s as usize));
     match by {
         GroupBy::Subscription => scope
             .and_then(|s| Some((s.key.clone()?, s.id.clone()?)))
@@ -110,7 +124,10 @@ fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
         GroupBy::Tag(name) => resource
             .tags
             .as_ref()
-            .and_then(|tags| tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(name) || k.to_lowercase() == name.to_lowercase()))
+            .and_then(|tags| {
+                tags.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name) || k.to_lowercase() == name.to_lowercase())
+            })
             .map(|(_, v)| (v.clone(), v.clone()))
             .into_iter()
             .collect(),
@@ -143,7 +160,9 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
             found.entry(None).or_default().1.push(r);
         }
         for (key, spelling) in keys {
-            let entry = found.entry(Some(key)).or_insert_with(|| (spelling.clone(), Vec::new()));
+            let entry = found
+                .entry(Some(key))
+                .or_insert_with(|| (spelling.clone(), Vec::new()));
             if spelling < entry.0 {
                 entry.0 = spelling;
             }
@@ -169,7 +188,10 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
     // Scopes scored from counts have no resources: each is a group of its own.
     for s in counts_only {
         let scope = &model.scopes[s];
-        if out.iter().any(|g| g.id.as_deref().map(str::to_lowercase) == scope.key) {
+        if out
+            .iter()
+            .any(|g| g.id.as_deref().map(str::to_lowercase) == scope.key)
+        {
             continue;
         }
         let mut scopes = vec![false; model.scopes.len()];
@@ -192,11 +214,18 @@ mod tests {
     #[test]
     fn resource_groups_and_types_come_from_arm_ids() {
         let vm = "/subscriptions/S1/resourceGroups/Web/providers/Microsoft.Compute/virtualMachines/vm1";
-        assert_eq!(resource_group_of(vm).as_deref(), Some("/subscriptions/s1/resourcegroups/web"));
-        assert_eq!(resource_group_of("/subscriptions/S1"), None);
-        assert_eq!(type_of_id(vm).as_deref(), Some("Microsoft.Compute/virtualMachines"));
         assert_eq!(
-            type_of_id("/subscriptions/s/resourceGroups/r/providers/Microsoft.Sql/servers/s1/databases/db1").as_deref(),
+            resource_group_of(vm).as_deref(),
+            Some("/subscriptions/s1/resourcegroups/web")
+        );
+        assert_eq!(resource_group_of("/subscriptions/S1"), None);
+        assert_eq!(
+            type_of_id(vm).as_deref(),
+            Some("Microsoft.Compute/virtualMachines")
+        );
+        assert_eq!(
+            type_of_id("/subscriptions/s/resourceGroups/r/providers/Microsoft.Sql/servers/s1/databases/db1")
+                .as_deref(),
             Some("Microsoft.Sql/servers/databases")
         );
         assert_eq!(type_of_id("arn:aws:s3:::bucket"), None);
@@ -205,7 +234,10 @@ mod tests {
     #[test]
     fn keys_parse_and_name_themselves() {
         assert_eq!(GroupBy::parse("tag:Team"), Ok(GroupBy::Tag("Team".to_string())));
-        assert_eq!(GroupBy::parse("resource-group").map(|g| g.name()), Ok("resource-group".to_string()));
+        assert_eq!(
+            GroupBy::parse("resource-group").map(|g| g.name()),
+            Ok("resource-group".to_string())
+        );
         assert!(GroupBy::parse("tag:").is_err());
         assert!(GroupBy::parse("owner").is_err());
     }

@@ -15,6 +15,7 @@ pub mod commands;
 pub mod crosscheck;
 pub mod date;
 pub mod diag;
+pub mod diff;
 pub mod explain;
 pub mod groups;
 pub mod load;
@@ -54,6 +55,7 @@ impl std::error::Error for UsageError {}
 pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
     match &cli.command {
         cli::Command::Assess(args) => commands::assess::run(args),
+        cli::Command::Diff(args) => commands::diff::run(args),
         cli::Command::Explain(args) => commands::explain::run(args),
         cli::Command::Plan(args) => commands::plan::run(args),
         cli::Command::Validate(args) => commands::validate::run(args),

@@ -269,7 +269,11 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
         let mut recommendations: Vec<String> = candidate
             .changes
             .iter()
-            .map(|&i| model.recommendations[model.assessments[i].recommendation as usize].id.clone())
+            .map(|&i| {
+                model.recommendations[model.assessments[i].recommendation as usize]
+                    .id
+                    .clone()
+            })
             .collect();
         recommendations.sort();
         recommendations.dedup();

@@ -1,20 +1,21 @@
 //! `securescore assess`: load, filter, score, rank, report, gate.
 
 use super::{
-    emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, raw_percentage, resolve_inputs, style, Evaluation,
+    emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, raw_percentage, resolve_inputs, style,
+    Evaluation,
 };
-use crate::groups::{groups, GroupBy};
-use crate::model::Model;
-use crate::report::{sort_groups, GroupOut, ScoreOut};
-use crate::score::score;
-use crate::UsageError;
 use crate::cli::AssessArgs;
 use crate::diag::Diagnostics;
+use crate::groups::{groups, GroupBy};
 use crate::load::LoadOptions;
+use crate::model::Model;
 use crate::render;
 use crate::report::{self, GateOut, ReportInputs, WarningOut};
+use crate::report::{sort_groups, GroupOut, ScoreOut};
+use crate::score::score;
 use crate::text::{fmt2, round2};
 use crate::Outcome;
+use crate::UsageError;
 
 /// Runs `assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {

@@ -1,6 +1,9 @@
 //! `securescore explain CONTROL [FILE]...`: one control, number by number.
 
-use super::{emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, require_resource_level, resolve_inputs, style};
+use super::{
+    emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, require_resource_level, resolve_inputs,
+    style,
+};
 use crate::cli::ExplainArgs;
 use crate::explain::{explain, find_control, ExplainInputs, FindError};
 use crate::load::LoadOptions;
@@ -12,7 +15,7 @@ use crate::{Outcome, UsageError};
 pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
     let (model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
-    fail_on_errors(&diags, args.output.quiet)?;
+    fail_on_errors(&diags, args.common.output.quiet)?;
     let c = find_control(&model, &args.control).map_err(|e| match e {
         FindError::NotFound => UsageError(format!(
             "no control matches {:?} by id, name or start of name (`securescore assess` lists them)",
@@ -24,7 +27,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
             candidates.join("; ")
         )),
     })?;
-    let evaluation = evaluate(&model, &args.scoring, &mut diags)?;
+    let evaluation = evaluate(&model, &args.common.scoring, &mut diags)?;
     require_resource_level(&model, &evaluation, "explain")?;
     let full = report::build(
         &evaluation.score,
@@ -53,9 +56,9 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
             weights: full.weights,
         },
     );
-    print_diagnostics(&diags, args.output.quiet);
-    let style = style(&args.output);
-    emit(&args.output, |buf| match args.format.as_str() {
+    print_diagnostics(&diags, args.common.output.quiet);
+    let style = style(&args.common.output);
+    emit(&args.common.output, |buf| match args.common.format.as_str() {
         "json" => render::json::write(&explanation, buf),
         _ => render::explain::write(&explanation, style, buf),
     })?;

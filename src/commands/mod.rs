@@ -3,6 +3,7 @@
 
 pub mod assess;
 pub mod controls;
+pub mod diff;
 pub mod explain;
 pub mod plan;
 pub mod validate;

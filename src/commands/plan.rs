@@ -1,6 +1,9 @@
 //! `securescore plan [FILE]... (--target PCT | --steps N)`: an ordered remediation plan.
 
-use super::{emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, require_resource_level, resolve_inputs, style};
+use super::{
+    emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, require_resource_level, resolve_inputs,
+    style,
+};
 use crate::cli::PlanArgs;
 use crate::load::LoadOptions;
 use crate::plan::{plan, Goal};
@@ -11,18 +14,23 @@ use crate::Outcome;
 pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
     let (mut model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
-    fail_on_errors(&diags, args.output.quiet)?;
-    let evaluation = evaluate(&model, &args.scoring, &mut diags)?;
+    fail_on_errors(&diags, args.common.output.quiet)?;
+    let evaluation = evaluate(&model, &args.common.scoring, &mut diags)?;
     require_resource_level(&model, &evaluation, "plan")?;
     let goal = match (args.target, args.steps) {
         (Some(t), _) => Goal::Target(t),
         (None, Some(n)) => Goal::Steps(n as usize),
         (None, None) => anyhow::bail!("plan needs --target or --steps"),
     };
-    let result = plan(&mut model, &evaluation.options, evaluation.selection.as_ref(), goal);
-    print_diagnostics(&diags, args.output.quiet);
-    let style = style(&args.output);
-    emit(&args.output, |buf| match args.format.as_str() {
+    let result = plan(
+        &mut model,
+        &evaluation.options,
+        evaluation.selection.as_ref(),
+        goal,
+    );
+    print_diagnostics(&diags, args.common.output.quiet);
+    let style = style(&args.common.output);
+    emit(&args.common.output, |buf| match args.common.format.as_str() {
         "json" => render::json::write(&result, buf),
         _ => render::plan::write(&result, style, buf),
     })?;

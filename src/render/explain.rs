@@ -61,14 +61,17 @@ pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<(
         [] => writeln!(out, "\nNo selected resource is assessed.")?,
         [only] => writeln!(out, "\n{}", arithmetic(only, c.max_score))?,
         many => {
-            writeln!(out, "\nIn each scope (weight, points of its applicable controls):")?;
+            writeln!(
+                out,
+                "\nIn each scope (weight, points of its applicable controls):"
+            )?;
             for s in many {
                 writeln!(
                     out,
                     "- {}, weight {}, {} points: {}",
                     scope_label(s),
                     s.weight,
-                    compact(s.max),
+                    compact(s.scope_max),
                     arithmetic(s, c.max_score)
                 )?;
             }
@@ -93,7 +96,10 @@ fn write_recommendations(e: &Explanation, style: Style, out: &mut dyn Write) -> 
     if e.recommendations.is_empty() {
         return writeln!(out, "\nNo member recommendation is assessed in the selection.");
     }
-    let mut t = new_table(style, &["Recommendation", "Severity", "Healthy", "Unhealthy", "N/A"]);
+    let mut t = new_table(
+        style,
+        &["Recommendation", "Severity", "Healthy", "Unhealthy", "N/A"],
+    );
     for r in &e.recommendations {
         let mut label = format!(
             "{} ({})",
@@ -103,7 +109,11 @@ fn write_recommendations(e: &Explanation, style: Style, out: &mut dyn Write) -> 
         if r.custom {
             label.push_str(" [custom: not scored]");
         } else if r.preview {
-            label.push_str(if r.counted { " [preview]" } else { " [preview: not scored]" });
+            label.push_str(if r.counted {
+                " [preview]"
+            } else {
+                " [preview: not scored]"
+            });
         }
         t.add_row(vec![
             label,

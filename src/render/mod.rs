@@ -1,5 +1,6 @@
 //! Renderers: each writes a finished report value to a `Write`, in one format.
 
+pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod plan;

@@ -76,7 +76,11 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
             if n == 1 { "" } else { "s" },
             pct(last)
         ),
-        (None, _) => format!("\nProjected after {n} step{}: {}.", if n == 1 { "" } else { "s" }, pct(last)),
+        (None, _) => format!(
+            "\nProjected after {n} step{}: {}.",
+            if n == 1 { "" } else { "s" },
+            pct(last)
+        ),
     };
     writeln!(out, "{verdict}")?;
     if !plan.steps.is_empty() {

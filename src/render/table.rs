@@ -162,7 +162,8 @@ fn group_table(groups: &[GroupOut], style: Style) -> Table {
     let mut t = new_table(style, &[header.as_str(), "Score", "Resources", "Scopes"]);
     for g in groups {
         t.add_row(vec![
-            g.id.as_deref().map_or("(none)".to_string(), |id| terminal_safe(id).into_owned()),
+            g.id.as_deref()
+                .map_or("(none)".to_string(), |id| terminal_safe(id).into_owned()),
             g.score
                 .percentage
                 .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),

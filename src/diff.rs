@@ -1,0 +1,494 @@
+//! `diff` (SPEC §4, §5): what changed between two inventories and why the score moved.
+//!
+//! Both inventories are mapped onto one universe of resources (by identity and scope, so
+//! a resource that changed subscription is removed and added), recommendations, controls
+//! and exemptions. The waterfall starts from BEFORE and applies each category of change
+//! in a fixed order, re-scoring after each, so the steps add up to the total change.
+
+use crate::model::{resource_key, Assessment, Control, Exemption, Model, Recommendation, Resource, Scope};
+use crate::score::{score, ScoreOptions};
+use crate::select::{select, Filters};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The diff schema identifier.
+pub const SCHEMA: &str = "securescore.diff/v1";
+
+/// The waterfall's categories, in their fixed order.
+pub const CAUSES: [&str; 6] = ["removed", "added", "regressed", "fixed", "exemptions", "catalog"];
+
+/// The result of a diff.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Diff {
+    pub schema: &'static str,
+    pub as_of: String,
+    pub weighting: &'static str,
+    pub before: Side,
+    pub after: Side,
+    /// After minus before (an undefined score counts as 0).
+    pub change: f64,
+    pub waterfall: Vec<WaterfallStep>,
+    /// Current scores of every control on either side, largest drop first.
+    pub controls: Vec<ControlChange>,
+}
+
+/// One side's overall score.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Side {
+    pub percentage: Option<f64>,
+    pub resources: u64,
+}
+
+/// One category of change and what it did to the score.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct WaterfallStep {
+    pub cause: &'static str,
+    pub change: f64,
+    /// The resources it concerns, sorted.
+    pub resources: Vec<String>,
+    /// For `catalog`: the controls whose max or membership changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controls: Option<Vec<String>>,
+}
+
+/// A control's current score on both sides.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ControlChange {
+    pub id: String,
+    pub name: Option<String>,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    pub change: f64,
+}
+
+/// The status and exemption of one resource × recommendation on one side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cell {
+    status: crate::model::Status,
+    exemption: u32,
+}
+
+/// Assessments by (resource, recommendation), in universe indexes.
+type Cells = BTreeMap<(u32, u32), Cell>;
+
+/// A state's score: percentage, resources, and each control's current score by id.
+struct Scored {
+    percentage: Option<f64>,
+    resources: u64,
+    controls: BTreeMap<String, f64>,
+}
+
+/// Both inventories on one set of indexes.
+struct Universe {
+    resources: Vec<Resource>,
+    resource_scope: Vec<u32>,
+    scopes: Vec<Scope>,
+    recommendations: Vec<Recommendation>,
+    /// The flags (preview, custom) AFTER gives, where it knows the recommendation.
+    after_flags: Vec<(bool, bool)>,
+    exemptions: Vec<Exemption>,
+    before_controls: Vec<Control>,
+    after_controls: Vec<Control>,
+    before: BTreeMap<(u32, u32), Cell>,
+    after: BTreeMap<(u32, u32), Cell>,
+    management_groups: Vec<String>,
+}
+
+/// Maps a side's indexes into the universe being built.
+struct Builder {
+    resources: HashMap<(String, Option<String>), u32>,
+    scopes: BTreeMap<Option<String>, Scope>,
+    recommendations: HashMap<String, u32>,
+    exemptions: HashMap<Exemption, u32>,
+    u: Universe,
+    resource_scope_keys: Vec<Option<String>>,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder {
+            resources: HashMap::new(),
+            scopes: BTreeMap::new(),
+            recommendations: HashMap::new(),
+            exemptions: HashMap::new(),
+            u: Universe {
+                resources: Vec::new(),
+                resource_scope: Vec::new(),
+                scopes: Vec::new(),
+                recommendations: Vec::new(),
+                after_flags: Vec::new(),
+                exemptions: Vec::new(),
+                before_controls: Vec::new(),
+                after_controls: Vec::new(),
+                before: BTreeMap::new(),
+                after: BTreeMap::new(),
+                management_groups: Vec::new(),
+            },
+            resource_scope_keys: Vec::new(),
+        }
+    }
+
+    fn recommendation(&mut self, rec: &Recommendation) -> u32 {
+        if let Some(&i) = self.recommendations.get(&rec.id) {
+            return i;
+        }
+        let i = self.u.recommendations.len() as u32;
+        self.u.recommendations.push(rec.clone());
+        self.u.after_flags.push((rec.preview, rec.custom));
+        self.recommendations.insert(rec.id.clone(), i);
+        i
+    }
+
+    fn controls(&mut self, model: &Model, recs: &[u32]) -> Vec<Control> {
+        model
+            .controls
+            .iter()
+            .map(|c| {
+                let mut members: Vec<u32> = c.members.iter().map(|&m| recs[m as usize]).collect();
+                members.sort_unstable();
+                Control { members, ..c.clone() }
+            })
+            .collect()
+    }
+
+    /// Adds one side; `after` says which.
+    fn side(&mut self, model: &Model, after: bool) {
+        let recs: Vec<u32> = model
+            .recommendations
+            .iter()
+            .map(|r| self.recommendation(r))
+            .collect();
+        if after {
+            for (r, &u) in model.recommendations.iter().zip(&recs) {
+                self.u.after_flags[u as usize] = (r.preview, r.custom);
+            }
+        }
+        let resources: Vec<u32> = model
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let scope = model.scopes.get(model.resource_scope[i] as usize);
+                let scope_key = scope.and_then(|s| s.key.clone());
+                if let Some(s) = scope {
+                    self.scopes.entry(scope_key.clone()).or_insert_with(|| s.clone());
+                }
+                let key = (resource_key(&r.id), scope_key.clone());
+                let next = self.u.resources.len() as u32;
+                *self.resources.entry(key).or_insert_with(|| {
+                    self.u.resources.push(r.clone());
+                    self.resource_scope_keys.push(scope_key);
+                    next
+                })
+            })
+            .collect();
+        let exemptions: Vec<u32> = model
+            .exemptions
+            .iter()
+            .map(|e| {
+                let next = self.u.exemptions.len() as u32 + 1;
+                *self.exemptions.entry(e.clone()).or_insert_with(|| {
+                    self.u.exemptions.push(e.clone());
+                    next
+                })
+            })
+            .collect();
+        let cells: BTreeMap<(u32, u32), Cell> = model
+            .assessments
+            .iter()
+            .map(|a| {
+                let exemption = (a.exemption as usize).checked_sub(1).map_or(0, |i| exemptions[i]);
+                (
+                    (resources[a.resource as usize], recs[a.recommendation as usize]),
+                    Cell {
+                        status: a.status,
+                        exemption,
+                    },
+                )
+            })
+            .collect();
+        let controls = self.controls(model, &recs);
+        for g in &model.management_groups {
+            if !self.u.management_groups.iter().any(|m| m.eq_ignore_ascii_case(g)) {
+                self.u.management_groups.push(g.clone());
+            }
+        }
+        if after {
+            self.u.after = cells;
+            self.u.after_controls = controls;
+        } else {
+            self.u.before = cells;
+            self.u.before_controls = controls;
+        }
+    }
+
+    fn finish(mut self) -> Universe {
+        // Scopes sorted by key, the unnamed scope last.
+        let mut keys: Vec<Option<String>> = self.scopes.keys().cloned().collect();
+        keys.sort_by(|a, b| (a.is_none(), a).cmp(&(b.is_none(), b)));
+        let position: HashMap<Option<String>, u32> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u32))
+            .collect();
+        self.u.scopes = keys.iter().filter_map(|k| self.scopes.remove(k)).collect();
+        self.u.resource_scope = self
+            .resource_scope_keys
+            .iter()
+            .map(|k| position.get(k).copied().unwrap_or(0))
+            .collect();
+        self.u.management_groups.sort();
+        self.u
+    }
+}
+
+/// Which catalog a state scores with.
+#[derive(Clone, Copy, PartialEq)]
+enum Catalog {
+    Before,
+    After,
+}
+
+impl Universe {
+    /// The model of one state: these assessments, scored with this catalog.
+    fn model(&self, cells: &BTreeMap<(u32, u32), Cell>, catalog: Catalog) -> Model {
+        let mut controls = match catalog {
+            Catalog::Before => self.before_controls.clone(),
+            Catalog::After => self.after_controls.clone(),
+        };
+        controls.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut recommendations = self.recommendations.clone();
+        if catalog == Catalog::After {
+            for (r, &(preview, custom)) in recommendations.iter_mut().zip(&self.after_flags) {
+                r.preview = preview;
+                r.custom = custom;
+            }
+        }
+        let mut recommendation_controls = vec![Vec::new(); recommendations.len()];
+        for (c, control) in controls.iter().enumerate() {
+            for &m in &control.members {
+                recommendation_controls[m as usize].push(c as u32);
+            }
+        }
+        let assessments = cells
+            .iter()
+            .map(|(&(resource, recommendation), cell)| Assessment {
+                resource,
+                recommendation,
+                exemption: cell.exemption,
+                input: 0,
+                status: cell.status,
+            })
+            .collect();
+        Model {
+            controls,
+            recommendations,
+            recommendation_controls,
+            resources: self.resources.clone(),
+            resource_scope: self.resource_scope.clone(),
+            scopes: self.scopes.clone(),
+            assessments,
+            exemptions: self.exemptions.clone(),
+            management_groups: self.management_groups.clone(),
+            ..Model::default()
+        }
+    }
+}
+
+/// The percentage of a state (an undefined score counts as 0 in the arithmetic), its
+/// resources, and its per-control current scores by id.
+fn evaluate(model: &Model, options: &ScoreOptions, filters: &Filters) -> Result<Scored, String> {
+    let selection = select(model, filters)?;
+    let s = score(model, options, selection.as_ref());
+    let controls = model
+        .controls
+        .iter()
+        .zip(&s.controls)
+        .map(|(c, cs)| (c.id.clone(), cs.current))
+        .collect();
+    Ok(Scored {
+        percentage: s.percentage,
+        resources: s.resources,
+        controls,
+    })
+}
+
+/// Diffs two inventories (both resource-level) under the same options and filters.
+pub fn diff(
+    before: &Model,
+    after: &Model,
+    options: &ScoreOptions,
+    filters: &Filters,
+) -> Result<Diff, String> {
+    let mut b = Builder::new();
+    b.side(before, false);
+    b.side(after, true);
+    let u = b.finish();
+
+    let mut states: Vec<(Cells, Catalog)> = Vec::new();
+    let mut touched: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); CAUSES.len()];
+    // removed: what only BEFORE has.
+    let mut cells: BTreeMap<(u32, u32), Cell> = u.before.clone();
+    cells.retain(|k, _| {
+        let kept = u.after.contains_key(k);
+        if !kept {
+            touched[0].insert(k.0);
+        }
+        kept
+    });
+    states.push((cells.clone(), Catalog::Before));
+    // added: what only AFTER has.
+    for (k, cell) in &u.after {
+        if !u.before.contains_key(k) {
+            cells.insert(*k, *cell);
+            touched[1].insert(k.0);
+        }
+    }
+    states.push((cells.clone(), Catalog::Before));
+    // regressed, then fixed: raw status changes of what both have.
+    for (step, regressed) in [(2, true), (3, false)] {
+        for (k, now) in &u.after {
+            let Some(was) = u.before.get(k) else { continue };
+            let becomes_unhealthy = now.status == crate::model::Status::Unhealthy;
+            if was.status != now.status && becomes_unhealthy == regressed {
+                if let Some(cell) = cells.get_mut(k) {
+                    cell.status = now.status;
+                }
+                touched[step].insert(k.0);
+            }
+        }
+        states.push((cells.clone(), Catalog::Before));
+    }
+    // exemptions added, removed or changed.
+    for (k, now) in &u.after {
+        let Some(was) = u.before.get(k) else { continue };
+        if was.exemption != now.exemption {
+            if let Some(cell) = cells.get_mut(k) {
+                cell.exemption = now.exemption;
+            }
+            touched[4].insert(k.0);
+        }
+    }
+    states.push((cells.clone(), Catalog::Before));
+    // catalog: control max and membership, recommendation flags.
+    let changed_controls = catalog_changes(&u);
+    let changed_recs = changed_recommendations(&u);
+    for (&(r, rec), _) in cells.iter() {
+        if changed_recs.contains(&rec) {
+            touched[5].insert(r);
+        }
+    }
+    states.push((cells, Catalog::After));
+
+    let start = evaluate(&u.model(&u.before, Catalog::Before), options, filters)?;
+    let mut previous = start.percentage.unwrap_or(0.0);
+    let mut waterfall = Vec::new();
+    let mut end = None;
+    for (i, (cells, catalog)) in states.iter().enumerate() {
+        let scored = evaluate(&u.model(cells, *catalog), options, filters)?;
+        let now = scored.percentage.unwrap_or(0.0);
+        let mut resources: Vec<String> = touched[i]
+            .iter()
+            .map(|&r| u.resources[r as usize].id.clone())
+            .collect();
+        resources.sort();
+        resources.dedup();
+        waterfall.push(WaterfallStep {
+            cause: CAUSES[i],
+            change: now - previous,
+            resources,
+            controls: (CAUSES[i] == "catalog").then(|| changed_controls.iter().cloned().collect()),
+        });
+        previous = now;
+        end = Some(scored);
+    }
+    let finish = end.ok_or("the waterfall has no step")?;
+    Ok(Diff {
+        schema: SCHEMA,
+        as_of: options.as_of.to_string(),
+        weighting: options.weighting.as_str(),
+        before: Side {
+            percentage: start.percentage,
+            resources: start.resources,
+        },
+        after: Side {
+            percentage: finish.percentage,
+            resources: finish.resources,
+        },
+        change: finish.percentage.unwrap_or(0.0) - start.percentage.unwrap_or(0.0),
+        waterfall,
+        controls: control_changes(&u, &start.controls, &finish.controls),
+    })
+}
+
+/// Ids of the controls whose max or membership differ between the sides (or that only
+/// one side has).
+fn catalog_changes(u: &Universe) -> BTreeSet<String> {
+    let by_id = |controls: &[Control]| -> BTreeMap<String, (u64, Vec<u32>)> {
+        controls
+            .iter()
+            .map(|c| (c.id.clone(), (c.max_score.to_bits(), c.members.clone())))
+            .collect()
+    };
+    let (before, after) = (by_id(&u.before_controls), by_id(&u.after_controls));
+    before
+        .keys()
+        .chain(after.keys())
+        .filter(|id| before.get(*id) != after.get(*id))
+        .cloned()
+        .collect()
+}
+
+/// Recommendations the catalog change concerns: those that joined or left a control, or
+/// whose preview or custom flag changed. (A control whose max changed moves every one of
+/// its resources; it is listed among the changed controls instead.)
+fn changed_recommendations(u: &Universe) -> BTreeSet<u32> {
+    fn memberships(controls: &[Control]) -> BTreeMap<u32, BTreeSet<&str>> {
+        let mut out: BTreeMap<u32, BTreeSet<&str>> = BTreeMap::new();
+        for c in controls {
+            for &m in &c.members {
+                out.entry(m).or_default().insert(c.id.as_str());
+            }
+        }
+        out
+    }
+    let (before, after) = (memberships(&u.before_controls), memberships(&u.after_controls));
+    (0..u.recommendations.len() as u32)
+        .filter(|&i| {
+            let r = &u.recommendations[i as usize];
+            before.get(&i) != after.get(&i) || (r.preview, r.custom) != u.after_flags[i as usize]
+        })
+        .collect()
+}
+
+fn control_changes(
+    u: &Universe,
+    before: &BTreeMap<String, f64>,
+    after: &BTreeMap<String, f64>,
+) -> Vec<ControlChange> {
+    let names: BTreeMap<&str, Option<String>> = u
+        .before_controls
+        .iter()
+        .chain(&u.after_controls)
+        .map(|c| (c.id.as_str(), c.name.clone()))
+        .collect();
+    let mut out: Vec<ControlChange> = names
+        .into_iter()
+        .map(|(id, name)| {
+            let (b, a) = (before.get(id).copied(), after.get(id).copied());
+            ControlChange {
+                id: id.to_string(),
+                name,
+                before: b,
+                after: a,
+                change: a.unwrap_or(0.0) - b.unwrap_or(0.0),
+            }
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        crate::text::nano_units(x.change)
+            .cmp(&crate::text::nano_units(y.change))
+            .then_with(|| x.id.cmp(&y.id))
+    });
+    out
+}

@@ -1,0 +1,90 @@
+//! The human-readable diff: the score on both sides, the waterfall of causes, the
+//! controls that moved, and the resources behind each cause.
+
+use super::table::{align_right, new_table};
+use super::Style;
+use crate::diff::Diff;
+use crate::text::{fmt2, hundredths, nano_units, terminal_safe};
+use std::io::{self, Write};
+
+/// Resources listed per cause in the table (JSON lists them all).
+const LISTED: usize = 20;
+
+fn pct(p: Option<f64>) -> String {
+    p.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)))
+}
+
+fn signed(x: f64) -> String {
+    if nano_units(x) >= 0 {
+        format!("+{}", fmt2(x))
+    } else {
+        fmt2(x)
+    }
+}
+
+/// Writes the diff as text.
+pub fn write(d: &Diff, style: Style, max_drop: Option<f64>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "Secure score {} → {}  ({} points) · as of {}",
+        pct(d.before.percentage),
+        pct(d.after.percentage),
+        signed(d.change),
+        d.as_of
+    )?;
+    let mut t = new_table(style, &["Cause", "Change", "Resources"]);
+    for step in &d.waterfall {
+        t.add_row(vec![
+            step.cause.to_string(),
+            signed(step.change),
+            step.resources.len().to_string(),
+        ]);
+    }
+    t.add_row(vec!["total".to_string(), signed(d.change), String::new()]);
+    align_right(&mut t, &[1, 2]);
+    writeln!(out, "\n{t}")?;
+    let moved: Vec<_> = d.controls.iter().filter(|c| hundredths(c.change) != 0).collect();
+    if moved.is_empty() {
+        writeln!(out, "\nNo control's current score moved.")?;
+    } else {
+        let mut t = new_table(style, &["Control", "Before", "After", "Change"]);
+        for c in moved {
+            let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
+            t.add_row(vec![
+                terminal_safe(c.name.as_deref().unwrap_or(&c.id)).into_owned(),
+                show(c.before),
+                show(c.after),
+                signed(c.change),
+            ]);
+        }
+        align_right(&mut t, &[1, 2, 3]);
+        writeln!(out, "\n{t}")?;
+    }
+    for step in d.waterfall.iter().filter(|s| !s.resources.is_empty()) {
+        writeln!(out, "\n{} ({}):", step.cause, step.resources.len())?;
+        for r in step.resources.iter().take(LISTED) {
+            writeln!(out, "  {}", terminal_safe(r))?;
+        }
+        if step.resources.len() > LISTED {
+            writeln!(
+                out,
+                "  … and {} more (all in --format json)",
+                step.resources.len() - LISTED
+            )?;
+        }
+        if let Some(controls) = step.controls.as_ref().filter(|c| !c.is_empty()) {
+            writeln!(out, "  controls changed: {}", terminal_safe(&controls.join(", ")))?;
+        }
+    }
+    if let Some(limit) = max_drop {
+        let drop = d.before.percentage.unwrap_or(0.0) - d.after.percentage.unwrap_or(0.0);
+        let passed = crate::text::round2(drop) <= limit;
+        writeln!(
+            out,
+            "\nGate --max-drop {}: {}",
+            fmt2(limit),
+            if passed { "passed" } else { "FAILED" }
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,447 @@
+//! explain, plan, diff and --group-by (issue 4) end to end, against values computed by
+//! hand in `fixtures/triage/*-expected.md` (exact fractions, with the arithmetic).
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_securescore"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str], exit: i32) -> Value {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["-f", "json", "--as-of", "2026-11-22"]);
+    let out = run(&all);
+    assert_eq!(
+        out.status.code(),
+        Some(exit),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[track_caller]
+fn assert_close(actual: &Value, expected: f64) {
+    assert!(
+        actual.as_f64().is_some_and(|a| (a - expected).abs() < 1e-9),
+        "got {actual}, expected {expected}"
+    );
+}
+
+fn last_segment(id: &Value) -> String {
+    id.as_str().map_or("null".to_string(), |s| {
+        s.rsplit('/').next().unwrap_or(s).to_string()
+    })
+}
+
+const VM: &str = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/web/providers/Microsoft.Compute/virtualMachines/vm0";
+
+#[test]
+fn explain_prints_the_worked_example_arithmetic() {
+    let out = run(&[
+        "explain",
+        "system-updates",
+        "fixtures/worked-example.json",
+        "--as-of",
+        "2026-11-22",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "max 6 / 50 applicable resources = 0.12 per resource; 42 healthy → 5.04; 8 unhealthy → +0.96 points = +1.60% of the overall score"
+        ),
+        "{text}"
+    );
+    let e = json(&["explain", "apply system", "fixtures/worked-example.json"], 0);
+    assert_eq!(e["schema"], "securescore.explain/v1");
+    assert_eq!(e["control"]["id"], "system-updates");
+    assert_eq!(e["control"]["rank"], 1);
+    assert_close(&e["control"]["potential_increase_percentage"], 1.6);
+    let scope = &e["scopes"][0];
+    assert_eq!(
+        (scope["weight"].as_u64(), scope["healthy_resources"].as_u64()),
+        (Some(50), Some(42))
+    );
+    assert_close(&scope["max"], 6.0);
+    assert_close(&scope["scope_max"], 60.0);
+    assert_close(&scope["points_per_resource"], 0.12);
+    assert_close(&scope["current_score"], 5.04);
+    assert_close(&scope["potential_increase"], 0.96);
+    let unhealthy: Vec<&str> = e["unhealthy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["resource"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (1..=8).map(|i| format!("{VM}{i}")).collect();
+    assert_eq!(unhealthy, expected);
+    assert!(e["unhealthy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["recommendations"] == serde_json::json!(["missing-updates"])));
+    assert_eq!(e["exemptions"], serde_json::json!([]));
+}
+
+/// fixtures/exemptions.json, control x = {e1}: on 2026-11-22 the exemptions of r1
+/// (waiver to 2026-12-31), r2 and r5 (mitigated, no end) and r6 (waiver to
+/// 2026-11-22T23:00-05:00, that is 2026-11-23 UTC) are in effect; r3's ended 2026-01-31.
+/// Within 30 days (to 2026-12-22) only r6's ends. On 2026-12-05 r6's has ended and r1's
+/// ends within 30 days.
+#[test]
+fn explain_lists_exemptions_in_effect_and_those_ending_soon() {
+    let listed = |as_of: &str| -> Vec<(String, String, Option<String>, bool)> {
+        let out = run(&[
+            "explain",
+            "x",
+            "fixtures/exemptions.json",
+            "-f",
+            "json",
+            "--as-of",
+            as_of,
+        ]);
+        assert_eq!(out.status.code(), Some(0));
+        let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+        e["exemptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["resource"].as_str().unwrap().to_string(),
+                    x["category"].as_str().unwrap().to_string(),
+                    x["expires"].as_str().map(str::to_string),
+                    x["expiring_soon"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let s = |v: &str| v.to_string();
+    assert_eq!(
+        listed("2026-11-22"),
+        vec![
+            (s("r1"), s("waiver"), Some(s("2026-12-31")), false),
+            (s("r2"), s("mitigated"), None, false),
+            (s("r5"), s("mitigated"), None, false),
+            (s("r6"), s("waiver"), Some(s("2026-11-23")), true),
+        ]
+    );
+    assert_eq!(
+        listed("2026-12-05"),
+        vec![
+            (s("r1"), s("waiver"), Some(s("2026-12-31")), true),
+            (s("r2"), s("mitigated"), None, false),
+            (s("r5"), s("mitigated"), None, false),
+        ]
+    );
+}
+
+#[test]
+fn explain_names_the_candidates_of_an_ambiguous_prefix() {
+    let out = run(&["explain", "enable", "examples/contoso.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("matches several controls"), "{stderr}");
+    assert!(
+        stderr.contains("Enable MFA (34a42fb3-e6db-409c-b56b-7b1db6b8aee0)"),
+        "{stderr}"
+    );
+    let out = run(&["explain", "no such control", "examples/contoso.json"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// fixtures/triage/plan-expected.md: start 1180/21; rec-mfa (tie with rec-enc per
+/// resource, larger gain wins), rec-enc, rec-updates, then the whole control ctl-net.
+#[test]
+fn plan_follows_the_hand_computed_steps() {
+    let p = json(&["plan", "fixtures/triage/plan.json", "--target", "100"], 0);
+    assert_eq!(p["schema"], "securescore.plan/v1");
+    assert_close(&p["start_percentage"], 1180.0 / 21.0);
+    assert_eq!(p["reached"], true);
+    let steps = p["steps"].as_array().unwrap();
+    let expected = [
+        (
+            None,
+            vec!["rec-mfa"],
+            vec!["vm1", "vm2"],
+            100.0 / 7.0,
+            1480.0 / 21.0,
+        ),
+        (None, vec!["rec-enc"], vec!["vm1"], 50.0 / 7.0, 1630.0 / 21.0),
+        (
+            None,
+            vec!["rec-updates"],
+            vec!["vm1", "vm2", "vm3"],
+            90.0 / 7.0,
+            1900.0 / 21.0,
+        ),
+        (
+            Some("ctl-net"),
+            vec!["rec-jit", "rec-nsg"],
+            vec!["vm5", "vm6"],
+            200.0 / 21.0,
+            100.0,
+        ),
+    ];
+    assert_eq!(steps.len(), expected.len());
+    for (s, (control, recs, resources, gain, projected)) in steps.iter().zip(expected) {
+        assert_eq!(s["control"].as_str(), control);
+        assert_eq!(s["recommendations"], serde_json::json!(recs));
+        let got: Vec<String> = s["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(last_segment)
+            .collect();
+        assert_eq!(got, resources);
+        assert_close(&s["gain_percentage"], gain);
+        assert_close(&s["projected_percentage"], projected);
+    }
+    let p = json(&["plan", "fixtures/triage/plan.json", "--target", "80"], 0);
+    assert_eq!(p["steps"].as_array().unwrap().len(), 3);
+    assert_eq!(p["reached"], true);
+    let p = json(&["plan", "fixtures/triage/plan.json", "--target", "50"], 0);
+    assert_eq!(
+        (p["steps"].as_array().unwrap().len(), &p["reached"]),
+        (0, &Value::Bool(true))
+    );
+    let p = json(&["plan", "fixtures/triage/plan.json", "--steps", "2"], 0);
+    assert_eq!(p["steps"].as_array().unwrap().len(), 2);
+    assert_eq!((&p["target"], &p["reached"]), (&Value::Null, &Value::Null));
+}
+
+#[test]
+fn plan_says_when_the_target_is_out_of_reach() {
+    // Preview recommendations do not count, so fixing everything that counts tops out.
+    let out = run(&[
+        "plan",
+        "fixtures/multi-rec.json",
+        "--target",
+        "100",
+        "--as-of",
+        "2026-11-22",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("reached after") || text.contains("out of reach"),
+        "{text}"
+    );
+    let out = run(&["plan", "fixtures/multi-rec.json"]);
+    assert_eq!(out.status.code(), Some(2), "--target or --steps is required");
+}
+
+/// fixtures/triage/diff-expected.md: 185/3 → 1300/27, every category present.
+#[test]
+fn diff_attributes_the_change_to_each_cause() {
+    let d = json(
+        &[
+            "diff",
+            "fixtures/triage/diff-before.json",
+            "fixtures/triage/diff-after.json",
+        ],
+        0,
+    );
+    assert_eq!(d["schema"], "securescore.diff/v1");
+    assert_close(&d["before"]["percentage"], 185.0 / 3.0);
+    assert_close(&d["after"]["percentage"], 1300.0 / 27.0);
+    assert_close(&d["change"], -365.0 / 27.0);
+    let expected: [(&str, f64, &[&str]); 6] = [
+        ("removed", 65.0 / 24.0, &["vm3", "vm4", "db-replica"]),
+        ("added", -185.0 / 24.0, &["vm6", "db-replica"]),
+        ("regressed", -25.0 / 3.0, &["vm5"]),
+        ("fixed", 5.0, &["vm2", "vm4"]),
+        ("exemptions", -5.0 / 12.0, &["vm1", "vm5"]),
+        ("catalog", -515.0 / 108.0, &["vm1"]),
+    ];
+    let steps = d["waterfall"].as_array().unwrap();
+    assert_eq!(steps.len(), 6);
+    for (s, (cause, change, resources)) in steps.iter().zip(expected) {
+        assert_eq!(s["cause"], cause);
+        assert_close(&s["change"], change);
+        let got: Vec<String> = s["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(last_segment)
+            .collect();
+        assert_eq!(got, resources, "{cause}");
+    }
+    let controls: Vec<(String, f64, f64)> = d["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["before"].as_f64().unwrap(),
+                c["after"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("ctl-data", 8.0 / 3.0, 0.0),
+        ("ctl-updates", 5.0, 4.0),
+        ("ctl-network", 14.0 / 3.0, 14.0 / 3.0),
+    ];
+    assert_eq!(controls.len(), 3);
+    for ((id, b, a), (eid, eb, ea)) in controls.iter().zip(expected) {
+        assert_eq!(id, eid);
+        assert!((b - eb).abs() < 1e-9 && (a - ea).abs() < 1e-9, "{id}: {b} → {a}");
+    }
+}
+
+#[test]
+fn diff_gates_on_the_drop_and_reads_directories() {
+    let before = "fixtures/triage/diff-before.json";
+    let after = "fixtures/triage/diff-after.json";
+    let out = run(&["diff", before, after, "--as-of", "2026-11-22", "--max-drop", "13"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fell by 13.52 points, more than --max-drop 13"));
+    let out = run(&["diff", before, after, "--as-of", "2026-11-22", "--max-drop", "14"]);
+    assert_eq!(out.status.code(), Some(0));
+    // A directory side: examples/azure/rest against itself changes nothing.
+    let d = json(&["diff", "examples/azure/rest", "examples/azure/rest"], 0);
+    assert_eq!(d["change"], 0.0);
+    assert!(d["waterfall"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["resources"] == serde_json::json!([])));
+}
+
+fn groups(key: &str) -> Vec<(Option<String>, Option<f64>)> {
+    let r = json(&["assess", "fixtures/triage/groups.json", "--group-by", key], 0);
+    r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            assert_eq!(g["by"], key);
+            (
+                g["id"].as_str().map(str::to_string),
+                g["score"]["percentage"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+#[track_caller]
+fn assert_groups(key: &str, expected: &[(Option<&str>, Option<f64>)]) {
+    let got = groups(key);
+    assert_eq!(got.len(), expected.len(), "{key}: {got:?}");
+    for ((id, pct), (eid, epct)) in got.iter().zip(expected) {
+        assert_eq!(id.as_deref(), *eid, "{key}");
+        match (pct, epct) {
+            (Some(x), Some(y)) => assert!((x - y).abs() < 1e-9, "{key} {id:?}: {x} vs {y}"),
+            (x, y) => assert_eq!(x, y, "{key} {id:?}"),
+        }
+    }
+}
+
+/// fixtures/triage/groups-expected.md.
+#[test]
+fn groups_score_as_their_resources_alone() {
+    // `web` spans two subscriptions: (2 × 50 + 1 × 100) / 3, weighted within the group.
+    assert_groups(
+        "tag:team",
+        &[
+            (Some("data"), Some(0.0)),
+            (Some("Web"), Some(100.0 / 3.0)),
+            (None, Some(400.0 / 9.0)),
+            (Some("web"), Some(200.0 / 3.0)),
+            (Some("ops"), None),
+        ],
+    );
+    assert_groups(
+        "subscription",
+        &[
+            (Some("11111111-1111-1111-1111-111111111111"), Some(350.0 / 9.0)),
+            (Some("22222222-2222-2222-2222-222222222222"), Some(200.0 / 3.0)),
+        ],
+    );
+    assert_groups(
+        "resource-group",
+        &[
+            (None, Some(0.0)),
+            (
+                Some("/subscriptions/11111111-1111-1111-1111-111111111111/resourcegroups/data"),
+                Some(50.0),
+            ),
+            (
+                Some("/subscriptions/11111111-1111-1111-1111-111111111111/resourcegroups/web"),
+                Some(50.0),
+            ),
+            (
+                Some("/subscriptions/22222222-2222-2222-2222-222222222222/resourcegroups/batch"),
+                Some(200.0 / 3.0),
+            ),
+            (
+                Some("/subscriptions/22222222-2222-2222-2222-222222222222/resourcegroups/web"),
+                Some(200.0 / 3.0),
+            ),
+            (
+                Some("/subscriptions/22222222-2222-2222-2222-222222222222/resourcegroups/ops"),
+                None,
+            ),
+        ],
+    );
+    assert_groups(
+        "type",
+        &[
+            (Some("Microsoft.Resources/subscriptions"), Some(0.0)),
+            (Some("Microsoft.Sql/servers/databases"), Some(0.0)),
+            (Some("Microsoft.Web/sites"), Some(100.0 / 3.0)),
+            (Some("Microsoft.Compute/virtualMachines"), Some(200.0 / 3.0)),
+            (Some("Microsoft.Storage/storageAccounts"), Some(100.0)),
+            (Some("Microsoft.KeyVault/vaults"), None),
+        ],
+    );
+    assert_groups(
+        "management-group",
+        &[
+            (Some("corp"), Some(350.0 / 9.0)),
+            (Some("root"), Some(1775.0 / 36.0)),
+            (Some("online"), Some(200.0 / 3.0)),
+        ],
+    );
+}
+
+#[test]
+fn resource_level_commands_refuse_counts_only_scopes() {
+    for args in [
+        vec!["explain", "Rounded control", "fixtures/azure/rounding.json"],
+        vec!["plan", "fixtures/azure/rounding.json", "--target", "90"],
+        vec!["assess", "fixtures/azure/rounding.json", "--group-by", "type"],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("needs resource-level assessments"),
+            "{args:?}"
+        );
+    }
+    let out = run(&[
+        "diff",
+        "fixtures/azure/rounding.json",
+        "fixtures/azure/rounding.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    // Grouping counts-only data by subscription works: each subscription is a group.
+    let r = json(
+        &[
+            "assess",
+            "fixtures/azure/rounding.json",
+            "--group-by",
+            "subscription",
+        ],
+        0,
+    );
+    assert_eq!(r["groups"].as_array().unwrap().len(), 2);
+}
