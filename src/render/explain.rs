@@ -30,10 +30,11 @@ fn arithmetic(share: &ScopeShare, max_score: f64) -> String {
     )
 }
 
-fn scope_label(share: &ScopeShare) -> String {
+fn scope_label(share: &ScopeShare, weighting: &str) -> String {
     match (&share.name, &share.id) {
         (Some(n), Some(id)) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
         (None, Some(id)) => terminal_safe(id).into_owned(),
+        _ if weighting == "pooled" => "all resources (pooled)".to_string(),
         _ => "(no subscription)".to_string(),
     }
 }
@@ -69,7 +70,7 @@ pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<(
                 writeln!(
                     out,
                     "- {}, weight {}, {} points: {}",
-                    scope_label(s),
+                    scope_label(s, e.weighting),
                     s.weight,
                     compact(s.scope_max),
                     arithmetic(s, c.max_score)
