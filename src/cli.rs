@@ -183,6 +183,10 @@ pub struct DiffArgs {
     /// Exit 1 when the score fell by more than PCT points (rounded to 2 decimals).
     #[arg(long, value_name = "PCT", value_parser = parse_percentage)]
     pub max_drop: Option<f64>,
+    /// Judge BEFORE's exemptions on this date (YYYY-MM-DD) [default: --as-of]; AFTER's
+    /// are judged on --as-of, so exemptions that ended in between show as a change.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub before_as_of: Option<Date>,
     #[command(flatten)]
     pub common: TriageArgs,
 }

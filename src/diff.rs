@@ -21,7 +21,10 @@ pub const CAUSES: [&str; 6] = ["removed", "added", "regressed", "fixed", "exempt
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Diff {
     pub schema: &'static str,
+    /// The date AFTER's exemptions are judged on.
     pub as_of: String,
+    /// The date BEFORE's exemptions are judged on.
+    pub before_as_of: String,
     pub weighting: &'static str,
     pub before: Side,
     pub after: Side,
@@ -30,6 +33,18 @@ pub struct Diff {
     pub waterfall: Vec<WaterfallStep>,
     /// Current scores of every control on either side, largest drop first.
     pub controls: Vec<ControlChange>,
+    /// `--max-drop`, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<DropGate>,
+    /// Warnings about either input, each message naming its side.
+    pub warnings: Vec<crate::report::WarningOut>,
+}
+
+/// The `--max-drop` gate's verdict.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DropGate {
+    pub max_drop: f64,
+    pub passed: bool,
 }
 
 /// One side's overall score.
@@ -83,6 +98,8 @@ struct Universe {
     resources: Vec<Resource>,
     resource_scope: Vec<u32>,
     scopes: Vec<Scope>,
+    /// The same scopes as AFTER defines them (names, management groups), where it does.
+    after_scopes: Vec<Scope>,
     recommendations: Vec<Recommendation>,
     /// The flags (preview, custom) AFTER gives, where it knows the recommendation.
     after_flags: Vec<(bool, bool)>,
@@ -98,6 +115,7 @@ struct Universe {
 struct Builder {
     resources: HashMap<(String, Option<String>), u32>,
     scopes: BTreeMap<Option<String>, Scope>,
+    after_scopes: BTreeMap<Option<String>, Scope>,
     recommendations: HashMap<String, u32>,
     exemptions: HashMap<Exemption, u32>,
     u: Universe,
@@ -109,12 +127,14 @@ impl Builder {
         Builder {
             resources: HashMap::new(),
             scopes: BTreeMap::new(),
+            after_scopes: BTreeMap::new(),
             recommendations: HashMap::new(),
             exemptions: HashMap::new(),
             u: Universe {
                 resources: Vec::new(),
                 resource_scope: Vec::new(),
                 scopes: Vec::new(),
+                after_scopes: Vec::new(),
                 recommendations: Vec::new(),
                 after_flags: Vec::new(),
                 exemptions: Vec::new(),
@@ -172,6 +192,9 @@ impl Builder {
                 let scope_key = scope.and_then(|s| s.key.clone());
                 if let Some(s) = scope {
                     self.scopes.entry(scope_key.clone()).or_insert_with(|| s.clone());
+                    if after {
+                        self.after_scopes.insert(scope_key.clone(), s.clone());
+                    }
                 }
                 let key = (resource_key(&r.id), scope_key.clone());
                 let next = self.u.resources.len() as u32;
@@ -231,6 +254,10 @@ impl Builder {
             .enumerate()
             .map(|(i, k)| (k.clone(), i as u32))
             .collect();
+        self.u.after_scopes = keys
+            .iter()
+            .filter_map(|k| self.after_scopes.get(k).or_else(|| self.scopes.get(k)).cloned())
+            .collect();
         self.u.scopes = keys.iter().filter_map(|k| self.scopes.remove(k)).collect();
         self.u.resource_scope = self
             .resource_scope_keys
@@ -242,7 +269,8 @@ impl Builder {
     }
 }
 
-/// Which catalog a state scores with.
+/// Which definitions a state scores with: the controls, recommendation flags and
+/// subscription definitions (names, management groups) of BEFORE or of AFTER.
 #[derive(Clone, Copy, PartialEq)]
 enum Catalog {
     Before,
@@ -280,18 +308,23 @@ impl Universe {
                 status: cell.status,
             })
             .collect();
-        Model {
+        let mut model = Model {
             controls,
             recommendations,
             recommendation_controls,
             resources: self.resources.clone(),
             resource_scope: self.resource_scope.clone(),
-            scopes: self.scopes.clone(),
+            scopes: match catalog {
+                Catalog::Before => self.scopes.clone(),
+                Catalog::After => self.after_scopes.clone(),
+            },
             assessments,
             exemptions: self.exemptions.clone(),
             management_groups: self.management_groups.clone(),
             ..Model::default()
-        }
+        };
+        model.index_assessments();
+        model
     }
 }
 
@@ -314,21 +347,36 @@ fn evaluate(model: &Model, options: &ScoreOptions, filters: &Filters) -> Result<
 }
 
 /// Diffs two inventories (both resource-level) under the same options and filters.
+/// BEFORE's exemptions are judged on `before_as_of`, AFTER's on `options.as_of`; the
+/// switch happens at the `exemptions` step, so exemptions that ended in between show there.
 pub fn diff(
     before: &Model,
     after: &Model,
     options: &ScoreOptions,
+    before_as_of: crate::date::Date,
     filters: &Filters,
 ) -> Result<Diff, String> {
     let mut b = Builder::new();
     b.side(before, false);
     b.side(after, true);
     let u = b.finish();
+    let hides = |cell: &Cell| {
+        (cell.exemption as usize)
+            .checked_sub(1)
+            .and_then(|i| u.exemptions.get(i))
+            .is_some_and(|e| e.hides_status)
+    };
+    let active = |cell: &Cell, day: crate::date::Date| {
+        (cell.exemption as usize)
+            .checked_sub(1)
+            .and_then(|i| u.exemptions.get(i))
+            .is_some_and(|e| e.is_active(day))
+    };
 
     let mut states: Vec<(Cells, Catalog)> = Vec::new();
     let mut touched: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); CAUSES.len()];
     // removed: what only BEFORE has.
-    let mut cells: BTreeMap<(u32, u32), Cell> = u.before.clone();
+    let mut cells: Cells = u.before.clone();
     cells.retain(|k, _| {
         let kept = u.after.contains_key(k);
         if !kept {
@@ -345,10 +393,14 @@ pub fn diff(
         }
     }
     states.push((cells.clone(), Catalog::Before));
-    // regressed, then fixed: raw status changes of what both have.
+    // regressed, then fixed: raw status changes of what both have. A status hidden by an
+    // Azure exemption is no status at all: it changes with the exemption.
     for (step, regressed) in [(2, true), (3, false)] {
         for (k, now) in &u.after {
             let Some(was) = u.before.get(k) else { continue };
+            if hides(was) || hides(now) {
+                continue;
+            }
             let becomes_unhealthy = now.status == crate::model::Status::Unhealthy;
             if was.status != now.status && becomes_unhealthy == regressed {
                 if let Some(cell) = cells.get_mut(k) {
@@ -359,18 +411,21 @@ pub fn diff(
         }
         states.push((cells.clone(), Catalog::Before));
     }
-    // exemptions added, removed or changed.
+    // exemptions added, removed, changed, or ended between the two dates.
     for (k, now) in &u.after {
         let Some(was) = u.before.get(k) else { continue };
-        if was.exemption != now.exemption {
+        let changed =
+            was.exemption != now.exemption || (hides(was) || hides(now)) && was.status != now.status;
+        let ended = active(was, before_as_of) != active(now, options.as_of);
+        if changed || ended {
             if let Some(cell) = cells.get_mut(k) {
-                cell.exemption = now.exemption;
+                *cell = *now;
             }
             touched[4].insert(k.0);
         }
     }
     states.push((cells.clone(), Catalog::Before));
-    // catalog: control max and membership, recommendation flags.
+    // catalog: control max and membership, recommendation flags, subscription definitions.
     let changed_controls = catalog_changes(&u);
     let changed_recs = changed_recommendations(&u);
     for (&(r, rec), _) in cells.iter() {
@@ -380,12 +435,18 @@ pub fn diff(
     }
     states.push((cells, Catalog::After));
 
-    let start = evaluate(&u.model(&u.before, Catalog::Before), options, filters)?;
+    let before_options = ScoreOptions {
+        as_of: before_as_of,
+        ..options.clone()
+    };
+    let start = evaluate(&u.model(&u.before, Catalog::Before), &before_options, filters)?;
     let mut previous = start.percentage.unwrap_or(0.0);
     let mut waterfall = Vec::new();
     let mut end = None;
     for (i, (cells, catalog)) in states.iter().enumerate() {
-        let scored = evaluate(&u.model(cells, *catalog), options, filters)?;
+        // BEFORE's date holds until the exemptions step.
+        let day = if i < 4 { &before_options } else { options };
+        let scored = evaluate(&u.model(cells, *catalog), day, filters)?;
         let now = scored.percentage.unwrap_or(0.0);
         let mut resources: Vec<String> = touched[i]
             .iter()
@@ -403,9 +464,13 @@ pub fn diff(
         end = Some(scored);
     }
     let finish = end.ok_or("the waterfall has no step")?;
+    // The total is the steps' sum, added in order, so that the steps add up to it exactly
+    // (it equals after minus before to within float rounding).
+    let change = waterfall.iter().map(|s| s.change).sum();
     Ok(Diff {
         schema: SCHEMA,
         as_of: options.as_of.to_string(),
+        before_as_of: before_as_of.to_string(),
         weighting: options.weighting.as_str(),
         before: Side {
             percentage: start.percentage,
@@ -415,9 +480,11 @@ pub fn diff(
             percentage: finish.percentage,
             resources: finish.resources,
         },
-        change: finish.percentage.unwrap_or(0.0) - start.percentage.unwrap_or(0.0),
+        change,
         waterfall,
         controls: control_changes(&u, &start.controls, &finish.controls),
+        gate: None,
+        warnings: Vec::new(),
     })
 }
 

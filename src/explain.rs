@@ -28,6 +28,13 @@ pub fn find_control(model: &Model, query: &str) -> Result<usize, FindError> {
     if let Some(i) = model.controls.iter().position(|c| c.id == query) {
         return Ok(i);
     }
+    // Azure's control ids are GUIDs, which compare in any case.
+    let same_id: Vec<usize> = (0..model.controls.len())
+        .filter(|&i| model.controls[i].id.eq_ignore_ascii_case(query))
+        .collect();
+    if let [one] = same_id.as_slice() {
+        return Ok(*one);
+    }
     let folded = query.to_lowercase();
     let named = |exact: bool| -> Vec<usize> {
         model
@@ -80,6 +87,8 @@ pub struct Explanation {
     pub unhealthy: Vec<UnhealthyResource>,
     /// Exemptions in effect on its members, by resource then recommendation.
     pub exemptions: Vec<ExemptionInEffect>,
+    /// `--ignore-exemptions`: the exemptions listed did not change the figures.
+    pub exemptions_ignored: bool,
 }
 
 /// One scope's part of a control.
@@ -177,6 +186,7 @@ pub fn explain(model: &Model, c: usize, inputs: ExplainInputs) -> Explanation {
         recommendations,
         unhealthy,
         exemptions,
+        exemptions_ignored: options.ignore_exemptions,
     }
 }
 

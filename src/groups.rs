@@ -80,9 +80,19 @@ pub fn resource_group_of(id: &str) -> Option<String> {
 /// The resource type an ARM id names: the provider namespace and every type segment
 /// after the last `/providers/` (`Microsoft.Sql/servers/databases`).
 pub fn type_of_id(id: &str) -> Option<String> {
-    let body = azure_id_body(id)?;
+    let body = azure_id_body(id)?.trim_end_matches('/');
     let lower = body.to_ascii_lowercase();
-    let at = lower.rfind("/providers/")?;
+    let Some(at) = lower.rfind("/providers/") else {
+        // A subscription or resource group has no provider segment.
+        let segments = lower.split('/').count();
+        return match (lower.starts_with("subscriptions/"), segments) {
+            (true, 2) => Some("Microsoft.Resources/subscriptions".to_string()),
+            (true, 4) if lower.split('/').nth(2) == Some("resourcegroups") => {
+                Some("Microsoft.Resources/resourceGroups".to_string())
+            }
+            _ => None,
+        };
+    };
     let rest: Vec<&str> = body[at + "/providers/".len()..].split('/').collect();
     let (namespace, pairs) = rest.split_first()?;
     let types: Vec<&str> = pairs.iter().step_by(2).copied().collect();
@@ -152,12 +162,20 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
     for a in &model.assessments {
         assessed[a.resource as usize] = true;
     }
-    // Folded key → (smallest spelling, members); `None` for the resources without one.
-    let mut found: BTreeMap<Option<String>, (String, Vec<usize>)> = BTreeMap::new();
+    if *by == GroupBy::ManagementGroup && model.management_groups.is_empty() {
+        return Err(
+            "--group-by management-group needs an input that defines management groups \
+                    (subscriptions[].management_groups); none does"
+                .to_string(),
+        );
+    }
+    // Folded key → (smallest spelling, members in order); `None` for the resources
+    // without one.
+    let mut found: BTreeMap<Option<String>, (String, Vec<u32>)> = BTreeMap::new();
     for r in (0..model.resources.len()).filter(|&r| assessed[r] && base.is_none_or(|b| b.resource(r))) {
         let keys = keys_of(model, by, r);
         if keys.is_empty() {
-            found.entry(None).or_default().1.push(r);
+            found.entry(None).or_default().1.push(r as u32);
         }
         for (key, spelling) in keys {
             let entry = found
@@ -166,22 +184,22 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
             if spelling < entry.0 {
                 entry.0 = spelling;
             }
-            entry.1.push(r);
+            entry.1.push(r as u32);
         }
     }
     let mut out: Vec<Group> = found
         .into_iter()
         .map(|(key, (spelling, members))| {
-            let mut resources = vec![false; model.resources.len()];
-            for r in members {
-                resources[r] = true;
-            }
             let scopes = (0..model.scopes.len())
                 .map(|s| *by == GroupBy::Subscription && key.as_deref() == model.scopes[s].key.as_deref())
                 .collect();
             Group {
                 id: key.map(|_| spelling),
-                selection: Selection { resources, scopes },
+                selection: Selection {
+                    resources: Vec::new(),
+                    scopes,
+                    members: Some(members),
+                },
             }
         })
         .collect();
@@ -199,8 +217,9 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
         out.push(Group {
             id: scope.id.clone(),
             selection: Selection {
-                resources: vec![false; model.resources.len()],
+                resources: Vec::new(),
                 scopes,
+                members: Some(Vec::new()),
             },
         });
     }
@@ -229,6 +248,14 @@ mod tests {
             Some("Microsoft.Sql/servers/databases")
         );
         assert_eq!(type_of_id("arn:aws:s3:::bucket"), None);
+        assert_eq!(
+            type_of_id("/subscriptions/S1").as_deref(),
+            Some("Microsoft.Resources/subscriptions")
+        );
+        assert_eq!(
+            type_of_id("/subscriptions/S1/resourceGroups/web").as_deref(),
+            Some("Microsoft.Resources/resourceGroups")
+        );
     }
 
     #[test]

@@ -117,6 +117,10 @@ pub struct Exemption {
     /// Last day (UTC, inclusive) on which it applies; `None` never expires.
     pub expires: Option<Date>,
     pub reason: Option<String>,
+    /// The status under it is not known (Azure exports an exempt assessment as not
+    /// applicable, hiding its own status): a change of the recorded status is then no
+    /// change of the resource.
+    pub hides_status: bool,
 }
 
 impl Exemption {
@@ -353,9 +357,35 @@ pub struct Model {
     pub incomplete: Vec<String>,
     /// True when some control's membership came from the built-in catalog.
     pub catalog_membership: bool,
+    /// Where each resource's assessments start in `assessments` (one entry per resource,
+    /// and one more); empty until [`Model::index_assessments`].
+    pub assessment_starts: Vec<u32>,
 }
 
 impl Model {
+    /// Indexes where each resource's assessments start (they are sorted by resource).
+    pub fn index_assessments(&mut self) {
+        let mut starts = vec![0u32; self.resources.len() + 1];
+        for a in &self.assessments {
+            if let Some(n) = starts.get_mut(a.resource as usize + 1) {
+                *n += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        self.assessment_starts = starts;
+    }
+
+    /// The assessments of resource `r`, when the model is indexed.
+    pub fn assessments_of(&self, r: usize) -> Option<&[Assessment]> {
+        let (start, end) = (
+            *self.assessment_starts.get(r)?,
+            *self.assessment_starts.get(r + 1)?,
+        );
+        self.assessments.get(start as usize..end as usize)
+    }
+
     /// True when any scope is scored from exported counts.
     pub fn has_count_level(&self) -> bool {
         self.scopes.iter().any(|s| s.count_level)
@@ -1020,7 +1050,10 @@ impl ModelBuilder {
             aggregate_scopes: exports.aggregates.iter().map(|a| a.display_id()).collect(),
             incomplete: std::mem::take(&mut self.incomplete),
             catalog_membership,
+            assessment_starts: Vec::new(),
         };
+        let mut model = model;
+        model.index_assessments();
         warn_unscored(&model, diags);
         model
     }
@@ -1614,6 +1647,7 @@ mod tests {
             category: ExemptionCategory::Waiver,
             expires: Some(day("2026-11-22")),
             reason: None,
+            hides_status: false,
         };
         assert_eq!(
             waiver.apply(Status::Unhealthy, day("2026-11-22")),
@@ -1627,6 +1661,7 @@ mod tests {
             category: ExemptionCategory::Mitigated,
             expires: None,
             reason: None,
+            hides_status: false,
         };
         assert_eq!(
             mitigated.apply(Status::Unhealthy, day("2099-01-01")),

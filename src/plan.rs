@@ -54,6 +54,9 @@ pub struct Step {
     pub recommendations: Vec<String>,
     pub resources: Vec<String>,
     pub gain_percentage: f64,
+    /// Points the scope gains, when one scope is scored (points of several scopes are
+    /// not on one scale).
+    pub gain_points: Option<f64>,
     pub projected_percentage: Option<f64>,
 }
 
@@ -292,7 +295,7 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
                 model.recommendations[rec as usize].name.clone()
             }
         };
-        let before = current.percentage;
+        let before = (current.percentage, current.current);
         current = score(model, options, selection);
         steps.push(Step {
             step: steps.len() + 1,
@@ -300,7 +303,11 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
             name,
             recommendations,
             resources: resource_ids,
-            gain_percentage: current.percentage.unwrap_or(0.0) - before.unwrap_or(0.0),
+            gain_percentage: current.percentage.unwrap_or(0.0) - before.0.unwrap_or(0.0),
+            gain_points: match (before.1, current.current, current.defined_scopes) {
+                (Some(b), Some(a), 1) => Some(a - b),
+                _ => None,
+            },
             projected_percentage: current.percentage,
         });
     }

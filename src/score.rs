@@ -246,7 +246,20 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
     // Worst status + 1 per control for the current resource (0 = not assessed).
     let mut state = vec![0u8; nc];
     let mut touched: Vec<usize> = Vec::new();
-    for group in model.assessments.chunk_by(|a, b| a.resource == b.resource) {
+    // A selection that lists its members reads only their assessments.
+    let by_member: Option<Vec<&[crate::model::Assessment]>> = selection
+        .and_then(|sel| sel.members.as_ref())
+        .and_then(|members| {
+            members
+                .iter()
+                .map(|&r| model.assessments_of(r as usize))
+                .collect()
+        });
+    let groups: Box<dyn Iterator<Item = &[crate::model::Assessment]>> = match by_member {
+        Some(lists) => Box::new(lists.into_iter().filter(|g| !g.is_empty())),
+        None => Box::new(model.assessments.chunk_by(|a, b| a.resource == b.resource)),
+    };
+    for group in groups {
         let resource = group[0].resource as usize;
         if selection.is_some_and(|sel| !sel.resource(resource)) {
             continue;

@@ -218,20 +218,28 @@ fn plan_follows_the_hand_computed_steps() {
 
 #[test]
 fn plan_says_when_the_target_is_out_of_reach() {
-    // Preview recommendations do not count, so fixing everything that counts tops out.
-    let out = run(&[
+    // A filter that keeps nothing leaves no score to raise.
+    let args = [
         "plan",
-        "fixtures/multi-rec.json",
+        "examples/contoso.json",
+        "--scope",
+        "/subscriptions/none",
         "--target",
-        "100",
+        "90",
         "--as-of",
         "2026-11-22",
-    ]);
+    ];
+    let out = run(&args);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("reached after") || text.contains("out of reach"),
+        text.contains("Target 90.00% is out of reach: after 0 steps nothing more can be gained"),
         "{text}"
+    );
+    let p = json(&args[..6], 0);
+    assert_eq!(
+        (&p["reached"], p["steps"].as_array().unwrap().len()),
+        (&Value::Bool(false), 0)
     );
     let out = run(&["plan", "fixtures/multi-rec.json"]);
     assert_eq!(out.status.code(), Some(2), "--target or --steps is required");
@@ -444,4 +452,164 @@ fn resource_level_commands_refuse_counts_only_scopes() {
         0,
     );
     assert_eq!(r["groups"].as_array().unwrap().len(), 2);
+}
+
+/// Subscription 2 moves from management group a to b (nothing else changes): under
+/// `--management-group a` AFTER holds only subscription 1 (vm1 healthy: 100%), as
+/// `assess` of AFTER says; BEFORE holds both (50%). The move is a definition change, so
+/// it shows in the catalog step.
+#[test]
+fn diff_scores_after_with_afters_own_subscription_definitions() {
+    let d = json(
+        &[
+            "diff",
+            "fixtures/triage/mg-before.json",
+            "fixtures/triage/mg-after.json",
+            "--management-group",
+            "a",
+        ],
+        0,
+    );
+    assert_close(&d["before"]["percentage"], 50.0);
+    assert_close(&d["after"]["percentage"], 100.0);
+    assert_close(&d["waterfall"][5]["change"], 50.0);
+}
+
+#[test]
+fn diff_gate_fails_on_an_undefined_score_or_an_incomplete_export() {
+    let out = run(&[
+        "diff",
+        "fixtures/azure/features-page1.json",
+        "fixtures/azure/features-page1.json",
+        "--max-drop",
+        "5",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("an export is incomplete, so --max-drop 5 cannot pass")
+    );
+    let out = run(&[
+        "diff",
+        "examples/contoso.json",
+        "examples/contoso.json",
+        "--scope",
+        "/subscriptions/none",
+        "--max-drop",
+        "5",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a secure score is undefined"));
+    let d = json(
+        &[
+            "diff",
+            "examples/contoso.json",
+            "examples/contoso.json",
+            "--max-drop",
+            "5",
+        ],
+        0,
+    );
+    assert_eq!(d["gate"], serde_json::json!({"max_drop": 5.0, "passed": true}));
+}
+
+/// vm2 fails r1, then is exempt in Azure (`NotApplicable`, cause `Exempt`): its status
+/// under the exemption is not exported, so this is an exemption, not a regression:
+/// 50% → 100%, all in the exemptions step.
+#[test]
+fn diff_counts_an_azure_exemption_as_an_exemption_not_a_regression() {
+    let d = json(
+        &[
+            "diff",
+            "fixtures/triage/exempt-before.json",
+            "fixtures/triage/exempt-after.json",
+        ],
+        0,
+    );
+    let steps = d["waterfall"].as_array().unwrap();
+    assert_eq!(steps[2]["resources"], serde_json::json!([]));
+    assert_eq!(steps[4]["cause"], "exemptions");
+    assert_close(&steps[4]["change"], 50.0);
+    assert_eq!(steps[4]["resources"].as_array().unwrap().len(), 1);
+}
+
+/// fixtures/exemptions.json judged on two dates: r3's waiver (to 2026-01-31) is in
+/// effect on 2026-01-15 and has ended by 2026-11-22, so it shows in the exemptions step,
+/// and each side scores as `assess` does on its own date.
+#[test]
+fn diff_shows_exemptions_that_ended_between_the_two_dates() {
+    let d = json(
+        &[
+            "diff",
+            "fixtures/exemptions.json",
+            "fixtures/exemptions.json",
+            "--before-as-of",
+            "2026-01-15",
+        ],
+        0,
+    );
+    let assess_on = |day: &str| {
+        let out = run(&["assess", "fixtures/exemptions.json", "--as-of", day, "-f", "json"]);
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["score"]["percentage"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_close(&d["before"]["percentage"], assess_on("2026-01-15"));
+    assert_close(&d["after"]["percentage"], assess_on("2026-11-22"));
+    assert_eq!(d["waterfall"][4]["resources"], serde_json::json!(["r3"]));
+    assert_eq!(d["before_as_of"], "2026-01-15");
+}
+
+#[test]
+fn diff_reads_one_side_from_standard_input() {
+    let file =
+        std::fs::File::open(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso.json"))
+            .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_securescore"))
+        .args(["diff", "-", "examples/contoso.json", "-f", "json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["change"], 0.0);
+}
+
+/// A group below subscription level is scored with computed weights, as the same
+/// resources under --scope are (SPEC §1.1, §1.3): the estate's two web apps.
+#[test]
+fn a_group_scores_as_the_same_resources_under_a_filter() {
+    let mut files: Vec<String> =
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/azure/rest"))
+            .unwrap()
+            .map(|e| format!("examples/azure/rest/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+    files.sort();
+    let mut grouped: Vec<&str> = vec!["assess"];
+    grouped.extend(files.iter().map(String::as_str));
+    grouped.extend(["--group-by", "type"]);
+    let r = json(&grouped, 0);
+    let sites = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "Microsoft.Web/sites")
+        .unwrap()["score"]["percentage"]
+        .clone();
+    let mut filtered: Vec<&str> = vec!["assess"];
+    filtered.extend(files.iter().map(String::as_str));
+    for id in [
+        "/subscriptions/3c9e5a71-2f4b-4d8e-a6c0-7b15e9d2f384/resourceGroups/rg-web-prod/providers/Microsoft.Web/sites/app-contoso-web",
+        "/subscriptions/a84f0d26-91c7-4e3b-b5d2-6e0f8c4a1b97/resourceGroups/rg-dev/providers/Microsoft.Web/sites/app-contoso-web-dev",
+    ] {
+        filtered.extend(["--scope", id]);
+    }
+    let f = json(&filtered, 0);
+    assert_eq!(f["weights"], "computed");
+    assert_close(&sites, f["score"]["percentage"].as_f64().unwrap());
 }

@@ -66,11 +66,18 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
 /// Each group's score (SPEC §1.3), lowest first.
 fn group_scores(model: &Model, by: &GroupBy, evaluation: &Evaluation) -> anyhow::Result<Vec<GroupOut>> {
     let groups = groups(model, by, evaluation.selection.as_ref()).map_err(UsageError)?;
+    // A group below subscription level changes what each scope holds, so Azure's
+    // exported weights no longer apply (SPEC §1.1), as under a --scope filter.
+    let whole_scopes = matches!(by, GroupBy::Subscription | GroupBy::ManagementGroup);
+    let options = crate::score::ScoreOptions {
+        allow_exported_weights: evaluation.options.allow_exported_weights && whole_scopes,
+        ..evaluation.options.clone()
+    };
     let mut out: Vec<GroupOut> = groups
         .iter()
         .map(|g| {
-            let scored = score(model, &evaluation.options, Some(&g.selection));
-            let raw = raw_percentage(model, &evaluation.options, Some(&g.selection), &scored);
+            let scored = score(model, &options, Some(&g.selection));
+            let raw = raw_percentage(model, &options, Some(&g.selection), &scored);
             GroupOut {
                 by: by.name(),
                 id: g.id.clone(),

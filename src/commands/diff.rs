@@ -3,11 +3,13 @@
 
 use super::{emit, fail_on_errors, load_inputs, print_diagnostics, style};
 use crate::cli::DiffArgs;
-use crate::diff::diff;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::diff::{diff, DropGate};
 use crate::load::source::InputSpec;
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::render;
+use crate::report::WarningOut;
 use crate::text::{fmt2, round2};
 use crate::{Outcome, UsageError};
 use anyhow::Context;
@@ -16,6 +18,9 @@ use std::path::Path;
 /// The inputs of one side: the file, or the directory's `*.json`, `*.jsonl` and
 /// `*.ndjson` files (not recursive, hidden files skipped), sorted by name.
 fn side_inputs(path: &Path) -> anyhow::Result<Vec<InputSpec>> {
+    if path.as_os_str() == "-" {
+        return Ok(vec![InputSpec::Stdin]);
+    }
     if !path.is_dir() {
         return Ok(vec![InputSpec::Path(path.to_path_buf())]);
     }
@@ -44,7 +49,7 @@ fn side_inputs(path: &Path) -> anyhow::Result<Vec<InputSpec>> {
 }
 
 /// Loads one side, failing on input errors and on scopes scored from counts.
-fn load_side(path: &Path, quiet: bool) -> anyhow::Result<(Model, crate::diag::Diagnostics)> {
+fn load_side(path: &Path, quiet: bool) -> anyhow::Result<(Model, Diagnostics)> {
     let (model, diags) = load_inputs(&side_inputs(path)?, &LoadOptions::default())?;
     fail_on_errors(&diags, quiet)?;
     if let Some(scope) = model.scopes.iter().find(|s| s.count_level) {
@@ -61,27 +66,55 @@ fn load_side(path: &Path, quiet: bool) -> anyhow::Result<(Model, crate::diag::Di
 
 /// Runs `diff`.
 pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
-    let (before, before_diags) = load_side(&args.before, args.common.output.quiet)?;
-    let (after, after_diags) = load_side(&args.after, args.common.output.quiet)?;
+    if args.before.as_os_str() == "-" && args.after.as_os_str() == "-" {
+        return Err(UsageError("only one side can be read from standard input".to_string()).into());
+    }
+    let quiet = args.common.output.quiet;
+    let (before, before_diags) = load_side(&args.before, quiet)?;
+    let (after, after_diags) = load_side(&args.after, quiet)?;
     let options = crate::score::ScoreOptions {
         allow_exported_weights: false,
         ..args.common.scoring.options()
     };
     let filters = args.common.scoring.filters();
-    let result = diff(&before, &after, &options, &filters).map_err(UsageError)?;
-    print_diagnostics(&before_diags, args.common.output.quiet);
-    print_diagnostics(&after_diags, args.common.output.quiet);
-    let drop = result.before.percentage.unwrap_or(0.0) - result.after.percentage.unwrap_or(0.0);
-    let failure = args.max_drop.filter(|&limit| round2(drop) > limit).map(|limit| {
-        format!(
-            "secure score fell by {} points, more than --max-drop {limit}",
-            fmt2(drop)
-        )
+    let before_as_of = args.before_as_of.unwrap_or(options.as_of);
+    let mut result = diff(&before, &after, &options, before_as_of, &filters).map_err(UsageError)?;
+    let mut diags = Diagnostics::default();
+    for (side, side_diags) in [("before", &before_diags), ("after", &after_diags)] {
+        for d in side_diags.items() {
+            diags.push(Diagnostic {
+                message: format!("{side}: {}", d.message),
+                ..d.clone()
+            });
+        }
+    }
+    result.warnings = diags.warnings().map(WarningOut::from).collect();
+    print_diagnostics(&diags, quiet);
+    let failure = args.max_drop.and_then(|limit| {
+        let (b, a) = (result.before.percentage, result.after.percentage);
+        let why = match (b, a) {
+            _ if !before.incomplete.is_empty() || !after.incomplete.is_empty() => Some(format!(
+                "an export is incomplete, so --max-drop {limit} cannot pass"
+            )),
+            (Some(b), Some(a)) if round2(b - a) > limit => Some(format!(
+                "secure score fell by {} points, more than --max-drop {limit}",
+                fmt2(b - a)
+            )),
+            (Some(_), Some(_)) => None,
+            _ => Some(format!(
+                "a secure score is undefined (no control with points applies), so --max-drop {limit} cannot pass"
+            )),
+        };
+        result.gate = Some(DropGate {
+            max_drop: limit,
+            passed: why.is_none(),
+        });
+        why
     });
     let style = style(&args.common.output);
     emit(&args.common.output, |buf| match args.common.format.as_str() {
         "json" => render::json::write(&result, buf),
-        _ => render::diff::write(&result, style, args.max_drop, buf),
+        _ => render::diff::write(&result, style, buf),
     })?;
     Ok(failure.map_or(Outcome::Success, Outcome::GateFailed))
 }

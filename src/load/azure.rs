@@ -495,6 +495,7 @@ impl AzureSink<'_> {
                     category: ExemptionCategory::Waiver,
                     expires: None,
                     reason: Some("exempt in Defender for Cloud (status.cause Exempt)".to_string()),
+                    hides_status: status == Status::NotApplicable,
                 }),
             )
         } else {

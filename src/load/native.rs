@@ -305,6 +305,7 @@ impl From<ExemptionIn> for Exemption {
             category: e.category,
             expires: e.expires,
             reason: e.reason,
+            hides_status: false,
         }
     }
 }

@@ -23,14 +23,18 @@ fn signed(x: f64) -> String {
 }
 
 /// Writes the diff as text.
-pub fn write(d: &Diff, style: Style, max_drop: Option<f64>, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(d: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let dates = if d.before_as_of == d.as_of {
+        format!("as of {}", d.as_of)
+    } else {
+        format!("as of {} → {}", d.before_as_of, d.as_of)
+    };
     writeln!(
         out,
-        "Secure score {} → {}  ({} points) · as of {}",
+        "Secure score {} → {}  ({} points) · {dates} · weights computed",
         pct(d.before.percentage),
         pct(d.after.percentage),
         signed(d.change),
-        d.as_of
     )?;
     let mut t = new_table(style, &["Cause", "Change", "Resources"]);
     for step in &d.waterfall {
@@ -43,7 +47,12 @@ pub fn write(d: &Diff, style: Style, max_drop: Option<f64>, out: &mut dyn Write)
     t.add_row(vec!["total".to_string(), signed(d.change), String::new()]);
     align_right(&mut t, &[1, 2]);
     writeln!(out, "\n{t}")?;
-    let moved: Vec<_> = d.controls.iter().filter(|c| hundredths(c.change) != 0).collect();
+    // Controls that moved, and those one side lacks (added or removed by the catalog).
+    let moved: Vec<_> = d
+        .controls
+        .iter()
+        .filter(|c| hundredths(c.change) != 0 || c.before.is_none() || c.after.is_none())
+        .collect();
     if moved.is_empty() {
         writeln!(out, "\nNo control's current score moved.")?;
     } else {
@@ -76,14 +85,12 @@ pub fn write(d: &Diff, style: Style, max_drop: Option<f64>, out: &mut dyn Write)
             writeln!(out, "  controls changed: {}", terminal_safe(&controls.join(", ")))?;
         }
     }
-    if let Some(limit) = max_drop {
-        let drop = d.before.percentage.unwrap_or(0.0) - d.after.percentage.unwrap_or(0.0);
-        let passed = crate::text::round2(drop) <= limit;
+    if let Some(g) = &d.gate {
         writeln!(
             out,
             "\nGate --max-drop {}: {}",
-            fmt2(limit),
-            if passed { "passed" } else { "FAILED" }
+            fmt2(g.max_drop),
+            if g.passed { "passed" } else { "FAILED" }
         )?;
     }
     Ok(())

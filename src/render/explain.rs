@@ -90,7 +90,7 @@ pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<(
     }
     write_recommendations(e, style, out)?;
     write_unhealthy(e, out)?;
-    write_exemptions(e, style, out)
+    write_exemptions(e, out)
 }
 
 fn write_recommendations(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -167,30 +167,35 @@ fn write_unhealthy(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn write_exemptions(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<()> {
+fn write_exemptions(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     if e.exemptions.is_empty() {
         return writeln!(out, "\nNo exemption in effect.");
     }
     let soon = e.exemptions.iter().filter(|x| x.expiring_soon).count();
+    let ignored = if e.exemptions_ignored {
+        "; ignored by --ignore-exemptions"
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "\nExemptions in effect ({}; {soon} expiring within {EXPIRY_WINDOW_DAYS} days of {}):",
+        "\nExemptions in effect ({}; {soon} ending within {EXPIRY_WINDOW_DAYS} days of {}{ignored}):",
         e.exemptions.len(),
         e.as_of
     )?;
-    let mut t = new_table(style, &["Resource", "Recommendation", "Category", "Expires"]);
     for x in &e.exemptions {
-        let expires = match (&x.expires, x.expiring_soon) {
-            (Some(d), true) => format!("{d} (soon)"),
-            (Some(d), false) => d.clone(),
-            (None, _) => "never".to_string(),
+        let until = match (&x.expires, x.expiring_soon) {
+            (Some(d), true) => format!("until {d}, soon"),
+            (Some(d), false) => format!("until {d}"),
+            (None, _) => "no end".to_string(),
         };
-        t.add_row(vec![
-            terminal_safe(&x.resource).into_owned(),
-            terminal_safe(&x.recommendation).into_owned(),
-            x.category.to_string(),
-            expires,
-        ]);
+        writeln!(
+            out,
+            "  {} × {}: {} ({until})",
+            terminal_safe(&x.resource),
+            terminal_safe(&x.recommendation),
+            x.category
+        )?;
     }
-    writeln!(out, "{t}")
+    Ok(())
 }

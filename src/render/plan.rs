@@ -24,7 +24,7 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
         plan.as_of
     )?;
     if !plan.steps.is_empty() {
-        let mut t = new_table(style, &["#", "Fix", "Resources", "Gain", "Projected"]);
+        let mut t = new_table(style, &["#", "Fix", "Resources", "Points", "Gain", "Projected"]);
         for s in &plan.steps {
             let what = match &s.control {
                 Some(c) => format!(
@@ -45,11 +45,12 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
                 s.step.to_string(),
                 what,
                 s.resources.len().to_string(),
-                format!("+{}", fmt2(s.gain_percentage)),
+                s.gain_points.map_or("-".to_string(), |p| format!("+{}", fmt2(p))),
+                format!("+{}%", fmt2(s.gain_percentage)),
                 pct(s.projected_percentage),
             ]);
         }
-        align_right(&mut t, &[0, 2, 3, 4]);
+        align_right(&mut t, &[0, 2, 3, 4, 5]);
         writeln!(out, "\n{t}")?;
     }
     let last = plan

@@ -206,8 +206,10 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
             idle.join(", ")
         )?;
     }
-    if let Some(groups) = &report.groups {
-        writeln!(out, "\n{}", group_table(groups, style))?;
+    match &report.groups {
+        Some(groups) if groups.is_empty() => writeln!(out, "\nNo group: no assessed resource is selected.")?,
+        Some(groups) => writeln!(out, "\n{}", group_table(groups, style))?,
+        None => {}
     }
     if !report.warnings.is_empty() {
         let mut codes: Vec<(&str, usize)> = Vec::new();
