@@ -28,6 +28,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Compare two inventories: what changed and why the score moved.
     Diff(DiffArgs),
+    /// Show the score over time from a history file (see assess --record).
+    Trend(TrendArgs),
     /// Check inputs and list every problem found.
     Validate(ValidateArgs),
     /// Print the built-in control catalog.
@@ -109,9 +111,18 @@ pub struct AssessArgs {
     /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Output format.
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
+    /// Output format (html: one self-contained page).
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json", "html"])]
     pub format: String,
+    /// Append this run's snapshot to the history file HISTORY (created if needed).
+    #[arg(long, value_name = "HISTORY")]
+    pub record: Option<PathBuf>,
+    /// A label for the recorded snapshot (with --record).
+    #[arg(long, value_name = "TEXT", requires = "record")]
+    pub label: Option<String>,
+    /// Show the score over time from HISTORY in the HTML report.
+    #[arg(long, value_name = "HISTORY")]
+    pub history: Option<PathBuf>,
     /// Exit 1 when the score, rounded to 2 decimals, is below PCT.
     #[arg(long, value_name = "PCT", value_parser = parse_percentage)]
     pub fail_under: Option<f64>,
@@ -189,6 +200,22 @@ pub struct DiffArgs {
     pub before_as_of: Option<Date>,
     #[command(flatten)]
     pub common: TriageArgs,
+}
+
+/// `securescore trend`.
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// The history file that `assess --record` appends to.
+    #[arg(value_name = "HISTORY")]
+    pub history: PathBuf,
+    /// Only runs recorded on or after DATE (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<Date>,
+    /// Output format (html: one self-contained page with the chart).
+    #[arg(short, long, default_value = "table", value_parser = ["table", "json", "html"])]
+    pub format: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `securescore validate`.

@@ -33,6 +33,19 @@ impl Date {
         }
     }
 
+    /// The current time in UTC as RFC 3339, to the second (`2026-11-23T20:41:00Z`).
+    pub fn now_rfc3339() -> String {
+        let secs = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_secs() as i64,
+            Err(e) => -(e.duration().as_secs() as i64),
+        };
+        let day = Date {
+            days: secs.div_euclid(86_400),
+        };
+        let s = secs.rem_euclid(86_400);
+        format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+    }
+
     /// Parses a plain `YYYY-MM-DD` date.
     pub fn parse(text: &str) -> Result<Date, String> {
         parse_ymd(text.trim()).ok_or_else(|| format!("{text:?} is not a date (expected YYYY-MM-DD)"))

@@ -18,6 +18,7 @@ pub mod diag;
 pub mod diff;
 pub mod explain;
 pub mod groups;
+pub mod history;
 pub mod load;
 pub mod model;
 pub mod output;
@@ -27,6 +28,7 @@ pub mod report;
 pub mod score;
 pub mod select;
 pub mod text;
+pub mod trend;
 
 use std::fmt;
 
@@ -58,6 +60,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Diff(args) => commands::diff::run(args),
         cli::Command::Explain(args) => commands::explain::run(args),
         cli::Command::Plan(args) => commands::plan::run(args),
+        cli::Command::Trend(args) => commands::trend::run(args),
         cli::Command::Validate(args) => commands::validate::run(args),
         cli::Command::Controls(args) => commands::controls::run(args),
     }

@@ -360,9 +360,25 @@ pub struct Model {
     /// Where each resource's assessments start in `assessments` (one entry per resource,
     /// and one more); empty until [`Model::index_assessments`].
     pub assessment_starts: Vec<u32>,
+    /// The SHA-256 (hex) of each input, when asked for.
+    pub input_digests: Vec<String>,
 }
 
 impl Model {
+    /// SHA-256 over the inputs' digests, sorted (each hex digest followed by a newline),
+    /// so that the same inputs in any order give the same digest.
+    pub fn inputs_digest(&self) -> String {
+        use sha2::Digest;
+        let mut digests = self.input_digests.clone();
+        digests.sort();
+        let mut hasher = sha2::Sha256::new();
+        for d in &digests {
+            hasher.update(d.as_bytes());
+            hasher.update(b"\n");
+        }
+        crate::load::hex(&hasher.finalize())
+    }
+
     /// Indexes where each resource's assessments start (they are sorted by resource).
     pub fn index_assessments(&mut self) {
         let mut starts = vec![0u32; self.resources.len() + 1];
@@ -581,6 +597,7 @@ pub struct ModelBuilder {
     exported_scores: Vec<(ExportScope, Option<u64>, Figures, Origin)>,
     incomplete: Vec<String>,
     scope_hints: HashMap<u32, String>,
+    input_digests: Vec<String>,
 }
 
 const KNOWN_PREVIEW: u8 = 1;
@@ -642,6 +659,11 @@ impl ModelBuilder {
     pub fn add_input(&mut self, name: &str) -> u16 {
         self.inputs.push(name.to_string());
         (self.inputs.len() - 1).min(u16::MAX as usize) as u16
+    }
+
+    /// Records the SHA-256 (hex) of an input's bytes.
+    pub fn add_digest(&mut self, digest: String) {
+        self.input_digests.push(digest);
     }
 
     /// How many inputs were registered.
@@ -1051,6 +1073,7 @@ impl ModelBuilder {
             incomplete: std::mem::take(&mut self.incomplete),
             catalog_membership,
             assessment_starts: Vec::new(),
+            input_digests: std::mem::take(&mut self.input_digests),
         };
         let mut model = model;
         model.index_assessments();

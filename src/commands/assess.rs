@@ -5,8 +5,11 @@ use super::{
     Evaluation,
 };
 use crate::cli::AssessArgs;
+use crate::date::Date;
 use crate::diag::Diagnostics;
+use crate::explain::{explain, ExplainInputs, Explanation};
 use crate::groups::{groups, GroupBy};
+use crate::history::Snapshot;
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::render;
@@ -20,7 +23,11 @@ use crate::UsageError;
 /// Runs `assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
-    let (model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
+    let load_options = LoadOptions {
+        digest_inputs: args.record.is_some(),
+        ..LoadOptions::default()
+    };
+    let (model, mut diags) = load_inputs(&inputs, &load_options)?;
     fail_on_errors(&diags, args.output.quiet)?;
     let evaluation = evaluate(&model, &args.scoring, &mut diags)?;
     let mut report = report::build(
@@ -54,13 +61,61 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
             ),
         })
     });
+    if let Some(history) = &args.record {
+        let snapshot = Snapshot::of(
+            &report,
+            Date::now_rfc3339(),
+            args.label.clone(),
+            model.inputs_digest(),
+        );
+        crate::history::append(history, &snapshot)?;
+    }
+    let trend = match &args.history {
+        Some(path) => {
+            let (runs, warnings) = crate::history::read(path)?;
+            let skipped = warnings.iter().filter_map(|w| w.line).collect();
+            for w in warnings {
+                diags.push(w);
+            }
+            Some(crate::trend::trend(&runs, None, skipped))
+        }
+        None => None,
+    };
     print_diagnostics(&diags, args.output.quiet);
+    let details = if args.format == "html" {
+        control_details(&model, &evaluation, &report)
+    } else {
+        Vec::new()
+    };
     let style = style(&args.output);
     emit(&args.output, |buf| match args.format.as_str() {
         "json" => render::json::write(&report, buf),
+        "html" => render::html::write_report(&report, &details, trend.as_ref(), buf),
         _ => render::table::write(&report, style, args.top, buf),
     })?;
     Ok(failure.map_or(Outcome::Success, Outcome::GateFailed))
+}
+
+/// The explanation of every control of the report, in its order (the HTML drill-downs).
+fn control_details(model: &Model, evaluation: &Evaluation, report: &report::Report) -> Vec<Explanation> {
+    report
+        .controls
+        .iter()
+        .filter_map(|c| {
+            let i = model.controls.iter().position(|m| m.id == c.id)?;
+            Some(explain(
+                model,
+                i,
+                ExplainInputs {
+                    options: &evaluation.options,
+                    selection: evaluation.selection.as_ref(),
+                    score: &evaluation.score,
+                    control: c.clone(),
+                    weights: report.weights,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Each group's score (SPEC §1.3), lowest first.

@@ -6,6 +6,7 @@ pub mod controls;
 pub mod diff;
 pub mod explain;
 pub mod plan;
+pub mod trend;
 pub mod validate;
 
 use crate::catalog::Catalog;

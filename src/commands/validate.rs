@@ -27,6 +27,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
     let options = LoadOptions {
         report_unknown_keys: true,
+        ..LoadOptions::default()
     };
     let (model, mut diags) = load_inputs(&inputs, &options)?;
     if diags.error_count() == 0 {

@@ -34,6 +34,8 @@ const MAX_ARRAY_DEPTH: usize = 8;
 pub struct LoadOptions {
     /// List keys that are not part of a recognised shape as warnings (`validate`).
     pub report_unknown_keys: bool,
+    /// Compute each input's SHA-256 (for `--record`).
+    pub digest_inputs: bool,
 }
 
 /// Loads every input into one model. Problems are collected in `diags`; the model is
@@ -221,6 +223,11 @@ fn join_key(path: &str, key: &str) -> String {
     at
 }
 
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// What a JSON value is, for messages.
 fn json_kind(raw: &RawValue) -> &'static str {
     match raw.get().as_bytes().first() {
@@ -264,6 +271,10 @@ impl Loader<'_> {
             Ok(b) => b,
             Err(d) => return self.diags.push(d),
         };
+        if self.options.digest_inputs {
+            use sha2::Digest;
+            self.builder.add_digest(hex(&sha2::Sha256::digest(&*bytes)));
+        }
         let text = match source::decode(&name, &bytes) {
             Ok(t) => t,
             Err(d) => return self.diags.push(d),

@@ -2,9 +2,11 @@
 
 pub mod diff;
 pub mod explain;
+pub mod html;
 pub mod json;
 pub mod plan;
 pub mod table;
+pub mod trend;
 
 /// How a human-readable renderer should look.
 #[derive(Clone, Copy, Debug)]

@@ -1,0 +1,28 @@
+//! `securescore trend HISTORY`: the score over time, from the snapshots `assess --record`
+//! appended.
+
+use super::{emit, print_diagnostics, style};
+use crate::cli::TrendArgs;
+use crate::diag::Diagnostics;
+use crate::render;
+use crate::trend::trend;
+use crate::Outcome;
+
+/// Runs `trend`.
+pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
+    let (runs, warnings) = crate::history::read(&args.history)?;
+    let skipped = warnings.iter().filter_map(|w| w.line).collect();
+    let mut diags = Diagnostics::default();
+    for w in warnings {
+        diags.push(w);
+    }
+    let result = trend(&runs, args.since, skipped);
+    print_diagnostics(&diags, args.output.quiet);
+    let style = style(&args.output);
+    emit(&args.output, |buf| match args.format.as_str() {
+        "json" => render::json::write(&result, buf),
+        "html" => render::html::write_trend(&result, buf),
+        _ => render::trend::write(&result, style, buf),
+    })?;
+    Ok(Outcome::Success)
+}

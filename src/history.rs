@@ -1,0 +1,181 @@
+//! Score history (`assess --record`, `trend`; SPEC §5 snapshot lines): one JSON line per
+//! run, appended under an exclusive lock, written at once and synced, never rewritten.
+//! A line left torn by a crash is skipped on read, and the next append starts on a fresh
+//! line.
+
+use crate::diag::Diagnostic;
+use crate::report::{FiltersOut, Report, ScopeOut, ScoreOut};
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+/// The snapshot schema identifier.
+pub const SCHEMA: &str = "securescore.snapshot/v1";
+
+/// One run, as a history line holds it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Snapshot {
+    pub schema: &'static str,
+    /// When the run happened (RFC 3339, UTC).
+    pub recorded_at: String,
+    pub as_of: String,
+    pub label: Option<String>,
+    pub weighting: &'static str,
+    pub filters: FiltersOut,
+    pub score: ScoreOut,
+    pub scopes: Vec<ScopeOut>,
+    pub controls: Vec<SnapshotControl>,
+    /// SHA-256 over the sorted SHA-256 digests of the inputs.
+    pub inputs_digest: String,
+}
+
+/// A control's figures in a snapshot.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SnapshotControl {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub max_score: f64,
+    #[serde(default)]
+    pub current_score: f64,
+    #[serde(default)]
+    pub healthy_resources: u64,
+    #[serde(default)]
+    pub unhealthy_resources: u64,
+}
+
+impl Snapshot {
+    /// The snapshot of a report.
+    pub fn of(
+        report: &Report,
+        recorded_at: String,
+        label: Option<String>,
+        inputs_digest: String,
+    ) -> Snapshot {
+        let mut controls: Vec<SnapshotControl> = report
+            .controls
+            .iter()
+            .map(|c| SnapshotControl {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                max_score: c.max_score,
+                current_score: c.current_score,
+                healthy_resources: c.healthy_resources,
+                unhealthy_resources: c.unhealthy_resources,
+            })
+            .collect();
+        controls.sort_by(|a, b| a.id.cmp(&b.id));
+        Snapshot {
+            schema: SCHEMA,
+            recorded_at,
+            as_of: report.as_of.clone(),
+            label,
+            weighting: report.weighting,
+            filters: report.filters.clone(),
+            score: report.score.clone(),
+            scopes: report.scopes.clone(),
+            controls,
+            inputs_digest,
+        }
+    }
+}
+
+/// What `trend` reads of a line: lenient, so lines written by older and newer versions
+/// (missing optional fields, or extra ones) still read.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Recorded {
+    pub schema: String,
+    pub recorded_at: String,
+    pub as_of: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    pub score: RecordedScore,
+    #[serde(default)]
+    pub controls: Vec<SnapshotControl>,
+}
+
+/// The overall figures of a recorded run.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct RecordedScore {
+    pub percentage: Option<f64>,
+}
+
+/// Appends one snapshot as a line: under an exclusive lock, on a fresh line (after a
+/// line left torn by a crash), written at once and synced to disk.
+pub fn append(path: &Path, snapshot: &Snapshot) -> anyhow::Result<()> {
+    let line = serde_json::to_string(snapshot)?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open the history {}: {e}", path.display()))?;
+    file.lock()
+        .map_err(|e| anyhow::anyhow!("cannot lock the history {}: {e}", path.display()))?;
+    let torn = ends_without_newline(&mut file)
+        .map_err(|e| anyhow::anyhow!("cannot read the history {}: {e}", path.display()))?;
+    let mut buf = Vec::with_capacity(line.len() + 2);
+    if torn {
+        buf.push(b'\n');
+    }
+    buf.extend_from_slice(line.as_bytes());
+    buf.push(b'\n');
+    file.write_all(&buf)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| anyhow::anyhow!("cannot write to the history {}: {e}", path.display()))?;
+    // The lock ends when the file is closed.
+    Ok(())
+}
+
+fn ends_without_newline(file: &mut File) -> std::io::Result<bool> {
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    file.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
+}
+
+/// Recorded runs with their line numbers, in file order.
+pub type Runs = Vec<(usize, Recorded)>;
+
+/// The runs of a history, in file order, each with its line number; lines that are not
+/// valid snapshots are skipped with a warning naming their line.
+pub fn read(path: &Path) -> anyhow::Result<(Runs, Vec<Diagnostic>)> {
+    let text = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the history {}: {e}", path.display()))?;
+    let text = String::from_utf8_lossy(&text);
+    let mut runs = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed = serde_json::from_str::<Recorded>(line)
+            .map_err(|e| e.to_string())
+            .and_then(|r| {
+                if r.schema.starts_with("securescore.snapshot/") {
+                    Ok(r)
+                } else {
+                    Err(format!("schema {:?} is not a snapshot", r.schema))
+                }
+            });
+        match parsed {
+            Ok(r) => runs.push((i + 1, r)),
+            Err(why) => {
+                let mut d = Diagnostic::warning(
+                    "invalid-snapshot",
+                    format!("line {} is not a valid snapshot and is skipped ({why})", i + 1),
+                );
+                d.file = Some(path.display().to_string());
+                d.line = Some(i + 1);
+                warnings.push(d);
+            }
+        }
+    }
+    Ok((runs, warnings))
+}

@@ -1,0 +1,425 @@
+//! Self-contained HTML pages: the assessment report (a score gauge, the ranked control
+//! table with bars and a drill-down per control, group scores, the trend chart) and the
+//! trend page. Nothing is fetched over the network: styles are inline, charts are inline
+//! SVG, there is no script to run, and a Content-Security-Policy forbids any. Every text
+//! from an inventory is escaped for where it goes: element text and attribute values by
+//! [`escape`], the data embedded for scripts by [`script_json`].
+
+use crate::explain::Explanation;
+use crate::report::{ControlOut, Report};
+use crate::text::fmt2;
+use crate::trend::Trend;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// Unhealthy resources listed per control in the page.
+const LISTED: usize = 200;
+
+/// Text made safe for HTML element content and for double-quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {
+                let _ = write!(out, "&#x{:x};", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON for a `<script type="application/json">` element: nothing in it can end the
+/// element or open a comment (`<`, `>`, `&` and the JavaScript line separators escaped).
+pub fn script_json<T: Serialize>(value: &T) -> String {
+    let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_string());
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+const STYLE: &str = "
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d2330}
+h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem}
+.meta{color:#5b6475;margin:0 0 1.5rem}.head{display:flex;gap:2rem;align-items:center}
+table{border-collapse:collapse;width:100%}th,td{padding:.35rem .5rem;border-bottom:1px solid #e3e6ec;text-align:left;vertical-align:top}
+th{font-weight:600;color:#3c4557;background:#f6f7f9}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.bar{background:#e9ecf1;border-radius:3px;height:.6rem;width:8rem;display:inline-block;vertical-align:middle}
+.bar span{display:block;height:100%;border-radius:3px;background:#2f7d4f}
+summary{cursor:pointer;font-weight:500}details .drill{margin:.5rem 0 .25rem 1rem;font-size:.9rem}
+.drill table{margin:.25rem 0 .75rem}.drill li{margin:.1rem 0}code{font-size:.85em;word-break:break-all}
+.na{color:#7a8292}.warn{background:#fff6e0;border:1px solid #f0d48a;padding:.5rem .75rem;border-radius:4px}
+.good{color:#2f7d4f}.fair{color:#a86b00}.poor{color:#b3261e}
+";
+
+fn level(p: f64) -> &'static str {
+    if p >= 80.0 {
+        "good"
+    } else if p >= 50.0 {
+        "fair"
+    } else {
+        "poor"
+    }
+}
+
+fn page_start(out: &mut String, title: &str) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+         <link rel=\"icon\" href=\"data:,\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(title)
+    );
+}
+
+/// A circular gauge of a percentage (or "n/a").
+fn gauge(percentage: Option<f64>) -> String {
+    let (r, stroke) = (52.0, 12.0);
+    let circumference = 2.0 * std::f64::consts::PI * r;
+    let (filled, label, class) = match percentage {
+        Some(p) => (
+            circumference * p.clamp(0.0, 100.0) / 100.0,
+            format!("{}%", fmt2(p)),
+            level(p),
+        ),
+        None => (0.0, "n/a".to_string(), "na"),
+    };
+    format!(
+        "<svg class=\"gauge {class}\" width=\"140\" height=\"140\" viewBox=\"0 0 140 140\" role=\"img\" aria-label=\"secure score {label}\">\
+         <circle cx=\"70\" cy=\"70\" r=\"{r}\" fill=\"none\" stroke=\"#e9ecf1\" stroke-width=\"{stroke}\"/>\
+         <circle cx=\"70\" cy=\"70\" r=\"{r}\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"{stroke}\" \
+         stroke-dasharray=\"{filled:.2} {circumference:.2}\" transform=\"rotate(-90 70 70)\"/>\
+         <text x=\"70\" y=\"77\" text-anchor=\"middle\" font-size=\"19\" font-weight=\"600\" fill=\"#1d2330\">{label}</text></svg>"
+    )
+}
+
+/// A line chart of percentages over runs, 0–100 on the y axis.
+pub fn trend_chart(trend: &Trend) -> String {
+    let (w, h, pad) = (640.0, 180.0, 28.0);
+    let n = trend.runs.len();
+    let x = |i: usize| {
+        if n < 2 {
+            w / 2.0
+        } else {
+            pad + (w - 2.0 * pad) * i as f64 / (n - 1) as f64
+        }
+    };
+    let y = |p: f64| h - pad - (h - 2.0 * pad) * p.clamp(0.0, 100.0) / 100.0;
+    let mut svg = format!(
+        "<svg class=\"trend\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"secure score over time\">"
+    );
+    for tick in [0.0, 50.0, 100.0] {
+        let _ = write!(
+            svg,
+            "<line x1=\"{pad}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e3e6ec\"/><text x=\"2\" y=\"{:.1}\" font-size=\"10\" fill=\"#5b6475\">{tick}</text>",
+            w - pad,
+            y(tick) + 3.0,
+            y = y(tick)
+        );
+    }
+    let points: Vec<String> = trend
+        .runs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.percentage.map(|p| format!("{:.1},{:.1}", x(i), y(p))))
+        .collect();
+    if !points.is_empty() {
+        let _ = write!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"#2f6fd0\" stroke-width=\"2\" points=\"{}\"/>",
+            points.join(" ")
+        );
+    }
+    for (i, r) in trend.runs.iter().enumerate() {
+        if let Some(p) = r.percentage {
+            let _ = write!(
+                svg,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#2f6fd0\"><title>{} · {}%</title></circle>",
+                x(i),
+                y(p),
+                escape(&r.recorded_at),
+                fmt2(p)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn control_name(c: &ControlOut) -> String {
+    escape(c.name.as_deref().unwrap_or(&c.id))
+}
+
+fn drill_down(out: &mut String, e: &Explanation) {
+    out.push_str("<div class=\"drill\">");
+    if e.recommendations.is_empty() {
+        out.push_str("<p class=\"na\">No member recommendation is assessed.</p>");
+    } else {
+        out.push_str(
+            "<table><thead><tr><th>Recommendation</th><th>Severity</th><th class=\"n\">Healthy</th>\
+             <th class=\"n\">Unhealthy</th><th class=\"n\">N/A</th></tr></thead><tbody>",
+        );
+        for r in &e.recommendations {
+            let flag = if r.custom {
+                " <span class=\"na\">(custom: not scored)</span>"
+            } else if r.preview && !r.counted {
+                " <span class=\"na\">(preview: not scored)</span>"
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                "<tr><td>{}{flag}<br><code>{}</code>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(r.name.as_deref().unwrap_or(&r.id)),
+                escape(&r.id),
+                r.remediation
+                    .as_deref()
+                    .map_or(String::new(), |fix| format!("<br>To fix: {}", escape(fix))),
+                escape(r.severity.unwrap_or("-")),
+                r.healthy_resources,
+                r.unhealthy_resources,
+                r.not_applicable_resources
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    if e.unhealthy.is_empty() {
+        out.push_str("<p class=\"na\">No unhealthy resource.</p>");
+    } else {
+        let _ = write!(out, "<p>Unhealthy resources ({}):</p><ul>", e.unhealthy.len());
+        for u in e.unhealthy.iter().take(LISTED) {
+            let _ = write!(
+                out,
+                "<li><code>{}</code>{} — fails {}</li>",
+                escape(&u.resource),
+                u.scope.as_deref().map_or(String::new(), |s| format!(
+                    " <span class=\"na\">in {}</span>",
+                    escape(s)
+                )),
+                escape(&u.recommendations.join(", "))
+            );
+        }
+        if e.unhealthy.len() > LISTED {
+            let _ = write!(
+                out,
+                "<li>… and {} more (all with --format json)</li>",
+                e.unhealthy.len() - LISTED
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</div>");
+}
+
+/// Writes the assessment report as one self-contained page. `details` holds the
+/// explanation of each control in `report.controls` order (for the drill-downs).
+pub fn write_report(
+    report: &Report,
+    details: &[Explanation],
+    trend: Option<&Trend>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut html = String::new();
+    page_start(&mut html, "Secure score report");
+    let s = &report.score;
+    let _ = write!(
+        html,
+        "<div class=\"head\">{}<div><h1>Secure score {}</h1><p class=\"meta\">{} resources assessed · {} scope(s) · as of {} · weighting {} ({} weights) · {}</p></div></div>",
+        gauge(s.percentage),
+        s.percentage.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
+        s.resources,
+        report.scopes.len(),
+        escape(&report.as_of),
+        report.weighting,
+        report.weights,
+        escape(&report.generator)
+    );
+    if report.scopes.len() > 1 {
+        html.push_str(
+            "<h2>Scopes</h2><table id=\"scopes\"><thead><tr><th>Scope</th><th class=\"n\">Score</th>\
+             <th class=\"n\">Points</th><th class=\"n\">Weight</th></tr></thead><tbody>",
+        );
+        for sc in &report.scopes {
+            let _ = write!(
+                html,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td class=\"n\">{}</td></tr>",
+                escape(&match (&sc.name, &sc.id) {
+                    (Some(n), Some(id)) => format!("{n} ({id})"),
+                    (None, Some(id)) => id.clone(),
+                    _ => "(no subscription)".to_string(),
+                }),
+                sc.percentage.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
+                fmt2(sc.current),
+                fmt2(sc.max),
+                sc.weight
+            );
+        }
+        html.push_str("</tbody></table>");
+    }
+    html.push_str(
+        "<h2>Controls, most to gain first</h2><table id=\"controls\"><thead><tr><th class=\"n\">#</th>\
+         <th>Control (click for details)</th><th class=\"n\">Max</th><th>Current</th><th class=\"n\">Potential</th>\
+         <th class=\"n\">+Score</th><th class=\"n\">Unhealthy</th></tr></thead><tbody>",
+    );
+    for (c, detail) in report.controls.iter().zip(details) {
+        let share = if c.max_score > 0.0 {
+            100.0 * c.current_score / c.max_score
+        } else {
+            0.0
+        };
+        let _ = write!(
+            html,
+            "<tr class=\"{}\"><td class=\"n\">{}</td><td><details><summary>{}</summary>",
+            if c.applicable { "applicable" } else { "na" },
+            c.rank.map_or(String::new(), |r| r.to_string()),
+            control_name(c)
+        );
+        drill_down(&mut html, detail);
+        let _ = write!(
+            html,
+            "</details></td><td class=\"n\">{}</td><td><span class=\"bar\" title=\"{} of {}\"><span style=\"width:{:.1}%\"></span></span> {}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">+{}%</td><td class=\"n\">{} / {}</td></tr>",
+            fmt2(c.max_score),
+            fmt2(c.current_score),
+            fmt2(c.max_score),
+            share.clamp(0.0, 100.0),
+            fmt2(c.current_score),
+            fmt2(c.potential_increase),
+            fmt2(c.potential_increase_percentage),
+            c.unhealthy_resources,
+            c.healthy_resources + c.unhealthy_resources
+        );
+    }
+    html.push_str("</tbody></table>");
+    if let Some(groups) = &report.groups {
+        let by = groups.first().map_or(String::new(), |g| g.by.clone());
+        let _ = write!(
+            html,
+            "<h2>Groups by {}</h2><table id=\"groups\"><thead><tr><th>Group</th><th class=\"n\">Score</th><th class=\"n\">Resources</th></tr></thead><tbody>",
+            escape(&by)
+        );
+        for g in groups {
+            let _ = write!(
+                html,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                g.id.as_deref().map_or("(none)".to_string(), escape),
+                g.score
+                    .percentage
+                    .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
+                g.score.resources
+            );
+        }
+        html.push_str("</tbody></table>");
+    }
+    if let Some(t) = trend {
+        html.push_str("<h2>Score over time</h2>");
+        html.push_str(&trend_chart(t));
+    }
+    if !report.warnings.is_empty() {
+        html.push_str("<h2>Warnings</h2><div class=\"warn\"><ul>");
+        for w in &report.warnings {
+            let _ = write!(
+                html,
+                "<li><code>{}</code> {}</li>",
+                escape(w.code),
+                escape(&w.message)
+            );
+        }
+        html.push_str("</ul></div>");
+    }
+    let _ = write!(
+        html,
+        "<script type=\"application/json\" id=\"securescore-report\">{}</script>\n</body>\n</html>\n",
+        script_json(report)
+    );
+    out.write_all(html.as_bytes())
+}
+
+/// Writes the trend as one self-contained page: the chart, the runs and the controls that
+/// moved most.
+pub fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
+    let mut html = String::new();
+    page_start(&mut html, "Secure score over time");
+    let pct = |p: Option<f64>| p.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)));
+    let _ = write!(
+        html,
+        "<h1>Secure score over time</h1><p class=\"meta\">{} run(s){} · {} → {}</p>",
+        trend.runs.len(),
+        trend
+            .since
+            .as_deref()
+            .map_or(String::new(), |d| format!(" since {}", escape(d))),
+        pct(trend.first),
+        pct(trend.last)
+    );
+    html.push_str(&trend_chart(trend));
+    html.push_str(
+        "<h2>Runs</h2><table id=\"runs\"><thead><tr><th>Recorded</th><th>As of</th><th>Label</th>\
+         <th class=\"n\">Score</th><th class=\"n\">Change</th></tr></thead><tbody>",
+    );
+    for r in &trend.runs {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(&r.recorded_at),
+            escape(&r.as_of),
+            escape(r.label.as_deref().unwrap_or("")),
+            pct(r.percentage),
+            r.change.map_or(String::new(), |c| format!(
+                "{}{}",
+                if c >= 0.0 { "+" } else { "" },
+                fmt2(c)
+            ))
+        );
+    }
+    html.push_str("</tbody></table><h2>Controls that moved most</h2><table id=\"moves\"><thead><tr><th>Control</th>\
+                   <th class=\"n\">First</th><th class=\"n\">Last</th><th class=\"n\">Change</th></tr></thead><tbody>");
+    for c in trend.controls.iter().take(20) {
+        let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(c.name.as_deref().unwrap_or(&c.id)),
+            show(c.first),
+            show(c.last),
+            fmt2(c.change)
+        );
+    }
+    let _ = write!(
+        html,
+        "</tbody></table><script type=\"application/json\" id=\"securescore-trend\">{}</script>\n</body>\n</html>\n",
+        script_json(trend)
+    );
+    out.write_all(html.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_attributes_are_escaped() {
+        assert_eq!(
+            escape("<script>\"x' & \u{1b}"),
+            "&lt;script&gt;&quot;x&#39; &amp; &#x1b;"
+        );
+    }
+
+    #[test]
+    fn embedded_json_cannot_close_its_element() {
+        let s = script_json(&"</script><!-- \u{2028}&");
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        assert!(s.contains("\\u003c/script\\u003e"));
+        let back: String = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, "</script><!-- \u{2028}&");
+    }
+}

@@ -1,0 +1,407 @@
+//! The HTML report in a real browser: headless Chromium driven through ChromeDriver's
+//! WebDriver API (JSON over HTTP, with a small client below). The page must load with no
+//! console error and no network request, show one table row per control, open a
+//! drill-down in place, and run nothing from an inventory whose names carry markup. A
+//! screenshot is written to a temporary file for review.
+//!
+//! The test fails, never skips, when the browser cannot start: `.ci/run` installs
+//! Debian's `chromium` and `chromium-driver` when they are missing.
+
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// ChromeDriver, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One HTTP/1.1 request to ChromeDriver; the response body as JSON.
+fn request(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .map_err(|e| e.to_string())?;
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        payload.len()
+    );
+    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    stream.write_all(payload.as_bytes()).map_err(|e| e.to_string())?;
+    // Read the head, then exactly the body it announces: the server may keep the
+    // connection open.
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("the connection closed before the response head".to_string());
+        }
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let headers = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
+    let length = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let chunked = headers.contains("transfer-encoding: chunked");
+    loop {
+        let have = raw.len() - head_end;
+        let done = match length {
+            Some(n) => have >= n,
+            None if chunked => raw.ends_with(b"0\r\n\r\n"),
+            None => false,
+        };
+        if done {
+            break;
+        }
+        let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&raw[head_end..]).into_owned();
+    let body = if chunked { dechunk(&text) } else { text };
+    let value: Value = serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?;
+    if value["value"]["error"].is_string() {
+        return Err(format!("{method} {path}: {}", value["value"]));
+    }
+    Ok(value["value"].clone())
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || tail.len() < n {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = tail[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn start_driver() -> Driver {
+    assert!(
+        Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
+        "the browser test needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}); \
+         .ci/run installs them (apt-get install chromium chromium-driver)"
+    );
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver did not start");
+    let driver = Driver { child, port };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while request(port, "GET", "/status", None).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not answer within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    driver
+}
+
+/// A browser session, deleted when dropped.
+struct Session<'d> {
+    driver: &'d Driver,
+    id: String,
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        let _ = request(self.driver.port, "DELETE", &format!("/session/{}", self.id), None);
+    }
+}
+
+impl Session<'_> {
+    fn new<'d>(driver: &'d Driver, profile: &Path) -> Session<'d> {
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:loggingPrefs": {"browser": "ALL"},
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                         "--disable-sync", "--disable-quic", "--window-size=1280,900",
+                         format!("--user-data-dir={}", profile.display())]
+            }
+        }}});
+        let v = request(driver.port, "POST", "/session", Some(&caps)).expect("the browser did not start");
+        let id = v["sessionId"].as_str().expect("no session id").to_string();
+        Session { driver, id }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
+        request(
+            self.driver.port,
+            method,
+            &format!("/session/{}{path}", self.id),
+            body,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn open(&self, file: &Path) {
+        self.call(
+            "POST",
+            "/url",
+            Some(&json!({"url": format!("file://{}", file.display())})),
+        );
+    }
+
+    fn script(&self, code: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(&json!({"script": code, "args": []})),
+        )
+    }
+
+    /// Console messages the page logged at error level.
+    fn console_errors(&self) -> Vec<String> {
+        let logs = self.call("POST", "/se/log", Some(&json!({"type": "browser"})));
+        logs.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|m| m["level"] == "SEVERE")
+                    .map(|m| m["message"].to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn securescore(args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_securescore"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("securescore-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some((c - b'A') as u32),
+            b'a'..=b'z' => Some((c - b'a' + 26) as u32),
+            b'0'..=b'9' => Some((c - b'0' + 52) as u32),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    };
+    let digits: Vec<u32> = text.bytes().filter_map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, d)| n | d << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
+
+#[test]
+fn the_html_report_works_in_a_real_browser() {
+    let dir = scratch();
+    let report = dir.join("report.html");
+    let history = dir.join("history.jsonl");
+    for day in ["2026-11-20", "2026-11-21", "2026-11-22"] {
+        securescore(&[
+            "assess",
+            "examples/contoso.json",
+            "--as-of",
+            day,
+            "--record",
+            history.to_str().unwrap(),
+            "-q",
+        ]);
+    }
+    securescore(&[
+        "assess",
+        "examples/contoso.json",
+        "--as-of",
+        "2026-11-22",
+        "-f",
+        "html",
+        "--group-by",
+        "subscription",
+        "--history",
+        history.to_str().unwrap(),
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    let size = std::fs::metadata(&report).unwrap().len();
+    assert!(size < 1_000_000, "the example's report is {size} bytes");
+    let controls = {
+        let out = Command::new(env!("CARGO_BIN_EXE_securescore"))
+            .args([
+                "assess",
+                "examples/contoso.json",
+                "--as-of",
+                "2026-11-22",
+                "-f",
+                "json",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        r["controls"].as_array().unwrap().len()
+    };
+
+    let driver = start_driver();
+    let session = Session::new(&driver, &dir.join("profile"));
+    session.open(&report);
+    assert_eq!(session.script("return document.readyState"), "complete");
+    assert_eq!(session.console_errors(), Vec::<String>::new());
+    // Nothing was asked of the network: the page is its only resource.
+    assert_eq!(
+        session.script("return performance.getEntriesByType('resource').length"),
+        0
+    );
+    assert_eq!(
+        session.script("return document.querySelectorAll('#controls > tbody > tr').length"),
+        controls
+    );
+    assert_eq!(
+        session.script("return document.querySelectorAll('#groups > tbody > tr').length"),
+        2
+    );
+    assert_eq!(
+        session.script("return document.querySelectorAll('svg.trend circle').length"),
+        3
+    );
+    // A drill-down opens in place on a click.
+    let summary = session.call(
+        "POST",
+        "/element",
+        Some(&json!({"using": "css selector", "value": "#controls details > summary"})),
+    );
+    let element = summary
+        .as_object()
+        .and_then(|o| o.values().next())
+        .and_then(Value::as_str)
+        .expect("no summary element")
+        .to_string();
+    assert_eq!(
+        session.script("return document.querySelector('#controls details').open"),
+        false
+    );
+    session.call("POST", &format!("/element/{element}/click"), Some(&json!({})));
+    assert_eq!(
+        session.script("return document.querySelector('#controls details').open"),
+        true
+    );
+    assert_eq!(
+        session.script("return document.querySelector('#controls details .drill').offsetHeight > 0"),
+        true
+    );
+    let shot = session.call("GET", "/screenshot", None);
+    let png = dir.join("report.png");
+    std::fs::write(&png, base64_decode(shot.as_str().unwrap())).unwrap();
+    eprintln!("screenshot of the report: {}", png.display());
+    assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+}
+
+#[test]
+fn markup_in_an_inventory_runs_nothing() {
+    let dir = scratch();
+    let evil = dir.join("evil.json");
+    let name = "<script>window.__pwned=1;alert(1)</script>";
+    let attr = "\"onmouseover=\"window.__pwned=2\" x=\"";
+    let inventory = json!({
+        "subscriptions": [{"id": "0b1f6471-1bf0-4dda-aec3-cb9272f09590", "name": name}],
+        "controls": [{"id": "c1", "name": name, "max_score": 5, "recommendations": ["r1"]},
+                     {"id": "c2", "name": attr, "max_score": 5, "recommendations": ["r2"]}],
+        "recommendations": [{"id": "r1", "name": attr, "remediation": "<img src=x onerror=window.__pwned=3>"},
+                            {"id": "r2", "name": "</script><script>window.__pwned=4</script>"}],
+        "resources": [{"id": "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/g/providers/x/y/<b>vm</b>",
+                       "tags": {"team": "<svg onload=window.__pwned=5>"}}],
+        "assessments": [
+            {"resource": "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/g/providers/x/y/<b>vm</b>", "recommendation": "r1", "status": "unhealthy"},
+            {"resource": "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/g/providers/x/y/<b>vm</b>", "recommendation": "r2", "status": "healthy"}
+        ]
+    });
+    std::fs::write(&evil, inventory.to_string()).unwrap();
+    let report = dir.join("evil.html");
+    securescore(&[
+        "assess",
+        evil.to_str().unwrap(),
+        "-f",
+        "html",
+        "--group-by",
+        "tag:team",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    let driver = start_driver();
+    let session = Session::new(&driver, &dir.join("profile-evil"));
+    session.open(&report);
+    // An alert would make every later command fail with "unexpected alert open".
+    assert_eq!(session.script("return window.__pwned === undefined"), true);
+    // Hovering and opening every drill-down runs nothing either.
+    session.script("document.querySelectorAll('details').forEach(d => d.open = true); return 0");
+    session.script(
+        "document.querySelectorAll('*').forEach(el => ['mouseover', 'mouseenter', 'click', 'focus']\
+         .forEach(t => el.dispatchEvent(new MouseEvent(t, {bubbles: true})))); return 0",
+    );
+    assert_eq!(session.script("return window.__pwned === undefined"), true);
+    // The names are shown as text.
+    let text = session.script("return document.body.innerText");
+    let text = text.as_str().unwrap();
+    assert!(text.contains(name), "{text}");
+    assert!(text.contains("<svg onload=window.__pwned=5>"), "{text}");
+    assert_eq!(
+        session.script("return document.querySelectorAll('img, b, svg:not(.gauge)').length"),
+        0
+    );
+    assert_eq!(session.console_errors(), Vec::<String>::new());
+}

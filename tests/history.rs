@@ -1,0 +1,236 @@
+//! The score history (`assess --record`, `trend`): concurrent appends, a crash in the
+//! middle of an append, and lines from older and newer versions.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn securescore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_securescore"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("securescore-history-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("history.jsonl");
+    let _ = std::fs::remove_file(&file);
+    file
+}
+
+fn record(history: &Path, label: &str) -> Output {
+    securescore(&[
+        "assess",
+        "fixtures/worked-example.json",
+        "--as-of",
+        "2026-11-22",
+        "--record",
+        history.to_str().unwrap(),
+        "--label",
+        label,
+        "-q",
+    ])
+}
+
+/// Every line of the file, parsed (`None` for a line that is not JSON).
+fn lines(history: &Path) -> Vec<Option<Value>> {
+    std::fs::read_to_string(history)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+#[test]
+fn eight_processes_appending_at_once_lose_no_line() {
+    let history = scratch("concurrent");
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let history = history.clone();
+            std::thread::spawn(move || {
+                for i in 0..100 {
+                    let out = record(&history, &format!("w{w}-{i}"));
+                    assert_eq!(
+                        out.status.code(),
+                        Some(0),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let all = lines(&history);
+    assert_eq!(all.len(), 800);
+    let mut labels: Vec<String> = all
+        .iter()
+        .map(|l| {
+            let l = l.as_ref().expect("every line is a whole snapshot");
+            assert_eq!(l["schema"], "securescore.snapshot/v1");
+            l["label"].as_str().unwrap().to_string()
+        })
+        .collect();
+    labels.sort();
+    labels.dedup();
+    assert_eq!(labels.len(), 800, "every append is there once");
+}
+
+/// A crash in the middle of an append leaves a torn last line: it is skipped with a
+/// warning naming its line, every earlier snapshot still reads, and the next append
+/// starts on a fresh line.
+#[test]
+fn a_torn_line_from_a_crash_is_skipped_and_the_next_append_starts_fresh() {
+    let history = scratch("torn");
+    for i in 0..3 {
+        assert_eq!(record(&history, &format!("run{i}")).status.code(), Some(0));
+    }
+    // What a process killed in the middle of its write leaves behind.
+    let whole = std::fs::read_to_string(&history).unwrap();
+    let first = whole.lines().next().unwrap();
+    let mut torn = whole.clone();
+    torn.push_str(&first[..first.len() / 2]);
+    std::fs::write(&history, torn).unwrap();
+    assert_eq!(record(&history, "after-crash").status.code(), Some(0));
+    let all = lines(&history);
+    assert_eq!(all.len(), 5);
+    assert!(all[3].is_none(), "the torn line stays as it was");
+    assert_eq!(all[4].as_ref().unwrap()["label"], "after-crash");
+    let out = securescore(&["trend", history.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["runs"].as_array().unwrap().len(), 4);
+    assert_eq!(t["skipped"], serde_json::json!([4]));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 4 is not a valid snapshot"));
+}
+
+/// Processes killed at random moments while recording: whatever they leave, the
+/// snapshots of the runs that finished are all there, and the file stays readable.
+#[test]
+fn processes_killed_while_recording_lose_no_earlier_snapshot() {
+    let history = scratch("killed");
+    let mut finished = 0;
+    for round in 0..12u64 {
+        assert_eq!(record(&history, &format!("kept{round}")).status.code(), Some(0));
+        finished += 1;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_securescore"))
+            .args([
+                "assess",
+                "examples/contoso.json",
+                "--record",
+                history.to_str().unwrap(),
+                "--label",
+                "killed",
+                "-q",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(round * 3 % 20));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let all = lines(&history);
+    let kept: Vec<&Value> = all.iter().flatten().filter(|l| l["label"] != "killed").collect();
+    assert_eq!(kept.len(), finished);
+    for (i, l) in kept.iter().enumerate() {
+        assert_eq!(l["label"], format!("kept{i}"));
+    }
+    let out = securescore(&["trend", history.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// Lines written by an older version (fewer fields) and a newer one (an unknown extra
+/// field, a later schema minor) read alike; a line of another kind is skipped.
+#[test]
+fn trend_reads_lines_of_older_and_newer_versions() {
+    let history = scratch("versions");
+    let older = r#"{"schema":"securescore.snapshot/v1","recorded_at":"2026-10-01T08:00:00Z","as_of":"2026-10-01","score":{"percentage":50.0},"controls":[{"id":"c1","current_score":2.0}]}"#;
+    let newer = r#"{"schema":"securescore.snapshot/v1","recorded_at":"2026-11-01T08:00:00Z","as_of":"2026-11-01","label":"nightly","score":{"percentage":62.5,"risk":{"level":"high"}},"controls":[{"id":"c1","name":"Control one","current_score":3.0,"max_score":4.0,"trend_hint":"up"}],"inputs_digest":"ab","extra_field_from_the_future":[1,2,3]}"#;
+    let other = r#"{"schema":"securescore.report/v1","score":{"percentage":10}}"#;
+    std::fs::write(&history, format!("{older}\n{newer}\n{other}\n")).unwrap();
+    let out = securescore(&["trend", history.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = t["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1]["change"], 12.5);
+    assert_eq!(t["change"], 12.5);
+    assert_eq!(t["controls"][0]["id"], "c1");
+    assert_eq!(t["controls"][0]["change"], 1.0);
+    assert_eq!(t["skipped"], serde_json::json!([3]));
+    let since = securescore(&[
+        "trend",
+        history.to_str().unwrap(),
+        "--since",
+        "2026-10-15",
+        "-f",
+        "json",
+    ]);
+    let t: Value = serde_json::from_slice(&since.stdout).unwrap();
+    assert_eq!(t["runs"].as_array().unwrap().len(), 1);
+}
+
+/// A snapshot holds what SPEC §5 lists, with the inputs' digest independent of their
+/// order.
+#[test]
+fn a_snapshot_holds_the_run_and_a_digest_of_its_inputs() {
+    let history = scratch("snapshot");
+    let h = history.to_str().unwrap();
+    // An input error records nothing.
+    let out = securescore(&["assess", "fixtures/errors/malformed.json", "--record", h, "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!history.exists());
+    for files in [
+        ["fixtures/worked-example.json", "fixtures/ties.json"],
+        ["fixtures/ties.json", "fixtures/worked-example.json"],
+    ] {
+        let out = securescore(&[
+            "assess",
+            files[0],
+            files[1],
+            "--record",
+            h,
+            "-q",
+            "--as-of",
+            "2026-11-22",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let all = lines(&history);
+    let (a, b) = (all[0].as_ref().unwrap(), all[1].as_ref().unwrap());
+    for key in [
+        "schema",
+        "recorded_at",
+        "as_of",
+        "label",
+        "weighting",
+        "filters",
+        "score",
+        "scopes",
+        "controls",
+        "inputs_digest",
+    ] {
+        assert!(a.get(key).is_some(), "{key}");
+    }
+    assert_eq!(a["inputs_digest"], b["inputs_digest"]);
+    assert_eq!(a["inputs_digest"].as_str().unwrap().len(), 64);
+    assert_eq!(a["score"], b["score"]);
+}
