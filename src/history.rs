@@ -106,12 +106,27 @@ pub struct RecordedScore {
 /// line left torn by a crash), written at once and synced to disk.
 pub fn append(path: &Path, snapshot: &Snapshot) -> anyhow::Result<()> {
     let line = serde_json::to_string(snapshot)?;
+    let existed = path.exists();
     let mut file = OpenOptions::new()
         .read(true)
         .append(true)
         .create(true)
         .open(path)
         .map_err(|e| anyhow::anyhow!("cannot open the history {}: {e}", path.display()))?;
+    if !existed {
+        // A new file's name is only durable once its directory is synced.
+        if let Some(dir) = path.parent().map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        }) {
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+    }
     file.lock()
         .map_err(|e| anyhow::anyhow!("cannot lock the history {}: {e}", path.display()))?;
     let torn = ends_without_newline(&mut file)
@@ -140,6 +155,22 @@ fn ends_without_newline(file: &mut File) -> std::io::Result<bool> {
     Ok(last[0] != b'\n')
 }
 
+/// A line's snapshot, or why it is not a usable one: the schema of this major version,
+/// a time of the run, a percentage from 0 to 100 (or none).
+fn check(r: Recorded) -> Result<Recorded, String> {
+    let version_ok = r.schema == SCHEMA || r.schema.starts_with(&format!("{SCHEMA}."));
+    if !version_ok {
+        return Err(format!("schema {:?} is not {SCHEMA}", r.schema));
+    }
+    if crate::date::Date::parse_date_or_time(&r.recorded_at).is_err() {
+        return Err(format!("recorded_at {:?} is not an RFC 3339 time", r.recorded_at));
+    }
+    if r.score.percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+        return Err("score.percentage is not from 0 to 100".to_string());
+    }
+    Ok(r)
+}
+
 /// Recorded runs with their line numbers, in file order.
 pub type Runs = Vec<(usize, Recorded)>;
 
@@ -157,13 +188,7 @@ pub fn read(path: &Path) -> anyhow::Result<(Runs, Vec<Diagnostic>)> {
         }
         let parsed = serde_json::from_str::<Recorded>(line)
             .map_err(|e| e.to_string())
-            .and_then(|r| {
-                if r.schema.starts_with("securescore.snapshot/") {
-                    Ok(r)
-                } else {
-                    Err(format!("schema {:?} is not a snapshot", r.schema))
-                }
-            });
+            .and_then(check);
         match parsed {
             Ok(r) => runs.push((i + 1, r)),
             Err(why) => {
@@ -176,6 +201,13 @@ pub fn read(path: &Path) -> anyhow::Result<(Runs, Vec<Diagnostic>)> {
                 warnings.push(d);
             }
         }
+    }
+    if runs.is_empty() && !warnings.is_empty() {
+        anyhow::bail!(
+            "{} holds no snapshot ({} line(s), none a {SCHEMA} line): is it a history written by assess --record?",
+            path.display(),
+            warnings.len()
+        );
     }
     Ok((runs, warnings))
 }

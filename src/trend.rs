@@ -26,7 +26,7 @@ pub struct Trend {
     pub sparkline: String,
     pub first: Option<f64>,
     pub last: Option<f64>,
-    /// Last minus first (`None` when either is undefined).
+    /// Last minus first, over the runs with a defined score.
     pub change: Option<f64>,
     /// Every control of the first or last run, the largest move first.
     pub controls: Vec<ControlMove>,
@@ -83,8 +83,15 @@ pub fn trend(runs: &[(usize, Recorded)], since: Option<Date>, skipped: Vec<usize
         });
         previous = Some(p);
     }
-    let first = kept.first().and_then(|(_, r)| r.score.percentage);
-    let last = kept.last().and_then(|(_, r)| r.score.percentage);
+    // The first and last runs with a defined score: an undefined run (a filter that kept
+    // nothing) says nothing about how the estate moved.
+    let defined: Vec<&&(usize, Recorded)> = kept
+        .iter()
+        .filter(|(_, r)| r.score.percentage.is_some())
+        .collect();
+    let (first_run, last_run) = (defined.first().map(|(_, r)| r), defined.last().map(|(_, r)| r));
+    let first = first_run.and_then(|r| r.score.percentage);
+    let last = last_run.and_then(|r| r.score.percentage);
     Trend {
         schema: SCHEMA,
         since: since.map(|d| d.to_string()),
@@ -92,7 +99,7 @@ pub fn trend(runs: &[(usize, Recorded)], since: Option<Date>, skipped: Vec<usize
         change: first.zip(last).map(|(f, l)| l - f),
         first,
         last,
-        controls: moves(kept.first().map(|(_, r)| r), kept.last().map(|(_, r)| r)),
+        controls: moves(first_run, last_run),
         runs: out_runs,
         skipped,
     }

@@ -349,6 +349,9 @@ fn the_html_report_works_in_a_real_browser() {
     std::fs::write(&png, base64_decode(shot.as_str().unwrap())).unwrap();
     eprintln!("screenshot of the report: {}", png.display());
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+    drop(session);
+    drop(driver);
+    let _ = std::fs::remove_dir_all(dir.join("profile"));
 }
 
 #[test]
@@ -362,12 +365,13 @@ fn markup_in_an_inventory_runs_nothing() {
         "controls": [{"id": "c1", "name": name, "max_score": 5, "recommendations": ["r1"]},
                      {"id": "c2", "name": attr, "max_score": 5, "recommendations": ["r2"]}],
         "recommendations": [{"id": "r1", "name": attr, "remediation": "<img src=x onerror=window.__pwned=3>"},
-                            {"id": "r2", "name": "</script><script>window.__pwned=4</script>"}],
+                            {"id": "r2", "name": "</script><script>window.__pwned=4</script>\u{2028}"}],
         "resources": [{"id": "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/g/providers/x/y/<b>vm</b>",
                        "tags": {"team": "<svg onload=window.__pwned=5>"}}],
         "assessments": [
             {"resource": "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/g/providers/x/y/<b>vm</b>", "recommendation": "r1", "status": "unhealthy"},
-            {"resource": "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/g/providers/x/y/<b>vm</b>", "recommendation": "r2", "status": "healthy"}
+            {"resource": "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/g/providers/x/y/<b>vm</b>", "recommendation": "r2", "status": "healthy"},
+            {"resource": "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/g/providers/x/y/<b>vm</b>", "recommendation": "<i>r3</i>", "status": "healthy"}
         ]
     });
     std::fs::write(&evil, inventory.to_string()).unwrap();
@@ -394,14 +398,69 @@ fn markup_in_an_inventory_runs_nothing() {
          .forEach(t => el.dispatchEvent(new MouseEvent(t, {bubbles: true})))); return 0",
     );
     assert_eq!(session.script("return window.__pwned === undefined"), true);
-    // The names are shown as text.
+    // Every text is shown as text, in its place: names, remediation, resource ids, tags,
+    // warnings (the unscored recommendation `<i>r3</i>`).
+    session.script("document.querySelectorAll('details').forEach(d => d.open = true); return 0");
     let text = session.script("return document.body.innerText");
     let text = text.as_str().unwrap();
-    assert!(text.contains(name), "{text}");
-    assert!(text.contains("<svg onload=window.__pwned=5>"), "{text}");
+    for shown in [
+        name,
+        attr,
+        "<img src=x onerror=window.__pwned=3>",
+        "/providers/x/y/<b>vm</b>",
+        "<svg onload=window.__pwned=5>",
+        "<i>r3</i>",
+    ] {
+        assert!(text.contains(shown), "{shown:?} is not shown as text in:\n{text}");
+    }
     assert_eq!(
-        session.script("return document.querySelectorAll('img, b, svg:not(.gauge)').length"),
+        session.script("return document.querySelectorAll('img, b, i, svg:not(.gauge)').length"),
         0
     );
+    // The embedded data reads back as the report, hostile names included.
+    let data = session.script("return JSON.parse(document.getElementById('securescore-report').textContent)");
+    let names: Vec<&str> = data["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(names.contains(&name) && names.contains(&attr), "{names:?}");
     assert_eq!(session.console_errors(), Vec::<String>::new());
+
+    // The trend page, with a label that carries markup.
+    let history = dir.join("evil-history.jsonl");
+    let label = "<script>window.__pwned=6</script>\"onmouseover=\"x";
+    for _ in 0..2 {
+        securescore(&[
+            "assess",
+            evil.to_str().unwrap(),
+            "--record",
+            history.to_str().unwrap(),
+            "--label",
+            label,
+            "-q",
+        ]);
+    }
+    let trend = dir.join("trend.html");
+    securescore(&[
+        "trend",
+        history.to_str().unwrap(),
+        "-f",
+        "html",
+        "-o",
+        trend.to_str().unwrap(),
+    ]);
+    session.open(&trend);
+    assert_eq!(session.script("return window.__pwned === undefined"), true);
+    let text = session.script("return document.body.innerText");
+    assert!(text.as_str().unwrap().contains(label));
+    assert_eq!(
+        session.script("return document.querySelectorAll('#runs > tbody > tr').length"),
+        2
+    );
+    assert_eq!(session.console_errors(), Vec::<String>::new());
+    drop(session);
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&dir);
 }

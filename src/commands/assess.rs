@@ -61,20 +61,18 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
             ),
         })
     });
-    if let Some(history) = &args.record {
-        let snapshot = Snapshot::of(
-            &report,
-            Date::now_rfc3339(),
-            args.label.clone(),
-            model.inputs_digest(),
-        );
-        crate::history::append(history, &snapshot)?;
+    if args.history.is_some() && args.format != "html" {
+        return Err(UsageError(
+            "--history adds the score over time to the HTML report: use it with -f html".to_string(),
+        )
+        .into());
     }
     let trend = match &args.history {
         Some(path) => {
             let (runs, warnings) = crate::history::read(path)?;
             let skipped = warnings.iter().filter_map(|w| w.line).collect();
             for w in warnings {
+                report.warnings.push(WarningOut::from(&w));
                 diags.push(w);
             }
             Some(crate::trend::trend(&runs, None, skipped))
@@ -93,6 +91,17 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
         "html" => render::html::write_report(&report, &details, trend.as_ref(), buf),
         _ => render::table::write(&report, style, args.top, buf),
     })?;
+    // Last, once nothing else can fail: a run that stops with an error records nothing,
+    // so a retried CI job does not record twice.
+    if let Some(history) = &args.record {
+        let snapshot = Snapshot::of(
+            &report,
+            Date::now_rfc3339(),
+            args.label.clone(),
+            model.inputs_digest(),
+        );
+        crate::history::append(history, &snapshot)?;
+    }
     Ok(failure.map_or(Outcome::Success, Outcome::GateFailed))
 }
 

@@ -70,7 +70,7 @@ pub fn print_diagnostics(diags: &Diagnostics, quiet: bool) {
         };
         diagnostic_line(&format!("{label}: {}", terminal_safe(&d.to_string())));
     }
-    if diags.dropped() > 0 {
+    if diags.dropped() > 0 && !(quiet && diags.error_count() == 0) {
         diagnostic_line(&format!("… and {} more problem(s) not shown", diags.dropped()));
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::explain::Explanation;
 use crate::report::{ControlOut, Report};
-use crate::text::fmt2;
+use crate::text::{fmt2, terminal_safe};
 use crate::trend::Trend;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -17,18 +17,18 @@ use std::io::{self, Write};
 const LISTED: usize = 200;
 
 /// Text made safe for HTML element content and for double-quoted attribute values.
+/// Control and bidirectional characters are shown as `\u{…}`, as on a terminal, so a
+/// name cannot reorder or hide what the page shows.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let visible = terminal_safe(text);
+    let mut out = String::with_capacity(visible.len());
+    for c in visible.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {
-                let _ = write!(out, "&#x{:x};", c as u32);
-            }
             c => out.push(c),
         }
     }
@@ -59,6 +59,15 @@ summary{cursor:pointer;font-weight:500}details .drill{margin:.5rem 0 .25rem 1rem
 .na{color:#7a8292}.warn{background:#fff6e0;border:1px solid #f0d48a;padding:.5rem .75rem;border-radius:4px}
 .good{color:#2f7d4f}.fair{color:#a86b00}.poor{color:#b3261e}
 ";
+
+/// A change with its sign, as the text output shows it.
+fn signed(x: f64) -> String {
+    if crate::text::hundredths(x) >= 0 {
+        format!("+{}", fmt2(x))
+    } else {
+        fmt2(x)
+    }
+}
 
 fn level(p: f64) -> &'static str {
     if p >= 80.0 {
@@ -143,11 +152,31 @@ pub fn trend_chart(trend: &Trend) -> String {
         if let Some(p) = r.percentage {
             let _ = write!(
                 svg,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#2f6fd0\"><title>{} · {}%</title></circle>",
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#2f6fd0\"><title>{} (as of {}){}: {}%</title></circle>",
                 x(i),
                 y(p),
                 escape(&r.recorded_at),
+                escape(&r.as_of),
+                r.label.as_deref().map_or(String::new(), |l| format!(" {}", escape(l))),
                 fmt2(p)
+            );
+        }
+    }
+    // The first and last runs' times under the axis.
+    if let (Some(first), Some(last)) = (trend.runs.first(), trend.runs.last()) {
+        let _ = write!(
+            svg,
+            "<text x=\"{pad}\" y=\"{:.1}\" font-size=\"10\" fill=\"#5b6475\">{}</text>",
+            h - 8.0,
+            escape(&first.recorded_at)
+        );
+        if n > 1 {
+            let _ = write!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#5b6475\" text-anchor=\"end\">{}</text>",
+                w - pad,
+                h - 8.0,
+                escape(&last.recorded_at)
             );
         }
     }
@@ -383,7 +412,12 @@ pub fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
     }
     html.push_str("</tbody></table><h2>Controls that moved most</h2><table id=\"moves\"><thead><tr><th>Control</th>\
                    <th class=\"n\">First</th><th class=\"n\">Last</th><th class=\"n\">Change</th></tr></thead><tbody>");
-    for c in trend.controls.iter().take(20) {
+    for c in trend
+        .controls
+        .iter()
+        .filter(|c| crate::text::hundredths(c.change) != 0)
+        .take(20)
+    {
         let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
         let _ = write!(
             html,
@@ -391,7 +425,7 @@ pub fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
             escape(c.name.as_deref().unwrap_or(&c.id)),
             show(c.first),
             show(c.last),
-            fmt2(c.change)
+            signed(c.change)
         );
     }
     let _ = write!(
@@ -409,8 +443,8 @@ mod tests {
     #[test]
     fn text_and_attributes_are_escaped() {
         assert_eq!(
-            escape("<script>\"x' & \u{1b}"),
-            "&lt;script&gt;&quot;x&#39; &amp; &#x1b;"
+            escape("<script>\"x' & \u{1b}\u{80}\u{202e}"),
+            "&lt;script&gt;&quot;x&#39; &amp; \\u{1b}\\u{80}\\u{202e}"
         );
     }
 

@@ -22,6 +22,17 @@ fn signed(x: f64) -> String {
     }
 }
 
+/// Runs shown in the text sparkline (the latest ones; JSON has them all).
+const SPARK: usize = 60;
+
+fn sparkline_tail(spark: &str) -> String {
+    let n = spark.chars().count();
+    if n <= SPARK {
+        return spark.to_string();
+    }
+    format!("…{}", spark.chars().skip(n - SPARK).collect::<String>())
+}
+
 /// Writes the trend as text.
 pub fn write(t: &Trend, style: Style, out: &mut dyn Write) -> io::Result<()> {
     if t.runs.is_empty() {
@@ -38,7 +49,7 @@ pub fn write(t: &Trend, style: Style, out: &mut dyn Write) -> io::Result<()> {
         "Secure score over {} run{} · {} · {} → {}{}",
         t.runs.len(),
         if t.runs.len() == 1 { "" } else { "s" },
-        t.sparkline,
+        sparkline_tail(&t.sparkline),
         pct(t.first),
         pct(t.last),
         t.change
