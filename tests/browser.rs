@@ -219,8 +219,9 @@ fn securescore(args: &[&str]) {
     );
 }
 
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("securescore-browser-{}", std::process::id()));
+/// A folder of this test's own (tests run in parallel in one process).
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("securescore-browser-{}-{test}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -250,7 +251,7 @@ fn base64_decode(text: &str) -> Vec<u8> {
 
 #[test]
 fn the_html_report_works_in_a_real_browser() {
-    let dir = scratch();
+    let dir = scratch("report");
     let report = dir.join("report.html");
     let history = dir.join("history.jsonl");
     for day in ["2026-11-20", "2026-11-21", "2026-11-22"] {
@@ -356,7 +357,7 @@ fn the_html_report_works_in_a_real_browser() {
 
 #[test]
 fn markup_in_an_inventory_runs_nothing() {
-    let dir = scratch();
+    let dir = scratch("markup");
     let evil = dir.join("evil.json");
     let name = "<script>window.__pwned=1;alert(1)</script>";
     let attr = "\"onmouseover=\"window.__pwned=2\" x=\"";
