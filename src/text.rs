@@ -55,6 +55,20 @@ pub fn fmt2(x: f64) -> String {
     format!("{sign}{}.{:02}", h.abs() / 100, h.abs() % 100)
 }
 
+/// A percentage with display rounding and a `%`, or `n/a` when undefined.
+pub fn percent(p: Option<f64>) -> String {
+    p.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)))
+}
+
+/// A change with display rounding and its sign (`+0.00` for no change).
+pub fn signed(x: f64) -> String {
+    if hundredths(x) >= 0 {
+        format!("+{}", fmt2(x))
+    } else {
+        fmt2(x)
+    }
+}
+
 /// `x` in few characters for prose: whole numbers without decimals, others to six
 /// significant digits without trailing zeros (`6`, `0.12`, `1.42857`).
 pub fn compact(x: f64) -> String {

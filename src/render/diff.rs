@@ -4,23 +4,11 @@
 use super::table::{align_right, new_table};
 use super::Style;
 use crate::diff::Diff;
-use crate::text::{fmt2, hundredths, nano_units, terminal_safe};
+use crate::text::{fmt2, hundredths, percent, signed, terminal_safe};
 use std::io::{self, Write};
 
 /// Resources listed per cause in the table (JSON lists them all).
 const LISTED: usize = 20;
-
-fn pct(p: Option<f64>) -> String {
-    p.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)))
-}
-
-fn signed(x: f64) -> String {
-    if nano_units(x) >= 0 {
-        format!("+{}", fmt2(x))
-    } else {
-        fmt2(x)
-    }
-}
 
 /// Writes the diff as text.
 pub fn write(d: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -32,8 +20,8 @@ pub fn write(d: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "Secure score {} → {}  ({} points) · {dates} · weights computed",
-        pct(d.before.percentage),
-        pct(d.after.percentage),
+        percent(d.before.percentage),
+        percent(d.after.percentage),
         signed(d.change),
     )?;
     let mut t = new_table(style, &["Cause", "Change", "Resources"]);

@@ -7,7 +7,7 @@
 
 use crate::explain::Explanation;
 use crate::report::{ControlOut, Report};
-use crate::text::{fmt2, terminal_safe};
+use crate::text::{fmt2, percent, signed, terminal_safe};
 use crate::trend::Trend;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -59,15 +59,6 @@ summary{cursor:pointer;font-weight:500}details .drill{margin:.5rem 0 .25rem 1rem
 .na{color:#7a8292}.warn{background:#fff6e0;border:1px solid #f0d48a;padding:.5rem .75rem;border-radius:4px}
 .good{color:#2f7d4f}.fair{color:#a86b00}.poor{color:#b3261e}
 ";
-
-/// A change with its sign, as the text output shows it.
-fn signed(x: f64) -> String {
-    if crate::text::hundredths(x) >= 0 {
-        format!("+{}", fmt2(x))
-    } else {
-        fmt2(x)
-    }
-}
 
 fn level(p: f64) -> &'static str {
     if p >= 80.0 {
@@ -378,7 +369,6 @@ pub fn write_report(
 pub fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
     let mut html = String::new();
     page_start(&mut html, "Secure score over time");
-    let pct = |p: Option<f64>| p.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)));
     let _ = write!(
         html,
         "<h1>Secure score over time</h1><p class=\"meta\">{} run(s){} · {} → {}</p>",
@@ -387,8 +377,8 @@ pub fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
             .since
             .as_deref()
             .map_or(String::new(), |d| format!(" since {}", escape(d))),
-        pct(trend.first),
-        pct(trend.last)
+        percent(trend.first),
+        percent(trend.last)
     );
     html.push_str(&trend_chart(trend));
     html.push_str(
@@ -402,7 +392,7 @@ pub fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
             escape(&r.recorded_at),
             escape(&r.as_of),
             escape(r.label.as_deref().unwrap_or("")),
-            pct(r.percentage),
+            percent(r.percentage),
             r.change.map_or(String::new(), |c| format!(
                 "{}{}",
                 if c >= 0.0 { "+" } else { "" },

@@ -4,12 +4,8 @@
 use super::table::{align_right, new_table};
 use super::Style;
 use crate::plan::Plan;
-use crate::text::{fmt2, terminal_safe};
+use crate::text::{fmt2, percent, terminal_safe};
 use std::io::{self, Write};
-
-fn pct(p: Option<f64>) -> String {
-    p.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)))
-}
 
 /// Writes the plan as text.
 pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -20,7 +16,7 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "Remediation plan · start {} · {goal} · as of {}",
-        pct(plan.start_percentage),
+        percent(plan.start_percentage),
         plan.as_of
     )?;
     if !plan.steps.is_empty() {
@@ -47,7 +43,7 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
                 s.resources.len().to_string(),
                 s.gain_points.map_or("-".to_string(), |p| format!("+{}", fmt2(p))),
                 format!("+{}%", fmt2(s.gain_percentage)),
-                pct(s.projected_percentage),
+                percent(s.projected_percentage),
             ]);
         }
         align_right(&mut t, &[0, 2, 3, 4, 5]);
@@ -64,23 +60,23 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
             "\nTarget {}% reached after {n} step{} (projected {}).",
             fmt2(t),
             if n == 1 { "" } else { "s" },
-            pct(last)
+            percent(last)
         ),
         (Some(t), _) => format!(
             "\nTarget {}% is out of reach: after {n} step{} nothing more can be gained (projected {}).",
             fmt2(t),
             if n == 1 { "" } else { "s" },
-            pct(last)
+            percent(last)
         ),
         (None, _) if plan.exhausted => format!(
             "\nNothing more can be gained after {n} step{} (projected {}).",
             if n == 1 { "" } else { "s" },
-            pct(last)
+            percent(last)
         ),
         (None, _) => format!(
             "\nProjected after {n} step{}: {}.",
             if n == 1 { "" } else { "s" },
-            pct(last)
+            percent(last)
         ),
     };
     writeln!(out, "{verdict}")?;

@@ -3,24 +3,12 @@
 
 use super::table::{align_right, new_table};
 use super::Style;
-use crate::text::{fmt2, terminal_safe};
+use crate::text::{fmt2, percent, signed, terminal_safe};
 use crate::trend::Trend;
 use std::io::{self, Write};
 
 /// Controls listed in the table (JSON lists them all).
 const MOVES: usize = 10;
-
-fn pct(p: Option<f64>) -> String {
-    p.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)))
-}
-
-fn signed(x: f64) -> String {
-    if crate::text::hundredths(x) >= 0 {
-        format!("+{}", fmt2(x))
-    } else {
-        fmt2(x)
-    }
-}
 
 /// Runs shown in the text sparkline (the latest ones; JSON has them all).
 const SPARK: usize = 60;
@@ -50,8 +38,8 @@ pub fn write(t: &Trend, style: Style, out: &mut dyn Write) -> io::Result<()> {
         t.runs.len(),
         if t.runs.len() == 1 { "" } else { "s" },
         sparkline_tail(&t.sparkline),
-        pct(t.first),
-        pct(t.last),
+        percent(t.first),
+        percent(t.last),
         t.change
             .map_or(String::new(), |c| format!(" ({} points)", signed(c)))
     )?;
@@ -62,7 +50,7 @@ pub fn write(t: &Trend, style: Style, out: &mut dyn Write) -> io::Result<()> {
             terminal_safe(&r.recorded_at).into_owned(),
             terminal_safe(&r.as_of).into_owned(),
             terminal_safe(r.label.as_deref().unwrap_or("")).into_owned(),
-            pct(r.percentage),
+            percent(r.percentage),
             r.change.map_or(String::new(), signed),
         ]);
     }
