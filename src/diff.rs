@@ -388,7 +388,13 @@ pub fn diff(
     // added: what only AFTER has.
     for (k, cell) in &u.after {
         if !u.before.contains_key(k) {
-            cells.insert(*k, *cell);
+            // Until the exemptions step the date is BEFORE's: an added assessment comes
+            // with its exemption as AFTER's date judges it.
+            let mut added = *cell;
+            if !active(cell, options.as_of) {
+                added.exemption = 0;
+            }
+            cells.insert(*k, added);
             touched[1].insert(k.0);
         }
     }
@@ -413,7 +419,13 @@ pub fn diff(
     }
     // exemptions added, removed, changed, or ended between the two dates.
     for (k, now) in &u.after {
-        let Some(was) = u.before.get(k) else { continue };
+        let Some(was) = u.before.get(k) else {
+            // An added assessment takes its exemption back (it changes nothing now).
+            if let Some(cell) = cells.get_mut(k) {
+                *cell = *now;
+            }
+            continue;
+        };
         let changed =
             was.exemption != now.exemption || (hides(was) || hides(now)) && was.status != now.status;
         let ended = active(was, before_as_of) != active(now, options.as_of);

@@ -37,6 +37,8 @@ pub struct Plan {
     pub target: Option<f64>,
     /// `None` with `--steps`.
     pub reached: Option<bool>,
+    /// The number of steps asked for with `--steps`.
+    pub max_steps: Option<usize>,
     pub steps: Vec<Step>,
     /// True when the plan ended because no step gains anything.
     pub exhausted: bool,
@@ -322,6 +324,10 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
         start_percentage,
         target,
         reached: target.map(|t| reached(current.percentage, t)),
+        max_steps: match goal {
+            Goal::Steps(n) => Some(n),
+            Goal::Target(_) => None,
+        },
         steps,
         exhausted,
     }

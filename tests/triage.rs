@@ -613,3 +613,44 @@ fn a_group_scores_as_the_same_resources_under_a_filter() {
     assert_eq!(f["weights"], "computed");
     assert_close(&sites, f["score"]["percentage"].as_f64().unwrap());
 }
+
+/// BEFORE on 2026-11-01: vm1 waived (to 2026-11-10), vm2 healthy → 100%. AFTER adds vm3,
+/// unhealthy, mitigated only to 2026-11-10. On 2026-11-22 vm3's exemption has ended, so it
+/// arrives unhealthy: added → 1 of 2 healthy = 50% (−50); then vm1's waiver ends between
+/// the dates: 1 of 3 = 33.33% (−16.67), in the exemptions step.
+#[test]
+fn an_added_assessment_arrives_with_its_exemption_as_afters_date_judges_it() {
+    let d = json(
+        &[
+            "diff",
+            "fixtures/triage/added-exempt-before.json",
+            "fixtures/triage/added-exempt-after.json",
+            "--before-as-of",
+            "2026-11-01",
+        ],
+        0,
+    );
+    assert_close(&d["waterfall"][1]["change"], -50.0);
+    assert_close(&d["waterfall"][4]["change"], -50.0 / 3.0);
+    assert_eq!(d["waterfall"][4]["resources"].as_array().unwrap().len(), 1);
+    assert_close(&d["after"]["percentage"], 100.0 / 3.0);
+}
+
+#[test]
+fn diff_reads_directories_whatever_the_case_of_the_extension() {
+    let dir = std::env::temp_dir().join(format!("securescore-diff-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/worked-example.json"),
+        dir.join("INVENTORY.JSON"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(".hidden.json"), "not json").unwrap();
+    std::fs::write(dir.join("notes.txt"), "not an inventory").unwrap();
+    let d = json(
+        &["diff", dir.to_str().unwrap(), "fixtures/worked-example.json"],
+        0,
+    );
+    assert_eq!(d["change"], 0.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

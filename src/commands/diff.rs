@@ -30,9 +30,10 @@ fn side_inputs(path: &Path) -> anyhow::Result<Vec<InputSpec>> {
     {
         let entry = entry.with_context(|| format!("cannot read directory {}", path.display()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
+        let lower = name.to_lowercase();
         let wanted = [".json", ".jsonl", ".ndjson"]
             .iter()
-            .any(|ext| name.ends_with(ext));
+            .any(|ext| lower.ends_with(ext));
         if wanted && !name.starts_with('.') && entry.path().is_file() {
             files.push(entry.path());
         }
@@ -87,6 +88,12 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
                 ..d.clone()
             });
         }
+    }
+    if !filters.is_empty() && result.before.resources == 0 && result.after.resources == 0 {
+        diags.push(crate::diag::Diagnostic::warning(
+            "filter-selects-nothing",
+            "the filters select no assessed resource on either side: both scores are undefined",
+        ));
     }
     result.warnings = diags.warnings().map(WarningOut::from).collect();
     print_diagnostics(&diags, quiet);

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let goal = match plan.target {
         Some(t) => format!("target {}%", fmt2(t)),
-        None => format!("{} step(s) asked for", plan.steps.len()),
+        None => format!("{} step(s) asked for", plan.max_steps.unwrap_or(plan.steps.len())),
     };
     writeln!(
         out,
