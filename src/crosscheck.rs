@@ -91,13 +91,8 @@ pub fn check(model: &Model, score: &Score, filtered: bool) -> Vec<Diagnostic> {
     out
 }
 
-fn counts_of(model: &Model, score: &Score, scope: u32, control: u32) -> Counts {
-    let nc = model.controls.len();
-    score
-        .scope_controls
-        .get(scope as usize * nc + control as usize)
-        .copied()
-        .unwrap_or_default()
+fn counts_of(score: &Score, scope: u32, control: u32) -> Counts {
+    score.scope_controls.get(scope as usize, control as usize)
 }
 
 fn scope_name(model: &Model, scope: u32) -> String {
@@ -121,7 +116,7 @@ fn differences(found: &[(&str, Option<f64>, bool, String)]) -> Vec<String> {
 
 fn check_control(model: &Model, score: &Score, e: &ExportedControl) -> Option<Diagnostic> {
     let control = model.controls.get(e.control as usize)?;
-    let counts = counts_of(model, score, e.scope, e.control);
+    let counts = counts_of(score, e.scope, e.control);
     let max = control.max_score;
     let exact = if counts.applicable() > 0 {
         max * counts.healthy as f64 / counts.applicable() as f64
@@ -200,7 +195,7 @@ fn check_control(model: &Model, score: &Score, e: &ExportedControl) -> Option<Di
 fn check_secure_score(model: &Model, score: &Score, e: &ExportedScore) -> Option<Diagnostic> {
     let (mut even, mut away, mut max) = (0.0, 0.0, 0.0);
     for (c, control) in model.controls.iter().enumerate() {
-        let counts = counts_of(model, score, e.scope, c as u32);
+        let counts = counts_of(score, e.scope, c as u32);
         if counts.applicable() == 0 {
             continue;
         }

@@ -195,7 +195,6 @@ fn is_counted(rec: &crate::model::Recommendation, options: &ScoreOptions) -> boo
 }
 
 fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
-    let nc = model.controls.len();
     let max_score = model.controls[c].max_score;
     let total_weight: f64 = score
         .scopes
@@ -208,11 +207,7 @@ fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
         .iter()
         .map(|s| {
             let slot = s.scope.unwrap_or(0) as usize;
-            let counts = score
-                .scope_controls
-                .get(slot * nc + c)
-                .copied()
-                .unwrap_or_default();
+            let counts = score.scope_controls.get(slot, c);
             let applicable = counts.applicable() > 0;
             let current = if applicable {
                 max_score * counts.healthy as f64 / counts.applicable() as f64

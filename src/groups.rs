@@ -190,9 +190,17 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
     let mut out: Vec<Group> = found
         .into_iter()
         .map(|(key, (spelling, members))| {
-            let scopes = (0..model.scopes.len())
-                .map(|s| *by == GroupBy::Subscription && key.as_deref() == model.scopes[s].key.as_deref())
-                .collect();
+            // A subscription group holds its whole scope (which may be scored from counts).
+            let mut scopes = vec![false; model.scopes.len()];
+            if *by == GroupBy::Subscription {
+                if let Some(s) = model
+                    .scopes
+                    .iter()
+                    .position(|sc| sc.key.is_some() && sc.key == key)
+                {
+                    scopes[s] = true;
+                }
+            }
             Group {
                 id: key.map(|_| spelling),
                 selection: Selection {

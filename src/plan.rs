@@ -131,7 +131,7 @@ impl Base<'_> {
             }
             for c in 0..nc {
                 if before[c] == Status::Unhealthy as u8 + 1 && after[c] == Status::Healthy as u8 + 1 {
-                    let counts: Counts = self.score.scope_controls[slot * nc + c];
+                    let counts: Counts = self.score.scope_controls.get(slot, c);
                     let current_gain = model.controls[c].max_score / counts.applicable() as f64;
                     gained += 100.0 * weight * current_gain / (max * self.total_weight);
                 }

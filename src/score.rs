@@ -45,6 +45,46 @@ pub struct ScoreOptions {
 
 pub use crate::model::Counts;
 
+/// Counts per scope slot and control, kept only for the slots met.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScopeCounts {
+    controls: usize,
+    slots: std::collections::HashMap<usize, Vec<Counts>>,
+}
+
+impl ScopeCounts {
+    fn new(controls: usize) -> ScopeCounts {
+        ScopeCounts {
+            controls,
+            slots: std::collections::HashMap::new(),
+        }
+    }
+
+    fn slot_mut(&mut self, slot: usize) -> &mut Vec<Counts> {
+        let n = self.controls;
+        self.slots
+            .entry(slot)
+            .or_insert_with(|| vec![Counts::default(); n])
+    }
+
+    /// The counts of control `c` in slot `slot` (zero where nothing was met).
+    pub fn get(&self, slot: usize, c: usize) -> Counts {
+        self.slots
+            .get(&slot)
+            .and_then(|v| v.get(c))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The counts of every control in slot `slot`.
+    pub fn slot(&self, slot: usize) -> Vec<Counts> {
+        self.slots
+            .get(&slot)
+            .cloned()
+            .unwrap_or_else(|| vec![Counts::default(); self.controls])
+    }
+}
+
 /// One scope's score.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScopeScore {
@@ -89,9 +129,8 @@ pub struct Score {
     pub controls: Vec<ControlScore>,
     /// Per recommendation: resources in each state within the selection.
     pub recommendations: Vec<Counts>,
-    /// Per scope slot (the scope's index, or 0 when pooled) and control:
-    /// `[slot * controls + control]`.
-    pub scope_controls: Vec<Counts>,
+    /// Per scope slot (the scope's index, or 0 when pooled) and control.
+    pub scope_controls: ScopeCounts,
     /// The scope weights are Azure's exported ones.
     pub weights_exported: bool,
     /// Some selected scope is scored from exported counts.
@@ -103,11 +142,10 @@ pub struct Score {
 /// Scores the model. `selection`, when given, says which resources and scopes count.
 pub fn score(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score {
     let tally = tally(model, options, selection);
-    let nc = model.controls.len();
     let mut scopes: Vec<ScopeScore> = (0..tally.scope_count)
         .filter(|&s| tally.scope_met[s])
         .map(|s| {
-            let counts = &tally.per_scope[s * nc..(s + 1) * nc];
+            let counts = tally.per_scope.slot(s);
             let (mut current, mut max) = (0.0, 0.0);
             for (control, c) in model.controls.iter().zip(counts) {
                 if c.applicable() > 0 {
@@ -215,7 +253,9 @@ struct Tally {
     scope_met: Vec<bool>,
     scope_resources: Vec<u64>,
     /// `[scope * controls + control]`.
-    per_scope: Vec<Counts>,
+    /// Per scope slot met, the counts of each control (slots are kept sparse: a group of
+    /// a few resources among thousands of subscriptions touches only a few).
+    per_scope: ScopeCounts,
     recommendations: Vec<Counts>,
     resources: u64,
     count_level: bool,
@@ -238,7 +278,7 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
         scope_count,
         scope_met: vec![false; scope_count],
         scope_resources: vec![0; scope_count],
-        per_scope: vec![Counts::default(); scope_count * nc],
+        per_scope: ScopeCounts::new(nc),
         recommendations: vec![Counts::default(); model.recommendations.len()],
         resources: 0,
         count_level: false,
@@ -295,7 +335,7 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
                 2 => Status::Healthy,
                 _ => Status::NotApplicable,
             };
-            t.per_scope[scope * nc + c].add(status);
+            t.per_scope.slot_mut(scope)[c].add(status);
             state[c] = 0;
         }
         if counts_for_weight {
@@ -310,7 +350,6 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
 /// Adds the scopes scored from exported counts (SPEC §3). Their resources are not known:
 /// they count as healthy plus unhealthy summed over controls.
 fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Selection>, t: &mut Tally) {
-    let nc = model.controls.len();
     for e in &model.exported.controls {
         let s = e.scope as usize;
         if !model.scopes[s].count_level || selection.is_some_and(|sel| !sel.scope(s)) {
@@ -323,7 +362,7 @@ fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Select
         };
         t.count_level = true;
         t.scope_met[slot] = true;
-        t.per_scope[slot * nc + e.control as usize].add_counts(e.counts);
+        t.per_scope.slot_mut(slot)[e.control as usize].add_counts(e.counts);
         t.scope_resources[slot] += e.counts.applicable();
         t.resources += e.counts.applicable();
     }
@@ -331,7 +370,6 @@ fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Select
 
 /// Combines per-scope figures into the overall score (SPEC §1.1).
 fn combine(model: &Model, options: &ScoreOptions, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
-    let nc = model.controls.len();
     let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
     let total_weight: f64 = defined.iter().map(|s| s.weight as f64).sum();
     let percentage = (!defined.is_empty() && total_weight > 0.0).then(|| {
@@ -352,12 +390,12 @@ fn combine(model: &Model, options: &ScoreOptions, tally: Tally, scopes: Vec<Scop
         .map(|(c, control)| {
             let mut counts = Counts::default();
             for s in &scopes {
-                counts.add_counts(tally.per_scope[scope_slot(s) * nc + c]);
+                counts.add_counts(tally.per_scope.get(scope_slot(s), c));
             }
             let (mut weighted_current, mut weight_sum, mut weighted_potential) = (0.0, 0.0, 0.0);
             let mut single: Option<(f64, u64)> = None;
             for s in &defined {
-                let cs = tally.per_scope[scope_slot(s) * nc + c];
+                let cs = tally.per_scope.get(scope_slot(s), c);
                 if cs.applicable() == 0 {
                     continue;
                 }
