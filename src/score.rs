@@ -329,14 +329,17 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
                 state[c] = state[c].max(status as u8 + 1);
             }
         }
-        for c in touched.drain(..) {
-            let status = match state[c] {
-                3 => Status::Unhealthy,
-                2 => Status::Healthy,
-                _ => Status::NotApplicable,
-            };
-            t.per_scope.slot_mut(scope)[c].add(status);
-            state[c] = 0;
+        if !touched.is_empty() {
+            let slot = t.per_scope.slot_mut(scope);
+            for c in touched.drain(..) {
+                let status = match state[c] {
+                    3 => Status::Unhealthy,
+                    2 => Status::Healthy,
+                    _ => Status::NotApplicable,
+                };
+                slot[c].add(status);
+                state[c] = 0;
+            }
         }
         if counts_for_weight {
             t.scope_resources[scope] += 1;
