@@ -1,16 +1,10 @@
 //! Azure's own exports (SPEC §3) checked end to end against hand-computed values: each
 //! test runs the binary on fixtures in `fixtures/azure/` and compares the JSON report.
 
+mod common;
+use common::{assert_close, control, run};
 use serde_json::Value;
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use std::process::Command;
 
 fn report_with_exit(args: &[&str], exit: i32) -> Value {
     let mut all = vec!["assess"];
@@ -28,23 +22,6 @@ fn report_with_exit(args: &[&str], exit: i32) -> Value {
 
 fn report(args: &[&str]) -> Value {
     report_with_exit(args, 0)
-}
-
-#[track_caller]
-fn assert_close(actual: &Value, expected: f64) {
-    assert!(
-        actual.as_f64().is_some_and(|a| (a - expected).abs() < 1e-9),
-        "got {actual}, expected {expected}"
-    );
-}
-
-fn control<'a>(r: &'a Value, id: &str) -> &'a Value {
-    r["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no control {id}"))
 }
 
 /// The `.json` files of a folder (relative to the crate), sorted.

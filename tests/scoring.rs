@@ -1,6 +1,8 @@
 //! Scoring rules (SPEC §1) checked end to end against hand-computed values: each test runs
 //! `securescore assess -f json` on a fixture and compares the report's numbers.
 
+mod common;
+use common::{assert_close, control};
 use serde_json::Value;
 use std::process::Command;
 
@@ -18,24 +20,6 @@ fn report(args: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn close(actual: &Value, expected: f64) -> bool {
-    actual.as_f64().is_some_and(|a| (a - expected).abs() < 1e-9)
-}
-
-#[track_caller]
-fn assert_close(actual: &Value, expected: f64) {
-    assert!(close(actual, expected), "got {actual}, expected {expected}");
-}
-
-fn control<'a>(r: &'a Value, id: &str) -> &'a Value {
-    r["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no control {id}"))
 }
 
 #[test]

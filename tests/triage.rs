@@ -1,16 +1,10 @@
 //! explain, plan, diff and --group-by (issue 4) end to end, against values computed by
 //! hand in `fixtures/triage/*-expected.md` (exact fractions, with the arithmetic).
 
+mod common;
+use common::{assert_close, run};
 use serde_json::Value;
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use std::process::Command;
 
 fn json(args: &[&str], exit: i32) -> Value {
     let mut all = args.to_vec();
@@ -23,14 +17,6 @@ fn json(args: &[&str], exit: i32) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-#[track_caller]
-fn assert_close(actual: &Value, expected: f64) {
-    assert!(
-        actual.as_f64().is_some_and(|a| (a - expected).abs() < 1e-9),
-        "got {actual}, expected {expected}"
-    );
 }
 
 fn last_segment(id: &Value) -> String {

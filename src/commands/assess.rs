@@ -13,7 +13,7 @@ use crate::history::Snapshot;
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::render;
-use crate::report::{self, GateOut, ReportInputs, WarningOut};
+use crate::report::{self, GateOut, WarningOut};
 use crate::report::{sort_groups, GroupOut, ScoreOut};
 use crate::score::score;
 use crate::text::{fmt2, round2};
@@ -30,16 +30,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     let (model, mut diags) = load_inputs(&inputs, &load_options)?;
     fail_on_errors(&diags, args.output.quiet)?;
     let evaluation = evaluate(&model, &args.scoring, &mut diags)?;
-    let mut report = report::build(
-        &evaluation.score,
-        ReportInputs {
-            model: &model,
-            options: &evaluation.options,
-            filters: &evaluation.filters,
-            raw_percentage: evaluation.raw_percentage,
-            warnings: warnings(&diags),
-        },
-    );
+    let mut report = evaluation.report(&model, warnings(&diags));
     if let Some(by) = &args.group_by {
         report.groups = Some(group_scores(&model, by, &evaluation)?);
     }

@@ -8,7 +8,6 @@ use crate::cli::ExplainArgs;
 use crate::explain::{explain, find_control, ExplainInputs, FindError};
 use crate::load::LoadOptions;
 use crate::render;
-use crate::report::{self, ReportInputs};
 use crate::{Outcome, UsageError};
 
 /// Runs `explain`.
@@ -29,16 +28,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     })?;
     let evaluation = evaluate(&model, &args.common.scoring, &mut diags)?;
     require_resource_level(&model, &evaluation, "explain")?;
-    let full = report::build(
-        &evaluation.score,
-        ReportInputs {
-            model: &model,
-            options: &evaluation.options,
-            filters: &evaluation.filters,
-            raw_percentage: evaluation.raw_percentage,
-            warnings: Vec::new(),
-        },
-    );
+    let full = evaluation.report(&model, Vec::new());
     let id = &model.controls[c].id;
     let control = full
         .controls

@@ -221,6 +221,22 @@ pub fn raw_percentage(
     score(model, &raw_options, selection).percentage
 }
 
+impl Evaluation {
+    /// The report of this evaluation, with these warnings.
+    pub fn report(&self, model: &Model, warnings: Vec<crate::report::WarningOut>) -> crate::report::Report {
+        crate::report::build(
+            &self.score,
+            crate::report::ReportInputs {
+                model,
+                options: &self.options,
+                filters: &self.filters,
+                raw_percentage: self.raw_percentage,
+                warnings,
+            },
+        )
+    }
+}
+
 /// Fails when the selection holds a scope scored from exported counts: `what` needs
 /// resource-level assessments (SPEC §3).
 pub fn require_resource_level(model: &Model, evaluation: &Evaluation, what: &str) -> anyhow::Result<()> {
