@@ -7,7 +7,7 @@ use crate::diag::Diagnostic;
 use crate::report::{FiltersOut, Report, ScopeOut, ScoreOut};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// The snapshot schema identifier.
@@ -82,6 +82,22 @@ impl Snapshot {
     }
 }
 
+impl Snapshot {
+    /// The snapshot as `trend` reads it back.
+    pub fn as_recorded(&self) -> Recorded {
+        Recorded {
+            schema: self.schema.to_string(),
+            recorded_at: self.recorded_at.clone(),
+            as_of: self.as_of.clone(),
+            label: self.label.clone(),
+            score: RecordedScore {
+                percentage: self.score.percentage,
+            },
+            controls: self.controls.clone(),
+        }
+    }
+}
+
 /// What `trend` reads of a line: lenient, so lines written by older and newer versions
 /// (missing optional fields, or extra ones) still read.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -106,6 +122,7 @@ pub struct RecordedScore {
 /// line left torn by a crash), written at once and synced to disk.
 pub fn append(path: &Path, snapshot: &Snapshot) -> anyhow::Result<()> {
     let line = serde_json::to_string(snapshot)?;
+    refuse_other_files(path)?;
     let existed = path.exists();
     let mut file = OpenOptions::new()
         .read(true)
@@ -144,6 +161,33 @@ pub fn append(path: &Path, snapshot: &Snapshot) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Fails when `path` holds something else than a history (an inventory given by
+/// mistake): its first whole line is not a snapshot.
+fn refuse_other_files(path: &Path) -> anyhow::Result<()> {
+    let Ok(file) = File::open(path) else {
+        return Ok(());
+    };
+    let mut first = Vec::new();
+    std::io::BufReader::new(file.take(1 << 20))
+        .read_until(b'\n', &mut first)
+        .map_err(|e| anyhow::anyhow!("cannot read the history {}: {e}", path.display()))?;
+    let whole = first.ends_with(b"\n");
+    let text = String::from_utf8_lossy(&first);
+    if whole && !text.trim().is_empty() {
+        let parsed = serde_json::from_str::<Recorded>(text.trim())
+            .map_err(|e| e.to_string())
+            .and_then(check);
+        if let Err(why) = parsed {
+            anyhow::bail!(
+                "{} is not a history written by assess --record (its first line is not a snapshot: {why}); \
+                 nothing was recorded",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn ends_without_newline(file: &mut File) -> std::io::Result<bool> {
     let len = file.metadata()?.len();
     if len == 0 {
@@ -162,8 +206,19 @@ fn check(r: Recorded) -> Result<Recorded, String> {
     if !version_ok {
         return Err(format!("schema {:?} is not {SCHEMA}", r.schema));
     }
-    if crate::date::Date::parse_date_or_time(&r.recorded_at).is_err() {
-        return Err(format!("recorded_at {:?} is not an RFC 3339 time", r.recorded_at));
+    let time = &r.recorded_at;
+    if time.len() <= 10 || time.trim() != time || crate::date::Date::parse_date_or_time(time).is_err() {
+        return Err(format!("recorded_at {time:?} is not an RFC 3339 time"));
+    }
+    if let Some(c) = r
+        .controls
+        .iter()
+        .find(|c| !(0.0..=1e9).contains(&c.current_score))
+    {
+        return Err(format!(
+            "control {:?} has current_score {} out of range",
+            c.id, c.current_score
+        ));
     }
     if r.score.percentage.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
         return Err("score.percentage is not from 0 to 100".to_string());
@@ -202,7 +257,10 @@ pub fn read(path: &Path) -> anyhow::Result<(Runs, Vec<Diagnostic>)> {
             }
         }
     }
-    if runs.is_empty() && !warnings.is_empty() {
+    // A file whose only line is torn (a crash during the first append, no newline yet)
+    // is a history; a file of other lines is not.
+    let torn_only = warnings.len() == 1 && !text.ends_with('\n');
+    if runs.is_empty() && !warnings.is_empty() && !torn_only {
         anyhow::bail!(
             "{} holds no snapshot ({} line(s), none a {SCHEMA} line): is it a history written by assess --record?",
             path.display(),

@@ -105,12 +105,15 @@ pub fn trend(runs: &[(usize, Recorded)], since: Option<Date>, skipped: Vec<usize
     }
 }
 
-fn sparkline(runs: &[Run]) -> String {
-    let defined: Vec<f64> = runs.iter().filter_map(|r| r.percentage).collect();
+/// One character per run, from ▁ (the lowest display-rounded score of `runs`) to █ (the
+/// highest); a space where the score is undefined.
+pub fn sparkline(runs: &[Run]) -> String {
+    let shown = |r: &Run| r.percentage.map(crate::text::round2);
+    let defined: Vec<f64> = runs.iter().filter_map(shown).collect();
     let lo = defined.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = defined.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     runs.iter()
-        .map(|r| match r.percentage {
+        .map(|r| match shown(r) {
             None => ' ',
             Some(_) if hi - lo < 1e-9 => LEVELS[3],
             Some(p) => {

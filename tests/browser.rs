@@ -411,6 +411,7 @@ fn markup_in_an_inventory_runs_nothing() {
         "/providers/x/y/<b>vm</b>",
         "<svg onload=window.__pwned=5>",
         "<i>r3</i>",
+        "</script><script>window.__pwned=4</script>",
     ] {
         assert!(text.contains(shown), "{shown:?} is not shown as text in:\n{text}");
     }
@@ -460,6 +461,12 @@ fn markup_in_an_inventory_runs_nothing() {
         session.script("return document.querySelectorAll('#runs > tbody > tr').length"),
         2
     );
+    assert_eq!(
+        session.script("return document.querySelectorAll('script:not([type]), b, i, img').length"),
+        0
+    );
+    let data = session.script("return JSON.parse(document.getElementById('securescore-trend').textContent)");
+    assert_eq!(data["runs"][0]["label"], label);
     assert_eq!(session.console_errors(), Vec::<String>::new());
     drop(session);
     drop(driver);

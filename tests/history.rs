@@ -135,12 +135,28 @@ fn a_process_killed_while_appending_loses_no_earlier_snapshot() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Scoring takes milliseconds; after a second the process is waiting for the lock.
-    std::thread::sleep(std::time::Duration::from_secs(1));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "the writer should be waiting for the lock"
-    );
+    // Scoring takes milliseconds; then the process waits for the lock, which the kernel
+    // lists in /proc/locks as a blocked request (`->`) of its pid.
+    let pid = child.id().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let locks = std::fs::read_to_string("/proc/locks").unwrap_or_default();
+        let waiting = locks
+            .lines()
+            .any(|l| l.contains("->") && l.split_whitespace().any(|w| w == pid));
+        if waiting {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the writer ended instead of waiting for the lock"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writer never waited for the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     drop(holder);
@@ -276,4 +292,81 @@ fn a_snapshot_holds_the_run_and_a_digest_of_its_inputs() {
     assert_eq!(a["inputs_digest"], b["inputs_digest"]);
     assert_eq!(a["inputs_digest"].as_str().unwrap().len(), 64);
     assert_eq!(a["score"], b["score"]);
+}
+
+/// A crash during the very first append leaves a file with one torn line and no newline:
+/// it is still a history (the torn line is skipped), and recording goes on.
+#[test]
+fn a_history_whose_only_line_is_torn_still_records_and_reads() {
+    let history = scratch("torn-first");
+    std::fs::write(
+        &history,
+        r#"{"schema":"securescore.snapshot/v1","recorded_at":"2026-11-"#,
+    )
+    .unwrap();
+    assert_eq!(record(&history, "after").status.code(), Some(0));
+    let out = securescore(&["trend", history.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(t["skipped"], serde_json::json!([1]));
+    let _ = std::fs::remove_dir_all(history.parent().unwrap());
+}
+
+/// --record into a file that is not a history (an inventory given by mistake) is refused
+/// and leaves it untouched; trend on such a file is an error.
+#[test]
+fn recording_into_another_kind_of_file_is_refused() {
+    let history = scratch("not-history");
+    let inventory = history.with_file_name("inventory.json");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/worked-example.json"),
+        &inventory,
+    )
+    .unwrap();
+    let before = std::fs::read(&inventory).unwrap();
+    let out = record(&inventory, "x");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a history written by assess --record"));
+    assert_eq!(std::fs::read(&inventory).unwrap(), before);
+    let out = securescore(&["trend", inventory.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(history.parent().unwrap());
+}
+
+/// Recording into the history the HTML report charts: the chart includes this run.
+#[test]
+fn the_report_charts_the_run_it_records() {
+    let history = scratch("same-file");
+    let page = history.with_file_name("report.html");
+    for expected in [1, 2] {
+        let out = securescore(&[
+            "assess",
+            "fixtures/worked-example.json",
+            "-f",
+            "html",
+            "--record",
+            history.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+            "-o",
+            page.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let html = std::fs::read_to_string(&page).unwrap();
+        // The gauge draws two circles; each run is one more.
+        assert_eq!(html.matches("<circle cx=").count() - 2, expected);
+        assert_eq!(lines(&history).len(), expected);
+    }
+    let _ = std::fs::remove_dir_all(history.parent().unwrap());
 }

@@ -22,6 +22,12 @@ use crate::UsageError;
 
 /// Runs `assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
+    if args.history.is_some() && args.format != "html" {
+        return Err(UsageError(
+            "--history adds the score over time to the HTML report: use it with -f html".to_string(),
+        )
+        .into());
+    }
     let inputs = resolve_inputs(&args.files)?;
     let load_options = LoadOptions {
         digest_inputs: args.record.is_some(),
@@ -52,15 +58,29 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
             ),
         })
     });
-    if args.history.is_some() && args.format != "html" {
-        return Err(UsageError(
-            "--history adds the score over time to the HTML report: use it with -f html".to_string(),
+    let snapshot = args.record.as_ref().map(|_| {
+        Snapshot::of(
+            &report,
+            Date::now_rfc3339(),
+            args.label.clone(),
+            model.inputs_digest(),
         )
-        .into());
-    }
+    });
     let trend = match &args.history {
         Some(path) => {
-            let (runs, warnings) = crate::history::read(path)?;
+            // A history this run starts by recording into is empty until then.
+            let starts_here = !path.exists() && args.record.as_deref().is_some_and(|r| same_file(r, path));
+            let (mut runs, warnings) = if starts_here {
+                (Vec::new(), Vec::new())
+            } else {
+                crate::history::read(path)?
+            };
+            // Recording into the history shown: the chart includes this run.
+            if let (Some(record), Some(s)) = (&args.record, &snapshot) {
+                if same_file(record, path) {
+                    runs.push((runs.last().map_or(1, |(line, _)| line + 1), s.as_recorded()));
+                }
+            }
             let skipped = warnings.iter().filter_map(|w| w.line).collect();
             for w in warnings {
                 report.warnings.push(WarningOut::from(&w));
@@ -84,16 +104,18 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     })?;
     // Last, once nothing else can fail: a run that stops with an error records nothing,
     // so a retried CI job does not record twice.
-    if let Some(history) = &args.record {
-        let snapshot = Snapshot::of(
-            &report,
-            Date::now_rfc3339(),
-            args.label.clone(),
-            model.inputs_digest(),
-        );
-        crate::history::append(history, &snapshot)?;
+    if let (Some(history), Some(snapshot)) = (&args.record, &snapshot) {
+        crate::history::append(history, snapshot)?;
     }
     Ok(failure.map_or(Outcome::Success, Outcome::GateFailed))
+}
+
+/// True when two paths name one file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// The explanation of every control of the report, in its order (the HTML drill-downs).

@@ -347,10 +347,16 @@ pub fn write_report(
     if !report.warnings.is_empty() {
         html.push_str("<h2>Warnings</h2><div class=\"warn\"><ul>");
         for w in &report.warnings {
+            let place = match (&w.file, &w.path) {
+                (Some(f), Some(p)) => format!(" {f}:{p}:"),
+                (Some(f), None) => format!(" {f}:"),
+                _ => String::new(),
+            };
             let _ = write!(
                 html,
-                "<li><code>{}</code> {}</li>",
+                "<li><code>{}</code>{} {}</li>",
                 escape(w.code),
+                escape(&place),
                 escape(&w.message)
             );
         }
@@ -381,6 +387,15 @@ pub fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
         percent(trend.last)
     );
     html.push_str(&trend_chart(trend));
+    if !trend.skipped.is_empty() {
+        let lines: Vec<String> = trend.skipped.iter().map(|l| l.to_string()).collect();
+        let _ = write!(
+            html,
+            "<p class=\"warn\">{} line(s) of the history are not valid snapshots and were skipped: line {}.</p>",
+            trend.skipped.len(),
+            lines.join(", ")
+        );
+    }
     html.push_str(
         "<h2>Runs</h2><table id=\"runs\"><thead><tr><th>Recorded</th><th>As of</th><th>Label</th>\
          <th class=\"n\">Score</th><th class=\"n\">Change</th></tr></thead><tbody>",

@@ -13,12 +13,12 @@ const MOVES: usize = 10;
 /// Runs shown in the text sparkline (the latest ones; JSON has them all).
 const SPARK: usize = 60;
 
-fn sparkline_tail(spark: &str) -> String {
-    let n = spark.chars().count();
+fn sparkline_tail(t: &Trend) -> String {
+    let n = t.runs.len();
     if n <= SPARK {
-        return spark.to_string();
+        return t.sparkline.clone();
     }
-    format!("…{}", spark.chars().skip(n - SPARK).collect::<String>())
+    format!("…{}", crate::trend::sparkline(&t.runs[n - SPARK..]))
 }
 
 /// Writes the trend as text.
@@ -37,7 +37,7 @@ pub fn write(t: &Trend, style: Style, out: &mut dyn Write) -> io::Result<()> {
         "Secure score over {} run{} · {} · {} → {}{}",
         t.runs.len(),
         if t.runs.len() == 1 { "" } else { "s" },
-        sparkline_tail(&t.sparkline),
+        sparkline_tail(t),
         percent(t.first),
         percent(t.last),
         t.change
