@@ -402,11 +402,6 @@ impl Model {
         self.assessments.get(start as usize..end as usize)
     }
 
-    /// True when any scope is scored from exported counts.
-    pub fn has_count_level(&self) -> bool {
-        self.scopes.iter().any(|s| s.count_level)
-    }
-
     /// The exported secure score of scope `s`, if any.
     pub fn exported_score(&self, s: u32) -> Option<&ExportedScore> {
         self.exported
