@@ -456,8 +456,7 @@ fn pages_concatenated_on_standard_input_read_like_separate_files() {
     for f in FEATURES {
         stdin.extend(std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(f)).unwrap());
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .args(["assess", "-f", "json"])
+    let mut child = common::securescore(["assess", "-f", "json"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

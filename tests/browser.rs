@@ -7,6 +7,8 @@
 //! The test fails, never skips, when the browser cannot start: `.ci/run` installs
 //! Debian's `chromium` and `chromium-driver` when they are missing.
 
+mod common;
+
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -206,11 +208,7 @@ impl Session<'_> {
 }
 
 fn securescore(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = common::securescore(args).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -282,18 +280,17 @@ fn the_html_report_works_in_a_real_browser() {
     let size = std::fs::metadata(&report).unwrap().len();
     assert!(size < 1_000_000, "the example's report is {size} bytes");
     let controls = {
-        let out = Command::new(env!("CARGO_BIN_EXE_securescore"))
-            .args([
-                "assess",
-                "examples/contoso.json",
-                "--as-of",
-                "2026-11-22",
-                "-f",
-                "json",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
+        let out = common::securescore([
+            "assess",
+            "examples/contoso.json",
+            "--as-of",
+            "2026-11-22",
+            "-f",
+            "json",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
         let r: Value = serde_json::from_slice(&out.stdout).unwrap();
         r["controls"].as_array().unwrap().len()
     };

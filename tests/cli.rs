@@ -12,6 +12,8 @@
 //!
 //! `#` starts a comment line; `<ESC>` in a value stands for the escape character.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -92,10 +94,8 @@ fn run_case(path: &Path) -> Result<(), String> {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let case = parse(&std::fs::read_to_string(path).unwrap(), &name);
     let root = env!("CARGO_MANIFEST_DIR");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_securescore"));
-    cmd.args(&case.args)
-        .current_dir(root)
-        .env_remove("NO_COLOR")
+    let mut cmd = common::securescore(&case.args);
+    cmd.env_remove("NO_COLOR")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in &case.env {

@@ -1,16 +1,14 @@
 //! The score history (`assess --record`, `trend`): concurrent appends, a crash in the
 //! middle of an append, and lines from older and newer versions.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn securescore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
+    common::securescore(args).output().unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -120,21 +118,20 @@ fn a_process_killed_while_appending_loses_no_earlier_snapshot() {
     }
     let holder = std::fs::OpenOptions::new().append(true).open(&history).unwrap();
     holder.lock().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .args([
-            "assess",
-            "fixtures/worked-example.json",
-            "--record",
-            history.to_str().unwrap(),
-            "--label",
-            "killed",
-            "-q",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::securescore([
+        "assess",
+        "fixtures/worked-example.json",
+        "--record",
+        history.to_str().unwrap(),
+        "--label",
+        "killed",
+        "-q",
+    ])
+    .current_dir(env!("CARGO_MANIFEST_DIR"))
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
     // Scoring takes milliseconds; then the process waits for the lock, which the kernel
     // lists in /proc/locks as a blocked request (`->`) of its pid.
     let pid = child.id().to_string();

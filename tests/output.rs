@@ -1,6 +1,8 @@
 //! `-o PATH`: the report replaces the file atomically, keeps its permissions, and leaves
 //! no temporary file behind.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
@@ -11,20 +13,19 @@ fn output_file_is_replaced_atomically_with_its_permissions() {
     let target = dir.join("report.json");
     std::fs::write(&target, "old").unwrap();
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .args([
-            "assess",
-            "fixtures/worked-example.json",
-            "--as-of",
-            "2026-11-22",
-            "-f",
-            "json",
-            "-o",
-        ])
-        .arg(&target)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .unwrap();
+    let status = common::securescore([
+        "assess",
+        "fixtures/worked-example.json",
+        "--as-of",
+        "2026-11-22",
+        "-f",
+        "json",
+        "-o",
+    ])
+    .arg(&target)
+    .current_dir(env!("CARGO_MANIFEST_DIR"))
+    .status()
+    .unwrap();
     assert_eq!(status.code(), Some(0));
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();

@@ -7,11 +7,9 @@ use serde_json::Value;
 use std::process::Command;
 
 fn report(args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .arg("assess")
+    let out = common::securescore(["assess"])
         .args(args)
         .args(["-f", "json"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     assert!(

@@ -550,9 +550,7 @@ fn diff_reads_one_side_from_standard_input() {
     let file =
         std::fs::File::open(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso.json"))
             .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .args(["diff", "-", "examples/contoso.json", "-f", "json"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = common::securescore(["diff", "-", "examples/contoso.json", "-f", "json"])
         .stdin(file)
         .output()
         .unwrap();

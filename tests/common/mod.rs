@@ -4,13 +4,29 @@
 use serde_json::Value;
 use std::process::{Command, Output};
 
+/// The binary under test: `SECURESCORE_BIN` when set (to compare another build, such as
+/// the one the snapshots were taken with), else the one cargo built.
+pub fn binary() -> std::path::PathBuf {
+    std::env::var_os("SECURESCORE_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_securescore").into())
+}
+
+/// A `securescore` command run from the crate's root, with `args`. Every test spawns the
+/// binary through here.
+pub fn securescore<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut cmd = Command::new(binary());
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
 /// Runs `securescore` with `args` from the crate's root.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_securescore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
+    securescore(args).output().unwrap()
 }
 
 /// Asserts a JSON number equals `expected` to 1e-9.
