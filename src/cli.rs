@@ -2,8 +2,9 @@
 //! library's own option types.
 
 use crate::date::Date;
+use crate::evaluation::ScoringRequest;
 use crate::groups::GroupBy;
-use crate::score::{ScoreOptions, Weighting};
+use crate::score::Weighting;
 use crate::select::Filters;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -241,46 +242,28 @@ pub struct ControlsArgs {
     pub output: OutputArgs,
 }
 
-impl ScoringArgs {
-    /// The scoring options these arguments ask for.
-    pub fn options(&self) -> ScoreOptions {
-        ScoreOptions {
-            as_of: self.as_of.unwrap_or_else(Date::today_utc),
-            include_preview: self.include_preview,
-            ignore_exemptions: self.ignore_exemptions,
-            weighting: match self.weighting {
-                WeightingArg::Resources => Weighting::Resources,
-                WeightingArg::Equal => Weighting::Equal,
-                WeightingArg::Pooled => Weighting::Pooled,
-            },
-            // Narrowed by `commands::evaluate`, which knows the scopes a filter reaches below.
-            allow_exported_weights: true,
+impl From<WeightingArg> for Weighting {
+    fn from(arg: WeightingArg) -> Weighting {
+        match arg {
+            WeightingArg::Resources => Weighting::Resources,
+            WeightingArg::Equal => Weighting::Equal,
+            WeightingArg::Pooled => Weighting::Pooled,
         }
     }
+}
 
-    /// True when no option changes Defender's own computation (preview, exemptions, the
-    /// export's own date), so Azure's exported figures can be checked against it.
-    pub fn is_default_computation(&self) -> bool {
-        !self.include_preview && !self.ignore_exemptions && self.as_of.is_none()
-    }
-
-    /// The options given that count-level data cannot honour (SPEC §3).
-    pub fn resource_level_options(&self) -> Vec<&'static str> {
-        [
-            (self.include_preview, "--include-preview"),
-            (self.ignore_exemptions, "--ignore-exemptions"),
-            (self.as_of.is_some(), "--as-of"),
-        ]
-        .into_iter()
-        .filter_map(|(given, name)| given.then_some(name))
-        .collect()
-    }
-
-    /// The resource filters these arguments ask for.
-    pub fn filters(&self) -> Filters {
-        Filters {
-            scopes: self.scopes.clone(),
-            management_groups: self.management_groups.clone(),
+impl ScoringArgs {
+    /// What these arguments ask to be scored, in the library's terms.
+    pub fn request(&self) -> ScoringRequest {
+        ScoringRequest {
+            as_of: self.as_of,
+            include_preview: self.include_preview,
+            ignore_exemptions: self.ignore_exemptions,
+            weighting: self.weighting.into(),
+            filters: Filters {
+                scopes: self.scopes.clone(),
+                management_groups: self.management_groups.clone(),
+            },
         }
     }
 }

@@ -118,11 +118,7 @@ fn check_control(model: &Model, score: &Score, e: &ExportedControl) -> Option<Di
     let control = model.controls.get(e.control as usize)?;
     let counts = counts_of(score, e.scope, e.control);
     let max = control.max_score;
-    let exact = if counts.applicable() > 0 {
-        max * counts.healthy as f64 / counts.applicable() as f64
-    } else {
-        0.0
-    };
+    let exact = crate::kernel::control_current(max, counts);
     let currents = roundings(exact, 2);
     // A control that applies to nothing is exported with max 0.
     let maxes: Vec<f64> = if counts.applicable() > 0 {
@@ -199,10 +195,7 @@ fn check_secure_score(model: &Model, score: &Score, e: &ExportedScore) -> Option
         if counts.applicable() == 0 {
             continue;
         }
-        let [e2, a2] = roundings(
-            control.max_score * counts.healthy as f64 / counts.applicable() as f64,
-            2,
-        );
+        let [e2, a2] = roundings(crate::kernel::control_current(control.max_score, counts), 2);
         even += e2;
         away += a2;
         max += control.max_score;

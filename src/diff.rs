@@ -14,8 +14,43 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// The diff schema identifier.
 pub const SCHEMA: &str = "securescore.diff/v1";
 
-/// The waterfall's categories, in their fixed order.
-pub const CAUSES: [&str; 6] = ["removed", "added", "regressed", "fixed", "exemptions", "catalog"];
+/// A category of change: the waterfall's steps, in their fixed order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cause {
+    /// Assessments only BEFORE has.
+    Removed,
+    /// Assessments only AFTER has.
+    Added,
+    /// Raw statuses that became unhealthy.
+    Regressed,
+    /// Raw statuses that stopped being unhealthy.
+    Fixed,
+    /// Exemptions added, removed, changed, or ended between the two dates.
+    Exemptions,
+    /// Control definitions, recommendation flags and subscription definitions.
+    Catalog,
+}
+
+impl Cause {
+    /// The cause's name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Removed => "removed",
+            Cause::Added => "added",
+            Cause::Regressed => "regressed",
+            Cause::Fixed => "fixed",
+            Cause::Exemptions => "exemptions",
+            Cause::Catalog => "catalog",
+        }
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The result of a diff.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -40,6 +75,38 @@ pub struct Diff {
     pub warnings: Vec<crate::report::WarningOut>,
 }
 
+/// What comparing two inventories found: the diff before its gate and warnings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub as_of: String,
+    pub before_as_of: String,
+    pub weighting: &'static str,
+    pub before: Side,
+    pub after: Side,
+    pub change: f64,
+    pub waterfall: Vec<WaterfallStep>,
+    pub controls: Vec<ControlChange>,
+}
+
+impl Diff {
+    /// The diff document of a comparison, with its gate and warnings.
+    pub fn new(c: Comparison, gate: Option<DropGate>, warnings: Vec<crate::report::WarningOut>) -> Diff {
+        Diff {
+            schema: SCHEMA,
+            as_of: c.as_of,
+            before_as_of: c.before_as_of,
+            weighting: c.weighting,
+            before: c.before,
+            after: c.after,
+            change: c.change,
+            waterfall: c.waterfall,
+            controls: c.controls,
+            gate,
+            warnings,
+        }
+    }
+}
+
 /// The `--max-drop` gate's verdict.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct DropGate {
@@ -57,7 +124,7 @@ pub struct Side {
 /// One category of change and what it did to the score.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct WaterfallStep {
-    pub cause: &'static str,
+    pub cause: Cause,
     pub change: f64,
     /// The resources it concerns, sorted.
     pub resources: Vec<String>,
@@ -346,6 +413,175 @@ fn evaluate(model: &Model, options: &ScoreOptions, filters: &Filters) -> Result<
     })
 }
 
+/// One state of the waterfall: the inventory after applying one more cause of change.
+struct Stage {
+    cause: Cause,
+    cells: Cells,
+    /// Whose definitions it is scored with.
+    catalog: Catalog,
+    /// Whose date its exemptions are judged on.
+    date: DateOf,
+    /// The resources the cause concerns.
+    resources: BTreeSet<u32>,
+    /// For [`Cause::Catalog`]: the controls whose max or membership changed.
+    controls: Option<Vec<String>>,
+}
+
+/// Which side's date a state is judged on.
+#[derive(Clone, Copy, PartialEq)]
+enum DateOf {
+    Before,
+    After,
+}
+
+/// What the cells of one side say about exemptions, by universe index.
+struct Exemptions<'u> {
+    u: &'u Universe,
+}
+
+impl Exemptions<'_> {
+    fn of(&self, cell: &Cell) -> Option<&Exemption> {
+        (cell.exemption as usize)
+            .checked_sub(1)
+            .and_then(|i| self.u.exemptions.get(i))
+    }
+
+    /// The exemption hides the status under it (an Azure export's exempt assessment).
+    fn hides(&self, cell: &Cell) -> bool {
+        self.of(cell).is_some_and(|e| e.hides_status)
+    }
+
+    /// The exemption is active on `day`.
+    fn active(&self, cell: &Cell, day: crate::date::Date) -> bool {
+        self.of(cell).is_some_and(|e| e.is_active(day))
+    }
+}
+
+/// Removed: drops what only BEFORE has.
+fn removed(u: &Universe, cells: &mut Cells) -> BTreeSet<u32> {
+    let mut touched = BTreeSet::new();
+    cells.retain(|k, _| {
+        let kept = u.after.contains_key(k);
+        if !kept {
+            touched.insert(k.0);
+        }
+        kept
+    });
+    touched
+}
+
+/// Added: adds what only AFTER has, with its exemption as AFTER's date judges it (until
+/// the exemptions step the date is BEFORE's).
+fn added(u: &Universe, cells: &mut Cells, as_of: crate::date::Date) -> BTreeSet<u32> {
+    let ex = Exemptions { u };
+    let mut touched = BTreeSet::new();
+    for (k, cell) in &u.after {
+        if !u.before.contains_key(k) {
+            let mut added = *cell;
+            if !ex.active(cell, as_of) {
+                added.exemption = 0;
+            }
+            cells.insert(*k, added);
+            touched.insert(k.0);
+        }
+    }
+    touched
+}
+
+/// Regressed (`regressed`) or fixed: raw status changes of what both have. A status
+/// hidden by an Azure exemption is no status at all: it changes with the exemption.
+fn status_changes(u: &Universe, cells: &mut Cells, regressed: bool) -> BTreeSet<u32> {
+    let ex = Exemptions { u };
+    let mut touched = BTreeSet::new();
+    for (k, now) in &u.after {
+        let Some(was) = u.before.get(k) else { continue };
+        if ex.hides(was) || ex.hides(now) {
+            continue;
+        }
+        let becomes_unhealthy = now.status == crate::model::Status::Unhealthy;
+        if was.status != now.status && becomes_unhealthy == regressed {
+            if let Some(cell) = cells.get_mut(k) {
+                cell.status = now.status;
+            }
+            touched.insert(k.0);
+        }
+    }
+    touched
+}
+
+/// Exemptions added, removed, changed, or ended between the two dates; an added
+/// assessment takes its exemption back (it changes nothing now).
+fn exemption_changes(
+    u: &Universe,
+    cells: &mut Cells,
+    before_as_of: crate::date::Date,
+    as_of: crate::date::Date,
+) -> BTreeSet<u32> {
+    let ex = Exemptions { u };
+    let mut touched = BTreeSet::new();
+    for (k, now) in &u.after {
+        let Some(was) = u.before.get(k) else {
+            if let Some(cell) = cells.get_mut(k) {
+                *cell = *now;
+            }
+            continue;
+        };
+        let changed =
+            was.exemption != now.exemption || (ex.hides(was) || ex.hides(now)) && was.status != now.status;
+        let ended = ex.active(was, before_as_of) != ex.active(now, as_of);
+        if changed || ended {
+            if let Some(cell) = cells.get_mut(k) {
+                *cell = *now;
+            }
+            touched.insert(k.0);
+        }
+    }
+    touched
+}
+
+/// The waterfall's states, one per cause, in order.
+fn stages(u: &Universe, as_of: crate::date::Date, before_as_of: crate::date::Date) -> Vec<Stage> {
+    let mut cells: Cells = u.before.clone();
+    let mut out = Vec::new();
+    let mut stage = |cause, cells: &Cells, resources, date| {
+        out.push(Stage {
+            cause,
+            cells: cells.clone(),
+            catalog: Catalog::Before,
+            date,
+            resources,
+            controls: None,
+        })
+    };
+    let r = removed(u, &mut cells);
+    stage(Cause::Removed, &cells, r, DateOf::Before);
+    let r = added(u, &mut cells, as_of);
+    stage(Cause::Added, &cells, r, DateOf::Before);
+    let r = status_changes(u, &mut cells, true);
+    stage(Cause::Regressed, &cells, r, DateOf::Before);
+    let r = status_changes(u, &mut cells, false);
+    stage(Cause::Fixed, &cells, r, DateOf::Before);
+    let r = exemption_changes(u, &mut cells, before_as_of, as_of);
+    stage(Cause::Exemptions, &cells, r, DateOf::After);
+    // The catalog: control max and membership, recommendation flags, subscription
+    // definitions.
+    let changed_recs = changed_recommendations(u);
+    let resources = cells
+        .keys()
+        .filter(|(_, rec)| changed_recs.contains(rec))
+        .map(|&(r, _)| r)
+        .collect();
+    out.push(Stage {
+        cause: Cause::Catalog,
+        cells,
+        catalog: Catalog::After,
+        date: DateOf::After,
+        resources,
+        controls: Some(catalog_changes(u).into_iter().collect()),
+    });
+    out
+}
+
 /// Diffs two inventories (both resource-level) under the same options and filters.
 /// BEFORE's exemptions are judged on `before_as_of`, AFTER's on `options.as_of`; the
 /// switch happens at the `exemptions` step, so exemptions that ended in between show there.
@@ -355,98 +591,11 @@ pub fn diff(
     options: &ScoreOptions,
     before_as_of: crate::date::Date,
     filters: &Filters,
-) -> Result<Diff, String> {
+) -> Result<Comparison, String> {
     let mut b = Builder::new();
     b.side(before, false);
     b.side(after, true);
     let u = b.finish();
-    let hides = |cell: &Cell| {
-        (cell.exemption as usize)
-            .checked_sub(1)
-            .and_then(|i| u.exemptions.get(i))
-            .is_some_and(|e| e.hides_status)
-    };
-    let active = |cell: &Cell, day: crate::date::Date| {
-        (cell.exemption as usize)
-            .checked_sub(1)
-            .and_then(|i| u.exemptions.get(i))
-            .is_some_and(|e| e.is_active(day))
-    };
-
-    let mut states: Vec<(Cells, Catalog)> = Vec::new();
-    let mut touched: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); CAUSES.len()];
-    // removed: what only BEFORE has.
-    let mut cells: Cells = u.before.clone();
-    cells.retain(|k, _| {
-        let kept = u.after.contains_key(k);
-        if !kept {
-            touched[0].insert(k.0);
-        }
-        kept
-    });
-    states.push((cells.clone(), Catalog::Before));
-    // added: what only AFTER has.
-    for (k, cell) in &u.after {
-        if !u.before.contains_key(k) {
-            // Until the exemptions step the date is BEFORE's: an added assessment comes
-            // with its exemption as AFTER's date judges it.
-            let mut added = *cell;
-            if !active(cell, options.as_of) {
-                added.exemption = 0;
-            }
-            cells.insert(*k, added);
-            touched[1].insert(k.0);
-        }
-    }
-    states.push((cells.clone(), Catalog::Before));
-    // regressed, then fixed: raw status changes of what both have. A status hidden by an
-    // Azure exemption is no status at all: it changes with the exemption.
-    for (step, regressed) in [(2, true), (3, false)] {
-        for (k, now) in &u.after {
-            let Some(was) = u.before.get(k) else { continue };
-            if hides(was) || hides(now) {
-                continue;
-            }
-            let becomes_unhealthy = now.status == crate::model::Status::Unhealthy;
-            if was.status != now.status && becomes_unhealthy == regressed {
-                if let Some(cell) = cells.get_mut(k) {
-                    cell.status = now.status;
-                }
-                touched[step].insert(k.0);
-            }
-        }
-        states.push((cells.clone(), Catalog::Before));
-    }
-    // exemptions added, removed, changed, or ended between the two dates.
-    for (k, now) in &u.after {
-        let Some(was) = u.before.get(k) else {
-            // An added assessment takes its exemption back (it changes nothing now).
-            if let Some(cell) = cells.get_mut(k) {
-                *cell = *now;
-            }
-            continue;
-        };
-        let changed =
-            was.exemption != now.exemption || (hides(was) || hides(now)) && was.status != now.status;
-        let ended = active(was, before_as_of) != active(now, options.as_of);
-        if changed || ended {
-            if let Some(cell) = cells.get_mut(k) {
-                *cell = *now;
-            }
-            touched[4].insert(k.0);
-        }
-    }
-    states.push((cells.clone(), Catalog::Before));
-    // catalog: control max and membership, recommendation flags, subscription definitions.
-    let changed_controls = catalog_changes(&u);
-    let changed_recs = changed_recommendations(&u);
-    for (&(r, rec), _) in cells.iter() {
-        if changed_recs.contains(&rec) {
-            touched[5].insert(r);
-        }
-    }
-    states.push((cells, Catalog::After));
-
     let before_options = ScoreOptions {
         as_of: before_as_of,
         ..options.clone()
@@ -455,22 +604,25 @@ pub fn diff(
     let mut previous = start.percentage.unwrap_or(0.0);
     let mut waterfall = Vec::new();
     let mut end = None;
-    for (i, (cells, catalog)) in states.iter().enumerate() {
-        // BEFORE's date holds until the exemptions step.
-        let day = if i < 4 { &before_options } else { options };
-        let scored = evaluate(&u.model(cells, *catalog), day, filters)?;
+    for stage in stages(&u, options.as_of, before_as_of) {
+        let day = match stage.date {
+            DateOf::Before => &before_options,
+            DateOf::After => options,
+        };
+        let scored = evaluate(&u.model(&stage.cells, stage.catalog), day, filters)?;
         let now = scored.percentage.unwrap_or(0.0);
-        let mut resources: Vec<String> = touched[i]
+        let mut resources: Vec<String> = stage
+            .resources
             .iter()
             .map(|&r| u.resources[r as usize].id.clone())
             .collect();
         resources.sort();
         resources.dedup();
         waterfall.push(WaterfallStep {
-            cause: CAUSES[i],
+            cause: stage.cause,
             change: now - previous,
             resources,
-            controls: (CAUSES[i] == "catalog").then(|| changed_controls.iter().cloned().collect()),
+            controls: stage.controls,
         });
         previous = now;
         end = Some(scored);
@@ -479,8 +631,7 @@ pub fn diff(
     // The total is the steps' sum, added in order, so that the steps add up to it exactly
     // (it equals after minus before to within float rounding).
     let change = waterfall.iter().map(|s| s.change).sum();
-    Ok(Diff {
-        schema: SCHEMA,
+    Ok(Comparison {
         as_of: options.as_of.to_string(),
         before_as_of: before_as_of.to_string(),
         weighting: options.weighting.as_str(),
@@ -495,8 +646,6 @@ pub fn diff(
         change,
         waterfall,
         controls: control_changes(&u, &start.controls, &finish.controls),
-        gate: None,
-        warnings: Vec::new(),
     })
 }
 

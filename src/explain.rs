@@ -2,6 +2,7 @@
 //! unhealthy resources and the exemptions in effect. Pure: a model, options and a score
 //! in, an [`Explanation`] out.
 
+use crate::kernel;
 use crate::model::{Model, Status};
 use crate::report::ControlOut;
 use crate::score::{Score, ScoreOptions};
@@ -190,8 +191,9 @@ pub fn explain(model: &Model, c: usize, inputs: ExplainInputs) -> Explanation {
     }
 }
 
+/// Whether a member recommendation of a control counts (it is in a control, by definition).
 fn is_counted(rec: &crate::model::Recommendation, options: &ScoreOptions) -> bool {
-    !rec.custom && (options.include_preview || !rec.preview)
+    kernel::is_counted(rec, true, options)
 }
 
 fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
@@ -209,15 +211,15 @@ fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
             let slot = s.scope.unwrap_or(0) as usize;
             let counts = score.scope_controls.get(slot, c);
             let applicable = counts.applicable() > 0;
-            let current = if applicable {
-                max_score * counts.healthy as f64 / counts.applicable() as f64
-            } else {
-                0.0
-            };
+            let current = kernel::control_current(max_score, counts);
             let potential = if applicable { max_score - current } else { 0.0 };
             let scope = s.scope.and_then(|i| model.scopes.get(i as usize));
             let share = if applicable && s.percentage.is_some() && total_weight > 0.0 {
-                100.0 * (s.weight as f64 / s.max) * potential / total_weight
+                kernel::share_of_overall(
+                    kernel::scope_factor(s.weight as f64, s.max),
+                    potential,
+                    total_weight,
+                )
             } else {
                 0.0
             };
@@ -232,7 +234,7 @@ fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
                 healthy_resources: counts.healthy,
                 unhealthy_resources: counts.unhealthy,
                 not_applicable_resources: counts.not_applicable,
-                points_per_resource: applicable.then(|| max_score / counts.applicable() as f64),
+                points_per_resource: kernel::points_per_resource(max_score, counts),
                 current_score: current,
                 potential_increase: potential,
                 potential_increase_percentage: share,
@@ -298,10 +300,7 @@ fn resources_of(
         for a in group.iter().filter(|a| members.contains(&a.recommendation)) {
             let rec = &model.recommendations[a.recommendation as usize].id;
             let exemption = model.exemption(a);
-            let status = match exemption {
-                Some(e) if !options.ignore_exemptions => e.apply(a.status, options.as_of),
-                _ => a.status,
-            };
+            let status = kernel::effective_status(model, a, options);
             if status == Status::Unhealthy && counted.contains(&a.recommendation) {
                 failing.push(rec.clone());
             }

@@ -16,9 +16,12 @@ pub mod crosscheck;
 pub mod date;
 pub mod diag;
 pub mod diff;
+pub mod evaluation;
 pub mod explain;
+pub mod gate;
 pub mod groups;
 pub mod history;
+pub mod kernel;
 pub mod load;
 pub mod model;
 pub mod output;
@@ -37,8 +40,8 @@ use std::fmt;
 pub enum Outcome {
     /// Done, and every gate passed.
     Success,
-    /// Done, but a gate failed, for the reason given.
-    GateFailed(String),
+    /// Done, but gates failed, for the reasons given (one per failed rule).
+    GateFailed(Vec<String>),
 }
 
 /// A command line that cannot run as given (exit code 2, like an invalid input).

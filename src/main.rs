@@ -17,8 +17,10 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::GateFailed(reason)) => {
-            diagnostic_line(&format!("securescore: gate failed: {}", terminal_safe(&reason)));
+        Ok(Outcome::GateFailed(reasons)) => {
+            for reason in reasons {
+                diagnostic_line(&format!("securescore: gate failed: {}", terminal_safe(&reason)));
+            }
             ExitCode::from(1)
         }
         Err(e) => {

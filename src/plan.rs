@@ -7,6 +7,7 @@
 //! projected score after each step is a full re-score of the changed model, so it is
 //! exactly what `assess` reports for the inventory with those fixes applied.
 
+use crate::kernel::{self, ResourceStates};
 use crate::model::{Model, Status};
 use crate::score::{score, Counts, Score, ScoreOptions, Weighting};
 use crate::select::Selection;
@@ -76,8 +77,6 @@ struct Base<'a> {
     model: &'a Model,
     options: &'a ScoreOptions,
     score: &'a Score,
-    /// Index of each resource's first assessment (assessments are sorted by resource).
-    starts: Vec<usize>,
     counted: Vec<bool>,
     effective: Vec<Status>,
     /// Per scope slot: (weight, max, is defined).
@@ -102,16 +101,18 @@ impl Base<'_> {
         resources.sort_unstable();
         resources.dedup();
         let mut gained = 0.0;
-        let mut before = vec![0u8; nc];
-        let mut after = vec![0u8; nc];
+        let mut before = ResourceStates::new(nc);
+        let mut after = ResourceStates::new(nc);
+        let mut healed: Vec<usize> = Vec::new();
         for &r in &resources {
             let slot = self.slot_of(r as usize);
             let Some((weight, max)) = self.slots.get(slot).copied().flatten() else {
                 continue;
             };
-            let (start, end) = (self.starts[r as usize], self.starts[r as usize + 1]);
-            before.iter_mut().for_each(|s| *s = 0);
-            after.iter_mut().for_each(|s| *s = 0);
+            let (start, end) = (
+                model.assessment_starts[r as usize] as usize,
+                model.assessment_starts[r as usize + 1] as usize,
+            );
             for i in start..end {
                 let a = &model.assessments[i];
                 if !self.counted[a.recommendation as usize] {
@@ -124,17 +125,28 @@ impl Base<'_> {
                     now
                 };
                 for &c in &model.recommendation_controls[a.recommendation as usize] {
-                    let c = c as usize;
-                    before[c] = before[c].max(now as u8 + 1);
-                    after[c] = after[c].max(fixed as u8 + 1);
+                    before.add(c as usize, now);
+                    after.add(c as usize, fixed);
                 }
             }
-            for c in 0..nc {
-                if before[c] == Status::Unhealthy as u8 + 1 && after[c] == Status::Healthy as u8 + 1 {
-                    let counts: Counts = self.score.scope_controls.get(slot, c);
-                    let current_gain = model.controls[c].max_score / counts.applicable() as f64;
-                    gained += 100.0 * weight * current_gain / (max * self.total_weight);
+            // The controls in which the resource turns from unhealthy to healthy, summed
+            // in control order so that the estimate does not depend on assessment order.
+            before.drain(|c, was| {
+                if was == Status::Unhealthy && after.get(c) == Some(Status::Healthy) {
+                    healed.push(c);
                 }
+            });
+            after.clear();
+            healed.sort_unstable();
+            for c in healed.drain(..) {
+                let counts: Counts = self.score.scope_controls.get(slot, c);
+                let current_gain =
+                    kernel::points_per_resource(model.controls[c].max_score, counts).unwrap_or(0.0);
+                gained += kernel::share_of_overall(
+                    kernel::scope_factor(weight, max),
+                    current_gain,
+                    self.total_weight,
+                );
             }
         }
         (gained, resources)
@@ -145,27 +157,12 @@ fn effective_statuses(model: &Model, options: &ScoreOptions) -> Vec<Status> {
     model
         .assessments
         .iter()
-        .map(|a| match model.exemption(a) {
-            Some(e) if !options.ignore_exemptions => e.apply(a.status, options.as_of),
-            _ => a.status,
-        })
+        .map(|a| kernel::effective_status(model, a, options))
         .collect()
 }
 
 fn base<'a>(model: &'a Model, options: &'a ScoreOptions, score: &'a Score) -> Base<'a> {
-    let mut starts = vec![0usize; model.resources.len() + 1];
-    for a in &model.assessments {
-        starts[a.resource as usize + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let counted = model
-        .recommendations
-        .iter()
-        .zip(&model.recommendation_controls)
-        .map(|(r, controls)| !r.custom && (options.include_preview || !r.preview) && !controls.is_empty())
-        .collect();
+    let counted = kernel::counted_recommendations(model, options);
     let slot_count = if options.weighting == Weighting::Pooled {
         1
     } else {
@@ -182,7 +179,6 @@ fn base<'a>(model: &'a Model, options: &'a ScoreOptions, score: &'a Score) -> Ba
         model,
         options,
         score,
-        starts,
         counted,
         effective: effective_statuses(model, options),
         slots,

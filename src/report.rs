@@ -176,72 +176,13 @@ pub struct ReportInputs<'a> {
     pub filters: &'a Filters,
     pub raw_percentage: Option<f64>,
     pub warnings: Vec<WarningOut>,
+    pub gate: Option<GateOut>,
+    pub groups: Option<Vec<GroupOut>>,
 }
 
-/// Builds the report of a score.
+/// Builds the report of a score, whole: nothing is added to it afterwards.
 pub fn build(score: &Score, inputs: ReportInputs) -> Report {
     let model = inputs.model;
-    let scopes = score
-        .scopes
-        .iter()
-        .map(|s| {
-            let scope = s.scope.and_then(|i| model.scopes.get(i as usize));
-            ScopeOut {
-                id: scope.and_then(|sc| sc.id.clone()),
-                name: scope.and_then(|sc| sc.name.clone()),
-                percentage: s.percentage,
-                current: s.current,
-                max: s.max,
-                weight: s.weight,
-            }
-        })
-        .collect();
-    let controls = rank(model, score)
-        .into_iter()
-        .map(|(rank, i)| {
-            let cs = &score.controls[i];
-            let control = &model.controls[cs.control as usize];
-            let mut recommendations: Vec<RecommendationOut> = control
-                .members
-                .iter()
-                .filter_map(|&m| {
-                    let counts = score.recommendations[m as usize];
-                    let rec = &model.recommendations[m as usize];
-                    (counts.applicable() + counts.not_applicable > 0).then(|| RecommendationOut {
-                        id: rec.id.clone(),
-                        name: rec.name.clone(),
-                        severity: rec.severity.map(|s| s.as_str()),
-                        preview: rec.preview,
-                        custom: rec.custom,
-                        healthy_resources: counts.healthy,
-                        unhealthy_resources: counts.unhealthy,
-                        not_applicable_resources: counts.not_applicable,
-                    })
-                })
-                .collect();
-            recommendations.sort_by(|a, b| {
-                b.unhealthy_resources
-                    .cmp(&a.unhealthy_resources)
-                    .then_with(|| a.id.cmp(&b.id))
-            });
-            ControlOut {
-                rank,
-                id: control.id.clone(),
-                name: control.name.clone(),
-                applicable: cs.applicable,
-                max_score: cs.max_score,
-                current_score: cs.current,
-                potential_increase: cs.potential,
-                potential_increase_percentage: cs.potential_percentage,
-                points_per_resource: cs.points_per_resource,
-                healthy_resources: cs.counts.healthy,
-                unhealthy_resources: cs.counts.unhealthy,
-                not_applicable_resources: cs.counts.not_applicable,
-                members: control.members.len(),
-                recommendations,
-            }
-        })
-        .collect();
     Report {
         schema: SCHEMA,
         generator: format!("securescore {}", env!("CARGO_PKG_VERSION")),
@@ -259,10 +200,83 @@ pub fn build(score: &Score, inputs: ReportInputs) -> Report {
             ignore_exemptions: inputs.options.ignore_exemptions,
         },
         score: ScoreOut::new(score, inputs.raw_percentage),
-        scopes,
-        controls,
-        gate: None,
-        groups: None,
+        scopes: scope_rows(model, score),
+        controls: control_rows(model, score),
+        gate: inputs.gate,
+        groups: inputs.groups,
         warnings: inputs.warnings,
     }
+}
+
+/// One row per scope met, in model order.
+fn scope_rows(model: &Model, score: &Score) -> Vec<ScopeOut> {
+    score
+        .scopes
+        .iter()
+        .map(|s| {
+            let scope = s.scope.and_then(|i| model.scopes.get(i as usize));
+            ScopeOut {
+                id: scope.and_then(|sc| sc.id.clone()),
+                name: scope.and_then(|sc| sc.name.clone()),
+                percentage: s.percentage,
+                current: s.current,
+                max: s.max,
+                weight: s.weight,
+            }
+        })
+        .collect()
+}
+
+/// One row per control, in the triage order (SPEC §1.2).
+fn control_rows(model: &Model, score: &Score) -> Vec<ControlOut> {
+    rank(model, score)
+        .into_iter()
+        .map(|(rank, i)| {
+            let cs = &score.controls[i];
+            let control = &model.controls[cs.control as usize];
+            ControlOut {
+                rank,
+                id: control.id.clone(),
+                name: control.name.clone(),
+                applicable: cs.applicable,
+                max_score: cs.max_score,
+                current_score: cs.current,
+                potential_increase: cs.potential,
+                potential_increase_percentage: cs.potential_percentage,
+                points_per_resource: cs.points_per_resource,
+                healthy_resources: cs.counts.healthy,
+                unhealthy_resources: cs.counts.unhealthy,
+                not_applicable_resources: cs.counts.not_applicable,
+                members: control.members.len(),
+                recommendations: recommendation_rows(model, score, &control.members),
+            }
+        })
+        .collect()
+}
+
+/// The member recommendations assessed in the selection, most unhealthy first.
+fn recommendation_rows(model: &Model, score: &Score, members: &[u32]) -> Vec<RecommendationOut> {
+    let mut rows: Vec<RecommendationOut> = members
+        .iter()
+        .filter_map(|&m| {
+            let counts = score.recommendations[m as usize];
+            let rec = &model.recommendations[m as usize];
+            (counts.applicable() + counts.not_applicable > 0).then(|| RecommendationOut {
+                id: rec.id.clone(),
+                name: rec.name.clone(),
+                severity: rec.severity.map(|s| s.as_str()),
+                preview: rec.preview,
+                custom: rec.custom,
+                healthy_resources: counts.healthy,
+                unhealthy_resources: counts.unhealthy,
+                not_applicable_resources: counts.not_applicable,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.unhealthy_resources
+            .cmp(&a.unhealthy_resources)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    rows
 }

@@ -1,8 +1,10 @@
 //! The scoring core (SPEC §1): a pure function from a model, options and a selection of
-//! resources to per-scope, per-control and overall figures. No I/O.
+//! resources to per-scope, per-control and overall figures. No I/O. The arithmetic itself
+//! is [`crate::kernel`]'s; this module tallies the assessments and combines the scopes.
 
 use crate::date::Date;
 use crate::diag::Diagnostic;
+use crate::kernel::{self, ResourceStates};
 use crate::model::{Model, Status};
 use crate::select::Selection;
 use crate::text::nano_units;
@@ -30,9 +32,20 @@ impl Weighting {
     }
 }
 
+/// A scoring model (SPEC §7): the arithmetic that turns the counted assessments of a
+/// selection into a [`Score`]. [`score`] branches on it, in one place.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScoringModel {
+    /// Defender for Cloud's classic secure score: controls, weighted over scopes (§1).
+    #[default]
+    Classic,
+}
+
 /// What to score, beyond the model.
 #[derive(Clone, Debug)]
 pub struct ScoreOptions {
+    /// The arithmetic.
+    pub model: ScoringModel,
     /// Exemptions are judged active or expired on this date.
     pub as_of: Date,
     pub include_preview: bool,
@@ -141,24 +154,24 @@ pub struct Score {
 
 /// Scores the model. `selection`, when given, says which resources and scopes count.
 pub fn score(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score {
+    match options.model {
+        ScoringModel::Classic => classic(model, options, selection),
+    }
+}
+
+/// The classic secure score (SPEC §1, §1.1).
+fn classic(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score {
     let tally = tally(model, options, selection);
     let mut scopes: Vec<ScopeScore> = (0..tally.scope_count)
         .filter(|&s| tally.scope_met[s])
         .map(|s| {
-            let counts = tally.per_scope.slot(s);
-            let (mut current, mut max) = (0.0, 0.0);
-            for (control, c) in model.controls.iter().zip(counts) {
-                if c.applicable() > 0 {
-                    current += control.max_score * c.healthy as f64 / c.applicable() as f64;
-                    max += control.max_score;
-                }
-            }
+            let (current, max) = kernel::scope_points(model, &tally.per_scope.slot(s));
             let resources = tally.scope_resources[s];
             ScopeScore {
                 scope: (options.weighting != Weighting::Pooled).then_some(s as u32),
                 current,
                 max,
-                percentage: (max > 0.0).then(|| 100.0 * current / max),
+                percentage: kernel::percentage(current, max),
                 weight: if options.weighting == Weighting::Equal {
                     1
                 } else {
@@ -268,12 +281,7 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
     } else {
         model.scopes.len()
     };
-    let counted: Vec<bool> = model
-        .recommendations
-        .iter()
-        .zip(&model.recommendation_controls)
-        .map(|(r, controls)| !r.custom && (options.include_preview || !r.preview) && !controls.is_empty())
-        .collect();
+    let counted = kernel::counted_recommendations(model, options);
     let mut t = Tally {
         scope_count,
         scope_met: vec![false; scope_count],
@@ -283,9 +291,7 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
         resources: 0,
         count_level: false,
     };
-    // Worst status + 1 per control for the current resource (0 = not assessed).
-    let mut state = vec![0u8; nc];
-    let mut touched: Vec<usize> = Vec::new();
+    let mut states = ResourceStates::new(nc);
     // A selection that lists its members reads only their assessments.
     let by_member: Option<Vec<&[crate::model::Assessment]>> = selection
         .and_then(|sel| sel.members.as_ref())
@@ -312,34 +318,19 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
         t.scope_met[scope] = true;
         let mut counts_for_weight = false;
         for a in group {
-            let status = match model.exemption(a) {
-                Some(e) if !options.ignore_exemptions => e.apply(a.status, options.as_of),
-                _ => a.status,
-            };
+            let status = kernel::effective_status(model, a, options);
             t.recommendations[a.recommendation as usize].add(status);
             if !counted[a.recommendation as usize] {
                 continue;
             }
             counts_for_weight |= status != Status::NotApplicable;
             for &c in &model.recommendation_controls[a.recommendation as usize] {
-                let c = c as usize;
-                if state[c] == 0 {
-                    touched.push(c);
-                }
-                state[c] = state[c].max(status as u8 + 1);
+                states.add(c as usize, status);
             }
         }
-        if !touched.is_empty() {
+        if !states.is_empty() {
             let slot = t.per_scope.slot_mut(scope);
-            for c in touched.drain(..) {
-                let status = match state[c] {
-                    3 => Status::Unhealthy,
-                    2 => Status::Healthy,
-                    _ => Status::NotApplicable,
-                };
-                slot[c].add(status);
-                state[c] = 0;
-            }
+            states.drain(|c, status| slot[c].add(status));
         }
         if counts_for_weight {
             t.scope_resources[scope] += 1;
@@ -375,13 +366,12 @@ fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Select
 fn combine(model: &Model, options: &ScoreOptions, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
     let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
     let total_weight: f64 = defined.iter().map(|s| s.weight as f64).sum();
-    let percentage = (!defined.is_empty() && total_weight > 0.0).then(|| {
-        defined
+    let percentage = kernel::weighted_mean(
+        &defined
             .iter()
-            .map(|s| s.weight as f64 * s.percentage.unwrap_or(0.0))
-            .sum::<f64>()
-            / total_weight
-    });
+            .map(|s| (s.weight as f64, s.percentage.unwrap_or(0.0)))
+            .collect::<Vec<_>>(),
+    );
     let scope_slot = |s: &ScopeScore| match options.weighting {
         Weighting::Pooled => 0,
         _ => s.scope.unwrap_or(0) as usize,
@@ -396,18 +386,18 @@ fn combine(model: &Model, options: &ScoreOptions, tally: Tally, scopes: Vec<Scop
                 counts.add_counts(tally.per_scope.get(scope_slot(s), c));
             }
             let (mut weighted_current, mut weight_sum, mut weighted_potential) = (0.0, 0.0, 0.0);
-            let mut single: Option<(f64, u64)> = None;
+            let mut single: Option<(f64, Counts)> = None;
             for s in &defined {
                 let cs = tally.per_scope.get(scope_slot(s), c);
                 if cs.applicable() == 0 {
                     continue;
                 }
-                let current = control.max_score * cs.healthy as f64 / cs.applicable() as f64;
-                let k = s.weight as f64 / s.max;
+                let current = kernel::control_current(control.max_score, cs);
+                let k = kernel::scope_factor(s.weight as f64, s.max);
                 weighted_current += k * current;
                 weighted_potential += k * (control.max_score - current);
                 weight_sum += k;
-                single = Some((current, cs.applicable()));
+                single = Some((current, cs));
             }
             let in_defined = weight_sum > 0.0;
             let current = match (defined.len(), single) {
@@ -426,12 +416,12 @@ fn combine(model: &Model, options: &ScoreOptions, tally: Tally, scopes: Vec<Scop
                     0.0
                 },
                 potential_percentage: if in_defined {
-                    100.0 * weighted_potential / total_weight
+                    kernel::share_of_overall(1.0, weighted_potential, total_weight)
                 } else {
                     0.0
                 },
                 points_per_resource: match (defined.len(), single) {
-                    (1, Some((_, applicable))) => Some(control.max_score / applicable as f64),
+                    (1, Some((_, counts))) => kernel::points_per_resource(control.max_score, counts),
                     _ => None,
                 },
                 counts,

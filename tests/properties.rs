@@ -9,7 +9,7 @@ use securescore::diag::Diagnostics;
 use securescore::load::source::InputSpec;
 use securescore::load::{load, LoadOptions};
 use securescore::report::{self, ReportInputs};
-use securescore::score::{score, ScoreOptions, Weighting};
+use securescore::score::{score, ScoreOptions, ScoringModel, Weighting};
 use securescore::select::Filters;
 use serde_json::{json, Value};
 
@@ -108,6 +108,7 @@ fn inputs(inv: &Inventory, order: &[usize], split: Option<usize>) -> Vec<InputSp
 
 fn options(weighting: Weighting) -> ScoreOptions {
     ScoreOptions {
+        model: ScoringModel::Classic,
         as_of: Date::parse("2026-11-22").unwrap(),
         include_preview: false,
         ignore_exemptions: false,
@@ -130,6 +131,8 @@ fn report_json(inputs: &[InputSpec], weighting: Weighting) -> Value {
             filters: &Filters::default(),
             raw_percentage: None,
             warnings: Vec::new(),
+            gate: None,
+            groups: None,
         },
     );
     serde_json::to_value(&r).unwrap()

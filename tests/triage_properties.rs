@@ -13,7 +13,7 @@ use securescore::load::source::InputSpec;
 use securescore::load::{load, LoadOptions};
 use securescore::model::Model;
 use securescore::plan::{plan, Goal};
-use securescore::score::{score, ScoreOptions, Weighting};
+use securescore::score::{score, ScoreOptions, ScoringModel, Weighting};
 use securescore::select::Filters;
 use serde_json::{json, Value};
 
@@ -83,6 +83,7 @@ fn options() -> ScoreOptions {
 /// The options under the `w`-th weighting (resources, equal, pooled).
 fn weighted(w: usize) -> ScoreOptions {
     ScoreOptions {
+        model: ScoringModel::Classic,
         as_of: Date::parse("2026-11-22").unwrap(),
         include_preview: false,
         ignore_exemptions: false,

@@ -1,24 +1,23 @@
 //! `securescore assess`: load, filter, score, rank, report, gate.
 
-use super::{
-    emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, raw_percentage, resolve_inputs, style,
-    Evaluation,
-};
+use super::{emit, fail_on_errors, load_inputs, print_diagnostics, resolve_inputs, style};
 use crate::cli::AssessArgs;
 use crate::date::Date;
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::evaluation::{evaluate, Evaluation, ReportExtras};
 use crate::explain::{explain, ExplainInputs, Explanation};
-use crate::groups::{groups, GroupBy};
-use crate::history::Snapshot;
+use crate::gate;
+use crate::history::{Runs, Snapshot};
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::render;
-use crate::report::{self, GateOut, WarningOut};
-use crate::report::{sort_groups, GroupOut, ScoreOut};
-use crate::score::score;
-use crate::text::{fmt2, round2};
+use crate::report::{self, GateOut, GroupOut, WarningOut};
+use crate::trend::Trend;
 use crate::Outcome;
 use crate::UsageError;
+
+/// A history file's runs and the warnings about its lines.
+type History = (Runs, Vec<Diagnostic>);
 
 /// Runs `assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
@@ -34,30 +33,30 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
         ..LoadOptions::default()
     };
     let (model, mut diags) = load_inputs(&inputs, &load_options)?;
-    fail_on_errors(&diags, args.output.quiet)?;
-    let evaluation = evaluate(&model, &args.scoring, &mut diags)?;
-    let mut report = evaluation.report(&model, warnings(&diags));
-    if let Some(by) = &args.group_by {
-        report.groups = Some(group_scores(&model, by, &evaluation)?);
+    fail_on_errors(&diags)?;
+    let evaluation = evaluate(&model, &args.scoring.request(), &mut diags)?;
+    let groups = match &args.group_by {
+        Some(by) => Some(evaluation.group_scores(&model, by).map_err(UsageError)?),
+        None => None,
+    };
+    let history = read_history(args)?;
+    let verdict = args
+        .fail_under
+        .map(|threshold| gate::fail_under(threshold, evaluation.score.percentage, &model.incomplete));
+    let report = build_report(
+        args,
+        &model,
+        &evaluation,
+        &diags,
+        history.as_ref(),
+        verdict.as_ref(),
+        groups,
+    );
+    if let Some((_, warnings)) = &history {
+        for w in warnings {
+            diags.push(w.clone());
+        }
     }
-    let failure = args.fail_under.and_then(|threshold| {
-        let above = report.score.percentage.is_some_and(|p| round2(p) >= threshold);
-        let passed = above && model.incomplete.is_empty();
-        report.gate = Some(GateOut {
-            fail_under: threshold,
-            passed,
-        });
-        (!passed).then(|| match report.score.percentage {
-            Some(p) if !above => format!("secure score {}% is below --fail-under {threshold}", fmt2(p)),
-            Some(_) => format!(
-                "the export is incomplete ({}), so --fail-under {threshold} cannot pass",
-                model.incomplete.join("; ")
-            ),
-            None => format!(
-                "secure score is undefined (no control with points applies), so it cannot reach --fail-under {threshold}"
-            ),
-        })
-    });
     let snapshot = args.record.as_ref().map(|_| {
         Snapshot::of(
             &report,
@@ -66,30 +65,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
             model.inputs_digest(),
         )
     });
-    let trend = match &args.history {
-        Some(path) => {
-            // A history this run starts by recording into is empty until then.
-            let starts_here = !path.exists() && args.record.as_deref().is_some_and(|r| same_file(r, path));
-            let (mut runs, warnings) = if starts_here {
-                (Vec::new(), Vec::new())
-            } else {
-                crate::history::read(path)?
-            };
-            // Recording into the history shown: the chart includes this run.
-            if let (Some(record), Some(s)) = (&args.record, &snapshot) {
-                if same_file(record, path) {
-                    runs.push((runs.last().map_or(1, |(line, _)| line + 1), s.as_recorded()));
-                }
-            }
-            let skipped = warnings.iter().filter_map(|w| w.line).collect();
-            for w in warnings {
-                report.warnings.push(WarningOut::from(&w));
-                diags.push(w);
-            }
-            Some(crate::trend::trend(&runs, None, skipped))
-        }
-        None => None,
-    };
+    let trend = history.map(|history| chart_history(args, history, snapshot.as_ref()));
     print_diagnostics(&diags, args.output.quiet);
     let details = if args.format == "html" {
         control_details(&model, &evaluation, &report)
@@ -107,7 +83,61 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     if let (Some(history), Some(snapshot)) = (&args.record, &snapshot) {
         crate::history::append(history, snapshot)?;
     }
-    Ok(failure.map_or(Outcome::Success, Outcome::GateFailed))
+    Ok(gate::outcome(verdict.iter()))
+}
+
+/// The runs of `--history` and the warnings about its lines (none when this run starts
+/// the history by recording into it).
+fn read_history(args: &AssessArgs) -> anyhow::Result<Option<History>> {
+    let Some(path) = &args.history else {
+        return Ok(None);
+    };
+    let starts_here = !path.exists() && args.record.as_deref().is_some_and(|r| same_file(r, path));
+    if starts_here {
+        return Ok(Some((Vec::new(), Vec::new())));
+    }
+    Ok(Some(crate::history::read(path)?))
+}
+
+/// The report, built once: the evaluation's figures, the warnings (the history's last),
+/// the gate's verdict and the group scores.
+fn build_report(
+    args: &AssessArgs,
+    model: &Model,
+    evaluation: &Evaluation,
+    diags: &Diagnostics,
+    history: Option<&History>,
+    verdict: Option<&gate::Verdict>,
+    groups: Option<Vec<GroupOut>>,
+) -> report::Report {
+    let mut warnings: Vec<WarningOut> = diags.warnings().map(WarningOut::from).collect();
+    if let Some((_, history_warnings)) = history {
+        warnings.extend(history_warnings.iter().map(WarningOut::from));
+    }
+    let gate = args.fail_under.zip(verdict).map(|(threshold, v)| GateOut {
+        fail_under: threshold,
+        passed: v.passed(),
+    });
+    evaluation.report(
+        model,
+        ReportExtras {
+            warnings,
+            gate,
+            groups,
+        },
+    )
+}
+
+/// The trend the HTML report charts: the history's runs, and this run when it is
+/// recorded into the history shown.
+fn chart_history(args: &AssessArgs, (mut runs, warnings): History, snapshot: Option<&Snapshot>) -> Trend {
+    if let (Some(record), Some(path), Some(s)) = (&args.record, &args.history, snapshot) {
+        if same_file(record, path) {
+            runs.push((runs.last().map_or(1, |(line, _)| line + 1), s.as_recorded()));
+        }
+    }
+    let skipped = warnings.iter().filter_map(|w| w.line).collect();
+    crate::trend::trend(&runs, None, skipped)
 }
 
 /// True when two paths name one file.
@@ -138,34 +168,4 @@ fn control_details(model: &Model, evaluation: &Evaluation, report: &report::Repo
             ))
         })
         .collect()
-}
-
-/// Each group's score (SPEC §1.3), lowest first.
-fn group_scores(model: &Model, by: &GroupBy, evaluation: &Evaluation) -> anyhow::Result<Vec<GroupOut>> {
-    let groups = groups(model, by, evaluation.selection.as_ref()).map_err(UsageError)?;
-    // A group below subscription level changes what each scope holds, so Azure's
-    // exported weights no longer apply (SPEC §1.1), as under a --scope filter.
-    let whole_scopes = matches!(by, GroupBy::Subscription | GroupBy::ManagementGroup);
-    let options = crate::score::ScoreOptions {
-        allow_exported_weights: evaluation.options.allow_exported_weights && whole_scopes,
-        ..evaluation.options.clone()
-    };
-    let mut out: Vec<GroupOut> = groups
-        .iter()
-        .map(|g| {
-            let scored = score(model, &options, Some(&g.selection));
-            let raw = raw_percentage(model, &options, Some(&g.selection), &scored);
-            GroupOut {
-                by: by.name(),
-                id: g.id.clone(),
-                score: ScoreOut::new(&scored, raw),
-            }
-        })
-        .collect();
-    sort_groups(&mut out);
-    Ok(out)
-}
-
-fn warnings(diags: &Diagnostics) -> Vec<WarningOut> {
-    diags.warnings().map(WarningOut::from).collect()
 }

@@ -4,13 +4,14 @@
 use super::{emit, fail_on_errors, load_inputs, print_diagnostics, style};
 use crate::cli::DiffArgs;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::diff::{diff, DropGate};
+use crate::diff::{diff, Diff, DropGate};
+use crate::evaluation::ExportedWeights;
+use crate::gate;
 use crate::load::source::InputSpec;
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::render;
 use crate::report::WarningOut;
-use crate::text::{fmt2, round2};
 use crate::{Outcome, UsageError};
 use anyhow::Context;
 use std::path::Path;
@@ -50,9 +51,9 @@ fn side_inputs(path: &Path) -> anyhow::Result<Vec<InputSpec>> {
 }
 
 /// Loads one side, failing on input errors and on scopes scored from counts.
-fn load_side(path: &Path, quiet: bool) -> anyhow::Result<(Model, Diagnostics)> {
+fn load_side(path: &Path) -> anyhow::Result<(Model, Diagnostics)> {
     let (model, diags) = load_inputs(&side_inputs(path)?, &LoadOptions::default())?;
-    fail_on_errors(&diags, quiet)?;
+    fail_on_errors(&diags)?;
     if let Some(scope) = model.scopes.iter().find(|s| s.count_level) {
         return Err(UsageError(format!(
             "diff needs resource-level assessments, and {} in {} is scored from exported counts \
@@ -71,15 +72,13 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
         return Err(UsageError("only one side can be read from standard input".to_string()).into());
     }
     let quiet = args.common.output.quiet;
-    let (before, before_diags) = load_side(&args.before, quiet)?;
-    let (after, after_diags) = load_side(&args.after, quiet)?;
-    let options = crate::score::ScoreOptions {
-        allow_exported_weights: false,
-        ..args.common.scoring.options()
-    };
-    let filters = args.common.scoring.filters();
+    let (before, before_diags) = load_side(&args.before)?;
+    let (after, after_diags) = load_side(&args.after)?;
+    let request = args.common.scoring.request();
+    let options = request.options(ExportedWeights::Ignored);
+    let filters = request.filters;
     let before_as_of = args.before_as_of.unwrap_or(options.as_of);
-    let mut result = diff(&before, &after, &options, before_as_of, &filters).map_err(UsageError)?;
+    let comparison = diff(&before, &after, &options, before_as_of, &filters).map_err(UsageError)?;
     let mut diags = Diagnostics::default();
     for (side, side_diags) in [("before", &before_diags), ("after", &after_diags)] {
         for d in side_diags.items() {
@@ -89,39 +88,28 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
             });
         }
     }
-    if !filters.is_empty() && result.before.resources == 0 && result.after.resources == 0 {
+    if !filters.is_empty() && comparison.before.resources == 0 && comparison.after.resources == 0 {
         diags.push(crate::diag::Diagnostic::warning(
             "filter-selects-nothing",
             "the filters select no assessed resource on either side: both scores are undefined",
         ));
     }
-    result.warnings = diags.warnings().map(WarningOut::from).collect();
+    let warnings = diags.warnings().map(WarningOut::from).collect();
     print_diagnostics(&diags, quiet);
-    let failure = args.max_drop.and_then(|limit| {
-        let (b, a) = (result.before.percentage, result.after.percentage);
-        let why = match (b, a) {
-            _ if !before.incomplete.is_empty() || !after.incomplete.is_empty() => Some(format!(
-                "an export is incomplete, so --max-drop {limit} cannot pass"
-            )),
-            (Some(b), Some(a)) if round2(b - a) > limit => Some(format!(
-                "secure score fell by {} points, more than --max-drop {limit}",
-                fmt2(b - a)
-            )),
-            (Some(_), Some(_)) => None,
-            _ => Some(format!(
-                "a secure score is undefined (no control with points applies), so --max-drop {limit} cannot pass"
-            )),
-        };
-        result.gate = Some(DropGate {
-            max_drop: limit,
-            passed: why.is_none(),
-        });
-        why
+    let incomplete = !before.incomplete.is_empty() || !after.incomplete.is_empty();
+    let verdict = args.max_drop.map(|limit| {
+        let (b, a) = (comparison.before.percentage, comparison.after.percentage);
+        (limit, gate::max_drop(limit, b, a, incomplete))
     });
+    let drop_gate = verdict.as_ref().map(|(limit, v)| DropGate {
+        max_drop: *limit,
+        passed: v.passed(),
+    });
+    let result = Diff::new(comparison, drop_gate, warnings);
     let style = style(&args.common.output);
     emit(&args.common.output, |buf| match args.common.format.as_str() {
         "json" => render::json::write(&result, buf),
         _ => render::diff::write(&result, style, buf),
     })?;
-    Ok(failure.map_or(Outcome::Success, Outcome::GateFailed))
+    Ok(gate::outcome(verdict.iter().map(|(_, v)| v)))
 }

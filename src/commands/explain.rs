@@ -1,10 +1,8 @@
 //! `securescore explain CONTROL [FILE]...`: one control, number by number.
 
-use super::{
-    emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, require_resource_level, resolve_inputs,
-    style,
-};
+use super::{emit, fail_on_errors, load_inputs, print_diagnostics, resolve_inputs, style};
 use crate::cli::ExplainArgs;
+use crate::evaluation::{evaluate, ReportExtras};
 use crate::explain::{explain, find_control, ExplainInputs, FindError};
 use crate::load::LoadOptions;
 use crate::render;
@@ -14,7 +12,7 @@ use crate::{Outcome, UsageError};
 pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
     let (model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
-    fail_on_errors(&diags, args.common.output.quiet)?;
+    fail_on_errors(&diags)?;
     let c = find_control(&model, &args.control).map_err(|e| match e {
         FindError::NotFound => UsageError(format!(
             "no control matches {:?} by id, name or start of name (`securescore assess` lists them)",
@@ -26,9 +24,9 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
             candidates.join("; ")
         )),
     })?;
-    let evaluation = evaluate(&model, &args.common.scoring, &mut diags)?;
-    require_resource_level(&model, &evaluation, "explain")?;
-    let full = evaluation.report(&model, Vec::new());
+    let evaluation = evaluate(&model, &args.common.scoring.request(), &mut diags)?;
+    evaluation.require_resource_level(&model, "explain")?;
+    let full = evaluation.report(&model, ReportExtras::default());
     let id = &model.controls[c].id;
     let control = full
         .controls

@@ -1,10 +1,8 @@
 //! `securescore plan [FILE]... (--target PCT | --steps N)`: an ordered remediation plan.
 
-use super::{
-    emit, evaluate, fail_on_errors, load_inputs, print_diagnostics, require_resource_level, resolve_inputs,
-    style,
-};
+use super::{emit, fail_on_errors, load_inputs, print_diagnostics, resolve_inputs, style};
 use crate::cli::PlanArgs;
+use crate::evaluation::evaluate;
 use crate::load::LoadOptions;
 use crate::plan::{plan, Goal};
 use crate::render;
@@ -14,9 +12,9 @@ use crate::Outcome;
 pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
     let (mut model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
-    fail_on_errors(&diags, args.common.output.quiet)?;
-    let evaluation = evaluate(&model, &args.common.scoring, &mut diags)?;
-    require_resource_level(&model, &evaluation, "plan")?;
+    fail_on_errors(&diags)?;
+    let evaluation = evaluate(&model, &args.common.scoring.request(), &mut diags)?;
+    evaluation.require_resource_level(&model, "plan")?;
     let goal = match (args.target, args.steps) {
         (Some(t), _) => Goal::Target(t),
         (None, Some(n)) => Goal::Steps(n as usize),

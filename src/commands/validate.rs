@@ -4,9 +4,10 @@ use super::{emit, load_inputs, resolve_inputs};
 use crate::cli::ValidateArgs;
 use crate::crosscheck::check;
 use crate::diag::{Diagnostic, Level};
+use crate::evaluation::{ExportedWeights, ScoringRequest};
 use crate::load::LoadOptions;
 use crate::render;
-use crate::score::{score, ScoreOptions, Weighting};
+use crate::score::score;
 use crate::text::terminal_safe;
 use crate::Outcome;
 use serde::Serialize;
@@ -32,13 +33,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let (model, mut diags) = load_inputs(&inputs, &options)?;
     if diags.error_count() == 0 {
         // How the inputs score by default, and whether Azure's exported figures agree.
-        let defaults = ScoreOptions {
-            as_of: crate::date::Date::today_utc(),
-            include_preview: false,
-            ignore_exemptions: false,
-            weighting: Weighting::Resources,
-            allow_exported_weights: true,
-        };
+        let defaults = ScoringRequest::default().options(ExportedWeights::Allowed);
         let result = score(&model, &defaults, None);
         for w in result
             .warnings

@@ -1,0 +1,295 @@
+//! Scoring policy: what the user asked to be scored (a [`ScoringRequest`], free of any
+//! command-line type), the complete [`ScoreOptions`] it means for a model, and the
+//! [`Evaluation`] of a model under it — the score, the raw (unexempted) percentage, the
+//! selection, the group scores and the warnings about how the figures were reached.
+//! Pure: a model in, values out; no I/O.
+
+use crate::date::Date;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::groups::{groups, GroupBy};
+use crate::model::Model;
+use crate::report::{self, sort_groups, GateOut, GroupOut, Report, ScoreOut, WarningOut};
+use crate::score::{score, Score, ScoreOptions, ScoringModel, Weighting};
+use crate::select::{below_scopes, select, Filters, Selection};
+use crate::UsageError;
+
+/// The scoring options of SPEC §4 as given: what changes what is scored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoringRequest {
+    /// `--as-of`; `None`: today (UTC).
+    pub as_of: Option<Date>,
+    pub include_preview: bool,
+    pub ignore_exemptions: bool,
+    pub weighting: Weighting,
+    pub filters: Filters,
+}
+
+impl Default for ScoringRequest {
+    /// Defender's own computation: today, no preview, exemptions applied, by resources,
+    /// unfiltered.
+    fn default() -> ScoringRequest {
+        ScoringRequest {
+            as_of: None,
+            include_preview: false,
+            ignore_exemptions: false,
+            weighting: Weighting::Resources,
+            filters: Filters::default(),
+        }
+    }
+}
+
+/// Whether Azure's exported secure score weights may replace the computed ones (SPEC
+/// §1.1): not when what each scope holds changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportedWeights {
+    /// Used when every scope with a defined score has one.
+    Allowed,
+    /// Never used (a filter or a group below subscription level, or a diff).
+    Ignored,
+}
+
+impl ScoringRequest {
+    /// The complete options to score with.
+    pub fn options(&self, exported_weights: ExportedWeights) -> ScoreOptions {
+        ScoreOptions {
+            model: ScoringModel::Classic,
+            as_of: self.as_of.unwrap_or_else(Date::today_utc),
+            include_preview: self.include_preview,
+            ignore_exemptions: self.ignore_exemptions,
+            weighting: self.weighting,
+            allow_exported_weights: exported_weights == ExportedWeights::Allowed,
+        }
+    }
+
+    /// The options to score `model` with: exported weights apply unless a filter
+    /// reaches below the scopes.
+    pub fn options_for(&self, model: &Model) -> ScoreOptions {
+        self.options(self.exported_weights(model))
+    }
+
+    /// Whether exported weights may apply to `model` under these filters.
+    fn exported_weights(&self, model: &Model) -> ExportedWeights {
+        if below_scopes(model, &self.filters) {
+            ExportedWeights::Ignored
+        } else {
+            ExportedWeights::Allowed
+        }
+    }
+
+    /// True when no option changes Defender's own computation (preview, exemptions, the
+    /// export's own date), so Azure's exported figures can be checked against it.
+    pub fn is_default_computation(&self) -> bool {
+        !self.include_preview && !self.ignore_exemptions && self.as_of.is_none()
+    }
+
+    /// The options given that count-level data cannot honour (SPEC §3).
+    pub fn resource_level_options(&self) -> Vec<&'static str> {
+        [
+            (self.include_preview, "--include-preview"),
+            (self.ignore_exemptions, "--ignore-exemptions"),
+            (self.as_of.is_some(), "--as-of"),
+        ]
+        .into_iter()
+        .filter_map(|(given, name)| given.then_some(name))
+        .collect()
+    }
+}
+
+/// A scored inventory under a request.
+pub struct Evaluation {
+    pub options: ScoreOptions,
+    pub filters: Filters,
+    pub score: Score,
+    /// The percentage with every exemption ignored; `None` when undefined or when a
+    /// scope is scored from counts (whose raw statuses are unknown).
+    pub raw_percentage: Option<f64>,
+    /// What the filters keep (`None`: everything).
+    pub selection: Option<Selection>,
+}
+
+/// Filters and scores the model, and adds to `diags` what the reader must know about
+/// the figures: an empty selection, options count-level data cannot honour, weights,
+/// and the cross-check of Azure's exported figures.
+pub fn evaluate(
+    model: &Model,
+    request: &ScoringRequest,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Evaluation> {
+    let filters = request.filters.clone();
+    let exported_weights = request.exported_weights(model);
+    let options = request.options(exported_weights);
+    let selection = select(model, &filters).map_err(UsageError)?;
+    warn_nothing_to_score(model, selection.as_ref(), diags);
+    let result = score(model, &options, selection.as_ref());
+    let unhonoured = request.resource_level_options();
+    if result.count_level && !unhonoured.is_empty() {
+        diags.push(Diagnostic::warning(
+            "option-not-applicable",
+            format!(
+                "{} cannot apply to scopes scored from exported counts (no assessments were given for them): \
+                 their figures are Azure's as exported",
+                unhonoured.join(", ")
+            ),
+        ));
+    }
+    for w in &result.warnings {
+        diags.push(w.clone());
+    }
+    if request.is_default_computation() && exported_weights == ExportedWeights::Allowed {
+        cross_check(
+            model,
+            &options,
+            selection.as_ref(),
+            &result,
+            !filters.is_empty(),
+            diags,
+        );
+    }
+    let raw_percentage = raw_percentage(model, &options, selection.as_ref(), &result);
+    Ok(Evaluation {
+        options,
+        filters,
+        score: result,
+        raw_percentage,
+        selection,
+    })
+}
+
+/// Warns when there is nothing to score at all, or when the filters keep nothing.
+fn warn_nothing_to_score(model: &Model, selection: Option<&Selection>, diags: &mut Diagnostics) {
+    if model.assessments.is_empty() && model.exported.controls.is_empty() {
+        diags.push(Diagnostic::warning(
+            "no-data",
+            "the inputs hold no assessment and no secure score control counts: there is nothing to score",
+        ));
+    }
+    if let Some(sel) = selection {
+        let any_resource = model
+            .assessments
+            .iter()
+            .any(|a| sel.resource(a.resource as usize));
+        let any_counts = model
+            .scopes
+            .iter()
+            .enumerate()
+            .any(|(i, s)| s.count_level && sel.scope(i));
+        if !any_resource && !any_counts {
+            diags.push(Diagnostic::warning(
+                "filter-selects-nothing",
+                "the filters select no assessed resource: the score is undefined",
+            ));
+        }
+    }
+}
+
+/// Compares Azure's exported figures with a per-scope score of the default computation
+/// (re-scored by resources when another weighting was asked for).
+fn cross_check(
+    model: &Model,
+    options: &ScoreOptions,
+    selection: Option<&Selection>,
+    result: &Score,
+    filtered: bool,
+    diags: &mut Diagnostics,
+) {
+    let per_scope = (options.weighting != Weighting::Resources).then(|| {
+        let by_resources = ScoreOptions {
+            weighting: Weighting::Resources,
+            ..options.clone()
+        };
+        score(model, &by_resources, selection)
+    });
+    for w in crate::crosscheck::check(model, per_scope.as_ref().unwrap_or(result), filtered) {
+        diags.push(w);
+    }
+}
+
+/// The percentage of `scored` with every exemption ignored; `None` when a scope is
+/// scored from counts, whose raw statuses are unknown.
+pub fn raw_percentage(
+    model: &Model,
+    options: &ScoreOptions,
+    selection: Option<&Selection>,
+    scored: &Score,
+) -> Option<f64> {
+    if scored.count_level {
+        return None;
+    }
+    let raw_options = ScoreOptions {
+        ignore_exemptions: true,
+        ..options.clone()
+    };
+    score(model, &raw_options, selection).percentage
+}
+
+/// What a report holds besides the evaluation's own figures.
+#[derive(Default)]
+pub struct ReportExtras {
+    pub warnings: Vec<WarningOut>,
+    pub gate: Option<GateOut>,
+    pub groups: Option<Vec<GroupOut>>,
+}
+
+impl Evaluation {
+    /// The report of this evaluation, built once with everything it holds.
+    pub fn report(&self, model: &Model, extras: ReportExtras) -> Report {
+        report::build(
+            &self.score,
+            report::ReportInputs {
+                model,
+                options: &self.options,
+                filters: &self.filters,
+                raw_percentage: self.raw_percentage,
+                warnings: extras.warnings,
+                gate: extras.gate,
+                groups: extras.groups,
+            },
+        )
+    }
+
+    /// Each group's score (SPEC §1.3), lowest first: the score the inventory would get
+    /// if it held only the group's resources.
+    pub fn group_scores(&self, model: &Model, by: &GroupBy) -> Result<Vec<GroupOut>, String> {
+        let groups = groups(model, by, self.selection.as_ref())?;
+        // A group below subscription level changes what each scope holds, so Azure's
+        // exported weights no longer apply (SPEC §1.1), as under a --scope filter.
+        let whole_scopes = matches!(by, GroupBy::Subscription | GroupBy::ManagementGroup);
+        let options = ScoreOptions {
+            allow_exported_weights: self.options.allow_exported_weights && whole_scopes,
+            ..self.options.clone()
+        };
+        let mut out: Vec<GroupOut> = groups
+            .iter()
+            .map(|g| {
+                let scored = score(model, &options, Some(&g.selection));
+                let raw = raw_percentage(model, &options, Some(&g.selection), &scored);
+                GroupOut {
+                    by: by.name(),
+                    id: g.id.clone(),
+                    score: ScoreOut::new(&scored, raw),
+                }
+            })
+            .collect();
+        sort_groups(&mut out);
+        Ok(out)
+    }
+
+    /// Fails when the selection holds a scope scored from exported counts: `what` needs
+    /// resource-level assessments (SPEC §3).
+    pub fn require_resource_level(&self, model: &Model, what: &str) -> anyhow::Result<()> {
+        let counts_only = model
+            .scopes
+            .iter()
+            .enumerate()
+            .find(|(i, s)| s.count_level && self.selection.as_ref().is_none_or(|sel| sel.scope(*i)));
+        if let Some((_, scope)) = counts_only {
+            return Err(UsageError(format!(
+                "{what} needs resource-level assessments, and {} is scored from exported counts: export \
+                 Microsoft.Security/assessments for it, or leave it out with --scope",
+                scope.id.as_deref().unwrap_or("a scope")
+            ))
+            .into());
+        }
+        Ok(())
+    }
+}

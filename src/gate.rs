@@ -1,0 +1,101 @@
+//! CI gates (SPEC §4): pure functions that turn a score into a verdict with its reasons.
+//! The report carries the verdict, and the command's [`Outcome`] derives from it.
+
+use crate::text::{fmt2, round2};
+use crate::Outcome;
+
+/// One gate rule's verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// Why the rule failed; `None` when it passed.
+    pub failure: Option<String>,
+}
+
+impl Verdict {
+    fn from_failure(failure: Option<String>) -> Verdict {
+        Verdict { failure }
+    }
+
+    /// True when the rule passed.
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// How a command ends given the verdicts of its gates: success when every one passed,
+/// else a failure listing each reason.
+pub fn outcome<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> Outcome {
+    let failures: Vec<String> = verdicts.into_iter().filter_map(|v| v.failure.clone()).collect();
+    if failures.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::GateFailed(failures)
+    }
+}
+
+/// `--fail-under PCT`: the score, rounded to 2 decimals, must reach `threshold`, and the
+/// export must be complete (`incomplete` lists why it is not).
+pub fn fail_under(threshold: f64, percentage: Option<f64>, incomplete: &[String]) -> Verdict {
+    let above = percentage.is_some_and(|p| round2(p) >= threshold);
+    if above && incomplete.is_empty() {
+        return Verdict::from_failure(None);
+    }
+    Verdict::from_failure(Some(match percentage {
+        Some(p) if !above => format!("secure score {}% is below --fail-under {threshold}", fmt2(p)),
+        Some(_) => format!(
+            "the export is incomplete ({}), so --fail-under {threshold} cannot pass",
+            incomplete.join("; ")
+        ),
+        None => format!(
+            "secure score is undefined (no control with points applies), so it cannot reach --fail-under {threshold}"
+        ),
+    }))
+}
+
+/// `diff --max-drop PCT`: the score may fall by at most `limit` points (rounded to 2
+/// decimals), both scores must be defined, and neither export incomplete.
+pub fn max_drop(limit: f64, before: Option<f64>, after: Option<f64>, incomplete: bool) -> Verdict {
+    Verdict::from_failure(match (before, after) {
+        _ if incomplete => Some(format!(
+            "an export is incomplete, so --max-drop {limit} cannot pass"
+        )),
+        (Some(b), Some(a)) if round2(b - a) > limit => Some(format!(
+            "secure score fell by {} points, more than --max-drop {limit}",
+            fmt2(b - a)
+        )),
+        (Some(_), Some(_)) => None,
+        _ => Some(format!(
+            "a secure score is undefined (no control with points applies), so --max-drop {limit} cannot pass"
+        )),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_under_compares_the_displayed_score() {
+        assert!(fail_under(98.4, Some(98.396), &[]).passed());
+        assert!(!fail_under(98.4, Some(98.394), &[]).passed());
+        assert!(!fail_under(10.0, None, &[]).passed());
+        let incomplete = fail_under(10.0, Some(50.0), &["page 2 missing".to_string()]);
+        assert!(incomplete.failure.unwrap().contains("page 2 missing"));
+    }
+
+    #[test]
+    fn max_drop_allows_the_limit_and_not_more() {
+        assert!(max_drop(1.0, Some(60.0), Some(59.0), false).passed());
+        assert!(!max_drop(1.0, Some(60.0), Some(58.99), false).passed());
+        assert!(!max_drop(1.0, Some(60.0), None, false).passed());
+        assert!(!max_drop(1.0, Some(60.0), Some(61.0), true).passed());
+    }
+
+    #[test]
+    fn the_outcome_lists_every_failure() {
+        let ok = Verdict::from_failure(None);
+        let bad = Verdict::from_failure(Some("why".to_string()));
+        assert_eq!(outcome([&ok]), Outcome::Success);
+        assert_eq!(outcome([&ok, &bad]), Outcome::GateFailed(vec!["why".to_string()]));
+    }
+}

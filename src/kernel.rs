@@ -1,0 +1,195 @@
+//! The arithmetic of the classic secure score (SPEC §1), in one place: which assessments
+//! count, the effective status after exemptions, a resource's state in a control, a
+//! control's points in a scope, a scope's points, and what a scope's points are worth in
+//! the overall score. Every module that scores, explains, plans or cross-checks calls
+//! these; none re-derives them. Pure functions, no I/O.
+
+use crate::model::{Assessment, Counts, Model, Recommendation, Status};
+use crate::score::ScoreOptions;
+
+/// Step 1: does an assessment of `rec` count, given whether any control holds it? Not
+/// custom, not preview (unless asked for), and a member of some control.
+pub fn is_counted(rec: &Recommendation, in_a_control: bool, options: &ScoreOptions) -> bool {
+    !rec.custom && (options.include_preview || !rec.preview) && in_a_control
+}
+
+/// [`is_counted`] for every recommendation of the model, by index.
+pub fn counted_recommendations(model: &Model, options: &ScoreOptions) -> Vec<bool> {
+    model
+        .recommendations
+        .iter()
+        .zip(&model.recommendation_controls)
+        .map(|(r, controls)| is_counted(r, !controls.is_empty(), options))
+        .collect()
+}
+
+/// Step 2: the status an assessment scores with: its exemption's effect on the
+/// evaluation date, unless exemptions are ignored.
+pub fn effective_status(model: &Model, a: &Assessment, options: &ScoreOptions) -> Status {
+    match model.exemption(a) {
+        Some(e) if !options.ignore_exemptions => e.apply(a.status, options.as_of),
+        _ => a.status,
+    }
+}
+
+/// Step 3: one resource's state in each control, folded over its counted assessments:
+/// unhealthy beats healthy beats not applicable. Reused from resource to resource, so
+/// that a resource costs only the controls it touches.
+#[derive(Clone, Debug)]
+pub struct ResourceStates {
+    /// Per control: the worst status met so far (`None`: not assessed).
+    states: Vec<Option<Status>>,
+    /// The controls met, in the order met.
+    touched: Vec<usize>,
+}
+
+impl ResourceStates {
+    /// Empty states for `controls` controls.
+    pub fn new(controls: usize) -> ResourceStates {
+        ResourceStates {
+            states: vec![None; controls],
+            touched: Vec::new(),
+        }
+    }
+
+    /// Folds a counted assessment of status `status` into control `c`.
+    pub fn add(&mut self, c: usize, status: Status) {
+        let slot = &mut self.states[c];
+        if slot.is_none() {
+            self.touched.push(c);
+        }
+        *slot = (*slot).max(Some(status));
+    }
+
+    /// The state of the resource in control `c` (`None`: no counted assessment).
+    pub fn get(&self, c: usize) -> Option<Status> {
+        self.states.get(c).copied().flatten()
+    }
+
+    /// True when no control was met.
+    pub fn is_empty(&self) -> bool {
+        self.touched.is_empty()
+    }
+
+    /// Calls `each(control, state)` for every control met, in the order met, and resets
+    /// the states for the next resource.
+    pub fn drain(&mut self, mut each: impl FnMut(usize, Status)) {
+        for c in self.touched.drain(..) {
+            if let Some(status) = self.states[c].take() {
+                each(c, status);
+            }
+        }
+    }
+
+    /// Resets the states without reading them.
+    pub fn clear(&mut self) {
+        self.drain(|_, _| {});
+    }
+}
+
+/// Steps 4–5: a control's current score in a scope, `max × H / (H + U)`; 0 when it does
+/// not apply (`H + U = 0`).
+pub fn control_current(max_score: f64, counts: Counts) -> f64 {
+    if counts.applicable() > 0 {
+        max_score * counts.healthy as f64 / counts.applicable() as f64
+    } else {
+        0.0
+    }
+}
+
+/// Step 5: the points one more healthy resource is worth, `max / (H + U)`; `None` when
+/// the control does not apply.
+pub fn points_per_resource(max_score: f64, counts: Counts) -> Option<f64> {
+    (counts.applicable() > 0).then(|| max_score / counts.applicable() as f64)
+}
+
+/// Step 6: a scope's current and max points: the sums over its applicable controls, in
+/// control order. `counts` holds each control's counts in the scope.
+pub fn scope_points(model: &Model, counts: &[Counts]) -> (f64, f64) {
+    let (mut current, mut max) = (0.0, 0.0);
+    for (control, c) in model.controls.iter().zip(counts) {
+        if c.applicable() > 0 {
+            current += control_current(control.max_score, *c);
+            max += control.max_score;
+        }
+    }
+    (current, max)
+}
+
+/// Step 6: a scope's percentage; undefined when no control with points applies.
+pub fn percentage(current: f64, max: f64) -> Option<f64> {
+    (max > 0.0).then(|| 100.0 * current / max)
+}
+
+/// §1.1: `k_s = w_s / max_s`, the factor that turns a scope's points into its share of
+/// the weighted mean.
+pub fn scope_factor(weight: f64, scope_max: f64) -> f64 {
+    weight / scope_max
+}
+
+/// §1.1: the percentage points of the overall score that `points` of a scope with factor
+/// `k` are worth, when the defined scopes' weights total `total_weight`.
+pub fn share_of_overall(k: f64, points: f64, total_weight: f64) -> f64 {
+    100.0 * k * points / total_weight
+}
+
+/// §1.1: the weighted mean of the defined scopes' percentages, `(weight, percentage)`
+/// each; undefined when there is none or their weights total 0.
+pub fn weighted_mean(scopes: &[(f64, f64)]) -> Option<f64> {
+    let total: f64 = scopes.iter().map(|(w, _)| w).sum();
+    (!scopes.is_empty() && total > 0.0).then(|| scopes.iter().map(|(w, p)| w * p).sum::<f64>() / total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(healthy: u64, unhealthy: u64) -> Counts {
+        Counts {
+            healthy,
+            unhealthy,
+            not_applicable: 0,
+        }
+    }
+
+    #[test]
+    fn the_worked_example_of_the_spec() {
+        // Max 6, 50 applicable of which 8 unhealthy: 0.12 per resource, current 5.04.
+        let c = counts(42, 8);
+        assert!((control_current(6.0, c) - 5.04).abs() < 1e-12);
+        assert!((points_per_resource(6.0, c).unwrap() - 0.12).abs() < 1e-12);
+        // In a 60-point scope of weight 1 (the only one), +0.96 points = +1.6%.
+        let k = scope_factor(1.0, 60.0);
+        assert!((share_of_overall(k, 6.0 - 5.04, 1.0) - 1.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_control_that_applies_to_nothing_scores_nothing() {
+        assert_eq!(control_current(6.0, counts(0, 0)), 0.0);
+        assert_eq!(points_per_resource(6.0, counts(0, 0)), None);
+        assert_eq!(percentage(0.0, 0.0), None);
+    }
+
+    #[test]
+    fn a_resource_is_as_bad_as_its_worst_counted_assessment() {
+        let mut s = ResourceStates::new(3);
+        s.add(0, Status::Healthy);
+        s.add(0, Status::Unhealthy);
+        s.add(0, Status::NotApplicable);
+        s.add(2, Status::NotApplicable);
+        s.add(2, Status::Healthy);
+        assert_eq!(s.get(0), Some(Status::Unhealthy));
+        assert_eq!(s.get(1), None);
+        let mut seen = Vec::new();
+        s.drain(|c, st| seen.push((c, st)));
+        assert_eq!(seen, vec![(0, Status::Unhealthy), (2, Status::Healthy)]);
+        assert!(s.is_empty() && s.get(0).is_none());
+    }
+
+    #[test]
+    fn the_mean_is_weighted_and_undefined_without_weight() {
+        assert_eq!(weighted_mean(&[(1.0, 50.0), (3.0, 100.0)]), Some(87.5));
+        assert_eq!(weighted_mean(&[]), None);
+        assert_eq!(weighted_mean(&[(0.0, 50.0)]), None);
+    }
+}
