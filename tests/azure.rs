@@ -4,7 +4,6 @@
 mod common;
 use common::{assert_close, control, run};
 use serde_json::Value;
-use std::process::Command;
 
 fn report_with_exit(args: &[&str], exit: i32) -> Value {
     let mut all = vec!["assess"];

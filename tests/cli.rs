@@ -15,7 +15,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 struct Case {
     args: Vec<String>,

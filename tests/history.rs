@@ -5,7 +5,7 @@ mod common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 fn securescore(args: &[&str]) -> Output {
     common::securescore(args).output().unwrap()

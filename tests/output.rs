@@ -4,7 +4,6 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
 
 #[test]
 fn output_file_is_replaced_atomically_with_its_permissions() {

@@ -4,7 +4,6 @@
 mod common;
 use common::{assert_close, control};
 use serde_json::Value;
-use std::process::Command;
 
 fn report(args: &[&str]) -> Value {
     let out = common::securescore(["assess"])

@@ -4,7 +4,6 @@
 mod common;
 use common::{assert_close, run};
 use serde_json::Value;
-use std::process::Command;
 
 fn json(args: &[&str], exit: i32) -> Value {
     let mut all = args.to_vec();
