@@ -249,13 +249,11 @@ fn recommendation_details(
     score: &Score,
     options: &ScoreOptions,
 ) -> Vec<RecommendationDetail> {
-    let mut out: Vec<RecommendationDetail> = model.controls[c]
-        .members
-        .iter()
-        .filter_map(|&m| {
-            let counts = score.recommendations[m as usize];
-            let rec = &model.recommendations[m as usize];
-            (counts.applicable() + counts.not_applicable > 0).then(|| RecommendationDetail {
+    crate::report::assessed_members(model, score, &model.controls[c].members)
+        .into_iter()
+        .map(|(m, counts)| {
+            let rec = &model.recommendations[m];
+            RecommendationDetail {
                 id: rec.id.clone(),
                 name: rec.name.clone(),
                 severity: rec.severity.map(|s| s.as_str()),
@@ -267,15 +265,9 @@ fn recommendation_details(
                 not_applicable_resources: counts.not_applicable,
                 description: rec.description.clone(),
                 remediation: rec.remediation.clone(),
-            })
+            }
         })
-        .collect();
-    out.sort_by(|a, b| {
-        b.unhealthy_resources
-            .cmp(&a.unhealthy_resources)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    out
+        .collect()
 }
 
 /// The unhealthy resources of control `c` (failing one of its `counted` members) and the

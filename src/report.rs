@@ -2,7 +2,7 @@
 //! [`Score`] and the model. Renderers read only this.
 
 use crate::diag::Diagnostic;
-use crate::model::Model;
+use crate::model::{Counts, Model};
 use crate::score::{rank, Score, ScoreOptions};
 use crate::select::Filters;
 use serde::Serialize;
@@ -254,14 +254,29 @@ fn control_rows(model: &Model, score: &Score) -> Vec<ControlOut> {
         .collect()
 }
 
+/// The members of a control assessed in the selection (index and counts), most
+/// unhealthy resources first, ties by id.
+pub fn assessed_members(model: &Model, score: &Score, members: &[u32]) -> Vec<(usize, Counts)> {
+    let mut out: Vec<(usize, Counts)> = members
+        .iter()
+        .map(|&m| (m as usize, score.recommendations[m as usize]))
+        .filter(|(_, counts)| counts.applicable() + counts.not_applicable > 0)
+        .collect();
+    out.sort_by(|(a, x), (b, y)| {
+        y.unhealthy
+            .cmp(&x.unhealthy)
+            .then_with(|| model.recommendations[*a].id.cmp(&model.recommendations[*b].id))
+    });
+    out
+}
+
 /// The member recommendations assessed in the selection, most unhealthy first.
 fn recommendation_rows(model: &Model, score: &Score, members: &[u32]) -> Vec<RecommendationOut> {
-    let mut rows: Vec<RecommendationOut> = members
-        .iter()
-        .filter_map(|&m| {
-            let counts = score.recommendations[m as usize];
-            let rec = &model.recommendations[m as usize];
-            (counts.applicable() + counts.not_applicable > 0).then(|| RecommendationOut {
+    assessed_members(model, score, members)
+        .into_iter()
+        .map(|(m, counts)| {
+            let rec = &model.recommendations[m];
+            RecommendationOut {
                 id: rec.id.clone(),
                 name: rec.name.clone(),
                 severity: rec.severity.map(|s| s.as_str()),
@@ -270,13 +285,7 @@ fn recommendation_rows(model: &Model, score: &Score, members: &[u32]) -> Vec<Rec
                 healthy_resources: counts.healthy,
                 unhealthy_resources: counts.unhealthy,
                 not_applicable_resources: counts.not_applicable,
-            })
+            }
         })
-        .collect();
-    rows.sort_by(|a, b| {
-        b.unhealthy_resources
-            .cmp(&a.unhealthy_resources)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    rows
+        .collect()
 }
