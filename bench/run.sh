@@ -16,7 +16,9 @@
 # Environment: BENCH_DIR (default: a fresh temporary directory, deleted at the
 # end unless KEEP=1), JSONL_N, ARG_N, SEED (default 1), RUNS (default 1; the best
 # time and the largest peak of RUNS runs are reported), PYTHON (default python3),
-# CARGO (default cargo). Linux only (/proc).
+# CARGO (default cargo), COMPARE_BIN (another build of securescore, e.g. one built
+# from an earlier commit: measured on each input right after this one, on the same warm
+# page cache, and shown in a row of its own). Linux only (/proc).
 set -euo pipefail
 
 if [[ -n "${BENCH_DIR:-}" && "$BENCH_DIR" != /* ]]; then
@@ -112,21 +114,27 @@ for file in "${INPUTS[@]}"; do
     echo "bench: $name" >&2
     cat -- "$file" >/dev/null # warm the page cache so both commands read from memory
     measure base wc -l "$file"
-    measure ss "$BIN" assess "$file" --as-of "$AS_OF" -f json -o /dev/null
     size=$(human_size "$(stat -c %s -- "$file")")
-    ratio=$(awk -v s="$ss_wall" -v b="$base_wall" 'BEGIN { if (b > 0) printf("%.1fx", s / b); else print "-" }')
-    ss_time="$ss_wall s"
-    if [[ "$ss_rc" != 0 ]]; then
-        ss_time="$ss_time (exit $ss_rc)"
-        status=1
-    fi
-    rows+=("$name|$size|$base_wall s|$ss_time|$ratio|$ss_anon|$ss_hwm")
+    bins=("$BIN")
+    [[ -n "${COMPARE_BIN:-}" ]] && bins+=("$COMPARE_BIN")
+    for bin in "${bins[@]}"; do
+        measure ss "$bin" assess "$file" --as-of "$AS_OF" -f json -o /dev/null
+        ratio=$(awk -v s="$ss_wall" -v b="$base_wall" 'BEGIN { if (b > 0) printf("%.1fx", s / b); else print "-" }')
+        ss_time="$ss_wall s"
+        if [[ "$ss_rc" != 0 ]]; then
+            ss_time="$ss_time (exit $ss_rc)"
+            status=1
+        fi
+        label=$name
+        [[ "$bin" == "$BIN" ]] || label="$name (COMPARE_BIN)"
+        rows+=("$label|$size|$base_wall s|$ss_time|$ratio|$ss_anon|$ss_hwm")
+    done
 done
 
 rm -f -- "$REPORT"
 
 echo
-fmt='%-32s %10s %10s %18s %7s %14s %10s\n'
+fmt='%-46s %10s %10s %18s %7s %14s %10s\n'
 printf "$fmt" input size "wc -l" securescore ratio "peak anon MiB" "VmHWM MiB"
 for r in "${rows[@]}"; do
     IFS='|' read -r c1 c2 c3 c4 c5 c6 c7 <<<"$r"
