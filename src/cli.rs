@@ -4,6 +4,7 @@
 use crate::date::Date;
 use crate::evaluation::ScoringRequest;
 use crate::groups::GroupBy;
+use crate::render::Format;
 use crate::score::Weighting;
 use crate::select::Filters;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -55,6 +56,61 @@ pub enum WeightingArg {
     Equal,
     /// Every resource in one single scope (Defender's pre-2020 model).
     Pooled,
+}
+
+/// `assess --format`: the report as a table, JSON, or one self-contained HTML page.
+// The variants carry no `///` help on purpose: clap would turn it into a "Possible values"
+// list and change `--help`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AssessFormat {
+    Table,
+    Json,
+    Html,
+}
+
+/// `trend --format`: the runs as a table, JSON, or one self-contained HTML page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TrendFormat {
+    Table,
+    Json,
+    Html,
+}
+
+/// `--format` of `explain`, `plan`, `diff`, `validate` and `controls`: text or JSON (no
+/// HTML page for them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    Table,
+    Json,
+}
+
+impl From<AssessFormat> for Format {
+    fn from(f: AssessFormat) -> Format {
+        match f {
+            AssessFormat::Table => Format::Table,
+            AssessFormat::Json => Format::Json,
+            AssessFormat::Html => Format::Html,
+        }
+    }
+}
+
+impl From<TrendFormat> for Format {
+    fn from(f: TrendFormat) -> Format {
+        match f {
+            TrendFormat::Table => Format::Table,
+            TrendFormat::Json => Format::Json,
+            TrendFormat::Html => Format::Html,
+        }
+    }
+}
+
+impl From<TextFormat> for Format {
+    fn from(f: TextFormat) -> Format {
+        match f {
+            TextFormat::Table => Format::Table,
+            TextFormat::Json => Format::Json,
+        }
+    }
 }
 
 /// Output options shared by every command.
@@ -113,8 +169,8 @@ pub struct AssessArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Output format (html: one self-contained page).
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json", "html"])]
-    pub format: String,
+    #[arg(short, long, value_enum, default_value_t = AssessFormat::Table)]
+    pub format: AssessFormat,
     /// Append this run's snapshot to the history file HISTORY (created if needed).
     #[arg(long, value_name = "HISTORY")]
     pub record: Option<PathBuf>,
@@ -145,8 +201,8 @@ pub struct AssessArgs {
 #[derive(Debug, Args)]
 pub struct TriageArgs {
     /// Output format.
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
-    pub format: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]
+    pub format: TextFormat,
     #[command(flatten)]
     pub scoring: ScoringArgs,
     #[command(flatten)]
@@ -213,8 +269,8 @@ pub struct TrendArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub since: Option<Date>,
     /// Output format (html: one self-contained page with the chart).
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json", "html"])]
-    pub format: String,
+    #[arg(short, long, value_enum, default_value_t = TrendFormat::Table)]
+    pub format: TrendFormat,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -226,8 +282,8 @@ pub struct ValidateArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Output format.
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
-    pub format: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]
+    pub format: TextFormat,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -236,8 +292,8 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 pub struct ControlsArgs {
     /// Output format.
-    #[arg(short, long, default_value = "table", value_parser = ["table", "json"])]
-    pub format: String,
+    #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]
+    pub format: TextFormat,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -10,7 +10,7 @@ use crate::gate;
 use crate::history::{Runs, Snapshot};
 use crate::load::LoadOptions;
 use crate::model::Model;
-use crate::render;
+use crate::render::{self, Format};
 use crate::report::{self, GateOut, GroupOut, WarningOut};
 use crate::trend::Trend;
 use crate::Outcome;
@@ -21,7 +21,8 @@ type History = (Runs, Vec<Diagnostic>);
 
 /// Runs `assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
-    if args.history.is_some() && args.format != "html" {
+    let format = Format::from(args.format);
+    if args.history.is_some() && !format.shows_trend() {
         return Err(UsageError(
             "--history adds the score over time to the HTML report: use it with -f html".to_string(),
         )
@@ -67,16 +68,16 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     });
     let trend = history.map(|history| chart_history(args, history, snapshot.as_ref()));
     print_diagnostics(&diags, args.output.quiet);
-    let details = if args.format == "html" {
+    let details = if format.shows_control_details() {
         control_details(&model, &evaluation, &report)
     } else {
         Vec::new()
     };
     let style = style(&args.output);
-    emit(&args.output, |buf| match args.format.as_str() {
-        "json" => render::json::write(&report, buf),
-        "html" => render::html::write_report(&report, &details, trend.as_ref(), buf),
-        _ => render::table::write(&report, style, args.top, buf),
+    emit(&args.output, |buf| match format {
+        Format::Table => render::table::write(&report, style, args.top, buf),
+        Format::Json => render::json::write(&report, buf),
+        Format::Html => render::html::write_report(&report, &details, trend.as_ref(), buf),
     })?;
     // Last, once nothing else can fail: a run that stops with an error records nothing,
     // so a retried CI job does not record twice.

@@ -2,7 +2,7 @@
 
 use super::{emit, style};
 use crate::catalog::Catalog;
-use crate::cli::ControlsArgs;
+use crate::cli::{ControlsArgs, TextFormat};
 use crate::render::{self, table};
 use crate::text::{fmt2, terminal_safe};
 use crate::Outcome;
@@ -49,9 +49,9 @@ pub fn run(args: &ControlsArgs) -> anyhow::Result<Outcome> {
         controls,
     };
     let style = style(&args.output);
-    emit(&args.output, |buf| match args.format.as_str() {
-        "json" => render::json::write(&out, buf),
-        _ => {
+    emit(&args.output, |buf| match args.format {
+        TextFormat::Json => render::json::write(&out, buf),
+        TextFormat::Table => {
             let mut t = table::new_table(style, &["Control", "Max", "Members", "Id"]);
             for c in &out.controls {
                 t.add_row(vec![

@@ -2,7 +2,7 @@
 //! score moved, as a waterfall of causes.
 
 use super::{emit, fail_on_errors, load_inputs, print_diagnostics, style};
-use crate::cli::DiffArgs;
+use crate::cli::{DiffArgs, TextFormat};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::diff::{diff, Diff, DropGate};
 use crate::evaluation::ExportedWeights;
@@ -107,9 +107,9 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     });
     let result = Diff::new(comparison, drop_gate, warnings);
     let style = style(&args.common.output);
-    emit(&args.common.output, |buf| match args.common.format.as_str() {
-        "json" => render::json::write(&result, buf),
-        _ => render::diff::write(&result, style, buf),
+    emit(&args.common.output, |buf| match args.common.format {
+        TextFormat::Table => render::diff::write(&result, style, buf),
+        TextFormat::Json => render::json::write(&result, buf),
     })?;
     Ok(gate::outcome(verdict.iter().map(|(_, v)| v)))
 }

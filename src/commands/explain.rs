@@ -1,7 +1,7 @@
 //! `securescore explain CONTROL [FILE]...`: one control, number by number.
 
 use super::{emit, fail_on_errors, load_inputs, print_diagnostics, resolve_inputs, style};
-use crate::cli::ExplainArgs;
+use crate::cli::{ExplainArgs, TextFormat};
 use crate::evaluation::{evaluate, ReportExtras};
 use crate::explain::{explain, find_control, ExplainInputs, FindError};
 use crate::load::LoadOptions;
@@ -46,9 +46,9 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     );
     print_diagnostics(&diags, args.common.output.quiet);
     let style = style(&args.common.output);
-    emit(&args.common.output, |buf| match args.common.format.as_str() {
-        "json" => render::json::write(&explanation, buf),
-        _ => render::explain::write(&explanation, style, buf),
+    emit(&args.common.output, |buf| match args.common.format {
+        TextFormat::Table => render::explain::write(&explanation, style, buf),
+        TextFormat::Json => render::json::write(&explanation, buf),
     })?;
     Ok(Outcome::Success)
 }

@@ -1,7 +1,7 @@
 //! `securescore plan [FILE]... (--target PCT | --steps N)`: an ordered remediation plan.
 
 use super::{emit, fail_on_errors, load_inputs, print_diagnostics, resolve_inputs, style};
-use crate::cli::PlanArgs;
+use crate::cli::{PlanArgs, TextFormat};
 use crate::evaluation::evaluate;
 use crate::load::LoadOptions;
 use crate::plan::{plan, Goal};
@@ -28,9 +28,9 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
     );
     print_diagnostics(&diags, args.common.output.quiet);
     let style = style(&args.common.output);
-    emit(&args.common.output, |buf| match args.common.format.as_str() {
-        "json" => render::json::write(&result, buf),
-        _ => render::plan::write(&result, style, buf),
+    emit(&args.common.output, |buf| match args.common.format {
+        TextFormat::Table => render::plan::write(&result, style, buf),
+        TextFormat::Json => render::json::write(&result, buf),
     })?;
     Ok(Outcome::Success)
 }

@@ -2,7 +2,7 @@
 //! appended.
 
 use super::{emit, print_diagnostics, style};
-use crate::cli::TrendArgs;
+use crate::cli::{TrendArgs, TrendFormat};
 use crate::diag::Diagnostics;
 use crate::render;
 use crate::trend::trend;
@@ -19,10 +19,10 @@ pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
     let result = trend(&runs, args.since, skipped);
     print_diagnostics(&diags, args.output.quiet);
     let style = style(&args.output);
-    emit(&args.output, |buf| match args.format.as_str() {
-        "json" => render::json::write(&result, buf),
-        "html" => render::html::write_trend(&result, buf),
-        _ => render::trend::write(&result, style, buf),
+    emit(&args.output, |buf| match args.format {
+        TrendFormat::Table => render::trend::write(&result, style, buf),
+        TrendFormat::Json => render::json::write(&result, buf),
+        TrendFormat::Html => render::html::write_trend(&result, buf),
     })?;
     Ok(Outcome::Success)
 }

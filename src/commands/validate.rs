@@ -1,7 +1,7 @@
 //! `securescore validate`: load every input and list every problem, errors and warnings.
 
 use super::{emit, load_inputs, resolve_inputs};
-use crate::cli::ValidateArgs;
+use crate::cli::{TextFormat, ValidateArgs};
 use crate::crosscheck::check;
 use crate::diag::{Diagnostic, Level};
 use crate::evaluation::{ExportedWeights, ScoringRequest};
@@ -53,9 +53,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         warnings: diags.items().iter().filter(|d| d.level == Level::Warning).count(),
         problems: diags.items(),
     };
-    emit(&args.output, |buf| match args.format.as_str() {
-        "json" => render::json::write(&report, buf),
-        _ => write_text(&report, diags.dropped(), &model, buf),
+    emit(&args.output, |buf| match args.format {
+        TextFormat::Table => write_text(&report, diags.dropped(), &model, buf),
+        TextFormat::Json => render::json::write(&report, buf),
     })?;
     if errors > 0 {
         if args.output.quiet {

@@ -8,6 +8,38 @@ pub mod plan;
 pub mod table;
 pub mod trend;
 
+/// An output format. The command line offers each command the subset it supports
+/// (`cli::AssessFormat` and its siblings convert into this).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable text and tables, for a terminal or a log.
+    Table,
+    /// Pretty-printed JSON, the stable machine-readable output.
+    Json,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl Format {
+    /// True when the assessment report in this format shows each control's explanation
+    /// (the HTML drill-downs): only then are they worth computing.
+    pub fn shows_control_details(self) -> bool {
+        match self {
+            Format::Html => true,
+            Format::Table | Format::Json => false,
+        }
+    }
+
+    /// True when the assessment report in this format can show the score over time
+    /// (`assess --history`).
+    pub fn shows_trend(self) -> bool {
+        match self {
+            Format::Html => true,
+            Format::Table | Format::Json => false,
+        }
+    }
+}
+
 /// How a human-readable renderer should look.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
