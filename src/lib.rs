@@ -22,6 +22,7 @@ pub mod gate;
 pub mod groups;
 pub mod history;
 pub mod kernel;
+pub mod listing;
 pub mod load;
 pub mod model;
 pub mod output;
@@ -32,6 +33,7 @@ pub mod score;
 pub mod select;
 pub mod text;
 pub mod trend;
+pub mod validation;
 
 use std::fmt;
 

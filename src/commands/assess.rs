@@ -1,6 +1,6 @@
 //! `securescore assess`: load, filter, score, rank, report, gate.
 
-use super::{emit, fail_on_errors, load_inputs, print_diagnostics, resolve_inputs, style};
+use super::{emit, fail_on_errors, load_inputs, print_diagnostics, render_options, resolve_inputs};
 use crate::cli::AssessArgs;
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -10,7 +10,7 @@ use crate::gate;
 use crate::history::{Runs, Snapshot};
 use crate::load::LoadOptions;
 use crate::model::Model;
-use crate::render::{self, Format};
+use crate::render::{Document, Format, RenderOptions};
 use crate::report::{self, GateOut, GroupOut, WarningOut};
 use crate::trend::Trend;
 use crate::Outcome;
@@ -73,12 +73,16 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     } else {
         Vec::new()
     };
-    let style = style(&args.output);
-    emit(&args.output, |buf| match format {
-        Format::Table => render::table::write(&report, style, args.top, buf),
-        Format::Json => render::json::write(&report, buf),
-        Format::Html => render::html::write_report(&report, &details, trend.as_ref(), buf),
-    })?;
+    let doc = Document::Report {
+        report: &report,
+        details: &details,
+        trend: trend.as_ref(),
+    };
+    let options = RenderOptions {
+        top: args.top,
+        ..render_options(&args.output)
+    };
+    emit(&args.output, format, &doc, &options)?;
     // Last, once nothing else can fail: a run that stops with an error records nothing,
     // so a retried CI job does not record twice.
     if let (Some(history), Some(snapshot)) = (&args.record, &snapshot) {

@@ -1,8 +1,8 @@
 //! `securescore diff BEFORE AFTER`: what changed between two inventories and why the
 //! score moved, as a waterfall of causes.
 
-use super::{emit, fail_on_errors, load_inputs, print_diagnostics, style};
-use crate::cli::{DiffArgs, TextFormat};
+use super::{emit, fail_on_errors, load_inputs, print_diagnostics, render_options};
+use crate::cli::DiffArgs;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::diff::{diff, Diff, DropGate};
 use crate::evaluation::ExportedWeights;
@@ -10,7 +10,7 @@ use crate::gate;
 use crate::load::source::InputSpec;
 use crate::load::LoadOptions;
 use crate::model::Model;
-use crate::render;
+use crate::render::Document;
 use crate::report::WarningOut;
 use crate::{Outcome, UsageError};
 use anyhow::Context;
@@ -106,10 +106,11 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
         passed: v.passed(),
     });
     let result = Diff::new(comparison, drop_gate, warnings);
-    let style = style(&args.common.output);
-    emit(&args.common.output, |buf| match args.common.format {
-        TextFormat::Table => render::diff::write(&result, style, buf),
-        TextFormat::Json => render::json::write(&result, buf),
-    })?;
+    emit(
+        &args.common.output,
+        args.common.format.into(),
+        &Document::Diff(&result),
+        &render_options(&args.common.output),
+    )?;
     Ok(gate::outcome(verdict.iter().map(|(_, v)| v)))
 }

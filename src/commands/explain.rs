@@ -1,11 +1,11 @@
 //! `securescore explain CONTROL [FILE]...`: one control, number by number.
 
-use super::{emit, fail_on_errors, load_inputs, print_diagnostics, resolve_inputs, style};
-use crate::cli::{ExplainArgs, TextFormat};
+use super::{emit, fail_on_errors, load_inputs, print_diagnostics, render_options, resolve_inputs};
+use crate::cli::ExplainArgs;
 use crate::evaluation::{evaluate, ReportExtras};
 use crate::explain::{explain, find_control, ExplainInputs, FindError};
 use crate::load::LoadOptions;
-use crate::render;
+use crate::render::Document;
 use crate::{Outcome, UsageError};
 
 /// Runs `explain`.
@@ -45,10 +45,11 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
         },
     );
     print_diagnostics(&diags, args.common.output.quiet);
-    let style = style(&args.common.output);
-    emit(&args.common.output, |buf| match args.common.format {
-        TextFormat::Table => render::explain::write(&explanation, style, buf),
-        TextFormat::Json => render::json::write(&explanation, buf),
-    })?;
+    emit(
+        &args.common.output,
+        args.common.format.into(),
+        &Document::Explanation(&explanation),
+        &render_options(&args.common.output),
+    )?;
     Ok(Outcome::Success)
 }

@@ -16,7 +16,7 @@ use crate::load::source::InputSpec;
 use crate::load::{load, LoadOptions};
 use crate::model::Model;
 use crate::output::diagnostic_line;
-use crate::render::Style;
+use crate::render::{Document, Format, RenderOptions, Style};
 use crate::text::terminal_safe;
 use crate::UsageError;
 use std::io::IsTerminal;
@@ -100,16 +100,27 @@ pub fn style(output: &OutputArgs) -> Style {
     }
 }
 
-/// Renders with `render` and writes the result where the output options say (nothing on
+/// The rendering options for these output options: their style, every control shown.
+pub fn render_options(output: &OutputArgs) -> RenderOptions {
+    RenderOptions {
+        style: style(output),
+        top: None,
+    }
+}
+
+/// Renders `doc` in `format` and writes it where the output options say (nothing on
 /// standard output under `--quiet`).
 pub fn emit(
     output: &OutputArgs,
-    render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
+    format: Format,
+    doc: &Document,
+    options: &RenderOptions,
 ) -> anyhow::Result<()> {
     if output.quiet && output.output.is_none() {
         return Ok(());
     }
+    // Rendered whole before anything is written, so a failure leaves no partial output.
     let mut buf = Vec::new();
-    render(&mut buf)?;
+    crate::render::render(format, doc, options, &mut buf)?;
     crate::output::emit(output.output.as_deref(), &buf)
 }

@@ -1,11 +1,11 @@
 //! `securescore plan [FILE]... (--target PCT | --steps N)`: an ordered remediation plan.
 
-use super::{emit, fail_on_errors, load_inputs, print_diagnostics, resolve_inputs, style};
-use crate::cli::{PlanArgs, TextFormat};
+use super::{emit, fail_on_errors, load_inputs, print_diagnostics, render_options, resolve_inputs};
+use crate::cli::PlanArgs;
 use crate::evaluation::evaluate;
 use crate::load::LoadOptions;
 use crate::plan::{plan, Goal};
-use crate::render;
+use crate::render::Document;
 use crate::Outcome;
 
 /// Runs `plan`.
@@ -27,10 +27,11 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
         goal,
     );
     print_diagnostics(&diags, args.common.output.quiet);
-    let style = style(&args.common.output);
-    emit(&args.common.output, |buf| match args.common.format {
-        TextFormat::Table => render::plan::write(&result, style, buf),
-        TextFormat::Json => render::json::write(&result, buf),
-    })?;
+    emit(
+        &args.common.output,
+        args.common.format.into(),
+        &Document::Plan(&result),
+        &render_options(&args.common.output),
+    )?;
     Ok(Outcome::Success)
 }

@@ -1,10 +1,10 @@
 //! `securescore trend HISTORY`: the score over time, from the snapshots `assess --record`
 //! appended.
 
-use super::{emit, print_diagnostics, style};
-use crate::cli::{TrendArgs, TrendFormat};
+use super::{emit, print_diagnostics, render_options};
+use crate::cli::TrendArgs;
 use crate::diag::Diagnostics;
-use crate::render;
+use crate::render::Document;
 use crate::trend::trend;
 use crate::Outcome;
 
@@ -18,11 +18,11 @@ pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
     }
     let result = trend(&runs, args.since, skipped);
     print_diagnostics(&diags, args.output.quiet);
-    let style = style(&args.output);
-    emit(&args.output, |buf| match args.format {
-        TrendFormat::Table => render::trend::write(&result, style, buf),
-        TrendFormat::Json => render::json::write(&result, buf),
-        TrendFormat::Html => render::html::write_trend(&result, buf),
-    })?;
+    emit(
+        &args.output,
+        args.format.into(),
+        &Document::Trend(&result),
+        &render_options(&args.output),
+    )?;
     Ok(Outcome::Success)
 }

@@ -1,27 +1,13 @@
 //! `securescore validate`: load every input and list every problem, errors and warnings.
 
-use super::{emit, load_inputs, resolve_inputs};
-use crate::cli::{TextFormat, ValidateArgs};
+use super::{emit, load_inputs, render_options, resolve_inputs};
+use crate::cli::ValidateArgs;
 use crate::crosscheck::check;
-use crate::diag::{Diagnostic, Level};
 use crate::evaluation::{ExportedWeights, ScoringRequest};
 use crate::load::LoadOptions;
-use crate::render;
+use crate::render::Document;
 use crate::score::score;
-use crate::text::terminal_safe;
 use crate::Outcome;
-use serde::Serialize;
-use std::io::Write;
-
-#[derive(Serialize)]
-struct ValidationReport<'a> {
-    schema: &'static str,
-    valid: bool,
-    inputs: &'a [String],
-    errors: usize,
-    warnings: usize,
-    problems: &'a [Diagnostic],
-}
 
 /// Runs `validate`: exit 2 when any input has an error, 0 when there are only warnings.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
@@ -44,19 +30,14 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             diags.push(w);
         }
     }
-    let errors = diags.error_count();
-    let report = ValidationReport {
-        schema: "securescore.validate/v1",
-        valid: errors == 0,
-        inputs: &model.inputs,
-        errors,
-        warnings: diags.items().iter().filter(|d| d.level == Level::Warning).count(),
-        problems: diags.items(),
-    };
-    emit(&args.output, |buf| match args.format {
-        TextFormat::Table => write_text(&report, diags.dropped(), &model, buf),
-        TextFormat::Json => render::json::write(&report, buf),
-    })?;
+    let report = crate::validation::report(&model, &diags);
+    emit(
+        &args.output,
+        args.format.into(),
+        &Document::Validation(&report),
+        &render_options(&args.output),
+    )?;
+    let errors = report.errors;
     if errors > 0 {
         if args.output.quiet {
             super::print_diagnostics(&diags, true);
@@ -64,34 +45,4 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         anyhow::bail!("{errors} input error(s) found");
     }
     Ok(Outcome::Success)
-}
-
-fn write_text(
-    report: &ValidationReport,
-    dropped: usize,
-    model: &crate::model::Model,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    for d in report.problems {
-        let label = if d.level == Level::Error {
-            "error"
-        } else {
-            "warning"
-        };
-        writeln!(out, "{label}: {}", terminal_safe(&d.to_string()))?;
-    }
-    if dropped > 0 {
-        writeln!(out, "… and {dropped} more problem(s) not shown")?;
-    }
-    writeln!(
-        out,
-        "{}: {} error(s), {} warning(s) in {} input(s); {} resources, {} assessments, {} controls",
-        if report.valid { "valid" } else { "invalid" },
-        report.errors,
-        report.warnings,
-        report.inputs.len(),
-        model.resources.len(),
-        model.assessments.len(),
-        model.controls.len()
-    )
 }

@@ -5,6 +5,7 @@
 //! from an inventory is escaped for where it goes: element text and attribute values by
 //! [`escape`], the data embedded for scripts by [`script_json`].
 
+use super::Document;
 use crate::explain::Explanation;
 use crate::report::{ControlOut, Report};
 use crate::text::{fmt2, percent, signed, terminal_safe};
@@ -240,9 +241,30 @@ fn drill_down(out: &mut String, e: &Explanation) {
     out.push_str("</div>");
 }
 
+/// Writes `doc` as one self-contained page.
+pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
+    match doc {
+        Document::Report {
+            report,
+            details,
+            trend,
+        } => write_report(report, details, *trend, out),
+        Document::Trend(t) => write_trend(t, out),
+        // No page for these yet: the command line offers them as table and JSON only.
+        Document::Explanation(_)
+        | Document::Plan(_)
+        | Document::Diff(_)
+        | Document::Validation(_)
+        | Document::Listing(_) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("the HTML format has no page for the {}", doc.name()),
+        )),
+    }
+}
+
 /// Writes the assessment report as one self-contained page. `details` holds the
 /// explanation of each control in `report.controls` order (for the drill-downs).
-pub fn write_report(
+fn write_report(
     report: &Report,
     details: &[Explanation],
     trend: Option<&Trend>,
@@ -372,7 +394,7 @@ pub fn write_report(
 
 /// Writes the trend as one self-contained page: the chart, the runs and the controls that
 /// moved most.
-pub fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
+fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
     let mut html = String::new();
     page_start(&mut html, "Secure score over time");
     let _ = write!(

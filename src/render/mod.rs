@@ -1,12 +1,32 @@
-//! Renderers: each writes a finished report value to a `Write`, in one format.
+//! Rendering: every command's result is a [`Document`], written in one [`Format`] by
+//! [`render`]. There is one module per format ([`table`], [`json`], [`html`]), and in it
+//! one function (or, for the table, one file) per document kind; each format matches on
+//! [`Document`] exhaustively, so a new document kind is added to every format at once.
+//!
+//! Adding a format (markdown, csv, …) means:
+//! 1. a new module `src/render/<format>.rs` (or a folder, like `table/`) with
+//!    `pub fn render(doc: &Document, …, out: &mut dyn Write) -> io::Result<()>`;
+//!    a document the format does not offer returns an [`io::ErrorKind::Unsupported`]
+//!    error naming it, listed per variant like in [`html`];
+//! 2. a [`Format`] variant, and its arm in [`render`];
+//! 3. the variant in the `--format` value enum of each command that offers it
+//!    (`cli::AssessFormat` and its siblings), and in their `From` conversions.
+//!
+//! The compiler lists every place left: [`render`], the [`Format`] methods and the
+//! conversions all match exhaustively.
 
-pub mod diff;
-pub mod explain;
 pub mod html;
 pub mod json;
-pub mod plan;
 pub mod table;
-pub mod trend;
+
+use crate::diff::Diff;
+use crate::explain::Explanation;
+use crate::listing::CatalogListing;
+use crate::plan::Plan;
+use crate::report::Report;
+use crate::trend::Trend;
+use crate::validation::ValidationReport;
+use std::io::{self, Write};
 
 /// An output format. The command line offers each command the subset it supports
 /// (`cli::AssessFormat` and its siblings convert into this).
@@ -40,6 +60,49 @@ impl Format {
     }
 }
 
+/// A finished result of one command, ready to be written in any format.
+#[derive(Clone, Copy, Debug)]
+pub enum Document<'a> {
+    /// `assess`: the report, and what only some formats show of it.
+    Report {
+        /// The report itself (all that the table and JSON show).
+        report: &'a Report,
+        /// The explanation of each control, in `report.controls` order (the HTML
+        /// drill-downs); empty when the format does not show them
+        /// ([`Format::shows_control_details`]).
+        details: &'a [Explanation],
+        /// The score over time (`--history`), for the formats that show it.
+        trend: Option<&'a Trend>,
+    },
+    /// `explain`: one control, number by number.
+    Explanation(&'a Explanation),
+    /// `plan`: the ordered remediation steps.
+    Plan(&'a Plan),
+    /// `diff`: what changed between two inventories.
+    Diff(&'a Diff),
+    /// `trend`: the score over time.
+    Trend(&'a Trend),
+    /// `validate`: every problem found in the inputs.
+    Validation(&'a ValidationReport<'a>),
+    /// `controls`: the built-in control catalog.
+    Listing(&'a CatalogListing<'a>),
+}
+
+impl Document<'_> {
+    /// What the document is, in words (for errors).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Document::Report { .. } => "assessment report",
+            Document::Explanation(_) => "control explanation",
+            Document::Plan(_) => "remediation plan",
+            Document::Diff(_) => "diff",
+            Document::Trend(_) => "trend",
+            Document::Validation(_) => "validation report",
+            Document::Listing(_) => "control catalog",
+        }
+    }
+}
+
 /// How a human-readable renderer should look.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -49,22 +112,27 @@ pub struct Style {
     pub width: Option<u16>,
 }
 
-/// ANSI colour around `text` when `on`.
-pub fn paint(text: &str, code: &str, on: bool) -> String {
-    if on {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
+/// What, beyond the document, shapes the output; formats that have no use for an option
+/// ignore it.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderOptions {
+    /// The look of human-readable output.
+    pub style: Style,
+    /// Show only the first N ranked controls of the assessment report's table.
+    pub top: Option<usize>,
 }
 
-/// The ANSI colour code for a score: green from 80, yellow from 50, red below.
-pub fn score_color(percentage: f64) -> &'static str {
-    if percentage >= 80.0 {
-        "32"
-    } else if percentage >= 50.0 {
-        "33"
-    } else {
-        "31"
+/// Writes `doc` in `format`. Fails with [`io::ErrorKind::Unsupported`] for a document the
+/// format does not offer (the command line never asks for one).
+pub fn render(
+    format: Format,
+    doc: &Document,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Table => table::render(doc, options, out),
+        Format::Json => json::render(doc, out),
+        Format::Html => html::render(doc, out),
     }
 }

@@ -1,8 +1,8 @@
 //! The human-readable trend: each run with its score and change, a sparkline, and the
 //! controls that moved most between the first and the last run.
 
-use super::table::{align_right, new_table};
-use super::Style;
+use super::{align_right, new_table};
+use crate::render::Style;
 use crate::text::{fmt2, percent, signed, terminal_safe};
 use crate::trend::Trend;
 use std::io::{self, Write};

@@ -1,49 +1,12 @@
 //! The human-readable report: a headline, the ranked triage table of controls, and the
 //! controls that do not apply, readable at 80 columns.
 
-use super::{paint, score_color, Style};
+use super::{align_right, new_table, paint, score_color};
+use crate::render::Style;
 use crate::report::{ControlOut, GroupOut, Report};
 use crate::text::{fmt2, terminal_safe};
-use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table, TableComponent};
+use comfy_table::{Cell, Color, Table};
 use std::io::{self, Write};
-
-/// A table with the project's look, fitted to `style`.
-pub fn new_table(style: Style, header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_HORIZONTAL_ONLY)
-        .remove_style(TableComponent::HorizontalLines)
-        .remove_style(TableComponent::MiddleIntersections)
-        .remove_style(TableComponent::LeftBorderIntersections)
-        .remove_style(TableComponent::RightBorderIntersections)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().copied());
-    match style.width {
-        Some(w) => {
-            table.set_width(w);
-        }
-        None => {
-            if table.width().is_none() {
-                table.set_width(80);
-            }
-        }
-    }
-    if style.color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    table
-}
-
-/// Right-aligns the given columns.
-pub fn align_right(table: &mut Table, columns: &[usize]) {
-    for &i in columns {
-        if let Some(c) = table.column_mut(i) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-}
 
 fn headline(report: &Report, style: Style) -> String {
     let s = &report.score;

@@ -1,9 +1,9 @@
 //! The human-readable diff: the score on both sides, the waterfall of causes, the
 //! controls that moved, and the resources behind each cause.
 
-use super::table::{align_right, new_table};
-use super::Style;
+use super::{align_right, new_table};
 use crate::diff::Diff;
+use crate::render::Style;
 use crate::text::{fmt2, hundredths, percent, signed, terminal_safe};
 use std::io::{self, Write};
 

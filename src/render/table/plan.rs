@@ -1,9 +1,9 @@
 //! The human-readable remediation plan: one row per step, then whether the target is
 //! reached.
 
-use super::table::{align_right, new_table};
-use super::Style;
+use super::{align_right, new_table};
 use crate::plan::Plan;
+use crate::render::Style;
 use crate::text::{fmt2, percent, terminal_safe};
 use std::io::{self, Write};
 

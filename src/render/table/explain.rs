@@ -1,9 +1,9 @@
 //! The human-readable explanation of one control: its arithmetic in words and numbers,
 //! then its recommendations, unhealthy resources and exemptions.
 
-use super::table::{align_right, new_table};
-use super::Style;
+use super::{align_right, new_table};
 use crate::explain::{Explanation, ScopeShare, EXPIRY_WINDOW_DAYS};
+use crate::render::Style;
 use crate::text::{compact, fmt2, terminal_safe};
 use std::io::{self, Write};
 
