@@ -272,6 +272,18 @@ fn write_report(
 ) -> io::Result<()> {
     let mut html = String::new();
     page_start(&mut html, "Secure score report");
+    report_headline(&mut html, report);
+    report_scopes(&mut html, report);
+    report_controls(&mut html, report, details);
+    report_groups(&mut html, report);
+    report_trend(&mut html, trend);
+    report_warnings(&mut html, report);
+    page_end(&mut html, "securescore-report", report);
+    out.write_all(html.as_bytes())
+}
+
+/// The gauge and the headline: the score, and what it was computed from.
+fn report_headline(html: &mut String, report: &Report) {
     let s = &report.score;
     let _ = write!(
         html,
@@ -285,28 +297,38 @@ fn write_report(
         report.weights,
         escape(&report.generator)
     );
-    if report.scopes.len() > 1 {
-        html.push_str(
-            "<h2>Scopes</h2><table id=\"scopes\"><thead><tr><th>Scope</th><th class=\"n\">Score</th>\
-             <th class=\"n\">Points</th><th class=\"n\">Weight</th></tr></thead><tbody>",
-        );
-        for sc in &report.scopes {
-            let _ = write!(
-                html,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td class=\"n\">{}</td></tr>",
-                escape(&match (&sc.name, &sc.id) {
-                    (Some(n), Some(id)) => format!("{n} ({id})"),
-                    (None, Some(id)) => id.clone(),
-                    _ => "(no subscription)".to_string(),
-                }),
-                sc.percentage.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
-                fmt2(sc.current),
-                fmt2(sc.max),
-                sc.weight
-            );
-        }
-        html.push_str("</tbody></table>");
+}
+
+/// Each scope's score, when there is more than one.
+fn report_scopes(html: &mut String, report: &Report) {
+    if report.scopes.len() <= 1 {
+        return;
     }
+    html.push_str(
+        "<h2>Scopes</h2><table id=\"scopes\"><thead><tr><th>Scope</th><th class=\"n\">Score</th>\
+         <th class=\"n\">Points</th><th class=\"n\">Weight</th></tr></thead><tbody>",
+    );
+    for sc in &report.scopes {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td class=\"n\">{}</td></tr>",
+            escape(&match (&sc.name, &sc.id) {
+                (Some(n), Some(id)) => format!("{n} ({id})"),
+                (None, Some(id)) => id.clone(),
+                _ => "(no subscription)".to_string(),
+            }),
+            sc.percentage
+                .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
+            fmt2(sc.current),
+            fmt2(sc.max),
+            sc.weight
+        );
+    }
+    html.push_str("</tbody></table>");
+}
+
+/// The ranked controls, each with a bar of its current score and its drill-down.
+fn report_controls(html: &mut String, report: &Report, details: &[Explanation]) {
     html.push_str(
         "<h2>Controls, most to gain first</h2><table id=\"controls\"><thead><tr><th class=\"n\">#</th>\
          <th>Control (click for details)</th><th class=\"n\">Max</th><th>Current</th><th class=\"n\">Potential</th>\
@@ -325,7 +347,7 @@ fn write_report(
             c.rank.map_or(String::new(), |r| r.to_string()),
             control_name(c)
         );
-        drill_down(&mut html, detail);
+        drill_down(html, detail);
         let _ = write!(
             html,
             "</details></td><td class=\"n\">{}</td><td><span class=\"bar\" title=\"{} of {}\"><span style=\"width:{:.1}%\"></span></span> {}</td>\
@@ -342,54 +364,72 @@ fn write_report(
         );
     }
     html.push_str("</tbody></table>");
-    if let Some(groups) = &report.groups {
-        let by = groups.first().map_or(String::new(), |g| g.by.clone());
+}
+
+/// Each group's score (`--group-by`).
+fn report_groups(html: &mut String, report: &Report) {
+    let Some(groups) = &report.groups else {
+        return;
+    };
+    let by = groups.first().map_or(String::new(), |g| g.by.clone());
+    let _ = write!(
+        html,
+        "<h2>Groups by {}</h2><table id=\"groups\"><thead><tr><th>Group</th><th class=\"n\">Score</th><th class=\"n\">Resources</th></tr></thead><tbody>",
+        escape(&by)
+    );
+    for g in groups {
         let _ = write!(
             html,
-            "<h2>Groups by {}</h2><table id=\"groups\"><thead><tr><th>Group</th><th class=\"n\">Score</th><th class=\"n\">Resources</th></tr></thead><tbody>",
-            escape(&by)
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            g.id.as_deref().map_or("(none)".to_string(), escape),
+            g.score
+                .percentage
+                .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
+            g.score.resources
         );
-        for g in groups {
-            let _ = write!(
-                html,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                g.id.as_deref().map_or("(none)".to_string(), escape),
-                g.score
-                    .percentage
-                    .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
-                g.score.resources
-            );
-        }
-        html.push_str("</tbody></table>");
     }
+    html.push_str("</tbody></table>");
+}
+
+/// The score over time (`--history`), when given.
+fn report_trend(html: &mut String, trend: Option<&Trend>) {
     if let Some(t) = trend {
         html.push_str("<h2>Score over time</h2>");
         html.push_str(&trend_chart(t));
     }
-    if !report.warnings.is_empty() {
-        html.push_str("<h2>Warnings</h2><div class=\"warn\"><ul>");
-        for w in &report.warnings {
-            let place = match (&w.file, &w.path) {
-                (Some(f), Some(p)) => format!(" {f}:{p}:"),
-                (Some(f), None) => format!(" {f}:"),
-                _ => String::new(),
-            };
-            let _ = write!(
-                html,
-                "<li><code>{}</code>{} {}</li>",
-                escape(w.code),
-                escape(&place),
-                escape(&w.message)
-            );
-        }
-        html.push_str("</ul></div>");
+}
+
+/// The report's warnings, each with its place.
+fn report_warnings(html: &mut String, report: &Report) {
+    if report.warnings.is_empty() {
+        return;
     }
+    html.push_str("<h2>Warnings</h2><div class=\"warn\"><ul>");
+    for w in &report.warnings {
+        let place = match (&w.file, &w.path) {
+            (Some(f), Some(p)) => format!(" {f}:{p}:"),
+            (Some(f), None) => format!(" {f}:"),
+            _ => String::new(),
+        };
+        let _ = write!(
+            html,
+            "<li><code>{}</code>{} {}</li>",
+            escape(w.code),
+            escape(&place),
+            escape(&w.message)
+        );
+    }
+    html.push_str("</ul></div>");
+}
+
+/// The end of a page: `value` embedded as JSON in a script element with this `id` (data
+/// for readers and tools, never run), then the closing tags.
+fn page_end<T: Serialize>(html: &mut String, id: &str, value: &T) {
     let _ = write!(
         html,
-        "<script type=\"application/json\" id=\"securescore-report\">{}</script>\n</body>\n</html>\n",
-        script_json(report)
+        "<script type=\"application/json\" id=\"{id}\">{}</script>\n</body>\n</html>\n",
+        script_json(value)
     );
-    out.write_all(html.as_bytes())
 }
 
 /// Writes the trend as one self-contained page: the chart, the runs and the controls that
@@ -455,17 +495,28 @@ fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
             signed(c.change)
         );
     }
-    let _ = write!(
-        html,
-        "</tbody></table><script type=\"application/json\" id=\"securescore-trend\">{}</script>\n</body>\n</html>\n",
-        script_json(trend)
-    );
+    html.push_str("</tbody></table>");
+    page_end(&mut html, "securescore-trend", trend);
     out.write_all(html.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_without_a_page_is_unsupported() {
+        let listing = crate::listing::CatalogListing {
+            schema: "securescore.controls/v1",
+            total_max_score: 0.0,
+            controls: Vec::new(),
+        };
+        let mut out = Vec::new();
+        let err = render(&Document::Listing(&listing), &mut out).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::Unsupported);
+        assert!(err.to_string().contains("control catalog"));
+        assert!(out.is_empty());
+    }
 
     #[test]
     fn text_and_attributes_are_escaped() {
