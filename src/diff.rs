@@ -6,7 +6,7 @@
 //! in a fixed order, re-scoring after each, so the steps add up to the total change.
 
 use crate::model::{resource_key, Assessment, Control, Exemption, Model, Recommendation, Resource, Scope};
-use crate::score::{score, ScoreOptions};
+use crate::score::{score, ScoreOptions, Weighting};
 use crate::select::{select, Filters};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -52,22 +52,12 @@ impl std::fmt::Display for Cause {
     }
 }
 
-/// The result of a diff.
+/// The result of a diff: the comparison, with its gate and warnings.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Diff {
     pub schema: &'static str,
-    /// The date AFTER's exemptions are judged on.
-    pub as_of: String,
-    /// The date BEFORE's exemptions are judged on.
-    pub before_as_of: String,
-    pub weighting: &'static str,
-    pub before: Side,
-    pub after: Side,
-    /// After minus before (an undefined score counts as 0).
-    pub change: f64,
-    pub waterfall: Vec<WaterfallStep>,
-    /// Current scores of every control on either side, largest drop first.
-    pub controls: Vec<ControlChange>,
+    #[serde(flatten)]
+    pub comparison: Comparison,
     /// `--max-drop`, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<DropGate>,
@@ -75,32 +65,33 @@ pub struct Diff {
     pub warnings: Vec<crate::report::WarningOut>,
 }
 
-/// What comparing two inventories found: the diff before its gate and warnings.
-#[derive(Clone, Debug, PartialEq)]
+/// What comparing two inventories found.
+#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Comparison {
+    /// The date AFTER's exemptions are judged on.
     pub as_of: String,
+    /// The date BEFORE's exemptions are judged on.
     pub before_as_of: String,
-    pub weighting: &'static str,
+    pub weighting: Weighting,
     pub before: Side,
     pub after: Side,
+    /// After minus before (an undefined score counts as 0).
     pub change: f64,
     pub waterfall: Vec<WaterfallStep>,
+    /// Current scores of every control on either side, largest drop first.
     pub controls: Vec<ControlChange>,
 }
 
 impl Diff {
     /// The diff document of a comparison, with its gate and warnings.
-    pub fn new(c: Comparison, gate: Option<DropGate>, warnings: Vec<crate::report::WarningOut>) -> Diff {
+    pub fn new(
+        comparison: Comparison,
+        gate: Option<DropGate>,
+        warnings: Vec<crate::report::WarningOut>,
+    ) -> Diff {
         Diff {
             schema: SCHEMA,
-            as_of: c.as_of,
-            before_as_of: c.before_as_of,
-            weighting: c.weighting,
-            before: c.before,
-            after: c.after,
-            change: c.change,
-            waterfall: c.waterfall,
-            controls: c.controls,
+            comparison,
             gate,
             warnings,
         }
@@ -634,7 +625,7 @@ pub fn diff(
     Ok(Comparison {
         as_of: options.as_of.to_string(),
         before_as_of: before_as_of.to_string(),
-        weighting: options.weighting.as_str(),
+        weighting: options.weighting,
         before: Side {
             percentage: start.percentage,
             resources: start.resources,

@@ -5,7 +5,7 @@
 use crate::kernel;
 use crate::model::{Model, Status};
 use crate::report::ControlOut;
-use crate::score::{Score, ScoreOptions};
+use crate::score::{Score, ScoreOptions, WeightSource, Weighting};
 use crate::select::Selection;
 use serde::Serialize;
 
@@ -74,8 +74,8 @@ pub fn find_control(model: &Model, query: &str) -> Result<usize, FindError> {
 pub struct Explanation {
     pub schema: &'static str,
     pub as_of: String,
-    pub weighting: &'static str,
-    pub weights: &'static str,
+    pub weighting: Weighting,
+    pub weights: WeightSource,
     /// The overall score the control's share is part of.
     pub overall_percentage: Option<f64>,
     /// The control as in the report.
@@ -161,7 +161,7 @@ pub struct ExplainInputs<'a> {
     pub selection: Option<&'a Selection>,
     pub score: &'a Score,
     pub control: ControlOut,
-    pub weights: &'static str,
+    pub weights: WeightSource,
 }
 
 /// Explains control `c` (an index into `model.controls`).
@@ -179,7 +179,7 @@ pub fn explain(model: &Model, c: usize, inputs: ExplainInputs) -> Explanation {
     Explanation {
         schema: SCHEMA,
         as_of: options.as_of.to_string(),
-        weighting: options.weighting.as_str(),
+        weighting: options.weighting,
         weights: inputs.weights,
         overall_percentage: score.percentage,
         control: inputs.control,

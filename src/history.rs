@@ -5,6 +5,7 @@
 
 use crate::diag::Diagnostic;
 use crate::report::{FiltersOut, Report, ScopeOut, ScoreOut};
+use crate::score::Weighting;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, Read, Seek, SeekFrom, Write};
@@ -21,7 +22,7 @@ pub struct Snapshot {
     pub recorded_at: String,
     pub as_of: String,
     pub label: Option<String>,
-    pub weighting: &'static str,
+    pub weighting: Weighting,
     pub filters: FiltersOut,
     pub score: ScoreOut,
     pub scopes: Vec<ScopeOut>,

@@ -32,7 +32,7 @@ pub enum Goal {
 pub struct Plan {
     pub schema: &'static str,
     pub as_of: String,
-    pub weighting: &'static str,
+    pub weighting: Weighting,
     pub start_percentage: Option<f64>,
     /// `None` with `--steps`.
     pub target: Option<f64>,
@@ -316,7 +316,7 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
     Plan {
         schema: SCHEMA,
         as_of: options.as_of.to_string(),
-        weighting: options.weighting.as_str(),
+        weighting: options.weighting,
         start_percentage,
         target,
         reached: target.map(|t| reached(current.percentage, t)),

@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::model::{Counts, Model};
-use crate::score::{rank, Score, ScoreOptions};
+use crate::score::{rank, Score, ScoreOptions, WeightSource, Weighting};
 use crate::select::Filters;
 use serde::Serialize;
 
@@ -16,8 +16,8 @@ pub struct Report {
     pub schema: &'static str,
     pub generator: String,
     pub as_of: String,
-    pub weighting: &'static str,
-    pub weights: &'static str,
+    pub weighting: Weighting,
+    pub weights: WeightSource,
     pub filters: FiltersOut,
     pub score: ScoreOut,
     pub scopes: Vec<ScopeOut>,
@@ -187,12 +187,8 @@ pub fn build(score: &Score, inputs: ReportInputs) -> Report {
         schema: SCHEMA,
         generator: format!("securescore {}", env!("CARGO_PKG_VERSION")),
         as_of: inputs.options.as_of.to_string(),
-        weighting: inputs.options.weighting.as_str(),
-        weights: if score.weights_exported {
-            "exported"
-        } else {
-            "computed"
-        },
+        weighting: inputs.options.weighting,
+        weights: score.weights,
         filters: FiltersOut {
             scope: inputs.filters.scopes.clone(),
             management_group: inputs.filters.management_groups.clone(),

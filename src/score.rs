@@ -8,10 +8,13 @@ use crate::kernel::{self, ResourceStates};
 use crate::model::{Model, Status};
 use crate::select::Selection;
 use crate::text::nano_units;
+use serde::Serialize;
 use std::cmp::Ordering;
 
-/// How scopes are weighted in the overall score (SPEC §1.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How scopes are weighted in the overall score (SPEC §1.1). Serialised as the command
+/// line spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Weighting {
     /// By the number of resources with a counted healthy or unhealthy assessment.
     Resources,
@@ -29,6 +32,38 @@ impl Weighting {
             Weighting::Equal => "equal",
             Weighting::Pooled => "pooled",
         }
+    }
+}
+
+impl std::fmt::Display for Weighting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the scope weights of a score came from (SPEC §1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightSource {
+    /// Computed from the inventory, as `--weighting` says.
+    Computed,
+    /// Azure's exported secure score weights.
+    Exported,
+}
+
+impl WeightSource {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WeightSource::Computed => "computed",
+            WeightSource::Exported => "exported",
+        }
+    }
+}
+
+impl std::fmt::Display for WeightSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -144,8 +179,8 @@ pub struct Score {
     pub recommendations: Vec<Counts>,
     /// Per scope slot (the scope's index, or 0 when pooled) and control.
     pub scope_controls: ScopeCounts,
-    /// The scope weights are Azure's exported ones.
-    pub weights_exported: bool,
+    /// Where the scope weights came from.
+    pub weights: WeightSource,
     /// Some selected scope is scored from exported counts.
     pub count_level: bool,
     /// What the reader should know about how the figures were reached.
@@ -181,9 +216,9 @@ fn classic(model: &Model, options: &ScoreOptions, selection: Option<&Selection>)
             }
         })
         .collect();
-    let (weights_exported, warnings) = settle_weights(model, options, &mut scopes);
+    let (weights, warnings) = settle_weights(model, options, &mut scopes);
     let mut result = combine(model, options, tally, scopes);
-    result.weights_exported = weights_exported;
+    result.weights = weights;
     result.warnings = warnings;
     result
 }
@@ -194,10 +229,10 @@ fn settle_weights(
     model: &Model,
     options: &ScoreOptions,
     scopes: &mut [ScopeScore],
-) -> (bool, Vec<Diagnostic>) {
+) -> (WeightSource, Vec<Diagnostic>) {
     let mut warnings = Vec::new();
     if options.weighting != Weighting::Resources {
-        return (false, warnings);
+        return (WeightSource::Computed, warnings);
     }
     let exported = |s: &ScopeScore| {
         s.scope
@@ -224,7 +259,7 @@ fn settle_weights(
                 s.weight = w;
             }
         }
-        return (true, warnings);
+        return (WeightSource::Exported, warnings);
     }
     if any_exported && defined.len() > 1 {
         let why = if options.allow_exported_weights {
@@ -257,7 +292,7 @@ fn settle_weights(
             ));
         }
     }
-    (false, warnings)
+    (WeightSource::Computed, warnings)
 }
 
 /// Per-scope, per-control counts of resource states.
@@ -443,7 +478,7 @@ fn combine(model: &Model, options: &ScoreOptions, tally: Tally, scopes: Vec<Scop
         scopes,
         recommendations: tally.recommendations,
         scope_controls: tally.per_scope,
-        weights_exported: false,
+        weights: WeightSource::Computed,
         count_level: tally.count_level,
         warnings: Vec::new(),
     }

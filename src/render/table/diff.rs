@@ -11,7 +11,8 @@ use std::io::{self, Write};
 const LISTED: usize = 20;
 
 /// Writes the diff as text.
-pub fn write(d: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(diff: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let d = &diff.comparison;
     let dates = if d.before_as_of == d.as_of {
         format!("as of {}", d.as_of)
     } else {
@@ -73,7 +74,7 @@ pub fn write(d: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  controls changed: {}", terminal_safe(&controls.join(", ")))?;
         }
     }
-    if let Some(g) = &d.gate {
+    if let Some(g) = &diff.gate {
         writeln!(
             out,
             "\nGate --max-drop {}: {}",

@@ -4,6 +4,7 @@
 use super::{align_right, new_table};
 use crate::explain::{Explanation, ScopeShare, EXPIRY_WINDOW_DAYS};
 use crate::render::Style;
+use crate::score::Weighting;
 use crate::text::{compact, fmt2, terminal_safe};
 use std::io::{self, Write};
 
@@ -30,11 +31,11 @@ fn arithmetic(share: &ScopeShare, max_score: f64) -> String {
     )
 }
 
-fn scope_label(share: &ScopeShare, weighting: &str) -> String {
+fn scope_label(share: &ScopeShare, weighting: Weighting) -> String {
     match (&share.name, &share.id) {
         (Some(n), Some(id)) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
         (None, Some(id)) => terminal_safe(id).into_owned(),
-        _ if weighting == "pooled" => "all resources (pooled)".to_string(),
+        _ if weighting == Weighting::Pooled => "all resources (pooled)".to_string(),
         _ => "(no subscription)".to_string(),
     }
 }

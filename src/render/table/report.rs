@@ -4,6 +4,7 @@
 use super::{align_right, new_table, paint, score_color};
 use crate::render::Style;
 use crate::report::{ControlOut, GroupOut, Report};
+use crate::score::{WeightSource, Weighting};
 use crate::text::{fmt2, terminal_safe};
 use comfy_table::{Cell, Color, Table};
 use std::io::{self, Write};
@@ -23,9 +24,9 @@ fn headline(report: &Report, style: Style) -> String {
                     "Secure score {pct}  (weighted mean of {} scopes, by {})",
                     s.scopes,
                     match (report.weights, report.weighting) {
-                        ("exported", _) => "exported secure score weights",
-                        (_, "equal") => "equal weights",
-                        (_, w) => w,
+                        (WeightSource::Exported, _) => "exported secure score weights",
+                        (_, Weighting::Equal) => "equal weights",
+                        (_, w) => w.as_str(),
                     }
                 ),
             }
