@@ -57,8 +57,8 @@ fn files_in(dir: &str, extensions: &[&str]) -> Vec<String> {
     out
 }
 
-/// Every inventory: each fixture file alone, the demo estate, and each folder of Azure
-/// example exports as one inventory.
+/// Every inventory, named by its path: each fixture file alone, the demo estate, and
+/// each folder of Azure example exports as one inventory.
 fn inventories() -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for dir in ["fixtures", "fixtures/azure", "fixtures/errors", "fixtures/triage"] {
@@ -101,9 +101,9 @@ fn control_to_explain(files: &[String]) -> String {
         .to_string()
 }
 
-/// The runs of one inventory: assess (table, json, html), explain, plan and validate
-/// (table, json).
-fn inventory_runs(files: &[String]) -> Vec<Vec<String>> {
+/// The runs of one inventory (`path`: its file or folder): assess (table, json, html),
+/// explain, plan, validate, and a diff against the demo estate (table, json).
+fn inventory_runs(path: &str, files: &[String]) -> Vec<Vec<String>> {
     let with_files = |mut args: Vec<String>| {
         args.extend(files.iter().cloned());
         args
@@ -126,6 +126,17 @@ fn inventory_runs(files: &[String]) -> Vec<Vec<String>> {
     }
     for format in ["table", "json"] {
         runs.push(with_files(strings(&["validate", "-f", format])));
+    }
+    for format in ["table", "json"] {
+        runs.push(strings(&[
+            "diff",
+            path,
+            "examples/contoso.json",
+            "--as-of",
+            AS_OF,
+            "-f",
+            format,
+        ]));
     }
     runs
 }
@@ -224,7 +235,7 @@ fn diff_runs() -> Vec<Vec<String>> {
 fn suites() -> BTreeMap<String, Vec<Vec<String>>> {
     let mut out = BTreeMap::new();
     for (name, files) in inventories() {
-        out.insert(name.replace('/', "__"), inventory_runs(&files));
+        out.insert(name.replace('/', "__"), inventory_runs(&name, &files));
     }
     out.insert("options".to_string(), option_runs());
     out.insert("diff".to_string(), diff_runs());
