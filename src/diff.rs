@@ -5,7 +5,8 @@
 //! and exemptions. The waterfall starts from BEFORE and applies each category of change
 //! in a fixed order, re-scoring after each, so the steps add up to the total change.
 
-use crate::model::{resource_key, Assessment, Control, Exemption, Model, Recommendation, Resource, Scope};
+use crate::ids::resource_key;
+use crate::model::{Assessment, Control, Exemption, Model, Recommendation, Resource, Scope};
 use crate::score::{score, ScoreOptions, Weighting};
 use crate::select::{select, Filters};
 use serde::Serialize;

@@ -2,7 +2,8 @@
 //! resource belongs to, as selections to score. A group's score is the score the
 //! inventory would get if it held only that group's resources.
 
-use crate::model::{azure_id_body, Model};
+use crate::ids::{resource_group_of, type_of_id};
+use crate::model::Model;
 use crate::select::Selection;
 use std::collections::BTreeMap;
 
@@ -51,53 +52,6 @@ impl GroupBy {
 pub struct Group {
     pub id: Option<String>,
     pub selection: Selection,
-}
-
-/// The resource group of an Azure id, as `/subscriptions/<id>/resourcegroups/<name>`
-/// (case-folded).
-pub fn resource_group_of(id: &str) -> Option<String> {
-    let body = azure_id_body(id)?;
-    let mut segments = body.split('/');
-    let (s, sub, rg, name) = (
-        segments.next()?,
-        segments.next()?,
-        segments.next()?,
-        segments.next()?,
-    );
-    (s.eq_ignore_ascii_case("subscriptions")
-        && rg.eq_ignore_ascii_case("resourceGroups")
-        && !sub.is_empty()
-        && !name.is_empty())
-    .then(|| {
-        format!(
-            "/subscriptions/{}/resourcegroups/{}",
-            sub.to_lowercase(),
-            name.to_lowercase()
-        )
-    })
-}
-
-/// The resource type an ARM id names: the provider namespace and every type segment
-/// after the last `/providers/` (`Microsoft.Sql/servers/databases`).
-pub fn type_of_id(id: &str) -> Option<String> {
-    let body = azure_id_body(id)?.trim_end_matches('/');
-    let lower = body.to_ascii_lowercase();
-    let Some(at) = lower.rfind("/providers/") else {
-        // A subscription or resource group has no provider segment.
-        let segments = lower.split('/').count();
-        return match (lower.starts_with("subscriptions/"), segments) {
-            (true, 2) => Some("Microsoft.Resources/subscriptions".to_string()),
-            (true, 4) if lower.split('/').nth(2) == Some("resourcegroups") => {
-                Some("Microsoft.Resources/resourceGroups".to_string())
-            }
-            _ => None,
-        };
-    };
-    let rest: Vec<&str> = body[at + "/providers/".len()..].split('/').collect();
-    let (namespace, pairs) = rest.split_first()?;
-    let types: Vec<&str> = pairs.iter().step_by(2).copied().collect();
-    (!namespace.is_empty() && !types.is_empty() && pairs.len() % 2 == 0)
-        .then(|| format!("{namespace}/{}", types.join("/")))
 }
 
 /// The group keys of resource `r`: (folded key, spelling); empty when it has none.
@@ -237,34 +191,6 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn resource_groups_and_types_come_from_arm_ids() {
-        let vm = "/subscriptions/S1/resourceGroups/Web/providers/Microsoft.Compute/virtualMachines/vm1";
-        assert_eq!(
-            resource_group_of(vm).as_deref(),
-            Some("/subscriptions/s1/resourcegroups/web")
-        );
-        assert_eq!(resource_group_of("/subscriptions/S1"), None);
-        assert_eq!(
-            type_of_id(vm).as_deref(),
-            Some("Microsoft.Compute/virtualMachines")
-        );
-        assert_eq!(
-            type_of_id("/subscriptions/s/resourceGroups/r/providers/Microsoft.Sql/servers/s1/databases/db1")
-                .as_deref(),
-            Some("Microsoft.Sql/servers/databases")
-        );
-        assert_eq!(type_of_id("arn:aws:s3:::bucket"), None);
-        assert_eq!(
-            type_of_id("/subscriptions/S1").as_deref(),
-            Some("Microsoft.Resources/subscriptions")
-        );
-        assert_eq!(
-            type_of_id("/subscriptions/S1/resourceGroups/web").as_deref(),
-            Some("Microsoft.Resources/resourceGroups")
-        );
-    }
 
     #[test]
     fn keys_parse_and_name_themselves() {

@@ -21,6 +21,7 @@ pub mod explain;
 pub mod gate;
 pub mod groups;
 pub mod history;
+pub mod ids;
 pub mod kernel;
 pub mod listing;
 pub mod load;

@@ -8,6 +8,7 @@
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::ids::{azure_id_body, connector_of, path_scope_key, scope_key, subscription_of};
 use hashbrown::HashTable;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
@@ -416,67 +417,6 @@ impl Model {
         (a.exemption as usize)
             .checked_sub(1)
             .and_then(|i| self.exemptions.get(i))
-    }
-}
-
-/// The part of an Azure resource id after an optional leading `/`, when the id is an
-/// Azure id (compared case-insensitively); `None` for any other id.
-pub fn azure_id_body(id: &str) -> Option<&str> {
-    let body = id.strip_prefix('/').unwrap_or(id);
-    let is_azure = ["subscriptions/", "providers/"].iter().any(|prefix| {
-        body.len() >= prefix.len()
-            && body.is_char_boundary(prefix.len())
-            && body[..prefix.len()].eq_ignore_ascii_case(prefix)
-    });
-    is_azure.then_some(body)
-}
-
-/// The subscription of an Azure id: `/subscriptions/<id>` followed by `/` or the end.
-pub fn subscription_of(id: &str) -> Option<&str> {
-    let body = azure_id_body(id)?;
-    let prefix = body.get(.."subscriptions/".len())?;
-    if !prefix.eq_ignore_ascii_case("subscriptions/") {
-        return None;
-    }
-    let rest = &body["subscriptions/".len()..];
-    let sub = rest.split('/').next().unwrap_or("");
-    (!sub.is_empty()).then_some(sub)
-}
-
-/// The security connector (an AWS or GCP account or project connected to Defender) an
-/// Azure id lies under: `/subscriptions/…/providers/Microsoft.Security/securityConnectors/<name>`.
-/// Defender scores each connector as a scope of its own.
-pub fn connector_of(id: &str) -> Option<&str> {
-    let marker = "/providers/microsoft.security/securityconnectors/";
-    subscription_of(id)?;
-    let bytes = id.as_bytes();
-    let at = (0..bytes.len().checked_sub(marker.len())?)
-        .find(|&i| bytes[i..i + marker.len()].eq_ignore_ascii_case(marker.as_bytes()))?;
-    let rest = &id[at + marker.len()..];
-    let name_len = rest.find('/').unwrap_or(rest.len());
-    (name_len > 0).then(|| &id[..at + marker.len() + name_len])
-}
-
-/// The folded key of a scope named by a path (a connector).
-pub fn path_scope_key(path: &str) -> String {
-    path.trim_start_matches('/').to_lowercase()
-}
-
-/// The folded key of a scope given by name: a subscription id, or a connector's path.
-pub fn scope_key(scope: &str) -> String {
-    if scope.contains('/') {
-        path_scope_key(scope)
-    } else {
-        scope.to_lowercase()
-    }
-}
-
-/// The identity under which a resource id compares: Azure ids without the leading `/`
-/// and case-folded, other ids exactly as written.
-pub fn resource_key(id: &str) -> String {
-    match azure_id_body(id) {
-        Some(body) => body.to_lowercase(),
-        None => id.to_string(),
     }
 }
 
@@ -1640,22 +1580,6 @@ mod tests {
         let h = hashbrown::DefaultHashBuilder::default();
         let long = format!("/subscriptions/s/{}", "Ab".repeat(200));
         assert_eq!(hash_identity(&h, &long), hash_identity(&h, &long.to_lowercase()));
-    }
-
-    #[test]
-    fn subscription_is_taken_from_the_id_at_a_segment_boundary() {
-        assert_eq!(
-            subscription_of("/subscriptions/abc/resourceGroups/x"),
-            Some("abc")
-        );
-        assert_eq!(subscription_of("subscriptions/abc"), Some("abc"));
-        assert_eq!(subscription_of("/SUBSCRIPTIONS/abc/"), Some("abc"));
-        assert_eq!(subscription_of("/subscriptionsabc"), None);
-        assert_eq!(
-            subscription_of("/providers/Microsoft.Management/managementGroups/mg"),
-            None
-        );
-        assert_eq!(subscription_of("arn:aws:ec2:us-east-1:123:instance/i-1"), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Resource filters (`--scope`, `--management-group`, SPEC §1.3): which resources count.
 
-use crate::model::{azure_id_body, Model, Scope};
+use crate::ids::azure_id_body;
+use crate::model::{Model, Scope};
 
 /// The filters asked for on the command line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,7 +23,7 @@ impl Filters {
 /// resource).
 fn below_subscription(filter: &str) -> bool {
     filter.contains('/')
-        && crate::model::subscription_of(filter).is_none_or(|sub| !is_subscription_path(filter, sub))
+        && crate::ids::subscription_of(filter).is_none_or(|sub| !is_subscription_path(filter, sub))
 }
 
 fn is_subscription_path(path: &str, sub: &str) -> bool {

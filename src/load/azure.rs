@@ -6,9 +6,10 @@
 
 use super::native::{check_max_score, Text};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::ids::{connector_of, subscription_of};
 use crate::model::{
-    connector_of, subscription_of, Counts, Exemption, ExemptionCategory, ExportScope, Figures, ModelBuilder,
-    RecommendationParts, Severity, Status,
+    Counts, Exemption, ExemptionCategory, ExportScope, Figures, ModelBuilder, RecommendationParts, Severity,
+    Status,
 };
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
