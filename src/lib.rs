@@ -16,6 +16,7 @@ pub mod crosscheck;
 pub mod date;
 pub mod diag;
 pub mod diff;
+pub mod digest;
 pub mod evaluation;
 pub mod explain;
 pub mod gate;

@@ -369,15 +369,7 @@ impl Model {
     /// SHA-256 over the inputs' digests, sorted (each hex digest followed by a newline),
     /// so that the same inputs in any order give the same digest.
     pub fn inputs_digest(&self) -> String {
-        use sha2::Digest;
-        let mut digests = self.input_digests.clone();
-        digests.sort();
-        let mut hasher = sha2::Sha256::new();
-        for d in &digests {
-            hasher.update(d.as_bytes());
-            hasher.update(b"\n");
-        }
-        crate::load::hex(&hasher.finalize())
+        crate::digest::of_set(&self.input_digests)
     }
 
     /// Indexes where each resource's assessments start (they are sorted by resource).

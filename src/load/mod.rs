@@ -223,11 +223,6 @@ fn join_key(path: &str, key: &str) -> String {
     at
 }
 
-/// Lower-case hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// What a JSON value is, for messages.
 fn json_kind(raw: &RawValue) -> &'static str {
     match raw.get().as_bytes().first() {
@@ -272,8 +267,7 @@ impl Loader<'_> {
             Err(d) => return self.diags.push(d),
         };
         if self.options.digest_inputs {
-            use sha2::Digest;
-            self.builder.add_digest(hex(&sha2::Sha256::digest(&*bytes)));
+            self.builder.add_digest(crate::digest::sha256_hex(&bytes));
         }
         let text = match source::decode(&name, &bytes) {
             Ok(t) => t,

@@ -1,0 +1,45 @@
+//! SHA-256 digests as lower-case hex: of one input's bytes, and of a set of inputs taken
+//! in any order (what `--record` writes to the history).
+//!
+//! A leaf module: it imports nothing from the crate.
+
+use sha2::{Digest, Sha256};
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of `bytes`, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// SHA-256 over hex digests, sorted (each followed by a newline), so that the same
+/// inputs in any order give the same digest.
+pub fn of_set(digests: &[String]) -> String {
+    let mut sorted: Vec<&String> = digests.iter().collect();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for d in sorted {
+        hasher.update(d.as_bytes());
+        hasher.update(b"\n");
+    }
+    hex(&hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_digest_does_not_depend_on_order() {
+        let a = sha256_hex(b"a");
+        let b = sha256_hex(b"b");
+        assert_eq!(
+            a,
+            "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"
+        );
+        assert_eq!(of_set(&[a.clone(), b.clone()]), of_set(&[b, a]));
+    }
+}
