@@ -328,7 +328,8 @@ pub struct Exported {
     pub aggregate_scores: Vec<ExportedScore>,
 }
 
-/// A finished inventory, ready to score.
+/// A finished inventory, ready to score. Built by [`Model::new`], which derives
+/// `recommendation_controls` and `assessment_starts` from the other fields.
 #[derive(Debug, Default)]
 pub struct Model {
     /// Controls sorted by id.
@@ -365,7 +366,96 @@ pub struct Model {
     pub input_digests: Vec<String>,
 }
 
+/// What a [`Model`] is made of: every field of the model except the two that
+/// [`Model::new`] derives (`recommendation_controls` and `assessment_starts`). Fields
+/// mean what the model's fields of the same name mean; those a caller has no use for
+/// may be left at their defaults (`..ModelParts::default()`).
+#[derive(Debug, Default)]
+pub struct ModelParts {
+    /// Sorted by id: [`ExportedControl::control`] and scoring index into this order.
+    pub controls: Vec<Control>,
+    /// Every recommendation an assessment or a control member names.
+    pub recommendations: Vec<Recommendation>,
+    pub resources: Vec<Resource>,
+    /// One scope index per resource.
+    pub resource_scope: Vec<u32>,
+    pub scopes: Vec<Scope>,
+    /// Sorted by resource, then recommendation; one per pair.
+    pub assessments: Vec<Assessment>,
+    pub exemptions: Vec<Exemption>,
+    pub catalog_controls: bool,
+    pub management_groups: Vec<String>,
+    pub inputs: Vec<String>,
+    pub exported: Exported,
+    pub aggregate_scopes: Vec<String>,
+    pub incomplete: Vec<String>,
+    pub catalog_membership: bool,
+    pub input_digests: Vec<String>,
+}
+
 impl Model {
+    /// Assembles a model from its parts and derives the rest:
+    ///
+    /// - `recommendation_controls`, from the controls' members: for each recommendation,
+    ///   the controls it belongs to, in the controls' order;
+    /// - `assessment_starts`, the per-resource index into the assessments.
+    ///
+    /// It sorts nothing: the caller supplies controls sorted by id (other parts, such as
+    /// the exported objects, already index them), assessments sorted by resource then
+    /// recommendation with one per pair, control members and assessments that index
+    /// into `recommendations` and `resources`, and one `resource_scope` per resource.
+    pub fn new(parts: ModelParts) -> Model {
+        let ModelParts {
+            controls,
+            recommendations,
+            resources,
+            resource_scope,
+            scopes,
+            assessments,
+            exemptions,
+            catalog_controls,
+            management_groups,
+            inputs,
+            exported,
+            aggregate_scopes,
+            incomplete,
+            catalog_membership,
+            input_digests,
+        } = parts;
+        debug_assert!(
+            controls.windows(2).all(|w| w[0].id <= w[1].id),
+            "controls sorted by id"
+        );
+        debug_assert!(
+            assessments
+                .windows(2)
+                .all(|w| (w[0].resource, w[0].recommendation) < (w[1].resource, w[1].recommendation)),
+            "assessments sorted, one per (resource, recommendation)"
+        );
+        let recommendation_controls = recommendation_controls(&controls, recommendations.len());
+        let mut model = Model {
+            controls,
+            recommendations,
+            recommendation_controls,
+            resources,
+            resource_scope,
+            scopes,
+            assessments,
+            exemptions,
+            catalog_controls,
+            management_groups,
+            inputs,
+            exported,
+            aggregate_scopes,
+            incomplete,
+            catalog_membership,
+            assessment_starts: Vec::new(),
+            input_digests,
+        };
+        model.index_assessments();
+        model
+    }
+
     /// SHA-256 over the inputs' digests, sorted (each hex digest followed by a newline),
     /// so that the same inputs in any order give the same digest.
     pub fn inputs_digest(&self) -> String {
@@ -373,6 +463,7 @@ impl Model {
     }
 
     /// Indexes where each resource's assessments start (they are sorted by resource).
+    /// [`Model::new`] does this; it is public only for a model built field by field.
     pub fn index_assessments(&mut self) {
         let mut starts = vec![0u32; self.resources.len() + 1];
         for a in &self.assessments {
@@ -410,6 +501,24 @@ impl Model {
             .checked_sub(1)
             .and_then(|i| self.exemptions.get(i))
     }
+}
+
+/// For each of `recommendations` recommendations, the controls (indexes, ascending) that
+/// list it as a member.
+fn recommendation_controls(controls: &[Control], recommendations: usize) -> Vec<Vec<u32>> {
+    let mut out = vec![Vec::new(); recommendations];
+    for (c, control) in controls.iter().enumerate() {
+        for &m in &control.members {
+            debug_assert!(
+                (m as usize) < recommendations,
+                "a member is a known recommendation"
+            );
+            if let Some(list) = out.get_mut(m as usize) {
+                list.push(c as u32);
+            }
+        }
+    }
+    out
 }
 
 /// Interns resource ids by their identity, storing each id string once.
@@ -948,12 +1057,6 @@ impl ModelBuilder {
                 }
             }
         }
-        let mut recommendation_controls = vec![Vec::new(); self.recommendations.len()];
-        for (c, control) in controls.iter().enumerate() {
-            for &m in &control.members {
-                recommendation_controls[m as usize].push(c as u32);
-            }
-        }
 
         let subscriptions: BTreeMap<String, Subscription> = std::mem::take(&mut self.subscriptions)
             .into_iter()
@@ -983,10 +1086,9 @@ impl ModelBuilder {
         let exported = exports.attach(&scopes, &controls, diags);
         mark_count_level(&mut scopes, &resource_scope, &assessments, &exported);
 
-        let model = Model {
+        let model = Model::new(ModelParts {
             controls,
             recommendations: std::mem::take(&mut self.recommendations),
-            recommendation_controls,
             resources,
             resource_scope,
             scopes,
@@ -999,11 +1101,8 @@ impl ModelBuilder {
             aggregate_scopes: exports.aggregates.iter().map(|a| a.display_id()).collect(),
             incomplete: std::mem::take(&mut self.incomplete),
             catalog_membership,
-            assessment_starts: Vec::new(),
             input_digests: std::mem::take(&mut self.input_digests),
-        };
-        let mut model = model;
-        model.index_assessments();
+        });
         warn_unscored(&model, diags);
         model
     }
@@ -1613,5 +1712,36 @@ mod tests {
         assert_eq!(Status::parse("not_applicable"), Some(Status::NotApplicable));
         assert_eq!(Status::parse("UNHEALTHY"), Some(Status::Unhealthy));
         assert_eq!(Status::parse("broken"), None);
+    }
+
+    #[test]
+    fn a_new_model_knows_each_recommendations_controls_and_each_resources_assessments() {
+        let control = |id: &str, members: Vec<u32>| Control {
+            id: id.to_string(),
+            name: None,
+            description: None,
+            max_score: 1.0,
+            members,
+        };
+        let assessment = |resource, recommendation| Assessment {
+            resource,
+            recommendation,
+            exemption: 0,
+            input: 0,
+            status: Status::Healthy,
+        };
+        let model = Model::new(ModelParts {
+            controls: vec![control("a", vec![1]), control("b", vec![0, 1])],
+            recommendations: vec![Recommendation::default(); 3],
+            resources: vec![Resource::default(); 3],
+            resource_scope: vec![0; 3],
+            assessments: vec![assessment(0, 0), assessment(0, 1), assessment(2, 2)],
+            ..ModelParts::default()
+        });
+        assert_eq!(model.recommendation_controls, vec![vec![1], vec![0, 1], vec![]]);
+        assert_eq!(model.assessments_of(0).map(<[_]>::len), Some(2));
+        assert_eq!(model.assessments_of(1).map(<[_]>::len), Some(0));
+        assert_eq!(model.assessments_of(2).map(|a| a[0].recommendation), Some(2));
+        assert_eq!(model.assessments_of(3), None);
     }
 }
