@@ -4,13 +4,11 @@
 //! sit under `properties` (REST, Resource Graph, newer `az`) or at the top level (older
 //! `az`), and then mapped onto the model by its `type`.
 
+use super::builder::{ModelBuilder, RecommendationParts};
 use super::native::{check_max_score, Text};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ids::{connector_of, subscription_of};
-use crate::model::{
-    Counts, Exemption, ExemptionCategory, ExportScope, Figures, ModelBuilder, RecommendationParts, Severity,
-    Status,
-};
+use crate::model::{Counts, Exemption, ExemptionCategory, ExportScope, Figures, Severity, Status};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -569,7 +567,7 @@ impl AzureSink<'_> {
                     .map(|k| azure_name(k).into_owned())
             })
             .collect();
-        let def = crate::model::ControlDef {
+        let def = crate::catalog::ControlDef {
             id: id.clone(),
             name: Fields::text(&fields.display_name).map(str::to_string),
             description: Fields::text(&fields.description).map(str::to_string),

@@ -4,15 +4,20 @@
 //! ids borrowed from the input where possible.
 
 pub mod azure;
+pub mod builder;
+mod exports;
 pub mod locate;
 pub mod native;
 pub mod pages;
+mod resources;
+mod scopes;
 pub mod source;
 
 use crate::catalog::Catalog;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
-use crate::model::{Exemption, Model, ModelBuilder};
+use crate::model::{Exemption, Model};
 use azure::{AzureSink, Fields, Kind};
+use builder::ModelBuilder;
 use locate::{join_path, push_key, Locator};
 use native::{
     AssessmentIn, AssessmentRow, ControlIn, Extra, RecommendationIn, ResourceIn, SubscriptionIn, SECTIONS,

@@ -2,10 +2,10 @@
 //! value checks (status, severity, exemption category, dates, max score) done while
 //! deserializing, so that every message carries the JSON path of the bad value.
 
+use super::builder::ResourceDef;
+use crate::catalog::ControlDef;
 use crate::date::Date;
-use crate::model::{
-    ControlDef, Exemption, ExemptionCategory, Recommendation, ResourceDef, Severity, Status, Subscription,
-};
+use crate::model::{Exemption, ExemptionCategory, Recommendation, Severity, Status, Subscription};
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;

@@ -1,0 +1,714 @@
+//! The model builder: collects what every input says (definitions, Azure metadata,
+//! assessments, exported objects), checks that repeated definitions agree, and
+//! [`ModelBuilder::finish`]es a [`Model`]: it sorts and de-duplicates the assessments,
+//! settles which controls apply (inputs, else the catalog), assigns each resource its
+//! scope and attaches Azure's exported objects, so nothing depends on the order of inputs.
+
+use super::exports::{mark_count_level, ExportedObjects};
+use super::resources::ResourceTable;
+use super::scopes::assign_scopes;
+use crate::catalog::{Catalog, ControlDef};
+use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::ids::subscription_of;
+use crate::model::{
+    Assessment, Control, Counts, Exemption, ExportScope, Figures, Model, ModelParts, Recommendation,
+    Resource, Severity, Status, Subscription,
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// Collects definitions and assessments from any number of inputs.
+#[derive(Default)]
+pub struct ModelBuilder {
+    subscriptions: BTreeMap<String, (Subscription, Origin)>,
+    controls: BTreeMap<String, (ControlDef, Origin)>,
+    recommendation_index: HashMap<String, u32>,
+    recommendations: Vec<Recommendation>,
+    recommendation_defined: Vec<Option<Origin>>,
+    resources: ResourceTable,
+    exemption_index: HashMap<Exemption, u32>,
+    exemptions: Vec<Exemption>,
+    assessments: Vec<Assessment>,
+    inputs: Vec<String>,
+    /// Which optional facts an Azure object gave for each recommendation (see
+    /// [`ModelBuilder::merge_recommendation`]): `KNOWN_PREVIEW`, `KNOWN_CUSTOM`.
+    recommendation_known: Vec<u8>,
+    /// Where Azure metadata first described each recommendation.
+    recommendation_described: Vec<Option<Origin>>,
+    control_refs: BTreeMap<String, ControlRef>,
+    custom_controls: BTreeMap<String, Origin>,
+    exports: ExportedObjects,
+    incomplete: Vec<String>,
+    scope_hints: HashMap<u32, String>,
+    input_digests: Vec<String>,
+}
+
+const KNOWN_PREVIEW: u8 = 1;
+const KNOWN_CUSTOM: u8 = 2;
+
+/// What an Azure object says of a recommendation; absent fields say nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RecommendationParts<'a> {
+    pub name: Option<&'a str>,
+    pub severity: Option<Severity>,
+    pub description: Option<&'a str>,
+    pub remediation: Option<&'a str>,
+    pub preview: Option<bool>,
+    pub custom: Option<bool>,
+}
+
+/// A control named by an exported control object that carries no definition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ControlRef {
+    pub name: Option<String>,
+    pub max_score: Option<f64>,
+    /// Exported objects gave two different non-zero maxima.
+    pub conflicting_max: bool,
+}
+
+/// The metadata a resource definition gives.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResourceDef {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub subscription: Option<String>,
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+/// The error for a second, different definition of one id.
+fn conflict(kind: &str, id: &str, first: &Origin, at: Origin) -> Diagnostic {
+    Diagnostic::error(
+        "conflicting-definition",
+        format!(
+            "{kind} {id:?} is defined twice with different contents (first at {first}); \
+             definitions of one id must be identical"
+        ),
+    )
+    .at(at)
+}
+
+impl ModelBuilder {
+    /// Registers an input and returns its index for [`Assessment::input`].
+    pub fn add_input(&mut self, name: &str) -> u16 {
+        self.inputs.push(name.to_string());
+        (self.inputs.len() - 1).min(u16::MAX as usize) as u16
+    }
+
+    /// Records the SHA-256 (hex) of an input's bytes.
+    pub fn add_digest(&mut self, digest: String) {
+        self.input_digests.push(digest);
+    }
+
+    /// How many inputs were registered.
+    pub fn input_count(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// The display name of input `i`.
+    pub fn input_name(&self, i: u16) -> &str {
+        self.inputs.get(i as usize).map(String::as_str).unwrap_or("?")
+    }
+
+    /// The index of a recommendation id, creating an empty record for a new one.
+    pub fn recommendation(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.recommendation_index.get(id) {
+            return i;
+        }
+        let i = self.recommendations.len() as u32;
+        self.recommendations.push(Recommendation {
+            id: id.to_string(),
+            ..Recommendation::default()
+        });
+        self.recommendation_defined.push(None);
+        self.recommendation_known.push(0);
+        self.recommendation_described.push(None);
+        self.recommendation_index.insert(id.to_string(), i);
+        i
+    }
+
+    /// The index of a resource id (Azure ids case-insensitively).
+    pub fn resource(&mut self, id: &str) -> u32 {
+        self.resources.intern(id)
+    }
+
+    /// Adds a subscription definition; a different one for the same id is an error.
+    pub fn define_subscription(&mut self, sub: Subscription, at: Origin) -> Result<(), Diagnostic> {
+        let key = sub.id.to_lowercase();
+        match self.subscriptions.get(&key) {
+            Some((existing, _)) if *existing == sub => Ok(()),
+            Some((_, first)) => Err(conflict("subscription", &sub.id, first, at)),
+            None => {
+                self.subscriptions.insert(key, (sub, at));
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a control definition; a different one for the same id is an error.
+    pub fn define_control(&mut self, mut control: ControlDef, at: Origin) -> Result<(), Diagnostic> {
+        // Membership is a set: exports list it in no promised order.
+        control.recommendations.sort_unstable();
+        control.recommendations.dedup();
+        match self.controls.get(&control.id) {
+            Some((existing, _)) if *existing == control => Ok(()),
+            Some((_, first)) => Err(conflict("control", &control.id, first, at)),
+            None => {
+                self.controls.insert(control.id.clone(), (control, at));
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a recommendation definition; a different one for the same id is an error.
+    pub fn define_recommendation(&mut self, rec: Recommendation, at: Origin) -> Result<(), Diagnostic> {
+        let i = self.recommendation(&rec.id) as usize;
+        match &self.recommendation_defined[i] {
+            Some(_) if self.recommendations[i] == rec => Ok(()),
+            Some(first) => Err(conflict("recommendation", &rec.id, first, at)),
+            None if !self.agrees_with_azure(i, &rec) => {
+                let first = self.recommendation_described[i].clone().unwrap_or_default();
+                Err(conflict("recommendation", &rec.id, &first, at))
+            }
+            None => {
+                self.recommendations[i] = rec;
+                self.recommendation_defined[i] = Some(at);
+                Ok(())
+            }
+        }
+    }
+
+    fn agrees_with_azure(&self, i: usize, rec: &Recommendation) -> bool {
+        let known = &self.recommendations[i];
+        let flags = self.recommendation_known[i];
+        let same = |a: &Option<String>, b: &Option<String>| a.is_none() || a == b;
+        same(&known.name, &rec.name)
+            && (known.severity.is_none() || known.severity == rec.severity)
+            && same(&known.description, &rec.description)
+            && same(&known.remediation, &rec.remediation)
+            && (flags & KNOWN_PREVIEW == 0 || known.preview == rec.preview)
+            && (flags & KNOWN_CUSTOM == 0 || known.custom == rec.custom)
+    }
+
+    /// Adds what an Azure object says of a recommendation, fact by fact: Azure repeats a
+    /// recommendation's metadata in every assessment, so repeats merge, and only a fact
+    /// that contradicts an earlier one is an error. `at` is called only when needed.
+    pub fn merge_recommendation(
+        &mut self,
+        id: &str,
+        parts: RecommendationParts,
+        at: impl FnOnce() -> Origin,
+    ) -> Result<(), Diagnostic> {
+        let i = self.recommendation(id) as usize;
+        let full = self.recommendation_defined[i].is_some();
+        let flags = self.recommendation_known[i];
+        let rec = &mut self.recommendations[i];
+        // The first fact that contradicts an earlier one: (fact, earlier, now).
+        let mut conflicting: Option<(&str, String, String)> = None;
+        let mut changed = false;
+        let mut text =
+            |fact: &'static str, slot: &mut Option<String>, new: Option<&str>| match (slot.as_deref(), new) {
+                (Some(old), Some(new)) if old != new => {
+                    conflicting.get_or_insert((fact, format!("{old:?}"), format!("{new:?}")));
+                }
+                (None, Some(new)) => {
+                    *slot = Some(new.to_string());
+                    changed = true;
+                }
+                _ => {}
+            };
+        text("name", &mut rec.name, parts.name);
+        text("description", &mut rec.description, parts.description);
+        text("remediation", &mut rec.remediation, parts.remediation);
+        match (rec.severity, parts.severity) {
+            (Some(old), Some(new)) if old != new => {
+                conflicting.get_or_insert(("severity", old.as_str().to_string(), new.as_str().to_string()));
+            }
+            (None, Some(new)) => {
+                rec.severity = Some(new);
+                changed = true;
+            }
+            _ => {}
+        }
+        let mut new_flags = flags;
+        for (fact, value, slot, bit) in [
+            ("preview flag", parts.preview, &mut rec.preview, KNOWN_PREVIEW),
+            ("custom flag", parts.custom, &mut rec.custom, KNOWN_CUSTOM),
+        ] {
+            let Some(v) = value else { continue };
+            if full || flags & bit != 0 {
+                if *slot != v {
+                    conflicting.get_or_insert((fact, slot.to_string(), v.to_string()));
+                }
+            } else {
+                *slot = v;
+                new_flags |= bit;
+                changed = true;
+            }
+        }
+        self.recommendation_known[i] = new_flags;
+        if let Some((fact, earlier, now)) = conflicting {
+            let first = self.recommendation_defined[i]
+                .clone()
+                .or_else(|| self.recommendation_described[i].clone())
+                .unwrap_or_default();
+            return Err(Diagnostic::error(
+                "conflicting-definition",
+                format!(
+                    "recommendation {id:?} has a different {fact} here ({now}) than at {first} ({earlier}); \
+                     what the inputs say of one recommendation must agree (are these exports from different days?)"
+                ),
+            )
+            .at(at()));
+        }
+        if changed && self.recommendation_described[i].is_none() {
+            self.recommendation_described[i] = Some(at());
+        }
+        Ok(())
+    }
+
+    /// Notes a control named by an exported control object; its definition comes from
+    /// another input, else from the built-in catalog, else from the object itself.
+    ///
+    /// Objects disagree where the control applies to nothing (exported with max 0), so
+    /// the largest max is kept, and the smallest name: neither depends on input order.
+    pub fn reference_control(&mut self, id: &str, name: Option<&str>, max_score: Option<f64>) {
+        let r = self.control_refs.entry(id.to_string()).or_insert(ControlRef {
+            name: None,
+            max_score: None,
+            conflicting_max: false,
+        });
+        if let Some(n) = name {
+            if r.name.as_deref().is_none_or(|old| n < old) {
+                r.name = Some(n.to_string());
+            }
+        }
+        if let Some(m) = max_score {
+            // Two different maxima where the control applies contradict each other.
+            if m > 0.0 && r.max_score.is_some_and(|old| old > 0.0 && old != m) {
+                r.conflicting_max = true;
+            }
+            if r.max_score.is_none_or(|old| m > old) {
+                r.max_score = Some(m);
+            }
+        }
+    }
+
+    /// Notes a custom control definition: it does not score, and neither do the exported
+    /// objects of that control.
+    /// True the first time the id is seen.
+    pub fn custom_control(&mut self, id: &str, at: Origin) -> bool {
+        if self.custom_controls.contains_key(id) {
+            return false;
+        }
+        self.custom_controls.insert(id.to_string(), at);
+        true
+    }
+
+    /// Adds an exported secure score control object of one scope.
+    pub fn add_exported_control(
+        &mut self,
+        scope: ExportScope,
+        control: &str,
+        counts: Counts,
+        figures: Figures,
+        at: Origin,
+    ) {
+        self.exports.add_control(scope, control, counts, figures, at);
+    }
+
+    /// Adds an exported secure score (`ascScore`) of one scope.
+    pub fn add_exported_score(
+        &mut self,
+        scope: ExportScope,
+        weight: Option<u64>,
+        figures: Figures,
+        at: Origin,
+    ) {
+        self.exports.add_score(scope, weight, figures, at);
+    }
+
+    /// Records that the export is incomplete, and why.
+    pub fn mark_incomplete(&mut self, why: String) {
+        self.incomplete.push(why);
+    }
+
+    /// Gives a resource whose id names no subscription the scope it was exported under
+    /// (an AWS or GCP connector), used unless its definition names a subscription.
+    pub fn resource_scope_hint(&mut self, resource: u32, scope: &str) {
+        match self.scope_hints.get_mut(&resource) {
+            // The smallest, so that the order of inputs does not matter.
+            Some(existing) if scope < existing.as_str() => *existing = scope.to_string(),
+            Some(_) => {}
+            None => {
+                self.scope_hints.insert(resource, scope.to_string());
+            }
+        }
+    }
+
+    /// Adds a resource's metadata; different metadata for the same resource is an error.
+    pub fn define_resource(&mut self, def: ResourceDef, at: Origin) -> Result<(), Diagnostic> {
+        let i = self.resources.intern(&def.id) as usize;
+        let item = &mut self.resources.items[i];
+        let candidate = Resource {
+            id: item.id.clone(),
+            name: def.name,
+            kind: def.kind,
+            subscription: def.subscription,
+            tags: def.tags,
+        };
+        match &self.resources.defined[i] {
+            Some(_) if *item == candidate => Ok(()),
+            Some(first) => Err(conflict("resource", &def.id, first, at)),
+            None => {
+                *item = candidate;
+                self.resources.defined[i] = Some(at);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds one assessment. Repeats are resolved in [`ModelBuilder::finish`].
+    pub fn add_assessment(
+        &mut self,
+        resource: &str,
+        recommendation: &str,
+        status: Status,
+        exemption: Option<Exemption>,
+        input: u16,
+    ) {
+        let resource = self.resource(resource);
+        self.add_assessment_of(resource, recommendation, status, exemption, input);
+    }
+
+    /// [`ModelBuilder::add_assessment`] for a resource already interned.
+    pub fn add_assessment_of(
+        &mut self,
+        resource: u32,
+        recommendation: &str,
+        status: Status,
+        exemption: Option<Exemption>,
+        input: u16,
+    ) {
+        let recommendation = self.recommendation(recommendation);
+        let exemption = match exemption {
+            None => 0,
+            Some(e) => match self.exemption_index.get(&e) {
+                Some(&i) => i,
+                None => {
+                    self.exemptions.push(e.clone());
+                    let i = self.exemptions.len() as u32;
+                    self.exemption_index.insert(e, i);
+                    i
+                }
+            },
+        };
+        self.assessments.push(Assessment {
+            resource,
+            recommendation,
+            exemption,
+            input,
+            status,
+        });
+    }
+
+    /// Sorts and de-duplicates the assessments, settles which controls apply, fills
+    /// recommendation metadata from the catalog, assigns scopes, and attaches Azure's
+    /// exported objects to their scopes and controls.
+    pub fn finish(mut self, catalog: &Catalog, diags: &mut Diagnostics) -> Model {
+        self.assessments
+            .sort_unstable_by_key(|a| (a.resource, a.recommendation, a.exemption, a.status, a.input));
+        let assessments = self.dedupe_assessments(diags);
+
+        let (control_defs, catalog_controls, catalog_membership) = self.settle_controls(catalog, diags);
+        let controls = self.resolve_controls(control_defs);
+        self.describe_from_catalog(catalog);
+
+        let subscriptions: BTreeMap<String, Subscription> = std::mem::take(&mut self.subscriptions)
+            .into_iter()
+            .map(|(k, (s, _))| (k, s))
+            .collect();
+        let management_groups = management_groups_of(&subscriptions);
+
+        let exports = std::mem::take(&mut self.exports).settle(
+            &controls,
+            &self.custom_controls,
+            !assessments.is_empty(),
+            diags,
+        );
+        let resources = self.take_resources();
+        let (mut scopes, resource_scope) = assign_scopes(&resources, &subscriptions, &exports.scopes);
+        let exported = exports.attach(&scopes, &controls, diags);
+        mark_count_level(&mut scopes, &resource_scope, &assessments, &exported);
+
+        let model = Model::new(ModelParts {
+            controls,
+            recommendations: std::mem::take(&mut self.recommendations),
+            resources,
+            resource_scope,
+            scopes,
+            assessments,
+            exemptions: std::mem::take(&mut self.exemptions),
+            catalog_controls,
+            management_groups,
+            inputs: std::mem::take(&mut self.inputs),
+            exported,
+            aggregate_scopes: exports.aggregates.iter().map(|a| a.display_id()).collect(),
+            incomplete: std::mem::take(&mut self.incomplete),
+            catalog_membership,
+            input_digests: std::mem::take(&mut self.input_digests),
+        });
+        warn_unscored(&model, diags);
+        model
+    }
+
+    /// The controls to score with, sorted by id, their members resolved to
+    /// recommendation indexes (a member no input mentions gets an empty record).
+    fn resolve_controls(&mut self, defs: Vec<ControlDef>) -> Vec<Control> {
+        let mut controls: Vec<Control> = defs
+            .into_iter()
+            .map(|def| {
+                let mut members: Vec<u32> = Vec::with_capacity(def.recommendations.len());
+                for r in &def.recommendations {
+                    let i = self.recommendation(r);
+                    if !members.contains(&i) {
+                        members.push(i);
+                    }
+                }
+                Control {
+                    id: def.id,
+                    name: def.name,
+                    description: def.description,
+                    max_score: def.max_score,
+                    members,
+                }
+            })
+            .collect();
+        controls.sort_by(|a, b| a.id.cmp(&b.id));
+        controls
+    }
+
+    /// Fills the name and severity of recommendations no input defined from the catalog.
+    fn describe_from_catalog(&mut self, catalog: &Catalog) {
+        for (i, rec) in self.recommendations.iter_mut().enumerate() {
+            if self.recommendation_defined[i].is_none() {
+                if let Some(known) = catalog.recommendation(&rec.id) {
+                    if rec.name.is_none() {
+                        rec.name.clone_from(&known.name);
+                    }
+                    if rec.severity.is_none() {
+                        rec.severity = known.severity;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The resources, those whose id names no subscription given the scope they were
+    /// exported under (unless their definition names a subscription).
+    fn take_resources(&mut self) -> Vec<Resource> {
+        let mut resources = std::mem::take(&mut self.resources.items);
+        for (&i, scope) in &self.scope_hints {
+            if let Some(r) = resources.get_mut(i as usize) {
+                if r.subscription.is_none() && subscription_of(&r.id).is_none() {
+                    r.subscription = Some(scope.clone());
+                }
+            }
+        }
+        resources
+    }
+
+    /// The control definitions to score with: those the inputs define; for controls
+    /// known only by id, the catalog's (else what the exported object says); when no
+    /// input names any control, the whole catalog. Also says whether the controls are
+    /// the whole catalog, and whether any membership came from it.
+    fn settle_controls(
+        &mut self,
+        catalog: &Catalog,
+        diags: &mut Diagnostics,
+    ) -> (Vec<ControlDef>, bool, bool) {
+        let mut defs: BTreeMap<String, ControlDef> = std::mem::take(&mut self.controls)
+            .into_iter()
+            .map(|(id, (def, _))| (id, def))
+            .collect();
+        let mut from_catalog = false;
+        for (id, r) in std::mem::take(&mut self.control_refs) {
+            if defs.contains_key(&id) || self.custom_controls.contains_key(&id) {
+                continue;
+            }
+            let def = match catalog.controls.iter().find(|c| c.id.eq_ignore_ascii_case(&id)) {
+                Some(known) => {
+                    from_catalog = true;
+                    ControlDef {
+                        id: id.clone(),
+                        ..known.clone()
+                    }
+                }
+                None if r.conflicting_max => {
+                    diags.push(Diagnostic::error(
+                        "conflicting-definition",
+                        format!(
+                            "control {id:?} is defined by no input and is not in the built-in catalog, and its exported \
+                             objects give different max scores where it applies; export the control definitions \
+                             (secureScoreControlDefinitions)"
+                        ),
+                    ));
+                    continue;
+                }
+                None => {
+                    diags.push(Diagnostic::warning(
+                        "unknown-control",
+                        format!(
+                            "control {id:?} ({}) is defined by no input and is not in the built-in catalog: it scores \
+                             from exported counts only, with the exported max score {}; export the control \
+                             definitions (secureScoreControlDefinitions) to map assessments to it",
+                            r.name.as_deref().unwrap_or("no name"),
+                            r.max_score.map_or("(none, so 0)".to_string(), |m| m.to_string())
+                        ),
+                    ));
+                    ControlDef {
+                        id: id.clone(),
+                        name: r.name,
+                        description: None,
+                        max_score: r.max_score.unwrap_or(0.0),
+                        recommendations: Vec::new(),
+                    }
+                }
+            };
+            defs.insert(id, def);
+        }
+        if defs.is_empty() {
+            return (catalog.controls.clone(), true, true);
+        }
+        (defs.into_values().collect(), false, from_catalog)
+    }
+
+    fn dedupe_assessments(&mut self, diags: &mut Diagnostics) -> Vec<Assessment> {
+        let mut assessments = std::mem::take(&mut self.assessments);
+        let mut repeats = 0u64;
+        // The repeat named in the warning: the smallest (resource, recommendation) by id,
+        // so the message does not depend on input order.
+        let mut example: Option<(u32, u32, u16, u16)> = None;
+        // In place: a second copy of tens of millions of records would double the peak.
+        let mut kept = 0usize;
+        for i in 0..assessments.len() {
+            let a = assessments[i];
+            if kept > 0 {
+                let prev = assessments[kept - 1];
+                if prev.resource == a.resource && prev.recommendation == a.recommendation {
+                    if prev.status == a.status && prev.exemption == a.exemption {
+                        repeats += 1;
+                        let key = |r: u32, c: u32| {
+                            (
+                                self.resources.items[r as usize].id.to_lowercase(),
+                                self.recommendations[c as usize].id.as_str(),
+                            )
+                        };
+                        if example.is_none_or(|(r, c, _, _)| key(a.resource, a.recommendation) < key(r, c)) {
+                            example = Some((a.resource, a.recommendation, prev.input, a.input));
+                        }
+                    } else {
+                        diags.push(self.conflicting(&prev, &a));
+                    }
+                    continue;
+                }
+            }
+            assessments[kept] = a;
+            kept += 1;
+        }
+        assessments.truncate(kept);
+        assessments.shrink_to_fit();
+        if let Some((res, rec, a, b)) = example {
+            let mut files = [self.input_name(a), self.input_name(b)];
+            files.sort_unstable();
+            let mut d = Diagnostic::warning(
+                "duplicate-assessment",
+                format!(
+                    "{repeats} assessment(s) repeated identically were kept once (for example: resource {:?}, \
+                     recommendation {:?})",
+                    self.resources.items[res as usize].id, self.recommendations[rec as usize].id
+                ),
+            );
+            d.file = Some(files[0].to_string());
+            diags.push(d);
+        }
+        assessments
+    }
+
+    fn conflicting(&self, prev: &Assessment, a: &Assessment) -> Diagnostic {
+        let mut d = Diagnostic::error(
+            "conflicting-assessment",
+            format!(
+                "resource {:?} is assessed twice against recommendation {:?} with different results \
+                 ({} in {}, {} in {}); an assessment must appear once, or repeat identically",
+                self.resources.items[a.resource as usize].id,
+                self.recommendations[a.recommendation as usize].id,
+                describe(prev, &self.exemptions),
+                self.input_name(prev.input),
+                describe(a, &self.exemptions),
+                self.input_name(a.input),
+            ),
+        );
+        d.file = Some(self.input_name(a.input).to_string());
+        d
+    }
+}
+
+/// An assessment's result, for messages.
+fn describe(a: &Assessment, exemptions: &[Exemption]) -> String {
+    match (a.exemption as usize)
+        .checked_sub(1)
+        .and_then(|i| exemptions.get(i))
+    {
+        None => a.status.as_str().to_string(),
+        Some(e) => format!("{} with a {} exemption", a.status.as_str(), e.category.as_str()),
+    }
+}
+
+/// Management group names of the defined subscriptions: the first spelling of each
+/// (compared case-insensitively), sorted.
+fn management_groups_of(subscriptions: &BTreeMap<String, Subscription>) -> Vec<String> {
+    let mut management_groups: Vec<String> = Vec::new();
+    for g in subscriptions.values().flat_map(|s| &s.management_groups) {
+        if !management_groups
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(g) || known.to_lowercase() == g.to_lowercase())
+        {
+            management_groups.push(g.clone());
+        }
+    }
+    management_groups.sort();
+    management_groups
+}
+
+/// Warns of assessments that score in no control, and of a built-in catalog that
+/// leaves many unscored.
+fn warn_unscored(model: &Model, diags: &mut Diagnostics) {
+    let mut unscored: BTreeMap<u32, u64> = BTreeMap::new();
+    for a in &model.assessments {
+        if model.recommendation_controls[a.recommendation as usize].is_empty() {
+            *unscored.entry(a.recommendation).or_default() += 1;
+        }
+    }
+    let total_unscored: u64 = unscored.values().sum();
+    for (rec, n) in &unscored {
+        diags.push(Diagnostic::warning(
+            "unscored-recommendation",
+            format!(
+                "{n} assessment(s) of recommendation {:?} belong to no control and do not score",
+                model.recommendations[*rec as usize].id
+            ),
+        ));
+    }
+    let total = model.assessments.len() as u64;
+    if model.catalog_membership && total > 0 && total_unscored * 20 > total {
+        diags.push(Diagnostic::warning(
+            "stale-catalog",
+            format!(
+                "{total_unscored} of {total} assessments ({:.1}%) match no control of the built-in catalog, \
+                 a 2021 snapshot of Defender's control membership; export your control definitions \
+                 (Microsoft.Security/secureScoreControlDefinitions) and pass them as an input for exact scores",
+                100.0 * total_unscored as f64 / total as f64
+            ),
+        ));
+    }
+}
