@@ -1,7 +1,7 @@
 //! Loaders: turn input files into a [`Model`]. Each input holds one or more JSON values
-//! (a document, concatenated documents, or JSON Lines); each value is classified by its
-//! keys (SPEC §2) and streamed into a [`ModelBuilder`], one array element at a time, with
-//! ids borrowed from the input where possible.
+//! (a document, concatenated documents, or JSON Lines); each object is classified by its
+//! keys ([`shape`], SPEC §2) and streamed into a [`ModelBuilder`], one array element at a
+//! time, with ids borrowed from the input where possible.
 
 pub mod azure;
 pub mod builder;
@@ -11,6 +11,7 @@ pub mod native;
 pub mod pages;
 mod resources;
 mod scopes;
+mod shape;
 pub mod source;
 
 use crate::catalog::Catalog;
@@ -20,12 +21,13 @@ use azure::{AzureSink, Fields, Kind};
 use builder::ModelBuilder;
 use locate::{join_path, push_key, Locator};
 use native::{
-    AssessmentIn, AssessmentRow, ControlIn, Extra, RecommendationIn, ResourceIn, SubscriptionIn, SECTIONS,
+    AssessmentIn, AssessmentRow, ControlIn, HasExtra, RecommendationIn, ResourceIn, SubscriptionIn,
 };
 use pages::{Page, PageForm};
 use serde::de::{SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use shape::{arm_page_items, error_body, find_key, graph_data, is_set, shape_of, Keys, ObjectKeys, Shape};
 use source::InputSpec;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -71,7 +73,15 @@ pub fn load(
         pages,
         ..
     } = loader;
-    for (why, files) in pages::incomplete_exports(&pages) {
+    warn_incomplete(&pages, &mut builder, diags);
+    warn_unknown_keys(unknown_keys, diags);
+    builder.finish(catalog, diags)
+}
+
+/// Warns of every listing the pages show to be truncated, and marks the export
+/// incomplete.
+fn warn_incomplete(pages: &[Page], builder: &mut ModelBuilder, diags: &mut Diagnostics) {
+    for (why, files) in pages::incomplete_exports(pages) {
         let mut d = Diagnostic::warning(
             "incomplete-export",
             format!(
@@ -84,6 +94,13 @@ pub fn load(
         diags.push(d);
         builder.mark_incomplete(format!("{why} ({})", files.join(", ")));
     }
+}
+
+/// Warns once of each unknown key, per input and path pattern (`validate`).
+fn warn_unknown_keys(
+    unknown_keys: BTreeMap<(String, String, String), (u64, Origin)>,
+    diags: &mut Diagnostics,
+) {
     for ((file, path, key), (count, origin)) in unknown_keys {
         let times = if count > 1 {
             format!(" ({count} times)")
@@ -100,7 +117,6 @@ pub fn load(
         d.file = Some(file);
         diags.push(d);
     }
-    builder.finish(catalog, diags)
 }
 
 struct Loader<'d> {
@@ -172,60 +188,34 @@ fn for_each_element<'a>(
     serde::Deserializer::deserialize_seq(&mut de, Elements(each))
 }
 
-/// An object's keys and raw values, in order, repeats included.
-struct Keys<'a>(Vec<(String, &'a RawValue)>);
-
-impl<'de> Deserialize<'de> for Keys<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeysVisitor;
-        impl<'de> Visitor<'de> for KeysVisitor {
-            type Value = Keys<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys<'de>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
-                    out.push(entry);
-                }
-                Ok(Keys(out))
-            }
-        }
-        d.deserialize_map(KeysVisitor)
-    }
-}
-
-impl<'a> Keys<'a> {
-    /// The keys as a map, or the first key that appears twice (a repeated section
-    /// would otherwise silently replace the first).
-    fn unique(self) -> Result<BTreeMap<String, &'a RawValue>, String> {
-        let mut map = BTreeMap::new();
-        for (k, v) in self.0 {
-            if map.contains_key(&k) {
-                return Err(k);
-            }
-            map.insert(k, v);
-        }
-        Ok(map)
-    }
-}
-
-/// The value of the first key matching one of `names`, ignoring ASCII case.
-fn find_key<'a>(keys: &BTreeMap<String, &'a RawValue>, names: &[&str]) -> Option<&'a RawValue> {
-    keys.iter()
-        .find(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
-        .map(|(_, v)| *v)
-}
-
-/// True for a value that is neither null nor an empty string (a nextLink, a skip token).
-fn is_set(raw: &RawValue) -> bool {
-    !matches!(raw.get(), "null" | "\"\"" | "false")
-}
-
+/// `path` with `key` appended.
 fn join_key(path: &str, key: &str) -> String {
     let mut at = path.to_string();
     push_key(&mut at, key);
     at
+}
+
+/// A JSON path with its indexes dropped (`assessments[3].x` → `assessments[].x`), or
+/// "the top level".
+fn path_pattern(path: &str) -> String {
+    let mut out = String::new();
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push_str("[]");
+            }
+            ']' => in_index = false,
+            _ if !in_index => out.push(c),
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        "the top level".to_string()
+    } else {
+        out
+    }
 }
 
 /// What a JSON value is, for messages.
@@ -241,29 +231,15 @@ fn json_kind(raw: &RawValue) -> &'static str {
 }
 
 impl Loader<'_> {
+    /// Reads one input, then lists the objects of unread types it held beyond the first.
     fn input(&mut self, spec: &InputSpec) {
         self.read_input(spec);
-        let name = spec.display_name();
         let input = (self.builder.input_count() - 1) as u16;
-        let repeats: Vec<(Option<String>, u64)> = self
-            .unread_types
-            .iter()
-            .filter(|((i, _), (n, _))| *i == input && *n > 1)
-            .map(|(_, (n, spelled))| (spelled.clone(), *n))
-            .collect();
-        for (kind, n) in repeats {
-            let what = kind.map_or("objects with no type".to_string(), |t| {
-                format!("objects of type {t:?}")
-            });
-            let mut d = Diagnostic::error(
-                "unrecognised-shape",
-                format!("… and {} more {what} in this input (listed once above)", n - 1),
-            );
-            d.file = Some(name.clone());
-            self.diags.push(d);
-        }
+        self.report_unread_repeats(input, &spec.display_name());
     }
 
+    /// Registers an input, reads and decodes its bytes (and digests them when asked),
+    /// and reads every JSON value in it.
     fn read_input(&mut self, spec: &InputSpec) {
         let name = spec.display_name();
         let input = self.builder.add_input(&name);
@@ -283,30 +259,64 @@ impl Loader<'_> {
             locator: Locator::new(&name, text),
         };
         if is_json_lines(spec) {
-            for line in text.split('\n') {
-                let line = line.strip_suffix('\r').unwrap_or(line);
-                if line.trim().is_empty() {
-                    continue;
-                }
-                match serde_json::from_str::<&RawValue>(line) {
-                    Ok(raw) => self.value(&mut file, raw, String::new(), 0),
-                    Err(e) => {
-                        let d = file.locator.json_error(line, String::new(), &e);
-                        self.diags.push(d);
-                    }
-                }
-            }
+            self.json_lines(&mut file, text);
         } else {
-            for item in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
-                match item {
-                    Ok(raw) => self.value(&mut file, raw, String::new(), 0),
-                    Err(e) => {
-                        let d = file.locator.json_error(text, String::new(), &e);
-                        self.diags.push(d);
-                        break;
-                    }
+            self.json_stream(&mut file, text);
+        }
+    }
+
+    /// One JSON value per line: a line that does not parse is an error of its own, and
+    /// the lines after it are still read.
+    fn json_lines<'a>(&mut self, file: &mut FileCtx<'a>, text: &'a str) {
+        for line in text.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<&RawValue>(line) {
+                Ok(raw) => self.value(file, raw, String::new(), 0),
+                Err(e) => {
+                    let d = file.locator.json_error(line, String::new(), &e);
+                    self.diags.push(d);
                 }
             }
+        }
+    }
+
+    /// A stream of JSON values: the first that does not parse ends the input, as the
+    /// stream cannot find where the next value starts.
+    fn json_stream<'a>(&mut self, file: &mut FileCtx<'a>, text: &'a str) {
+        for item in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
+            match item {
+                Ok(raw) => self.value(file, raw, String::new(), 0),
+                Err(e) => {
+                    let d = file.locator.json_error(text, String::new(), &e);
+                    self.diags.push(d);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// One error for all the objects of each unread type in input `input` after the first
+    /// (which had an error of its own).
+    fn report_unread_repeats(&mut self, input: u16, name: &str) {
+        let repeats: Vec<(Option<String>, u64)> = self
+            .unread_types
+            .iter()
+            .filter(|((i, _), (n, _))| *i == input && *n > 1)
+            .map(|(_, (n, spelled))| (spelled.clone(), *n))
+            .collect();
+        for (kind, n) in repeats {
+            let what = kind.map_or("objects with no type".to_string(), |t| {
+                format!("objects of type {t:?}")
+            });
+            let mut d = Diagnostic::error(
+                "unrecognised-shape",
+                format!("… and {} more {what} in this input (listed once above)", n - 1),
+            );
+            d.file = Some(name.to_string());
+            self.diags.push(d);
         }
     }
 
@@ -348,138 +358,196 @@ impl Loader<'_> {
         }
     }
 
+    /// One JSON object: read by its [`Shape`].
     fn object<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) {
-        if !self.options.report_unknown_keys {
-            if let Ok(row) = serde_json::from_str::<AssessmentRow>(raw.get()) {
-                let exemption = row.exemption.map(Exemption::from);
-                self.builder.add_assessment(
-                    &row.resource.0,
-                    &row.recommendation.0,
-                    row.status,
-                    exemption,
-                    file.input,
-                );
-                return;
-            }
+        if !self.options.report_unknown_keys && self.plain_row(file, raw) {
+            return;
         }
+        let Some(keys) = self.object_keys(file, raw, &path) else {
+            return;
+        };
+        match shape_of(&keys) {
+            Some(Shape::NativeDocument) => self.native_document(file, &keys, &path),
+            Some(Shape::AssessmentRow) => self.assessment_row(file, raw, path),
+            Some(Shape::ArmPage) => self.arm_page(file, &keys, &path),
+            Some(Shape::GraphResult) => self.graph_result(file, &keys, &path),
+            Some(Shape::ErrorResponse) => self.error_response(file, raw, &keys, path),
+            Some(Shape::AzureObject) => {
+                self.azure_item(file, raw, path);
+            }
+            None => self.no_shape(file, raw, &keys, path),
+        }
+    }
+
+    /// The common JSON Lines row with no other keys, read in one pass without looking at
+    /// its keys first; false (and nothing recorded) for any other object.
+    fn plain_row(&mut self, file: &FileCtx, raw: &RawValue) -> bool {
+        let Ok(row) = serde_json::from_str::<AssessmentRow>(raw.get()) else {
+            return false;
+        };
+        let exemption = row.exemption.map(Exemption::from);
+        self.builder.add_assessment(
+            &row.resource.0,
+            &row.recommendation.0,
+            row.status,
+            exemption,
+            file.input,
+        );
+        true
+    }
+
+    /// An object's keys, each once; `None` (with an error) when it does not parse or
+    /// repeats a key.
+    fn object_keys<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        path: &str,
+    ) -> Option<ObjectKeys<'a>> {
         let keys: Keys<'a> = match serde_json::from_str(raw.get()) {
             Ok(k) => k,
-            Err(e) => return self.diags.push(file.locator.json_error(raw.get(), path, &e)),
+            Err(e) => {
+                self.diags
+                    .push(file.locator.json_error(raw.get(), path.to_string(), &e));
+                return None;
+            }
         };
-        let keys = match keys.unique() {
-            Ok(k) => k,
+        match keys.unique() {
+            Ok(k) => Some(k),
             Err(repeated) => {
                 let d = Diagnostic::error(
                     "malformed-json",
                     format!("key {repeated:?} appears twice in one object: expected each key once"),
                 )
-                .at(file.locator.origin(raw.get(), path));
-                return self.diags.push(d);
+                .at(file.locator.origin(raw.get(), path.to_string()));
+                self.diags.push(d);
+                None
             }
-        };
-        if SECTIONS.iter().any(|s| keys.contains_key(*s)) {
-            for (key, value) in &keys {
-                let mut at = path.clone();
-                push_key(&mut at, key);
-                match key.as_str() {
-                    "subscriptions" => self.section(file, value, at, Self::subscription),
-                    "controls" => self.section(file, value, at, Self::control),
-                    "recommendations" => self.section(file, value, at, Self::recommendation),
-                    "resources" => self.section(file, value, at, Self::resource),
-                    "assessments" => self.section(file, value, at, Self::assessment),
-                    _ => self.unknown_key(file, value, &path, key),
-                }
-            }
-        } else if ["resource", "recommendation", "status"]
-            .iter()
-            .all(|k| keys.contains_key(*k))
-        {
-            if let Some((a, origin)) = self.element::<AssessmentIn>(file, raw, path) {
-                self.assessment(file, a, origin);
-            }
-        } else if let Some(value) = find_key(&keys, &["value"]).filter(|v| v.get().starts_with('[')) {
-            let next_link = find_key(&keys, &["nextLink"]).filter(|v| is_set(v)).map(|v| {
-                serde_json::from_str::<&str>(v.get())
-                    .ok()
-                    .and_then(azure::listing_scope)
-            });
-            let items = self.azure_items(file, value, join_key(&path, "value"));
-            self.pages.push(Page {
-                file: file.locator.name().to_string(),
-                kind: items.kind,
-                form: PageForm::Arm {
-                    next_link,
-                    subscriptions: items.subscriptions,
-                },
-            });
-        } else if let (Some(data), true) = (
-            find_key(&keys, &["data"]),
-            find_key(
-                &keys,
-                &[
-                    "count",
-                    "total_records",
-                    "totalRecords",
-                    "skip_token",
-                    "$skipToken",
-                ],
-            )
-            .is_some(),
-        ) {
-            if !data.get().starts_with('[') {
-                let d = Diagnostic::error(
-                    "unrecognised-shape",
-                    format!(
-                        "a Resource Graph result whose data is {}: expected an array of rows (run az graph query \
-                         with the default object output, not a table)",
-                        json_kind(data)
-                    ),
-                )
-                .at(file.locator.origin(data.get(), join_key(&path, "data")));
-                return self.diags.push(d);
-            }
-            let items = self.azure_items(file, data, join_key(&path, "data"));
-            let total = find_key(&keys, &["total_records", "totalRecords"])
-                .and_then(|v| serde_json::from_str::<u64>(v.get()).ok());
-            let truncated = find_key(&keys, &["resultTruncated"])
-                .is_some_and(|v| matches!(v.get(), "true" | "\"true\"" | "\"True\""));
-            self.pages.push(Page {
-                file: file.locator.name().to_string(),
-                kind: items.kind,
-                form: PageForm::Graph {
-                    total,
-                    skip_token: find_key(&keys, &["skip_token", "$skipToken"]).is_some_and(is_set),
-                    truncated,
-                    rows: items.rows,
-                },
-            });
-        } else if let Some(error) = find_key(&keys, &["error"]) {
-            let d = Diagnostic::error(
-                "unrecognised-shape",
-                format!(
-                    "an Azure error response, not an export: {}",
-                    crate::text::terminal_safe(&error.get().chars().take(300).collect::<String>())
-                ),
-            )
-            .at(file.locator.origin(raw.get(), path));
-            self.diags.push(d);
-        } else if find_key(&keys, &["type"]).is_some() || find_key(&keys, &["id"]).is_some() {
-            self.azure_item(file, raw, path);
-        } else {
-            let names: Vec<&str> = keys.keys().map(String::as_str).collect();
-            let d = Diagnostic::error(
-                "unrecognised-shape",
-                format!(
-                    "a value of no recognised shape (keys: {}): expected a native document (with subscriptions, \
-                     controls, recommendations, resources or assessments), an assessment (resource, \
-                     recommendation, status), or an Azure export (an object with a type, an ARM page with \
-                     value, a Resource Graph result with data)",
-                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
-                ),
-            )
-            .at(file.locator.origin(raw.get(), path));
-            self.diags.push(d);
         }
+    }
+
+    /// A native document: each section in key order; other keys are unknown.
+    fn native_document<'a>(&mut self, file: &mut FileCtx<'a>, keys: &ObjectKeys<'a>, path: &str) {
+        for (key, &value) in keys {
+            let at = join_key(path, key);
+            match key.as_str() {
+                "subscriptions" => self.section(file, value, at, Self::subscription),
+                "controls" => self.section(file, value, at, Self::control),
+                "recommendations" => self.section(file, value, at, Self::recommendation),
+                "resources" => self.section(file, value, at, Self::resource),
+                "assessments" => self.section(file, value, at, Self::assessment),
+                _ => self.unknown_key(file, value, path, key),
+            }
+        }
+    }
+
+    /// A native assessment standing alone that [`Loader::plain_row`] did not take: with
+    /// other keys, or under `validate`.
+    fn assessment_row<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) {
+        if let Some((a, origin)) = self.element::<AssessmentIn>(file, raw, path) {
+            self.assessment(file, a, origin);
+        }
+    }
+
+    /// An ARM list page: its items, and the page for the truncation check.
+    fn arm_page<'a>(&mut self, file: &mut FileCtx<'a>, keys: &ObjectKeys<'a>, path: &str) {
+        // Present: it is what made the object a page.
+        let Some(value) = arm_page_items(keys) else {
+            return;
+        };
+        let next_link = find_key(keys, &["nextLink"]).filter(|v| is_set(v)).map(|v| {
+            serde_json::from_str::<&str>(v.get())
+                .ok()
+                .and_then(azure::listing_scope)
+        });
+        let items = self.azure_items(file, value, join_key(path, "value"));
+        self.pages.push(Page {
+            file: file.locator.name().to_string(),
+            kind: items.kind,
+            form: PageForm::Arm {
+                next_link,
+                subscriptions: items.subscriptions,
+            },
+        });
+    }
+
+    /// A Resource Graph result: its rows, and the page for the truncation check.
+    fn graph_result<'a>(&mut self, file: &mut FileCtx<'a>, keys: &ObjectKeys<'a>, path: &str) {
+        // Present: it is what made the object a result.
+        let Some(data) = graph_data(keys) else {
+            return;
+        };
+        if !data.get().starts_with('[') {
+            let d = Diagnostic::error(
+                "unrecognised-shape",
+                format!(
+                    "a Resource Graph result whose data is {}: expected an array of rows (run az graph query \
+                     with the default object output, not a table)",
+                    json_kind(data)
+                ),
+            )
+            .at(file.locator.origin(data.get(), join_key(path, "data")));
+            return self.diags.push(d);
+        }
+        let items = self.azure_items(file, data, join_key(path, "data"));
+        let total = find_key(keys, &["total_records", "totalRecords"])
+            .and_then(|v| serde_json::from_str::<u64>(v.get()).ok());
+        let truncated = find_key(keys, &["resultTruncated"])
+            .is_some_and(|v| matches!(v.get(), "true" | "\"true\"" | "\"True\""));
+        self.pages.push(Page {
+            file: file.locator.name().to_string(),
+            kind: items.kind,
+            form: PageForm::Graph {
+                total,
+                skip_token: find_key(keys, &["skip_token", "$skipToken"]).is_some_and(is_set),
+                truncated,
+                rows: items.rows,
+            },
+        });
+    }
+
+    /// An Azure error response, given where an export was expected.
+    fn error_response<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        keys: &ObjectKeys<'a>,
+        path: String,
+    ) {
+        let error = error_body(keys).map_or("", |e| e.get());
+        let d = Diagnostic::error(
+            "unrecognised-shape",
+            format!(
+                "an Azure error response, not an export: {}",
+                crate::text::terminal_safe(&error.chars().take(300).collect::<String>())
+            ),
+        )
+        .at(file.locator.origin(raw.get(), path));
+        self.diags.push(d);
+    }
+
+    /// An object of no shape.
+    fn no_shape<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        keys: &ObjectKeys<'a>,
+        path: String,
+    ) {
+        let names: Vec<&str> = keys.keys().map(String::as_str).collect();
+        let d =
+            Diagnostic::error(
+                "unrecognised-shape",
+                format!(
+                "a value of no recognised shape (keys: {}): expected a native document (with subscriptions, \
+                 controls, recommendations, resources or assessments), an assessment (resource, \
+                 recommendation, status), or an Azure export (an object with a type, an ARM page with \
+                 value, a Resource Graph result with data)",
+                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            ),
+            )
+            .at(file.locator.origin(raw.get(), path));
+        self.diags.push(d);
     }
 
     /// Reads the items of an ARM page or Resource Graph result.
@@ -660,32 +728,17 @@ impl Loader<'_> {
         }
     }
 
+    /// Counts an unknown key under its path pattern, keeping where it was first seen.
     fn tally_unknown(&mut self, file: &FileCtx, origin: &Origin, path: &str, key: &str) {
-        // Group repeated keys by path pattern (indexes dropped) so a stream of a million
-        // rows with one extra key gives one warning.
-        let pattern: String = {
-            let mut out = String::new();
-            let mut in_index = false;
-            for c in path.chars() {
-                match c {
-                    '[' => {
-                        in_index = true;
-                        out.push_str("[]");
-                    }
-                    ']' => in_index = false,
-                    _ if !in_index => out.push(c),
-                    _ => {}
-                }
-            }
-            if out.is_empty() {
-                "the top level".to_string()
-            } else {
-                out
-            }
-        };
+        // Group repeated keys by path pattern so a stream of a million rows with one
+        // extra key gives one warning.
         let entry = self
             .unknown_keys
-            .entry((file.locator.name().to_string(), pattern, key.to_string()))
+            .entry((
+                file.locator.name().to_string(),
+                path_pattern(path),
+                key.to_string(),
+            ))
             .or_insert_with(|| (0, origin.clone()));
         entry.0 += 1;
     }
@@ -725,37 +778,5 @@ impl Loader<'_> {
             exemption,
             file.input,
         );
-    }
-}
-
-/// Shapes that keep the keys they do not know, so `validate` can list them.
-trait HasExtra {
-    /// (key, path relative to the element) of every unknown key.
-    fn extra_keys(&self) -> Vec<(&str, String)>;
-}
-
-fn keys_of<'e>(extra: &'e Extra, at: &str) -> impl Iterator<Item = (&'e str, String)> + 'e {
-    let at = at.to_string();
-    extra.keys().map(move |k| (k.as_str(), at.clone()))
-}
-
-macro_rules! has_extra {
-    ($($t:ty),*) => {$(
-        impl HasExtra for $t {
-            fn extra_keys(&self) -> Vec<(&str, String)> {
-                keys_of(&self.extra, "").collect()
-            }
-        }
-    )*};
-}
-has_extra!(SubscriptionIn, ControlIn, RecommendationIn, ResourceIn);
-
-impl HasExtra for AssessmentIn<'_> {
-    fn extra_keys(&self) -> Vec<(&str, String)> {
-        let mut keys: Vec<(&str, String)> = keys_of(&self.extra, "").collect();
-        if let Some(e) = &self.exemption {
-            keys.extend(keys_of(&e.extra, "exemption"));
-        }
-        keys
     }
 }

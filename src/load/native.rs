@@ -1,6 +1,7 @@
-//! The native inventory format (SPEC §2): the typed shapes of its five sections, and the
+//! The native inventory format (SPEC §2): the typed shapes of its five sections, the
 //! value checks (status, severity, exemption category, dates, max score) done while
-//! deserializing, so that every message carries the JSON path of the bad value.
+//! deserializing, so that every message carries the JSON path of the bad value, and the
+//! unknown keys each shape keeps for `validate` ([`HasExtra`]).
 
 use super::builder::ResourceDef;
 use crate::catalog::ControlDef;
@@ -307,5 +308,37 @@ impl From<ExemptionIn> for Exemption {
             reason: e.reason,
             hides_status: false,
         }
+    }
+}
+
+/// Shapes that keep the keys they do not know, so `validate` can list them.
+pub trait HasExtra {
+    /// (key, path relative to the element) of every unknown key.
+    fn extra_keys(&self) -> Vec<(&str, String)>;
+}
+
+fn keys_of<'e>(extra: &'e Extra, at: &str) -> impl Iterator<Item = (&'e str, String)> + 'e {
+    let at = at.to_string();
+    extra.keys().map(move |k| (k.as_str(), at.clone()))
+}
+
+macro_rules! has_extra {
+    ($($t:ty),*) => {$(
+        impl HasExtra for $t {
+            fn extra_keys(&self) -> Vec<(&str, String)> {
+                keys_of(&self.extra, "").collect()
+            }
+        }
+    )*};
+}
+has_extra!(SubscriptionIn, ControlIn, RecommendationIn, ResourceIn);
+
+impl HasExtra for AssessmentIn<'_> {
+    fn extra_keys(&self) -> Vec<(&str, String)> {
+        let mut keys: Vec<(&str, String)> = keys_of(&self.extra, "").collect();
+        if let Some(e) = &self.exemption {
+            keys.extend(keys_of(&e.extra, "exemption"));
+        }
+        keys
     }
 }
