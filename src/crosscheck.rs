@@ -118,7 +118,7 @@ fn check_control(model: &Model, score: &Score, e: &ExportedControl) -> Option<Di
     let control = model.controls.get(e.control as usize)?;
     let counts = counts_of(score, e.scope, e.control);
     let max = control.max_score;
-    let exact = crate::kernel::control_current(max, counts);
+    let exact = crate::score::kernel::control_current(max, counts);
     let currents = roundings(exact, 2);
     // A control that applies to nothing is exported with max 0.
     let maxes: Vec<f64> = if counts.applicable() > 0 {
@@ -195,7 +195,10 @@ fn check_secure_score(model: &Model, score: &Score, e: &ExportedScore) -> Option
         if counts.applicable() == 0 {
             continue;
         }
-        let [e2, a2] = roundings(crate::kernel::control_current(control.max_score, counts), 2);
+        let [e2, a2] = roundings(
+            crate::score::kernel::control_current(control.max_score, counts),
+            2,
+        );
         even += e2;
         away += a2;
         max += control.max_score;

@@ -6,7 +6,7 @@
 //! in a fixed order, re-scoring after each, so the steps add up to the total change.
 
 use crate::ids::resource_key;
-use crate::model::{Assessment, Control, Exemption, Model, Recommendation, Resource, Scope};
+use crate::model::{Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, Scope};
 use crate::score::{score, ScoreOptions, Weighting};
 use crate::select::{select, Filters};
 use serde::Serialize;
@@ -351,12 +351,6 @@ impl Universe {
                 r.custom = custom;
             }
         }
-        let mut recommendation_controls = vec![Vec::new(); recommendations.len()];
-        for (c, control) in controls.iter().enumerate() {
-            for &m in &control.members {
-                recommendation_controls[m as usize].push(c as u32);
-            }
-        }
         let assessments = cells
             .iter()
             .map(|(&(resource, recommendation), cell)| Assessment {
@@ -367,10 +361,9 @@ impl Universe {
                 status: cell.status,
             })
             .collect();
-        let mut model = Model {
+        Model::new(ModelParts {
             controls,
             recommendations,
-            recommendation_controls,
             resources: self.resources.clone(),
             resource_scope: self.resource_scope.clone(),
             scopes: match catalog {
@@ -380,10 +373,8 @@ impl Universe {
             assessments,
             exemptions: self.exemptions.clone(),
             management_groups: self.management_groups.clone(),
-            ..Model::default()
-        };
-        model.index_assessments();
-        model
+            ..ModelParts::default()
+        })
     }
 }
 

@@ -8,10 +8,10 @@ use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::groups::{groups, GroupBy};
 use crate::model::Model;
+use crate::outcome::UsageError;
 use crate::report::{self, sort_groups, GateOut, GroupOut, Report, ScoreOut, WarningOut};
 use crate::score::{score, Score, ScoreOptions, ScoringModel, Weighting};
 use crate::select::{below_scopes, select, Filters, Selection};
-use crate::UsageError;
 
 /// The scoring options of SPEC §4 as given: what changes what is scored.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,9 +2,9 @@
 //! unhealthy resources and the exemptions in effect. Pure: a model, options and a score
 //! in, an [`Explanation`] out.
 
-use crate::kernel;
 use crate::model::{Model, Status};
 use crate::report::ControlOut;
+use crate::score::kernel;
 use crate::score::{Score, ScoreOptions, WeightSource, Weighting};
 use crate::select::Selection;
 use serde::Serialize;

@@ -1,8 +1,8 @@
 //! CI gates (SPEC §4): pure functions that turn a score into a verdict with its reasons.
 //! The report carries the verdict, and the command's [`Outcome`] derives from it.
 
+use crate::outcome::Outcome;
 use crate::text::{fmt2, round2};
-use crate::Outcome;
 
 /// One gate rule's verdict.
 #[derive(Clone, Debug, PartialEq)]

@@ -23,10 +23,10 @@ pub mod gate;
 pub mod groups;
 pub mod history;
 pub mod ids;
-pub mod kernel;
 pub mod listing;
 pub mod load;
 pub mod model;
+pub mod outcome;
 pub mod output;
 pub mod plan;
 pub mod render;
@@ -37,28 +37,7 @@ pub mod text;
 pub mod trend;
 pub mod validation;
 
-use std::fmt;
-
-/// How a command that ran ended.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Done, and every gate passed.
-    Success,
-    /// Done, but gates failed, for the reasons given (one per failed rule).
-    GateFailed(Vec<String>),
-}
-
-/// A command line that cannot run as given (exit code 2, like an invalid input).
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
+pub use outcome::{Outcome, UsageError};
 
 /// Runs a parsed command line.
 pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {

@@ -462,8 +462,7 @@ impl Model {
     }
 
     /// Indexes where each resource's assessments start (they are sorted by resource).
-    /// [`Model::new`] does this; it is public only for a model built field by field.
-    pub fn index_assessments(&mut self) {
+    fn index_assessments(&mut self) {
         let mut starts = vec![0u32; self.resources.len() + 1];
         for a in &self.assessments {
             if let Some(n) = starts.get_mut(a.resource as usize + 1) {

@@ -7,8 +7,8 @@
 //! projected score after each step is a full re-score of the changed model, so it is
 //! exactly what `assess` reports for the inventory with those fixes applied.
 
-use crate::kernel::{self, ResourceStates};
 use crate::model::{Model, Status};
+use crate::score::kernel::{self, ResourceStates};
 use crate::score::{score, Counts, Score, ScoreOptions, Weighting};
 use crate::select::Selection;
 use crate::text::{nano_units, round2};

@@ -4,8 +4,8 @@
 //! the overall score. Every module that scores, explains, plans or cross-checks calls
 //! these; none re-derives them. Pure functions, no I/O.
 
+use super::ScoreOptions;
 use crate::model::{Assessment, Counts, Model, Recommendation, Status};
-use crate::score::ScoreOptions;
 
 /// Step 1: does an assessment of `rec` count, given whether any control holds it? Not
 /// custom, not preview (unless asked for), and a member of some control.

@@ -1,95 +1,18 @@
 //! The scoring core (SPEC §1): a pure function from a model, options and a selection of
 //! resources to per-scope, per-control and overall figures. No I/O. The arithmetic itself
-//! is [`crate::kernel`]'s; this module tallies the assessments and combines the scopes.
+//! is [`kernel`]'s; this module tallies the assessments and combines the scopes.
 
-use crate::date::Date;
+pub mod kernel;
+mod options;
+
 use crate::diag::Diagnostic;
-use crate::kernel::{self, ResourceStates};
 use crate::model::{Model, Status};
 use crate::select::Selection;
 use crate::text::nano_units;
-use serde::Serialize;
+use kernel::ResourceStates;
 use std::cmp::Ordering;
 
-/// How scopes are weighted in the overall score (SPEC §1.1). Serialised as the command
-/// line spells it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Weighting {
-    /// By the number of resources with a counted healthy or unhealthy assessment.
-    Resources,
-    /// Every scope counts the same.
-    Equal,
-    /// All resources form one scope.
-    Pooled,
-}
-
-impl Weighting {
-    /// The name used on the command line and in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Weighting::Resources => "resources",
-            Weighting::Equal => "equal",
-            Weighting::Pooled => "pooled",
-        }
-    }
-}
-
-impl std::fmt::Display for Weighting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where the scope weights of a score came from (SPEC §1.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WeightSource {
-    /// Computed from the inventory, as `--weighting` says.
-    Computed,
-    /// Azure's exported secure score weights.
-    Exported,
-}
-
-impl WeightSource {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WeightSource::Computed => "computed",
-            WeightSource::Exported => "exported",
-        }
-    }
-}
-
-impl std::fmt::Display for WeightSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A scoring model (SPEC §7): the arithmetic that turns the counted assessments of a
-/// selection into a [`Score`]. [`score`] branches on it, in one place.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ScoringModel {
-    /// Defender for Cloud's classic secure score: controls, weighted over scopes (§1).
-    #[default]
-    Classic,
-}
-
-/// What to score, beyond the model.
-#[derive(Clone, Debug)]
-pub struct ScoreOptions {
-    /// The arithmetic.
-    pub model: ScoringModel,
-    /// Exemptions are judged active or expired on this date.
-    pub as_of: Date,
-    pub include_preview: bool,
-    pub ignore_exemptions: bool,
-    pub weighting: Weighting,
-    /// Exported secure score weights may replace computed ones (SPEC §1.1): false under
-    /// a filter below subscription level.
-    pub allow_exported_weights: bool,
-}
+pub use options::{ScoreOptions, ScoringModel, WeightSource, Weighting};
 
 pub use crate::model::Counts;
 
