@@ -173,7 +173,7 @@ pub fn explain(model: &Model, c: usize, inputs: ExplainInputs) -> Explanation {
         .members
         .iter()
         .copied()
-        .filter(|&m| is_counted(&model.recommendations[m as usize], options))
+        .filter(|&m| is_counted(model, m as usize, options))
         .collect();
     let (unhealthy, exemptions) = resources_of(model, c, &counted, options, inputs.selection);
     Explanation {
@@ -191,9 +191,9 @@ pub fn explain(model: &Model, c: usize, inputs: ExplainInputs) -> Explanation {
     }
 }
 
-/// Whether a member recommendation of a control counts (it is in a control, by definition).
-fn is_counted(rec: &crate::model::Recommendation, options: &ScoreOptions) -> bool {
-    kernel::is_counted(rec, true, options)
+/// Whether an assessment of recommendation `r` counts under the options' scoring model.
+fn is_counted(model: &Model, r: usize, options: &ScoreOptions) -> bool {
+    options.model.arithmetic().is_counted(model, r, options)
 }
 
 fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
@@ -259,7 +259,7 @@ fn recommendation_details(
                 severity: rec.severity.map(|s| s.as_str()),
                 preview: rec.preview,
                 custom: rec.custom,
-                counted: is_counted(rec, options),
+                counted: is_counted(model, m, options),
                 healthy_resources: counts.healthy,
                 unhealthy_resources: counts.unhealthy,
                 not_applicable_resources: counts.not_applicable,

@@ -327,15 +327,15 @@ pub struct Exported {
     pub aggregate_scores: Vec<ExportedScore>,
 }
 
-/// A finished inventory, ready to score. Built by [`Model::new`], which derives
-/// `recommendation_controls` and `assessment_starts` from the other fields.
+/// What a [`Model`] is made of: the inventory as the loader settled it. [`Model::new`]
+/// adds the indexes derived from it.
 #[derive(Debug, Default)]
-pub struct Model {
-    /// Controls sorted by id.
+pub struct ModelParts {
+    /// Controls sorted by id: [`ExportedControl::control`] and scoring index into this
+    /// order.
     pub controls: Vec<Control>,
+    /// Every recommendation an assessment or a control member names.
     pub recommendations: Vec<Recommendation>,
-    /// For each recommendation, the controls (indexes into `controls`) it belongs to.
-    pub recommendation_controls: Vec<Vec<u32>>,
     pub resources: Vec<Resource>,
     /// For each resource, its scope (index into `scopes`).
     pub resource_scope: Vec<u32>,
@@ -358,101 +358,57 @@ pub struct Model {
     pub incomplete: Vec<String>,
     /// True when some control's membership came from the built-in catalog.
     pub catalog_membership: bool,
-    /// Where each resource's assessments start in `assessments` (one entry per resource,
-    /// and one more); empty until [`Model::index_assessments`].
-    pub assessment_starts: Vec<u32>,
     /// The SHA-256 (hex) of each input, when asked for.
     pub input_digests: Vec<String>,
 }
 
-/// What a [`Model`] is made of: every field of the model except the two that
-/// [`Model::new`] derives (`recommendation_controls` and `assessment_starts`). Fields
-/// mean what the model's fields of the same name mean; those a caller has no use for
-/// may be left at their defaults (`..ModelParts::default()`).
-#[derive(Debug, Default)]
-pub struct ModelParts {
-    /// Sorted by id: [`ExportedControl::control`] and scoring index into this order.
-    pub controls: Vec<Control>,
-    /// Every recommendation an assessment or a control member names.
-    pub recommendations: Vec<Recommendation>,
-    pub resources: Vec<Resource>,
-    /// One scope index per resource.
-    pub resource_scope: Vec<u32>,
-    pub scopes: Vec<Scope>,
-    /// Sorted by resource, then recommendation; one per pair.
-    pub assessments: Vec<Assessment>,
-    pub exemptions: Vec<Exemption>,
-    pub catalog_controls: bool,
-    pub management_groups: Vec<String>,
-    pub inputs: Vec<String>,
-    pub exported: Exported,
-    pub aggregate_scopes: Vec<String>,
-    pub incomplete: Vec<String>,
-    pub catalog_membership: bool,
-    pub input_digests: Vec<String>,
+/// A finished inventory, ready to score: its parts (read through `Deref`, so
+/// `model.controls` is the parts' controls) and the indexes [`Model::new`] derives from
+/// them. The indexes are private, so no model exists without them.
+#[derive(Debug)]
+pub struct Model {
+    parts: ModelParts,
+    /// For each recommendation, the controls (indexes into `controls`) it belongs to.
+    recommendation_controls: Vec<Vec<u32>>,
+    /// Where each resource's assessments start in `assessments` (one entry per resource,
+    /// and one more).
+    assessment_starts: Vec<u32>,
+}
+
+impl std::ops::Deref for Model {
+    type Target = ModelParts;
+
+    fn deref(&self) -> &ModelParts {
+        &self.parts
+    }
 }
 
 impl Model {
-    /// Assembles a model from its parts and derives the rest:
-    ///
-    /// - `recommendation_controls`, from the controls' members: for each recommendation,
-    ///   the controls it belongs to, in the controls' order;
-    /// - `assessment_starts`, the per-resource index into the assessments.
+    /// Assembles a model from its parts and derives its indexes: for each
+    /// recommendation, the controls it belongs to (in the controls' order), and where
+    /// each resource's assessments start.
     ///
     /// It sorts nothing: the caller supplies controls sorted by id (other parts, such as
     /// the exported objects, already index them), assessments sorted by resource then
     /// recommendation with one per pair, control members and assessments that index
     /// into `recommendations` and `resources`, and one `resource_scope` per resource.
     pub fn new(parts: ModelParts) -> Model {
-        let ModelParts {
-            controls,
-            recommendations,
-            resources,
-            resource_scope,
-            scopes,
-            assessments,
-            exemptions,
-            catalog_controls,
-            management_groups,
-            inputs,
-            exported,
-            aggregate_scopes,
-            incomplete,
-            catalog_membership,
-            input_digests,
-        } = parts;
         debug_assert!(
-            controls.windows(2).all(|w| w[0].id <= w[1].id),
+            parts.controls.windows(2).all(|w| w[0].id <= w[1].id),
             "controls sorted by id"
         );
         debug_assert!(
-            assessments
+            parts
+                .assessments
                 .windows(2)
                 .all(|w| (w[0].resource, w[0].recommendation) < (w[1].resource, w[1].recommendation)),
             "assessments sorted, one per (resource, recommendation)"
         );
-        let recommendation_controls = recommendation_controls(&controls, recommendations.len());
-        let mut model = Model {
-            controls,
-            recommendations,
-            recommendation_controls,
-            resources,
-            resource_scope,
-            scopes,
-            assessments,
-            exemptions,
-            catalog_controls,
-            management_groups,
-            inputs,
-            exported,
-            aggregate_scopes,
-            incomplete,
-            catalog_membership,
-            assessment_starts: Vec::new(),
-            input_digests,
-        };
-        model.index_assessments();
-        model
+        Model {
+            recommendation_controls: recommendation_controls(&parts.controls, parts.recommendations.len()),
+            assessment_starts: assessment_starts(&parts.assessments, parts.resources.len()),
+            parts,
+        }
     }
 
     /// SHA-256 over the inputs' digests, sorted (each hex digest followed by a newline),
@@ -461,27 +417,31 @@ impl Model {
         crate::digest::of_set(&self.input_digests)
     }
 
-    /// Indexes where each resource's assessments start (they are sorted by resource).
-    fn index_assessments(&mut self) {
-        let mut starts = vec![0u32; self.resources.len() + 1];
-        for a in &self.assessments {
-            if let Some(n) = starts.get_mut(a.resource as usize + 1) {
-                *n += 1;
-            }
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        self.assessment_starts = starts;
+    /// The controls (indexes into `controls`, ascending) recommendation `r` belongs to.
+    pub fn controls_of(&self, r: usize) -> &[u32] {
+        self.recommendation_controls.get(r).map_or(&[], Vec::as_slice)
     }
 
-    /// The assessments of resource `r`, when the model is indexed.
+    /// The positions in `assessments` of resource `r`'s assessments.
+    pub fn assessment_range(&self, r: usize) -> std::ops::Range<usize> {
+        match (self.assessment_starts.get(r), self.assessment_starts.get(r + 1)) {
+            (Some(&start), Some(&end)) => start as usize..end as usize,
+            _ => 0..0,
+        }
+    }
+
+    /// The assessments of resource `r`; `None` when there is no such resource.
     pub fn assessments_of(&self, r: usize) -> Option<&[Assessment]> {
-        let (start, end) = (
-            *self.assessment_starts.get(r)?,
-            *self.assessment_starts.get(r + 1)?,
-        );
-        self.assessments.get(start as usize..end as usize)
+        self.assessment_starts.get(r + 1)?;
+        self.assessments.get(self.assessment_range(r))
+    }
+
+    /// Sets the raw status of assessment `i` (a plan's projected fix); the order of the
+    /// assessments, and so every index, stays as it is.
+    pub fn set_status(&mut self, i: usize, status: Status) {
+        if let Some(a) = self.parts.assessments.get_mut(i) {
+            a.status = status;
+        }
     }
 
     /// The exported secure score of scope `s`, if any.
@@ -499,6 +459,21 @@ impl Model {
             .checked_sub(1)
             .and_then(|i| self.exemptions.get(i))
     }
+}
+
+/// Where each of `resources` resources' assessments start in `assessments` (sorted by
+/// resource), and one more entry for the end.
+fn assessment_starts(assessments: &[Assessment], resources: usize) -> Vec<u32> {
+    let mut starts = vec![0u32; resources + 1];
+    for a in assessments {
+        if let Some(n) = starts.get_mut(a.resource as usize + 1) {
+            *n += 1;
+        }
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    starts
 }
 
 /// For each of `recommendations` recommendations, the controls (indexes, ascending) that

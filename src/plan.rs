@@ -8,8 +8,8 @@
 //! exactly what `assess` reports for the inventory with those fixes applied.
 
 use crate::model::{Model, Status};
-use crate::score::kernel::{self, ResourceStates};
-use crate::score::{score, Counts, Score, ScoreOptions, Weighting};
+use crate::score::kernel;
+use crate::score::{score, GainEstimate, GainInputs, Score, ScoreOptions, Weighting};
 use crate::select::Selection;
 use crate::text::{nano_units, round2};
 use serde::Serialize;
@@ -72,117 +72,26 @@ struct Candidate {
     changes: Vec<usize>,
 }
 
-/// Per-round figures the incremental gain is computed from.
+/// Per-round facts the candidates and their estimated gains are computed from.
 struct Base<'a> {
     model: &'a Model,
-    options: &'a ScoreOptions,
-    score: &'a Score,
-    counted: Vec<bool>,
-    effective: Vec<Status>,
-    /// Per scope slot: (weight, max, is defined).
-    slots: Vec<Option<(f64, f64)>>,
-    total_weight: f64,
+    counted: &'a [bool],
+    effective: &'a [Status],
+    /// The scoring model's estimate of a candidate's gain ([`Arithmetic::gain_estimator`]).
+    estimate: GainEstimate<'a>,
 }
 
 impl Base<'_> {
-    fn slot_of(&self, resource: usize) -> usize {
-        match self.options.weighting {
-            Weighting::Pooled => 0,
-            _ => self.model.resource_scope[resource] as usize,
-        }
-    }
-
     /// Percentage points the overall score gains when `changes` become healthy, and the
     /// resources they change.
     fn gain(&self, changes: &[usize]) -> (f64, Vec<u32>) {
-        let model = self.model;
-        let nc = model.controls.len();
-        let mut resources: Vec<u32> = changes.iter().map(|&i| model.assessments[i].resource).collect();
+        let mut resources: Vec<u32> = changes
+            .iter()
+            .map(|&i| self.model.assessments[i].resource)
+            .collect();
         resources.sort_unstable();
         resources.dedup();
-        let mut gained = 0.0;
-        let mut before = ResourceStates::new(nc);
-        let mut after = ResourceStates::new(nc);
-        let mut healed: Vec<usize> = Vec::new();
-        for &r in &resources {
-            let slot = self.slot_of(r as usize);
-            let Some((weight, max)) = self.slots.get(slot).copied().flatten() else {
-                continue;
-            };
-            let (start, end) = (
-                model.assessment_starts[r as usize] as usize,
-                model.assessment_starts[r as usize + 1] as usize,
-            );
-            for i in start..end {
-                let a = &model.assessments[i];
-                if !self.counted[a.recommendation as usize] {
-                    continue;
-                }
-                let now = self.effective[i];
-                let fixed = if changes.binary_search(&i).is_ok() {
-                    Status::Healthy
-                } else {
-                    now
-                };
-                for &c in &model.recommendation_controls[a.recommendation as usize] {
-                    before.add(c as usize, now);
-                    after.add(c as usize, fixed);
-                }
-            }
-            // The controls in which the resource turns from unhealthy to healthy, summed
-            // in control order so that the estimate does not depend on assessment order.
-            before.drain(|c, was| {
-                if was == Status::Unhealthy && after.get(c) == Some(Status::Healthy) {
-                    healed.push(c);
-                }
-            });
-            after.clear();
-            healed.sort_unstable();
-            for c in healed.drain(..) {
-                let counts: Counts = self.score.scope_controls.get(slot, c);
-                let current_gain =
-                    kernel::points_per_resource(model.controls[c].max_score, counts).unwrap_or(0.0);
-                gained += kernel::share_of_overall(
-                    kernel::scope_factor(weight, max),
-                    current_gain,
-                    self.total_weight,
-                );
-            }
-        }
-        (gained, resources)
-    }
-}
-
-fn effective_statuses(model: &Model, options: &ScoreOptions) -> Vec<Status> {
-    model
-        .assessments
-        .iter()
-        .map(|a| kernel::effective_status(model, a, options))
-        .collect()
-}
-
-fn base<'a>(model: &'a Model, options: &'a ScoreOptions, score: &'a Score) -> Base<'a> {
-    let counted = kernel::counted_recommendations(model, options);
-    let slot_count = if options.weighting == Weighting::Pooled {
-        1
-    } else {
-        model.scopes.len()
-    };
-    let mut slots = vec![None; slot_count];
-    for s in &score.scopes {
-        if s.percentage.is_some() {
-            slots[s.scope.unwrap_or(0) as usize] = Some((s.weight as f64, s.max));
-        }
-    }
-    let total_weight = slots.iter().flatten().map(|(w, _)| w).sum();
-    Base {
-        model,
-        options,
-        score,
-        counted,
-        effective: effective_statuses(model, options),
-        slots,
-        total_weight,
+        ((self.estimate)(&resources, changes), resources)
     }
 }
 
@@ -199,7 +108,7 @@ fn candidates(b: &Base, selection: Option<&Selection>, by_control: bool) -> Vec<
     for i in (0..model.assessments.len()).filter(|&i| failing(i)) {
         let rec = model.assessments[i].recommendation;
         if by_control {
-            for &c in &model.recommendation_controls[rec as usize] {
+            for &c in model.controls_of(rec as usize) {
                 by_key.entry(c).or_default().push(i);
             }
         } else {
@@ -239,6 +148,36 @@ fn best(b: &Base, candidates: Vec<Candidate>) -> Option<(Candidate, f64, Vec<u32
         })
 }
 
+/// This round's step: the best single recommendation, else the best whole control.
+fn choose(
+    model: &Model,
+    options: &ScoreOptions,
+    selection: Option<&Selection>,
+    current: &Score,
+) -> Option<(Candidate, f64, Vec<u32>)> {
+    let arithmetic = options.model.arithmetic();
+    let counted = arithmetic.counted(model, options);
+    let effective: Vec<Status> = model
+        .assessments
+        .iter()
+        .map(|a| kernel::effective_status(model, a, options))
+        .collect();
+    let b = Base {
+        model,
+        counted: &counted,
+        effective: &effective,
+        estimate: arithmetic.gain_estimator(GainInputs {
+            model,
+            options,
+            score: current,
+            counted: &counted,
+            effective: &effective,
+        }),
+    };
+    let single = candidates(&b, selection, false);
+    best(&b, single).or_else(|| best(&b, candidates(&b, selection, true)))
+}
+
 fn reached(percentage: Option<f64>, target: f64) -> bool {
     percentage.is_some_and(|p| round2(p) >= target)
 }
@@ -256,11 +195,7 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
             Goal::Steps(n) if steps.len() >= n => break,
             _ => {}
         }
-        let chosen = {
-            let b = base(model, options, &current);
-            let single = candidates(&b, selection, false);
-            best(&b, single).or_else(|| best(&b, candidates(&b, selection, true)))
-        };
+        let chosen = choose(model, options, selection, &current);
         // The estimated gain only chose the step; the reported one is re-scored, so that
         // the gains add up to the projected score.
         let Some((candidate, _estimated, resources)) = chosen else {
@@ -279,7 +214,7 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
         recommendations.sort();
         recommendations.dedup();
         for &i in &candidate.changes {
-            model.assessments[i].status = Status::Healthy;
+            model.set_status(i, Status::Healthy);
         }
         let mut resource_ids: Vec<String> = resources
             .iter()

@@ -685,7 +685,7 @@ fn management_groups_of(subscriptions: &BTreeMap<String, Subscription>) -> Vec<S
 fn warn_unscored(model: &Model, diags: &mut Diagnostics) {
     let mut unscored: BTreeMap<u32, u64> = BTreeMap::new();
     for a in &model.assessments {
-        if model.recommendation_controls[a.recommendation as usize].is_empty() {
+        if model.controls_of(a.recommendation as usize).is_empty() {
             *unscored.entry(a.recommendation).or_default() += 1;
         }
     }

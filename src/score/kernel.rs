@@ -4,23 +4,14 @@
 //! the overall score. Every module that scores, explains, plans or cross-checks calls
 //! these; none re-derives them. Pure functions, no I/O.
 
-use super::ScoreOptions;
+use super::options::{ScoreOptions, Weighting};
 use crate::model::{Assessment, Counts, Model, Recommendation, Status};
 
-/// Step 1: does an assessment of `rec` count, given whether any control holds it? Not
-/// custom, not preview (unless asked for), and a member of some control.
-pub fn is_counted(rec: &Recommendation, in_a_control: bool, options: &ScoreOptions) -> bool {
-    !rec.custom && (options.include_preview || !rec.preview) && in_a_control
-}
-
-/// [`is_counted`] for every recommendation of the model, by index.
-pub fn counted_recommendations(model: &Model, options: &ScoreOptions) -> Vec<bool> {
-    model
-        .recommendations
-        .iter()
-        .zip(&model.recommendation_controls)
-        .map(|(r, controls)| is_counted(r, !controls.is_empty(), options))
-        .collect()
+/// Step 1, the part every scoring model shares: an assessment of `rec` may count when
+/// the recommendation is not custom and not preview (unless asked for). The classic
+/// model also needs a control that holds it (SPEC §7).
+pub fn is_counted(rec: &Recommendation, options: &ScoreOptions) -> bool {
+    !rec.custom && (options.include_preview || !rec.preview)
 }
 
 /// Step 2: the status an assessment scores with: its exemption's effect on the
@@ -116,6 +107,39 @@ pub fn scope_points(model: &Model, counts: &[Counts]) -> (f64, f64) {
     (current, max)
 }
 
+/// §1.1: the slot a scope's counts are kept under: the scope itself, or the one slot of
+/// `--weighting pooled`, where every resource forms a single scope.
+pub fn scope_slot(weighting: Weighting, scope: usize) -> usize {
+    match weighting {
+        Weighting::Pooled => 0,
+        Weighting::Resources | Weighting::Equal => scope,
+    }
+}
+
+/// §1.1: how many slots `scopes` scopes fill under `weighting`.
+pub fn slot_count(weighting: Weighting, scopes: usize) -> usize {
+    match weighting {
+        Weighting::Pooled => 1,
+        Weighting::Resources | Weighting::Equal => scopes,
+    }
+}
+
+/// §1.1: the scope a slot stands for; `None` for the pooled slot.
+pub fn slot_scope(weighting: Weighting, slot: usize) -> Option<u32> {
+    match weighting {
+        Weighting::Pooled => None,
+        Weighting::Resources | Weighting::Equal => Some(slot as u32),
+    }
+}
+
+/// §1.1: a scope's computed weight, given its resources that weigh.
+pub fn computed_weight(weighting: Weighting, resources: u64) -> u64 {
+    match weighting {
+        Weighting::Equal => 1,
+        Weighting::Resources | Weighting::Pooled => resources,
+    }
+}
+
 /// Step 6: a scope's percentage; undefined when no control with points applies.
 pub fn percentage(current: f64, max: f64) -> Option<f64> {
     (max > 0.0).then(|| 100.0 * current / max)
@@ -131,6 +155,13 @@ pub fn scope_factor(weight: f64, scope_max: f64) -> f64 {
 /// `k` are worth, when the defined scopes' weights total `total_weight`.
 pub fn share_of_overall(k: f64, points: f64, total_weight: f64) -> f64 {
     100.0 * k * points / total_weight
+}
+
+/// §1.1: [`share_of_overall`] of `points` in a scope of weight `weight` and `scope_max`
+/// points, computed as `100 · w · points / (max · W)`: the order of operations `plan`'s
+/// gain estimate has always used, which rounds differently in the last bits.
+pub fn points_in_overall(weight: f64, scope_max: f64, points: f64, total_weight: f64) -> f64 {
+    100.0 * weight * points / (scope_max * total_weight)
 }
 
 /// §1.1: the weighted mean of the defined scopes' percentages, `(weight, percentage)`

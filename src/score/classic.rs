@@ -1,0 +1,390 @@
+//! The classic secure score (SPEC §1, §1.1): controls scored per scope, scopes combined
+//! by their weights. Tallies each resource's state per control with [`kernel`]'s rules,
+//! and estimates `plan`'s gains from the same per-scope counts.
+
+use super::kernel::{self, ResourceStates};
+use super::{
+    Arithmetic, ControlScore, Counts, GainEstimate, GainInputs, ScopeCounts, ScopeScore, Score, ScoreOptions,
+    WeightSource, Weighting,
+};
+use crate::diag::Diagnostic;
+use crate::model::{Model, Status};
+use crate::select::Selection;
+
+/// Defender for Cloud's classic secure score.
+pub struct Classic;
+
+impl Arithmetic for Classic {
+    /// Counted when the kernel's rule allows it and a control holds it.
+    fn is_counted(&self, model: &Model, r: usize, options: &ScoreOptions) -> bool {
+        model
+            .recommendations
+            .get(r)
+            .is_some_and(|rec| kernel::is_counted(rec, options))
+            && !model.controls_of(r).is_empty()
+    }
+
+    fn score(&self, model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score {
+        classic(model, options, selection)
+    }
+
+    fn gain_estimator<'a>(&self, inputs: GainInputs<'a>) -> GainEstimate<'a> {
+        let estimator = GainEstimator::new(inputs);
+        Box::new(move |resources, changes| estimator.gain(resources, changes))
+    }
+}
+
+/// The classic secure score (SPEC §1, §1.1).
+fn classic(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score {
+    let tally = tally(model, options, selection);
+    let mut scopes: Vec<ScopeScore> = (0..tally.scope_count)
+        .filter(|&s| tally.scope_met[s])
+        .map(|s| {
+            let (current, max) = kernel::scope_points(model, &tally.per_scope.slot(s));
+            let resources = tally.scope_resources[s];
+            ScopeScore {
+                scope: kernel::slot_scope(options.weighting, s),
+                current,
+                max,
+                percentage: kernel::percentage(current, max),
+                weight: kernel::computed_weight(options.weighting, resources),
+                resources,
+            }
+        })
+        .collect();
+    let (weights, warnings) = settle_weights(model, options, &mut scopes);
+    let mut result = combine(model, tally, scopes);
+    result.weights = weights;
+    result.warnings = warnings;
+    result
+}
+
+/// Replaces computed weights by exported ones when every scope with a defined score has
+/// one (SPEC §1.1, an exported 0 counting as 1); says so, or why not, in warnings.
+fn settle_weights(
+    model: &Model,
+    options: &ScoreOptions,
+    scopes: &mut [ScopeScore],
+) -> (WeightSource, Vec<Diagnostic>) {
+    let mut warnings = Vec::new();
+    // Exported weights stand for resources: other weightings keep their own.
+    match options.weighting {
+        Weighting::Resources => {}
+        Weighting::Equal | Weighting::Pooled => return (WeightSource::Computed, warnings),
+    }
+    let exported = |s: &ScopeScore| {
+        s.scope
+            .and_then(|i| model.exported_score(i))
+            .and_then(|e| e.weight)
+            .map(|w| w.max(1))
+    };
+    let scope_id = |s: &ScopeScore| {
+        s.scope
+            .and_then(|i| model.scopes.get(i as usize))
+            .and_then(|sc| sc.id.clone())
+            .unwrap_or_else(|| "(no subscription)".to_string())
+    };
+    let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
+    let missing: Vec<String> = defined
+        .iter()
+        .filter(|s| exported(s).is_none())
+        .map(|s| scope_id(s))
+        .collect();
+    let any_exported = scopes.iter().any(|s| exported(s).is_some());
+    if any_exported && !defined.is_empty() && missing.is_empty() && options.allow_exported_weights {
+        for s in scopes.iter_mut() {
+            if let Some(w) = exported(s) {
+                s.weight = w;
+            }
+        }
+        return (WeightSource::Exported, warnings);
+    }
+    if any_exported && defined.len() > 1 {
+        let why = if options.allow_exported_weights {
+            format!(
+                "no secure score (ascScore) was exported for {}",
+                missing.join(", ")
+            )
+        } else {
+            "a filter below subscription level changes what each scope holds".to_string()
+        };
+        warnings.push(Diagnostic::warning(
+            "exported-weights-ignored",
+            format!("the exported secure score weights are not used, because {why}: every scope weighs by its resources"),
+        ));
+    }
+    for s in scopes.iter().filter(|s| s.percentage.is_some()) {
+        let count_level = s
+            .scope
+            .and_then(|i| model.scopes.get(i as usize))
+            .is_some_and(|sc| sc.count_level);
+        if count_level && defined.len() > 1 {
+            warnings.push(Diagnostic::warning(
+                "approximate-weight",
+                format!(
+                    "scope {} is scored from exported counts and its weight is approximate: {} (healthy plus \
+                     unhealthy resources summed over controls, which counts a resource once per control)",
+                    scope_id(s),
+                    s.weight
+                ),
+            ));
+        }
+    }
+    (WeightSource::Computed, warnings)
+}
+
+/// Per-scope, per-control counts of resource states.
+struct Tally {
+    scope_count: usize,
+    scope_met: Vec<bool>,
+    scope_resources: Vec<u64>,
+    /// `[scope * controls + control]`.
+    /// Per scope slot met, the counts of each control (slots are kept sparse: a group of
+    /// a few resources among thousands of subscriptions touches only a few).
+    per_scope: ScopeCounts,
+    recommendations: Vec<Counts>,
+    resources: u64,
+    count_level: bool,
+}
+
+fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Tally {
+    let nc = model.controls.len();
+    let scope_count = kernel::slot_count(options.weighting, model.scopes.len());
+    let counted = Classic.counted(model, options);
+    let mut t = Tally {
+        scope_count,
+        scope_met: vec![false; scope_count],
+        scope_resources: vec![0; scope_count],
+        per_scope: ScopeCounts::new(nc),
+        recommendations: vec![Counts::default(); model.recommendations.len()],
+        resources: 0,
+        count_level: false,
+    };
+    let mut states = ResourceStates::new(nc);
+    // A selection that lists its members reads only their assessments.
+    let by_member: Option<Vec<&[crate::model::Assessment]>> = selection
+        .and_then(|sel| sel.members.as_ref())
+        .and_then(|members| {
+            members
+                .iter()
+                .map(|&r| model.assessments_of(r as usize))
+                .collect()
+        });
+    let groups: Box<dyn Iterator<Item = &[crate::model::Assessment]>> = match by_member {
+        Some(lists) => Box::new(lists.into_iter().filter(|g| !g.is_empty())),
+        None => Box::new(model.assessments.chunk_by(|a, b| a.resource == b.resource)),
+    };
+    for group in groups {
+        let resource = group[0].resource as usize;
+        if selection.is_some_and(|sel| !sel.resource(resource)) {
+            continue;
+        }
+        let scope = kernel::scope_slot(options.weighting, model.resource_scope[resource] as usize);
+        t.scope_met[scope] = true;
+        let mut counts_for_weight = false;
+        for a in group {
+            let status = kernel::effective_status(model, a, options);
+            t.recommendations[a.recommendation as usize].add(status);
+            if !counted[a.recommendation as usize] {
+                continue;
+            }
+            counts_for_weight |= status != Status::NotApplicable;
+            for &c in model.controls_of(a.recommendation as usize) {
+                states.add(c as usize, status);
+            }
+        }
+        if !states.is_empty() {
+            let slot = t.per_scope.slot_mut(scope);
+            states.drain(|c, status| slot[c].add(status));
+        }
+        if counts_for_weight {
+            t.scope_resources[scope] += 1;
+            t.resources += 1;
+        }
+    }
+    tally_counts(model, options, selection, &mut t);
+    t
+}
+
+/// Adds the scopes scored from exported counts (SPEC §3). Their resources are not known:
+/// they count as healthy plus unhealthy summed over controls.
+fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Selection>, t: &mut Tally) {
+    for e in &model.exported.controls {
+        let s = e.scope as usize;
+        if !model.scopes[s].count_level || selection.is_some_and(|sel| !sel.scope(s)) {
+            continue;
+        }
+        let slot = kernel::scope_slot(options.weighting, s);
+        t.count_level = true;
+        t.scope_met[slot] = true;
+        t.per_scope.slot_mut(slot)[e.control as usize].add_counts(e.counts);
+        t.scope_resources[slot] += e.counts.applicable();
+        t.resources += e.counts.applicable();
+    }
+}
+
+/// Combines per-scope figures into the overall score (SPEC §1.1).
+fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
+    let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
+    let total_weight: f64 = defined.iter().map(|s| s.weight as f64).sum();
+    let percentage = kernel::weighted_mean(
+        &defined
+            .iter()
+            .map(|s| (s.weight as f64, s.percentage.unwrap_or(0.0)))
+            .collect::<Vec<_>>(),
+    );
+    let controls = model
+        .controls
+        .iter()
+        .enumerate()
+        .map(|(c, control)| {
+            let mut counts = Counts::default();
+            for s in &scopes {
+                counts.add_counts(tally.per_scope.get(s.slot(), c));
+            }
+            let (mut weighted_current, mut weight_sum, mut weighted_potential) = (0.0, 0.0, 0.0);
+            let mut single: Option<(f64, Counts)> = None;
+            for s in &defined {
+                let cs = tally.per_scope.get(s.slot(), c);
+                if cs.applicable() == 0 {
+                    continue;
+                }
+                let current = kernel::control_current(control.max_score, cs);
+                let k = kernel::scope_factor(s.weight as f64, s.max);
+                weighted_current += k * current;
+                weighted_potential += k * (control.max_score - current);
+                weight_sum += k;
+                single = Some((current, cs));
+            }
+            let in_defined = weight_sum > 0.0;
+            let current = match (defined.len(), single) {
+                (1, Some((current, _))) => current,
+                _ if in_defined => weighted_current / weight_sum,
+                _ => 0.0,
+            };
+            ControlScore {
+                control: c as u32,
+                applicable: counts.applicable() > 0,
+                max_score: control.max_score,
+                current,
+                potential: if in_defined {
+                    control.max_score - current
+                } else {
+                    0.0
+                },
+                potential_percentage: if in_defined {
+                    kernel::share_of_overall(1.0, weighted_potential, total_weight)
+                } else {
+                    0.0
+                },
+                points_per_resource: match (defined.len(), single) {
+                    (1, Some((_, counts))) => kernel::points_per_resource(control.max_score, counts),
+                    _ => None,
+                },
+                counts,
+            }
+        })
+        .collect();
+    let (current, max) = match defined.as_slice() {
+        [] => (Some(0.0), Some(0.0)),
+        [one] => (Some(one.current), Some(one.max)),
+        _ => (None, None),
+    };
+    Score {
+        percentage,
+        current,
+        max,
+        resources: tally.resources,
+        defined_scopes: defined.len(),
+        controls,
+        scopes,
+        recommendations: tally.recommendations,
+        scope_controls: tally.per_scope,
+        weights: WeightSource::Computed,
+        count_level: tally.count_level,
+        warnings: Vec::new(),
+    }
+}
+
+/// The per-round figures `plan`'s gain estimate is computed from.
+struct GainEstimator<'a> {
+    inputs: GainInputs<'a>,
+    /// Per scope slot with a defined score: (weight, max).
+    slots: Vec<Option<(f64, f64)>>,
+    total_weight: f64,
+}
+
+impl<'a> GainEstimator<'a> {
+    fn new(inputs: GainInputs<'a>) -> GainEstimator<'a> {
+        let (model, options) = (inputs.model, inputs.options);
+        let slot_count = kernel::slot_count(options.weighting, model.scopes.len());
+        let mut slots = vec![None; slot_count];
+        for s in &inputs.score.scopes {
+            if s.percentage.is_some() {
+                slots[s.scope.unwrap_or(0) as usize] = Some((s.weight as f64, s.max));
+            }
+        }
+        let total_weight = slots.iter().flatten().map(|(w, _)| w).sum();
+        GainEstimator {
+            inputs,
+            slots,
+            total_weight,
+        }
+    }
+
+    /// Percentage points the overall score gains when `changes` become healthy: for each
+    /// control in which one of `resources` turns from unhealthy to healthy, one more
+    /// healthy resource's points, weighted as its scope is.
+    fn gain(&self, resources: &[u32], changes: &[usize]) -> f64 {
+        let GainInputs {
+            model,
+            options,
+            score,
+            counted,
+            effective,
+        } = self.inputs;
+        let nc = model.controls.len();
+        let mut gained = 0.0;
+        let mut before = ResourceStates::new(nc);
+        let mut after = ResourceStates::new(nc);
+        let mut healed: Vec<usize> = Vec::new();
+        for &r in resources {
+            let slot = kernel::scope_slot(options.weighting, model.resource_scope[r as usize] as usize);
+            let Some((weight, max)) = self.slots.get(slot).copied().flatten() else {
+                continue;
+            };
+            for i in model.assessment_range(r as usize) {
+                let a = &model.assessments[i];
+                if !counted[a.recommendation as usize] {
+                    continue;
+                }
+                let now = effective[i];
+                let fixed = if changes.binary_search(&i).is_ok() {
+                    Status::Healthy
+                } else {
+                    now
+                };
+                for &c in model.controls_of(a.recommendation as usize) {
+                    before.add(c as usize, now);
+                    after.add(c as usize, fixed);
+                }
+            }
+            // The controls in which the resource turns from unhealthy to healthy, summed
+            // in control order so that the estimate does not depend on assessment order.
+            before.drain(|c, was| {
+                if was == Status::Unhealthy && after.get(c) == Some(Status::Healthy) {
+                    healed.push(c);
+                }
+            });
+            after.clear();
+            healed.sort_unstable();
+            for c in healed.drain(..) {
+                let counts: Counts = score.scope_controls.get(slot, c);
+                let one_more =
+                    kernel::points_per_resource(model.controls[c].max_score, counts).unwrap_or(0.0);
+                gained += kernel::points_in_overall(weight, max, one_more, self.total_weight);
+            }
+        }
+        gained
+    }
+}
