@@ -58,60 +58,70 @@ pub enum WeightingArg {
     Pooled,
 }
 
-/// `assess --format`: the report as a table, JSON, or one self-contained HTML page.
+/// Declares one command's `--format` values: the formats it `offers`, and those it
+/// `lacks`, together every [`Format`]. It converts into [`Format`], and back for the
+/// formats it offers; both matches are exhaustive, so a new [`Format`] variant stops the
+/// build until every command says whether it offers it.
 // The variants carry no `///` help on purpose: clap would turn it into a "Possible values"
 // list and change `--help`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum AssessFormat {
-    Table,
-    Json,
-    Html,
-}
-
-/// `trend --format`: the runs as a table, JSON, or one self-contained HTML page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TrendFormat {
-    Table,
-    Json,
-    Html,
-}
-
-/// `--format` of `explain`, `plan`, `diff`, `validate` and `controls`: text or JSON (no
-/// HTML page for them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum TextFormat {
-    Table,
-    Json,
-}
-
-impl From<AssessFormat> for Format {
-    fn from(f: AssessFormat) -> Format {
-        match f {
-            AssessFormat::Table => Format::Table,
-            AssessFormat::Json => Format::Json,
-            AssessFormat::Html => Format::Html,
+macro_rules! format_values {
+    ($(#[$doc:meta])* $name:ident offers [$($offered:ident),+] lacks [$($lacking:ident),*]) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+        pub enum $name {
+            $($offered),+
         }
-    }
+
+        impl From<$name> for Format {
+            fn from(f: $name) -> Format {
+                match f {
+                    $($name::$offered => Format::$offered),+
+                }
+            }
+        }
+
+        impl TryFrom<Format> for $name {
+            /// The format, which this command does not offer.
+            type Error = Format;
+
+            fn try_from(f: Format) -> Result<$name, Format> {
+                match f {
+                    $(Format::$offered => Ok($name::$offered),)+
+                    $(Format::$lacking => Err(Format::$lacking),)*
+                }
+            }
+        }
+    };
 }
 
-impl From<TrendFormat> for Format {
-    fn from(f: TrendFormat) -> Format {
-        match f {
-            TrendFormat::Table => Format::Table,
-            TrendFormat::Json => Format::Json,
-            TrendFormat::Html => Format::Html,
-        }
-    }
-}
-
-impl From<TextFormat> for Format {
-    fn from(f: TextFormat) -> Format {
-        match f {
-            TextFormat::Table => Format::Table,
-            TextFormat::Json => Format::Json,
-        }
-    }
-}
+format_values!(
+    /// `assess --format`: the report as a table, JSON, or one self-contained HTML page.
+    AssessFormat offers [Table, Json, Html] lacks []
+);
+format_values!(
+    /// `trend --format`: the runs as a table, JSON, or one self-contained HTML page.
+    TrendFormat offers [Table, Json, Html] lacks []
+);
+format_values!(
+    /// `explain --format`.
+    ExplainFormat offers [Table, Json] lacks [Html]
+);
+format_values!(
+    /// `plan --format`.
+    PlanFormat offers [Table, Json] lacks [Html]
+);
+format_values!(
+    /// `diff --format`.
+    DiffFormat offers [Table, Json] lacks [Html]
+);
+format_values!(
+    /// `validate --format`.
+    ValidateFormat offers [Table, Json] lacks [Html]
+);
+format_values!(
+    /// `controls --format`.
+    ControlsFormat offers [Table, Json] lacks [Html]
+);
 
 /// Output options shared by every command.
 #[derive(Debug, Args)]
@@ -196,13 +206,9 @@ pub struct AssessArgs {
     pub output: OutputArgs,
 }
 
-/// What `explain`, `plan` and `diff` share: the format, what is scored, where the output
-/// goes.
+/// What `explain`, `plan` and `diff` share: what is scored, where the output goes.
 #[derive(Debug, Args)]
 pub struct TriageArgs {
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]
-    pub format: TextFormat,
     #[command(flatten)]
     pub scoring: ScoringArgs,
     #[command(flatten)]
@@ -218,6 +224,9 @@ pub struct ExplainArgs {
     /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ExplainFormat::Table)]
+    pub format: ExplainFormat,
     #[command(flatten)]
     pub common: TriageArgs,
 }
@@ -235,6 +244,9 @@ pub struct PlanArgs {
     /// Plan this many steps.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub steps: Option<u32>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
     #[command(flatten)]
     pub common: TriageArgs,
 }
@@ -255,6 +267,9 @@ pub struct DiffArgs {
     /// are judged on --as-of, so exemptions that ended in between show as a change.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub before_as_of: Option<Date>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
     #[command(flatten)]
     pub common: TriageArgs,
 }
@@ -282,8 +297,8 @@ pub struct ValidateArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]
-    pub format: TextFormat,
+    #[arg(short, long, value_enum, default_value_t = ValidateFormat::Table)]
+    pub format: ValidateFormat,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -292,8 +307,8 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 pub struct ControlsArgs {
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = TextFormat::Table)]
-    pub format: TextFormat,
+    #[arg(short, long, value_enum, default_value_t = ControlsFormat::Table)]
+    pub format: ControlsFormat,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -321,5 +336,39 @@ impl ScoringArgs {
                 management_groups: self.management_groups.clone(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every value a command offers converts into a format and back; every other format
+    /// is refused as one the command lacks.
+    fn round_trips<F>(offered: usize)
+    where
+        F: ValueEnum + TryFrom<Format, Error = Format> + Into<Format> + PartialEq + std::fmt::Debug + Copy,
+    {
+        for &value in F::value_variants() {
+            let format: Format = value.into();
+            assert_eq!(F::try_from(format), Ok(value));
+        }
+        let accepted = [Format::Table, Format::Json, Format::Html]
+            .into_iter()
+            .filter(|f| F::try_from(*f).is_ok())
+            .count();
+        assert_eq!(accepted, offered);
+    }
+
+    #[test]
+    fn each_command_offers_its_formats() {
+        round_trips::<AssessFormat>(3);
+        round_trips::<TrendFormat>(3);
+        round_trips::<ExplainFormat>(2);
+        round_trips::<PlanFormat>(2);
+        round_trips::<DiffFormat>(2);
+        round_trips::<ValidateFormat>(2);
+        round_trips::<ControlsFormat>(2);
+        assert_eq!(ExplainFormat::try_from(Format::Html), Err(Format::Html));
     }
 }

@@ -16,8 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub const SCHEMA: &str = "securescore.diff/v1";
 
 /// A category of change: the waterfall's steps, in their fixed order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Cause {
     /// Assessments only BEFORE has.
     Removed,
@@ -47,11 +46,7 @@ impl Cause {
     }
 }
 
-impl std::fmt::Display for Cause {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::text::named!(Cause);
 
 /// The result of a diff: the comparison, with its gate and warnings.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -104,6 +99,16 @@ impl Diff {
 pub struct DropGate {
     pub max_drop: f64,
     pub passed: bool,
+}
+
+impl From<&crate::gate::Verdict> for DropGate {
+    /// The diff's view of the `--max-drop` verdict.
+    fn from(v: &crate::gate::Verdict) -> DropGate {
+        DropGate {
+            max_drop: v.limit,
+            passed: v.passed(),
+        }
+    }
 }
 
 /// One side's overall score.

@@ -4,18 +4,20 @@
 use crate::outcome::Outcome;
 use crate::text::{fmt2, round2};
 
-/// One gate rule's verdict.
+/// One gate rule's verdict, with what it compared.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
+    /// The rule, as its option is named (`fail-under`, `max-drop`).
+    pub rule: &'static str,
+    /// The rule's limit.
+    pub limit: f64,
+    /// The figure held against the limit, when it is defined.
+    pub actual: Option<f64>,
     /// Why the rule failed; `None` when it passed.
     pub failure: Option<String>,
 }
 
 impl Verdict {
-    fn from_failure(failure: Option<String>) -> Verdict {
-        Verdict { failure }
-    }
-
     /// True when the rule passed.
     pub fn passed(&self) -> bool {
         self.failure.is_none()
@@ -37,10 +39,16 @@ pub fn outcome<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> Outcome {
 /// export must be complete (`incomplete` lists why it is not).
 pub fn fail_under(threshold: f64, percentage: Option<f64>, incomplete: &[String]) -> Verdict {
     let above = percentage.is_some_and(|p| round2(p) >= threshold);
+    let verdict = |failure| Verdict {
+        rule: "fail-under",
+        limit: threshold,
+        actual: percentage,
+        failure,
+    };
     if above && incomplete.is_empty() {
-        return Verdict::from_failure(None);
+        return verdict(None);
     }
-    Verdict::from_failure(Some(match percentage {
+    verdict(Some(match percentage {
         Some(p) if !above => format!("secure score {}% is below --fail-under {threshold}", fmt2(p)),
         Some(_) => format!(
             "the export is incomplete ({}), so --fail-under {threshold} cannot pass",
@@ -55,7 +63,7 @@ pub fn fail_under(threshold: f64, percentage: Option<f64>, incomplete: &[String]
 /// `diff --max-drop PCT`: the score may fall by at most `limit` points (rounded to 2
 /// decimals), both scores must be defined, and neither export incomplete.
 pub fn max_drop(limit: f64, before: Option<f64>, after: Option<f64>, incomplete: bool) -> Verdict {
-    Verdict::from_failure(match (before, after) {
+    let failure = match (before, after) {
         _ if incomplete => Some(format!(
             "an export is incomplete, so --max-drop {limit} cannot pass"
         )),
@@ -67,7 +75,13 @@ pub fn max_drop(limit: f64, before: Option<f64>, after: Option<f64>, incomplete:
         _ => Some(format!(
             "a secure score is undefined (no control with points applies), so --max-drop {limit} cannot pass"
         )),
-    })
+    };
+    Verdict {
+        rule: "max-drop",
+        limit,
+        actual: before.zip(after).map(|(b, a)| b - a),
+        failure,
+    }
 }
 
 #[cfg(test)]
@@ -93,8 +107,11 @@ mod tests {
 
     #[test]
     fn the_outcome_lists_every_failure() {
-        let ok = Verdict::from_failure(None);
-        let bad = Verdict::from_failure(Some("why".to_string()));
+        let ok = fail_under(10.0, Some(50.0), &[]);
+        let bad = Verdict {
+            failure: Some("why".to_string()),
+            ..ok.clone()
+        };
         assert_eq!(outcome([&ok]), Outcome::Success);
         assert_eq!(outcome([&ok, &bad]), Outcome::GateFailed(vec!["why".to_string()]));
     }

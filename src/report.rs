@@ -144,6 +144,16 @@ pub struct GateOut {
     pub passed: bool,
 }
 
+impl From<&crate::gate::Verdict> for GateOut {
+    /// The report's view of the `--fail-under` verdict.
+    fn from(v: &crate::gate::Verdict) -> GateOut {
+        GateOut {
+            fail_under: v.limit,
+            passed: v.passed(),
+        }
+    }
+}
+
 /// A warning, as scripts see it.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct WarningOut {

@@ -2,6 +2,24 @@
 
 use std::borrow::Cow;
 
+/// Shows and serialises a type by its `as_str()` name, so that the name is spelled once.
+macro_rules! named {
+    ($t:ty) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use named;
+
 /// True for characters that could drive a terminal or reorder what it shows: C0 and C1
 /// controls, DEL, and the Unicode bidirectional formatting characters.
 fn is_unsafe(c: char) -> bool {

@@ -11,7 +11,7 @@ use crate::history::{Runs, Snapshot};
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::render::{Document, Format, RenderOptions};
-use crate::report::{self, GateOut, GroupOut, WarningOut};
+use crate::report::{GateOut, WarningOut};
 use crate::trend::Trend;
 use crate::Outcome;
 use crate::UsageError;
@@ -44,14 +44,13 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     let verdict = args
         .fail_under
         .map(|threshold| gate::fail_under(threshold, evaluation.score.percentage, &model.incomplete));
-    let report = build_report(
-        args,
+    let report = evaluation.report(
         &model,
-        &evaluation,
-        &diags,
-        history.as_ref(),
-        verdict.as_ref(),
-        groups,
+        ReportExtras {
+            warnings: report_warnings(&diags, history.as_ref()),
+            gate: verdict.as_ref().map(GateOut::from),
+            groups,
+        },
     );
     if let Some((_, warnings)) = &history {
         for w in warnings {
@@ -104,33 +103,14 @@ fn read_history(args: &AssessArgs) -> anyhow::Result<Option<History>> {
     Ok(Some(crate::history::read(path)?))
 }
 
-/// The report, built once: the evaluation's figures, the warnings (the history's last),
-/// the gate's verdict and the group scores.
-fn build_report(
-    args: &AssessArgs,
-    model: &Model,
-    evaluation: &Evaluation,
-    diags: &Diagnostics,
-    history: Option<&History>,
-    verdict: Option<&gate::Verdict>,
-    groups: Option<Vec<GroupOut>>,
-) -> report::Report {
-    let mut warnings: Vec<WarningOut> = diags.warnings().map(WarningOut::from).collect();
-    if let Some((_, history_warnings)) = history {
-        warnings.extend(history_warnings.iter().map(WarningOut::from));
-    }
-    let gate = args.fail_under.zip(verdict).map(|(threshold, v)| GateOut {
-        fail_under: threshold,
-        passed: v.passed(),
-    });
-    evaluation.report(
-        model,
-        ReportExtras {
-            warnings,
-            gate,
-            groups,
-        },
-    )
+/// The warnings the report lists: the inputs' and the evaluation's, then the history's.
+fn report_warnings(diags: &Diagnostics, history: Option<&History>) -> Vec<WarningOut> {
+    let history_warnings = history.into_iter().flat_map(|(_, warnings)| warnings);
+    diags
+        .warnings()
+        .chain(history_warnings)
+        .map(WarningOut::from)
+        .collect()
 }
 
 /// The trend the HTML report charts: the history's runs, and this run when it is
@@ -154,7 +134,11 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 }
 
 /// The explanation of every control of the report, in its order (the HTML drill-downs).
-fn control_details(model: &Model, evaluation: &Evaluation, report: &report::Report) -> Vec<Explanation> {
+fn control_details(
+    model: &Model,
+    evaluation: &Evaluation,
+    report: &crate::report::Report,
+) -> Vec<Explanation> {
     report
         .controls
         .iter()

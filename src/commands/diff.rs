@@ -99,18 +99,15 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     let incomplete = !before.incomplete.is_empty() || !after.incomplete.is_empty();
     let verdict = args.max_drop.map(|limit| {
         let (b, a) = (comparison.before.percentage, comparison.after.percentage);
-        (limit, gate::max_drop(limit, b, a, incomplete))
+        gate::max_drop(limit, b, a, incomplete)
     });
-    let drop_gate = verdict.as_ref().map(|(limit, v)| DropGate {
-        max_drop: *limit,
-        passed: v.passed(),
-    });
+    let drop_gate = verdict.as_ref().map(DropGate::from);
     let result = Diff::new(comparison, drop_gate, warnings);
     emit(
         &args.common.output,
-        args.common.format.into(),
+        args.format.into(),
         &Document::Diff(&result),
         &render_options(&args.common.output),
     )?;
-    Ok(gate::outcome(verdict.iter().map(|(_, v)| v)))
+    Ok(gate::outcome(verdict.iter()))
 }

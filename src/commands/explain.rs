@@ -47,7 +47,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     print_diagnostics(&diags, args.common.output.quiet);
     emit(
         &args.common.output,
-        args.common.format.into(),
+        args.format.into(),
         &Document::Explanation(&explanation),
         &render_options(&args.common.output),
     )?;

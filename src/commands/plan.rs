@@ -29,7 +29,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
     print_diagnostics(&diags, args.common.output.quiet);
     emit(
         &args.common.output,
-        args.common.format.into(),
+        args.format.into(),
         &Document::Plan(&result),
         &render_options(&args.common.output),
     )?;

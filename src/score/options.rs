@@ -2,12 +2,9 @@
 //! exemption switches, and how scopes are weighted (SPEC §1, §1.1, §7).
 
 use crate::date::Date;
-use serde::Serialize;
 
-/// How scopes are weighted in the overall score (SPEC §1.1). Serialised as the command
-/// line spells it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// How scopes are weighted in the overall score (SPEC §1.1). Serialised by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Weighting {
     /// By the number of resources with a counted healthy or unhealthy assessment.
     Resources,
@@ -28,15 +25,10 @@ impl Weighting {
     }
 }
 
-impl std::fmt::Display for Weighting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::text::named!(Weighting);
 
-/// Where the scope weights of a score came from (SPEC §1.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// Where the scope weights of a score came from (SPEC §1.1). Serialised by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WeightSource {
     /// Computed from the inventory, as `--weighting` says.
     Computed,
@@ -54,11 +46,7 @@ impl WeightSource {
     }
 }
 
-impl std::fmt::Display for WeightSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::text::named!(WeightSource);
 
 /// A scoring model (SPEC §7): the arithmetic that turns the counted assessments of a
 /// selection into a [`Score`]. [`score`] branches on it, in one place.
