@@ -2,14 +2,21 @@
 //! (a 2021 snapshot of membership, with current names and max scores), and
 //! [`ControlDef`], the shape in which both the catalog and the inputs define a control.
 //!
-//! The catalog reads its embedded JSON with its own serde shapes: it is trusted data in
-//! the native inventory's shape, so it needs none of the loader's value checks or error
-//! positions, and the catalog stays below the loaders.
+//! The catalog's JSON is written in the native inventory format, so the catalog owns the
+//! native shapes of a control ([`ControlIn`]) and a recommendation ([`RecommendationIn`]),
+//! with the value checks they make while deserializing (non-empty ids, max scores,
+//! severities; [`Text`], [`Id`], [`check_max_score`]) and their conversion into a
+//! [`ControlDef`] and a [`Recommendation`]. The native loader (`load::native`) reads an
+//! input's `controls[]` and `recommendations[]` with these same shapes; the catalog stays
+//! below the loaders, which add error positions and unknown-key reporting.
 
 use crate::model::{Recommendation, Severity};
 use anyhow::Context;
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 
 /// The catalog's JSON, in the native inventory shape.
 pub const CATALOG_JSON: &str = include_str!("../data/azure-controls.json");
@@ -33,61 +40,11 @@ pub struct Catalog {
     recommendations: HashMap<String, Recommendation>,
 }
 
-/// The parts of the catalog's JSON that are read.
+/// The parts of the catalog's JSON that are read: two sections of a native document.
 #[derive(Deserialize)]
 struct CatalogFile {
-    controls: Vec<CatalogControl>,
-    recommendations: Vec<CatalogRecommendation>,
-}
-
-/// `controls[]` of the catalog.
-#[derive(Deserialize)]
-struct CatalogControl {
-    id: String,
-    name: Option<String>,
-    description: Option<String>,
-    max_score: f64,
-    recommendations: Vec<String>,
-}
-
-/// `recommendations[]` of the catalog.
-#[derive(Deserialize)]
-struct CatalogRecommendation {
-    id: String,
-    name: Option<String>,
-    severity: Option<String>,
-}
-
-impl From<CatalogControl> for ControlDef {
-    fn from(c: CatalogControl) -> ControlDef {
-        ControlDef {
-            id: c.id,
-            name: c.name,
-            description: c.description,
-            max_score: c.max_score,
-            recommendations: c.recommendations,
-        }
-    }
-}
-
-impl CatalogRecommendation {
-    fn into_recommendation(self) -> anyhow::Result<Recommendation> {
-        let severity = match &self.severity {
-            None => None,
-            Some(s) => Some(Severity::parse(s).with_context(|| {
-                format!(
-                    "the built-in control catalog gives recommendation {:?} an unknown severity {s:?}",
-                    self.id
-                )
-            })?),
-        };
-        Ok(Recommendation {
-            id: self.id,
-            name: self.name,
-            severity,
-            ..Recommendation::default()
-        })
-    }
+    controls: Vec<ControlIn>,
+    recommendations: Vec<RecommendationIn>,
 }
 
 impl Catalog {
@@ -98,8 +55,11 @@ impl Catalog {
         let recommendations = file
             .recommendations
             .into_iter()
-            .map(|r| r.into_recommendation().map(|rec| (rec.id.clone(), rec)))
-            .collect::<anyhow::Result<_>>()?;
+            .map(|r| {
+                let rec = Recommendation::from(r);
+                (rec.id.clone(), rec)
+            })
+            .collect();
         Ok(Catalog {
             controls: file.controls.into_iter().map(ControlDef::from).collect(),
             recommendations,
@@ -117,6 +77,165 @@ impl Catalog {
     /// What the catalog knows of a recommendation.
     pub fn recommendation(&self, id: &str) -> Option<&Recommendation> {
         self.recommendations.get(id)
+    }
+}
+
+/// Keys present in an object but not part of its shape (listed as warnings by `validate`).
+pub type Extra = BTreeMap<String, IgnoredAny>;
+
+/// A string that borrows from the input when it holds no escapes.
+#[derive(Debug, PartialEq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+struct TextVisitor {
+    non_empty: bool,
+}
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(if self.non_empty {
+            "a non-empty string id"
+        } else {
+            "a string"
+        })
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        self.check(v)?;
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.check(v)?;
+        Ok(Cow::Owned(v.to_string()))
+    }
+}
+
+impl TextVisitor {
+    fn check<E: de::Error>(&self, v: &str) -> Result<(), E> {
+        if self.non_empty && v.is_empty() {
+            return Err(E::invalid_value(de::Unexpected::Str(v), self));
+        }
+        Ok(())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(TextVisitor { non_empty: false }).map(Text)
+    }
+}
+
+/// A required, non-empty id.
+#[derive(Debug, PartialEq)]
+pub struct Id<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(TextVisitor { non_empty: true }).map(Id)
+    }
+}
+
+impl Id<'_> {
+    /// Deserializes a required, non-empty id into a `String` (for
+    /// `#[serde(deserialize_with = "Id::owned")]`).
+    pub fn owned<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        Id::deserialize(d).map(|id| id.0.into_owned())
+    }
+}
+
+fn severity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Severity>, D::Error> {
+    match Option::<Text>::deserialize(d)? {
+        None => Ok(None),
+        Some(t) => Severity::parse(&t.0).map(Some).ok_or_else(|| {
+            de::Error::custom(format!(
+                "unknown severity {:?}: expected low, medium, high or critical",
+                t.0
+            ))
+        }),
+    }
+}
+
+/// The largest max score accepted: sums of many such controls stay far from overflow
+/// (Defender's own controls are worth at most 10).
+pub const MAX_SCORE_LIMIT: f64 = 1e9;
+
+fn max_score<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    check_max_score(f64::deserialize(d)?).map_err(de::Error::custom)
+}
+
+/// A max score as given, or why it is not one.
+pub fn check_max_score(v: f64) -> Result<f64, String> {
+    if v.is_finite() && (0.0..=MAX_SCORE_LIMIT).contains(&v) {
+        // `-0` is 0.
+        Ok(v + 0.0)
+    } else {
+        Err(format!(
+            "max score {v} is invalid: expected a finite number from 0 to {MAX_SCORE_LIMIT:e}"
+        ))
+    }
+}
+
+/// `controls[]` of a native document (the catalog's, or an input's).
+#[derive(Deserialize)]
+pub struct ControlIn {
+    #[serde(deserialize_with = "Id::owned")]
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(deserialize_with = "max_score")]
+    pub max_score: f64,
+    pub recommendations: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `recommendations[]` of a native document (the catalog's, or an input's).
+#[derive(Deserialize)]
+pub struct RecommendationIn {
+    #[serde(deserialize_with = "Id::owned")]
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "severity")]
+    pub severity: Option<Severity>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub remediation: Option<String>,
+    #[serde(default)]
+    pub preview: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl From<ControlIn> for ControlDef {
+    fn from(c: ControlIn) -> ControlDef {
+        ControlDef {
+            id: c.id,
+            name: c.name,
+            description: c.description,
+            max_score: c.max_score,
+            recommendations: c.recommendations,
+        }
+    }
+}
+
+impl From<RecommendationIn> for Recommendation {
+    fn from(r: RecommendationIn) -> Recommendation {
+        Recommendation {
+            id: r.id,
+            name: r.name,
+            severity: r.severity,
+            description: r.description,
+            remediation: r.remediation,
+            preview: r.preview.unwrap_or(false),
+            custom: false,
+        }
     }
 }
 

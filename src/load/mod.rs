@@ -27,7 +27,7 @@ use pages::{Page, PageForm};
 use serde::de::{SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use shape::{arm_page_items, error_body, find_key, graph_data, is_set, shape_of, Keys, ObjectKeys, Shape};
+use shape::{is_set, shape_of, Keys, ObjectKeys, Shape};
 use source::InputSpec;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -369,9 +369,14 @@ impl Loader<'_> {
         match shape_of(&keys) {
             Some(Shape::NativeDocument) => self.native_document(file, &keys, &path),
             Some(Shape::AssessmentRow) => self.assessment_row(file, raw, path),
-            Some(Shape::ArmPage) => self.arm_page(file, &keys, &path),
-            Some(Shape::GraphResult) => self.graph_result(file, &keys, &path),
-            Some(Shape::ErrorResponse) => self.error_response(file, raw, &keys, path),
+            Some(Shape::ArmPage { value, next_link }) => self.arm_page(file, value, next_link, &path),
+            Some(Shape::GraphResult {
+                data,
+                total,
+                skip_token,
+                truncated,
+            }) => self.graph_result(file, data, total, skip_token, truncated, &path),
+            Some(Shape::ErrorResponse { error }) => self.error_response(file, raw, error, path),
             Some(Shape::AzureObject) => {
                 self.azure_item(file, raw, path);
             }
@@ -449,13 +454,16 @@ impl Loader<'_> {
         }
     }
 
-    /// An ARM list page: its items, and the page for the truncation check.
-    fn arm_page<'a>(&mut self, file: &mut FileCtx<'a>, keys: &ObjectKeys<'a>, path: &str) {
-        // Present: it is what made the object a page.
-        let Some(value) = arm_page_items(keys) else {
-            return;
-        };
-        let next_link = find_key(keys, &["nextLink"]).filter(|v| is_set(v)).map(|v| {
+    /// An ARM list page: its items (`value`, an array), and the page for the truncation
+    /// check.
+    fn arm_page<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        value: &'a RawValue,
+        next_link: Option<&'a RawValue>,
+        path: &str,
+    ) {
+        let next_link = next_link.filter(|v| is_set(v)).map(|v| {
             serde_json::from_str::<&str>(v.get())
                 .ok()
                 .and_then(azure::listing_scope)
@@ -471,12 +479,17 @@ impl Loader<'_> {
         });
     }
 
-    /// A Resource Graph result: its rows, and the page for the truncation check.
-    fn graph_result<'a>(&mut self, file: &mut FileCtx<'a>, keys: &ObjectKeys<'a>, path: &str) {
-        // Present: it is what made the object a result.
-        let Some(data) = graph_data(keys) else {
-            return;
-        };
+    /// A Resource Graph result: its rows (`data`), and the page for the truncation check
+    /// (from the `total`, `skip_token` and `truncated` the result gives, if any).
+    fn graph_result<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        data: &'a RawValue,
+        total: Option<&'a RawValue>,
+        skip_token: Option<&'a RawValue>,
+        truncated: Option<&'a RawValue>,
+        path: &str,
+    ) {
         if !data.get().starts_with('[') {
             let d = Diagnostic::error(
                 "unrecognised-shape",
@@ -490,16 +503,14 @@ impl Loader<'_> {
             return self.diags.push(d);
         }
         let items = self.azure_items(file, data, join_key(path, "data"));
-        let total = find_key(keys, &["total_records", "totalRecords"])
-            .and_then(|v| serde_json::from_str::<u64>(v.get()).ok());
-        let truncated = find_key(keys, &["resultTruncated"])
-            .is_some_and(|v| matches!(v.get(), "true" | "\"true\"" | "\"True\""));
+        let total = total.and_then(|v| serde_json::from_str::<u64>(v.get()).ok());
+        let truncated = truncated.is_some_and(|v| matches!(v.get(), "true" | "\"true\"" | "\"True\""));
         self.pages.push(Page {
             file: file.locator.name().to_string(),
             kind: items.kind,
             form: PageForm::Graph {
                 total,
-                skip_token: find_key(keys, &["skip_token", "$skipToken"]).is_some_and(is_set),
+                skip_token: skip_token.is_some_and(is_set),
                 truncated,
                 rows: items.rows,
             },
@@ -511,10 +522,10 @@ impl Loader<'_> {
         &mut self,
         file: &mut FileCtx<'a>,
         raw: &'a RawValue,
-        keys: &ObjectKeys<'a>,
+        error: &'a RawValue,
         path: String,
     ) {
-        let error = error_body(keys).map_or("", |e| e.get());
+        let error = error.get();
         let d = Diagnostic::error(
             "unrecognised-shape",
             format!(

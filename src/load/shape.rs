@@ -1,6 +1,6 @@
 //! What a JSON object is, told by its keys alone (SPEC §2): the [`Shape`]s an input's
-//! objects may have, recognised in a fixed order of precedence ([`shape_of`]), and the
-//! key lookups the recognisers share with the code that reads each shape.
+//! objects may have, recognised in a fixed order of precedence ([`shape_of`]), each with
+//! the values that told it, which are what the code reading that shape takes.
 
 use super::native::SECTIONS;
 use serde::de::Visitor;
@@ -24,81 +24,127 @@ const GRAPH_KEYS: [&str; 5] = [
 /// An object's keys, each once, with their raw values.
 pub(super) type ObjectKeys<'a> = BTreeMap<String, &'a RawValue>;
 
-/// A test of an object's keys: true when they are those of a shape.
-type Recogniser = fn(&ObjectKeys<'_>) -> bool;
+/// A test of an object's keys: the shape they are those of, with the values that told
+/// it, or `None`.
+type Recogniser = for<'a> fn(&ObjectKeys<'a>) -> Option<Shape<'a>>;
 
-/// The shapes a JSON object in an input may have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Shape {
-    /// A native inventory document: one or more of the [`SECTIONS`].
+/// The shapes a JSON object in an input may have, each with the values its reader takes
+/// (found while recognising it, so a reader never looks a key up again).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Shape<'a> {
+    /// A native inventory document: one or more of the [`SECTIONS`] (read key by key,
+    /// other keys being unknown).
     NativeDocument,
     /// One native assessment standing alone (a JSON Lines row): `resource`,
-    /// `recommendation` and `status`.
+    /// `recommendation` and `status` (read from the object whole).
     AssessmentRow,
     /// An ARM list page: an array under `value`, perhaps a `nextLink`.
-    ArmPage,
+    ArmPage {
+        /// The items (an array).
+        value: &'a RawValue,
+        /// `nextLink`, as given (perhaps null or empty).
+        next_link: Option<&'a RawValue>,
+    },
     /// A Resource Graph result: `data` with a count or a skip token.
-    GraphResult,
+    GraphResult {
+        /// The rows (whatever they are: rows that are no array are an error of their own).
+        data: &'a RawValue,
+        /// `total_records` (or `totalRecords`), as given.
+        total: Option<&'a RawValue>,
+        /// `skip_token` (or `$skipToken`), as given (perhaps null or empty).
+        skip_token: Option<&'a RawValue>,
+        /// `resultTruncated`, as given.
+        truncated: Option<&'a RawValue>,
+    },
     /// An Azure error response: `error`.
-    ErrorResponse,
-    /// One Azure object: a `type` or an `id`.
+    ErrorResponse {
+        /// The error's body.
+        error: &'a RawValue,
+    },
+    /// One Azure object: a `type` or an `id` (read from the object whole).
     AzureObject,
 }
 
-/// Every shape with the test its keys pass, in order of precedence: an object is the
-/// first shape whose test it passes. The order settles objects that pass two tests:
+/// Every shape's recogniser, in order of precedence: an object is the first shape whose
+/// recogniser takes it. The order settles objects that two recognisers would take:
 ///
-/// 1. a native document, whatever else it holds: native keys are the user's own;
-/// 2. a native assessment (its `resource` is no Azure key);
-/// 3. an ARM page, then 4. a Resource Graph result: listings hold Azure objects, so they
-///    are told apart before the objects they hold;
-/// 5. an error response, which may carry an `id` or `type` of its own but is no object;
-/// 6. any other object with a `type` or an `id`, read as one Azure object (which may
-///    still be of no type that is read).
+/// 1. a native document ([`native_document`]), whatever else it holds: native keys are
+///    the user's own;
+/// 2. a native assessment ([`assessment_row`]; its `resource` is no Azure key);
+/// 3. an ARM page ([`arm_page`]), then 4. a Resource Graph result ([`graph_result`]):
+///    listings hold Azure objects, so they are told apart before the objects they hold;
+/// 5. an error response ([`error_response`]), which may carry an `id` or `type` of its
+///    own but is no object;
+/// 6. any other object with a `type` or an `id` ([`azure_object`]), read as one Azure
+///    object (which may still be of no type that is read).
 ///
 /// Native keys match exactly, Azure keys ignoring ASCII case (Resource Graph and older
 /// `az` versions spell them differently).
-const SHAPES: [(Shape, Recogniser); 6] = [
-    (Shape::NativeDocument, |keys| {
-        SECTIONS.iter().any(|s| keys.contains_key(*s))
-    }),
-    (Shape::AssessmentRow, |keys| {
-        ROW_KEYS.iter().all(|k| keys.contains_key(*k))
-    }),
-    (Shape::ArmPage, |keys| arm_page_items(keys).is_some()),
-    (Shape::GraphResult, |keys| graph_data(keys).is_some()),
-    (Shape::ErrorResponse, |keys| error_body(keys).is_some()),
-    (Shape::AzureObject, |keys| {
-        find_key(keys, &["type"]).is_some() || find_key(keys, &["id"]).is_some()
-    }),
+const SHAPES: [Recogniser; 6] = [
+    native_document,
+    assessment_row,
+    arm_page,
+    graph_result,
+    error_response,
+    azure_object,
 ];
 
-/// The shape of an object with these keys, or `None` when it has none of them.
-pub(super) fn shape_of(keys: &ObjectKeys<'_>) -> Option<Shape> {
-    SHAPES
+/// The shape of an object with these keys, with the values that told it, or `None` when
+/// it has none of them.
+pub(super) fn shape_of<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
+    SHAPES.iter().find_map(|recognise| recognise(keys))
+}
+
+/// A native document: any of the [`SECTIONS`].
+fn native_document<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
+    SECTIONS
         .iter()
-        .find(|(_, recognises)| recognises(keys))
-        .map(|&(shape, _)| shape)
+        .any(|s| keys.contains_key(*s))
+        .then_some(Shape::NativeDocument)
 }
 
-/// The items of an ARM page: its `value`, when that is an array.
-pub(super) fn arm_page_items<'a>(keys: &ObjectKeys<'a>) -> Option<&'a RawValue> {
-    find_key(keys, &["value"]).filter(|v| v.get().starts_with('['))
+/// A native assessment standing alone: all of the [`ROW_KEYS`].
+fn assessment_row<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
+    ROW_KEYS
+        .iter()
+        .all(|k| keys.contains_key(*k))
+        .then_some(Shape::AssessmentRow)
 }
 
-/// The rows of a Resource Graph result: its `data` (whatever it holds: rows that are no
-/// array are an error of their own), when a count or skip token says it is one.
-pub(super) fn graph_data<'a>(keys: &ObjectKeys<'a>) -> Option<&'a RawValue> {
-    find_key(keys, &GRAPH_KEYS).and(find_key(keys, &["data"]))
+/// An ARM page: a `value` that is an array.
+fn arm_page<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
+    let value = find_key(keys, &["value"]).filter(|v| v.get().starts_with('['))?;
+    Some(Shape::ArmPage {
+        value,
+        next_link: find_key(keys, &["nextLink"]),
+    })
 }
 
-/// The `error` of an Azure error response.
-pub(super) fn error_body<'a>(keys: &ObjectKeys<'a>) -> Option<&'a RawValue> {
-    find_key(keys, &["error"])
+/// A Resource Graph result: a `data` (whatever it holds), when a count or skip token
+/// ([`GRAPH_KEYS`]) says it is one.
+fn graph_result<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
+    find_key(keys, &GRAPH_KEYS)?;
+    let data = find_key(keys, &["data"])?;
+    Some(Shape::GraphResult {
+        data,
+        total: find_key(keys, &["total_records", "totalRecords"]),
+        skip_token: find_key(keys, &["skip_token", "$skipToken"]),
+        truncated: find_key(keys, &["resultTruncated"]),
+    })
+}
+
+/// An Azure error response: an `error`.
+fn error_response<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
+    find_key(keys, &["error"]).map(|error| Shape::ErrorResponse { error })
+}
+
+/// One Azure object: a `type` or an `id`.
+fn azure_object<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
+    (find_key(keys, &["type"]).is_some() || find_key(keys, &["id"]).is_some()).then_some(Shape::AzureObject)
 }
 
 /// The value of the first key matching one of `names`, ignoring ASCII case.
-pub(super) fn find_key<'a>(keys: &ObjectKeys<'a>, names: &[&str]) -> Option<&'a RawValue> {
+fn find_key<'a>(keys: &ObjectKeys<'a>, names: &[&str]) -> Option<&'a RawValue> {
     keys.iter()
         .find(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
         .map(|(_, v)| *v)
@@ -151,56 +197,101 @@ impl<'a> Keys<'a> {
 mod tests {
     use super::*;
 
-    fn shape(json: &str) -> Option<Shape> {
+    fn shape(json: &'static str) -> Option<Shape<'static>> {
         let keys: Keys = serde_json::from_str(json).unwrap();
         shape_of(&keys.unique().unwrap())
     }
 
+    /// The shape's name, for comparing.
+    fn kind(json: &'static str) -> Option<&'static str> {
+        shape(json).map(|s| match s {
+            Shape::NativeDocument => "NativeDocument",
+            Shape::AssessmentRow => "AssessmentRow",
+            Shape::ArmPage { .. } => "ArmPage",
+            Shape::GraphResult { .. } => "GraphResult",
+            Shape::ErrorResponse { .. } => "ErrorResponse",
+            Shape::AzureObject => "AzureObject",
+        })
+    }
+
+    fn text(raw: Option<&RawValue>) -> Option<&str> {
+        raw.map(RawValue::get)
+    }
+
     #[test]
     fn each_shape_is_told_by_its_keys() {
-        assert_eq!(shape(r#"{"controls": []}"#), Some(Shape::NativeDocument));
+        assert_eq!(kind(r#"{"controls": []}"#), Some("NativeDocument"));
         assert_eq!(
-            shape(r#"{"resource": "r", "recommendation": "c", "status": "healthy"}"#),
-            Some(Shape::AssessmentRow)
+            kind(r#"{"resource": "r", "recommendation": "c", "status": "healthy"}"#),
+            Some("AssessmentRow")
         );
-        assert_eq!(shape(r#"{"Value": [], "nextLink": null}"#), Some(Shape::ArmPage));
-        assert_eq!(
-            shape(r#"{"data": [], "totalRecords": 0}"#),
-            Some(Shape::GraphResult)
-        );
-        assert_eq!(shape(r#"{"error": {"code": "x"}}"#), Some(Shape::ErrorResponse));
-        assert_eq!(shape(r#"{"ID": "/subscriptions/s"}"#), Some(Shape::AzureObject));
-        assert_eq!(shape(r#"{"name": "x"}"#), None);
-        assert_eq!(shape("{}"), None);
+        assert_eq!(kind(r#"{"Value": [], "nextLink": null}"#), Some("ArmPage"));
+        assert_eq!(kind(r#"{"data": [], "totalRecords": 0}"#), Some("GraphResult"));
+        assert_eq!(kind(r#"{"error": {"code": "x"}}"#), Some("ErrorResponse"));
+        assert_eq!(kind(r#"{"ID": "/subscriptions/s"}"#), Some("AzureObject"));
+        assert_eq!(kind(r#"{"name": "x"}"#), None);
+        assert_eq!(kind("{}"), None);
     }
 
     #[test]
     fn shapes_take_precedence_in_order() {
         assert_eq!(
-            shape(
+            kind(
                 r#"{"assessments": [], "resource": "r", "recommendation": "c", "status": "x", "value": []}"#
             ),
-            Some(Shape::NativeDocument)
+            Some("NativeDocument")
         );
         assert_eq!(
-            shape(r#"{"value": [], "data": [], "count": 1, "error": {}}"#),
-            Some(Shape::ArmPage)
+            kind(r#"{"value": [], "data": [], "count": 1, "error": {}}"#),
+            Some("ArmPage")
         );
         // A `value` that is no array makes no page.
         assert_eq!(
-            shape(r#"{"value": {}, "data": [], "count": 1}"#),
-            Some(Shape::GraphResult)
+            kind(r#"{"value": {}, "data": [], "count": 1}"#),
+            Some("GraphResult")
         );
         // `data` alone is an object's field, not a result.
-        assert_eq!(shape(r#"{"data": [], "id": "x"}"#), Some(Shape::AzureObject));
+        assert_eq!(kind(r#"{"data": [], "id": "x"}"#), Some("AzureObject"));
         assert_eq!(
-            shape(r#"{"error": {}, "id": "x", "type": "t"}"#),
-            Some(Shape::ErrorResponse)
+            kind(r#"{"error": {}, "id": "x", "type": "t"}"#),
+            Some("ErrorResponse")
         );
         // Native keys match exactly, Azure keys in any case.
-        assert_eq!(
-            shape(r#"{"Controls": [], "Type": "t"}"#),
-            Some(Shape::AzureObject)
-        );
+        assert_eq!(kind(r#"{"Controls": [], "Type": "t"}"#), Some("AzureObject"));
+    }
+
+    #[test]
+    fn shapes_carry_the_values_that_told_them() {
+        match shape(r#"{"Value": [1], "NEXTLINK": "https://x"}"#) {
+            Some(Shape::ArmPage { value, next_link }) => {
+                assert_eq!(value.get(), "[1]");
+                assert_eq!(text(next_link), Some(r#""https://x""#));
+            }
+            other => panic!("not a page: {other:?}"),
+        }
+        match shape(r#"{"value": []}"#) {
+            Some(Shape::ArmPage { next_link, .. }) => assert!(next_link.is_none()),
+            other => panic!("not a page: {other:?}"),
+        }
+        match shape(
+            r#"{"data": {}, "count": 1, "totalRecords": 7, "$skipToken": "t", "resultTruncated": "true"}"#,
+        ) {
+            Some(Shape::GraphResult {
+                data,
+                total,
+                skip_token,
+                truncated,
+            }) => {
+                assert_eq!(data.get(), "{}");
+                assert_eq!(text(total), Some("7"));
+                assert_eq!(text(skip_token), Some(r#""t""#));
+                assert_eq!(text(truncated), Some(r#""true""#));
+            }
+            other => panic!("not a result: {other:?}"),
+        }
+        match shape(r#"{"Error": {"code": "x"}}"#) {
+            Some(Shape::ErrorResponse { error }) => assert_eq!(error.get(), r#"{"code": "x"}"#),
+            other => panic!("not an error: {other:?}"),
+        }
     }
 }
