@@ -61,12 +61,6 @@ impl ScoringRequest {
         }
     }
 
-    /// The options to score `model` with: exported weights apply unless a filter
-    /// reaches below the scopes.
-    pub fn options_for(&self, model: &Model) -> ScoreOptions {
-        self.options(self.exported_weights(model))
-    }
-
     /// Whether exported weights may apply to `model` under these filters.
     fn exported_weights(&self, model: &Model) -> ExportedWeights {
         if below_scopes(model, &self.filters) {

@@ -146,7 +146,7 @@ impl Exemption {
 pub struct Assessment {
     pub resource: u32,
     pub recommendation: u32,
-    /// Index + 1 into [`Model::exemptions`]; 0 when there is none.
+    /// Index + 1 into [`ModelParts::exemptions`](crate::model::ModelParts::exemptions); 0 when there is none.
     pub exemption: u32,
     /// The input it came from, for messages.
     pub input: u16,
@@ -201,7 +201,7 @@ pub struct Control {
     pub name: Option<String>,
     pub description: Option<String>,
     pub max_score: f64,
-    /// Member recommendations (indexes into [`Model::recommendations`]), without repeats.
+    /// Member recommendations (indexes into [`ModelParts::recommendations`](crate::model::ModelParts::recommendations)), without repeats.
     pub members: Vec<u32>,
 }
 
@@ -294,9 +294,9 @@ const MANAGEMENT_GROUP_PREFIX: &str = "providers/microsoft.management/management
 /// An exported secure score control object (`…/secureScores/ascScore/secureScoreControls/<id>`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExportedControl {
-    /// Index into [`Model::scopes`], or for an aggregate, into [`Model::aggregate_scopes`].
+    /// Index into [`ModelParts::scopes`](crate::model::ModelParts::scopes), or for an aggregate, into [`ModelParts::aggregate_scopes`](crate::model::ModelParts::aggregate_scopes).
     pub scope: u32,
-    /// Index into [`Model::controls`].
+    /// Index into [`ModelParts::controls`](crate::model::ModelParts::controls).
     pub control: u32,
     pub counts: Counts,
     pub figures: Figures,
@@ -322,7 +322,7 @@ pub struct Exported {
     /// Sorted by scope; one per scope.
     pub scores: Vec<ExportedScore>,
     /// Management-group objects that are aggregates, not scopes (their `scope` indexes
-    /// [`Model::aggregate_scopes`]).
+    /// [`ModelParts::aggregate_scopes`](crate::model::ModelParts::aggregate_scopes)).
     pub aggregate_controls: Vec<ExportedControl>,
     pub aggregate_scores: Vec<ExportedScore>,
 }

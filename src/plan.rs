@@ -77,7 +77,7 @@ struct Base<'a> {
     model: &'a Model,
     counted: &'a [bool],
     effective: &'a [Status],
-    /// The scoring model's estimate of a candidate's gain ([`Arithmetic::gain_estimator`]).
+    /// The scoring model's estimate of a candidate's gain ([`Arithmetic::gain_estimator`](crate::score::Arithmetic::gain_estimator)).
     estimate: GainEstimate<'a>,
 }
 

@@ -50,9 +50,9 @@ fn under(id: &str, filter: &str) -> bool {
 /// which have no resources to filter).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selection {
-    /// Per resource (index into [`Model::resources`]); unused when `members` is given.
+    /// Per resource (index into [`ModelParts::resources`](crate::model::ModelParts::resources)); unused when `members` is given.
     pub resources: Vec<bool>,
-    /// Per scope (index into [`Model::scopes`]).
+    /// Per scope (index into [`ModelParts::scopes`](crate::model::ModelParts::scopes)).
     pub scopes: Vec<bool>,
     /// The kept resources as a sorted list, for small selections (groups): scoring then
     /// reads only their assessments.

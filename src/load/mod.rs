@@ -1,6 +1,6 @@
 //! Loaders: turn input files into a [`Model`]. Each input holds one or more JSON values
 //! (a document, concatenated documents, or JSON Lines); each object is classified by its
-//! keys ([`shape`], SPEC §2) and streamed into a [`ModelBuilder`], one array element at a
+//! keys (`shape`, SPEC §2) and streamed into a [`ModelBuilder`], one array element at a
 //! time, with ids borrowed from the input where possible.
 
 pub mod azure;

@@ -60,7 +60,7 @@ impl ScopeCounts {
 /// One scope's score.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScopeScore {
-    /// Index into [`Model::scopes`]; `None` for the single pooled scope.
+    /// Index into [`ModelParts::scopes`](crate::model::ModelParts::scopes); `None` for the single pooled scope.
     pub scope: Option<u32>,
     pub current: f64,
     pub max: f64,
@@ -82,7 +82,7 @@ impl ScopeScore {
 /// One control's figures, combined over scopes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlScore {
-    /// Index into [`Model::controls`].
+    /// Index into [`ModelParts::controls`](crate::model::ModelParts::controls).
     pub control: u32,
     pub applicable: bool,
     pub max_score: f64,

@@ -25,8 +25,9 @@ fn headline(report: &Report, style: Style) -> String {
                     s.scopes,
                     match (report.weights, report.weighting) {
                         (WeightSource::Exported, _) => "exported secure score weights",
-                        (_, Weighting::Equal) => "equal weights",
-                        (_, w) => w.as_str(),
+                        (WeightSource::Computed, Weighting::Equal) => "equal weights",
+                        (WeightSource::Computed, w @ (Weighting::Resources | Weighting::Pooled)) =>
+                            w.as_str(),
                     }
                 ),
             }
