@@ -3,19 +3,23 @@
 //! error), so that a restructuring that changes any output fails here.
 //!
 //! The snapshots live in `tests/snapshots/`, one file per inventory (and one each for
-//! `controls`, `diff`, `trend` and the scoring options). They were taken from the build
-//! before the change they guard; what they hold is checked for correctness by the other
-//! test files (hand-computed figures), not here.
+//! `controls`, `diff`, `trend`, the scoring options, and `io`: history in the HTML page,
+//! `--record`, `-o`, `--color always`, `NO_COLOR` and standard input). A run that writes
+//! a file writes it to a fresh temporary path, shown as `<TMP>`, and its snapshot ends
+//! with that file's bytes; the time `--record` stamps on a run shows as `<RECORDED_AT>`.
+//! They were taken from the build before the change they guard; what they hold is
+//! checked for correctness by the other test files (hand-computed figures), not here.
 //!
 //! After an intended change of output, review the difference and rewrite them with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test snapshots`; `SECURESCORE_BIN=PATH` runs
-//! another build of the binary against them.
+//! another build of the binary, for both (to take them from the build before a change).
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Exemptions are judged on this date, so that the snapshots do not age.
 const AS_OF: &str = "2026-11-22";
@@ -24,20 +28,112 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// One run of the binary, as the snapshot shows it.
-fn run(args: &[String]) -> String {
-    let out = common::securescore(args)
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    format!(
-        "==> securescore {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
+/// Stands, in a run's arguments and in what it shows, for a fresh temporary file.
+const TMP: &str = "<TMP>";
+
+/// One run of the binary: its arguments, a file fed on standard input, and variables
+/// set in its environment (`NO_COLOR` is removed unless set here).
+#[derive(Default)]
+struct Run {
+    args: Vec<String>,
+    stdin: Option<&'static str>,
+    env: &'static [(&'static str, &'static str)],
+}
+
+impl From<Vec<String>> for Run {
+    fn from(args: Vec<String>) -> Self {
+        Run {
+            args,
+            ..Run::default()
+        }
+    }
+}
+
+/// A fresh path under the temporary directory, in a directory of its own that is
+/// removed (with whatever is left in it) when this is dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("securescore-snapshot-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempFile(dir.join("file"))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(self.0.parent().unwrap());
+    }
+}
+
+/// `text` with every `from` replaced by `to`.
+fn replace(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    if from.is_empty() {
+        return text.to_vec();
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if rest.starts_with(from) {
+            out.extend_from_slice(to);
+            rest = &rest[from.len()..];
+        } else {
+            out.push(rest[0]);
+            rest = &rest[1..];
+        }
+    }
+    out
+}
+
+/// One run of the binary, as the snapshot shows it: the command, exit code, standard
+/// output and error, then the temporary file's bytes when it has one. The temporary
+/// path and the `recorded_at` of every snapshot in that file are replaced by
+/// placeholders, so that nothing shown depends on where or when it ran.
+fn run(r: &Run) -> Vec<u8> {
+    let tmp = r.args.iter().any(|a| a == TMP).then(TempFile::new);
+    let tmp_path = tmp.as_ref().map(|t| t.0.to_str().unwrap().to_string());
+    let args = r.args.iter().map(|a| match &tmp_path {
+        Some(path) if a == TMP => path.clone(),
+        _ => a.clone(),
+    });
+    let mut cmd = common::securescore(args);
+    cmd.env_remove("NO_COLOR").envs(r.env.iter().copied());
+    match r.stdin {
+        Some(file) => cmd.stdin(std::fs::File::open(root().join(file)).unwrap()),
+        None => cmd.stdin(Stdio::null()),
+    };
+    let out = cmd.output().unwrap();
+
+    let env: String = r.env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    let stdin = r.stdin.map_or(String::new(), |f| format!(" < {f}"));
+    let mut shown = format!(
+        "==> {env}securescore {}{stdin}\nexit: {}\n--- stdout\n",
+        r.args.join(" "),
         out.status.code().map_or("signal".to_string(), |c| c.to_string()),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     )
+    .into_bytes();
+    shown.extend(&out.stdout);
+    shown.extend(b"--- stderr\n");
+    shown.extend(&out.stderr);
+    let Some(path) = tmp_path else {
+        return shown;
+    };
+    let written = std::fs::read(&path);
+    shown.extend(format!("--- {TMP}{}\n", if written.is_ok() { "" } else { " (absent)" }).as_bytes());
+    let written = written.unwrap_or_default();
+    shown.extend(&written);
+    let recorded_at = written
+        .split(|&b| b == b'\n')
+        .filter_map(|line| serde_json::from_slice::<serde_json::Value>(line).ok())
+        .filter_map(|snapshot| snapshot["recorded_at"].as_str().map(str::to_string));
+    let mut shown = replace(&shown, path.as_bytes(), TMP.as_bytes());
+    for at in recorded_at {
+        shown = replace(&shown, at.as_bytes(), b"<RECORDED_AT>");
+    }
+    shown
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -187,12 +283,28 @@ fn option_runs() -> Vec<Vec<String>> {
             format,
         ]));
     }
+    let more: [&[&str]; 7] = [
+        &["assess", demo, "--include-preview", "--ignore-exemptions"],
+        &["assess", demo, "--management-group", "contoso-prod-mg"],
+        &["assess", demo, "--group-by", "management-group"],
+        &["assess", demo, "--management-group", "no-such-group"],
+        &["plan", demo, "--steps", "3", "--weighting", "equal"],
+        &["plan", demo, "--steps", "3", "--weighting", "pooled"],
+        &["explain", "Enable MFA", demo, "--weighting", "equal"],
+    ];
+    for args in more {
+        for format in ["table", "json"] {
+            let mut args = strings(args);
+            args.extend(strings(&["--as-of", AS_OF, "-f", format]));
+            runs.push(args);
+        }
+    }
     runs
 }
 
 /// Pairs of inventories to compare.
 fn diff_runs() -> Vec<Vec<String>> {
-    let pairs: [(&str, &str, &[&str]); 6] = [
+    let pairs: [(&str, &str, &[&str]); 8] = [
         (
             "fixtures/triage/diff-before.json",
             "fixtures/triage/diff-after.json",
@@ -219,6 +331,16 @@ fn diff_runs() -> Vec<Vec<String>> {
             &[],
         ),
         ("fixtures/triage/plan.json", "examples/contoso.json", &[]),
+        (
+            "fixtures/triage/exempt-before.json",
+            "fixtures/triage/exempt-after.json",
+            &["--before-as-of", "2026-11-01"],
+        ),
+        (
+            "fixtures/triage/diff-before.json",
+            "fixtures/triage/diff-after.json",
+            &["-q", "--max-drop", "0"],
+        ),
     ];
     let mut runs = Vec::new();
     for (before, after, extra) in pairs {
@@ -231,44 +353,121 @@ fn diff_runs() -> Vec<Vec<String>> {
     runs
 }
 
+/// Input and output beyond a report on standard output: the history in the HTML page
+/// (one with a torn line too), recording a run, writing to a file, colour (and
+/// `NO_COLOR`), and standard input.
+fn io_runs() -> Vec<Run> {
+    let demo = "examples/contoso.json";
+    let history = "fixtures/history/runs.jsonl";
+    let mut runs: Vec<Run> = Vec::new();
+    let files: [&[&str]; 6] = [
+        &["--history", history],
+        &["--history", "fixtures/history/torn.jsonl"],
+        &["--record", TMP],
+        &["--record", TMP, "--label", "weekly"],
+        &["--record", TMP, "--history", TMP],
+        &["-o", TMP],
+    ];
+    for extra in files {
+        for format in ["table", "json", "html"] {
+            let mut args = strings(&["assess", demo, "--as-of", AS_OF, "-f", format]);
+            args.extend(strings(extra));
+            runs.push(args.into());
+        }
+    }
+    let coloured: [&[&str]; 6] = [
+        &["assess", demo, "--as-of", AS_OF],
+        &["explain", "Enable MFA", demo, "--as-of", AS_OF],
+        &["plan", demo, "--steps", "2", "--as-of", AS_OF],
+        &[
+            "diff",
+            "fixtures/triage/diff-before.json",
+            "fixtures/triage/diff-after.json",
+            "--as-of",
+            AS_OF,
+        ],
+        &["trend", history],
+        &["controls"],
+    ];
+    for args in coloured {
+        let mut args = strings(args);
+        args.extend(strings(&["--color", "always"]));
+        runs.push(args.into());
+    }
+    runs.push(Run {
+        args: strings(&["assess", demo, "--as-of", AS_OF, "--color", "always"]),
+        env: &[("NO_COLOR", "1")],
+        ..Run::default()
+    });
+    let fed: [(&[&str], &'static str); 4] = [
+        (&["assess", "-", "--as-of", AS_OF], demo),
+        (&["assess", "--as-of", AS_OF], demo),
+        (
+            &["diff", "-", demo, "--as-of", AS_OF],
+            "fixtures/triage/plan.json",
+        ),
+        (&["validate", "-"], "fixtures/errors/malformed.json"),
+    ];
+    for (args, stdin) in fed {
+        for format in ["table", "json"] {
+            let mut args = strings(args);
+            args.extend(strings(&["-f", format]));
+            runs.push(Run {
+                args,
+                stdin: Some(stdin),
+                ..Run::default()
+            });
+        }
+    }
+    runs
+}
+
 /// Every snapshot file's name and the runs it holds.
-fn suites() -> BTreeMap<String, Vec<Vec<String>>> {
+fn suites() -> BTreeMap<String, Vec<Run>> {
+    let runs = |args: Vec<Vec<String>>| args.into_iter().map(Run::from).collect::<Vec<_>>();
     let mut out = BTreeMap::new();
     for (name, files) in inventories() {
-        out.insert(name.replace('/', "__"), inventory_runs(&name, &files));
+        out.insert(name.replace('/', "__"), runs(inventory_runs(&name, &files)));
     }
-    out.insert("options".to_string(), option_runs());
-    out.insert("diff".to_string(), diff_runs());
+    out.insert("options".to_string(), runs(option_runs()));
+    out.insert("diff".to_string(), runs(diff_runs()));
+    out.insert("io".to_string(), io_runs());
     let history = "fixtures/history/runs.jsonl";
     out.insert(
         "trend".to_string(),
-        ["table", "json", "html"]
-            .iter()
-            .map(|f| strings(&["trend", history, "-f", f]))
-            .chain([strings(&["trend", history, "--since", "2026-12-02"])])
-            .collect(),
+        runs(
+            ["table", "json", "html"]
+                .iter()
+                .map(|f| strings(&["trend", history, "-f", f]))
+                .chain([strings(&["trend", history, "--since", "2026-12-02"])])
+                .collect(),
+        ),
     );
     out.insert(
         "controls".to_string(),
-        ["table", "json"]
-            .iter()
-            .map(|f| strings(&["controls", "-f", f]))
-            .collect(),
+        runs(
+            ["table", "json"]
+                .iter()
+                .map(|f| strings(&["controls", "-f", f]))
+                .collect(),
+        ),
     );
     out
 }
 
-/// The first line where two texts differ, for the failure message.
-fn first_difference(expected: &str, actual: &str) -> String {
-    let (mut e, mut a) = (expected.lines(), actual.lines());
-    for n in 1.. {
-        match (e.next(), a.next()) {
-            (None, None) => break,
-            (x, y) if x == y => continue,
-            (x, y) => return format!("line {n}:\n  expected {x:?}\n  actual   {y:?}"),
+/// The first line where two outputs differ (compared as bytes, shown lossily), for the
+/// failure message.
+fn first_difference(expected: &[u8], actual: &[u8]) -> String {
+    let (mut e, mut a) = (expected.split(|&b| b == b'\n'), actual.split(|&b| b == b'\n'));
+    let lossy = |line: Option<&[u8]>| line.map(|l| String::from_utf8_lossy(l).into_owned());
+    let mut n = 1;
+    loop {
+        let (x, y) = (e.next(), a.next());
+        if x != y || x.is_none() {
+            return format!("line {n}:\n  expected {:?}\n  actual   {:?}", lossy(x), lossy(y));
         }
+        n += 1;
     }
-    "(same lines, different line endings)".to_string()
 }
 
 #[test]
@@ -283,14 +482,14 @@ fn every_output_matches_its_snapshot() {
     );
     let mut failures = Vec::new();
     for (name, runs) in &suites {
-        let actual: String = runs.iter().map(|args| run(args)).collect();
+        let actual: Vec<u8> = runs.iter().flat_map(run).collect();
         let path = dir.join(format!("{name}.snap"));
         if update {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(&path, &actual).unwrap();
             continue;
         }
-        match std::fs::read_to_string(&path) {
+        match std::fs::read(&path) {
             Ok(expected) if expected == actual => {}
             Ok(expected) => failures.push(format!("{name}: {}", first_difference(&expected, &actual))),
             Err(_) => failures.push(format!("{name}: no snapshot {}", path.display())),
