@@ -361,6 +361,14 @@ mod tests {
     }
 
     #[test]
+    fn weightings_are_spelled_as_the_reports_spell_them() {
+        for &arg in WeightingArg::value_variants() {
+            let name = arg.to_possible_value().map(|v| v.get_name().to_string());
+            assert_eq!(name.as_deref(), Some(Weighting::from(arg).as_str()));
+        }
+    }
+
+    #[test]
     fn each_command_offers_its_formats() {
         round_trips::<AssessFormat>(3);
         round_trips::<TrendFormat>(3);

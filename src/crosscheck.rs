@@ -100,7 +100,7 @@ fn scope_name(model: &Model, scope: u32) -> String {
         .scopes
         .get(scope as usize)
         .and_then(|s| s.id.clone())
-        .unwrap_or_else(|| "(no subscription)".to_string())
+        .unwrap_or_else(|| crate::text::UNNAMED_SCOPE.to_string())
 }
 
 /// One line per figure that differs: "current 3 (recomputed 3.33)".

@@ -102,8 +102,9 @@ pub struct DropGate {
 }
 
 impl From<&crate::gate::Verdict> for DropGate {
-    /// The diff's view of the `--max-drop` verdict.
+    /// The diff's view of the `--max-drop` verdict (the only rule `diff` has).
     fn from(v: &crate::gate::Verdict) -> DropGate {
+        debug_assert_eq!(v.rule, crate::gate::Rule::MaxDrop);
         DropGate {
             max_drop: v.limit,
             passed: v.passed(),

@@ -1,8 +1,9 @@
 //! Scoring policy: what the user asked to be scored (a [`ScoringRequest`], free of any
 //! command-line type), the complete [`ScoreOptions`] it means for a model, and the
-//! [`Evaluation`] of a model under it — the score, the raw (unexempted) percentage, the
-//! selection, the group scores and the warnings about how the figures were reached.
-//! Pure: a model in, values out; no I/O.
+//! [`Evaluation`] of a model under it — the score, the raw (unexempted) percentage and the
+//! selection, with the warnings about how the figures were reached added to the
+//! diagnostics — and from it the group scores and the report. Pure: a model in, values
+//! out; no I/O.
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};

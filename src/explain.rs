@@ -183,7 +183,7 @@ pub fn explain(model: &Model, c: usize, inputs: ExplainInputs) -> Explanation {
         weights: inputs.weights,
         overall_percentage: score.percentage,
         control: inputs.control,
-        scopes: scope_shares(model, c, score),
+        scopes: scope_shares(model, c, score, options),
         recommendations,
         unhealthy,
         exemptions,
@@ -196,48 +196,31 @@ fn is_counted(model: &Model, r: usize, options: &ScoreOptions) -> bool {
     options.model.arithmetic().is_counted(model, r, options)
 }
 
-fn scope_shares(model: &Model, c: usize, score: &Score) -> Vec<ScopeShare> {
+/// The control's figures in each scope met, as the scoring model computes them.
+fn scope_shares(model: &Model, c: usize, score: &Score, options: &ScoreOptions) -> Vec<ScopeShare> {
     let max_score = model.controls[c].max_score;
-    let total_weight: f64 = score
-        .scopes
-        .iter()
-        .filter(|s| s.percentage.is_some())
-        .map(|s| s.weight as f64)
-        .sum();
+    let arithmetic = options.model.arithmetic();
     score
         .scopes
         .iter()
         .map(|s| {
-            let slot = s.scope.unwrap_or(0) as usize;
-            let counts = score.scope_controls.get(slot, c);
-            let applicable = counts.applicable() > 0;
-            let current = kernel::control_current(max_score, counts);
-            let potential = if applicable { max_score - current } else { 0.0 };
+            let figures = arithmetic.control_in_scope(model, score, s, c);
             let scope = s.scope.and_then(|i| model.scopes.get(i as usize));
-            let share = if applicable && s.percentage.is_some() && total_weight > 0.0 {
-                kernel::share_of_overall(
-                    kernel::scope_factor(s.weight as f64, s.max),
-                    potential,
-                    total_weight,
-                )
-            } else {
-                0.0
-            };
             ScopeShare {
                 id: scope.and_then(|sc| sc.id.clone()),
                 name: scope.and_then(|sc| sc.name.clone()),
                 weight: s.weight,
-                max: if applicable { max_score } else { 0.0 },
+                max: if figures.applicable { max_score } else { 0.0 },
                 scope_max: s.max,
                 percentage: s.percentage,
-                applicable,
-                healthy_resources: counts.healthy,
-                unhealthy_resources: counts.unhealthy,
-                not_applicable_resources: counts.not_applicable,
-                points_per_resource: kernel::points_per_resource(max_score, counts),
-                current_score: current,
-                potential_increase: potential,
-                potential_increase_percentage: share,
+                applicable: figures.applicable,
+                healthy_resources: figures.counts.healthy,
+                unhealthy_resources: figures.counts.unhealthy,
+                not_applicable_resources: figures.counts.not_applicable,
+                points_per_resource: figures.points_per_resource,
+                current_score: figures.current,
+                potential_increase: figures.potential,
+                potential_increase_percentage: figures.share_of_overall,
             }
         })
         .collect()

@@ -4,11 +4,31 @@
 use crate::outcome::Outcome;
 use crate::text::{fmt2, round2};
 
+/// A gate rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// `--fail-under`: the least overall percentage.
+    FailUnder,
+    /// `diff --max-drop`: the most points the score may fall.
+    MaxDrop,
+}
+
+impl Rule {
+    /// The rule as its option is named.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::FailUnder => "fail-under",
+            Rule::MaxDrop => "max-drop",
+        }
+    }
+}
+
+crate::text::named!(Rule);
+
 /// One gate rule's verdict, with what it compared.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Verdict {
-    /// The rule, as its option is named (`fail-under`, `max-drop`).
-    pub rule: &'static str,
+    pub rule: Rule,
     /// The rule's limit.
     pub limit: f64,
     /// The figure held against the limit, when it is defined.
@@ -40,7 +60,7 @@ pub fn outcome<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> Outcome {
 pub fn fail_under(threshold: f64, percentage: Option<f64>, incomplete: &[String]) -> Verdict {
     let above = percentage.is_some_and(|p| round2(p) >= threshold);
     let verdict = |failure| Verdict {
-        rule: "fail-under",
+        rule: Rule::FailUnder,
         limit: threshold,
         actual: percentage,
         failure,
@@ -77,7 +97,7 @@ pub fn max_drop(limit: f64, before: Option<f64>, after: Option<f64>, incomplete:
         )),
     };
     Verdict {
-        rule: "max-drop",
+        rule: Rule::MaxDrop,
         limit,
         actual: before.zip(after).map(|(b, a)| b - a),
         failure,

@@ -392,6 +392,9 @@ impl Model {
     /// the exported objects, already index them), assessments sorted by resource then
     /// recommendation with one per pair, control members and assessments that index
     /// into `recommendations` and `resources`, and one `resource_scope` per resource.
+    /// Only the loader's builder and `diff` call it, both with parts they sorted; the
+    /// order is checked in debug builds (tests), not in release builds, where it would
+    /// cost a pass over tens of millions of assessments.
     pub fn new(parts: ModelParts) -> Model {
         debug_assert!(
             parts.controls.windows(2).all(|w| w[0].id <= w[1].id),

@@ -193,7 +193,7 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
         match goal {
             Goal::Target(t) if reached(current.percentage, t) => break,
             Goal::Steps(n) if steps.len() >= n => break,
-            _ => {}
+            Goal::Target(_) | Goal::Steps(_) => {}
         }
         let chosen = choose(model, options, selection, &current);
         // The estimated gain only chose the step; the reported one is re-scored, so that

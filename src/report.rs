@@ -145,8 +145,9 @@ pub struct GateOut {
 }
 
 impl From<&crate::gate::Verdict> for GateOut {
-    /// The report's view of the `--fail-under` verdict.
+    /// The report's view of the `--fail-under` verdict (the only rule `assess` has).
     fn from(v: &crate::gate::Verdict) -> GateOut {
+        debug_assert_eq!(v.rule, crate::gate::Rule::FailUnder);
         GateOut {
             fail_under: v.limit,
             passed: v.passed(),

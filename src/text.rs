@@ -2,6 +2,9 @@
 
 use std::borrow::Cow;
 
+/// How the unnamed scope (resources of no subscription or connector) is shown.
+pub const UNNAMED_SCOPE: &str = "(no subscription)";
+
 /// Shows and serialises a type by its `as_str()` name, so that the name is spelled once.
 macro_rules! named {
     ($t:ty) => {

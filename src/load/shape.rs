@@ -150,7 +150,8 @@ fn find_key<'a>(keys: &ObjectKeys<'a>, names: &[&str]) -> Option<&'a RawValue> {
         .map(|(_, v)| *v)
 }
 
-/// True for a value that is neither null nor an empty string (a nextLink, a skip token).
+/// True for a value that is set: not null, not an empty string, not `false` (a nextLink,
+/// a skip token).
 pub(super) fn is_set(raw: &RawValue) -> bool {
     !matches!(raw.get(), "null" | "\"\"" | "false")
 }

@@ -315,7 +315,7 @@ fn report_scopes(html: &mut String, report: &Report) {
             escape(&match (&sc.name, &sc.id) {
                 (Some(n), Some(id)) => format!("{n} ({id})"),
                 (None, Some(id)) => id.clone(),
-                _ => "(no subscription)".to_string(),
+                _ => crate::text::UNNAMED_SCOPE.to_string(),
             }),
             sc.percentage
                 .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),

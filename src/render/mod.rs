@@ -9,11 +9,12 @@
 //!    a document the format does not offer returns an [`io::ErrorKind::Unsupported`]
 //!    error naming it, listed per variant like in [`html`];
 //! 2. a [`Format`] variant, and its arm in [`render`];
-//! 3. the variant in the `--format` value enum of each command that offers it
-//!    (`cli::AssessFormat` and its siblings), and in their `From` conversions.
+//! 3. in `cli.rs`, the variant in the `offers` or the `lacks` list of each command's
+//!    `format_values!` declaration.
 //!
-//! The compiler lists every place left: [`render`], the [`Format`] methods and the
-//! conversions all match exhaustively.
+//! The compiler lists every place left: [`render`], the [`Format`] methods and each
+//! command's conversions match exhaustively. The snapshot suite renders every command
+//! in every format it offers, so an offered format without a renderer fails there.
 
 pub mod html;
 pub mod json;

@@ -4,8 +4,8 @@
 
 use super::kernel::{self, ResourceStates};
 use super::{
-    Arithmetic, ControlScore, Counts, GainEstimate, GainInputs, ScopeCounts, ScopeScore, Score, ScoreOptions,
-    WeightSource, Weighting,
+    defined_weight, Arithmetic, ControlInScope, ControlScore, Counts, GainEstimate, GainInputs, ScopeCounts,
+    ScopeScore, Score, ScoreOptions, WeightSource, Weighting,
 };
 use crate::diag::Diagnostic;
 use crate::model::{Model, Status};
@@ -26,6 +26,32 @@ impl Arithmetic for Classic {
 
     fn score(&self, model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score {
         classic(model, options, selection)
+    }
+
+    fn control_in_scope(&self, model: &Model, score: &Score, scope: &ScopeScore, c: usize) -> ControlInScope {
+        let max_score = model.controls.get(c).map_or(0.0, |control| control.max_score);
+        let counts = score.scope_controls.get(scope.slot(), c);
+        let applicable = counts.applicable() > 0;
+        let current = kernel::control_current(max_score, counts);
+        let potential = if applicable { max_score - current } else { 0.0 };
+        let total_weight = defined_weight(&score.scopes);
+        let share_of_overall = if applicable && scope.percentage.is_some() && total_weight > 0.0 {
+            kernel::share_of_overall(
+                kernel::scope_factor(scope.weight as f64, scope.max),
+                potential,
+                total_weight,
+            )
+        } else {
+            0.0
+        };
+        ControlInScope {
+            counts,
+            applicable,
+            current,
+            potential,
+            points_per_resource: kernel::points_per_resource(max_score, counts),
+            share_of_overall,
+        }
     }
 
     fn gain_estimator<'a>(&self, inputs: GainInputs<'a>) -> GainEstimate<'a> {
@@ -82,7 +108,7 @@ fn settle_weights(
         s.scope
             .and_then(|i| model.scopes.get(i as usize))
             .and_then(|sc| sc.id.clone())
-            .unwrap_or_else(|| "(no subscription)".to_string())
+            .unwrap_or_else(|| crate::text::UNNAMED_SCOPE.to_string())
     };
     let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
     let missing: Vec<String> = defined
@@ -138,7 +164,6 @@ struct Tally {
     scope_count: usize,
     scope_met: Vec<bool>,
     scope_resources: Vec<u64>,
-    /// `[scope * controls + control]`.
     /// Per scope slot met, the counts of each control (slots are kept sparse: a group of
     /// a few resources among thousands of subscriptions touches only a few).
     per_scope: ScopeCounts,
@@ -226,7 +251,7 @@ fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Select
 /// Combines per-scope figures into the overall score (SPEC §1.1).
 fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
     let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
-    let total_weight: f64 = defined.iter().map(|s| s.weight as f64).sum();
+    let total_weight = defined_weight(&scopes);
     let percentage = kernel::weighted_mean(
         &defined
             .iter()
@@ -321,10 +346,10 @@ impl<'a> GainEstimator<'a> {
         let mut slots = vec![None; slot_count];
         for s in &inputs.score.scopes {
             if s.percentage.is_some() {
-                slots[s.scope.unwrap_or(0) as usize] = Some((s.weight as f64, s.max));
+                slots[s.slot()] = Some((s.weight as f64, s.max));
             }
         }
-        let total_weight = slots.iter().flatten().map(|(w, _)| w).sum();
+        let total_weight = defined_weight(&inputs.score.scopes);
         GainEstimator {
             inputs,
             slots,

@@ -1,8 +1,10 @@
-//! The arithmetic of the classic secure score (SPEC §1), in one place: which assessments
-//! count, the effective status after exemptions, a resource's state in a control, a
-//! control's points in a scope, a scope's points, and what a scope's points are worth in
-//! the overall score. Every module that scores, explains, plans or cross-checks calls
-//! these; none re-derives them. Pure functions, no I/O.
+//! The rules of SPEC §1 and §1.1, in one place. Two hold for every scoring model (§7):
+//! which recommendations may count ([`is_counted`]) and the effective status after
+//! exemptions ([`effective_status`]). The rest is the classic model's arithmetic: a
+//! resource's state in a control, a control's points in a scope, a scope's points, pooled
+//! slots and computed weights, and what a scope's points are worth in the overall score.
+//! The classic model, `explain`'s per-scope figures and the cross-check call these; none
+//! re-derives them. Pure functions, no I/O.
 
 use super::options::{ScoreOptions, Weighting};
 use crate::model::{Assessment, Counts, Model, Recommendation, Status};

@@ -60,12 +60,16 @@ impl ScopeCounts {
 /// One scope's score.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScopeScore {
-    /// Index into [`ModelParts::scopes`](crate::model::ModelParts::scopes); `None` for the single pooled scope.
+    /// Index into [`ModelParts::scopes`](crate::model::ModelParts::scopes); `None` for
+    /// the single pooled scope.
     pub scope: Option<u32>,
+    /// The scope's points.
     pub current: f64,
+    /// The points of its applicable controls.
     pub max: f64,
     /// `None` when no control with points applies.
     pub percentage: Option<f64>,
+    /// Its weight in the overall score (computed, or Azure's exported one).
     pub weight: u64,
     /// Resources with a counted healthy or unhealthy assessment.
     pub resources: u64,
@@ -79,18 +83,53 @@ impl ScopeScore {
     }
 }
 
-/// One control's figures, combined over scopes.
+/// The total weight of the scopes with a defined percentage (SPEC §1.1's `W`), summed
+/// in scope order.
+pub fn defined_weight(scopes: &[ScopeScore]) -> f64 {
+    scopes
+        .iter()
+        .filter(|s| s.percentage.is_some())
+        .map(|s| s.weight as f64)
+        .sum()
+}
+
+/// One control's figures, combined over scopes (SPEC §1.1).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlScore {
     /// Index into [`ModelParts::controls`](crate::model::ModelParts::controls).
     pub control: u32,
+    /// Some scope has a healthy or unhealthy resource in it.
     pub applicable: bool,
     pub max_score: f64,
+    /// The current score.
     pub current: f64,
+    /// The potential increase, in points.
     pub potential: f64,
+    /// Percentage points of the overall score it would add, fully healthy.
     pub potential_percentage: f64,
+    /// Points per resource, when one scope is scored.
     pub points_per_resource: Option<f64>,
+    /// Resources in each state, summed over scopes.
     pub counts: Counts,
+}
+
+/// A control's figures in one scope, as its scoring model computes them (what `explain`
+/// shows scope by scope).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ControlInScope {
+    /// Resources in each state in the scope.
+    pub counts: Counts,
+    /// Some resource of the scope is healthy or unhealthy in it.
+    pub applicable: bool,
+    /// Its current score in the scope.
+    pub current: f64,
+    /// Its potential increase in the scope, in points.
+    pub potential: f64,
+    /// Points per resource in the scope, when it applies.
+    pub points_per_resource: Option<f64>,
+    /// Percentage points of the overall score it would add if it became fully healthy
+    /// in this scope.
+    pub share_of_overall: f64,
 }
 
 /// The whole result of scoring.
@@ -120,9 +159,12 @@ pub struct Score {
 }
 
 /// The arithmetic of one scoring model (SPEC §7). [`ScoringModel::arithmetic`] is the one
-/// place that picks an implementation; everything that scores (`assess`, `explain`,
-/// `plan`, `diff`, groups, the cross-check) goes through it, so no command can disagree
-/// with another about a number.
+/// place that picks an implementation; `assess`, groups, `diff` and `plan` score through
+/// it, `explain` takes its per-scope figures from it, so no command can disagree with
+/// another about a number. (The cross-check of Azure's exported figures is classic by
+/// nature: Azure exports classic scores.)
+// `Sync`: one implementation is shared as a `'static` value, ready for a parallel loader
+// and scorer.
 pub trait Arithmetic: Sync {
     /// Step 1 of SPEC §1 under this model: does an assessment of recommendation `r` count?
     fn is_counted(&self, model: &Model, r: usize, options: &ScoreOptions) -> bool;
@@ -135,6 +177,9 @@ pub trait Arithmetic: Sync {
     /// `model.assessments`, all of resources `resources`) become healthy. It only ranks
     /// candidate steps; the gains a plan reports are re-scored with [`Arithmetic::score`].
     fn gain_estimator<'a>(&self, inputs: GainInputs<'a>) -> GainEstimate<'a>;
+
+    /// Control `c`'s figures in scope `scope` of `score` (a scope `score` holds).
+    fn control_in_scope(&self, model: &Model, score: &Score, scope: &ScopeScore, c: usize) -> ControlInScope;
 
     /// [`Arithmetic::is_counted`] for every recommendation, by index.
     fn counted(&self, model: &Model, options: &ScoreOptions) -> Vec<bool> {
@@ -151,8 +196,11 @@ pub type GainEstimate<'a> = Box<dyn Fn(&[u32], &[usize]) -> f64 + 'a>;
 /// facts computed once per planning round.
 #[derive(Clone, Copy)]
 pub struct GainInputs<'a> {
+    /// The model as the round starts.
     pub model: &'a Model,
+    /// The options it is scored with.
     pub options: &'a ScoreOptions,
+    /// Its score.
     pub score: &'a Score,
     /// [`Arithmetic::counted`], by recommendation.
     pub counted: &'a [bool],

@@ -49,7 +49,8 @@ impl WeightSource {
 crate::text::named!(WeightSource);
 
 /// A scoring model (SPEC §7): the arithmetic that turns the counted assessments of a
-/// selection into a [`Score`](super::Score). [`score`](super::score) branches on it, in one place.
+/// selection into a [`Score`](super::Score). [`ScoringModel::arithmetic`] is the one place
+/// that branches on it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ScoringModel {
     /// Defender for Cloud's classic secure score: controls, weighted over scopes (§1).

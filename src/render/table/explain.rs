@@ -36,7 +36,7 @@ fn scope_label(share: &ScopeShare, weighting: Weighting) -> String {
         (Some(n), Some(id)) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
         (None, Some(id)) => terminal_safe(id).into_owned(),
         _ if weighting == Weighting::Pooled => "all resources (pooled)".to_string(),
-        _ => "(no subscription)".to_string(),
+        _ => crate::text::UNNAMED_SCOPE.to_string(),
     }
 }
 
@@ -152,7 +152,9 @@ fn write_unhealthy(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
             let label = u
                 .scope
                 .as_deref()
-                .map_or("(no subscription)".to_string(), |s| terminal_safe(s).into_owned());
+                .map_or(crate::text::UNNAMED_SCOPE.to_string(), |s| {
+                    terminal_safe(s).into_owned()
+                });
             writeln!(out, "{label}")?;
         }
         let resource = match &u.name {

@@ -60,7 +60,7 @@ fn scope_table(report: &Report, style: Style) -> Option<Table> {
         let label = match (&s.name, &s.id) {
             (Some(n), Some(id)) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
             (None, Some(id)) => terminal_safe(id).into_owned(),
-            _ => "(no subscription)".to_string(),
+            _ => crate::text::UNNAMED_SCOPE.to_string(),
         };
         t.add_row(vec![
             label,
