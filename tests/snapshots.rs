@@ -422,6 +422,52 @@ fn io_runs() -> Vec<Run> {
     runs
 }
 
+/// What clap and the commands say about the command line itself: each command's help,
+/// values a command does not offer, controls `explain` cannot find, `-o` for every
+/// command, and options that need another.
+fn cli_runs() -> Vec<Run> {
+    let demo = "examples/contoso.json";
+    let history = "fixtures/history/runs.jsonl";
+    let pair = [
+        "fixtures/triage/diff-before.json",
+        "fixtures/triage/diff-after.json",
+    ];
+    let mut runs: Vec<Run> = vec![strings(&["--help"]).into(), strings(&["--version"]).into()];
+    for command in [
+        "assess", "explain", "plan", "diff", "trend", "validate", "controls",
+    ] {
+        runs.push(strings(&[command, "--help"]).into());
+    }
+    let refused: [&[&str]; 10] = [
+        &["assess", demo, "-f", "xml"],
+        &["assess", demo, "--weighting", "bogus"],
+        &["explain", "Enable MFA", demo, "-f", "html"],
+        &["plan", demo, "--steps", "1", "-f", "html"],
+        &["diff", pair[0], pair[1], "-f", "html"],
+        &["validate", demo, "-f", "html"],
+        &["controls", "-f", "html"],
+        &["trend", history, "-f", "csv"],
+        &["assess", demo, "--label", "weekly"],
+        &["plan", demo],
+    ];
+    let unfound: [&[&str]; 2] = [
+        &["explain", "No such control", demo, "--as-of", AS_OF],
+        &["explain", "Enable", demo, "--as-of", AS_OF],
+    ];
+    let written: [&[&str]; 6] = [
+        &["explain", "Enable MFA", demo, "--as-of", AS_OF, "-o", TMP],
+        &["plan", demo, "--steps", "2", "--as-of", AS_OF, "-o", TMP],
+        &["diff", pair[0], pair[1], "--as-of", AS_OF, "-o", TMP],
+        &["validate", demo, "-o", TMP],
+        &["controls", "-o", TMP],
+        &["trend", history, "-o", TMP],
+    ];
+    for args in refused.iter().chain(&unfound).chain(&written) {
+        runs.push(strings(args).into());
+    }
+    runs
+}
+
 /// Every snapshot file's name and the runs it holds.
 fn suites() -> BTreeMap<String, Vec<Run>> {
     let runs = |args: Vec<Vec<String>>| args.into_iter().map(Run::from).collect::<Vec<_>>();
@@ -432,6 +478,7 @@ fn suites() -> BTreeMap<String, Vec<Run>> {
     out.insert("options".to_string(), runs(option_runs()));
     out.insert("diff".to_string(), runs(diff_runs()));
     out.insert("io".to_string(), io_runs());
+    out.insert("cli".to_string(), cli_runs());
     let history = "fixtures/history/runs.jsonl";
     out.insert(
         "trend".to_string(),
