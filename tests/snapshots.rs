@@ -4,7 +4,9 @@
 //!
 //! The snapshots live in `tests/snapshots/`, one file per inventory (and one each for
 //! `controls`, `diff`, `trend`, the scoring options, and `io`: history in the HTML page,
-//! `--record`, `-o`, `--color always`, `NO_COLOR` and standard input). A run that writes
+//! `--record`, `-o`, `--color always`, `NO_COLOR` and standard input; and `cli`: each
+//! command's help, refused values, controls `explain` cannot find, `-o` for every
+//! command). A run that writes
 //! a file writes it to a fresh temporary path, shown as `<TMP>`, and its snapshot ends
 //! with that file's bytes; the time `--record` stamps on a run shows as `<RECORDED_AT>`.
 //! They were taken from the build before the change they guard; what they hold is
