@@ -626,7 +626,8 @@ impl AzureSink<'_> {
             )?,
         };
         self.builder
-            .add_exported_control(scope, &id, counts, figures(&fields), at());
+            .exports
+            .add_control(scope, &id, counts, figures(&fields), at());
         Ok(())
     }
 
@@ -653,7 +654,8 @@ impl AzureSink<'_> {
             )
         })?;
         self.builder
-            .add_exported_score(scope, fields.weight.map(|w| w.0), figures(fields), at());
+            .exports
+            .add_score(scope, fields.weight.map(|w| w.0), figures(fields), at());
         Ok(())
     }
 }

@@ -11,8 +11,8 @@ use crate::catalog::{Catalog, ControlDef};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ids::subscription_of;
 use crate::model::{
-    Assessment, Control, Counts, Exemption, ExportScope, Figures, Model, ModelParts, Recommendation,
-    Resource, Severity, Status, Subscription,
+    Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, Severity, Status,
+    Subscription,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -36,7 +36,8 @@ pub struct ModelBuilder {
     recommendation_described: Vec<Option<Origin>>,
     control_refs: BTreeMap<String, ControlRef>,
     custom_controls: BTreeMap<String, Origin>,
-    exports: ExportedObjects,
+    /// Azure's exported control objects and secure scores, as read.
+    pub(crate) exports: ExportedObjects,
     incomplete: Vec<String>,
     scope_hints: HashMap<u32, String>,
     input_digests: Vec<String>,
@@ -302,29 +303,6 @@ impl ModelBuilder {
         }
         self.custom_controls.insert(id.to_string(), at);
         true
-    }
-
-    /// Adds an exported secure score control object of one scope.
-    pub fn add_exported_control(
-        &mut self,
-        scope: ExportScope,
-        control: &str,
-        counts: Counts,
-        figures: Figures,
-        at: Origin,
-    ) {
-        self.exports.add_control(scope, control, counts, figures, at);
-    }
-
-    /// Adds an exported secure score (`ascScore`) of one scope.
-    pub fn add_exported_score(
-        &mut self,
-        scope: ExportScope,
-        weight: Option<u64>,
-        figures: Figures,
-        at: Origin,
-    ) {
-        self.exports.add_score(scope, weight, figures, at);
     }
 
     /// Records that the export is incomplete, and why.

@@ -12,14 +12,14 @@ use std::collections::BTreeMap;
 
 /// Exported objects as read, their controls still named by id.
 #[derive(Default)]
-pub(super) struct ExportedObjects {
+pub(crate) struct ExportedObjects {
     controls: Vec<(ExportScope, String, Counts, Figures, Origin)>,
     scores: Vec<(ExportScope, Option<u64>, Figures, Origin)>,
 }
 
 impl ExportedObjects {
     /// Adds an exported secure score control object of one scope.
-    pub(super) fn add_control(
+    pub(crate) fn add_control(
         &mut self,
         scope: ExportScope,
         control: &str,
@@ -32,7 +32,7 @@ impl ExportedObjects {
     }
 
     /// Adds an exported secure score (`ascScore`) of one scope.
-    pub(super) fn add_score(
+    pub(crate) fn add_score(
         &mut self,
         scope: ExportScope,
         weight: Option<u64>,
