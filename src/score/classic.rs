@@ -34,7 +34,7 @@ impl Arithmetic for Classic {
         let applicable = counts.applicable() > 0;
         let current = kernel::control_current(max_score, counts);
         let potential = if applicable { max_score - current } else { 0.0 };
-        let total_weight = defined_weight(&score.scopes);
+        let total_weight = score.total_weight;
         let share_of_overall = if applicable && scope.percentage.is_some() && total_weight > 0.0 {
             kernel::share_of_overall(
                 kernel::scope_factor(scope.weight as f64, scope.max),
@@ -321,6 +321,7 @@ fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
         max,
         resources: tally.resources,
         defined_scopes: defined.len(),
+        total_weight,
         controls,
         scopes,
         recommendations: tally.recommendations,
@@ -349,7 +350,7 @@ impl<'a> GainEstimator<'a> {
                 slots[s.slot()] = Some((s.weight as f64, s.max));
             }
         }
-        let total_weight = defined_weight(&inputs.score.scopes);
+        let total_weight = inputs.score.total_weight;
         GainEstimator {
             inputs,
             slots,

@@ -85,7 +85,7 @@ impl ScopeScore {
 
 /// The total weight of the scopes with a defined percentage (SPEC §1.1's `W`), summed
 /// in scope order.
-pub fn defined_weight(scopes: &[ScopeScore]) -> f64 {
+fn defined_weight(scopes: &[ScopeScore]) -> f64 {
     scopes
         .iter()
         .filter(|s| s.percentage.is_some())
@@ -142,6 +142,8 @@ pub struct Score {
     pub resources: u64,
     /// Scopes with a defined percentage.
     pub defined_scopes: usize,
+    /// Their total weight (SPEC §1.1's `W`).
+    pub total_weight: f64,
     /// Scopes met, in model order (by id, the unnamed scope last).
     pub scopes: Vec<ScopeScore>,
     /// In model order (by control id).
