@@ -87,7 +87,7 @@ pub fn fail_on_errors(diags: &Diagnostics) -> anyhow::Result<()> {
 }
 
 /// The look of human-readable output for these output options.
-pub fn style(output: &OutputArgs) -> Style {
+fn style(output: &OutputArgs) -> Style {
     let terminal = crate::output::is_terminal(output.output.as_deref());
     let color = match output.color {
         ColorChoice::Always => true,

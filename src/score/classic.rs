@@ -298,6 +298,7 @@ fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
                     0.0
                 },
                 potential_percentage: if in_defined {
+                    // Each scope's potential is already weighted by its factor k.
                     kernel::share_of_overall(1.0, weighted_potential, total_weight)
                 } else {
                     0.0
