@@ -253,18 +253,235 @@ fn another_type_is_an_error_naming_the_file_and_the_type() {
     assert!(!stderr.contains("value[1]"), "{stderr}");
 }
 
+/// The warnings of a report with this code.
+fn warnings_with_code<'a>(r: &'a Value, code: &str) -> Vec<&'a str> {
+    r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == code)
+        .map(|w| w["message"].as_str().unwrap())
+        .collect()
+}
+
+/// A recommendation row of a report, by control and recommendation id.
+fn recommendation<'a>(r: &'a Value, control_id: &str, id: &str) -> &'a Value {
+    control(r, control_id)["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap_or_else(|| panic!("no recommendation {id} in {control_id}"))
+}
+
+/// Real keys, so the built-in catalog scores them: Apply system updates (max 6) holds
+/// SYSTEM_UPDATES; Enable endpoint protection (max 2) holds ENDPOINT and ENDPOINT_2.
+const APPLY_SYSTEM_UPDATES: &str = "61702b76-1fab-41f2-bcbc-50b7870dcf38";
+const ENABLE_ENDPOINT_PROTECTION: &str = "12136bd9-dc24-44f2-9587-7be3af6aac14";
+const SYSTEM_UPDATES: &str = "4ab6e3c5-74dd-8b35-9ab9-f61b30875b27";
+const ENDPOINT: &str = "83f577bd-a1b6-b7e1-0891-12ca19d1e6df";
+const ENDPOINT_2: &str = "4fb67663-9ab9-475d-b026-8c544cced439";
+
+/// The same recommendation named two ways by two assessments of one export: a warning,
+/// not an error; the byte-wise smaller name is kept ("…protection" < "…protection solution").
+/// Both machines are healthy in Enable endpoint protection (max 2): 2 of 2 points, 100%.
 #[test]
-fn contradicting_metadata_is_an_error_naming_the_fact() {
-    let out = run(&["assess", "fixtures/azure/metadata-conflict.json"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+fn exports_that_name_a_recommendation_differently_warn_and_keep_one_name() {
+    let r = report(&["fixtures/azure/metadata-conflict.json"]);
+    assert_close(&r["score"]["percentage"], 100.0);
+    assert_eq!(warning_codes(&r), ["metadata-differs"]);
+    let message = warnings_with_code(&r, "metadata-differs")[0];
     assert!(
-        stderr.contains(
-            "value[1]: recommendation \"r1\" has a different name here (\"Install endpoint protection solution\") \
-             than at fixtures/azure/metadata-conflict.json:3:3 (value[0]) (\"Install endpoint protection\")"
-        ),
-        "{stderr}"
+        message.starts_with(&format!(
+            "recommendation \"Install endpoint protection\" ({ENDPOINT}) differs between exports"
+        )),
+        "{message}"
     );
+    assert!(
+        message.contains(
+            "name \"Install endpoint protection\" (inline metadata) kept over \"Install endpoint protection solution\" \
+             (inline metadata)"
+        ),
+        "{message}"
+    );
+    assert_eq!(
+        recommendation(&r, ENABLE_ENDPOINT_PROTECTION, ENDPOINT)["name"],
+        "Install endpoint protection"
+    );
+}
+
+/// `az security assessment list` prints no metadata (`"metadata": null`), so whether a
+/// recommendation is preview is unknown: all three score as generally available.
+///   vm1: SYSTEM_UPDATES H, ENDPOINT H, ENDPOINT_2 U;  vm2: SYSTEM_UPDATES U, ENDPOINT H
+///   Apply system updates: 1 H, 1 U → 6 × 1/2 = 3
+///   Enable endpoint protection: vm1 U (ENDPOINT_2), vm2 H → 2 × 1/2 = 1
+///   (3 + 1) / (6 + 2) = 50%
+#[test]
+fn assessments_without_metadata_score_as_generally_available_with_one_warning() {
+    let r = report(&["fixtures/azure/no-metadata.json"]);
+    assert_close(&r["score"]["percentage"], 50.0);
+    assert_close(&control(&r, ENABLE_ENDPOINT_PROTECTION)["current_score"], 1.0);
+    assert_eq!(warning_codes(&r), ["preview-unknown"]);
+    let message = warnings_with_code(&r, "preview-unknown")[0];
+    for part in [
+        "3 recommendation(s) of scored controls (5 assessment(s)) were exported without metadata",
+        "$expand=metadata",
+        "az rest --method get --url \"https://management.azure.com/providers/Microsoft.Security/assessmentMetadata?api-version=2021-06-01\"",
+    ] {
+        assert!(message.contains(part), "{part:?} not in {message}");
+    }
+}
+
+/// The metadata listing (`az security assessment-metadata list`) covers SYSTEM_UPDATES
+/// and says ENDPOINT_2 is preview, so it no longer counts:
+///   Enable endpoint protection: vm1 H (ENDPOINT), vm2 H → 2 × 2/2 = 2
+///   (3 + 2) / 8 = 62.5%; ENDPOINT alone stays unknown (2 assessments).
+/// A native entry that states ENDPOINT's `preview` makes it known: no warning, same score.
+#[test]
+fn a_metadata_listing_or_a_native_entry_tells_which_recommendations_are_preview() {
+    let r = report(&[
+        "fixtures/azure/no-metadata.json",
+        "fixtures/azure/no-metadata-listing.json",
+    ]);
+    assert_close(&r["score"]["percentage"], 62.5);
+    assert_eq!(
+        recommendation(&r, ENABLE_ENDPOINT_PROTECTION, ENDPOINT_2)["preview"],
+        true
+    );
+    assert_eq!(warning_codes(&r), ["preview-unknown"]);
+    let message = warnings_with_code(&r, "preview-unknown")[0];
+    assert!(
+        message.starts_with("1 recommendation(s) of scored controls (2 assessment(s))"),
+        "{message}"
+    );
+    assert!(message.contains(ENDPOINT), "{message}");
+
+    let r = report(&[
+        "fixtures/azure/no-metadata.json",
+        "fixtures/azure/no-metadata-listing.json",
+        "fixtures/azure/no-metadata-overlay.json",
+    ]);
+    assert_close(&r["score"]["percentage"], 62.5);
+    assert_eq!(warning_codes(&r), Vec::<String>::new());
+}
+
+const DAYS: [&str; 2] = [
+    "fixtures/azure/day-2020-prod.json",
+    "fixtures/azure/day-2021-dev.json",
+];
+
+/// Two subscriptions exported a year apart (REST, `$expand=metadata`): 2020 and 2021
+/// describe SYSTEM_UPDATES differently and ENDPOINT by another name, severity and
+/// description; 2021 has ENDPOINT_2 as preview.
+///   prod (2020): vm-p1 SYSTEM_UPDATES U, ENDPOINT H; vm-p2 SYSTEM_UPDATES H, ENDPOINT H
+///     Apply system updates 6 × 1/2 = 3, Enable endpoint protection 2 × 2/2 = 2 → 5/8 = 62.5%, weight 2
+///   dev (2021): vm-d1 SYSTEM_UPDATES H, ENDPOINT H, ENDPOINT_2 U (preview, not counted)
+///     6 + 2 = 8/8 = 100%, weight 1
+///   (2 × 62.5 + 1 × 100) / 3 = 75%
+/// One warning per recommendation that differs (not one per assessment), the same in
+/// either order of the files.
+#[test]
+fn exports_of_different_days_merge_their_metadata_with_one_warning_each() {
+    let r = report(&DAYS);
+    assert_close(&r["score"]["percentage"], 75.0);
+    assert_eq!(warning_codes(&r), ["metadata-differs", "metadata-differs"]);
+    // Within inline metadata the byte-wise smallest value: "Endpoint…" < "Install…", "high" < "medium".
+    let endpoint = recommendation(&r, ENABLE_ENDPOINT_PROTECTION, ENDPOINT);
+    assert_eq!(
+        endpoint["name"],
+        "Endpoint protection should be installed on your virtual machines"
+    );
+    assert_eq!(endpoint["severity"], "high");
+    // In recommendation id order: SYSTEM_UPDATES (4ab6…) before ENDPOINT (83f5…).
+    let messages = warnings_with_code(&r, "metadata-differs");
+    assert!(
+        messages[1].starts_with(&format!(
+            "recommendation \"Endpoint protection should be installed on your virtual machines\" ({ENDPOINT})"
+        )),
+        "{messages:?}"
+    );
+    for part in [
+        "name \"Endpoint protection should be installed on your virtual mach…\" (inline metadata) kept over \
+         \"Install endpoint protection solution on virtual machines\" (inline metadata)",
+        "severity \"high\" (inline metadata) kept over \"medium\" (inline metadata)",
+        "description ",
+    ] {
+        assert!(messages[1].contains(part), "{part:?} not in {}", messages[1]);
+    }
+    assert!(
+        messages[0].contains(SYSTEM_UPDATES)
+            && messages[0].contains("description ")
+            && !messages[0].contains("name "),
+        "{}",
+        messages[0]
+    );
+
+    let forward = run(&["assess", DAYS[0], DAYS[1], "-f", "json", "--as-of", "2026-11-22"]);
+    let backward = run(&["assess", DAYS[1], DAYS[0], "-f", "json", "--as-of", "2026-11-22"]);
+    assert_eq!(forward.stdout, backward.stdout);
+    assert_eq!(forward.stderr, backward.stderr);
+}
+
+/// An assessmentMetadata object outranks inline metadata: its name, severity and
+/// description are kept (a warning names the source). The score is that of the two
+/// exports alone (75%): names do not score.
+#[test]
+fn an_assessment_metadata_object_outranks_inline_metadata() {
+    let r = report(&[DAYS[0], DAYS[1], "fixtures/azure/metadata-listing.json"]);
+    assert_close(&r["score"]["percentage"], 75.0);
+    let endpoint = recommendation(&r, ENABLE_ENDPOINT_PROTECTION, ENDPOINT);
+    assert_eq!(
+        endpoint["name"],
+        "Endpoint protection should be installed on virtual machines"
+    );
+    assert_eq!(endpoint["severity"], "high");
+    assert_eq!(warning_codes(&r), ["metadata-differs", "metadata-differs"]);
+    let message = warnings_with_code(&r, "metadata-differs")[1];
+    assert!(
+        message.contains(
+            "name \"Endpoint protection should be installed on virtual machines\" (assessmentMetadata) kept over \
+             \"Endpoint protection should be installed on your virtual mach…\" (inline metadata) and other values"
+        ),
+        "{message}"
+    );
+}
+
+/// A native document over the exports is the user's overlay: it renames the control
+/// and sets its max to 4, renames ENDPOINT (severity critical), and says ENDPOINT_2 is
+/// not preview (2021's metadata says it is): no conflict, and no warning for them.
+///   prod: Apply system updates 3, Enable endpoint protection 4 × 2/2 = 4 → 7/10 = 70%, weight 2
+///   dev: 6, vm-d1 now unhealthy in endpoint protection (ENDPOINT_2) → 0 → 6/10 = 60%, weight 1
+///   (2 × 70 + 60) / 3 = 66.667%
+/// Without the overlay the definitions give the 75% of the exports alone.
+#[test]
+fn a_native_overlay_renames_and_decides_preview_without_a_conflict() {
+    let defs = "fixtures/azure/day-definitions.json";
+    let r = report(&[DAYS[0], DAYS[1], defs]);
+    assert_close(&r["score"]["percentage"], 75.0);
+    assert_eq!(
+        control(&r, ENABLE_ENDPOINT_PROTECTION)["name"],
+        "Enable endpoint protection"
+    );
+
+    let r = report(&[DAYS[0], DAYS[1], defs, "fixtures/azure/overlay.json"]);
+    assert_close(&r["score"]["percentage"], 200.0 / 3.0);
+    let ep = control(&r, ENABLE_ENDPOINT_PROTECTION);
+    assert_eq!(ep["name"], "Endpoint protection (ours)");
+    assert_close(&ep["max_score"], 4.0);
+    let endpoint = recommendation(&r, ENABLE_ENDPOINT_PROTECTION, ENDPOINT);
+    assert_eq!(endpoint["name"], "Endpoint protection on our virtual machines");
+    assert_eq!(endpoint["severity"], "critical");
+    assert_eq!(
+        recommendation(&r, ENABLE_ENDPOINT_PROTECTION, ENDPOINT_2)["preview"],
+        false
+    );
+    assert_close(&control(&r, APPLY_SYSTEM_UPDATES)["max_score"], 6.0);
+    // The overlay leaves ENDPOINT's description to the exports, which still differ.
+    assert_eq!(warning_codes(&r), ["metadata-differs", "metadata-differs"]);
+    for message in warnings_with_code(&r, "metadata-differs") {
+        assert!(!message.contains("name \""), "{message}");
+        assert!(!message.contains("severity"), "{message}");
+    }
 }
 
 /// The example estate, exported in every shape (`examples/azure/<shape>/`), gives the

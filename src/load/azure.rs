@@ -4,7 +4,8 @@
 //! sit under `properties` (REST, Resource Graph, newer `az`) or at the top level (older
 //! `az`), and then mapped onto the model by its `type`.
 
-use super::builder::{ModelBuilder, RecommendationParts};
+use super::builder::ModelBuilder;
+use super::definitions::{Rank, RecommendationParts};
 use super::native::{check_max_score, Text};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ids::{connector_of, subscription_of};
@@ -502,7 +503,7 @@ impl AzureSink<'_> {
         };
         let metadata = fields.metadata.as_deref();
         let parts = recommendation_parts(metadata, Fields::text(&fields.display_name), at)?;
-        self.builder.merge_recommendation(key, parts, &mut *at)?;
+        self.builder.merge_recommendation(key, &parts, at);
         let r = self.builder.resource(&resource);
         if let Some(scope) = scope_hint(&fields, &resource) {
             self.builder.resource_scope_hint(r, &scope);
@@ -514,8 +515,12 @@ impl AzureSink<'_> {
     fn metadata(&mut self, fields: &Fields, at: &mut dyn FnMut() -> Origin) -> Result<(), Diagnostic> {
         let key = Self::key(fields, "an assessment metadata object", at)?;
         let key = &*azure_name(key);
-        let parts = recommendation_parts(Some(fields), None, at)?;
-        self.builder.merge_recommendation(key, parts, at)
+        let parts = RecommendationParts {
+            rank: Rank::Metadata,
+            ..recommendation_parts(Some(fields), None, at)?
+        };
+        self.builder.merge_recommendation(key, &parts, at);
+        Ok(())
     }
 
     /// Defines a control from a definition; `None` when it is custom (not scored).
@@ -574,7 +579,7 @@ impl AzureSink<'_> {
             max_score,
             recommendations,
         };
-        self.builder.define_control(def, at())?;
+        self.builder.define_azure_control(def, at);
         Ok(Some(id))
     }
 
@@ -668,7 +673,8 @@ fn figures(fields: &Fields) -> Figures {
     }
 }
 
-/// What `metadata` (or an assessment metadata object) says of a recommendation.
+/// What an assessment's `metadata` and `displayName` say of a recommendation (an
+/// assessment metadata object is read as the `metadata`, and re-ranked by the caller).
 fn recommendation_parts<'f>(
     metadata: Option<&'f Fields>,
     display_name: Option<&'f str>,
@@ -676,8 +682,14 @@ fn recommendation_parts<'f>(
 ) -> Result<RecommendationParts<'f>, Diagnostic> {
     let Some(m) = metadata else {
         return Ok(RecommendationParts {
+            rank: Rank::Inline,
+            described: false,
             name: display_name,
-            ..RecommendationParts::default()
+            severity: None,
+            description: None,
+            remediation: None,
+            preview: None,
+            custom: None,
         });
     };
     let severity = match Fields::text(&m.severity) {
@@ -691,6 +703,8 @@ fn recommendation_parts<'f>(
         })?),
     };
     Ok(RecommendationParts {
+        rank: Rank::Inline,
+        described: true,
         name: Fields::text(&m.display_name).or(display_name),
         severity,
         description: Fields::text(&m.description),

@@ -1,18 +1,18 @@
 //! The model builder: collects what every input says (definitions, Azure metadata,
-//! assessments, exported objects), checks that repeated definitions agree, and
+//! assessments, exported objects), merges repeated definitions (`definitions`), and
 //! [`ModelBuilder::finish`]es a [`Model`]: it sorts and de-duplicates the assessments,
 //! settles which controls apply (inputs, else the catalog), assigns each resource its
 //! scope and attaches Azure's exported objects, so nothing depends on the order of inputs.
 
+use super::definitions::{conflict, Definitions, RecommendationParts};
 use super::exports::{mark_count_level, ExportedObjects};
 use super::resources::ResourceTable;
 use super::scopes::assign_scopes;
-use crate::catalog::{Catalog, ControlDef};
+use crate::catalog::{Catalog, ControlDef, RecommendationIn};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ids::subscription_of;
 use crate::model::{
-    Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, Severity, Status,
-    Subscription,
+    Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, Status, Subscription,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,20 +20,17 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Default)]
 pub struct ModelBuilder {
     subscriptions: BTreeMap<String, (Subscription, Origin)>,
+    /// The control definitions, filled from `definitions` when the model is finished.
     controls: BTreeMap<String, (ControlDef, Origin)>,
+    /// What the inputs say of recommendations and controls, merged by precedence.
+    definitions: Definitions,
     recommendation_index: HashMap<String, u32>,
     recommendations: Vec<Recommendation>,
-    recommendation_defined: Vec<Option<Origin>>,
     resources: ResourceTable,
     exemption_index: HashMap<Exemption, u32>,
     exemptions: Vec<Exemption>,
     assessments: Vec<Assessment>,
     inputs: Vec<String>,
-    /// Which optional facts an Azure object gave for each recommendation (see
-    /// [`ModelBuilder::merge_recommendation`]): `KNOWN_PREVIEW`, `KNOWN_CUSTOM`.
-    recommendation_known: Vec<u8>,
-    /// Where Azure metadata first described each recommendation.
-    recommendation_described: Vec<Option<Origin>>,
     control_refs: BTreeMap<String, ControlRef>,
     custom_controls: BTreeMap<String, Origin>,
     /// Azure's exported control objects and secure scores, as read.
@@ -41,20 +38,6 @@ pub struct ModelBuilder {
     incomplete: Vec<String>,
     scope_hints: HashMap<u32, String>,
     input_digests: Vec<String>,
-}
-
-const KNOWN_PREVIEW: u8 = 1;
-const KNOWN_CUSTOM: u8 = 2;
-
-/// What an Azure object says of a recommendation; absent fields say nothing.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RecommendationParts<'a> {
-    pub name: Option<&'a str>,
-    pub severity: Option<Severity>,
-    pub description: Option<&'a str>,
-    pub remediation: Option<&'a str>,
-    pub preview: Option<bool>,
-    pub custom: Option<bool>,
 }
 
 /// A control named by an exported control object that carries no definition.
@@ -74,18 +57,6 @@ pub struct ResourceDef {
     pub kind: Option<String>,
     pub subscription: Option<String>,
     pub tags: Option<BTreeMap<String, String>>,
-}
-
-/// The error for a second, different definition of one id.
-fn conflict(kind: &str, id: &str, first: &Origin, at: Origin) -> Diagnostic {
-    Diagnostic::error(
-        "conflicting-definition",
-        format!(
-            "{kind} {id:?} is defined twice with different contents (first at {first}); \
-             definitions of one id must be identical"
-        ),
-    )
-    .at(at)
 }
 
 impl ModelBuilder {
@@ -120,9 +91,6 @@ impl ModelBuilder {
             id: id.to_string(),
             ..Recommendation::default()
         });
-        self.recommendation_defined.push(None);
-        self.recommendation_known.push(0);
-        self.recommendation_described.push(None);
         self.recommendation_index.insert(id.to_string(), i);
         i
     }
@@ -145,126 +113,38 @@ impl ModelBuilder {
         }
     }
 
-    /// Adds a control definition; a different one for the same id is an error.
-    pub fn define_control(&mut self, mut control: ControlDef, at: Origin) -> Result<(), Diagnostic> {
-        // Membership is a set: exports list it in no promised order.
-        control.recommendations.sort_unstable();
-        control.recommendations.dedup();
-        match self.controls.get(&control.id) {
-            Some((existing, _)) if *existing == control => Ok(()),
-            Some((_, first)) => Err(conflict("control", &control.id, first, at)),
-            None => {
-                self.controls.insert(control.id.clone(), (control, at));
-                Ok(())
-            }
-        }
+    /// Adds a native control definition: an overlay over Azure's definition of the id;
+    /// a different native one for the same id is an error.
+    pub fn define_control(&mut self, control: ControlDef, at: Origin) -> Result<(), Diagnostic> {
+        self.definitions.native_control(control, at)
     }
 
-    /// Adds a recommendation definition; a different one for the same id is an error.
-    pub fn define_recommendation(&mut self, rec: Recommendation, at: Origin) -> Result<(), Diagnostic> {
-        let i = self.recommendation(&rec.id) as usize;
-        match &self.recommendation_defined[i] {
-            Some(_) if self.recommendations[i] == rec => Ok(()),
-            Some(first) => Err(conflict("recommendation", &rec.id, first, at)),
-            None if !self.agrees_with_azure(i, &rec) => {
-                let first = self.recommendation_described[i].clone().unwrap_or_default();
-                Err(conflict("recommendation", &rec.id, &first, at))
-            }
-            None => {
-                self.recommendations[i] = rec;
-                self.recommendation_defined[i] = Some(at);
-                Ok(())
-            }
-        }
+    /// Adds an Azure control definition: names and descriptions merge by precedence; a
+    /// different max score or membership than another Azure definition is an error when
+    /// the model is finished, unless a native entry overrides the control.
+    pub fn define_azure_control(&mut self, control: ControlDef, at: &mut dyn FnMut() -> Origin) {
+        self.definitions.azure_control(control, at);
     }
 
-    fn agrees_with_azure(&self, i: usize, rec: &Recommendation) -> bool {
-        let known = &self.recommendations[i];
-        let flags = self.recommendation_known[i];
-        let same = |a: &Option<String>, b: &Option<String>| a.is_none() || a == b;
-        same(&known.name, &rec.name)
-            && (known.severity.is_none() || known.severity == rec.severity)
-            && same(&known.description, &rec.description)
-            && same(&known.remediation, &rec.remediation)
-            && (flags & KNOWN_PREVIEW == 0 || known.preview == rec.preview)
-            && (flags & KNOWN_CUSTOM == 0 || known.custom == rec.custom)
+    /// Adds a native recommendation definition: an overlay over what Azure says of it;
+    /// a different native one for the same id is an error.
+    pub fn define_recommendation(&mut self, rec: RecommendationIn, at: Origin) -> Result<(), Diagnostic> {
+        let i = self.recommendation(&rec.id);
+        self.definitions.native_recommendation(i, rec, at)
     }
 
     /// Adds what an Azure object says of a recommendation, fact by fact: Azure repeats a
-    /// recommendation's metadata in every assessment, so repeats merge, and only a fact
-    /// that contradicts an earlier one is an error. `at` is called only when needed.
+    /// recommendation's metadata in every assessment, so repeats merge, and facts that
+    /// differ are settled by precedence when the model is finished. `at` is called only
+    /// when needed.
     pub fn merge_recommendation(
         &mut self,
         id: &str,
-        parts: RecommendationParts,
-        at: impl FnOnce() -> Origin,
-    ) -> Result<(), Diagnostic> {
-        let i = self.recommendation(id) as usize;
-        let full = self.recommendation_defined[i].is_some();
-        let flags = self.recommendation_known[i];
-        let rec = &mut self.recommendations[i];
-        // The first fact that contradicts an earlier one: (fact, earlier, now).
-        let mut conflicting: Option<(&str, String, String)> = None;
-        let mut changed = false;
-        let mut text =
-            |fact: &'static str, slot: &mut Option<String>, new: Option<&str>| match (slot.as_deref(), new) {
-                (Some(old), Some(new)) if old != new => {
-                    conflicting.get_or_insert((fact, format!("{old:?}"), format!("{new:?}")));
-                }
-                (None, Some(new)) => {
-                    *slot = Some(new.to_string());
-                    changed = true;
-                }
-                _ => {}
-            };
-        text("name", &mut rec.name, parts.name);
-        text("description", &mut rec.description, parts.description);
-        text("remediation", &mut rec.remediation, parts.remediation);
-        match (rec.severity, parts.severity) {
-            (Some(old), Some(new)) if old != new => {
-                conflicting.get_or_insert(("severity", old.as_str().to_string(), new.as_str().to_string()));
-            }
-            (None, Some(new)) => {
-                rec.severity = Some(new);
-                changed = true;
-            }
-            _ => {}
-        }
-        let mut new_flags = flags;
-        for (fact, value, slot, bit) in [
-            ("preview flag", parts.preview, &mut rec.preview, KNOWN_PREVIEW),
-            ("custom flag", parts.custom, &mut rec.custom, KNOWN_CUSTOM),
-        ] {
-            let Some(v) = value else { continue };
-            if full || flags & bit != 0 {
-                if *slot != v {
-                    conflicting.get_or_insert((fact, slot.to_string(), v.to_string()));
-                }
-            } else {
-                *slot = v;
-                new_flags |= bit;
-                changed = true;
-            }
-        }
-        self.recommendation_known[i] = new_flags;
-        if let Some((fact, earlier, now)) = conflicting {
-            let first = self.recommendation_defined[i]
-                .clone()
-                .or_else(|| self.recommendation_described[i].clone())
-                .unwrap_or_default();
-            return Err(Diagnostic::error(
-                "conflicting-definition",
-                format!(
-                    "recommendation {id:?} has a different {fact} here ({now}) than at {first} ({earlier}); \
-                     what the inputs say of one recommendation must agree (are these exports from different days?)"
-                ),
-            )
-            .at(at()));
-        }
-        if changed && self.recommendation_described[i].is_none() {
-            self.recommendation_described[i] = Some(at());
-        }
-        Ok(())
+        parts: &RecommendationParts,
+        at: &mut dyn FnMut() -> Origin,
+    ) {
+        let i = self.recommendation(id);
+        self.definitions.azure_recommendation(i, parts, at);
     }
 
     /// Notes a control named by an exported control object; its definition comes from
@@ -397,9 +277,11 @@ impl ModelBuilder {
             .sort_unstable_by_key(|a| (a.resource, a.recommendation, a.exemption, a.status, a.input));
         let assessments = self.dedupe_assessments(diags);
 
+        self.controls = self.definitions.take_controls(diags);
         let (control_defs, catalog_controls, catalog_membership) = self.settle_controls(catalog, diags);
         let controls = self.resolve_controls(control_defs);
-        self.describe_from_catalog(catalog);
+        self.definitions
+            .finish_recommendations(&mut self.recommendations, catalog, diags);
 
         let subscriptions: BTreeMap<String, Subscription> = std::mem::take(&mut self.subscriptions)
             .into_iter()
@@ -436,6 +318,7 @@ impl ModelBuilder {
             input_digests: std::mem::take(&mut self.input_digests),
         });
         warn_unscored(&model, diags);
+        self.definitions.warn_preview_unknown(&model, diags);
         model
     }
 
@@ -463,22 +346,6 @@ impl ModelBuilder {
             .collect();
         controls.sort_by(|a, b| a.id.cmp(&b.id));
         controls
-    }
-
-    /// Fills the name and severity of recommendations no input defined from the catalog.
-    fn describe_from_catalog(&mut self, catalog: &Catalog) {
-        for (i, rec) in self.recommendations.iter_mut().enumerate() {
-            if self.recommendation_defined[i].is_none() {
-                if let Some(known) = catalog.recommendation(&rec.id) {
-                    if rec.name.is_none() {
-                        rec.name.clone_from(&known.name);
-                    }
-                    if rec.severity.is_none() {
-                        rec.severity = known.severity;
-                    }
-                }
-            }
-        }
     }
 
     /// The resources, those whose id names no subscription given the scope they were

@@ -5,6 +5,7 @@
 
 pub mod azure;
 pub mod builder;
+mod definitions;
 mod exports;
 pub mod locate;
 pub mod native;
@@ -771,7 +772,7 @@ impl Loader<'_> {
     }
 
     fn recommendation(&mut self, _: &mut FileCtx, r: RecommendationIn, at: Origin) {
-        let r = self.builder.define_recommendation(r.into(), at);
+        let r = self.builder.define_recommendation(r, at);
         self.report(r);
     }
 
