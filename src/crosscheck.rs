@@ -99,8 +99,7 @@ fn scope_name(model: &Model, scope: u32) -> String {
     model
         .scopes
         .get(scope as usize)
-        .and_then(|s| s.id.clone())
-        .unwrap_or_else(|| crate::text::UNNAMED_SCOPE.to_string())
+        .map_or_else(|| crate::text::UNNAMED_SCOPE.to_string(), |s| s.label())
 }
 
 /// One line per figure that differs: "current 3 (recomputed 3.33)".

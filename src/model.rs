@@ -225,6 +225,18 @@ pub struct Recommendation {
     pub custom: bool,
 }
 
+impl Recommendation {
+    /// The name to show: the name, else the id.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+
+    /// For messages: `"name" (id)`, or the quoted id when it has no name.
+    pub fn quoted_label(&self) -> String {
+        crate::text::quoted_name_and_id(self.name.as_deref(), &self.id)
+    }
+}
+
 /// A resource: its id as first spelled, and metadata when the input gave some.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Resource {
@@ -247,6 +259,16 @@ pub struct Scope {
     /// Scored from exported per-control counts (SPEC §3): the scope has secure score
     /// control objects but no assessment.
     pub count_level: bool,
+}
+
+impl Scope {
+    /// How the scope is shown: `name (id)`, its id, or the unnamed scope's label.
+    pub fn label(&self) -> String {
+        match &self.id {
+            Some(id) => crate::text::name_and_id(self.name.as_deref(), id),
+            None => crate::text::UNNAMED_SCOPE.to_string(),
+        }
+    }
 }
 
 /// Figures Azure exported for a control or a secure score, kept for the cross-check.

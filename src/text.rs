@@ -47,6 +47,40 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A name worth showing beside `id`: not empty and not the id itself.
+fn distinct_name<'a>(name: Option<&'a str>, id: &str) -> Option<&'a str> {
+    name.filter(|n| !n.is_empty() && *n != id)
+}
+
+/// How a thing with an id and perhaps a display name is shown: `name (id)`, so that a
+/// reader sees the name and can still copy the id; the id alone when there is no name
+/// (or the name is the id). Plain text: a renderer escapes it for its medium.
+pub fn name_and_id(name: Option<&str>, id: &str) -> String {
+    match distinct_name(name, id) {
+        Some(n) => format!("{n} ({id})"),
+        None => id.to_string(),
+    }
+}
+
+/// Ids with their names beside them (lists in the same order, as documents carry them),
+/// each as [`name_and_id`].
+pub fn names_and_ids(ids: &[String], names: &[Option<String>]) -> Vec<String> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| name_and_id(names.get(i).and_then(Option::as_deref), id))
+        .collect()
+}
+
+/// Like [`name_and_id`], for prose (warnings, errors): the name quoted, `"name" (id)`, or `"id"`, so
+/// that a name of several words stands apart from the sentence around it. Quoting
+/// escapes control characters, so the text is also safe on a terminal.
+pub fn quoted_name_and_id(name: Option<&str>, id: &str) -> String {
+    match distinct_name(name, id) {
+        Some(n) => format!("{n:?} ({})", terminal_safe(id)),
+        None => format!("{id:?}"),
+    }
+}
+
 /// `x` as an integer number of billionths: the unit in which the scoring rules compare
 /// percentages for ties (SPEC §1.2), which also absorbs binary floating-point noise.
 pub fn nano_units(x: f64) -> i128 {
@@ -117,6 +151,23 @@ mod tests {
         assert_eq!(terminal_safe("x\u{202E}y"), "x\\u{202e}y");
         assert_eq!(terminal_safe("tab\there\n"), "tab\\u{9}here\\u{a}");
         assert_eq!(terminal_safe("del\u{7f}c1\u{9b}"), "del\\u{7f}c1\\u{9b}");
+    }
+
+    #[test]
+    fn names_come_first_with_the_id_in_parentheses() {
+        assert_eq!(name_and_id(Some("Enable MFA"), "34a4"), "Enable MFA (34a4)");
+        assert_eq!(name_and_id(None, "34a4"), "34a4");
+        assert_eq!(name_and_id(Some("34a4"), "34a4"), "34a4");
+        assert_eq!(name_and_id(Some(""), "34a4"), "34a4");
+        assert_eq!(
+            quoted_name_and_id(Some("Enable MFA"), "34a4"),
+            "\"Enable MFA\" (34a4)"
+        );
+        assert_eq!(quoted_name_and_id(None, "34a4"), "\"34a4\"");
+        assert_eq!(
+            quoted_name_and_id(Some("a\u{1b}b"), "i\u{1b}d"),
+            "\"a\\u{1b}b\" (i\\u{1b}d)"
+        );
     }
 
     #[test]

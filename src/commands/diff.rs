@@ -58,7 +58,7 @@ fn load_side(path: &Path) -> anyhow::Result<(Model, Diagnostics)> {
         return Err(UsageError(format!(
             "diff needs resource-level assessments, and {} in {} is scored from exported counts \
              (export Microsoft.Security/assessments for it)",
-            scope.id.as_deref().unwrap_or("a scope"),
+            scope.label(),
             path.display()
         ))
         .into());

@@ -540,8 +540,8 @@ impl AzureSink<'_> {
                     Diagnostic::warning(
                         "custom-control",
                         format!(
-                            "control {id:?} ({}) is a custom control: it does not score",
-                            Fields::text(&fields.display_name).unwrap_or("no name")
+                            "control {} is a custom control: it does not score",
+                            crate::text::quoted_name_and_id(Fields::text(&fields.display_name), &id)
                         ),
                     )
                     .at(origin),

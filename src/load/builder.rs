@@ -14,6 +14,7 @@ use crate::ids::subscription_of;
 use crate::model::{
     Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, Status, Subscription,
 };
+use crate::text::quoted_name_and_id;
 use std::collections::{BTreeMap, HashMap};
 
 /// Collects definitions and assessments from any number of inputs.
@@ -275,13 +276,14 @@ impl ModelBuilder {
     pub fn finish(mut self, catalog: &Catalog, diags: &mut Diagnostics) -> Model {
         self.assessments
             .sort_unstable_by_key(|a| (a.resource, a.recommendation, a.exemption, a.status, a.input));
-        let assessments = self.dedupe_assessments(diags);
-
         self.controls = self.definitions.take_controls(diags);
         let (control_defs, catalog_controls, catalog_membership) = self.settle_controls(catalog, diags);
         let controls = self.resolve_controls(control_defs);
         self.definitions
             .finish_recommendations(&mut self.recommendations, catalog, diags);
+        // After the inputs and the catalog have named the recommendations, so that
+        // repeats and conflicts are reported by name.
+        let assessments = self.dedupe_assessments(diags);
 
         let subscriptions: BTreeMap<String, Subscription> = std::mem::take(&mut self.subscriptions)
             .into_iter()
@@ -392,9 +394,10 @@ impl ModelBuilder {
                     diags.push(Diagnostic::error(
                         "conflicting-definition",
                         format!(
-                            "control {id:?} is defined by no input and is not in the built-in catalog, and its exported \
+                            "control {} is defined by no input and is not in the built-in catalog, and its exported \
                              objects give different max scores where it applies; export the control definitions \
-                             (secureScoreControlDefinitions)"
+                             (secureScoreControlDefinitions)",
+                            quoted_name_and_id(r.name.as_deref(), &id)
                         ),
                     ));
                     continue;
@@ -403,10 +406,10 @@ impl ModelBuilder {
                     diags.push(Diagnostic::warning(
                         "unknown-control",
                         format!(
-                            "control {id:?} ({}) is defined by no input and is not in the built-in catalog: it scores \
+                            "control {} is defined by no input and is not in the built-in catalog: it scores \
                              from exported counts only, with the exported max score {}; export the control \
                              definitions (secureScoreControlDefinitions) to map assessments to it",
-                            r.name.as_deref().unwrap_or("no name"),
+                            quoted_name_and_id(r.name.as_deref(), &id),
                             r.max_score.map_or("(none, so 0)".to_string(), |m| m.to_string())
                         ),
                     ));
@@ -469,8 +472,9 @@ impl ModelBuilder {
                 "duplicate-assessment",
                 format!(
                     "{repeats} assessment(s) repeated identically were kept once (for example: resource {:?}, \
-                     recommendation {:?})",
-                    self.resources.items[res as usize].id, self.recommendations[rec as usize].id
+                     recommendation {})",
+                    self.resources.items[res as usize].id,
+                    self.recommendations[rec as usize].quoted_label()
                 ),
             );
             d.file = Some(files[0].to_string());
@@ -483,10 +487,10 @@ impl ModelBuilder {
         let mut d = Diagnostic::error(
             "conflicting-assessment",
             format!(
-                "resource {:?} is assessed twice against recommendation {:?} with different results \
+                "resource {:?} is assessed twice against recommendation {} with different results \
                  ({} in {}, {} in {}); an assessment must appear once, or repeat identically",
                 self.resources.items[a.resource as usize].id,
-                self.recommendations[a.recommendation as usize].id,
+                self.recommendations[a.recommendation as usize].quoted_label(),
                 describe(prev, &self.exemptions),
                 self.input_name(prev.input),
                 describe(a, &self.exemptions),
@@ -539,8 +543,8 @@ fn warn_unscored(model: &Model, diags: &mut Diagnostics) {
         diags.push(Diagnostic::warning(
             "unscored-recommendation",
             format!(
-                "{n} assessment(s) of recommendation {:?} belong to no control and do not score",
-                model.recommendations[*rec as usize].id
+                "{n} assessment(s) of recommendation {} belong to no control and do not score",
+                model.recommendations[*rec as usize].quoted_label()
             ),
         ));
     }

@@ -107,8 +107,7 @@ fn settle_weights(
     let scope_id = |s: &ScopeScore| {
         s.scope
             .and_then(|i| model.scopes.get(i as usize))
-            .and_then(|sc| sc.id.clone())
-            .unwrap_or_else(|| crate::text::UNNAMED_SCOPE.to_string())
+            .map_or_else(|| crate::text::UNNAMED_SCOPE.to_string(), |sc| sc.label())
     };
     let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
     let missing: Vec<String> = defined
