@@ -2,7 +2,7 @@
 //! unhealthy resources and the exemptions in effect. Pure: a model, options and a score
 //! in, an [`Explanation`] out.
 
-use crate::model::{Model, Status};
+use crate::model::{Model, Recommendation, Status};
 use crate::report::ControlOut;
 use crate::score::kernel;
 use crate::score::{Score, ScoreOptions, WeightSource, Weighting};
@@ -18,13 +18,36 @@ pub const EXPIRY_WINDOW_DAYS: i64 = 30;
 /// Why a control could not be found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum FindError {
-    NotFound,
+    /// Nothing matches: the closest controls' `"name" (id)`, at most three (perhaps none).
+    NotFound(Vec<String>),
     /// Several controls match: their "name (id)".
     Ambiguous(Vec<String>),
 }
 
-/// Finds a control by exact id, then exact name (case-insensitive), then a unique name
-/// prefix (case-insensitive).
+/// How a name may match the query, in the order they are tried (SPEC §4).
+#[derive(Clone, Copy)]
+enum NameMatch {
+    Exact,
+    Prefix,
+    /// Every word of the query is a word of the name.
+    Words,
+    Substring,
+}
+
+impl NameMatch {
+    fn matches(self, name: &str, query: &str) -> bool {
+        match self {
+            NameMatch::Exact => name.to_lowercase() == query.to_lowercase(),
+            NameMatch::Prefix => name.to_lowercase().starts_with(&query.to_lowercase()),
+            NameMatch::Words => crate::names::has_words(name, query),
+            NameMatch::Substring => crate::names::contains(name, query),
+        }
+    }
+}
+
+/// Finds a control by exact id, then exact name, then a unique name prefix, then the
+/// words of its name, then a part of its name (all but the first case-insensitive).
+/// The first way that matches decides: one control is found, several are ambiguous.
 pub fn find_control(model: &Model, query: &str) -> Result<usize, FindError> {
     if let Some(i) = model.controls.iter().position(|c| c.id == query) {
         return Ok(i);
@@ -36,37 +59,39 @@ pub fn find_control(model: &Model, query: &str) -> Result<usize, FindError> {
     if let [one] = same_id.as_slice() {
         return Ok(*one);
     }
-    let folded = query.to_lowercase();
-    let named = |exact: bool| -> Vec<usize> {
-        model
-            .controls
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                let name = c.display_name().to_lowercase();
-                if exact {
-                    name == folded
-                } else {
-                    name.starts_with(&folded)
-                }
-            })
-            .map(|(i, _)| i)
-            .collect()
+    let label = |i: usize| {
+        let c = &model.controls[i];
+        crate::text::name_and_id(c.name.as_deref(), &c.id)
     };
-    for exact in [true, false] {
-        match named(exact).as_slice() {
+    for how in [
+        NameMatch::Exact,
+        NameMatch::Prefix,
+        NameMatch::Words,
+        NameMatch::Substring,
+    ] {
+        let found: Vec<usize> = (0..model.controls.len())
+            .filter(|&i| how.matches(model.controls[i].display_name(), query))
+            .collect();
+        match found.as_slice() {
             [] => continue,
             [one] => return Ok(*one),
-            many => {
-                return Err(FindError::Ambiguous(
-                    many.iter()
-                        .map(|&i| format!("{} ({})", model.controls[i].display_name(), model.controls[i].id))
-                        .collect(),
-                ))
-            }
+            many => return Err(FindError::Ambiguous(many.iter().map(|&i| label(i)).collect())),
         }
     }
-    Err(FindError::NotFound)
+    let candidates: Vec<(&str, &str)> = model
+        .controls
+        .iter()
+        .map(|c| (c.display_name(), c.id.as_str()))
+        .collect();
+    Err(FindError::NotFound(
+        crate::names::closest(query, &candidates)
+            .into_iter()
+            .map(|i| {
+                let c = &model.controls[i];
+                crate::text::quoted_name_and_id(c.name.as_deref(), &c.id)
+            })
+            .collect(),
+    ))
 }
 
 /// Everything `explain` says about one control.
@@ -139,8 +164,25 @@ pub struct UnhealthyResource {
     pub resource: String,
     pub name: Option<String>,
     pub scope: Option<String>,
-    /// The member recommendations it fails.
+    /// The display name of `scope`, when known.
+    pub scope_name: Option<String>,
+    /// The member recommendations it fails, by id.
     pub recommendations: Vec<String>,
+    /// Their names, in the same order (`null` where a recommendation has none).
+    pub recommendation_names: Vec<Option<String>>,
+}
+
+impl UnhealthyResource {
+    /// The recommendations it fails as `name (id)`, for a reader.
+    pub fn recommendation_labels(&self) -> Vec<String> {
+        crate::text::names_and_ids(&self.recommendations, &self.recommendation_names)
+    }
+
+    /// Its scope as `name (id)`; `None` for the unnamed scope.
+    pub fn scope_label(&self) -> Option<String> {
+        let id = self.scope.as_deref()?;
+        Some(crate::text::name_and_id(self.scope_name.as_deref(), id))
+    }
 }
 
 /// An exemption in effect on `as_of`.
@@ -148,6 +190,8 @@ pub struct UnhealthyResource {
 pub struct ExemptionInEffect {
     pub resource: String,
     pub recommendation: String,
+    /// The recommendation's name, when known.
+    pub recommendation_name: Option<String>,
     pub category: &'static str,
     pub expires: Option<String>,
     pub reason: Option<String>,
@@ -271,18 +315,19 @@ fn resources_of(
         if selection.is_some_and(|sel| !sel.resource(r)) {
             continue;
         }
-        let mut failing: Vec<String> = Vec::new();
+        let mut failing: Vec<&Recommendation> = Vec::new();
         for a in group.iter().filter(|a| members.contains(&a.recommendation)) {
-            let rec = &model.recommendations[a.recommendation as usize].id;
+            let rec = &model.recommendations[a.recommendation as usize];
             let exemption = model.exemption(a);
             let status = kernel::effective_status(model, a, options);
             if status == Status::Unhealthy && counted.contains(&a.recommendation) {
-                failing.push(rec.clone());
+                failing.push(rec);
             }
             if let Some(e) = exemption.filter(|e| e.is_active(options.as_of)) {
                 exemptions.push(ExemptionInEffect {
                     resource: model.resources[r].id.clone(),
-                    recommendation: rec.clone(),
+                    recommendation: rec.id.clone(),
+                    recommendation_name: rec.name.clone(),
                     category: e.category.as_str(),
                     expires: e.expires.map(|d| d.to_string()),
                     reason: e.reason.clone(),
@@ -291,18 +336,19 @@ fn resources_of(
             }
         }
         if !failing.is_empty() {
-            failing.sort();
+            failing.sort_by(|x, y| x.id.cmp(&y.id));
             let resource = &model.resources[r];
             let scope = model
                 .resource_scope
                 .get(r)
-                .and_then(|&s| model.scopes.get(s as usize))
-                .and_then(|s| s.id.clone());
+                .and_then(|&s| model.scopes.get(s as usize));
             unhealthy.push(UnhealthyResource {
                 resource: resource.id.clone(),
                 name: resource.name.clone(),
-                scope,
-                recommendations: failing,
+                scope: scope.and_then(|s| s.id.clone()),
+                scope_name: scope.and_then(|s| s.name.clone()),
+                recommendations: failing.iter().map(|rec| rec.id.clone()).collect(),
+                recommendation_names: failing.iter().map(|rec| rec.name.clone()).collect(),
             });
         }
     }

@@ -26,6 +26,7 @@ pub mod ids;
 pub mod listing;
 pub mod load;
 pub mod model;
+pub mod names;
 pub mod outcome;
 pub mod output;
 pub mod plan;

@@ -55,6 +55,8 @@ pub struct Step {
     /// Display name of what is fixed (the recommendation's or the control's).
     pub name: Option<String>,
     pub recommendations: Vec<String>,
+    /// The names of `recommendations`, in the same order (`null` where one has none).
+    pub recommendation_names: Vec<Option<String>>,
     pub resources: Vec<String>,
     pub gain_percentage: f64,
     /// Points the scope gains, when one scope is scored (points of several scopes are
@@ -202,17 +204,24 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
             exhausted = true;
             break;
         };
-        let mut recommendations: Vec<String> = candidate
+        let mut fixed: Vec<u32> = candidate
             .changes
             .iter()
-            .map(|&i| {
-                model.recommendations[model.assessments[i].recommendation as usize]
-                    .id
-                    .clone()
-            })
+            .map(|&i| model.assessments[i].recommendation)
             .collect();
-        recommendations.sort();
-        recommendations.dedup();
+        fixed.sort_by(|&x, &y| {
+            model.recommendations[x as usize]
+                .id
+                .cmp(&model.recommendations[y as usize].id)
+        });
+        fixed.dedup();
+        let (recommendations, recommendation_names) = fixed
+            .iter()
+            .map(|&r| {
+                let rec = &model.recommendations[r as usize];
+                (rec.id.clone(), rec.name.clone())
+            })
+            .unzip();
         for &i in &candidate.changes {
             model.set_status(i, Status::Healthy);
         }
@@ -235,6 +244,7 @@ pub fn plan(model: &mut Model, options: &ScoreOptions, selection: Option<&Select
             control: candidate.control.map(|c| model.controls[c as usize].id.clone()),
             name,
             recommendations,
+            recommendation_names,
             resources: resource_ids,
             gain_percentage: current.percentage.unwrap_or(0.0) - before.0.unwrap_or(0.0),
             gain_points: match (before.1, current.current, current.defined_scopes) {

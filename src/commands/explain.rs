@@ -14,8 +14,13 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let (model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
     fail_on_errors(&diags)?;
     let c = find_control(&model, &args.control).map_err(|e| match e {
-        FindError::NotFound => UsageError(format!(
-            "no control matches {:?} by id, name or start of name (`securescore assess` lists them)",
+        FindError::NotFound(near) if !near.is_empty() => UsageError(format!(
+            "no control matches {:?} by id, name or words of its name; did you mean {}?",
+            args.control,
+            crate::names::either(&near)
+        )),
+        FindError::NotFound(_) => UsageError(format!(
+            "no control matches {:?} by id, name or words of its name (`securescore assess` lists them)",
             args.control
         )),
         FindError::Ambiguous(candidates) => UsageError(format!(

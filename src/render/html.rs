@@ -220,13 +220,16 @@ fn drill_down(out: &mut String, e: &Explanation) {
         for u in e.unhealthy.iter().take(LISTED) {
             let _ = write!(
                 out,
-                "<li><code>{}</code>{} — fails {}</li>",
+                "<li>{}<code>{}</code>{} — fails {}</li>",
+                u.name
+                    .as_deref()
+                    .map_or(String::new(), |n| format!("{} ", escape(n))),
                 escape(&u.resource),
-                u.scope.as_deref().map_or(String::new(), |s| format!(
+                u.scope_label().map_or(String::new(), |s| format!(
                     " <span class=\"na\">in {}</span>",
-                    escape(s)
+                    escape(&s)
                 )),
-                escape(&u.recommendations.join(", "))
+                escape(&u.recommendation_labels().join("; "))
             );
         }
         if e.unhealthy.len() > LISTED {

@@ -5,7 +5,7 @@ use super::{align_right, new_table};
 use crate::explain::{Explanation, ScopeShare, EXPIRY_WINDOW_DAYS};
 use crate::render::Style;
 use crate::score::Weighting;
-use crate::text::{compact, fmt2, terminal_safe};
+use crate::text::{compact, fmt2, name_and_id, terminal_safe};
 use std::io::{self, Write};
 
 /// The arithmetic of one scope (or of the only one):
@@ -32,9 +32,8 @@ fn arithmetic(share: &ScopeShare, max_score: f64) -> String {
 }
 
 fn scope_label(share: &ScopeShare, weighting: Weighting) -> String {
-    match (&share.name, &share.id) {
-        (Some(n), Some(id)) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
-        (None, Some(id)) => terminal_safe(id).into_owned(),
+    match &share.id {
+        Some(id) => terminal_safe(&name_and_id(share.name.as_deref(), id)).into_owned(),
         _ if weighting == Weighting::Pooled => "all resources (pooled)".to_string(),
         _ => crate::text::UNNAMED_SCOPE.to_string(),
     }
@@ -42,14 +41,13 @@ fn scope_label(share: &ScopeShare, weighting: Weighting) -> String {
 
 fn headline(e: &Explanation) -> String {
     let c = &e.control;
-    let name = terminal_safe(c.name.as_deref().unwrap_or(&c.id)).into_owned();
+    let name = terminal_safe(&name_and_id(c.name.as_deref(), &c.id)).into_owned();
     let rank = c.rank.map_or("not ranked".to_string(), |r| format!("rank {r}"));
     let overall = e
         .overall_percentage
         .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)));
     format!(
-        "{name} ({}) · {rank} · max {} · overall score {overall} · as of {}",
-        terminal_safe(&c.id),
+        "{name} · {rank} · max {} · overall score {overall} · as of {}",
         compact(c.max_score),
         e.as_of
     )
@@ -103,11 +101,7 @@ fn write_recommendations(e: &Explanation, style: Style, out: &mut dyn Write) -> 
         &["Recommendation", "Severity", "Healthy", "Unhealthy", "N/A"],
     );
     for r in &e.recommendations {
-        let mut label = format!(
-            "{} ({})",
-            terminal_safe(r.name.as_deref().unwrap_or(&r.id)),
-            terminal_safe(&r.id)
-        );
+        let mut label = terminal_safe(&name_and_id(r.name.as_deref(), &r.id)).into_owned();
         if r.custom {
             label.push_str(" [custom: not scored]");
         } else if r.preview {
@@ -150,21 +144,15 @@ fn write_unhealthy(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
         if scope != Some(u.scope.as_ref()) {
             scope = Some(u.scope.as_ref());
             let label = u
-                .scope
-                .as_deref()
-                .map_or(crate::text::UNNAMED_SCOPE.to_string(), |s| {
-                    terminal_safe(s).into_owned()
-                });
-            writeln!(out, "{label}")?;
+                .scope_label()
+                .unwrap_or_else(|| crate::text::UNNAMED_SCOPE.to_string());
+            writeln!(out, "{}", terminal_safe(&label))?;
         }
-        let resource = match &u.name {
-            Some(n) => format!("{} ({})", terminal_safe(n), terminal_safe(&u.resource)),
-            None => terminal_safe(&u.resource).into_owned(),
-        };
         writeln!(
             out,
-            "  {resource} fails {}",
-            terminal_safe(&u.recommendations.join(", "))
+            "  {} fails {}",
+            terminal_safe(&name_and_id(u.name.as_deref(), &u.resource)),
+            terminal_safe(&u.recommendation_labels().join("; "))
         )?;
     }
     Ok(())
@@ -196,7 +184,7 @@ fn write_exemptions(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
             out,
             "  {} × {}: {} ({until})",
             terminal_safe(&x.resource),
-            terminal_safe(&x.recommendation),
+            terminal_safe(&name_and_id(x.recommendation_name.as_deref(), &x.recommendation)),
             x.category
         )?;
     }

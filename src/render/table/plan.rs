@@ -4,7 +4,7 @@
 use super::{align_right, new_table};
 use crate::plan::Plan;
 use crate::render::Style;
-use crate::text::{fmt2, percent, terminal_safe};
+use crate::text::{fmt2, name_and_id, names_and_ids, percent, terminal_safe};
 use std::io::{self, Write};
 
 /// Writes the plan as text.
@@ -24,22 +24,18 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
         for s in &plan.steps {
             let what = match &s.control {
                 Some(c) => format!(
-                    "every failing recommendation of {} ({}): {}",
-                    terminal_safe(s.name.as_deref().unwrap_or(c)),
-                    terminal_safe(c),
-                    terminal_safe(&s.recommendations.join(", "))
+                    "every failing recommendation of {}: {}",
+                    name_and_id(s.name.as_deref(), c),
+                    names_and_ids(&s.recommendations, &s.recommendation_names).join("; ")
                 ),
                 None => {
                     let id = s.recommendations.first().map_or("", String::as_str);
-                    match &s.name {
-                        Some(n) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
-                        None => terminal_safe(id).into_owned(),
-                    }
+                    name_and_id(s.name.as_deref(), id)
                 }
             };
             t.add_row(vec![
                 s.step.to_string(),
-                what,
+                terminal_safe(&what).into_owned(),
                 s.resources.len().to_string(),
                 s.gain_points.map_or("-".to_string(), |p| format!("+{}", fmt2(p))),
                 format!("+{}%", fmt2(s.gain_percentage)),

@@ -57,10 +57,9 @@ fn scope_table(report: &Report, style: Style) -> Option<Table> {
     }
     let mut t = new_table(style, &["Scope", "Score", "Points", "Weight"]);
     for s in &report.scopes {
-        let label = match (&s.name, &s.id) {
-            (Some(n), Some(id)) => format!("{} ({})", terminal_safe(n), terminal_safe(id)),
-            (None, Some(id)) => terminal_safe(id).into_owned(),
-            _ => crate::text::UNNAMED_SCOPE.to_string(),
+        let label = match &s.id {
+            Some(id) => terminal_safe(&crate::text::name_and_id(s.name.as_deref(), id)).into_owned(),
+            None => crate::text::UNNAMED_SCOPE.to_string(),
         };
         t.add_row(vec![
             label,
