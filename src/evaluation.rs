@@ -12,7 +12,7 @@ use crate::model::Model;
 use crate::outcome::UsageError;
 use crate::report::{self, sort_groups, GateOut, GroupOut, Report, ScoreOut, WarningOut};
 use crate::score::{score, Score, ScoreOptions, ScoringModel, Weighting};
-use crate::select::{below_scopes, select, Filters, Selection};
+use crate::select::{below_scopes, select, unknown_scopes, Filters, Selection};
 
 /// The scoring options of SPEC §4 as given: what changes what is scored.
 #[derive(Clone, Debug, PartialEq)]
@@ -114,6 +114,7 @@ pub fn evaluate(
     let exported_weights = request.exported_weights(model);
     let options = request.options(exported_weights);
     let selection = select(model, &filters).map_err(UsageError)?;
+    warn_unknown_scopes(model, &filters, diags);
     warn_nothing_to_score(model, selection.as_ref(), diags);
     let result = score(model, &options, selection.as_ref());
     let unhonoured = request.resource_level_options();
@@ -148,6 +149,26 @@ pub fn evaluate(
         raw_percentage,
         selection,
     })
+}
+
+/// Warns of each `--scope` value that is no subscription's id or name and no resource's
+/// id: most likely a mistyped name (SPEC §1.3 keeps a filter that selects nothing a
+/// warning, not an error, so a job does not break on a subscription that is empty today).
+fn warn_unknown_scopes(model: &Model, filters: &Filters, diags: &mut Diagnostics) {
+    for (f, near) in unknown_scopes(model, filters) {
+        let hint = if near.is_empty() {
+            String::new()
+        } else {
+            format!("; did you mean {}?", crate::names::either(&near))
+        };
+        diags.push(Diagnostic::warning(
+            "unknown-scope",
+            format!(
+                "--scope {f:?} is no subscription's id or display name and no resource's id in the inputs, so it \
+                 selects nothing{hint}"
+            ),
+        ));
+    }
 }
 
 /// Warns when there is nothing to score at all, or when the filters keep nothing.
@@ -281,7 +302,7 @@ impl Evaluation {
             return Err(UsageError(format!(
                 "{what} needs resource-level assessments, and {} is scored from exported counts: export \
                  Microsoft.Security/assessments for it, or leave it out with --scope",
-                scope.id.as_deref().unwrap_or("a scope")
+                scope.label()
             ))
             .into());
         }

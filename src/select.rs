@@ -107,9 +107,10 @@ fn select_scopes(model: &Model, filters: &Filters, groups: &[String]) -> Result<
                     });
                     if scope.count_level && inside && !other_scope {
                         return Err(format!(
-                            "--scope {f} reaches inside {path}, which is scored from exported counts: a filter below \
+                            "--scope {f} reaches inside {}, which is scored from exported counts: a filter below \
                              subscription level needs resource-level assessments (export \
-                             Microsoft.Security/assessments for it)"
+                             Microsoft.Security/assessments for it)",
+                            crate::text::name_and_id(scope.name.as_deref(), path)
                         ));
                     }
                     Ok(found || under(path, &f_path))
@@ -144,11 +145,105 @@ pub fn below_scopes(model: &Model, filters: &Filters) -> bool {
     })
 }
 
+/// Does `--scope` value `f` keep the resource with id `id`, in the scope of key
+/// `scope_key`? A bare value is a resource id, a subscription id, or the key of the
+/// resource's scope.
+fn keeps_resource(id: &str, scope_key: Option<&str>, f: &str) -> bool {
+    if f.contains('/') {
+        under(id, f)
+    } else {
+        id == f || scope_key == Some(f.to_lowercase().as_str()) || under(id, &format!("/subscriptions/{f}"))
+    }
+}
+
+/// Is `f` (a value with no `/`) the id of a scope?
+fn is_scope_id(model: &Model, f: &str) -> bool {
+    let folded = f.to_lowercase();
+    model
+        .scopes
+        .iter()
+        .any(|s| s.key.as_deref() == Some(folded.as_str()))
+}
+
+/// The scopes whose display name is `f`, compared case-insensitively.
+fn named(model: &Model, f: &str) -> Vec<usize> {
+    let folded = f.to_lowercase();
+    (0..model.scopes.len())
+        .filter(|&i| {
+            let s = &model.scopes[i];
+            s.id.is_some() && s.name.as_ref().is_some_and(|n| n.to_lowercase() == folded)
+        })
+        .collect()
+}
+
+/// The filters with each `--scope` value that names a scope by its display name
+/// (case-insensitive; a value with no `/` that is no scope's id) replaced by that
+/// scope's id. A name several scopes share is a usage error: the id tells them apart.
+fn resolve_names(model: &Model, filters: &Filters) -> Result<Filters, String> {
+    let mut resolved = filters.clone();
+    for f in resolved.scopes.iter_mut() {
+        if f.contains('/') || is_scope_id(model, f) {
+            continue;
+        }
+        let labels =
+            |found: &[usize]| -> Vec<String> { found.iter().map(|&i| model.scopes[i].label()).collect() };
+        match named(model, f).as_slice() {
+            [] => {}
+            [one] => {
+                if let Some(id) = &model.scopes[*one].id {
+                    *f = id.clone();
+                }
+            }
+            many => {
+                return Err(format!(
+                    "--scope {f:?} is the name of several subscriptions: {}; give the id of one",
+                    labels(many).join("; ")
+                ))
+            }
+        }
+    }
+    Ok(resolved)
+}
+
+/// The `--scope` values that name nothing in the inputs: a value with no `/` that is no
+/// scope's id or display name and keeps no resource (a path is not checked: it may
+/// rightly select nothing today). Each comes with the closest scopes, `"name" (id)`,
+/// for a "did you mean".
+pub fn unknown_scopes(model: &Model, filters: &Filters) -> Vec<(String, Vec<String>)> {
+    let candidates: Vec<(&str, &str)> = model
+        .scopes
+        .iter()
+        .filter_map(|s| {
+            let id = s.id.as_deref()?;
+            Some((s.name.as_deref().unwrap_or(id), id))
+        })
+        .collect();
+    filters
+        .scopes
+        .iter()
+        .filter(|f| !f.contains('/') && !is_scope_id(model, f) && named(model, f).is_empty())
+        .filter(|f| {
+            !model.resources.iter().enumerate().any(|(i, r)| {
+                let scope = model.scopes.get(model.resource_scope[i] as usize);
+                keeps_resource(&r.id, scope.and_then(|s| s.key.as_deref()), f)
+            })
+        })
+        .map(|f| {
+            let near = crate::names::closest(f, &candidates)
+                .into_iter()
+                .map(|i| crate::text::quoted_name_and_id(Some(candidates[i].0), candidates[i].1))
+                .collect();
+            (f.clone(), near)
+        })
+        .collect()
+}
+
 /// Which resources and scopes the filters keep (`None`: all), or a usage error.
 pub fn select(model: &Model, filters: &Filters) -> Result<Option<Selection>, String> {
     if filters.is_empty() {
         return Ok(None);
     }
+    let filters = &resolve_names(model, filters)?;
     let groups: Vec<String> = filters
         .management_groups
         .iter()
@@ -183,15 +278,7 @@ pub fn select(model: &Model, filters: &Filters) -> Result<Option<Selection>, Str
             let scope = model.scopes.get(model.resource_scope[i] as usize);
             let scope_key = scope.and_then(|s| s.key.as_deref());
             let in_scope = filters.scopes.is_empty()
-                || filters.scopes.iter().any(|f| {
-                    if f.contains('/') {
-                        under(&r.id, f)
-                    } else {
-                        r.id == *f
-                            || scope_key == Some(f.to_lowercase().as_str())
-                            || under(&r.id, &format!("/subscriptions/{f}"))
-                    }
-                });
+                || filters.scopes.iter().any(|f| keeps_resource(&r.id, scope_key, f));
             let in_group = groups.is_empty()
                 || scope.is_some_and(|s| {
                     s.management_groups
