@@ -530,6 +530,7 @@ impl AzureSink<'_> {
         at: &mut dyn FnMut() -> Origin,
     ) -> Result<Option<String>, Diagnostic> {
         let id = azure_name(Self::key(fields, "a control definition", at)?).into_owned();
+        let label = crate::text::quoted_name_and_id(Fields::text(&fields.display_name), &id);
         if fields
             .source_type()
             .is_some_and(|s| s.eq_ignore_ascii_case("Custom"))
@@ -539,10 +540,7 @@ impl AzureSink<'_> {
                 self.diags.push(
                     Diagnostic::warning(
                         "custom-control",
-                        format!(
-                            "control {} is a custom control: it does not score",
-                            crate::text::quoted_name_and_id(Fields::text(&fields.display_name), &id)
-                        ),
+                        format!("control {label} is a custom control: it does not score"),
                     )
                     .at(origin),
                 );
@@ -552,7 +550,7 @@ impl AzureSink<'_> {
         let max = fields.max_score.ok_or_else(|| {
             invalid(
                 "missing-field",
-                format!("control definition {id:?} has no maxScore"),
+                format!("control definition {label} has no maxScore"),
                 at(),
             )
         })?;
@@ -560,7 +558,7 @@ impl AzureSink<'_> {
         let members = fields.assessment_definitions.as_ref().ok_or_else(|| {
             invalid(
                 "missing-field",
-                format!("control definition {id:?} has no assessmentDefinitions: expected the list of its recommendations"),
+                format!("control definition {label} has no assessmentDefinitions: expected the list of its recommendations"),
                 at(),
             )
         })?;
@@ -585,11 +583,12 @@ impl AzureSink<'_> {
 
     fn score_control(&mut self, fields: Fields, at: &mut dyn FnMut() -> Origin) -> Result<(), Diagnostic> {
         let id = azure_name(Self::key(&fields, "a secure score control", at)?).into_owned();
+        let label = crate::text::quoted_name_and_id(Fields::text(&fields.display_name), &id);
         let scope = export_scope(&fields).ok_or_else(|| {
             invalid(
                 "missing-field",
                 format!(
-                    "secure score control {id:?} has no id under a subscription or management group, so its scope is unknown"
+                    "secure score control {label} has no id under a subscription or management group, so its scope is unknown"
                 ),
                 at(),
             )
@@ -616,7 +615,7 @@ impl AzureSink<'_> {
             v.ok_or_else(|| {
                 invalid(
                     "missing-field",
-                    format!("secure score control {id:?} has no {name}: expected the count of resources"),
+                    format!("secure score control {label} has no {name}: expected the count of resources"),
                     at(),
                 )
             })
