@@ -1,11 +1,12 @@
 //! The cross-check of Azure's exported figures (SPEC §3): every exported control score
-//! and secure score is compared with Azure's own rounding of the recomputed value, and
-//! management-group scores with the overall score. Pure: a model and a score in,
+//! and secure score is compared with Azure's own rounding of the recomputed value (each
+//! control at its max in the scope, [`kernel::control_max`]), and management-group
+//! scores with the overall score. Pure: a model and a score in,
 //! warnings out.
 
 use crate::diag::Diagnostic;
 use crate::model::{Counts, ExportedControl, ExportedScore, Model};
-use crate::score::Score;
+use crate::score::{kernel, Score};
 use crate::text::fmt2;
 
 /// How far apart two figures that are meant to be equal may lie (float noise only).
@@ -116,8 +117,8 @@ fn differences(found: &[(&str, Option<f64>, bool, String)]) -> Vec<String> {
 fn check_control(model: &Model, score: &Score, e: &ExportedControl) -> Option<Diagnostic> {
     let control = model.controls.get(e.control as usize)?;
     let counts = counts_of(score, e.scope, e.control);
-    let max = control.max_score;
-    let exact = crate::score::kernel::control_current(max, counts);
+    let max = kernel::control_max(model, &score.scope_controls, e.scope as usize, e.control as usize);
+    let exact = kernel::control_current(max, counts);
     let currents = roundings(exact, 2);
     // A control that applies to nothing is exported with max 0.
     let maxes: Vec<f64> = if counts.applicable() > 0 {
@@ -189,18 +190,16 @@ fn check_control(model: &Model, score: &Score, e: &ExportedControl) -> Option<Di
 
 fn check_secure_score(model: &Model, score: &Score, e: &ExportedScore) -> Option<Diagnostic> {
     let (mut even, mut away, mut max) = (0.0, 0.0, 0.0);
-    for (c, control) in model.controls.iter().enumerate() {
+    for c in 0..model.controls.len() {
         let counts = counts_of(score, e.scope, c as u32);
         if counts.applicable() == 0 {
             continue;
         }
-        let [e2, a2] = roundings(
-            crate::score::kernel::control_current(control.max_score, counts),
-            2,
-        );
+        let control_max = kernel::control_max(model, &score.scope_controls, e.scope as usize, c);
+        let [e2, a2] = roundings(kernel::control_current(control_max, counts), 2);
         even += e2;
         away += a2;
-        max += control.max_score;
+        max += control_max;
     }
     let currents = [even, away];
     let current_ok = |v: f64| v >= even.min(away) - EPSILON && v <= even.max(away) + EPSILON;

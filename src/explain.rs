@@ -123,8 +123,8 @@ pub struct ScopeShare {
     pub id: Option<String>,
     pub name: Option<String>,
     pub weight: u64,
-    /// The control's max in this scope: its max score where it applies, else 0 (as
-    /// Azure exports it).
+    /// The control's max in this scope where it applies, else 0 (as Azure exports it):
+    /// a scope scored from exported counts has its own exported max (SPEC §3).
     pub max: f64,
     /// The scope's points: the max of its applicable controls.
     pub scope_max: f64,
@@ -242,7 +242,6 @@ fn is_counted(model: &Model, r: usize, options: &ScoreOptions) -> bool {
 
 /// The control's figures in each scope met, as the scoring model computes them.
 fn scope_shares(model: &Model, c: usize, score: &Score, options: &ScoreOptions) -> Vec<ScopeShare> {
-    let max_score = model.controls[c].max_score;
     let arithmetic = options.model.arithmetic();
     score
         .scopes
@@ -254,7 +253,7 @@ fn scope_shares(model: &Model, c: usize, score: &Score, options: &ScoreOptions) 
                 id: scope.and_then(|sc| sc.id.clone()),
                 name: scope.and_then(|sc| sc.name.clone()),
                 weight: s.weight,
-                max: if figures.applicable { max_score } else { 0.0 },
+                max: if figures.applicable { figures.max } else { 0.0 },
                 scope_max: s.max,
                 percentage: s.percentage,
                 applicable: figures.applicable,

@@ -29,7 +29,7 @@ impl Arithmetic for Classic {
     }
 
     fn control_in_scope(&self, model: &Model, score: &Score, scope: &ScopeScore, c: usize) -> ControlInScope {
-        let max_score = model.controls.get(c).map_or(0.0, |control| control.max_score);
+        let max_score = kernel::control_max(model, &score.scope_controls, scope.slot(), c);
         let counts = score.scope_controls.get(scope.slot(), c);
         let applicable = counts.applicable() > 0;
         let current = kernel::control_current(max_score, counts);
@@ -47,6 +47,7 @@ impl Arithmetic for Classic {
         ControlInScope {
             counts,
             applicable,
+            max: max_score,
             current,
             potential,
             points_per_resource: kernel::points_per_resource(max_score, counts),
@@ -66,7 +67,7 @@ fn classic(model: &Model, options: &ScoreOptions, selection: Option<&Selection>)
     let mut scopes: Vec<ScopeScore> = (0..tally.scope_count)
         .filter(|&s| tally.scope_met[s])
         .map(|s| {
-            let (current, max) = kernel::scope_points(model, &tally.per_scope.slot(s));
+            let (current, max) = kernel::scope_points(model, &tally.per_scope, s);
             let resources = tally.scope_resources[s];
             ScopeScore {
                 scope: kernel::slot_scope(options.weighting, s),
@@ -230,8 +231,9 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
     t
 }
 
-/// Adds the scopes scored from exported counts (SPEC §3). Their resources are not known:
-/// they count as healthy plus unhealthy summed over controls.
+/// Adds the scopes scored from exported counts (SPEC §3), each control at the max the
+/// scope exported it with. Their resources are not known: they count as healthy plus
+/// unhealthy summed over controls.
 fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Selection>, t: &mut Tally) {
     for e in &model.exported.controls {
         let s = e.scope as usize;
@@ -239,9 +241,23 @@ fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Select
             continue;
         }
         let slot = kernel::scope_slot(options.weighting, s);
+        let c = e.control as usize;
+        let definition_max = model.controls.get(c).map_or(0.0, |control| control.max_score);
+        let before = t.per_scope.get(slot, c);
+        if t.per_scope.max_of(slot, c).is_none() && before != Counts::default() {
+            // Resources scored from assessments share the pooled slot, at the definition's max.
+            t.per_scope
+                .note_max(slot, c, before.applicable() > 0, definition_max);
+        }
+        t.per_scope.note_max(
+            slot,
+            c,
+            e.counts.applicable() > 0,
+            e.figures.max.unwrap_or(definition_max),
+        );
         t.count_level = true;
         t.scope_met[slot] = true;
-        t.per_scope.slot_mut(slot)[e.control as usize].add_counts(e.counts);
+        t.per_scope.slot_mut(slot)[c].add_counts(e.counts);
         t.scope_resources[slot] += e.counts.applicable();
         t.resources += e.counts.applicable();
     }
@@ -257,58 +273,8 @@ fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
             .map(|s| (s.weight as f64, s.percentage.unwrap_or(0.0)))
             .collect::<Vec<_>>(),
     );
-    let controls = model
-        .controls
-        .iter()
-        .enumerate()
-        .map(|(c, control)| {
-            let mut counts = Counts::default();
-            for s in &scopes {
-                counts.add_counts(tally.per_scope.get(s.slot(), c));
-            }
-            let (mut weighted_current, mut weight_sum, mut weighted_potential) = (0.0, 0.0, 0.0);
-            let mut single: Option<(f64, Counts)> = None;
-            for s in &defined {
-                let cs = tally.per_scope.get(s.slot(), c);
-                if cs.applicable() == 0 {
-                    continue;
-                }
-                let current = kernel::control_current(control.max_score, cs);
-                let k = kernel::scope_factor(s.weight as f64, s.max);
-                weighted_current += k * current;
-                weighted_potential += k * (control.max_score - current);
-                weight_sum += k;
-                single = Some((current, cs));
-            }
-            let in_defined = weight_sum > 0.0;
-            let current = match (defined.len(), single) {
-                (1, Some((current, _))) => current,
-                _ if in_defined => weighted_current / weight_sum,
-                _ => 0.0,
-            };
-            ControlScore {
-                control: c as u32,
-                applicable: counts.applicable() > 0,
-                max_score: control.max_score,
-                current,
-                potential: if in_defined {
-                    control.max_score - current
-                } else {
-                    0.0
-                },
-                potential_percentage: if in_defined {
-                    // Each scope's potential is already weighted by its factor k.
-                    kernel::share_of_overall(1.0, weighted_potential, total_weight)
-                } else {
-                    0.0
-                },
-                points_per_resource: match (defined.len(), single) {
-                    (1, Some((_, counts))) => kernel::points_per_resource(control.max_score, counts),
-                    _ => None,
-                },
-                counts,
-            }
-        })
+    let controls = (0..model.controls.len())
+        .map(|c| combine_control(model, &tally.per_scope, &scopes, &defined, total_weight, c))
         .collect();
     let (current, max) = match defined.as_slice() {
         [] => (Some(0.0), Some(0.0)),
@@ -329,6 +295,80 @@ fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
         weights: WeightSource::Computed,
         count_level: tally.count_level,
         warnings: Vec::new(),
+    }
+}
+
+/// Control `c`'s figures combined over the scopes (SPEC §1.1): each defined scope where
+/// it applies counts with its factor `k = weight / scope max` and the control's max
+/// there, so that current + potential = max and 0 ≤ current ≤ max however the maxima
+/// differ between scopes (see [`ControlScore::max_score`]).
+fn combine_control(
+    model: &Model,
+    per_scope: &ScopeCounts,
+    scopes: &[ScopeScore],
+    defined: &[&ScopeScore],
+    total_weight: f64,
+    c: usize,
+) -> ControlScore {
+    let mut counts = Counts::default();
+    for s in scopes {
+        counts.add_counts(per_scope.get(s.slot(), c));
+    }
+    let (mut weighted_current, mut weighted_potential, mut weighted_max, mut weight_sum) =
+        (0.0, 0.0, 0.0, 0.0);
+    let mut single: Option<(f64, f64, Counts)> = None;
+    // The max shared by every scope where it applies, if they agree: then the combined
+    // max is exactly that, not a mean that could differ from it in the last bits.
+    let mut shared_max: Option<Option<f64>> = None;
+    for s in defined {
+        let cs = per_scope.get(s.slot(), c);
+        if cs.applicable() == 0 {
+            continue;
+        }
+        let max = kernel::control_max(model, per_scope, s.slot(), c);
+        let current = kernel::control_current(max, cs);
+        let k = kernel::scope_factor(s.weight as f64, s.max);
+        weighted_current += k * current;
+        weighted_potential += k * (max - current);
+        weighted_max += k * max;
+        weight_sum += k;
+        single = Some((max, current, cs));
+        shared_max = Some(match shared_max {
+            None => Some(max),
+            Some(kept) => kept.filter(|&m| m == max),
+        });
+    }
+    let in_defined = weight_sum > 0.0;
+    let (max_score, current) = match (defined.len(), single) {
+        (1, Some((max, current, _))) => (max, current),
+        _ if in_defined => (
+            shared_max.flatten().unwrap_or(weighted_max / weight_sum),
+            weighted_current / weight_sum,
+        ),
+        // Where it applies, no scope has a defined score: every applicable control is worth 0 there.
+        _ if counts.applicable() > 0 => (0.0, 0.0),
+        _ => (
+            model.controls.get(c).map_or(0.0, |control| control.max_score),
+            0.0,
+        ),
+    };
+    ControlScore {
+        control: c as u32,
+        applicable: counts.applicable() > 0,
+        max_score,
+        current,
+        potential: if in_defined { max_score - current } else { 0.0 },
+        potential_percentage: if in_defined {
+            // Each scope's potential is weighted by its factor k.
+            kernel::share_of_overall(1.0, weighted_potential, total_weight)
+        } else {
+            0.0
+        },
+        points_per_resource: match (defined.len(), single) {
+            (1, Some((max, _, counts))) => kernel::points_per_resource(max, counts),
+            _ => None,
+        },
+        counts,
     }
 }
 
@@ -406,8 +446,8 @@ impl<'a> GainEstimator<'a> {
             healed.sort_unstable();
             for c in healed.drain(..) {
                 let counts: Counts = score.scope_controls.get(slot, c);
-                let one_more =
-                    kernel::points_per_resource(model.controls[c].max_score, counts).unwrap_or(0.0);
+                let control_max = kernel::control_max(model, &score.scope_controls, slot, c);
+                let one_more = kernel::points_per_resource(control_max, counts).unwrap_or(0.0);
                 gained += kernel::points_in_overall(weight, max, one_more, self.total_weight);
             }
         }

@@ -1,12 +1,14 @@
 //! The rules of SPEC §1 and §1.1, in one place. Two hold for every scoring model (§7):
 //! which recommendations may count ([`is_counted`]) and the effective status after
 //! exemptions ([`effective_status`]). The rest is the classic model's arithmetic: a
-//! resource's state in a control, a control's points in a scope, a scope's points, pooled
-//! slots and computed weights, and what a scope's points are worth in the overall score.
+//! resource's state in a control, a control's max (SPEC §3) and points in a scope, a
+//! scope's points, pooled slots and computed weights, and what a scope's points are worth
+//! in the overall score.
 //! The classic model, `explain`'s per-scope figures and the cross-check call these; none
 //! re-derives them. Pure functions, no I/O.
 
 use super::options::{ScoreOptions, Weighting};
+use super::ScopeCounts;
 use crate::model::{Assessment, Counts, Model, Recommendation, Status};
 
 /// Step 1, the part every scoring model shares: an assessment of `rec` may count when
@@ -96,14 +98,27 @@ pub fn points_per_resource(max_score: f64, counts: Counts) -> Option<f64> {
     (counts.applicable() > 0).then(|| max_score / counts.applicable() as f64)
 }
 
-/// Step 6: a scope's current and max points: the sums over its applicable controls, in
-/// control order. `counts` holds each control's counts in the scope.
-pub fn scope_points(model: &Model, counts: &[Counts]) -> (f64, f64) {
+/// SPEC §3: control `c`'s max score in slot `slot` of `counts`. A count-level scope is
+/// scored with the max it exported for the control (0 included), never another scope's
+/// or the definition's; a scope scored from assessments, with the definition's (also
+/// where no export names the control, or names no max). The pooled slot (`--weighting
+/// pooled`) takes the largest max among its scopes where the control applies.
+pub fn control_max(model: &Model, counts: &ScopeCounts, slot: usize, c: usize) -> f64 {
+    counts
+        .max_of(slot, c)
+        .unwrap_or_else(|| model.controls.get(c).map_or(0.0, |control| control.max_score))
+}
+
+/// Step 6: a scope's current and max points in slot `slot` of `counts`: the sums over
+/// its applicable controls, each at its max there ([`control_max`]), in control order.
+pub fn scope_points(model: &Model, counts: &ScopeCounts, slot: usize) -> (f64, f64) {
     let (mut current, mut max) = (0.0, 0.0);
-    for (control, c) in model.controls.iter().zip(counts) {
-        if c.applicable() > 0 {
-            current += control_current(control.max_score, *c);
-            max += control.max_score;
+    for c in 0..model.controls.len() {
+        let counts_c = counts.get(slot, c);
+        if counts_c.applicable() > 0 {
+            let max_c = control_max(model, counts, slot, c);
+            current += control_current(max_c, counts_c);
+            max += max_c;
         }
     }
     (current, max)

@@ -17,11 +17,15 @@ pub use options::{ScoreOptions, ScoringModel, WeightSource, Weighting};
 
 pub use crate::model::Counts;
 
-/// Counts per scope slot and control, kept only for the slots met.
+/// Counts per scope slot and control, kept only for the slots met, with the maxima
+/// count-level scopes were exported with (SPEC §3).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScopeCounts {
     controls: usize,
     slots: std::collections::HashMap<usize, Vec<Counts>>,
+    /// Per slot holding a count-level scope: each control's max there, with whether it
+    /// applies (see [`ScopeCounts::note_max`]); `None` where no export names the control.
+    maxima: std::collections::HashMap<usize, Vec<Option<(bool, f64)>>>,
 }
 
 impl ScopeCounts {
@@ -29,6 +33,7 @@ impl ScopeCounts {
         ScopeCounts {
             controls,
             slots: std::collections::HashMap::new(),
+            maxima: std::collections::HashMap::new(),
         }
     }
 
@@ -39,6 +44,30 @@ impl ScopeCounts {
             .or_insert_with(|| vec![Counts::default(); n])
     }
 
+    /// Notes that control `c` has max `max` in a scope of slot `slot`, where it applies
+    /// or not. A slot keeps the largest max among the scopes where the control applies
+    /// (only `--weighting pooled` puts several scopes in one slot), and a max where it
+    /// applies beats one where it does not.
+    fn note_max(&mut self, slot: usize, c: usize, applies: bool, max: f64) {
+        let n = self.controls;
+        let maxima = self.maxima.entry(slot).or_insert_with(|| vec![None; n]);
+        if let Some(kept) = maxima.get_mut(c) {
+            // Lexicographic: where it applies first, then the larger max.
+            if kept.is_none_or(|k| (applies, max) > k) {
+                *kept = Some((applies, max));
+            }
+        }
+    }
+
+    /// The max control `c` scores with in slot `slot`, when the slot holds a count-level
+    /// scope that exports it (else the definition's: [`kernel::control_max`] says which).
+    pub fn max_of(&self, slot: usize, c: usize) -> Option<f64> {
+        self.maxima
+            .get(&slot)
+            .and_then(|v| v.get(c).copied().flatten())
+            .map(|(_, max)| max)
+    }
+
     /// The counts of control `c` in slot `slot` (zero where nothing was met).
     pub fn get(&self, slot: usize, c: usize) -> Counts {
         self.slots
@@ -46,14 +75,6 @@ impl ScopeCounts {
             .and_then(|v| v.get(c))
             .copied()
             .unwrap_or_default()
-    }
-
-    /// The counts of every control in slot `slot`.
-    pub fn slot(&self, slot: usize) -> Vec<Counts> {
-        self.slots
-            .get(&slot)
-            .cloned()
-            .unwrap_or_else(|| vec![Counts::default(); self.controls])
     }
 }
 
@@ -100,6 +121,10 @@ pub struct ControlScore {
     pub control: u32,
     /// Some scope has a healthy or unhealthy resource in it.
     pub applicable: bool,
+    /// Its max combined over the scopes as its current score is (each scope's max is
+    /// [`kernel::control_max`]): the mean of its maxima in the defined scopes where it
+    /// applies, weighted by `k = weight / scope max`; 0 where it applies only in scopes
+    /// without a defined score; the definition's where it applies nowhere.
     pub max_score: f64,
     /// The current score.
     pub current: f64,
@@ -121,6 +146,8 @@ pub struct ControlInScope {
     pub counts: Counts,
     /// Some resource of the scope is healthy or unhealthy in it.
     pub applicable: bool,
+    /// Its max score in the scope ([`kernel::control_max`]).
+    pub max: f64,
     /// Its current score in the scope.
     pub current: f64,
     /// Its potential increase in the scope, in points.

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 /// The arithmetic of one scope (or of the only one):
 /// `max 6 / 50 applicable resources = 0.12 per resource; 42 healthy → 5.04; 8 unhealthy → +0.96 points = +1.60% of the overall score`.
-fn arithmetic(share: &ScopeShare, max_score: f64) -> String {
+fn arithmetic(share: &ScopeShare) -> String {
     if !share.applicable {
         return format!(
             "not applicable: no resource is healthy or unhealthy in it ({} not applicable), so it adds nothing to the max",
@@ -20,7 +20,7 @@ fn arithmetic(share: &ScopeShare, max_score: f64) -> String {
     let applicable = share.healthy_resources + share.unhealthy_resources;
     format!(
         "max {} / {applicable} applicable resource{} = {} per resource; {} healthy → {}; {} unhealthy → +{} points = +{}% of the overall score",
-        compact(max_score),
+        compact(share.max),
         if applicable == 1 { "" } else { "s" },
         compact(share.points_per_resource.unwrap_or(0.0)),
         share.healthy_resources,
@@ -59,7 +59,7 @@ pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<(
     let c = &e.control;
     match e.scopes.as_slice() {
         [] => writeln!(out, "\nNo selected resource is assessed.")?,
-        [only] => writeln!(out, "\n{}", arithmetic(only, c.max_score))?,
+        [only] => writeln!(out, "\n{}", arithmetic(only))?,
         many => {
             writeln!(
                 out,
@@ -72,7 +72,7 @@ pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<(
                     scope_label(s, e.weighting),
                     s.weight,
                     compact(s.scope_max),
-                    arithmetic(s, c.max_score)
+                    arithmetic(s)
                 )?;
             }
             if c.applicable {
