@@ -1,6 +1,7 @@
-//! Property tests of the scoring invariants (SPEC §1) over random inventories:
-//! current + potential = max, 0 ≤ current ≤ max, potential percentages summing to
-//! 100 − score, and a report that does not depend on the order of assessments or files.
+//! Property tests of the scoring invariants (SPEC §1) over random inventories, with and
+//! without count-level scopes whose exported maxima differ (SPEC §3): current + potential
+//! = max, 0 ≤ current ≤ max, potential percentages summing to 100 − score, and a report
+//! that does not depend on the order of assessments or files.
 
 use proptest::prelude::*;
 use securescore::catalog::Catalog;
@@ -140,6 +141,88 @@ fn report_json(inputs: &[InputSpec], weighting: Weighting) -> Value {
 
 const WEIGHTINGS: [Weighting; 3] = [Weighting::Resources, Weighting::Equal, Weighting::Pooled];
 
+/// A report's control figures agree with each other and with the score: current +
+/// potential = max, 0 ≤ current ≤ max, potential percentages summing to 100 − score.
+fn check_consistent(r: &Value) -> Result<(), TestCaseError> {
+    let mut potential_sum = 0.0;
+    for c in r["controls"].as_array().unwrap() {
+        let max = c["max_score"].as_f64().unwrap();
+        let current = c["current_score"].as_f64().unwrap();
+        let potential = c["potential_increase"].as_f64().unwrap();
+        prop_assert!(
+            current >= -1e-12 && current <= max + 1e-9,
+            "current {current} outside 0..={max}"
+        );
+        if c["applicable"] == true && r["score"]["percentage"].is_number() {
+            prop_assert!(
+                (current + potential - max).abs() < 1e-9,
+                "{current} + {potential} != {max}"
+            );
+        } else if c["applicable"] == false {
+            prop_assert_eq!(current, 0.0);
+            prop_assert_eq!(potential, 0.0);
+        }
+        potential_sum += c["potential_increase_percentage"].as_f64().unwrap();
+    }
+    match r["score"]["percentage"].as_f64() {
+        Some(p) => {
+            prop_assert!((0.0..=100.0 + 1e-9).contains(&p));
+            prop_assert!(
+                (potential_sum - (100.0 - p)).abs() < 1e-9,
+                "Σ potential {potential_sum} vs 100 - {p}"
+            );
+        }
+        None => prop_assert!(potential_sum.abs() < 1e-12),
+    }
+    Ok(())
+}
+
+/// Count-level subscriptions: per subscription (c1–c3, holding no assessed resource), per control, an exported secure
+/// score control object (max in halves, 0 included; healthy, unhealthy and not
+/// applicable counts) or none; and whether the subscription exports an ascScore weight.
+type Exports = Vec<(Vec<Option<(u8, u8, u8, u8)>>, Option<u8>)>;
+
+fn exports() -> impl Strategy<Value = Exports> {
+    let object = prop::option::weighted(0.8, (0u8..=12, 0u8..4, 0u8..4, 0u8..3));
+    prop::collection::vec((prop::collection::vec(object, 5), prop::option::of(0u8..6)), 1..4)
+}
+
+/// The exports as one `az rest` listing of secure score controls and one of secure scores.
+fn exports_json(exports: &Exports, controls: usize) -> Vec<InputSpec> {
+    let mut objects = Vec::new();
+    let mut scores = Vec::new();
+    for (s, (per_control, weight)) in exports.iter().enumerate() {
+        let sub = format!(
+            "/subscriptions/c{}/providers/Microsoft.Security/secureScores/ascScore",
+            s + 1
+        );
+        for (c, object) in per_control.iter().take(controls).enumerate() {
+            if let Some((max, h, u, na)) = object {
+                objects.push(json!({
+                    "id": format!("{sub}/secureScoreControls/ctl{c}"), "name": format!("ctl{c}"),
+                    "type": "Microsoft.Security/secureScores/secureScoreControls",
+                    "properties": {"healthyResourceCount": h, "unhealthyResourceCount": u,
+                                   "notApplicableResourceCount": na, "score": {"max": *max as f64 / 2.0}},
+                }));
+            }
+        }
+        if let Some(w) = weight {
+            scores.push(
+                json!({"id": sub, "name": "ascScore", "type": "Microsoft.Security/secureScores",
+                               "properties": {"weight": w}}),
+            );
+        }
+    }
+    [("controls.json", objects), ("scores.json", scores)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(name, v)| InputSpec::Text {
+            name: name.into(),
+            text: json!({ "value": v }).to_string(),
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -147,27 +230,32 @@ proptest! {
     fn control_figures_are_consistent(inv in inventory()) {
         let order: Vec<usize> = (0..inv.assessments.len()).collect();
         for weighting in WEIGHTINGS {
-            let r = report_json(&inputs(&inv, &order, None), weighting);
-            let mut potential_sum = 0.0;
+            check_consistent(&report_json(&inputs(&inv, &order, None), weighting))?;
+        }
+    }
+
+    /// The same invariants when count-level scopes score with their own exported maxima,
+    /// which differ from each other and from the definitions of the scopes scored from
+    /// assessments beside them.
+    #[test]
+    fn control_figures_are_consistent_under_differing_maxima(inv in inventory(), exports in exports()) {
+        let order: Vec<usize> = (0..inv.assessments.len()).collect();
+        let mut all = inputs(&inv, &order, None);
+        all.extend(exports_json(&exports, inv.controls.len()));
+        for weighting in WEIGHTINGS {
+            let r = report_json(&all, weighting);
+            check_consistent(&r)?;
+            // A mean of the maxima where it applies: never above the largest of them.
             for c in r["controls"].as_array().unwrap() {
+                let i: usize = c["id"].as_str().unwrap()["ctl".len()..].parse().unwrap();
+                let largest = exports
+                    .iter()
+                    .filter_map(|(objects, _)| objects.get(i).copied().flatten().map(|o| o.0))
+                    .chain([inv.controls[i].0])
+                    .max()
+                    .unwrap_or(0) as f64 / 2.0;
                 let max = c["max_score"].as_f64().unwrap();
-                let current = c["current_score"].as_f64().unwrap();
-                let potential = c["potential_increase"].as_f64().unwrap();
-                prop_assert!(current >= -1e-12 && current <= max + 1e-9, "current {current} outside 0..={max}");
-                if c["applicable"] == true && r["score"]["percentage"].is_number() {
-                    prop_assert!((current + potential - max).abs() < 1e-9, "{current} + {potential} != {max}");
-                } else if c["applicable"] == false {
-                    prop_assert_eq!(current, 0.0);
-                    prop_assert_eq!(potential, 0.0);
-                }
-                potential_sum += c["potential_increase_percentage"].as_f64().unwrap();
-            }
-            match r["score"]["percentage"].as_f64() {
-                Some(p) => {
-                    prop_assert!((0.0..=100.0 + 1e-9).contains(&p));
-                    prop_assert!((potential_sum - (100.0 - p)).abs() < 1e-9, "Σ potential {potential_sum} vs 100 - {p}");
-                }
-                None => prop_assert!(potential_sum.abs() < 1e-12),
+                prop_assert!(max <= largest + 1e-9, "{}: max {max} above {largest}", c["id"]);
             }
         }
     }

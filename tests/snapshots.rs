@@ -156,7 +156,7 @@ fn files_in(dir: &str, extensions: &[&str]) -> Vec<String> {
 }
 
 /// Every inventory, named by its path: each fixture file alone, the demo estate, and
-/// each folder of Azure example exports as one inventory.
+/// each folder of Azure example exports or Azure fixtures as one inventory.
 fn inventories() -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for dir in ["fixtures", "fixtures/azure", "fixtures/errors", "fixtures/triage"] {
@@ -168,15 +168,17 @@ fn inventories() -> Vec<(String, Vec<String>)> {
         "examples/contoso.json".to_string(),
         vec!["examples/contoso.json".to_string()],
     ));
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(root().join("examples/azure"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    folders.sort();
-    for folder in folders {
-        let dir = format!("examples/azure/{}", folder.file_name().unwrap().to_string_lossy());
-        out.push((dir.clone(), files_in(&dir, &["json"])));
+    for parent in ["examples/azure", "fixtures/azure"] {
+        let mut folders: Vec<PathBuf> = std::fs::read_dir(root().join(parent))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        folders.sort();
+        for folder in folders {
+            let dir = format!("{parent}/{}", folder.file_name().unwrap().to_string_lossy());
+            out.push((dir.clone(), files_in(&dir, &["json"])));
+        }
     }
     out
 }

@@ -5,7 +5,7 @@
 //! scope and attaches Azure's exported objects, so nothing depends on the order of inputs.
 
 use super::definitions::{conflict, Definitions, RecommendationParts};
-use super::exports::{mark_count_level, ExportedObjects};
+use super::exports::{mark_count_level, warn_max_differs, ExportedObjects};
 use super::resources::ResourceTable;
 use super::scopes::assign_scopes;
 use crate::catalog::{Catalog, ControlDef, RecommendationIn};
@@ -15,7 +15,7 @@ use crate::model::{
     Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, Status, Subscription,
 };
 use crate::text::quoted_name_and_id;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Collects definitions and assessments from any number of inputs.
 #[derive(Default)]
@@ -42,12 +42,14 @@ pub struct ModelBuilder {
 }
 
 /// A control named by an exported control object that carries no definition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ControlRef {
-    pub name: Option<String>,
+    /// Every display name the objects give, sorted: the smallest names the control
+    /// when no definition does.
+    pub names: BTreeSet<String>,
+    /// The largest max the objects give: the control's max where no export gives one
+    /// (each count-level scope scores with its own, SPEC §3).
     pub max_score: Option<f64>,
-    /// Exported objects gave two different non-zero maxima.
-    pub conflicting_max: bool,
 }
 
 /// The metadata a resource definition gives.
@@ -151,24 +153,17 @@ impl ModelBuilder {
     /// Notes a control named by an exported control object; its definition comes from
     /// another input, else from the built-in catalog, else from the object itself.
     ///
-    /// Objects disagree where the control applies to nothing (exported with max 0), so
-    /// the largest max is kept, and the smallest name: neither depends on input order.
+    /// Objects of different scopes (and days) give different maxima and names: each
+    /// count-level scope scores with its own max, the largest max stands for the
+    /// control elsewhere, and the smallest name names it; none depends on input order.
     pub fn reference_control(&mut self, id: &str, name: Option<&str>, max_score: Option<f64>) {
-        let r = self.control_refs.entry(id.to_string()).or_insert(ControlRef {
-            name: None,
-            max_score: None,
-            conflicting_max: false,
-        });
+        let r = self.control_refs.entry(id.to_string()).or_default();
         if let Some(n) = name {
-            if r.name.as_deref().is_none_or(|old| n < old) {
-                r.name = Some(n.to_string());
+            if !r.names.contains(n) {
+                r.names.insert(n.to_string());
             }
         }
         if let Some(m) = max_score {
-            // Two different maxima where the control applies contradict each other.
-            if m > 0.0 && r.max_score.is_some_and(|old| old > 0.0 && old != m) {
-                r.conflicting_max = true;
-            }
             if r.max_score.is_none_or(|old| m > old) {
                 r.max_score = Some(m);
             }
@@ -301,6 +296,7 @@ impl ModelBuilder {
         let (mut scopes, resource_scope) = assign_scopes(&resources, &subscriptions, &exports.scopes);
         let exported = exports.attach(&scopes, &controls, diags);
         mark_count_level(&mut scopes, &resource_scope, &assessments, &exported);
+        warn_max_differs(&exported, &scopes, &controls, diags);
 
         let model = Model::new(ModelParts {
             controls,
@@ -365,9 +361,10 @@ impl ModelBuilder {
     }
 
     /// The control definitions to score with: those the inputs define; for controls
-    /// known only by id, the catalog's (else what the exported object says); when no
-    /// input names any control, the whole catalog. Also says whether the controls are
-    /// the whole catalog, and whether any membership came from it.
+    /// known only by id, the catalog's (else what the exported object says), named by
+    /// the exported objects when they give a name; when no input names any control, the
+    /// whole catalog. Also says whether the controls are the whole catalog, and whether
+    /// any membership came from it.
     fn settle_controls(
         &mut self,
         catalog: &Catalog,
@@ -379,43 +376,41 @@ impl ModelBuilder {
             .collect();
         let mut from_catalog = false;
         for (id, r) in std::mem::take(&mut self.control_refs) {
-            if defs.contains_key(&id) || self.custom_controls.contains_key(&id) {
+            if self.custom_controls.contains_key(&id) {
                 continue;
             }
+            // Count-level controls are named by their export when no definition names them.
+            let exported_name = r.names.first().cloned();
+            if let Some(def) = defs.get_mut(&id) {
+                if def.name.is_none() && exported_name.is_some() {
+                    def.name = exported_name;
+                    warn_exported_names(&id, &r.names, diags);
+                }
+                continue;
+            }
+            warn_exported_names(&id, &r.names, diags);
             let def = match catalog.controls.iter().find(|c| c.id.eq_ignore_ascii_case(&id)) {
                 Some(known) => {
                     from_catalog = true;
                     ControlDef {
                         id: id.clone(),
+                        name: exported_name.or_else(|| known.name.clone()),
                         ..known.clone()
                     }
-                }
-                None if r.conflicting_max => {
-                    diags.push(Diagnostic::error(
-                        "conflicting-definition",
-                        format!(
-                            "control {} is defined by no input and is not in the built-in catalog, and its exported \
-                             objects give different max scores where it applies; export the control definitions \
-                             (secureScoreControlDefinitions)",
-                            quoted_name_and_id(r.name.as_deref(), &id)
-                        ),
-                    ));
-                    continue;
                 }
                 None => {
                     diags.push(Diagnostic::warning(
                         "unknown-control",
                         format!(
                             "control {} is defined by no input and is not in the built-in catalog: it scores \
-                             from exported counts only, with the exported max score {}; export the control \
+                             from exported counts only, each scope with the max score it exported; export the control \
                              definitions (secureScoreControlDefinitions) to map assessments to it",
-                            quoted_name_and_id(r.name.as_deref(), &id),
-                            r.max_score.map_or("(none, so 0)".to_string(), |m| m.to_string())
+                            quoted_name_and_id(exported_name.as_deref(), &id),
                         ),
                     ));
                     ControlDef {
                         id: id.clone(),
-                        name: r.name,
+                        name: exported_name,
                         description: None,
                         max_score: r.max_score.unwrap_or(0.0),
                         recommendations: Vec::new(),
@@ -513,6 +508,26 @@ fn describe(a: &Assessment, exemptions: &[Exemption]) -> String {
     }
 }
 
+/// Warns when exported control objects name control `id` differently (exports of
+/// different days): the byte-wise smallest name, `names`' first, is used, as the other
+/// `metadata-differs` warnings (`load::definitions`) say.
+fn warn_exported_names(id: &str, names: &BTreeSet<String>, diags: &mut Diagnostics) {
+    let mut names = names.iter();
+    let (Some(kept), Some(other)) = (names.next(), names.next()) else {
+        return;
+    };
+    diags.push(Diagnostic::warning(
+        "metadata-differs",
+        format!(
+            "control {} differs between exports (of different days?): name {kept:?} (secure score control) kept \
+             over {other:?} (secure score control){} (precedence: a control definition's name, then the byte-wise \
+             smallest value)",
+            quoted_name_and_id(Some(kept), id),
+            if names.next().is_some() { " and other values" } else { "" }
+        ),
+    ));
+}
+
 /// Management group names of the defined subscriptions: the first spelling of each
 /// (compared case-insensitively), sorted.
 fn management_groups_of(subscriptions: &BTreeMap<String, Subscription>) -> Vec<String> {
@@ -559,5 +574,49 @@ fn warn_unscored(model: &Model, diags: &mut Diagnostics) {
                 100.0 * total_unscored as f64 / total as f64
             ),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Counts, ExportScope, Figures};
+
+    /// Control c-x, in no catalog, exported by two subscriptions under two names and two
+    /// maxima: named by the smallest name (with a `metadata-differs` warning), worth the
+    /// largest max where no export gives one, and no error.
+    #[test]
+    fn a_control_known_only_from_exports_takes_their_smallest_name_and_largest_max() {
+        let mut b = ModelBuilder::default();
+        for (sub, name, max) in [("s2", "Zeta name", 4.0), ("s1", "Alpha name", 6.0)] {
+            b.reference_control("c-x", Some(name), Some(max));
+            let counts = Counts {
+                healthy: 1,
+                unhealthy: 1,
+                not_applicable: 0,
+            };
+            let figures = Figures {
+                max: Some(max),
+                ..Figures::default()
+            };
+            b.exports.add_control(
+                ExportScope::Subscription(sub.to_string()),
+                "c-x",
+                counts,
+                figures,
+                Origin::default(),
+            );
+        }
+        let mut diags = Diagnostics::default();
+        let model = b.finish(&Catalog::empty(), &mut diags);
+        assert_eq!(diags.error_count(), 0);
+        assert_eq!(model.controls[0].name.as_deref(), Some("Alpha name"));
+        assert_eq!(model.controls[0].max_score, 6.0);
+        let codes: Vec<&str> = diags.items().iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["metadata-differs", "unknown-control", "max-differs"]);
+        assert!(diags.items()[0]
+            .message
+            .contains("name \"Alpha name\" (secure score control) kept over \"Zeta name\""));
+        assert!(diags.items()[2].message.contains("4 in s2; 6 in s1"));
     }
 }

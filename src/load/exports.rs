@@ -2,7 +2,8 @@
 //! into the model: collected as read ([`ExportedObjects`]), settled once the controls are
 //! known ([`ExportedObjects::settle`]: which scopes they name, and whether management-group
 //! objects are aggregates or scopes), then attached to the model's scopes with identical
-//! repeats merged ([`Exports::attach`]).
+//! repeats merged ([`Exports::attach`]); a control exported with different maxima in
+//! different scopes is said once ([`warn_max_differs`]).
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::model::{
@@ -312,5 +313,59 @@ pub(super) fn mark_count_level(
         if !assessed[s] {
             scopes[s].count_level = true;
         }
+    }
+}
+
+/// Scopes a message lists for one value before it says how many more there are.
+const LISTED_SCOPES: usize = 5;
+
+/// One `max-differs` warning for each control whose exported objects give different
+/// maxima in the scopes where the export says it applies (SPEC §3): Microsoft changes
+/// a control's max over time, and a count-level scope scores with its own. Objects
+/// where the control applies to nothing are left out: Azure exports those with max 0.
+pub(super) fn warn_max_differs(
+    exported: &Exported,
+    scopes: &[Scope],
+    controls: &[Control],
+    diags: &mut Diagnostics,
+) {
+    let mut maxima: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
+    for e in &exported.controls {
+        if let (Some(max), true) = (e.figures.max, e.counts.applicable() > 0) {
+            maxima.entry(e.control).or_default().push((max, e.scope));
+        }
+    }
+    for (c, mut found) in maxima {
+        found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        if found.first().map(|f| f.0) == found.last().map(|f| f.0) {
+            continue;
+        }
+        let Some(control) = controls.get(c as usize) else {
+            continue;
+        };
+        let values: Vec<String> = found
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|same| {
+                let mut names: Vec<String> = same
+                    .iter()
+                    .take(LISTED_SCOPES)
+                    .map(|&(_, s)| scopes.get(s as usize).map_or_else(String::new, Scope::label))
+                    .collect();
+                if same.len() > LISTED_SCOPES {
+                    names.push(format!("{} more", same.len() - LISTED_SCOPES));
+                }
+                format!("{} in {}", same[0].0, names.join(", "))
+            })
+            .collect();
+        diags.push(Diagnostic::warning(
+            "max-differs",
+            format!(
+                "control {} is exported with different max scores where it applies: {}; a scope scored from \
+                 exported counts uses its own, a scope scored from assessments the control definition's ({})",
+                crate::text::quoted_name_and_id(control.name.as_deref(), &control.id),
+                values.join("; "),
+                control.max_score
+            ),
+        ));
     }
 }
