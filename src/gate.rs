@@ -42,6 +42,27 @@ impl Verdict {
     pub fn passed(&self) -> bool {
         self.failure.is_none()
     }
+
+    /// The verdict in one sentence: why the rule failed (the text of the gate line on
+    /// standard error), or what it held against its limit when it passed.
+    pub fn reason(&self) -> String {
+        if let Some(why) = &self.failure {
+            return why.clone();
+        }
+        let limit = self.limit;
+        match (self.rule, self.actual) {
+            (Rule::FailUnder, Some(p)) => {
+                format!("secure score {}% is not below --fail-under {limit}", fmt2(p))
+            }
+            (Rule::MaxDrop, Some(drop)) if round2(drop) > 0.0 => format!(
+                "secure score fell by {} points, no more than --max-drop {limit}",
+                fmt2(drop)
+            ),
+            (Rule::MaxDrop, Some(_)) => format!("secure score did not fall (--max-drop {limit})"),
+            // A passed rule always has its figure; say what was asked all the same.
+            (rule, None) => format!("--{rule} {limit} passed"),
+        }
+    }
 }
 
 /// How a command ends given the verdicts of its gates: success when every one passed,
@@ -115,6 +136,28 @@ mod tests {
         assert!(!fail_under(10.0, None, &[]).passed());
         let incomplete = fail_under(10.0, Some(50.0), &["page 2 missing".to_string()]);
         assert!(incomplete.failure.unwrap().contains("page 2 missing"));
+    }
+
+    #[test]
+    fn the_reason_is_the_failure_or_what_passed() {
+        // 98.396 shows as 98.40, which reaches 98.4; 98.394 shows as 98.39, which does not.
+        assert_eq!(
+            fail_under(98.4, Some(98.396), &[]).reason(),
+            "secure score 98.40% is not below --fail-under 98.4"
+        );
+        assert_eq!(
+            fail_under(98.4, Some(98.394), &[]).reason(),
+            "secure score 98.39% is below --fail-under 98.4"
+        );
+        // 60 − 59.5 = 0.5 points fallen, within 1; 60 − 61 is a rise.
+        assert_eq!(
+            max_drop(1.0, Some(60.0), Some(59.5), false).reason(),
+            "secure score fell by 0.50 points, no more than --max-drop 1"
+        );
+        assert_eq!(
+            max_drop(1.0, Some(60.0), Some(61.0), false).reason(),
+            "secure score did not fall (--max-drop 1)"
+        );
     }
 
     #[test]

@@ -142,6 +142,8 @@ pub struct RecommendationOut {
 pub struct GateOut {
     pub fail_under: f64,
     pub passed: bool,
+    /// The verdict in one sentence: on failure, the gate line's text on standard error.
+    pub reason: String,
 }
 
 impl From<&crate::gate::Verdict> for GateOut {
@@ -151,6 +153,7 @@ impl From<&crate::gate::Verdict> for GateOut {
         GateOut {
             fail_under: v.limit,
             passed: v.passed(),
+            reason: v.reason(),
         }
     }
 }

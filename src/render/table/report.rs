@@ -3,7 +3,7 @@
 
 use super::{align_right, new_table, paint, score_color};
 use crate::render::Style;
-use crate::report::{ControlOut, GroupOut, Report};
+use crate::report::{ControlOut, GateOut, GroupOut, Report};
 use crate::score::{WeightSource, Weighting};
 use crate::text::{fmt2, terminal_safe};
 use comfy_table::{Cell, Color, Table};
@@ -48,7 +48,25 @@ fn headline(report: &Report, style: Style) -> String {
             out.push_str(&format!(" · {}% without exemptions", fmt2(raw)));
         }
     }
+    if let Some(g) = &report.gate {
+        // The verdict belongs at the top, where a reader of a long table looks first.
+        out.push_str(&format!(
+            "\n{} ({})",
+            gate_verdict(g, style),
+            terminal_safe(&g.reason)
+        ));
+    }
     out
+}
+
+/// `Gate --fail-under PCT: passed` or `…: FAILED`, coloured.
+fn gate_verdict(g: &GateOut, style: Style) -> String {
+    let verdict = if g.passed {
+        paint("passed", "32", style.color)
+    } else {
+        paint("FAILED", "1;31", style.color)
+    };
+    format!("Gate --fail-under {}: {verdict}", fmt2(g.fail_under))
 }
 
 fn scope_table(report: &Report, style: Style) -> Option<Table> {
@@ -192,12 +210,7 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
         )?;
     }
     if let Some(g) = &report.gate {
-        let verdict = if g.passed {
-            paint("passed", "32", style.color)
-        } else {
-            paint("FAILED", "1;31", style.color)
-        };
-        writeln!(out, "\nGate --fail-under {}: {verdict}", fmt2(g.fail_under))?;
+        writeln!(out, "\n{}", gate_verdict(g, style))?;
     }
     Ok(())
 }
