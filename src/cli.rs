@@ -283,6 +283,13 @@ pub struct TrendArgs {
     /// Only runs recorded on or after DATE (YYYY-MM-DD, UTC).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub since: Option<Date>,
+    /// Only one series (the runs recorded with the same filters, weighting and model):
+    /// its number or its key, as trend lists them.
+    #[arg(long, value_name = "N|KEY")]
+    pub series: Option<String>,
+    /// Draw the gate's line at PCT (default: the --fail-under recorded with the latest run).
+    #[arg(long, value_name = "PCT", value_parser = parse_percentage)]
+    pub threshold: Option<f64>,
     /// Output format (html: one self-contained page with the chart).
     #[arg(short, long, value_enum, default_value_t = TrendFormat::Table)]
     pub format: TrendFormat,

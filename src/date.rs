@@ -136,8 +136,65 @@ fn parse_ymd(text: &str) -> Option<Date> {
     )
 }
 
+/// A time to the second in UTC (`trend`'s time axis), as seconds since 1970-01-01.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant {
+    seconds: i64,
+}
+
+impl Instant {
+    /// Parses an RFC 3339 time (`2026-11-22T14:07:13Z`, any offset; fractions of a
+    /// second are dropped) or a plain date (its midnight, UTC).
+    pub fn parse(text: &str) -> Result<Instant, String> {
+        let t = text.trim();
+        let seconds = if t.len() == 10 {
+            parse_ymd(t).map(|d| Instant::midnight(d).seconds)
+        } else {
+            parse_rfc3339_utc_seconds(t)
+        };
+        seconds
+            .map(|seconds| Instant { seconds })
+            .ok_or_else(|| format!("{text:?} is not an RFC 3339 time"))
+    }
+
+    /// The midnight (UTC) that starts `day`.
+    pub fn midnight(day: Date) -> Instant {
+        Instant {
+            seconds: day.days * 86_400,
+        }
+    }
+
+    /// The instant `seconds` after 1970-01-01T00:00:00Z.
+    pub fn from_seconds(seconds: i64) -> Instant {
+        Instant { seconds }
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub fn seconds(self) -> i64 {
+        self.seconds
+    }
+
+    /// Its UTC date.
+    pub fn date(self) -> Date {
+        Date {
+            days: self.seconds.div_euclid(86_400),
+        }
+    }
+
+    /// Hour and minute of the day, in UTC.
+    pub fn hour_minute(self) -> (u32, u32) {
+        let s = self.seconds.rem_euclid(86_400);
+        ((s / 3600) as u32, (s % 3600 / 60) as u32)
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, reduced to the UTC date.
 fn parse_rfc3339_utc_date(text: &str) -> Option<Date> {
+    parse_rfc3339_utc_seconds(text).map(|s| Instant { seconds: s }.date())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` as seconds since 1970-01-01T00:00:00Z.
+fn parse_rfc3339_utc_seconds(text: &str) -> Option<i64> {
     if !text.is_ascii() || text.len() < 20 {
         return None;
     }
@@ -181,11 +238,9 @@ fn parse_rfc3339_utc_date(text: &str) -> Option<Date> {
             sign * (oh * 60 + om)
         }
     };
-    let local_minutes = date.days * 1440 + hour as i64 * 60 + minute as i64;
-    let utc_minutes = local_minutes - offset_minutes;
-    Some(Date {
-        days: utc_minutes.div_euclid(1440),
-    })
+    // A leap second (:60) counts as the next second's start.
+    let local = date.days * 86_400 + hour as i64 * 3600 + minute as i64 * 60 + second as i64;
+    Some(local - offset_minutes * 60)
 }
 
 #[cfg(test)]
@@ -213,6 +268,20 @@ mod tests {
         assert_eq!(d("2027-03-01T00:30:00.123+01:00"), "2027-02-28");
         assert!(Date::parse_date_or_time("2027-01-31T25:00:00Z").is_err());
         assert!(Date::parse_date_or_time("next tuesday").is_err());
+    }
+
+    #[test]
+    fn instants_count_seconds_in_utc() {
+        let at = |s| Instant::parse(s).unwrap().seconds();
+        // 2026-11-22 is day 20_779 since 1970-01-01 (56 years of 365 days, 14 leap days, and
+        // 325 days into 2026); 14:07:13 is 14 × 3600 + 7 × 60 + 13 = 50_833 s into it.
+        assert_eq!(at("2026-11-22T14:07:13Z"), 20_779 * 86_400 + 50_833);
+        assert_eq!(at("2026-11-22"), 20_779 * 86_400);
+        // 20:00 at UTC-05:00 is 01:00 the next day in UTC; the fraction is dropped.
+        let next = Instant::parse("2027-01-31T20:00:00.5-05:00").unwrap();
+        assert_eq!(next.date().to_string(), "2027-02-01");
+        assert_eq!(next.hour_minute(), (1, 0));
+        assert!(Instant::parse("2026-11-22T14:07Z").is_err());
     }
 
     #[test]

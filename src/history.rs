@@ -4,7 +4,7 @@
 //! line.
 
 use crate::diag::Diagnostic;
-use crate::report::{FiltersOut, Report, ScopeOut, ScoreOut};
+use crate::report::{FiltersOut, GateOut, Report, ScopeOut, ScoreOut};
 use crate::score::Weighting;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
@@ -27,6 +27,10 @@ pub struct Snapshot {
     pub score: ScoreOut,
     pub scopes: Vec<ScopeOut>,
     pub controls: Vec<SnapshotControl>,
+    /// The `--fail-under` verdict of the run, when it had one (so `trend` can draw the
+    /// threshold).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateOut>,
     /// SHA-256 over the sorted SHA-256 digests of the inputs.
     pub inputs_digest: String,
 }
@@ -78,6 +82,7 @@ impl Snapshot {
             score: report.score.clone(),
             scopes: report.scopes.clone(),
             controls,
+            gate: report.gate.clone(),
             inputs_digest,
         }
     }
@@ -91,10 +96,21 @@ impl Snapshot {
             recorded_at: self.recorded_at.clone(),
             as_of: self.as_of.clone(),
             label: self.label.clone(),
+            model: None,
+            weighting: Some(self.weighting.as_str().to_string()),
+            filters: Some(RecordedFilters {
+                scope: self.filters.scope.clone(),
+                management_group: self.filters.management_group.clone(),
+                include_preview: self.filters.include_preview,
+                ignore_exemptions: self.filters.ignore_exemptions,
+            }),
             score: RecordedScore {
                 percentage: self.score.percentage,
             },
             controls: self.controls.clone(),
+            gate: self.gate.as_ref().map(|g| RecordedGate {
+                fail_under: Some(g.fail_under),
+            }),
         }
     }
 }
@@ -108,15 +124,47 @@ pub struct Recorded {
     pub as_of: String,
     #[serde(default)]
     pub label: Option<String>,
+    /// The scoring model (SPEC §7); absent in lines written before models, which are
+    /// classic.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Absent (older lines): the default, `resources`.
+    #[serde(default)]
+    pub weighting: Option<String>,
+    /// Absent: no filter.
+    #[serde(default)]
+    pub filters: Option<RecordedFilters>,
     pub score: RecordedScore,
     #[serde(default)]
     pub controls: Vec<SnapshotControl>,
+    #[serde(default)]
+    pub gate: Option<RecordedGate>,
+}
+
+/// The filters a run was recorded under; a missing field is the option's default.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RecordedFilters {
+    #[serde(default)]
+    pub scope: Vec<String>,
+    #[serde(default)]
+    pub management_group: Vec<String>,
+    #[serde(default)]
+    pub include_preview: bool,
+    #[serde(default)]
+    pub ignore_exemptions: bool,
 }
 
 /// The overall figures of a recorded run.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct RecordedScore {
     pub percentage: Option<f64>,
+}
+
+/// The gate a run was recorded with.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct RecordedGate {
+    #[serde(default)]
+    pub fail_under: Option<f64>,
 }
 
 /// Appends one snapshot as a line: under an exclusive lock, on a fresh line (after a

@@ -115,6 +115,14 @@ pub fn percent(p: Option<f64>) -> String {
     p.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)))
 }
 
+/// `text` with its first letter in upper case: a diagnostic's message as a sentence.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// A change with display rounding and its sign (`+0.00` for no change).
 pub fn signed(x: f64) -> String {
     if hundredths(x) >= 0 {

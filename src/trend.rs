@@ -1,12 +1,19 @@
 //! `trend` (issue: score over time): the runs of a history with their change, a
 //! sparkline, and the controls that moved most between the first and the last run.
+//!
+//! Runs recorded with different filters, weighting or model (two CI jobs recording
+//! `--scope prod` and `--scope dev` into one history) are different series: their scores
+//! are not on one line, so each series gets its own figures, and `--series` selects one.
 //! Pure: recorded runs in, a [`Trend`] out.
 
 use crate::date::Date;
-use crate::history::Recorded;
+use crate::diag::Diagnostic;
+use crate::history::{Recorded, RecordedFilters};
+use crate::report::WarningOut;
 use crate::text::nano_units;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// The trend schema identifier.
 pub const SCHEMA: &str = "securescore.trend/v1";
@@ -14,12 +21,58 @@ pub const SCHEMA: &str = "securescore.trend/v1";
 /// The sparkline's levels, lowest first.
 const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
+/// The model of a run that names none (lines written before models existed).
+const DEFAULT_MODEL: &str = "classic";
+
+/// The name of the series recorded with `assess`'s defaults.
+pub const NO_FILTER: &str = "no filter";
+
+/// The weighting of a run that names none.
+const DEFAULT_WEIGHTING: &str = "resources";
+
+/// What the user asked of the trend.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrendRequest {
+    /// Only runs recorded on or after this date.
+    pub since: Option<Date>,
+    /// `--series`: one series, by its number or its key.
+    pub series: Option<String>,
+    /// `--threshold`: the gate line to draw instead of the recorded `--fail-under`.
+    pub threshold: Option<f64>,
+}
+
 /// The score over time.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Trend {
     pub schema: &'static str,
     /// Only runs recorded on or after this date, when given.
     pub since: Option<String>,
+    /// Every run shown and, when they form one series, its figures. When they form
+    /// several, each run's change is against the run before in its own series, and the
+    /// overall figures are empty (`first`, `last`, `change` null, no sparkline, no
+    /// controls): they are given per series.
+    #[serde(flatten)]
+    pub timeline: Timeline,
+    /// Each series shown, by number.
+    pub series: Vec<Series>,
+    /// Line numbers of the lines that are not valid snapshots.
+    pub skipped: Vec<usize>,
+    /// The history's warnings (`invalid-snapshot`, `mixed-series`), as on standard error.
+    pub warnings: Vec<WarningOut>,
+}
+
+/// A history as read: where it is, its runs (in file order, with their line numbers),
+/// and the warnings about its lines.
+#[derive(Clone, Copy, Debug)]
+pub struct History<'a> {
+    pub path: &'a Path,
+    pub runs: &'a [(usize, Recorded)],
+    pub warnings: &'a [Diagnostic],
+}
+
+/// Runs in history order, and what they say together.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Timeline {
     pub runs: Vec<Run>,
     /// One character per run, from ▁ (the lowest score shown) to █ (the highest); a space
     /// where the score is undefined.
@@ -30,8 +83,27 @@ pub struct Trend {
     pub change: Option<f64>,
     /// Every control of the first or last run, the largest move first.
     pub controls: Vec<ControlMove>,
-    /// Line numbers of the lines that are not valid snapshots.
-    pub skipped: Vec<usize>,
+    /// The gate's threshold to draw: `--threshold`, else the `--fail-under` recorded with
+    /// the latest run that had one.
+    pub threshold: Option<f64>,
+}
+
+/// The runs recorded with one set of options: one line on a chart.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Series {
+    /// Its place among every series of the history (not only those shown), by key; what
+    /// `--series N` selects.
+    pub number: usize,
+    /// Model, weighting and filters in one string; what `--series KEY` selects.
+    pub key: String,
+    /// The options that differ from `assess`'s defaults, as `assess` takes them
+    /// (`--scope ID`), or `no filter`.
+    pub name: String,
+    pub model: String,
+    pub weighting: String,
+    pub filters: RecordedFilters,
+    #[serde(flatten)]
+    pub timeline: Timeline,
 }
 
 /// One run.
@@ -43,8 +115,11 @@ pub struct Run {
     pub as_of: String,
     pub label: Option<String>,
     pub percentage: Option<f64>,
-    /// Against the run before (`None` for the first, or when either is undefined).
+    /// Against the run before in its series (`None` for the first, or when either is
+    /// undefined).
     pub change: Option<f64>,
+    /// The key of its series.
+    pub series: String,
 }
 
 /// A control's current score in the first and the last run.
@@ -57,17 +132,202 @@ pub struct ControlMove {
     pub change: f64,
 }
 
-/// The trend of `runs` (in history order), from `since` on.
-pub fn trend(runs: &[(usize, Recorded)], since: Option<Date>, skipped: Vec<usize>) -> Trend {
-    let kept: Vec<&(usize, Recorded)> = runs
-        .iter()
-        .filter(|(_, r)| {
-            since.is_none_or(|day| Date::parse_date_or_time(&r.recorded_at).is_ok_and(|d| d >= day))
+/// What tells series apart: the options a run was scored with.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct SeriesId {
+    model: String,
+    weighting: String,
+    filters: RecordedFilters,
+}
+
+impl SeriesId {
+    /// A run's series: absent fields are the defaults, and the filter lists are sorted,
+    /// so the order options were given in does not matter.
+    fn of(r: &Recorded) -> SeriesId {
+        let mut filters = r.filters.clone().unwrap_or_default();
+        for list in [&mut filters.scope, &mut filters.management_group] {
+            list.sort();
+            list.dedup();
+        }
+        SeriesId {
+            model: r.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_string()),
+            weighting: r
+                .weighting
+                .clone()
+                .unwrap_or_else(|| DEFAULT_WEIGHTING.to_string()),
+            filters,
+        }
+    }
+
+    /// `model=…,weighting=…` and each filter: `,scope=…`, `,management-group=…`,
+    /// `,include-preview`, `,ignore-exemptions`.
+    fn key(&self) -> String {
+        let mut key = format!("model={},weighting={}", self.model, self.weighting);
+        for s in &self.filters.scope {
+            key.push_str(&format!(",scope={s}"));
+        }
+        for g in &self.filters.management_group {
+            key.push_str(&format!(",management-group={g}"));
+        }
+        if self.filters.include_preview {
+            key.push_str(",include-preview");
+        }
+        if self.filters.ignore_exemptions {
+            key.push_str(",ignore-exemptions");
+        }
+        key
+    }
+
+    /// The options that differ from the defaults, as `assess` takes them.
+    fn name(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if self.model != DEFAULT_MODEL {
+            parts.push(format!("--model {}", self.model));
+        }
+        if self.weighting != DEFAULT_WEIGHTING {
+            parts.push(format!("--weighting {}", self.weighting));
+        }
+        parts.extend(self.filters.scope.iter().map(|s| format!("--scope {s}")));
+        parts.extend(
+            self.filters
+                .management_group
+                .iter()
+                .map(|g| format!("--management-group {g}")),
+        );
+        if self.filters.include_preview {
+            parts.push("--include-preview".to_string());
+        }
+        if self.filters.ignore_exemptions {
+            parts.push("--ignore-exemptions".to_string());
+        }
+        if parts.is_empty() {
+            NO_FILTER.to_string()
+        } else {
+            parts.join(" ")
+        }
+    }
+}
+
+/// The trend of a history as `request` asks; an error (the series there are) when
+/// `--series` names none of the history's.
+pub fn trend(history: &History, request: &TrendRequest) -> Result<Trend, String> {
+    let wanted = match request.series.as_deref() {
+        Some(asked) => Some(find_series(&series_ids(history.runs), asked)?),
+        None => None,
+    };
+    Ok(build(history, request, wanted.as_ref()))
+}
+
+/// Every run of every series, with the gate's line at `threshold` when given (the
+/// report's chart: nothing to select, so nothing to refuse).
+pub fn whole(history: &History, threshold: Option<f64>) -> Trend {
+    let request = TrendRequest {
+        threshold,
+        ..TrendRequest::default()
+    };
+    build(history, &request, None)
+}
+
+/// The distinct series of `runs`, sorted: their numbers are their places here, over the
+/// whole history, so a number does not change with `--since`.
+fn series_ids(runs: &[(usize, Recorded)]) -> Vec<SeriesId> {
+    let mut every: Vec<SeriesId> = runs.iter().map(|(_, r)| SeriesId::of(r)).collect();
+    every.sort();
+    every.dedup();
+    every
+}
+
+/// The trend of a history from `request.since` on, of the `wanted` series only when
+/// given.
+fn build(history: &History, request: &TrendRequest, wanted: Option<&SeriesId>) -> Trend {
+    let runs = history.runs;
+    let ids: Vec<SeriesId> = runs.iter().map(|(_, r)| SeriesId::of(r)).collect();
+    let every = series_ids(runs);
+    let since = request.since;
+    let mut grouped: BTreeMap<&SeriesId, Vec<&(usize, Recorded)>> = BTreeMap::new();
+    for (run, id) in runs.iter().zip(&ids) {
+        let recent =
+            since.is_none_or(|day| Date::parse_date_or_time(&run.1.recorded_at).is_ok_and(|d| d >= day));
+        if recent && wanted.is_none_or(|w| w == id) {
+            grouped.entry(id).or_default().push(run);
+        }
+    }
+    let series: Vec<Series> = grouped
+        .into_iter()
+        .map(|(id, kept)| Series {
+            number: every.iter().position(|e| e == id).map_or(0, |i| i + 1),
+            key: id.key(),
+            name: id.name(),
+            model: id.model.clone(),
+            weighting: id.weighting.clone(),
+            filters: id.filters.clone(),
+            timeline: timeline(&kept, &id.key(), request.threshold),
         })
         .collect();
+    let timeline = match series.as_slice() {
+        [] => Timeline::default(),
+        [one] => one.timeline.clone(),
+        several => interleaved(several),
+    };
+    let mut out = Trend {
+        schema: SCHEMA,
+        since: since.map(|d| d.to_string()),
+        timeline,
+        series,
+        skipped: history.warnings.iter().filter_map(|w| w.line).collect(),
+        warnings: Vec::new(),
+    };
+    let mixed = mixed_series_warning(&out, history.path);
+    out.warnings = history
+        .warnings
+        .iter()
+        .chain(&mixed)
+        .map(WarningOut::from)
+        .collect();
+    out
+}
+
+/// The series `asked` names: its number, or its key exactly.
+fn find_series(every: &[SeriesId], asked: &str) -> Result<SeriesId, String> {
+    let by_number = asked
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| every.get(i));
+    if let Some(id) = by_number.or_else(|| every.iter().find(|id| id.key() == asked)) {
+        return Ok(id.clone());
+    }
+    let known: Vec<String> = every
+        .iter()
+        .enumerate()
+        .map(|(i, id)| format!("{} = {} ({})", i + 1, id.key(), id.name()))
+        .collect();
+    Err(format!(
+        "--series {asked:?} names no series of this history; it holds: {}",
+        known.join("; ")
+    ))
+}
+
+/// The runs of several series in history order, each with its change within its own
+/// series, and no overall figure.
+fn interleaved(series: &[Series]) -> Timeline {
+    let mut runs: Vec<Run> = series
+        .iter()
+        .flat_map(|s| s.timeline.runs.iter().cloned())
+        .collect();
+    runs.sort_by_key(|r| r.line);
+    Timeline {
+        runs,
+        ..Timeline::default()
+    }
+}
+
+/// The timeline of one series' runs (in history order).
+fn timeline(kept: &[&(usize, Recorded)], key: &str, threshold: Option<f64>) -> Timeline {
     let mut out_runs = Vec::with_capacity(kept.len());
     let mut previous: Option<Option<f64>> = None;
-    for (line, r) in &kept {
+    for (line, r) in kept {
         let p = r.score.percentage;
         let change = match (previous, p) {
             (Some(Some(before)), Some(now)) => Some(now - before),
@@ -80,29 +340,63 @@ pub fn trend(runs: &[(usize, Recorded)], since: Option<Date>, skipped: Vec<usize
             label: r.label.clone(),
             percentage: p,
             change,
+            series: key.to_string(),
         });
         previous = Some(p);
     }
     // The first and last runs with a defined score: an undefined run (a filter that kept
     // nothing) says nothing about how the estate moved.
-    let defined: Vec<&&(usize, Recorded)> = kept
+    let defined: Vec<&Recorded> = kept
         .iter()
-        .filter(|(_, r)| r.score.percentage.is_some())
+        .map(|(_, r)| r)
+        .filter(|r| r.score.percentage.is_some())
         .collect();
-    let (first_run, last_run) = (defined.first().map(|(_, r)| r), defined.last().map(|(_, r)| r));
+    let (first_run, last_run) = (defined.first().copied(), defined.last().copied());
     let first = first_run.and_then(|r| r.score.percentage);
     let last = last_run.and_then(|r| r.score.percentage);
-    Trend {
-        schema: SCHEMA,
-        since: since.map(|d| d.to_string()),
+    let recorded_gate = kept.iter().rev().find_map(|(_, r)| {
+        r.gate
+            .as_ref()
+            .and_then(|g| g.fail_under)
+            .filter(|t| (0.0..=100.0).contains(t))
+    });
+    Timeline {
         sparkline: sparkline(&out_runs),
         change: first.zip(last).map(|(f, l)| l - f),
         first,
         last,
         controls: moves(first_run, last_run),
         runs: out_runs,
-        skipped,
+        threshold: threshold.or(recorded_gate),
     }
+}
+
+/// The `mixed-series` warning about the history at `path`, when the trend shows
+/// several series.
+pub fn mixed_series_warning(t: &Trend, path: &Path) -> Option<Diagnostic> {
+    mixed_series(t).map(|message| {
+        let mut d = Diagnostic::warning("mixed-series", message);
+        d.file = Some(path.display().to_string());
+        d
+    })
+}
+
+/// The `mixed-series` warning's text when the trend shows several series, else `None`.
+pub fn mixed_series(t: &Trend) -> Option<String> {
+    if t.series.len() < 2 {
+        return None;
+    }
+    let each: Vec<String> = t
+        .series
+        .iter()
+        .map(|s| format!("{} = {}", s.number, s.name))
+        .collect();
+    Some(format!(
+        "the history holds {} series (runs recorded with different filters, weighting or model), \
+         which are not one line: each is shown on its own ({}); select one with --series NUMBER or --series KEY",
+        t.series.len(),
+        each.join(", ")
+    ))
 }
 
 /// One character per run, from ▁ (the lowest display-rounded score of `runs`) to █ (the
@@ -157,7 +451,7 @@ fn moves(first: Option<&Recorded>, last: Option<&Recorded>) -> Vec<ControlMove> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{RecordedScore, SnapshotControl};
+    use crate::history::{RecordedGate, RecordedScore, SnapshotControl};
 
     fn run(at: &str, p: Option<f64>, mfa: f64) -> Recorded {
         Recorded {
@@ -165,6 +459,9 @@ mod tests {
             recorded_at: at.to_string(),
             as_of: at[..10].to_string(),
             label: None,
+            model: None,
+            weighting: None,
+            filters: None,
             score: RecordedScore { percentage: p },
             controls: vec![SnapshotControl {
                 id: "mfa".to_string(),
@@ -174,7 +471,31 @@ mod tests {
                 healthy_resources: 0,
                 unhealthy_resources: 0,
             }],
+            gate: None,
         }
+    }
+
+    fn scoped(at: &str, p: f64, scope: &str) -> Recorded {
+        Recorded {
+            filters: Some(RecordedFilters {
+                scope: vec![scope.to_string()],
+                ..RecordedFilters::default()
+            }),
+            weighting: Some("resources".to_string()),
+            ..run(at, Some(p), 0.0)
+        }
+    }
+
+    fn history(runs: &[(usize, Recorded)]) -> History<'_> {
+        History {
+            path: Path::new("history.jsonl"),
+            runs,
+            warnings: &[],
+        }
+    }
+
+    fn all(runs: &[(usize, Recorded)]) -> Trend {
+        trend(&history(runs), &TrendRequest::default()).unwrap()
     }
 
     #[test]
@@ -185,15 +506,147 @@ mod tests {
             (4, run("2026-11-03T00:00:00Z", None, 7.5)),
             (5, run("2026-11-04T00:00:00Z", Some(62.5), 8.0)),
         ];
-        let t = trend(&runs, None, vec![3]);
-        assert_eq!(t.sparkline, "▁█ ▅");
-        assert_eq!(t.runs[1].change, Some(25.0));
-        assert_eq!(t.runs[3].change, None);
-        assert_eq!(t.change, Some(12.5));
-        assert_eq!(t.controls[0].change, 3.0);
+        let torn = [Diagnostic {
+            line: Some(3),
+            ..Diagnostic::warning("invalid-snapshot", "line 3 is torn")
+        }];
+        let read = History {
+            warnings: &torn,
+            ..history(&runs)
+        };
+        let t = trend(&read, &TrendRequest::default()).unwrap();
+        assert_eq!(t.timeline.sparkline, "▁█ ▅");
+        assert_eq!(t.timeline.runs[1].change, Some(25.0));
+        assert_eq!(t.timeline.runs[3].change, None);
+        assert_eq!(t.timeline.change, Some(12.5));
+        assert_eq!(t.timeline.controls[0].change, 3.0);
         assert_eq!(t.skipped, vec![3]);
-        let since = trend(&runs, Date::parse("2026-11-02").ok(), vec![]);
-        assert_eq!(since.runs.len(), 3);
-        assert_eq!(since.first, Some(75.0));
+        assert_eq!(t.warnings.len(), 1);
+        assert_eq!(t.series.len(), 1);
+        assert_eq!(t.series[0].key, "model=classic,weighting=resources");
+        assert_eq!(t.series[0].name, "no filter");
+        assert_eq!(mixed_series(&t), None);
+        let request = TrendRequest {
+            since: Date::parse("2026-11-02").ok(),
+            ..TrendRequest::default()
+        };
+        let since = trend(&history(&runs), &request).unwrap();
+        assert_eq!(since.timeline.runs.len(), 3);
+        assert_eq!(since.timeline.first, Some(75.0));
+    }
+
+    #[test]
+    fn runs_recorded_with_different_filters_are_separate_series() {
+        // Two jobs alternate: prod 80, dev 40, prod 82, dev 41. One line through them
+        // would saw-tooth by ±40; each series moves by +2 and +1.
+        let runs = vec![
+            (1, scoped("2026-11-01T00:00:00Z", 80.0, "prod")),
+            (2, scoped("2026-11-01T00:01:00Z", 40.0, "dev")),
+            (3, scoped("2026-11-02T00:00:00Z", 82.0, "prod")),
+            (4, scoped("2026-11-02T00:01:00Z", 41.0, "dev")),
+        ];
+        let t = all(&runs);
+        // Numbered by key: "…,scope=dev" sorts before "…,scope=prod".
+        let keys: Vec<&str> = t.series.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "model=classic,weighting=resources,scope=dev",
+                "model=classic,weighting=resources,scope=prod"
+            ]
+        );
+        assert_eq!(t.series[0].name, "--scope dev");
+        assert_eq!(t.series[0].timeline.change, Some(1.0));
+        assert_eq!(t.series[1].timeline.change, Some(2.0));
+        // Every run is listed in history order, changed against its own series.
+        let changes: Vec<Option<f64>> = t.timeline.runs.iter().map(|r| r.change).collect();
+        assert_eq!(changes, [None, None, Some(2.0), Some(1.0)]);
+        assert_eq!((t.timeline.first, t.timeline.change), (None, None));
+        assert!(t.timeline.sparkline.is_empty() && t.timeline.controls.is_empty());
+        let warning = mixed_series(&t).unwrap();
+        assert!(warning.contains("2 series") && warning.contains("1 = --scope dev, 2 = --scope prod"));
+        assert!(warning.contains("--series"));
+        let codes: Vec<&str> = t.warnings.iter().map(|w| w.code).collect();
+        assert_eq!(codes, ["mixed-series"]);
+        assert_eq!(t.warnings[0].file.as_deref(), Some("history.jsonl"));
+    }
+
+    #[test]
+    fn series_selects_one_by_number_or_key() {
+        let runs = vec![
+            (1, scoped("2026-11-01T00:00:00Z", 80.0, "prod")),
+            (2, scoped("2026-11-01T00:01:00Z", 40.0, "dev")),
+            (3, scoped("2026-11-02T00:00:00Z", 82.0, "prod")),
+        ];
+        let pick = |asked: &str| {
+            let request = TrendRequest {
+                series: Some(asked.to_string()),
+                ..TrendRequest::default()
+            };
+            trend(&history(&runs), &request)
+        };
+        let prod = pick("2").unwrap();
+        assert_eq!(prod.timeline.runs.len(), 2);
+        assert_eq!(prod.timeline.change, Some(2.0));
+        assert_eq!(mixed_series(&prod), None);
+        assert!(prod.warnings.is_empty());
+        assert_eq!(
+            pick("model=classic,weighting=resources,scope=prod").unwrap(),
+            prod
+        );
+        let err = pick("3").unwrap_err();
+        assert!(
+            err.contains("1 = model=classic,weighting=resources,scope=dev (--scope dev)"),
+            "{err}"
+        );
+        assert!(pick("0").is_err() && pick("scope=prod").is_err());
+    }
+
+    #[test]
+    fn absent_fields_are_the_defaults_and_filter_order_does_not_matter() {
+        let mut explicit = run("2026-11-02T00:00:00Z", Some(60.0), 0.0);
+        explicit.model = Some("classic".to_string());
+        explicit.weighting = Some("resources".to_string());
+        explicit.filters = Some(RecordedFilters::default());
+        let mut ab = scoped("2026-11-03T00:00:00Z", 50.0, "b");
+        ab.filters.as_mut().unwrap().scope.insert(0, "a".to_string());
+        let mut ba = scoped("2026-11-04T00:00:00Z", 50.0, "a");
+        ba.filters.as_mut().unwrap().scope.push("b".to_string());
+        let runs = vec![
+            (1, run("2026-11-01T00:00:00Z", Some(50.0), 0.0)),
+            (2, explicit),
+            (3, ab),
+            (4, ba),
+        ];
+        let t = all(&runs);
+        assert_eq!(t.series.len(), 2);
+        assert_eq!(t.series[0].timeline.runs.len(), 2);
+        assert_eq!(t.series[1].name, "--scope a --scope b");
+        assert_eq!(t.series[1].timeline.runs.len(), 2);
+    }
+
+    #[test]
+    fn the_threshold_is_asked_or_the_latest_recorded_gate() {
+        let gated = |at: &str, limit: f64| Recorded {
+            gate: Some(RecordedGate {
+                fail_under: Some(limit),
+            }),
+            ..run(at, Some(70.0), 0.0)
+        };
+        let runs = vec![
+            (1, gated("2026-11-01T00:00:00Z", 60.0)),
+            (2, gated("2026-11-02T00:00:00Z", 65.0)),
+            (3, run("2026-11-03T00:00:00Z", Some(70.0), 0.0)),
+        ];
+        assert_eq!(all(&runs).timeline.threshold, Some(65.0));
+        let asked = TrendRequest {
+            threshold: Some(75.0),
+            ..TrendRequest::default()
+        };
+        assert_eq!(
+            trend(&history(&runs), &asked).unwrap().timeline.threshold,
+            Some(75.0)
+        );
+        assert_eq!(all(&runs[2..]).timeline.threshold, None);
     }
 }

@@ -274,6 +274,8 @@ fn the_html_report_works_in_a_real_browser() {
         "subscription",
         "--history",
         history.to_str().unwrap(),
+        "--fail-under",
+        "50",
         "-o",
         report.to_str().unwrap(),
     ]);
@@ -317,6 +319,31 @@ fn the_html_report_works_in_a_real_browser() {
         session.script("return document.querySelectorAll('svg.trend circle').length"),
         3
     );
+    // The gate's verdict is in the headline (64.65% is not below 50), and its threshold
+    // is a line on the chart.
+    assert_eq!(
+        session.script("return document.querySelector('.head #gate.passed strong').textContent"),
+        "Gate passed"
+    );
+    assert_eq!(
+        session.script("return document.querySelectorAll('svg.trend line.threshold').length"),
+        1
+    );
+    // The chart is as wide as the page's tables, at any window width.
+    let same_width = "const w = s => document.querySelector(s).getBoundingClientRect().width; \
+                      return Math.abs(w('svg.trend') - w('#controls')) < 1 && w('svg.trend') > 0";
+    assert_eq!(session.script(same_width), true);
+    session.call(
+        "POST",
+        "/window/rect",
+        Some(&json!({"width": 700, "height": 900})),
+    );
+    assert_eq!(session.script(same_width), true);
+    session.call(
+        "POST",
+        "/window/rect",
+        Some(&json!({"width": 1280, "height": 900})),
+    );
     // A drill-down opens in place on a click.
     let summary = session.call(
         "POST",
@@ -347,6 +374,59 @@ fn the_html_report_works_in_a_real_browser() {
     std::fs::write(&png, base64_decode(shot.as_str().unwrap())).unwrap();
     eprintln!("screenshot of the report: {}", png.display());
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
+
+    // A history of two series (--scope 1111… and --scope 2222…, alternately): two lines,
+    // a legend, the warning, and runs placed by their time.
+    let mixed = dir.join("mixed.html");
+    securescore(&[
+        "trend",
+        "fixtures/history/two-series.jsonl",
+        "-f",
+        "html",
+        "-o",
+        mixed.to_str().unwrap(),
+    ]);
+    session.open(&mixed);
+    assert_eq!(session.console_errors(), Vec::<String>::new());
+    assert_eq!(
+        session.script("return document.querySelectorAll('svg.trend polyline').length"),
+        2
+    );
+    // Two series and the gate recorded with the first.
+    assert_eq!(
+        session.script("return document.querySelectorAll('.legend li').length"),
+        3
+    );
+    assert_eq!(
+        session.script("return document.getElementById('mixed-series') !== null"),
+        true
+    );
+    // Series 1 ran on 2, 3 and 10 Nov at 06:00: the second run is 1 day of 8 along, so
+    // (x2 − x1) / (x3 − x1) = 1 / 8 = 0.125 (evenly spaced it would be 0.5).
+    let share = session.script(
+        "const x = [...document.querySelectorAll('svg.trend circle')].slice(0, 3).map(c => +c.getAttribute('cx')); \
+         return (x[1] - x[0]) / (x[2] - x[0])",
+    );
+    let share = share.as_f64().unwrap();
+    assert!((share - 0.125).abs() < 0.001, "{share}");
+    // Tick labels are dates, never RFC 3339 timestamps.
+    let ticks =
+        session.script("return [...document.querySelectorAll('svg.trend text')].map(t => t.textContent)");
+    let ticks: Vec<&str> = ticks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(ticks.contains(&"3 Nov 2026"), "{ticks:?}");
+    assert!(
+        ticks.iter().all(|t| !t.contains('T') && !t.ends_with('Z')),
+        "{ticks:?}"
+    );
+    let shot = session.call("GET", "/screenshot", None);
+    let png = dir.join("mixed.png");
+    std::fs::write(&png, base64_decode(shot.as_str().unwrap())).unwrap();
+    eprintln!("screenshot of a trend of two series: {}", png.display());
     drop(session);
     drop(driver);
     let _ = std::fs::remove_dir_all(dir.join("profile"));

@@ -367,3 +367,66 @@ fn the_report_charts_the_run_it_records() {
     }
     let _ = std::fs::remove_dir_all(history.parent().unwrap());
 }
+
+/// A run's `--fail-under` is recorded with it and becomes the trend's threshold; a run
+/// recorded with another filter starts a series of its own, with a `mixed-series` warning.
+#[test]
+fn the_gate_and_the_filters_are_recorded_and_tell_series_apart() {
+    let history = scratch("series");
+    let h = history.to_str().unwrap();
+    let base = [
+        "assess",
+        "fixtures/worked-example.json",
+        "--as-of",
+        "2026-11-22",
+        "--record",
+        h,
+        "-q",
+    ];
+    // 98.40% is not below 90: the gate passes, and is recorded all the same.
+    let gated = securescore(&[&base[..], &["--fail-under", "90"]].concat());
+    assert_eq!(gated.status.code(), Some(0));
+    assert_eq!(securescore(&base).status.code(), Some(0));
+    let written = lines(&history);
+    let gate = &written[0].as_ref().unwrap()["gate"];
+    assert_eq!(gate["fail_under"], 90.0);
+    assert_eq!(gate["passed"], true);
+    assert_eq!(gate["reason"], "secure score 98.40% is not below --fail-under 90");
+    assert!(written[1].as_ref().unwrap().get("gate").is_none());
+    let trend = |extra: &[&str]| -> (Value, String) {
+        let out = securescore(&[&["trend", h, "-f", "json"][..], extra].concat());
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+    };
+    // The latest run with a gate gives the line; --threshold replaces it.
+    let (t, stderr) = trend(&[]);
+    assert_eq!(t["threshold"], 90.0);
+    assert_eq!(t["series"].as_array().unwrap().len(), 1);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(trend(&["--threshold", "95"]).0["threshold"], 95.0);
+    // The same estate under --scope is another series: two, and a warning.
+    let scoped = ["--scope", "0b1f6471-1bf0-4dda-aec3-cb9272f09590"];
+    assert_eq!(
+        securescore(&[&base[..], &scoped[..]].concat()).status.code(),
+        Some(0)
+    );
+    let (t, stderr) = trend(&[]);
+    let series = t["series"].as_array().unwrap();
+    assert_eq!(series.len(), 2);
+    assert_eq!(series[1]["name"], "--scope 0b1f6471-1bf0-4dda-aec3-cb9272f09590");
+    assert_eq!(series[1]["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(t["warnings"][0]["code"], "mixed-series");
+    assert!(stderr.contains("the history holds 2 series"), "{stderr}");
+    assert_eq!(t["change"], Value::Null);
+    let (one, stderr) = trend(&["--series", "1"]);
+    assert_eq!(one["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(one["change"], 0.0);
+    assert!(stderr.is_empty(), "{stderr}");
+    let _ = std::fs::remove_dir_all(history.parent().unwrap());
+}

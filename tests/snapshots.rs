@@ -8,7 +8,8 @@
 //! command's help, refused values, controls `explain` cannot find, `-o` for every
 //! command). A run that writes
 //! a file writes it to a fresh temporary path, shown as `<TMP>`, and its snapshot ends
-//! with that file's bytes; the time `--record` stamps on a run shows as `<RECORDED_AT>`.
+//! with that file's bytes; the time `--record` stamps on a run shows as `<RECORDED_AT>`
+//! (as written in the history, and as the HTML chart writes it).
 //! They were taken from the build before the change they guard; what they hold is
 //! checked for correctness by the other test files (hand-computed figures), not here.
 //!
@@ -134,8 +135,27 @@ fn run(r: &Run) -> Vec<u8> {
     let mut shown = replace(&shown, path.as_bytes(), TMP.as_bytes());
     for at in recorded_at {
         shown = replace(&shown, at.as_bytes(), b"<RECORDED_AT>");
+        if let Some(readable) = chart_time(&at) {
+            shown = replace(&shown, readable.as_bytes(), b"<RECORDED_AT>");
+        }
     }
     shown
+}
+
+/// How the HTML chart writes a time `--record` stamped (`2026-12-01T14:07:13Z` →
+/// `1 Dec 2026 14:07 UTC`), so that it too can be shown as a placeholder.
+fn chart_time(at: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month: usize = at.get(5..7)?.parse().ok()?;
+    let day: u32 = at.get(8..10)?.parse().ok()?;
+    Some(format!(
+        "{day} {} {} {} UTC",
+        MONTHS.get(month.checked_sub(1)?)?,
+        at.get(..4)?,
+        at.get(11..16)?
+    ))
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -270,6 +290,19 @@ fn option_runs() -> Vec<Vec<String>> {
             args.extend(strings(v));
             runs.push(args);
         }
+    }
+    // The gate's verdict in the page's headline, failed and passed.
+    for threshold in ["90", "10"] {
+        runs.push(strings(&[
+            "assess",
+            demo,
+            "-f",
+            "html",
+            "--as-of",
+            AS_OF,
+            "--fail-under",
+            threshold,
+        ]));
     }
     for format in ["table", "json"] {
         runs.push(strings(&[
@@ -484,13 +517,55 @@ fn suites() -> BTreeMap<String, Vec<Run>> {
     out.insert("io".to_string(), io_runs());
     out.insert("cli".to_string(), cli_runs());
     let history = "fixtures/history/runs.jsonl";
+    // Two CI jobs, --scope prod (with a gate) and --scope dev, recording into one history.
+    let two = "fixtures/history/two-series.jsonl";
+    let selections: [&[&str]; 5] = [
+        &["trend", two, "--series", "2"],
+        &[
+            "trend",
+            two,
+            "--series",
+            "model=classic,weighting=resources,scope=11111111-1111-1111-1111-111111111111",
+            "-f",
+            "html",
+        ],
+        &["trend", two, "--series", "3"],
+        &[
+            "trend",
+            two,
+            "--since",
+            "2026-11-03",
+            "--threshold",
+            "60",
+            "-f",
+            "html",
+        ],
+        &[
+            "assess",
+            "fixtures/triage/diff-after.json",
+            "--as-of",
+            AS_OF,
+            "--fail-under",
+            "60",
+            "-f",
+            "html",
+            "--history",
+            two,
+        ],
+    ];
     out.insert(
         "trend".to_string(),
         runs(
             ["table", "json", "html"]
                 .iter()
-                .map(|f| strings(&["trend", history, "-f", f]))
+                .flat_map(|f| {
+                    [
+                        strings(&["trend", history, "-f", f]),
+                        strings(&["trend", two, "-f", f]),
+                    ]
+                })
                 .chain([strings(&["trend", history, "--since", "2026-12-02"])])
+                .chain(selections.iter().map(|args| strings(args)))
                 .collect(),
         ),
     );

@@ -65,7 +65,12 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
             model.inputs_digest(),
         )
     });
-    let trend = history.map(|history| chart_history(args, history, snapshot.as_ref()));
+    let charted = args.history.as_deref().zip(history);
+    let trend = charted.map(|(path, history)| chart_history(args, path, history, snapshot.as_ref()));
+    let mixed = trend.as_ref().zip(args.history.as_deref());
+    if let Some(w) = mixed.and_then(|(t, path)| crate::trend::mixed_series_warning(t, path)) {
+        diags.push(w);
+    }
     print_diagnostics(&diags, args.output.quiet);
     let details = if format.shows_control_details() {
         control_details(&model, &evaluation, &report)
@@ -114,15 +119,25 @@ fn report_warnings(diags: &Diagnostics, history: Option<&History>) -> Vec<Warnin
 }
 
 /// The trend the HTML report charts: the history's runs, and this run when it is
-/// recorded into the history shown.
-fn chart_history(args: &AssessArgs, (mut runs, warnings): History, snapshot: Option<&Snapshot>) -> Trend {
-    if let (Some(record), Some(path), Some(s)) = (&args.record, &args.history, snapshot) {
+/// recorded into the history shown; every series of the history, with this run's
+/// `--fail-under` as the gate's line when it has one.
+fn chart_history(
+    args: &AssessArgs,
+    path: &std::path::Path,
+    (mut runs, warnings): History,
+    snapshot: Option<&Snapshot>,
+) -> Trend {
+    if let (Some(record), Some(s)) = (&args.record, snapshot) {
         if same_file(record, path) {
             runs.push((runs.last().map_or(1, |(line, _)| line + 1), s.as_recorded()));
         }
     }
-    let skipped = warnings.iter().filter_map(|w| w.line).collect();
-    crate::trend::trend(&runs, None, skipped)
+    let history = crate::trend::History {
+        path,
+        runs: &runs,
+        warnings: &warnings,
+    };
+    crate::trend::whole(&history, args.fail_under)
 }
 
 /// True when two paths name one file.

@@ -5,18 +5,31 @@ use super::{emit, print_diagnostics, render_options};
 use crate::cli::TrendArgs;
 use crate::diag::Diagnostics;
 use crate::render::Document;
-use crate::trend::trend;
-use crate::Outcome;
+use crate::trend::{mixed_series_warning, trend, History, TrendRequest};
+use crate::{Outcome, UsageError};
 
 /// Runs `trend`.
 pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
     let (runs, warnings) = crate::history::read(&args.history)?;
-    let skipped = warnings.iter().filter_map(|w| w.line).collect();
+    let history = History {
+        path: &args.history,
+        runs: &runs,
+        warnings: &warnings,
+    };
+    let request = TrendRequest {
+        since: args.since,
+        series: args.series.clone(),
+        threshold: args.threshold,
+    };
+    let result = trend(&history, &request).map_err(UsageError)?;
     let mut diags = Diagnostics::default();
-    for w in warnings {
+    for w in warnings
+        .iter()
+        .cloned()
+        .chain(mixed_series_warning(&result, &args.history))
+    {
         diags.push(w);
     }
-    let result = trend(&runs, args.since, skipped);
     print_diagnostics(&diags, args.output.quiet);
     emit(
         &args.output,

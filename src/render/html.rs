@@ -6,11 +6,14 @@
 //! [`escape`], the data embedded for scripts by [`script_json`].
 
 use super::Document;
+use crate::date::Instant;
 use crate::explain::Explanation;
-use crate::report::{ControlOut, Report};
-use crate::text::{fmt2, percent, signed, terminal_safe};
-use crate::trend::Trend;
+use crate::render::time_axis::{full_label, TimeAxis};
+use crate::report::{ControlOut, GateOut, Report};
+use crate::text::{capitalised, fmt2, hundredths, percent, signed, terminal_safe};
+use crate::trend::{mixed_series, Run, Series, Timeline, Trend, NO_FILTER};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -49,7 +52,7 @@ pub fn script_json<T: Serialize>(value: &T) -> String {
 
 const STYLE: &str = "
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d2330}
-h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem}
+h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem}h3{font-size:1rem;margin:1.25rem 0 .5rem}
 .meta{color:#5b6475;margin:0 0 1.5rem}.head{display:flex;gap:2rem;align-items:center}
 table{border-collapse:collapse;width:100%}th,td{padding:.35rem .5rem;border-bottom:1px solid #e3e6ec;text-align:left;vertical-align:top}
 th{font-weight:600;color:#3c4557;background:#f6f7f9}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -59,6 +62,11 @@ summary{cursor:pointer;font-weight:500}details .drill{margin:.5rem 0 .25rem 1rem
 .drill table{margin:.25rem 0 .75rem}.drill li{margin:.1rem 0}code{font-size:.85em;word-break:break-all}
 .na{color:#7a8292}.warn{background:#fff6e0;border:1px solid #f0d48a;padding:.5rem .75rem;border-radius:4px}
 .good{color:#2f7d4f}.fair{color:#a86b00}.poor{color:#b3261e}
+.gate{font-size:1.05rem;padding:.5rem .75rem;border-radius:4px;margin:0}.gate.passed{background:#e7f4ec;border:1px solid #2f7d4f;color:#1f5535}
+.gate.failed{background:#fdeceb;border:2px solid #b3261e;color:#8c1d18}
+svg.trend{display:block;height:auto}.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;font-size:.9rem}
+.swatch{display:inline-block;width:.9rem;height:.3rem;margin-right:.4rem;vertical-align:middle;border-radius:2px}
+.swatch.dashed{height:0;border-top:2px dashed #b3261e;border-radius:0}.legend .threshold{color:#8c1d18}
 ";
 
 fn level(p: f64) -> &'static str {
@@ -103,77 +111,231 @@ fn gauge(percentage: Option<f64>) -> String {
     )
 }
 
-/// A line chart of percentages over runs, 0–100 on the y axis.
+/// The chart's frame in viewBox units; the SVG is as wide as the page and keeps this
+/// ratio.
+const CHART: Frame = Frame {
+    width: 800.0,
+    height: 240.0,
+    left: 48.0,
+    right: 784.0,
+    top: 14.0,
+    bottom: 204.0,
+};
+
+/// Ticks on the time axis, at most.
+const TIME_TICKS: usize = 6;
+
+/// The series' colours, in series order (then again from the first).
+const SERIES_COLOURS: [&str; 6] = ["#2f6fd0", "#c2410c", "#2f7d4f", "#7c3aed", "#0e7490", "#be185d"];
+
+/// The gate's line.
+const THRESHOLD_COLOUR: &str = "#b3261e";
+
+/// A chart's size and the box its data is drawn in.
+struct Frame {
+    width: f64,
+    height: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+}
+
+impl Frame {
+    /// The height of percentage `p` (0–100).
+    fn y(&self, p: f64) -> f64 {
+        self.bottom - (self.bottom - self.top) * p.clamp(0.0, 100.0) / 100.0
+    }
+}
+
+fn series_colour(i: usize) -> &'static str {
+    SERIES_COLOURS[i % SERIES_COLOURS.len()]
+}
+
+/// A line chart of the score over time, one line per series, 0–100 % on the y axis and
+/// the runs placed by their recorded time; the gate's line dashed where a threshold is
+/// known; then a legend of the series (when there are several) and of the gate's lines.
 pub fn trend_chart(trend: &Trend) -> String {
-    let (w, h, pad) = (640.0, 180.0, 28.0);
-    let n = trend.runs.len();
-    let x = |i: usize| {
-        if n < 2 {
-            w / 2.0
-        } else {
-            pad + (w - 2.0 * pad) * i as f64 / (n - 1) as f64
-        }
-    };
-    let y = |p: f64| h - pad - (h - 2.0 * pad) * p.clamp(0.0, 100.0) / 100.0;
+    let f = &CHART;
     let mut svg = format!(
-        "<svg class=\"trend\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"secure score over time\">"
+        "<svg class=\"trend\" width=\"100%\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"secure score over time\">",
+        f.width, f.height
     );
-    for tick in [0.0, 50.0, 100.0] {
+    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let _ = write!(
             svg,
-            "<line x1=\"{pad}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e3e6ec\"/><text x=\"2\" y=\"{:.1}\" font-size=\"10\" fill=\"#5b6475\">{tick}</text>",
-            w - pad,
-            y(tick) + 3.0,
-            y = y(tick)
+            "<line x1=\"{}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e3e6ec\"/>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"11\" fill=\"#5b6475\" text-anchor=\"end\">{tick}%</text>",
+            f.left,
+            f.right,
+            f.left - 6.0,
+            f.y(tick) + 4.0,
+            y = f.y(tick)
         );
     }
-    let points: Vec<String> = trend
-        .runs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.percentage.map(|p| format!("{:.1},{:.1}", x(i), y(p))))
-        .collect();
-    if !points.is_empty() {
-        let _ = write!(
-            svg,
-            "<polyline fill=\"none\" stroke=\"#2f6fd0\" stroke-width=\"2\" points=\"{}\"/>",
-            points.join(" ")
-        );
+    let axis = TimeAxis::new(trend.timeline.runs.iter().filter_map(run_time), f.left, f.right);
+    if let Some(axis) = &axis {
+        time_ticks(&mut svg, axis);
     }
-    for (i, r) in trend.runs.iter().enumerate() {
-        if let Some(p) = r.percentage {
-            let _ = write!(
-                svg,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#2f6fd0\"><title>{} (as of {}){}: {}%</title></circle>",
-                x(i),
-                y(p),
-                escape(&r.recorded_at),
-                escape(&r.as_of),
-                r.label.as_deref().map_or(String::new(), |l| format!(" {}", escape(l))),
-                fmt2(p)
-            );
-        }
-    }
-    // The first and last runs' times under the axis.
-    if let (Some(first), Some(last)) = (trend.runs.first(), trend.runs.last()) {
-        let _ = write!(
-            svg,
-            "<text x=\"{pad}\" y=\"{:.1}\" font-size=\"10\" fill=\"#5b6475\">{}</text>",
-            h - 8.0,
-            escape(&first.recorded_at)
-        );
-        if n > 1 {
-            let _ = write!(
-                svg,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#5b6475\" text-anchor=\"end\">{}</text>",
-                w - pad,
-                h - 8.0,
-                escape(&last.recorded_at)
-            );
+    thresholds(&mut svg, trend);
+    if let Some(axis) = &axis {
+        let several = trend.series.len() > 1;
+        for (i, series) in trend.series.iter().enumerate() {
+            series_line(&mut svg, axis, series, series_colour(i), several);
         }
     }
     svg.push_str("</svg>");
+    svg.push_str(&legend(trend));
     svg
+}
+
+/// A run's place on the time axis.
+fn run_time(r: &Run) -> Option<Instant> {
+    Instant::parse(&r.recorded_at).ok()
+}
+
+/// One series' line and its runs as points, each with a tooltip (time, as-of date,
+/// label, score, and with `several` series, which one).
+fn series_line(svg: &mut String, axis: &TimeAxis, series: &Series, colour: &str, several: bool) {
+    let f = &CHART;
+    let mut points: Vec<(Instant, &Run, f64)> = series
+        .timeline
+        .runs
+        .iter()
+        .filter_map(|r| Some((run_time(r)?, r, r.percentage?)))
+        .collect();
+    // By time, so that a clock that went back on one runner does not fold the line.
+    points.sort_by_key(|(t, r, _)| (*t, r.line));
+    if points.len() > 1 {
+        let line: Vec<String> = points
+            .iter()
+            .map(|(t, _, p)| format!("{:.1},{:.1}", axis.x(*t), f.y(*p)))
+            .collect();
+        let _ = write!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            line.join(" ")
+        );
+    }
+    let whose = if several {
+        format!(" · series {}", series.number)
+    } else {
+        String::new()
+    };
+    for (t, r, p) in &points {
+        let _ = write!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"><title>{} (as of {}){}{whose}: {}%</title></circle>",
+            axis.x(*t),
+            f.y(*p),
+            escape(&full_label(*t)),
+            escape(&r.as_of),
+            r.label.as_deref().map_or(String::new(), |l| format!(" {}", escape(l))),
+            fmt2(*p)
+        );
+    }
+}
+
+/// The time axis's ticks and their readable labels, anchored so that none leaves the
+/// chart at either end.
+fn time_ticks(svg: &mut String, axis: &TimeAxis) {
+    let f = &CHART;
+    for tick in axis.ticks(TIME_TICKS) {
+        let anchor = if tick.x < f.left + 50.0 {
+            "start"
+        } else if tick.x > f.right - 50.0 {
+            "end"
+        } else {
+            "middle"
+        };
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#c5cad3\"/>\
+             <text x=\"{x:.1}\" y=\"{}\" font-size=\"11\" fill=\"#5b6475\" text-anchor=\"{anchor}\">{}</text>",
+            f.bottom,
+            f.bottom + 5.0,
+            f.bottom + 20.0,
+            escape(&tick.label),
+            x = tick.x
+        );
+    }
+}
+
+/// Each distinct threshold of the series shown (display-rounded), with the numbers of
+/// the series it is the gate of, lowest first.
+fn threshold_values(trend: &Trend) -> BTreeMap<i128, Vec<usize>> {
+    let mut by_value: BTreeMap<i128, Vec<usize>> = BTreeMap::new();
+    for s in &trend.series {
+        if let Some(t) = s.timeline.threshold {
+            by_value.entry(hundredths(t)).or_default().push(s.number);
+        }
+    }
+    by_value
+}
+
+/// What a threshold's line is: `gate --fail-under 70.00%`, and with several series, whose
+/// gate it is unless it is every series'.
+fn threshold_label(trend: &Trend, value: i128, numbers: &[usize]) -> String {
+    let whose = if numbers.len() < trend.series.len() {
+        let list: Vec<String> = numbers.iter().map(usize::to_string).collect();
+        format!(" (series {})", list.join(", "))
+    } else {
+        String::new()
+    };
+    format!("gate --fail-under {}%{whose}", fmt2(value as f64 / 100.0))
+}
+
+/// The gate's line at each threshold, dashed, under the data; its label is in the legend
+/// (so that it never hides a run) and in its tooltip.
+fn thresholds(svg: &mut String, trend: &Trend) {
+    let f = &CHART;
+    for (value, numbers) in threshold_values(trend) {
+        let _ = write!(
+            svg,
+            "<line class=\"threshold\" x1=\"{}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"{THRESHOLD_COLOUR}\" \
+             stroke-width=\"1.5\" stroke-dasharray=\"6 4\"><title>{}</title></line>",
+            f.left,
+            f.right,
+            threshold_label(trend, value, &numbers),
+            y = f.y(value as f64 / 100.0)
+        );
+    }
+}
+
+/// The `mixed-series` warning as a note on the page, when the trend shows several
+/// series.
+fn mixed_series_note(t: &Trend) -> String {
+    mixed_series(t).map_or(String::new(), |why| {
+        format!(
+            "<p class=\"warn\" id=\"mixed-series\">{}</p>",
+            escape(&capitalised(&why))
+        )
+    })
+}
+
+/// Which colour is which series (when there are several), and what the dashed lines are.
+fn legend(trend: &Trend) -> String {
+    let mut items: Vec<String> = Vec::new();
+    if trend.series.len() > 1 {
+        for (i, s) in trend.series.iter().enumerate() {
+            items.push(format!(
+                "<li><span class=\"swatch\" style=\"background:{}\"></span>Series {}: {}</li>",
+                series_colour(i),
+                s.number,
+                escape(&s.name)
+            ));
+        }
+    }
+    for (value, numbers) in threshold_values(trend) {
+        items.push(format!(
+            "<li class=\"threshold\"><span class=\"swatch dashed\"></span>{}</li>",
+            threshold_label(trend, value, &numbers)
+        ));
+    }
+    if items.is_empty() {
+        return String::new();
+    }
+    format!("<ul class=\"legend\">{}</ul>", items.concat())
 }
 
 fn control_name(c: &ControlOut) -> String {
@@ -285,12 +447,13 @@ fn write_report(
     out.write_all(html.as_bytes())
 }
 
-/// The gauge and the headline: the score, and what it was computed from.
+/// The gauge and the headline: the score, what it was computed from, and the gate's
+/// verdict when one was asked for.
 fn report_headline(html: &mut String, report: &Report) {
     let s = &report.score;
     let _ = write!(
         html,
-        "<div class=\"head\">{}<div><h1>Secure score {}</h1><p class=\"meta\">{} resources assessed · {} scope(s) · as of {} · weighting {} ({} weights) · {}</p></div></div>",
+        "<div class=\"head\">{}<div><h1>Secure score {}</h1><p class=\"meta\">{} resources assessed · {} scope(s) · as of {} · weighting {} ({} weights) · {}</p>{}</div></div>",
         gauge(s.percentage),
         s.percentage.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
         s.resources,
@@ -298,8 +461,24 @@ fn report_headline(html: &mut String, report: &Report) {
         escape(&report.as_of),
         report.weighting,
         report.weights,
-        escape(&report.generator)
+        escape(&report.generator),
+        report.gate.as_ref().map_or(String::new(), gate_banner)
     );
+}
+
+/// The gate's verdict as a banner: passed or failed, the threshold, and the reason (on
+/// failure, the text of the gate line on standard error).
+fn gate_banner(g: &GateOut) -> String {
+    let (class, verdict) = if g.passed {
+        ("passed", "Gate passed")
+    } else {
+        ("failed", "Gate FAILED")
+    };
+    format!(
+        "<p id=\"gate\" class=\"gate {class}\" role=\"status\"><strong>{verdict}</strong> · --fail-under {} · {}</p>",
+        fmt2(g.fail_under),
+        escape(&g.reason)
+    )
 }
 
 /// Each scope's score, when there is more than one.
@@ -394,11 +573,13 @@ fn report_groups(html: &mut String, report: &Report) {
     html.push_str("</tbody></table>");
 }
 
-/// The score over time (`--history`), when given.
+/// The score over time (`--history`), when given, with a word when the history holds
+/// several series.
 fn report_trend(html: &mut String, trend: Option<&Trend>) {
     if let Some(t) = trend {
         html.push_str("<h2>Score over time</h2>");
         html.push_str(&trend_chart(t));
+        html.push_str(&mixed_series_note(t));
     }
 }
 
@@ -435,22 +616,38 @@ fn page_end<T: Serialize>(html: &mut String, id: &str, value: &T) {
     );
 }
 
-/// Writes the trend as one self-contained page: the chart, the runs and the controls that
-/// moved most.
+/// Writes the trend as one self-contained page: the chart, then the runs and the
+/// controls that moved most (per series, when there are several).
 fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
     let mut html = String::new();
     page_start(&mut html, "Secure score over time");
-    let _ = write!(
-        html,
-        "<h1>Secure score over time</h1><p class=\"meta\">{} run(s){} · {} → {}</p>",
-        trend.runs.len(),
-        trend
-            .since
-            .as_deref()
-            .map_or(String::new(), |d| format!(" since {}", escape(d))),
-        percent(trend.first),
-        percent(trend.last)
-    );
+    let since = trend
+        .since
+        .as_deref()
+        .map_or(String::new(), |d| format!(" since {}", escape(d)));
+    let _ = match trend.series.as_slice() {
+        [one] if one.name != NO_FILTER => write!(
+            html,
+            "<h1>Secure score over time</h1><p class=\"meta\">{} run(s){since} · {} → {} · recorded with {}</p>",
+            trend.timeline.runs.len(),
+            percent(trend.timeline.first),
+            percent(trend.timeline.last),
+            escape(&one.name)
+        ),
+        [] | [_] => write!(
+            html,
+            "<h1>Secure score over time</h1><p class=\"meta\">{} run(s){since} · {} → {}</p>",
+            trend.timeline.runs.len(),
+            percent(trend.timeline.first),
+            percent(trend.timeline.last)
+        ),
+        several => write!(
+            html,
+            "<h1>Secure score over time</h1><p class=\"meta\">{} run(s){since} in {} series</p>",
+            trend.timeline.runs.len(),
+            several.len()
+        ),
+    };
     html.push_str(&trend_chart(trend));
     if !trend.skipped.is_empty() {
         let lines: Vec<String> = trend.skipped.iter().map(|l| l.to_string()).collect();
@@ -461,11 +658,42 @@ fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
             lines.join(", ")
         );
     }
-    html.push_str(
-        "<h2>Runs</h2><table id=\"runs\"><thead><tr><th>Recorded</th><th>As of</th><th>Label</th>\
-         <th class=\"n\">Score</th><th class=\"n\">Change</th></tr></thead><tbody>",
+    if trend.series.len() > 1 {
+        html.push_str(&mixed_series_note(trend));
+        for s in &trend.series {
+            let t = &s.timeline;
+            let _ = write!(
+                html,
+                "<h2 id=\"series-{n}\">Series {n}: {}</h2><p class=\"meta\">{} run(s) · {} → {} · key <code>{}</code></p>",
+                escape(&s.name),
+                t.runs.len(),
+                percent(t.first),
+                percent(t.last),
+                escape(&s.key),
+                n = s.number
+            );
+            runs_table(&mut html, &format!("runs-{}", s.number), &t.runs);
+            html.push_str("<h3>Controls that moved most</h3>");
+            moves_table(&mut html, &format!("moves-{}", s.number), t);
+        }
+    } else {
+        html.push_str("<h2>Runs</h2>");
+        runs_table(&mut html, "runs", &trend.timeline.runs);
+        html.push_str("<h2>Controls that moved most</h2>");
+        moves_table(&mut html, "moves", &trend.timeline);
+    }
+    page_end(&mut html, "securescore-trend", trend);
+    out.write_all(html.as_bytes())
+}
+
+/// The runs, each with its score and its change against the run before in its series.
+fn runs_table(html: &mut String, id: &str, runs: &[Run]) {
+    let _ = write!(
+        html,
+        "<table id=\"{id}\"><thead><tr><th>Recorded</th><th>As of</th><th>Label</th>\
+         <th class=\"n\">Score</th><th class=\"n\">Change</th></tr></thead><tbody>"
     );
-    for r in &trend.runs {
+    for r in runs {
         let _ = write!(
             html,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -473,21 +701,20 @@ fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
             escape(&r.as_of),
             escape(r.label.as_deref().unwrap_or("")),
             percent(r.percentage),
-            r.change.map_or(String::new(), |c| format!(
-                "{}{}",
-                if c >= 0.0 { "+" } else { "" },
-                fmt2(c)
-            ))
+            r.change.map_or(String::new(), signed)
         );
     }
-    html.push_str("</tbody></table><h2>Controls that moved most</h2><table id=\"moves\"><thead><tr><th>Control</th>\
-                   <th class=\"n\">First</th><th class=\"n\">Last</th><th class=\"n\">Change</th></tr></thead><tbody>");
-    for c in trend
-        .controls
-        .iter()
-        .filter(|c| crate::text::hundredths(c.change) != 0)
-        .take(20)
-    {
+    html.push_str("</tbody></table>");
+}
+
+/// The controls whose current score moved between the first and the last run.
+fn moves_table(html: &mut String, id: &str, t: &Timeline) {
+    let _ = write!(
+        html,
+        "<table id=\"{id}\"><thead><tr><th>Control</th>\
+         <th class=\"n\">First</th><th class=\"n\">Last</th><th class=\"n\">Change</th></tr></thead><tbody>"
+    );
+    for c in t.controls.iter().filter(|c| hundredths(c.change) != 0).take(20) {
         let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
         let _ = write!(
             html,
@@ -499,8 +726,6 @@ fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
         );
     }
     html.push_str("</tbody></table>");
-    page_end(&mut html, "securescore-trend", trend);
-    out.write_all(html.as_bytes())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! [`render`]. There is one module per format ([`table`], [`json`], [`html`]), and in it
 //! one function (or, for the table, one file) per document kind; each format matches on
 //! [`Document`] exhaustively, so a new document kind is added to every format at once.
+//! [`time_axis`] places the HTML trend chart's runs by their time and labels its ticks.
 //!
 //! Adding a format (markdown, csv, …) means:
 //! 1. a new module `src/render/<format>.rs` (or a folder, like `table/`) with
@@ -19,6 +20,7 @@
 pub mod html;
 pub mod json;
 pub mod table;
+pub mod time_axis;
 
 use crate::diff::Diff;
 use crate::explain::Explanation;

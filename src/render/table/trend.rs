@@ -1,10 +1,11 @@
 //! The human-readable trend: each run with its score and change, a sparkline, and the
-//! controls that moved most between the first and the last run.
+//! controls that moved most between the first and the last run; one such block per
+//! series when the history holds several.
 
 use super::{align_right, new_table};
 use crate::render::Style;
-use crate::text::{fmt2, percent, signed, terminal_safe};
-use crate::trend::Trend;
+use crate::text::{capitalised, fmt2, percent, signed, terminal_safe};
+use crate::trend::{mixed_series, Timeline, Trend, NO_FILTER};
 use std::io::{self, Write};
 
 /// Controls listed in the table (JSON lists them all).
@@ -13,7 +14,7 @@ const MOVES: usize = 10;
 /// Runs shown in the text sparkline (the latest ones; JSON has them all).
 const SPARK: usize = 60;
 
-fn sparkline_tail(t: &Trend) -> String {
+fn sparkline_tail(t: &Timeline) -> String {
     let n = t.runs.len();
     if n <= SPARK {
         return t.sparkline.clone();
@@ -23,7 +24,7 @@ fn sparkline_tail(t: &Trend) -> String {
 
 /// Writes the trend as text.
 pub fn write(t: &Trend, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    if t.runs.is_empty() {
+    if t.timeline.runs.is_empty() {
         return writeln!(
             out,
             "No run recorded{}.",
@@ -32,16 +33,40 @@ pub fn write(t: &Trend, style: Style, out: &mut dyn Write) -> io::Result<()> {
                 .map_or(String::new(), |d| format!(" since {d}"))
         );
     }
+    if let Some(why) = mixed_series(t) {
+        writeln!(out, "{}", terminal_safe(&capitalised(&why)))?;
+        for s in &t.series {
+            writeln!(
+                out,
+                "\nSeries {}: {} (key {})",
+                s.number,
+                terminal_safe(&s.name),
+                terminal_safe(&s.key)
+            )?;
+            write_timeline(&s.timeline, style, out)?;
+        }
+        return Ok(());
+    }
+    if let Some(one) = t.series.first().filter(|s| s.name != NO_FILTER) {
+        writeln!(out, "Runs recorded with {}", terminal_safe(&one.name))?;
+    }
+    write_timeline(&t.timeline, style, out)
+}
+
+/// One series: the headline, the runs, and the controls that moved most.
+fn write_timeline(t: &Timeline, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "Secure score over {} run{} · {} · {} → {}{}",
+        "Secure score over {} run{} · {} · {} → {}{}{}",
         t.runs.len(),
         if t.runs.len() == 1 { "" } else { "s" },
         sparkline_tail(t),
         percent(t.first),
         percent(t.last),
         t.change
-            .map_or(String::new(), |c| format!(" ({} points)", signed(c)))
+            .map_or(String::new(), |c| format!(" ({} points)", signed(c))),
+        t.threshold
+            .map_or(String::new(), |g| format!(" · gate --fail-under {}%", fmt2(g)))
     )?;
     let mut table = new_table(style, &["#", "Recorded", "As of", "Label", "Score", "Change"]);
     for (i, r) in t.runs.iter().enumerate() {
