@@ -2,6 +2,7 @@
 //! written atomically (a temporary file in the same folder, synced, then renamed).
 
 use anyhow::Context;
+use std::ffi::OsString;
 use std::fs;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
@@ -30,6 +31,69 @@ pub fn diagnostic_line(line: &str) {
 /// True when output goes to a terminal.
 pub fn is_terminal(path: Option<&Path>) -> bool {
     path.is_none_or(|p| p == Path::new("-")) && io::stdout().is_terminal()
+}
+
+/// The width of a table when neither `COLUMNS` nor a terminal says otherwise.
+pub const DEFAULT_WIDTH: u16 = 80;
+
+/// What the environment says about where human-readable output goes: read once by
+/// [`Terminal::detect`], then judged by pure methods (so the rules are unit-tested).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Terminal {
+    /// Output goes to a terminal.
+    pub is_terminal: bool,
+    /// The terminal's own width, as it reports it (`Some(0)` happens: `script`, `docker
+    /// -t` without a size, some CI runners); `None` when not a terminal or unknown.
+    pub reported_columns: Option<u16>,
+    /// `COLUMNS`, as set.
+    pub columns: Option<OsString>,
+    /// `NO_COLOR`, as set.
+    pub no_color: Option<OsString>,
+    /// `TERM`, as set.
+    pub term: Option<OsString>,
+}
+
+impl Terminal {
+    /// Reads the environment for output to `path` (`None` or `-`: standard output).
+    pub fn detect(path: Option<&Path>) -> Terminal {
+        let is_terminal = is_terminal(path);
+        Terminal {
+            is_terminal,
+            // comfy-table asks the terminal (through crossterm) only when standard
+            // output is one: the same answer the table would use on its own.
+            reported_columns: if is_terminal {
+                comfy_table::Table::new().width()
+            } else {
+                None
+            },
+            columns: std::env::var_os("COLUMNS"),
+            no_color: std::env::var_os("NO_COLOR"),
+            term: std::env::var_os("TERM"),
+        }
+    }
+
+    /// The table width: `COLUMNS` when it is a positive integer (as `ls` and most tools
+    /// read it, terminal or not), else the terminal's width when it reports one above 0,
+    /// else [`DEFAULT_WIDTH`], so piped output is the same everywhere.
+    pub fn width(&self) -> u16 {
+        let columns = self
+            .columns
+            .as_ref()
+            .and_then(|c| c.to_str())
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .filter(|&c| c > 0);
+        let reported = self.reported_columns.filter(|&c| c > 0 && self.is_terminal);
+        columns.or(reported).unwrap_or(DEFAULT_WIDTH)
+    }
+
+    /// Whether `--color auto` colours: on a terminal, unless `NO_COLOR` is set to a
+    /// non-empty value (no-color.org: an empty one does not count) or `TERM` is `dumb`
+    /// (a terminal that shows escape codes as text).
+    pub fn auto_color(&self) -> bool {
+        let no_color = self.no_color.as_ref().is_some_and(|v| !v.is_empty());
+        let dumb = self.term.as_ref().is_some_and(|t| t == "dumb");
+        self.is_terminal && !no_color && !dumb
+    }
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -90,4 +154,51 @@ fn create_temporary(dir: &Path, base: &str) -> io::Result<(std::path::PathBuf, f
         }
     }
     Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terminal(columns: Option<&str>, reported: Option<u16>) -> Terminal {
+        Terminal {
+            is_terminal: reported.is_some(),
+            reported_columns: reported,
+            columns: columns.map(OsString::from),
+            ..Terminal::default()
+        }
+    }
+
+    #[test]
+    fn width_takes_columns_then_a_reported_width_above_zero_then_80() {
+        // A terminal that reports 0 columns is not a 0-column table.
+        assert_eq!(terminal(None, Some(0)).width(), 80);
+        assert_eq!(terminal(None, Some(132)).width(), 132);
+        assert_eq!(terminal(None, None).width(), 80);
+        // COLUMNS wins, on a terminal or not, when it is a positive integer.
+        assert_eq!(terminal(Some("100"), Some(0)).width(), 100);
+        assert_eq!(terminal(Some("100"), Some(132)).width(), 100);
+        assert_eq!(terminal(Some("60"), None).width(), 60);
+        // Anything else is ignored.
+        for bad in ["0", "-5", "", "wide", "1e3", "70000"] {
+            assert_eq!(terminal(Some(bad), Some(0)).width(), 80, "COLUMNS={bad:?}");
+            assert_eq!(terminal(Some(bad), Some(90)).width(), 90, "COLUMNS={bad:?}");
+        }
+    }
+
+    #[test]
+    fn auto_colour_needs_a_terminal_without_no_color_or_a_dumb_term() {
+        let tty = |no_color: Option<&str>, term: Option<&str>| Terminal {
+            is_terminal: true,
+            no_color: no_color.map(OsString::from),
+            term: term.map(OsString::from),
+            ..Terminal::default()
+        };
+        assert!(tty(None, Some("xterm-256color")).auto_color());
+        // An empty NO_COLOR does not count (no-color.org).
+        assert!(tty(Some(""), None).auto_color());
+        assert!(!tty(Some("1"), None).auto_color());
+        assert!(!tty(None, Some("dumb")).auto_color());
+        assert!(!Terminal::default().auto_color());
+    }
 }

@@ -8,7 +8,11 @@
 //! - `stdout:` / `stderr:` a text that must appear (repeatable);
 //! - `!stdout:` / `!stderr:` a text that must not appear (repeatable);
 //! - `stdout-empty` / `stderr-empty`: nothing at all on that stream;
-//! - `env:` `NAME=value` set for the run (repeatable).
+//! - `stdout-no-trailing-space`: no line of standard output ends in a space;
+//! - `env:` `NAME=value` set for the run (repeatable);
+//! - `tty:` COLUMNS: run on a pseudo-terminal that reports COLUMNS columns (through
+//!   util-linux `script`, which every Debian system has); standard output and standard
+//!   error then both arrive on `stdout:`, and standard input is the terminal.
 //!
 //! `#` starts a comment line; `<ESC>` in a value stands for the escape character.
 
@@ -22,6 +26,7 @@ struct Case {
     stdin: Option<String>,
     exit: i32,
     env: Vec<(String, String)>,
+    tty: Option<u16>,
     checks: Vec<(String, String)>,
 }
 
@@ -60,6 +65,7 @@ fn parse(text: &str, name: &str) -> Case {
         stdin: None,
         exit: -1,
         env: Vec::new(),
+        tty: None,
         checks: Vec::new(),
     };
     for line in text.lines() {
@@ -79,7 +85,9 @@ fn parse(text: &str, name: &str) -> Case {
                 let (k, v) = value.split_once('=').unwrap_or_else(|| panic!("{name}: bad env"));
                 case.env.push((k.to_string(), v.to_string()));
             }
-            "stdout" | "stderr" | "!stdout" | "!stderr" | "stdout-empty" | "stderr-empty" => case
+            "tty" => case.tty = Some(value.parse().unwrap_or_else(|_| panic!("{name}: bad tty"))),
+            "stdout" | "stderr" | "!stdout" | "!stderr" | "stdout-empty" | "stderr-empty"
+            | "stdout-no-trailing-space" => case
                 .checks
                 .push((key.to_string(), value.replace("<ESC>", "\x1b"))),
             other => panic!("{name}: unknown key {other:?}"),
@@ -87,15 +95,44 @@ fn parse(text: &str, name: &str) -> Case {
     }
     assert!(case.exit >= 0, "{name}: no exit code");
     assert!(!case.args.is_empty(), "{name}: no args");
+    assert!(
+        case.tty.is_none() || case.stdin.is_none(),
+        "{name}: a tty case reads the terminal"
+    );
     case
+}
+
+/// `text` quoted for a POSIX shell.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The case's command: the binary, or under `tty` the binary run by `script` on a
+/// pseudo-terminal of that many columns (`-onlcr`: lines end in `\n`, as on a pipe).
+fn command(case: &Case) -> std::process::Command {
+    let Some(columns) = case.tty else {
+        return common::securescore(&case.args);
+    };
+    let mut line = format!("stty cols {columns} rows 24 -onlcr && exec");
+    for word in std::iter::once(common::binary().to_string_lossy().into_owned()).chain(case.args.clone()) {
+        line.push(' ');
+        line.push_str(&shell_quote(&word));
+    }
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SHELL", "/bin/sh")
+        .env_remove("COLUMNS");
+    cmd
 }
 
 fn run_case(path: &Path) -> Result<(), String> {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let case = parse(&std::fs::read_to_string(path).unwrap(), &name);
     let root = env!("CARGO_MANIFEST_DIR");
-    let mut cmd = common::securescore(&case.args);
+    let mut cmd = command(&case);
     cmd.env_remove("NO_COLOR")
+        .env_remove("TERM")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in &case.env {
@@ -119,6 +156,7 @@ fn run_case(path: &Path) -> Result<(), String> {
             "!stdout" => !stdout.contains(text.as_str()),
             "!stderr" => !stderr.contains(text.as_str()),
             "stdout-empty" => stdout.is_empty(),
+            "stdout-no-trailing-space" => !stdout.lines().any(|l| l.ends_with(' ')),
             _ => stderr.is_empty(),
         };
         if !ok {

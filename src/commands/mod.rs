@@ -88,15 +88,15 @@ pub fn fail_on_errors(diags: &Diagnostics) -> anyhow::Result<()> {
 
 /// The look of human-readable output for these output options.
 fn style(output: &OutputArgs) -> Style {
-    let terminal = crate::output::is_terminal(output.output.as_deref());
+    let terminal = crate::output::Terminal::detect(output.output.as_deref());
     let color = match output.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => terminal.auto_color(),
     };
     Style {
         color,
-        width: if terminal { None } else { Some(80) },
+        width: terminal.width(),
     }
 }
 

@@ -111,8 +111,8 @@ impl Document<'_> {
 pub struct Style {
     /// Emit ANSI colours.
     pub color: bool,
-    /// Table width in columns; `None` lets the table fit the terminal.
-    pub width: Option<u16>,
+    /// Table width in columns (see [`crate::output::Terminal::width`]).
+    pub width: u16,
 }
 
 /// What, beyond the document, shapes the output; formats that have no use for an option

@@ -13,14 +13,17 @@ pub fn binary() -> std::path::PathBuf {
 }
 
 /// A `securescore` command run from the crate's root, with `args`. Every test spawns the
-/// binary through here.
+/// binary through here. `COLUMNS` is removed, so a width exported by the shell the tests
+/// run in does not change the tables.
 pub fn securescore<I, S>(args: I) -> Command
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
     let mut cmd = Command::new(binary());
-    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd.args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("COLUMNS");
     cmd
 }
 

@@ -1,7 +1,7 @@
 //! The human-readable diff: the score on both sides, the waterfall of causes, the
 //! controls that moved, and the resources behind each cause.
 
-use super::{align_right, new_table};
+use super::{align_right, new_table, write_table};
 use crate::diff::Diff;
 use crate::render::Style;
 use crate::text::{fmt2, hundredths, percent, signed, terminal_safe};
@@ -35,7 +35,8 @@ pub fn write(diff: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
     }
     t.add_row(vec!["total".to_string(), signed(d.change), String::new()]);
     align_right(&mut t, &[1, 2]);
-    writeln!(out, "\n{t}")?;
+    writeln!(out)?;
+    write_table(out, &t)?;
     // Controls that moved, and those one side lacks (added or removed by the catalog).
     let moved: Vec<_> = d
         .controls
@@ -56,7 +57,8 @@ pub fn write(diff: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
             ]);
         }
         align_right(&mut t, &[1, 2, 3]);
-        writeln!(out, "\n{t}")?;
+        writeln!(out)?;
+        write_table(out, &t)?;
     }
     for step in d.waterfall.iter().filter(|s| !s.resources.is_empty()) {
         writeln!(out, "\n{} ({}):", step.cause, step.resources.len())?;

@@ -1,7 +1,7 @@
 //! The human-readable explanation of one control: its arithmetic in words and numbers,
 //! then its recommendations, unhealthy resources and exemptions.
 
-use super::{align_right, new_table};
+use super::{align_right, new_table, write_table};
 use crate::explain::{Explanation, ScopeShare, EXPIRY_WINDOW_DAYS};
 use crate::render::Style;
 use crate::score::Weighting;
@@ -120,7 +120,8 @@ fn write_recommendations(e: &Explanation, style: Style, out: &mut dyn Write) -> 
         ]);
     }
     align_right(&mut t, &[2, 3, 4]);
-    writeln!(out, "\n{t}")?;
+    writeln!(out)?;
+    write_table(out, &t)?;
     for r in e.recommendations.iter().filter(|r| r.unhealthy_resources > 0) {
         if let Some(fix) = &r.remediation {
             writeln!(

@@ -1,6 +1,6 @@
 //! The human-readable control catalog: one row per control, then the totals.
 
-use super::{align_right, new_table};
+use super::{align_right, new_table, write_table};
 use crate::listing::CatalogListing;
 use crate::render::Style;
 use crate::text::{fmt2, terminal_safe};
@@ -18,7 +18,7 @@ pub fn write(listing: &CatalogListing, style: Style, out: &mut dyn Write) -> io:
         ]);
     }
     align_right(&mut t, &[1, 2]);
-    writeln!(out, "{t}")?;
+    write_table(out, &t)?;
     writeln!(
         out,
         "{} built-in controls, {} points in all (membership: a 2021 snapshot of Defender for Cloud)",

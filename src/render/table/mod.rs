@@ -10,11 +10,20 @@ mod trend;
 mod validation;
 
 use super::{Document, RenderOptions, Style};
-use comfy_table::{presets, CellAlignment, ContentArrangement, Table, TableComponent};
+use comfy_table::{
+    presets, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, TableComponent, Width,
+};
 use std::io::{self, Write};
 
-/// Writes `doc` as text.
+/// Writes `doc` as text, with no trailing space on any line (comfy-table pads every
+/// cell, the last one too).
 pub fn render(doc: &Document, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::new();
+    render_padded(doc, options, &mut text)?;
+    out.write_all(&strip_trailing_spaces(&text))
+}
+
+fn render_padded(doc: &Document, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let style = options.style;
     match doc {
         // The explanations and the trend are the HTML page's extras; the table shows the
@@ -29,8 +38,104 @@ pub fn render(doc: &Document, options: &RenderOptions, out: &mut dyn Write) -> i
     }
 }
 
-/// A table with the project's look, fitted to `style`.
-pub fn new_table(style: Style, header: &[&str]) -> Table {
+/// `text` with the spaces at the end of each line removed.
+fn strip_trailing_spaces(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let (body, newline) = match line.split_last() {
+            Some((b'\n', body)) => (body, true),
+            _ => (line, false),
+        };
+        let end = body.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+        out.extend_from_slice(&body[..end]);
+        if newline {
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+/// The longest word a table keeps whole: a GUID in parentheses with a comma after it
+/// (39 characters) fits. A longer word (a resource or resource group id) may be broken
+/// after a `/`; a column is never narrower than the longest word or piece up to this.
+pub const MAX_WORD: usize = 40;
+
+/// A table with the project's look: comfy-table's [`Table`] (its header, style and
+/// column alignment, through `Deref`) and the rows, which [`write_table`] lays out so
+/// that ids stay whole. It has no `Display`, so no table is written another way.
+pub struct Grid {
+    table: Table,
+    rows: Vec<Vec<Cell>>,
+}
+
+impl std::ops::Deref for Grid {
+    type Target = Table;
+
+    fn deref(&self) -> &Table {
+        &self.table
+    }
+}
+
+impl std::ops::DerefMut for Grid {
+    fn deref_mut(&mut self) -> &mut Table {
+        &mut self.table
+    }
+}
+
+impl Grid {
+    /// Adds a row.
+    pub fn add_row<C: Into<Cell>>(&mut self, row: Vec<C>) -> &mut Self {
+        self.rows.push(row.into_iter().map(Into::into).collect());
+        self
+    }
+}
+
+/// The characters of `word` that must stay on one line: the whole word up to
+/// [`MAX_WORD`], else its longest `/`-ended piece (up to [`MAX_WORD`] too).
+fn unbreakable(word: &str) -> usize {
+    let n = word.chars().count();
+    if n <= MAX_WORD {
+        return n;
+    }
+    word.split_inclusive('/')
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(MAX_WORD)
+}
+
+/// The widest unbreakable part of any word of `text`.
+fn longest_word(text: &str) -> usize {
+    text.split_whitespace().map(unbreakable).max().unwrap_or(0)
+}
+
+/// `text` with each word wider than `width` broken into lines after a `/` (greedy: as
+/// many pieces on a line as fit), so comfy-table need not cut it.
+fn break_long_words(text: &str, width: usize) -> String {
+    let break_word = |word: &str| {
+        if word.chars().count() <= width {
+            return word.to_string();
+        }
+        let mut lines: Vec<String> = vec![String::new()];
+        for piece in word.split_inclusive('/') {
+            let last = lines.last().map_or(0, |l| l.chars().count());
+            if last > 0 && last + piece.chars().count() > width {
+                lines.push(String::new());
+            }
+            if let Some(l) = lines.last_mut() {
+                l.push_str(piece);
+            }
+        }
+        lines.join("\n")
+    };
+    text.split('\n')
+        .map(|line| line.split(' ').map(break_word).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A table with the project's look, `style.width` columns wide at most.
+pub fn new_table(style: Style, header: &[&str]) -> Grid {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_HORIZONTAL_ONLY)
@@ -39,27 +144,127 @@ pub fn new_table(style: Style, header: &[&str]) -> Table {
         .remove_style(TableComponent::LeftBorderIntersections)
         .remove_style(TableComponent::RightBorderIntersections)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().copied());
-    match style.width {
-        Some(w) => {
-            table.set_width(w);
-        }
-        None => {
-            if table.width().is_none() {
-                table.set_width(80);
-            }
-        }
-    }
+        .set_header(header.iter().copied())
+        .set_width(style.width);
     if style.color {
-        table.enforce_styling();
+        // Only the text: a coloured padding space would end a line.
+        table.enforce_styling().style_text_only();
     } else {
         table.force_no_tty();
     }
-    table
+    Grid {
+        table,
+        rows: Vec::new(),
+    }
+}
+
+/// Writes `grid` and a newline, its columns laid out by [`column_widths`] so that names
+/// wrap at spaces and ids stay whole (a long id broken after a `/`).
+pub fn write_table(out: &mut dyn Write, grid: &Grid) -> io::Result<()> {
+    let mut table = grid.table.clone();
+    let mut columns: Vec<ColumnText> = Vec::new();
+    let mut measure = |i: usize, text: &str, is_header: bool| {
+        if columns.len() <= i {
+            columns.resize(i + 1, ColumnText::default());
+        }
+        let c = &mut columns[i];
+        let line = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        c.longest_line = c.longest_line.max(line);
+        if is_header {
+            c.header_word = c.header_word.max(longest_word(text));
+        } else {
+            c.longest_word = c.longest_word.max(longest_word(text));
+        }
+    };
+    if let Some(header) = table.header() {
+        for (i, cell) in header.cell_iter().enumerate() {
+            measure(i, &cell.content(), true);
+        }
+    }
+    for row in &grid.rows {
+        for (i, cell) in row.iter().enumerate() {
+            measure(i, &cell.content(), false);
+        }
+    }
+    let width = usize::from(table.width().unwrap_or(crate::output::DEFAULT_WIDTH));
+    let widths = column_widths(&columns, width);
+    for (i, &w) in widths.iter().enumerate() {
+        // The constraint counts the cell's padding (one space each side).
+        let w = u16::try_from(w + 2).unwrap_or(u16::MAX);
+        if let Some(c) = table.column_mut(i) {
+            c.set_constraint(ColumnConstraint::Absolute(Width::Fixed(w)));
+        }
+    }
+    for row in &grid.rows {
+        let cells: Vec<Cell> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                let text = cell.content();
+                let w = widths.get(i).copied().unwrap_or(width);
+                if text.split_whitespace().any(|word| word.chars().count() > w) {
+                    // A plain cell: only ids this long are broken, and they carry no colour.
+                    Cell::new(break_long_words(&text, w))
+                } else {
+                    cell.clone()
+                }
+            })
+            .collect();
+        table.add_row(cells);
+    }
+    writeln!(out, "{table}")
+}
+
+/// The fewest characters of a header word on one line when the width is short (a table
+/// with an id to keep whole can be): `Resou` / `rces` stays readable.
+const HEADER_PIECE: usize = 5;
+
+/// What a column holds, measured in characters.
+#[derive(Clone, Copy, Debug, Default)]
+struct ColumnText {
+    /// Its longest line: the width it needs not to wrap.
+    longest_line: usize,
+    /// The widest unbreakable part of a word of its cells (see [`unbreakable`]): below
+    /// this an id would be cut.
+    longest_word: usize,
+    /// The longest word of its header: below this a header word wraps.
+    header_word: usize,
+}
+
+/// The content width of each column in a table `width` characters wide (each column
+/// adds a space of padding on each side, and columns are a space apart). Every column
+/// gets its cells' longest word, so no id is cut, and [`HEADER_PIECE`] characters of its
+/// header's longest word; then, while width is left, each its header's longest word, then
+/// its longest line, the columns that need the least first.
+/// A table whose words do not fit is wider than asked. (comfy-table's own lower bounds
+/// are not kept once it shares out the space, hence this.)
+fn column_widths(columns: &[ColumnText], width: usize) -> Vec<usize> {
+    let overhead = (3 * columns.len()).saturating_sub(1);
+    let mut widths: Vec<usize> = columns
+        .iter()
+        .map(|c| c.longest_word.max(c.header_word.min(HEADER_PIECE)).max(1))
+        .collect();
+    let mut spare = width.saturating_sub(overhead + widths.iter().sum::<usize>());
+    let tiers: [fn(&ColumnText) -> usize; 2] = [|c| c.header_word.max(c.longest_word), |c| c.longest_line];
+    for target in tiers {
+        let mut order: Vec<(usize, usize)> = columns
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, &w))| (target(c).saturating_sub(w), i))
+            .collect();
+        order.sort_unstable();
+        for (want, i) in order {
+            let given = want.min(spare);
+            widths[i] += given;
+            spare -= given;
+        }
+    }
+    widths
 }
 
 /// Right-aligns the given columns.
-pub fn align_right(table: &mut Table, columns: &[usize]) {
+pub fn align_right(table: &mut Grid, columns: &[usize]) {
     for &i in columns {
         if let Some(c) = table.column_mut(i) {
             c.set_cell_alignment(CellAlignment::Right);
@@ -84,5 +289,51 @@ pub fn score_color(percentage: f64) -> &'static str {
         "33"
     } else {
         "31"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_spaces_go_and_nothing_else_changes() {
+        assert_eq!(strip_trailing_spaces(b" a  b  \n\n  \nc "), b" a  b\n\n\nc");
+        assert_eq!(strip_trailing_spaces(b"x\n"), b"x\n");
+    }
+
+    #[test]
+    fn long_ids_break_after_a_slash_and_guids_stay_whole() {
+        let id = "/subscriptions/3c9e5a71-2f4b-4d8e-a6c0-7b15e9d2f384/resourcegroups/rg-web";
+        // Pieces of 15, 37 (the GUID and its slash), 15 and 6 characters: 15 + 37 = 52 and
+        // 37 + 15 = 52 exceed 48, 15 + 6 = 21 does not.
+        assert_eq!(
+            break_long_words(id, 48),
+            "/subscriptions/\n3c9e5a71-2f4b-4d8e-a6c0-7b15e9d2f384/\nresourcegroups/rg-web"
+        );
+        assert_eq!(break_long_words(&format!("x {id}"), 80), format!("x {id}"));
+        // The unbreakable part of the id is its GUID piece; of a GUID, the whole GUID.
+        assert_eq!(longest_word(id), 37);
+        assert_eq!(longest_word("name (3c9e5a71-2f4b-4d8e-a6c0-7b15e9d2f384)"), 38);
+    }
+
+    fn column(word: usize, header: usize, line: usize) -> ColumnText {
+        ColumnText {
+            longest_line: line,
+            longest_word: word,
+            header_word: header,
+        }
+    }
+
+    #[test]
+    fn columns_get_their_longest_word_then_headers_then_lines() {
+        // Everything fits in 80 (overhead 3 × 2 − 1 = 5): every column its longest line.
+        assert_eq!(column_widths(&[column(10, 4, 30), column(5, 5, 5)], 80), vec![30, 5]);
+        // 30 columns: 25 of content; the words (38 + 5) do not fit, so the table is wider
+        // than asked rather than cut the id.
+        assert_eq!(column_widths(&[column(38, 4, 60), column(5, 9, 5)], 30), vec![38, 5]);
+        // 60 columns: 55 of content; 38 + 5 = 43, 12 left: the header wants 4 more (to 9),
+        // then the long column takes the last 8.
+        assert_eq!(column_widths(&[column(38, 4, 60), column(5, 9, 5)], 60), vec![46, 9]);
     }
 }

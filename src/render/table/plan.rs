@@ -1,7 +1,7 @@
 //! The human-readable remediation plan: one row per step, then whether the target is
 //! reached.
 
-use super::{align_right, new_table};
+use super::{align_right, new_table, write_table};
 use crate::plan::Plan;
 use crate::render::Style;
 use crate::text::{fmt2, name_and_id, names_and_ids, percent, terminal_safe};
@@ -43,7 +43,8 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
             ]);
         }
         align_right(&mut t, &[0, 2, 3, 4, 5]);
-        writeln!(out, "\n{t}")?;
+        writeln!(out)?;
+        write_table(out, &t)?;
     }
     let last = plan
         .steps

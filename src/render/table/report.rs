@@ -1,12 +1,12 @@
 //! The human-readable report: a headline, the ranked triage table of controls, and the
 //! controls that do not apply, readable at 80 columns.
 
-use super::{align_right, new_table, paint, score_color};
+use super::{align_right, new_table, paint, score_color, write_table, Grid};
 use crate::render::Style;
 use crate::report::{ControlOut, GateOut, GroupOut, Report};
 use crate::score::{WeightSource, Weighting};
 use crate::text::{fmt2, terminal_safe};
-use comfy_table::{Cell, Color, Table};
+use comfy_table::{Cell, Color};
 use std::io::{self, Write};
 
 fn headline(report: &Report, style: Style) -> String {
@@ -69,7 +69,7 @@ fn gate_verdict(g: &GateOut, style: Style) -> String {
     format!("Gate --fail-under {}: {verdict}", fmt2(g.fail_under))
 }
 
-fn scope_table(report: &Report, style: Style) -> Option<Table> {
+fn scope_table(report: &Report, style: Style) -> Option<Grid> {
     if report.scopes.len() < 2 {
         return None;
     }
@@ -95,7 +95,7 @@ fn control_name(c: &ControlOut) -> String {
     terminal_safe(c.name.as_deref().unwrap_or(&c.id)).into_owned()
 }
 
-fn control_table(report: &Report, style: Style, top: Option<usize>) -> (Table, usize) {
+fn control_table(report: &Report, style: Style, top: Option<usize>) -> (Grid, usize) {
     let mut t = new_table(
         style,
         &[
@@ -138,7 +138,7 @@ fn control_table(report: &Report, style: Style, top: Option<usize>) -> (Table, u
     (t, ranked.len() - shown)
 }
 
-fn group_table(groups: &[GroupOut], style: Style) -> Table {
+fn group_table(groups: &[GroupOut], style: Style) -> Grid {
     let by = groups.first().map_or(String::new(), |g| g.by.clone());
     let header = format!("Group ({by})");
     let mut t = new_table(style, &[header.as_str(), "Score", "Resources", "Scopes"]);
@@ -161,19 +161,28 @@ fn group_table(groups: &[GroupOut], style: Style) -> Table {
 pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", headline(report, style))?;
     if let Some(t) = scope_table(report, style) {
-        writeln!(out, "\n{t}")?;
+        writeln!(out)?;
+        write_table(out, &t)?;
     }
     let (table, hidden) = control_table(report, style, top);
-    if report.controls.iter().any(|c| c.rank.is_some()) {
-        writeln!(out, "\n{table}")?;
-    } else {
+    let applicable = report.controls.iter().filter(|c| c.rank.is_some()).count();
+    if applicable == 0 {
         writeln!(out, "\nNo control applies to the selected resources.")?;
-    }
-    if hidden > 0 {
+    } else if hidden == applicable {
+        // `--top 0`: a table of headers alone says nothing.
         writeln!(
             out,
-            "… and {hidden} more applicable control(s) (drop --top to see all)"
+            "\n{hidden} applicable control(s) not shown (--top 0; drop --top to see them)"
         )?;
+    } else {
+        writeln!(out)?;
+        write_table(out, &table)?;
+        if hidden > 0 {
+            writeln!(
+                out,
+                "… and {hidden} more applicable control(s) (drop --top to see all)"
+            )?;
+        }
     }
     let idle: Vec<String> = report
         .controls
@@ -190,7 +199,10 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
     }
     match &report.groups {
         Some(groups) if groups.is_empty() => writeln!(out, "\nNo group: no assessed resource is selected.")?,
-        Some(groups) => writeln!(out, "\n{}", group_table(groups, style))?,
+        Some(groups) => {
+            writeln!(out)?;
+            write_table(out, &group_table(groups, style))?;
+        }
         None => {}
     }
     if !report.warnings.is_empty() {

@@ -2,7 +2,7 @@
 //! controls that moved most between the first and the last run; one such block per
 //! series when the history holds several.
 
-use super::{align_right, new_table};
+use super::{align_right, new_table, write_table};
 use crate::render::Style;
 use crate::text::{capitalised, fmt2, percent, signed, terminal_safe};
 use crate::trend::{mixed_series, Timeline, Trend, NO_FILTER};
@@ -80,7 +80,8 @@ fn write_timeline(t: &Timeline, style: Style, out: &mut dyn Write) -> io::Result
         ]);
     }
     align_right(&mut table, &[0, 4, 5]);
-    writeln!(out, "\n{table}")?;
+    writeln!(out)?;
+    write_table(out, &table)?;
     let moved: Vec<_> = t
         .controls
         .iter()
@@ -104,7 +105,8 @@ fn write_timeline(t: &Timeline, style: Style, out: &mut dyn Write) -> io::Result
             ]);
         }
         align_right(&mut table, &[1, 2, 3]);
-        writeln!(out, "\nControls that moved most, first → last run:\n{table}")?;
+        writeln!(out, "\nControls that moved most, first → last run:")?;
+        write_table(out, &table)?;
     }
     Ok(())
 }
