@@ -116,6 +116,9 @@ pub fn evaluate(
     let selection = select(model, &filters).map_err(UsageError)?;
     warn_unknown_scopes(model, &filters, diags);
     warn_nothing_to_score(model, selection.as_ref(), diags);
+    if !options.ignore_exemptions {
+        warn_expired_exemptions(model, options.as_of, selection.as_ref(), diags);
+    }
     let result = score(model, &options, selection.as_ref());
     let unhonoured = request.resource_level_options();
     if result.count_level && !unhonoured.is_empty() {
@@ -196,6 +199,61 @@ fn warn_nothing_to_score(model: &Model, selection: Option<&Selection>, diags: &m
             ));
         }
     }
+}
+
+/// Warns once when exemptions of selected resources ended before `as_of`: they no longer
+/// apply, so their assessments count with their own status, and a waiver that lapsed
+/// would otherwise lower the score without a word. Names the most recent to expire (ties:
+/// the smaller resource id, then recommendation id). One pass over the assessments, most
+/// of which carry no exemption.
+fn warn_expired_exemptions(
+    model: &Model,
+    as_of: Date,
+    selection: Option<&Selection>,
+    diags: &mut Diagnostics,
+) {
+    let mut count = 0usize;
+    // (expiry, resource, recommendation) of the example.
+    let mut latest: Option<(Date, usize, usize)> = None;
+    let ids = |&(_, r, c): &(Date, usize, usize)| {
+        (
+            model.resources.get(r).map_or("", |x| x.id.as_str()),
+            model.recommendations.get(c).map_or("", |x| x.id.as_str()),
+        )
+    };
+    for a in model.assessments.iter().filter(|a| a.exemption != 0) {
+        let Some(expires) = model.exemption(a).and_then(|x| x.expires) else {
+            continue;
+        };
+        if expires >= as_of || selection.is_some_and(|s| !s.resource(a.resource as usize)) {
+            continue;
+        }
+        count += 1;
+        let candidate = (expires, a.resource as usize, a.recommendation as usize);
+        let better = latest.is_none_or(|l| {
+            candidate.0 > l.0 || (candidate.0 == l.0 && ids(&candidate) < ids(&l))
+        });
+        if better {
+            latest = Some(candidate);
+        }
+    }
+    let Some(example) = latest else {
+        return;
+    };
+    let (resource, recommendation) = ids(&example);
+    let recommendation = match model.recommendations.get(example.2).and_then(|r| r.name.as_deref()) {
+        Some(name) => format!("{name} ({recommendation})"),
+        None => recommendation.to_string(),
+    };
+    diags.push(Diagnostic::warning(
+        "exemption-expired",
+        format!(
+            "{count} exemption(s) ended before {as_of} (the date exemptions are judged on) and no longer apply: \
+             their assessments count with their own status (the latest: {resource} for {recommendation}, ended {}); \
+             renew or remove them",
+            example.0
+        ),
+    ));
 }
 
 /// Compares Azure's exported figures with a per-scope score of the default computation
