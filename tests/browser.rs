@@ -4,25 +4,64 @@
 //! drill-down in place, and run nothing from an inventory whose names carry markup. A
 //! screenshot is written to a temporary file for review.
 //!
-//! The test fails, never skips, when the browser cannot start: `.ci/run` installs
-//! Debian's `chromium` and `chromium-driver` when they are missing.
+//! The browser and its driver are found as `.ci/run` finds them: `CHROME` and
+//! `CHROMEDRIVER` when set, else `chromium` (or `chromium-browser`, `google-chrome`) and
+//! `chromedriver` on `PATH`. The test fails, never skips, when they cannot be found or
+//! started: `.ci/run` installs Debian's `chromium` and `chromium-driver` when missing.
 
 mod common;
 
 use serde_json::{json, Value};
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// The browsers looked for on `PATH`, in this order, when `CHROME` is not set.
+const BROWSERS: &[&str] = &["chromium", "chromium-browser", "google-chrome"];
 
-/// ChromeDriver, stopped when dropped.
+/// The executable named by the environment variable `var` when it is set and not
+/// empty, else the first of `names` found as an executable file in a folder of `path`
+/// (a `PATH`-style list); `None` when there is none.
+fn find_program(var: Option<OsString>, names: &[&str], path: Option<OsString>) -> Option<PathBuf> {
+    if let Some(v) = var.filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(v));
+    }
+    let dirs: Vec<PathBuf> = path.map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    names.iter().find_map(|name| {
+        dirs.iter()
+            .map(|d| d.join(name))
+            .find(|candidate| is_executable(candidate))
+    })
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The browser and its driver, or a failure saying how to provide them.
+fn programs() -> (PathBuf, PathBuf) {
+    let path = std::env::var_os("PATH");
+    let chrome = find_program(std::env::var_os("CHROME"), BROWSERS, path.clone());
+    let driver = find_program(std::env::var_os("CHROMEDRIVER"), &["chromedriver"], path);
+    match (chrome, driver) {
+        (Some(c), Some(d)) => (c, d),
+        (c, d) => panic!(
+            "the browser test needs Chromium and ChromeDriver (found: browser {c:?}, driver {d:?}): put \
+             chromium and chromedriver on PATH, or set CHROME and CHROMEDRIVER to them; .ci/run installs \
+             Debian's (apt-get install chromium chromium-driver)"
+        ),
+    }
+}
+
+/// ChromeDriver, stopped when dropped, and the browser it starts.
 struct Driver {
     child: Child,
     port: u16,
+    browser: PathBuf,
 }
 
 impl Drop for Driver {
@@ -113,19 +152,19 @@ fn dechunk(body: &str) -> String {
 }
 
 fn start_driver() -> Driver {
-    assert!(
-        Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
-        "the browser test needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}); \
-         .ci/run installs them (apt-get install chromium chromium-driver)"
-    );
+    let (browser, chromedriver) = programs();
     let port = free_port();
-    let child = Command::new(CHROMEDRIVER)
+    let child = Command::new(&chromedriver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver did not start");
-    let driver = Driver { child, port };
+    let driver = Driver {
+        child,
+        port,
+        browser,
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while request(port, "GET", "/status", None).is_err() {
         assert!(
@@ -155,7 +194,7 @@ impl Session<'_> {
             "browserName": "chrome",
             "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
-                "binary": CHROMIUM,
+                "binary": driver.browser,
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--no-first-run", "--disable-background-networking", "--disable-component-update",
                          "--disable-sync", "--disable-quic", "--window-size=1280,900",
@@ -548,4 +587,37 @@ fn markup_in_an_inventory_runs_nothing() {
     drop(session);
     drop(driver);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn programs_are_found_through_the_environment_then_path() {
+    let dir = scratch("find-program");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    for d in [&a, &b] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let make = |p: PathBuf, mode: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(&p, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        p
+    };
+    make(a.join("chromium"), 0o644);
+    let chromium = make(b.join("chromium"), 0o755);
+    let chrome = make(a.join("google-chrome"), 0o755);
+    let path = std::env::join_paths([&a, &b]).ok();
+    // Names in order, each in PATH's order: a/chromium is not executable, so b/chromium,
+    // before the google-chrome of an earlier folder.
+    assert_eq!(find_program(None, BROWSERS, path.clone()), Some(chromium.clone()));
+    assert_eq!(find_program(None, &["google-chrome"], path.clone()), Some(chrome));
+    // The variable wins when set and not empty.
+    assert_eq!(
+        find_program(Some("/opt/chrome/chrome".into()), BROWSERS, path.clone()),
+        Some(PathBuf::from("/opt/chrome/chrome"))
+    );
+    assert_eq!(find_program(Some("".into()), BROWSERS, path.clone()), Some(chromium));
+    // Nothing anywhere: none.
+    assert_eq!(find_program(None, &["chromedriver"], path), None);
+    assert_eq!(find_program(None, BROWSERS, None), None);
+    let _ = std::fs::remove_dir_all(dir);
 }
