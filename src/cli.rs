@@ -41,7 +41,7 @@ pub enum Command {
 /// `--color`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when writing to a terminal and NO_COLOR is unset.
+    /// Colour when writing to a terminal, unless NO_COLOR is non-empty or TERM is dumb.
     Auto,
     Always,
     Never,
