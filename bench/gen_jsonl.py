@@ -36,10 +36,8 @@ import sys
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_CATALOG_CANDIDATES = (
-    os.path.join(HERE, "..", "data", "azure-controls.json"),
-    os.path.join(HERE, "..", "..", "shared", "data", "azure-controls.json"),
-)
+# The catalog the binary embeds (src/catalog.rs reads the same file).
+DEFAULT_CATALOG = os.path.join(HERE, "..", "data", "azure-controls.json")
 
 VMS_PER_RG = 25
 KEYS_MIN, KEYS_MAX = 8, 12          # per resource; mean 10
@@ -72,12 +70,9 @@ def parse_args(argv):
 
 def load_catalog(path):
     if path is None:
-        for cand in DEFAULT_CATALOG_CANDIDATES:
-            if os.path.exists(cand):
-                path = cand
-                break
-        else:
+        if not os.path.exists(DEFAULT_CATALOG):
             sys.exit("gen_jsonl.py: cannot find data/azure-controls.json; pass --catalog PATH")
+        path = DEFAULT_CATALOG
     with open(path, encoding="utf-8-sig") as f:
         cat = json.load(f)
     keys = sorted({k for c in cat["controls"] for k in c["recommendations"]})

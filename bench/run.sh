@@ -19,6 +19,11 @@
 # CARGO (default cargo), COMPARE_BIN (another build of securescore, e.g. one built
 # from an earlier commit: measured on each input right after this one, on the same warm
 # page cache, and shown in a row of its own). Linux only (/proc).
+#
+# To see where the time goes, build with debug info (the release profile has none) and
+# profile that binary on the same inputs:
+#   cargo build --profile profiling   # target/profiling/securescore
+#   perf record -g target/profiling/securescore assess "$BENCH_DIR"/assessments-*.jsonl -f json -o /dev/null
 set -euo pipefail
 
 if [[ -n "${BENCH_DIR:-}" && "$BENCH_DIR" != /* ]]; then
