@@ -241,10 +241,14 @@ fn warn_expired_exemptions(
         return;
     };
     let (resource, recommendation) = ids(&example);
-    let recommendation = match model.recommendations.get(example.2).and_then(|r| r.name.as_deref()) {
-        Some(name) => format!("{name} ({recommendation})"),
-        None => recommendation.to_string(),
-    };
+    let recommendation = model
+        .recommendations
+        .get(example.2)
+        .map_or_else(|| format!("{recommendation:?}"), |r| r.quoted_label());
+    let resource = crate::text::quoted_name_and_id(
+        model.resources.get(example.1).and_then(|r| r.name.as_deref()),
+        resource,
+    );
     diags.push(Diagnostic::warning(
         "exemption-expired",
         format!(
