@@ -230,9 +230,8 @@ fn warn_expired_exemptions(
         }
         count += 1;
         let candidate = (expires, a.resource as usize, a.recommendation as usize);
-        let better = latest.is_none_or(|l| {
-            candidate.0 > l.0 || (candidate.0 == l.0 && ids(&candidate) < ids(&l))
-        });
+        let better =
+            latest.is_none_or(|l| candidate.0 > l.0 || (candidate.0 == l.0 && ids(&candidate) < ids(&l)));
         if better {
             latest = Some(candidate);
         }

@@ -29,7 +29,9 @@ fn find_program(var: Option<OsString>, names: &[&str], path: Option<OsString>) -
     if let Some(v) = var.filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(v));
     }
-    let dirs: Vec<PathBuf> = path.map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    let dirs: Vec<PathBuf> = path
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
     names.iter().find_map(|name| {
         dirs.iter()
             .map(|d| d.join(name))
@@ -160,11 +162,7 @@ fn start_driver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver did not start");
-    let driver = Driver {
-        child,
-        port,
-        browser,
-    };
+    let driver = Driver { child, port, browser };
     let deadline = Instant::now() + Duration::from_secs(20);
     while request(port, "GET", "/status", None).is_err() {
         assert!(
@@ -615,7 +613,10 @@ fn programs_are_found_through_the_environment_then_path() {
         find_program(Some("/opt/chrome/chrome".into()), BROWSERS, path.clone()),
         Some(PathBuf::from("/opt/chrome/chrome"))
     );
-    assert_eq!(find_program(Some("".into()), BROWSERS, path.clone()), Some(chromium));
+    assert_eq!(
+        find_program(Some("".into()), BROWSERS, path.clone()),
+        Some(chromium)
+    );
     // Nothing anywhere: none.
     assert_eq!(find_program(None, &["chromedriver"], path), None);
     assert_eq!(find_program(None, BROWSERS, None), None);

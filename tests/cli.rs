@@ -86,7 +86,12 @@ fn parse(text: &str, name: &str) -> Case {
                 case.env.push((k.to_string(), v.to_string()));
             }
             "tty" => case.tty = Some(value.parse().unwrap_or_else(|_| panic!("{name}: bad tty"))),
-            "stdout" | "stderr" | "!stdout" | "!stderr" | "stdout-empty" | "stderr-empty"
+            "stdout"
+            | "stderr"
+            | "!stdout"
+            | "!stderr"
+            | "stdout-empty"
+            | "stderr-empty"
             | "stdout-no-trailing-space" => case
                 .checks
                 .push((key.to_string(), value.replace("<ESC>", "\x1b"))),

@@ -13,7 +13,9 @@ use std::process::Command;
 /// with the block's indentation removed.
 fn summary_script() -> String {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let step = &readme[readme.find("      - name: Summary\n").expect("the README's Summary step")..];
+    let step = &readme[readme
+        .find("      - name: Summary\n")
+        .expect("the README's Summary step")..];
     let body = &step[step.find("run: |\n").expect("its run block") + "run: |\n".len()..];
     let body = &body[..body.find("```").expect("the end of the workflow")];
     body.lines()
@@ -47,7 +49,14 @@ fn summary(dir: &Path) -> (i32, String) {
     );
     let file = dir.join("summary.md");
     let out = Command::new("bash")
-        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &summary_script()])
+        .args([
+            "--noprofile",
+            "--norc",
+            "-eo",
+            "pipefail",
+            "-c",
+            &summary_script(),
+        ])
         .current_dir(dir)
         .env("GITHUB_STEP_SUMMARY", &file)
         .output()
@@ -87,7 +96,12 @@ fn an_undefined_score_is_said_to_be_undefined() {
     let dir = scratch("undefined");
     // A filter that selects nothing: the score is undefined, and the gate fails (exit 1)
     // after writing the report.
-    let args = ["assess", "fixtures/worked-example.json", "--scope", "arn:aws:nothing"];
+    let args = [
+        "assess",
+        "fixtures/worked-example.json",
+        "--scope",
+        "arn:aws:nothing",
+    ];
     assert_eq!(gate(&dir, &args), 1);
     let (code, text) = summary(&dir);
     assert_eq!(code, 0, "{text}");

@@ -328,12 +328,21 @@ mod tests {
     #[test]
     fn columns_get_their_longest_word_then_headers_then_lines() {
         // Everything fits in 80 (overhead 3 × 2 − 1 = 5): every column its longest line.
-        assert_eq!(column_widths(&[column(10, 4, 30), column(5, 5, 5)], 80), vec![30, 5]);
+        assert_eq!(
+            column_widths(&[column(10, 4, 30), column(5, 5, 5)], 80),
+            vec![30, 5]
+        );
         // 30 columns: 25 of content; the words (38 + 5) do not fit, so the table is wider
         // than asked rather than cut the id.
-        assert_eq!(column_widths(&[column(38, 4, 60), column(5, 9, 5)], 30), vec![38, 5]);
+        assert_eq!(
+            column_widths(&[column(38, 4, 60), column(5, 9, 5)], 30),
+            vec![38, 5]
+        );
         // 60 columns: 55 of content; 38 + 5 = 43, 12 left: the header wants 4 more (to 9),
         // then the long column takes the last 8.
-        assert_eq!(column_widths(&[column(38, 4, 60), column(5, 9, 5)], 60), vec![46, 9]);
+        assert_eq!(
+            column_widths(&[column(38, 4, 60), column(5, 9, 5)], 60),
+            vec![46, 9]
+        );
     }
 }
