@@ -158,7 +158,7 @@ pub fn new_table(style: Style, header: &[&str]) -> Grid {
     }
 }
 
-/// Writes `grid` and a newline, its columns laid out by [`column_widths`] so that names
+/// Writes `grid` and a newline, its columns laid out by `column_widths` so that names
 /// wrap at spaces and ids stay whole (a long id broken after a `/`).
 pub fn write_table(out: &mut dyn Write, grid: &Grid) -> io::Result<()> {
     let mut table = grid.table.clone();
