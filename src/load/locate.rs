@@ -66,12 +66,9 @@ impl<'a> Locator<'a> {
     /// A diagnostic for a serde_json error met while parsing `slice` (a part of the
     /// text), whose own positions are relative to `slice`.
     pub fn json_error(&mut self, slice: &str, path: String, err: &serde_json::Error) -> Diagnostic {
-        let (base_line, base_col) = self.line_col(self.offset_of(slice));
-        let (line, column) = match (err.line(), err.column()) {
-            (0, _) => (base_line, base_col),
-            (1, c) => (base_line, base_col + c.saturating_sub(1)),
-            (l, c) => (base_line + l - 1, c),
-        };
+        let eof = err.classify() == serde_json::error::Category::Eof;
+        let at = self.offset_of(slice) + error_offset(slice, err.line(), err.column(), eof);
+        let (line, column) = self.line_col(at);
         let text = err.to_string();
         let message = match text.rfind(" at line ") {
             Some(i) => text[..i].to_string(),
@@ -95,6 +92,30 @@ impl<'a> Locator<'a> {
             path: (!path.is_empty()).then_some(path),
         })
     }
+}
+
+/// The byte offset in `slice` that a serde_json position (1-based line, column counting
+/// the bytes of the line read so far, so 0 right after a line break) points at: the byte
+/// that stopped the parser, or, at the end of the input, the place just after the last
+/// byte, where the missing text belongs. Line 0 (no position) is the slice's start.
+fn error_offset(slice: &str, line: usize, column: usize, eof: bool) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let line_start = if line == 1 {
+        0
+    } else {
+        slice
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .nth(line - 2)
+            .map_or(slice.len(), |(i, _)| i + 1)
+    };
+    let end = line_start + column;
+    // Column 0 is the line break that ended the line before.
+    let at = if eof { end } else { end.saturating_sub(1) };
+    at.min(slice.len())
 }
 
 /// `prefix` followed by the path serde_path_to_error tracked, as `a.b[3].c`.
@@ -140,5 +161,42 @@ mod tests {
         let err = serde_json::from_str::<serde_json::Value>(part).unwrap_err();
         let d = loc.json_error(part, String::new(), &err);
         assert_eq!((d.line, d.code), (Some(3), "malformed-json"));
+    }
+
+    /// The place of a serde_json error in `text`, read whole.
+    fn place(text: &str) -> (Option<usize>, Option<usize>) {
+        let mut loc = Locator::new("t", text);
+        let err = serde_json::Deserializer::from_str(text)
+            .into_iter::<serde_json::Value>()
+            .find_map(Result::err)
+            .unwrap();
+        let d = loc.json_error(text, String::new(), &err);
+        (d.line, d.column)
+    }
+
+    #[test]
+    fn columns_are_one_based_at_the_end_of_the_input_and_of_a_line() {
+        // Ends after the colon: the value is missing just after it (column 11).
+        assert_eq!(place("{\"broken\":"), (Some(1), Some(11)));
+        // ... and after a line break: the start of the empty last line, not column 0.
+        assert_eq!(place("{\"broken\":\n"), (Some(2), Some(1)));
+        assert_eq!(place("{\"a\": 1}\r\n{\"broken\":"), (Some(2), Some(11)));
+        // A line break that stops the parser is the last byte of its line.
+        assert_eq!(place("{\"a\": tru\n}"), (Some(1), Some(10)));
+        // Any other byte is pointed at itself.
+        assert_eq!(place("{\"a\": 1 \"b\": 2}"), (Some(1), Some(9)));
+        assert_eq!(place("[1,\n  x]"), (Some(2), Some(3)));
+    }
+
+    #[test]
+    fn json_lines_errors_point_into_their_line() {
+        let text = "{\"a\": 1}\n{\"broken\":\n";
+        let mut loc = Locator::new("t", text);
+        // The second line without its line break, as the JSON Lines reader takes it.
+        let line = &text[9..19];
+        assert_eq!(line, "{\"broken\":");
+        let err = serde_json::from_str::<serde_json::Value>(line).unwrap_err();
+        let d = loc.json_error(line, String::new(), &err);
+        assert_eq!((d.line, d.column), (Some(2), Some(11)));
     }
 }
