@@ -135,6 +135,10 @@ pub struct OutputArgs {
     /// No report on standard output and no warnings; errors and the gate line stay.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Treat every warning as an error: exit 2 and write nothing (validate lists them as
+    /// errors).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Options that change what is scored.

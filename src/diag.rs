@@ -155,6 +155,17 @@ impl Diagnostics {
         });
     }
 
+    /// Makes every kept warning an error (`--strict`); returns how many there were.
+    pub fn escalate_warnings(&mut self) -> usize {
+        let mut escalated = 0;
+        for d in self.items.iter_mut().filter(|d| d.level == Level::Warning) {
+            d.level = Level::Error;
+            escalated += 1;
+        }
+        self.errors += escalated;
+        escalated
+    }
+
     /// The kept warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter().filter(|d| d.level == Level::Warning)

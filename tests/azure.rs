@@ -234,23 +234,23 @@ fn definitions_repeated_identically_merge_and_different_ones_are_an_error() {
     assert!(!stderr.contains("value[1]"), "{stderr}");
 }
 
+/// Three virtual machines: a type that is not read, so one `ignored-type` warning at the
+/// first, with the count, and nothing else to score (SPEC §3 "Other types").
 #[test]
-fn another_type_is_an_error_naming_the_file_and_the_type() {
-    let out = run(&["assess", "fixtures/azure/other-type.json"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+fn another_type_is_skipped_with_one_warning_naming_the_type_count_and_file() {
+    let r = report(&["fixtures/azure/other-type.json"]);
+    assert_eq!(warning_codes(&r), ["ignored-type", "no-data"]);
+    let w = &r["warnings"][0];
+    assert_eq!(w["file"], "fixtures/azure/other-type.json");
+    assert_eq!(w["path"], "value[0]");
     assert!(
-        stderr.contains(
-            "other-type.json:3:3: value[0]: an Azure object of type \"Microsoft.Compute/virtualMachines\""
-        ),
-        "{stderr}"
+        w["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("3 objects of type \"Microsoft.Compute/virtualMachines\" skipped"),
+        "{w}"
     );
-    // A page of them is one mistake: listed once, the rest counted.
-    assert!(
-        stderr.contains("… and 2 more objects of type \"Microsoft.Compute/virtualMachines\" in this input"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("value[1]"), "{stderr}");
+    assert!(r["score"]["percentage"].is_null());
 }
 
 /// The warnings of a report with this code.
@@ -660,7 +660,9 @@ fn a_page_of_unrecognisable_items_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("no-recognisable-items.json:3:3: value[0]: an object with no type"),
+        stderr.contains(
+            "no-recognisable-items.json:3:3: value[0]: an object of no recognised shape (keys: kind, location)"
+        ),
         "{stderr}"
     );
 }

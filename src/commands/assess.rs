@@ -1,6 +1,8 @@
 //! `securescore assess`: load, filter, score, rank, report, gate.
 
-use super::{emit, fail_on_errors, load_inputs, print_diagnostics, render_options, resolve_inputs};
+use super::{
+    emit, fail_on_errors, fail_on_warnings, load_inputs, print_diagnostics, render_options, resolve_inputs,
+};
 use crate::cli::AssessArgs;
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -71,6 +73,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     if let Some(w) = mixed.and_then(|(t, path)| crate::trend::mixed_series_warning(t, path)) {
         diags.push(w);
     }
+    fail_on_warnings(&mut diags, &args.output)?;
     print_diagnostics(&diags, args.output.quiet);
     let details = if format.shows_control_details() {
         control_details(&model, &evaluation, &report)

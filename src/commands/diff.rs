@@ -1,7 +1,7 @@
 //! `securescore diff BEFORE AFTER`: what changed between two inventories and why the
 //! score moved, as a waterfall of causes.
 
-use super::{emit, fail_on_errors, load_inputs, print_diagnostics, render_options};
+use super::{emit, fail_on_errors, fail_on_warnings, load_inputs, print_diagnostics, render_options};
 use crate::cli::DiffArgs;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::diff::{diff, Diff, DropGate};
@@ -94,6 +94,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
             "the filters select no assessed resource on either side: both scores are undefined",
         ));
     }
+    fail_on_warnings(&mut diags, &args.common.output)?;
     let warnings = diags.warnings().map(WarningOut::from).collect();
     print_diagnostics(&diags, quiet);
     let incomplete = !before.incomplete.is_empty() || !after.incomplete.is_empty();

@@ -1,6 +1,8 @@
 //! `securescore explain CONTROL [FILE]...`: one control, number by number.
 
-use super::{emit, fail_on_errors, load_inputs, print_diagnostics, render_options, resolve_inputs};
+use super::{
+    emit, fail_on_errors, fail_on_warnings, load_inputs, print_diagnostics, render_options, resolve_inputs,
+};
 use crate::cli::ExplainArgs;
 use crate::evaluation::{evaluate, ReportExtras};
 use crate::explain::{explain, find_control, ExplainInputs, FindError};
@@ -49,6 +51,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
             weights: full.weights,
         },
     );
+    fail_on_warnings(&mut diags, &args.common.output)?;
     print_diagnostics(&diags, args.common.output.quiet);
     emit(
         &args.common.output,

@@ -86,6 +86,21 @@ pub fn fail_on_errors(diags: &Diagnostics) -> anyhow::Result<()> {
     )
 }
 
+/// Under `--strict`, every warning is an error: when there is any, prints them as errors
+/// and fails (exit 2) before anything is written or recorded. Called once all of a run's
+/// warnings are known (the inputs', the evaluation's, a history's).
+pub fn fail_on_warnings(diags: &mut Diagnostics, output: &OutputArgs) -> anyhow::Result<()> {
+    if !output.strict {
+        return Ok(());
+    }
+    let escalated = diags.escalate_warnings();
+    if escalated == 0 {
+        return Ok(());
+    }
+    print_diagnostics(diags, true);
+    anyhow::bail!("{escalated} warning(s), each an error under --strict; nothing was written")
+}
+
 /// The look of human-readable output for these output options.
 fn style(output: &OutputArgs) -> Style {
     let terminal = crate::output::Terminal::detect(output.output.as_deref());

@@ -1,6 +1,8 @@
 //! `securescore plan [FILE]... (--target PCT | --steps N)`: an ordered remediation plan.
 
-use super::{emit, fail_on_errors, load_inputs, print_diagnostics, render_options, resolve_inputs};
+use super::{
+    emit, fail_on_errors, fail_on_warnings, load_inputs, print_diagnostics, render_options, resolve_inputs,
+};
 use crate::cli::PlanArgs;
 use crate::evaluation::evaluate;
 use crate::load::LoadOptions;
@@ -26,6 +28,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
         evaluation.selection.as_ref(),
         goal,
     );
+    fail_on_warnings(&mut diags, &args.common.output)?;
     print_diagnostics(&diags, args.common.output.quiet);
     emit(
         &args.common.output,

@@ -1,7 +1,7 @@
 //! `securescore trend HISTORY`: the score over time, from the snapshots `assess --record`
 //! appended.
 
-use super::{emit, print_diagnostics, render_options};
+use super::{emit, fail_on_warnings, print_diagnostics, render_options};
 use crate::cli::TrendArgs;
 use crate::diag::Diagnostics;
 use crate::render::Document;
@@ -30,6 +30,7 @@ pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
     {
         diags.push(w);
     }
+    fail_on_warnings(&mut diags, &args.output)?;
     print_diagnostics(&diags, args.output.quiet);
     emit(
         &args.output,

@@ -30,6 +30,12 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             diags.push(w);
         }
     }
+    // Under --strict every warning is an error, listed as one.
+    let escalated = if args.output.strict {
+        diags.escalate_warnings()
+    } else {
+        0
+    };
     let report = crate::validation::report(&model, &diags);
     emit(
         &args.output,
@@ -41,6 +47,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     if errors > 0 {
         if args.output.quiet {
             super::print_diagnostics(&diags, true);
+        }
+        if escalated > 0 {
+            anyhow::bail!("{errors} input error(s) found ({escalated} of them warnings, errors under --strict)");
         }
         anyhow::bail!("{errors} input error(s) found");
     }

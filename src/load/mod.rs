@@ -7,6 +7,7 @@ pub mod azure;
 pub mod builder;
 mod definitions;
 mod exports;
+mod ignored;
 pub mod locate;
 pub mod native;
 pub mod pages;
@@ -20,6 +21,7 @@ use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::model::{Exemption, Model};
 use azure::{AzureSink, Fields, Kind};
 use builder::ModelBuilder;
+use ignored::IgnoredTypes;
 use locate::{join_path, push_key, Locator};
 use native::{
     AssessmentIn, AssessmentRow, ControlIn, HasExtra, RecommendationIn, ResourceIn, SubscriptionIn,
@@ -62,7 +64,9 @@ pub fn load(
         pages: Vec::new(),
         ignored_scores: BTreeSet::new(),
         anonymous_rows: 0,
-        unread_types: BTreeMap::new(),
+        own_outputs: BTreeSet::new(),
+        untyped: BTreeMap::new(),
+        ignored: IgnoredTypes::default(),
     };
     for spec in inputs {
         loader.input(spec);
@@ -72,8 +76,12 @@ pub fn load(
         diags,
         unknown_keys,
         pages,
+        ignored,
         ..
     } = loader;
+    for w in ignored.warnings() {
+        diags.push(w);
+    }
     warn_incomplete(&pages, &mut builder, diags);
     warn_unknown_keys(unknown_keys, diags);
     builder.finish(catalog, diags)
@@ -132,24 +140,62 @@ struct Loader<'d> {
     ignored_scores: BTreeSet<String>,
     /// Rows read without an id so far (each counts as a distinct row).
     anonymous_rows: u64,
-    /// Objects of a type that is not read, per (input, type): only the first is an error
-    /// of its own.
-    unread_types: BTreeMap<(u16, Option<String>), (u64, Option<String>)>,
+    /// securescore's own outputs met, per (input, schema): each is one error.
+    own_outputs: BTreeSet<(u16, String)>,
+    /// Azure objects of no type (and an id naming none) per input: only the first is an
+    /// error of its own.
+    untyped: BTreeMap<u16, u64>,
+    /// Objects of the types that are not read, skipped and counted.
+    ignored: IgnoredTypes,
 }
 
 /// What the items of one page say about the listing.
 #[derive(Default)]
 struct PageItems {
+    /// The kind of its first item read.
     kind: Option<Kind>,
+    /// The type of its first item: `Some(kind)`, or `None` for a type that is not read.
+    first: Option<Option<Kind>>,
+    /// Items of more than one type (a type not read counts as one).
+    mixed: bool,
     subscriptions: BTreeSet<String>,
     rows: Vec<u64>,
 }
 
+impl PageItems {
+    /// Notes an item of `kind` (`None`: a type that is not read).
+    fn note(&mut self, kind: Option<Kind>) {
+        if let Some(k) = kind {
+            self.kind.get_or_insert(k);
+        }
+        match self.first {
+            None => self.first = Some(kind),
+            Some(first) => self.mixed |= first != kind,
+        }
+    }
+
+    /// The page read from `file`, its form made of the subscriptions and rows noted.
+    fn page(self, file: &str, form: impl FnOnce(BTreeSet<String>, Vec<u64>) -> PageForm) -> Page {
+        Page {
+            file: file.to_string(),
+            kind: self.kind,
+            mixed: self.mixed,
+            ignored_only: self.first.is_some() && self.kind.is_none(),
+            form: form(self.subscriptions, self.rows),
+        }
+    }
+}
+
 /// What one Azure object is, for page bookkeeping.
-struct ItemInfo {
-    kind: Kind,
-    subscription: Option<String>,
-    id_hash: Option<u64>,
+enum Item {
+    /// An object of a kind read.
+    Read {
+        kind: Kind,
+        subscription: Option<String>,
+        id_hash: Option<u64>,
+    },
+    /// An object of a type not read, skipped.
+    Skipped { id_hash: Option<u64> },
 }
 
 /// One input being read.
@@ -219,6 +265,35 @@ fn path_pattern(path: &str) -> String {
     }
 }
 
+/// What a document securescore wrote under `schema` is, and what to pass instead, in one
+/// sentence.
+fn own_output_advice(schema: &str) -> String {
+    let command = schema
+        .strip_prefix("securescore.")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default();
+    let schema = crate::text::terminal_safe(schema);
+    let instead = "pass the inventory it was made from";
+    match command {
+        "report" => format!(
+            "a securescore report ({schema}), not an inventory: {instead}; to compare runs use \
+             `securescore diff` on their inventories, for the score over time `securescore trend` on a history"
+        ),
+        "snapshot" => format!(
+            "a securescore history (lines of {schema}, written by assess --record), not an inventory: \
+             {instead}; for the score over time use `securescore trend` on this file"
+        ),
+        "trend" => format!(
+            "the output of securescore trend ({schema}), not an inventory: {instead}; `securescore trend` \
+             reads the history file itself"
+        ),
+        "explain" | "plan" | "diff" | "validate" => format!(
+            "the output of securescore {command} ({schema}), not an inventory: {instead}"
+        ),
+        _ => format!("a document securescore wrote ({schema}), not an inventory: {instead}"),
+    }
+}
+
 /// What a JSON value is, for messages.
 fn json_kind(raw: &RawValue) -> &'static str {
     match raw.get().as_bytes().first() {
@@ -232,11 +307,11 @@ fn json_kind(raw: &RawValue) -> &'static str {
 }
 
 impl Loader<'_> {
-    /// Reads one input, then lists the objects of unread types it held beyond the first.
+    /// Reads one input, then counts the objects of no type it held beyond the first.
     fn input(&mut self, spec: &InputSpec) {
         self.read_input(spec);
         let input = (self.builder.input_count() - 1) as u16;
-        self.report_unread_repeats(input, &spec.display_name());
+        self.report_untyped_repeats(input, &spec.display_name());
     }
 
     /// Registers an input, reads and decodes its bytes (and digests them when asked),
@@ -299,22 +374,19 @@ impl Loader<'_> {
         }
     }
 
-    /// One error for all the objects of each unread type in input `input` after the first
-    /// (which had an error of its own).
-    fn report_unread_repeats(&mut self, input: u16, name: &str) {
-        let repeats: Vec<(Option<String>, u64)> = self
-            .unread_types
-            .iter()
-            .filter(|((i, _), (n, _))| *i == input && *n > 1)
-            .map(|(_, (n, spelled))| (spelled.clone(), *n))
-            .collect();
-        for (kind, n) in repeats {
-            let what = kind.map_or("objects with no type".to_string(), |t| {
-                format!("objects of type {t:?}")
-            });
+    /// One error for all the objects of no type in input `input` after the first (which
+    /// had an error of its own).
+    fn report_untyped_repeats(&mut self, input: u16, name: &str) {
+        let Some(&n) = self.untyped.get(&input) else {
+            return;
+        };
+        if n > 1 {
             let mut d = Diagnostic::error(
                 "unrecognised-shape",
-                format!("… and {} more {what} in this input (listed once above)", n - 1),
+                format!(
+                    "… and {} more objects of no type in this input (listed once above)",
+                    n - 1
+                ),
             );
             d.file = Some(name.to_string());
             self.diags.push(d);
@@ -368,6 +440,7 @@ impl Loader<'_> {
             return;
         };
         match shape_of(&keys) {
+            Some(Shape::OwnOutput { schema }) => self.own_output(file, raw, schema, path),
             Some(Shape::NativeDocument) => self.native_document(file, &keys, &path),
             Some(Shape::AssessmentRow) => self.assessment_row(file, raw, path),
             Some(Shape::ArmPage { value, next_link }) => self.arm_page(file, value, next_link, &path),
@@ -470,14 +543,11 @@ impl Loader<'_> {
                 .and_then(azure::listing_scope)
         });
         let items = self.azure_items(file, value, join_key(path, "value"));
-        self.pages.push(Page {
-            file: file.locator.name().to_string(),
-            kind: items.kind,
-            form: PageForm::Arm {
-                next_link,
-                subscriptions: items.subscriptions,
-            },
+        let page = items.page(file.locator.name(), |subscriptions, _| PageForm::Arm {
+            next_link,
+            subscriptions,
         });
+        self.pages.push(page);
     }
 
     /// A Resource Graph result: its rows (`data`), and the page for the truncation check
@@ -506,16 +576,32 @@ impl Loader<'_> {
         let items = self.azure_items(file, data, join_key(path, "data"));
         let total = total.and_then(|v| serde_json::from_str::<u64>(v.get()).ok());
         let truncated = truncated.is_some_and(|v| matches!(v.get(), "true" | "\"true\"" | "\"True\""));
-        self.pages.push(Page {
-            file: file.locator.name().to_string(),
-            kind: items.kind,
-            form: PageForm::Graph {
-                total,
-                skip_token: skip_token.is_some_and(is_set),
-                truncated,
-                rows: items.rows,
-            },
+        let skip_token = skip_token.is_some_and(is_set);
+        let page = items.page(file.locator.name(), |_, rows| PageForm::Graph {
+            total,
+            skip_token,
+            truncated,
+            rows,
         });
+        self.pages.push(page);
+    }
+
+    /// A document securescore wrote, given where an inventory was expected: one error per
+    /// input and schema (a history holds one such line per run), saying what to pass.
+    fn own_output<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        schema: &'a RawValue,
+        path: String,
+    ) {
+        let schema = serde_json::from_str::<&str>(schema.get()).unwrap_or_default();
+        if !self.own_outputs.insert((file.input, schema.to_string())) {
+            return;
+        }
+        let d = Diagnostic::error("not-an-inventory", own_output_advice(schema))
+            .at(file.locator.origin(raw.get(), path));
+        self.diags.push(d);
     }
 
     /// An Azure error response, given where an export was expected.
@@ -578,18 +664,30 @@ impl Loader<'_> {
                 .at(file.locator.origin(el.get(), at));
                 return self.diags.push(d);
             }
-            let Some(item) = self.azure_item(file, el, at) else {
-                return;
-            };
-            page.kind.get_or_insert(item.kind);
-            if let Some(sub) = item.subscription {
-                if !page.subscriptions.contains(&sub) {
-                    page.subscriptions.insert(sub);
+            let id_hash = match self.azure_item(file, el, at) {
+                None => return,
+                Some(Item::Read {
+                    kind,
+                    subscription,
+                    id_hash,
+                }) => {
+                    page.note(Some(kind));
+                    if let Some(sub) = subscription {
+                        if !page.subscriptions.contains(&sub) {
+                            page.subscriptions.insert(sub);
+                        }
+                    }
+                    id_hash
                 }
-            }
+                Some(Item::Skipped { id_hash }) => {
+                    // Counted as a row all the same: a result's total counts it.
+                    page.note(None);
+                    id_hash
+                }
+            };
             self.anonymous_rows += 1;
             page.rows
-                .push(item.id_hash.unwrap_or(u64::MAX - self.anonymous_rows));
+                .push(id_hash.unwrap_or(u64::MAX - self.anonymous_rows));
         });
         if let Err(e) = result {
             let d = file.locator.json_error(raw.get(), path, &e);
@@ -598,47 +696,26 @@ impl Loader<'_> {
         page
     }
 
-    /// Reads one Azure object into the model; says what it is when it has a known kind.
-    fn azure_item<'a>(
-        &mut self,
-        file: &mut FileCtx<'a>,
-        raw: &'a RawValue,
-        path: String,
-    ) -> Option<ItemInfo> {
-        let fields = match self.parse::<Fields>(file, raw, &path) {
-            Some(f) => f.flatten(),
-            None => return None,
+    /// Reads one Azure object into the model, or skips (and counts) one of a type that is
+    /// not read; says what it was. `None` after an error.
+    fn azure_item<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) -> Option<Item> {
+        let fields = match serde_json::from_str::<Fields>(raw.get()) {
+            Ok(f) => f.flatten(),
+            // An object of another type may hold anything under a key read for the
+            // types read: its type alone decides. Otherwise the error is reported.
+            Err(_) => match ignored::head(raw) {
+                Some(head) if ignored::is_unread(&head) => head,
+                _ => {
+                    self.parse::<Fields>(file, raw, &path);
+                    return None;
+                }
+            },
         };
         let kind = match azure::kind_of(&fields) {
             Ok(k) => k,
-            Err(found) => {
-                // One error per input and type: a page of a thousand virtual machines is
-                // one mistake, not a thousand.
-                let tally = self
-                    .unread_types
-                    .entry((file.input, found.as_deref().map(str::to_ascii_lowercase)))
-                    .or_insert((0, found.clone()));
-                tally.0 += 1;
-                if tally.0 > 1 {
-                    return None;
-                }
-                let what = match found {
-                    Some(t) => format!("an Azure object of type {t:?}, which is not read"),
-                    None => "an object with no type whose id names no Defender for Cloud object".to_string(),
-                };
-                let d = Diagnostic::error(
-                    "unrecognised-shape",
-                    format!(
-                        "{what}: expected a type of Microsoft.Security/assessments, assessmentMetadata, \
-                         secureScoreControlDefinitions, secureScores or secureScores/secureScoreControls"
-                    ),
-                )
-                .at(file.locator.origin(raw.get(), path));
-                self.diags.push(d);
-                return None;
-            }
+            Err(found) => return self.unread_item(file, raw, found, &fields, path),
         };
-        let info = ItemInfo {
+        let item = Item::Read {
             kind,
             subscription: azure::subscription_key(&fields),
             id_hash: azure::id_hash(&fields),
@@ -653,7 +730,46 @@ impl Loader<'_> {
         if let Err(d) = sink.add(kind, fields, file.input, &mut at) {
             self.diags.push(d);
         }
-        Some(info)
+        Some(item)
+    }
+
+    /// An Azure object of no kind read: skipped and counted when it has a type (or an id
+    /// naming one), else an error (one per input: a page of them is one mistake).
+    fn unread_item<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        found: Option<String>,
+        fields: &Fields,
+        path: String,
+    ) -> Option<Item> {
+        if let Some(type_name) = ignored::unread_type(found, fields) {
+            let locator = &mut file.locator;
+            self.ignored
+                .count(&type_name, || locator.origin(raw.get(), path));
+            return Some(Item::Skipped {
+                id_hash: azure::id_hash(fields),
+            });
+        }
+        let seen = self.untyped.entry(file.input).or_insert(0);
+        *seen += 1;
+        if *seen > 1 {
+            return None;
+        }
+        let keys = serde_json::from_str::<Keys>(raw.get())
+            .map(|k| k.names().join(", "))
+            .unwrap_or_default();
+        let d = Diagnostic::error(
+            "unrecognised-shape",
+            format!(
+                "an object of no recognised shape (keys: {}): no type, and no id naming one: expected an Azure \
+                 object with a type, such as Microsoft.Security/assessments",
+                if keys.is_empty() { "none" } else { keys.as_str() }
+            ),
+        )
+        .at(file.locator.origin(raw.get(), path));
+        self.diags.push(d);
+        None
     }
 
     /// Streams the elements of one native section into `handle`.

@@ -9,6 +9,12 @@ pub struct Page {
     pub file: String,
     /// The kind of its first recognised item (`None` when it has none).
     pub kind: Option<Kind>,
+    /// It holds items of more than one type (a Resource Graph `securityresources` result
+    /// without a `type` filter), the types not read included.
+    pub mixed: bool,
+    /// It holds items, all of types that are not read: it belongs to a listing nothing is
+    /// read from, whose completeness does not matter.
+    pub ignored_only: bool,
     pub form: PageForm,
 }
 
@@ -58,7 +64,7 @@ fn arm_listings(pages: &[Page]) -> Vec<(String, Vec<String>)> {
         })
         .collect();
     let mut unended: BTreeMap<(Option<Kind>, Option<String>), BTreeSet<&str>> = BTreeMap::new();
-    for p in pages {
+    for p in pages.iter().filter(|p| !p.ignored_only) {
         let PageForm::Arm {
             next_link: Some(listing),
             ..
@@ -105,12 +111,26 @@ type GroupKey = (Option<Kind>, Option<u64>);
 
 /// Resource Graph results, by kind and total: complete when the pages hold that many
 /// distinct rows and the last one has no `skip_token`. An empty page joins the results
-/// of its total.
+/// of its total. A page of several types makes its total one result of every kind (a
+/// query without a `type` filter); a result of types that are not read is not checked.
 fn graph_results(pages: &[Page]) -> Vec<(String, Vec<String>)> {
+    let mixed_totals: BTreeSet<Option<u64>> = pages
+        .iter()
+        .filter(|p| p.mixed)
+        .filter_map(|p| match p.form {
+            PageForm::Graph { total, .. } => Some(total),
+            PageForm::Arm { .. } => None,
+        })
+        .collect();
     let mut groups: BTreeMap<GroupKey, Vec<&Page>> = BTreeMap::new();
     for p in pages {
         if let PageForm::Graph { total, .. } = p.form {
-            groups.entry((p.kind, total)).or_default().push(p);
+            let kind = if mixed_totals.contains(&total) {
+                None
+            } else {
+                p.kind
+            };
+            groups.entry((kind, total)).or_default().push(p);
         }
     }
     // Empty pages (no kind) join the results of their total, when there are any.
@@ -130,6 +150,9 @@ fn graph_results(pages: &[Page]) -> Vec<(String, Vec<String>)> {
     }
     let mut out = Vec::new();
     for ((kind, total), group) in groups {
+        if group.iter().all(|p| p.ignored_only) {
+            continue;
+        }
         let mut distinct: HashSet<u64> = HashSet::new();
         let (mut all_skip, mut truncated) = (true, false);
         for p in &group {

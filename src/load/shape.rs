@@ -32,6 +32,12 @@ type Recogniser = for<'a> fn(&ObjectKeys<'a>) -> Option<Shape<'a>>;
 /// (found while recognising it, so a reader never looks a key up again).
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Shape<'a> {
+    /// A document securescore itself wrote (a report, a history line, another command's
+    /// JSON): a `schema` naming a `securescore.*` schema other than the control listing.
+    OwnOutput {
+        /// The schema, as given (a JSON string).
+        schema: &'a RawValue,
+    },
     /// A native inventory document: one or more of the [`SECTIONS`] (read key by key,
     /// other keys being unknown).
     NativeDocument,
@@ -68,19 +74,22 @@ pub(super) enum Shape<'a> {
 /// Every shape's recogniser, in order of precedence: an object is the first shape whose
 /// recogniser takes it. The order settles objects that two recognisers would take:
 ///
-/// 1. a native document ([`native_document`]), whatever else it holds: native keys are
+/// 1. securescore's own output ([`own_output`]): a report holds `controls` and a history
+///    line `scopes`, which would otherwise read as a native document full of errors;
+/// 2. a native document ([`native_document`]), whatever else it holds: native keys are
 ///    the user's own;
-/// 2. a native assessment ([`assessment_row`]; its `resource` is no Azure key);
-/// 3. an ARM page ([`arm_page`]), then 4. a Resource Graph result ([`graph_result`]):
+/// 3. a native assessment ([`assessment_row`]; its `resource` is no Azure key);
+/// 4. an ARM page ([`arm_page`]), then 5. a Resource Graph result ([`graph_result`]):
 ///    listings hold Azure objects, so they are told apart before the objects they hold;
-/// 5. an error response ([`error_response`]), which may carry an `id` or `type` of its
+/// 6. an error response ([`error_response`]), which may carry an `id` or `type` of its
 ///    own but is no object;
-/// 6. any other object with a `type` or an `id` ([`azure_object`]), read as one Azure
+/// 7. any other object with a `type` or an `id` ([`azure_object`]), read as one Azure
 ///    object (which may still be of no type that is read).
 ///
 /// Native keys match exactly, Azure keys ignoring ASCII case (Resource Graph and older
 /// `az` versions spell them differently).
-const SHAPES: [Recogniser; 6] = [
+const SHAPES: [Recogniser; 7] = [
+    own_output,
     native_document,
     assessment_row,
     arm_page,
@@ -93,6 +102,22 @@ const SHAPES: [Recogniser; 6] = [
 /// it has none of them.
 pub(super) fn shape_of<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
     SHAPES.iter().find_map(|recognise| recognise(keys))
+}
+
+/// The schemas securescore writes start with this.
+const OWN_SCHEMA_PREFIX: &str = "securescore.";
+
+/// The control listing (`securescore controls -f json`) is control definitions, read as
+/// a native document: a catalog can be exported, edited and passed back.
+const LISTING_SCHEMA_PREFIX: &str = "securescore.controls/";
+
+/// securescore's own output: a `schema` (exactly so spelled) that is a string naming a
+/// `securescore.*` schema, other than the control listing's.
+fn own_output<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
+    let schema = *keys.get("schema")?;
+    let name = serde_json::from_str::<&str>(schema.get()).ok()?;
+    (name.starts_with(OWN_SCHEMA_PREFIX) && !name.starts_with(LISTING_SCHEMA_PREFIX))
+        .then_some(Shape::OwnOutput { schema })
 }
 
 /// A native document: any of the [`SECTIONS`].
@@ -144,7 +169,7 @@ fn azure_object<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
 }
 
 /// The value of the first key matching one of `names`, ignoring ASCII case.
-fn find_key<'a>(keys: &ObjectKeys<'a>, names: &[&str]) -> Option<&'a RawValue> {
+pub(super) fn find_key<'a>(keys: &ObjectKeys<'a>, names: &[&str]) -> Option<&'a RawValue> {
     keys.iter()
         .find(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
         .map(|(_, v)| *v)
@@ -180,6 +205,11 @@ impl<'de> Deserialize<'de> for Keys<'de> {
 }
 
 impl<'a> Keys<'a> {
+    /// The keys' names, in order.
+    pub(super) fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
     /// The keys as a map, or the first key that appears twice (a repeated section
     /// would otherwise silently replace the first).
     pub(super) fn unique(self) -> Result<ObjectKeys<'a>, String> {
@@ -206,6 +236,7 @@ mod tests {
     /// The shape's name, for comparing.
     fn kind(json: &'static str) -> Option<&'static str> {
         shape(json).map(|s| match s {
+            Shape::OwnOutput { .. } => "OwnOutput",
             Shape::NativeDocument => "NativeDocument",
             Shape::AssessmentRow => "AssessmentRow",
             Shape::ArmPage { .. } => "ArmPage",
@@ -230,6 +261,10 @@ mod tests {
         assert_eq!(kind(r#"{"data": [], "totalRecords": 0}"#), Some("GraphResult"));
         assert_eq!(kind(r#"{"error": {"code": "x"}}"#), Some("ErrorResponse"));
         assert_eq!(kind(r#"{"ID": "/subscriptions/s"}"#), Some("AzureObject"));
+        assert_eq!(
+            kind(r#"{"schema": "securescore.report/v1", "controls": []}"#),
+            Some("OwnOutput")
+        );
         assert_eq!(kind(r#"{"name": "x"}"#), None);
         assert_eq!(kind("{}"), None);
     }
@@ -256,6 +291,21 @@ mod tests {
         assert_eq!(
             kind(r#"{"error": {}, "id": "x", "type": "t"}"#),
             Some("ErrorResponse")
+        );
+        // Only a securescore schema is securescore's output; the control listing is
+        // control definitions.
+        assert_eq!(
+            kind(r#"{"schema": "securescore.controls/v1", "controls": []}"#),
+            Some("NativeDocument")
+        );
+        assert_eq!(
+            kind(r#"{"schema": "https://example.com/inventory", "controls": []}"#),
+            Some("NativeDocument")
+        );
+        assert_eq!(kind(r#"{"schema": 1, "controls": []}"#), Some("NativeDocument"));
+        assert_eq!(
+            kind(r#"{"schema": "securescore.snapshot/v1", "scopes": [], "score": {}}"#),
+            Some("OwnOutput")
         );
         // Native keys match exactly, Azure keys in any case.
         assert_eq!(kind(r#"{"Controls": [], "Type": "t"}"#), Some("AzureObject"));
