@@ -28,6 +28,53 @@ pub fn diagnostic_line(line: &str) {
     let _ = writeln!(err, "{line}");
 }
 
+/// True when two paths name one file, however spelled: the same file (device and inode,
+/// so through symbolic and hard links), else the same path once made absolute with links
+/// resolved (a file not created yet: its folder's path and its name).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    if let (Ok(x), Ok(y)) = (fs::metadata(a), fs::metadata(b)) {
+        use std::os::unix::fs::MetadataExt;
+        return x.dev() == y.dev() && x.ino() == y.ino();
+    }
+    match (resolved(a), resolved(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// `path` made absolute with links resolved; for a file that does not exist yet, its
+/// folder's resolved path joined with its name.
+fn resolved(path: &Path) -> Option<std::path::PathBuf> {
+    fs::canonicalize(path).ok().or_else(|| {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(fs::canonicalize(dir).ok()?.join(path.file_name()?))
+    })
+}
+
+/// Fails when `output` (`-o`) names one of the files or folders the command reads
+/// (`reads`), however spelled: writing there would replace an input (an inventory, a
+/// history) with the output. Checked before anything is read or written.
+pub fn refuse_overwriting<'p>(
+    output: Option<&Path>,
+    reads: impl IntoIterator<Item = &'p Path>,
+) -> Result<(), crate::UsageError> {
+    let Some(out) = output.filter(|p| *p != Path::new("-")) else {
+        return Ok(());
+    };
+    match reads.into_iter().find(|read| same_file(out, read)) {
+        Some(read) => Err(crate::UsageError(format!(
+            "-o {} would overwrite {}, which this command also uses: write the output to another path",
+            out.display(),
+            read.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// True when output goes to a terminal.
 pub fn is_terminal(path: Option<&Path>) -> bool {
     path.is_none_or(|p| p == Path::new("-")) && io::stdout().is_terminal()

@@ -1053,3 +1053,168 @@ fn pooled_takes_the_largest_max_where_a_control_applies() {
         2.0,
     );
 }
+
+const MIXED: &str = "fixtures/azure/securityresources-mixed.json";
+
+/// Runs `assess -f json` (with `args`) on `stdin`, expecting exit code `exit`.
+fn report_from_stdin(stdin: &[u8], args: &[&str], exit: i32) -> Value {
+    use std::io::Write;
+    let mut all = vec!["assess", "-f", "json"];
+    all.extend_from_slice(args);
+    let mut child = common::securescore(all)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(exit),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The `ignored-type` warnings of a report, as (type, count): the message starts
+/// `<count> object(s) of type "<type>"`.
+fn ignored_types(r: &Value) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "ignored-type")
+        .map(|w| {
+            let message = w["message"].as_str().unwrap();
+            let count = message.split(' ').next().unwrap().parse().unwrap();
+            (message.split('"').nth(1).unwrap().to_string(), count)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The 18 rows of the mixed dump: 9 assessments and 9 objects of other types.
+fn mixed_rows() -> Vec<Value> {
+    let text = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(MIXED)).unwrap();
+    let dump: Value = serde_json::from_slice(&text).unwrap();
+    dump["data"].as_array().unwrap().clone()
+}
+
+/// One Resource Graph page of `rows`, of a result of `total` rows.
+fn graph_page(rows: &[Value], total: usize, skip_token: Option<&str>) -> Vec<u8> {
+    let page = serde_json::json!({
+        "count": rows.len(), "data": rows, "skip_token": skip_token, "total_records": total,
+    });
+    serde_json::to_vec(&page).unwrap()
+}
+
+/// A Resource Graph `securityresources` result without a `type` filter (SPEC §3 "Other
+/// types"), 18 rows of subscription 6f1c…, scored against the built-in catalog:
+///   Enable MFA (max 10): the subscription passes 94290b00 but fails 57e98606
+///     → 0 H, 1 U → 0
+///   Secure management ports (max 8): 805651bc vm1 H, vm2 U, vm3 H → 8 × 2/3 = 16/3
+///   Apply system updates (max 6): 4ab6e3c5 vm1 U, vm2 H, vm3 H, vm4 not applicable
+///     → 6 × 2/3 = 4
+///   Score (0 + 16/3 + 4) / (10 + 8 + 6) = (28/3) / 24 = 38.888…%; 4 resources count
+///   (vm4 is only not applicable).
+/// The 9 other rows are skipped, one warning per type with its count: 3 sub-assessments
+/// (whose `status.code` would otherwise read as assessments of vm1 and vm3), 2 governance
+/// assignments, 2 pricings, 1 regulatory compliance standard, 1 alert (whose `Status`
+/// is a string, which the assessment reader would refuse). Its `total_records` counts
+/// them too, so the result is complete.
+#[test]
+fn a_mixed_securityresources_dump_scores_its_assessments_and_skips_each_other_type_once() {
+    let r = report(&[MIXED, "--fail-under", "0"]);
+    assert_close(&r["score"]["percentage"], 28.0 / 3.0 / 24.0 * 100.0);
+    assert_close(&r["score"]["current"], 28.0 / 3.0);
+    assert_close(&r["score"]["max"], 24.0);
+    assert_eq!(r["score"]["resources"], 4);
+    assert_eq!(r["gate"]["passed"], true);
+    assert_eq!(warning_codes(&r), ["ignored-type"; 5]);
+    assert_eq!(
+        ignored_types(&r),
+        [
+            (
+                "microsoft.security/assessments/governanceassignments".to_string(),
+                2
+            ),
+            ("microsoft.security/assessments/subassessments".to_string(), 3),
+            ("microsoft.security/locations/alerts".to_string(), 1),
+            ("microsoft.security/pricings".to_string(), 2),
+            ("microsoft.security/regulatorycompliancestandards".to_string(), 1),
+        ]
+    );
+    // Each warning names the file and the first object of its type.
+    let subs = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["message"].as_str().unwrap().contains("subassessments"))
+        .unwrap();
+    assert_eq!(
+        (subs["file"].as_str(), subs["path"].as_str()),
+        (Some(MIXED), Some("data[1]"))
+    );
+    // Under --strict the warnings are errors: exit 2, no report.
+    let out = run(&["assess", MIXED, "--strict", "-f", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("5 warning(s), each an error under --strict"),
+        "{stderr}"
+    );
+}
+
+/// The same dump in pages: rows of other types count towards `total_records` like any
+/// row, whether a page mixes types or holds only skipped ones; a missing page is still
+/// an incomplete export; a result of skipped types alone is not checked.
+#[test]
+fn pages_of_a_mixed_dump_count_the_skipped_rows() {
+    let rows = mixed_rows();
+    let expected = 28.0 / 3.0 / 24.0 * 100.0;
+    // Two mixed pages, the first with a skip token: complete.
+    let mut stdin = graph_page(&rows[..9], 18, Some("token"));
+    stdin.extend(graph_page(&rows[9..], 18, None));
+    let r = report_from_stdin(&stdin, &["--fail-under", "0"], 0);
+    assert_close(&r["score"]["percentage"], expected);
+    assert_eq!(warning_codes(&r), ["ignored-type"; 5]);
+    // The assessments on one page, the other types on the next: complete.
+    let (read, skipped): (Vec<Value>, Vec<Value>) = rows
+        .iter()
+        .cloned()
+        .partition(|row| row["type"] == "microsoft.security/assessments");
+    assert_eq!((read.len(), skipped.len()), (9, 9));
+    let mut stdin = graph_page(&read, 18, Some("token"));
+    stdin.extend(graph_page(&skipped, 18, None));
+    let r = report_from_stdin(&stdin, &["--fail-under", "0"], 0);
+    assert_close(&r["score"]["percentage"], expected);
+    assert_eq!(warning_codes(&r), ["ignored-type"; 5]);
+    // The first mixed page alone: 9 of 18 rows, incomplete, and the gate fails.
+    let r = report_from_stdin(
+        &graph_page(&rows[..9], 18, Some("token")),
+        &["--fail-under", "0"],
+        1,
+    );
+    assert!(warning_codes(&r).contains(&"incomplete-export".to_string()));
+    let incomplete = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "incomplete-export")
+        .unwrap();
+    assert!(incomplete["message"]
+        .as_str()
+        .unwrap()
+        .contains("Resource Graph returned 9 of 18 records"));
+    // A first page of skipped types alone, beside the complete dump: nothing read from
+    // it, so its missing pages do not matter.
+    let mut stdin = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(MIXED)).unwrap();
+    stdin.extend(graph_page(&skipped[..4], 50, Some("token")));
+    let r = report_from_stdin(&stdin, &["--fail-under", "0"], 0);
+    assert_close(&r["score"]["percentage"], expected);
+    assert!(!warning_codes(&r).contains(&"incomplete-export".to_string()));
+}

@@ -1,5 +1,5 @@
 //! `-o PATH`: the report replaces the file atomically, keeps its permissions, and leaves
-//! no temporary file behind.
+//! no temporary file behind; a PATH the command reads is refused.
 
 mod common;
 
@@ -37,4 +37,88 @@ fn output_file_is_replaced_atomically_with_its_permissions() {
         .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A fresh folder under the temporary directory for one test, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("securescore-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `-o` naming a file the command reads, however spelled (another spelling, a symbolic
+/// link, a hard link, a file inside diff's folder, trend's history, --record's history),
+/// is refused with exit 2 before anything is read or written: the input keeps its bytes.
+#[test]
+fn output_naming_an_input_is_refused_and_the_input_is_untouched() {
+    let scratch = Scratch::new("output-is-input");
+    let dir = &scratch.0;
+    let inventory =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/worked-example.json"))
+            .unwrap();
+    std::fs::write(dir.join("inv.json"), &inventory).unwrap();
+    std::os::unix::fs::symlink("inv.json", dir.join("link.json")).unwrap();
+    std::fs::hard_link(dir.join("inv.json"), dir.join("hard.json")).unwrap();
+    std::fs::create_dir(dir.join("before")).unwrap();
+    std::fs::write(dir.join("before/a.json"), &inventory).unwrap();
+    std::fs::write(dir.join("history.jsonl"), "").unwrap();
+    let cases: [&[&str]; 9] = [
+        &["assess", "inv.json", "-o", "inv.json"],
+        &["assess", "inv.json", "-o", "./before/../inv.json"],
+        &["assess", "inv.json", "-o", "link.json"],
+        &["assess", "link.json", "-o", "hard.json"],
+        &["assess", "inv.json", "--record", "new.jsonl", "-o", "new.jsonl"],
+        &["validate", "inv.json", "-f", "json", "-o", "inv.json"],
+        &["diff", "before", "inv.json", "-o", "before/a.json"],
+        &["diff", "before", "inv.json", "-o", "before"],
+        &["trend", "history.jsonl", "-o", "history.jsonl"],
+    ];
+    for args in cases {
+        let out = common::securescore(args).current_dir(dir).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("which this command also uses"),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(
+            std::fs::read(dir.join("inv.json")).unwrap(),
+            inventory,
+            "{args:?}"
+        );
+        assert_eq!(
+            std::fs::read(dir.join("before/a.json")).unwrap(),
+            inventory,
+            "{args:?}"
+        );
+        assert!(
+            std::fs::read(dir.join("history.jsonl")).unwrap().is_empty(),
+            "{args:?}"
+        );
+        assert!(!dir.join("new.jsonl").exists(), "{args:?}: recorded");
+    }
+    // Another path is written as usual.
+    let out = common::securescore(["assess", "inv.json", "-o", "report.txt"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("report.txt").exists());
 }

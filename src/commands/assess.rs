@@ -1,7 +1,8 @@
 //! `securescore assess`: load, filter, score, rank, report, gate.
 
 use super::{
-    emit, fail_on_errors, fail_on_warnings, load_inputs, print_diagnostics, render_options, resolve_inputs,
+    emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
+    render_options, resolve_inputs,
 };
 use crate::cli::AssessArgs;
 use crate::date::Date;
@@ -12,11 +13,13 @@ use crate::gate;
 use crate::history::{Runs, Snapshot};
 use crate::load::LoadOptions;
 use crate::model::Model;
+use crate::output::same_file;
 use crate::render::{Document, Format, RenderOptions};
 use crate::report::{GateOut, WarningOut};
 use crate::trend::Trend;
 use crate::Outcome;
 use crate::UsageError;
+use std::path::PathBuf;
 
 /// A history file's runs and the warnings about its lines.
 type History = (Runs, Vec<Diagnostic>);
@@ -31,6 +34,11 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
         .into());
     }
     let inputs = resolve_inputs(&args.files)?;
+    let history_files = [&args.history, &args.record].into_iter().flatten();
+    refuse_overwriting(
+        &args.output,
+        input_paths(&inputs).chain(history_files.map(PathBuf::as_path)),
+    )?;
     let load_options = LoadOptions {
         digest_inputs: args.record.is_some(),
         ..LoadOptions::default()
@@ -141,14 +149,6 @@ fn chart_history(
         warnings: &warnings,
     };
     crate::trend::whole(&history, args.fail_under)
-}
-
-/// True when two paths name one file.
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
 }
 
 /// The explanation of every control of the report, in its order (the HTML drill-downs).

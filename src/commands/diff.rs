@@ -1,7 +1,10 @@
 //! `securescore diff BEFORE AFTER`: what changed between two inventories and why the
 //! score moved, as a waterfall of causes.
 
-use super::{emit, fail_on_errors, fail_on_warnings, load_inputs, print_diagnostics, render_options};
+use super::{
+    emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
+    render_options,
+};
 use crate::cli::DiffArgs;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::diff::{diff, Diff, DropGate};
@@ -50,9 +53,10 @@ fn side_inputs(path: &Path) -> anyhow::Result<Vec<InputSpec>> {
     Ok(files.into_iter().map(InputSpec::Path).collect())
 }
 
-/// Loads one side, failing on input errors and on scopes scored from counts.
-fn load_side(path: &Path) -> anyhow::Result<(Model, Diagnostics)> {
-    let (model, diags) = load_inputs(&side_inputs(path)?, &LoadOptions::default())?;
+/// Loads one side (`path`, read from `inputs`), failing on input errors and on scopes
+/// scored from counts.
+fn load_side(path: &Path, inputs: &[InputSpec]) -> anyhow::Result<(Model, Diagnostics)> {
+    let (model, diags) = load_inputs(inputs, &LoadOptions::default())?;
     fail_on_errors(&diags)?;
     if let Some(scope) = model.scopes.iter().find(|s| s.count_level) {
         return Err(UsageError(format!(
@@ -72,8 +76,15 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
         return Err(UsageError("only one side can be read from standard input".to_string()).into());
     }
     let quiet = args.common.output.quiet;
-    let (before, before_diags) = load_side(&args.before)?;
-    let (after, after_diags) = load_side(&args.after)?;
+    let (before_inputs, after_inputs) = (side_inputs(&args.before)?, side_inputs(&args.after)?);
+    // The sides themselves (a folder, too) and every file read from them.
+    let reads = [args.before.as_path(), args.after.as_path()]
+        .into_iter()
+        .chain(input_paths(&before_inputs))
+        .chain(input_paths(&after_inputs));
+    refuse_overwriting(&args.common.output, reads)?;
+    let (before, before_diags) = load_side(&args.before, &before_inputs)?;
+    let (after, after_diags) = load_side(&args.after, &after_inputs)?;
     let request = args.common.scoring.request();
     let options = request.options(ExportedWeights::Ignored);
     let filters = request.filters;

@@ -1,7 +1,8 @@
 //! `securescore explain CONTROL [FILE]...`: one control, number by number.
 
 use super::{
-    emit, fail_on_errors, fail_on_warnings, load_inputs, print_diagnostics, render_options, resolve_inputs,
+    emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
+    render_options, resolve_inputs,
 };
 use crate::cli::ExplainArgs;
 use crate::evaluation::{evaluate, ReportExtras};
@@ -13,6 +14,7 @@ use crate::{Outcome, UsageError};
 /// Runs `explain`.
 pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
+    refuse_overwriting(&args.common.output, input_paths(&inputs))?;
     let (model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
     fail_on_errors(&diags)?;
     let c = find_control(&model, &args.control).map_err(|e| match e {

@@ -20,7 +20,7 @@ use crate::render::{Document, Format, RenderOptions, Style};
 use crate::text::terminal_safe;
 use crate::UsageError;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The inputs named by FILE arguments: standard input for none or `-`. With no FILE and a
 /// terminal on standard input, a usage error (rather than waiting for typing).
@@ -44,6 +44,24 @@ pub fn resolve_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<InputSpec>> {
             }
         })
         .collect())
+}
+
+/// The files among `inputs` (not standard input).
+pub fn input_paths(inputs: &[InputSpec]) -> impl Iterator<Item = &Path> {
+    inputs.iter().filter_map(|i| match i {
+        InputSpec::Path(p) => Some(p.as_path()),
+        _ => None,
+    })
+}
+
+/// Fails (exit 2) when `-o` names one of the files or folders the command reads,
+/// however spelled, before anything is read or written.
+pub fn refuse_overwriting<'p>(
+    output: &OutputArgs,
+    reads: impl IntoIterator<Item = &'p Path>,
+) -> anyhow::Result<()> {
+    crate::output::refuse_overwriting(output.output.as_deref(), reads)?;
+    Ok(())
 }
 
 /// Loads inputs with the built-in catalog.

@@ -1,7 +1,8 @@
 //! `securescore plan [FILE]... (--target PCT | --steps N)`: an ordered remediation plan.
 
 use super::{
-    emit, fail_on_errors, fail_on_warnings, load_inputs, print_diagnostics, render_options, resolve_inputs,
+    emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
+    render_options, resolve_inputs,
 };
 use crate::cli::PlanArgs;
 use crate::evaluation::evaluate;
@@ -13,6 +14,7 @@ use crate::Outcome;
 /// Runs `plan`.
 pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
+    refuse_overwriting(&args.common.output, input_paths(&inputs))?;
     let (mut model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
     fail_on_errors(&diags)?;
     let evaluation = evaluate(&model, &args.common.scoring.request(), &mut diags)?;

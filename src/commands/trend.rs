@@ -1,7 +1,7 @@
 //! `securescore trend HISTORY`: the score over time, from the snapshots `assess --record`
 //! appended.
 
-use super::{emit, fail_on_warnings, print_diagnostics, render_options};
+use super::{emit, fail_on_warnings, print_diagnostics, refuse_overwriting, render_options};
 use crate::cli::TrendArgs;
 use crate::diag::Diagnostics;
 use crate::render::Document;
@@ -10,6 +10,7 @@ use crate::{Outcome, UsageError};
 
 /// Runs `trend`.
 pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
+    refuse_overwriting(&args.output, [args.history.as_path()])?;
     let (runs, warnings) = crate::history::read(&args.history)?;
     let history = History {
         path: &args.history,

@@ -1,6 +1,6 @@
 //! `securescore validate`: load every input and list every problem, errors and warnings.
 
-use super::{emit, load_inputs, render_options, resolve_inputs};
+use super::{emit, input_paths, load_inputs, refuse_overwriting, render_options, resolve_inputs};
 use crate::cli::ValidateArgs;
 use crate::crosscheck::check;
 use crate::evaluation::{ExportedWeights, ScoringRequest};
@@ -12,6 +12,7 @@ use crate::Outcome;
 /// Runs `validate`: exit 2 when any input has an error, 0 when there are only warnings.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
+    refuse_overwriting(&args.output, input_paths(&inputs))?;
     let options = LoadOptions {
         report_unknown_keys: true,
         ..LoadOptions::default()
@@ -49,7 +50,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
             super::print_diagnostics(&diags, true);
         }
         if escalated > 0 {
-            anyhow::bail!("{errors} input error(s) found ({escalated} of them warnings, errors under --strict)");
+            anyhow::bail!(
+                "{errors} input error(s) found ({escalated} of them warnings, errors under --strict)"
+            );
         }
         anyhow::bail!("{errors} input error(s) found");
     }

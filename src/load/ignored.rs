@@ -129,9 +129,13 @@ mod tests {
         let warnings: Vec<Diagnostic> = ignored.warnings().collect();
         assert_eq!(warnings.len(), 2);
         assert!(warnings.iter().all(|w| w.code == "ignored-type"));
-        assert!(warnings[0].message.starts_with("1 object of type \"Microsoft.Security/alerts\""));
+        assert!(warnings[0]
+            .message
+            .starts_with("1 object of type \"Microsoft.Security/alerts\""));
         assert_eq!(warnings[0].file.as_deref(), Some("b.json"));
-        assert!(warnings[1].message.starts_with("2 objects of type \"Microsoft.Security/pricings\""));
+        assert!(warnings[1]
+            .message
+            .starts_with("2 objects of type \"Microsoft.Security/pricings\""));
         assert_eq!(warnings[1].file.as_deref(), Some("a.json"));
     }
 
@@ -141,11 +145,11 @@ mod tests {
 
     #[test]
     fn a_type_or_an_id_naming_one_tells_an_object_that_is_not_read() {
-        let alert = raw(r#"{"type": "Microsoft.Security/locations/alerts", "properties": {"status": "Active"}}"#);
+        let alert =
+            raw(r#"{"type": "Microsoft.Security/locations/alerts", "properties": {"status": "Active"}}"#);
         assert!(head(alert).is_some_and(|f| is_unread(&f)));
-        let sub = raw(
-            r#"{"id": "/subscriptions/s/providers/Microsoft.Security/assessments/k/subAssessments/x"}"#,
-        );
+        let sub =
+            raw(r#"{"id": "/subscriptions/s/providers/Microsoft.Security/assessments/k/subAssessments/x"}"#);
         assert!(head(sub).is_some_and(|f| is_unread(&f)));
         // A type that is read is not skipped, whatever its fields.
         let assessment = raw(r#"{"TYPE": "microsoft.security/assessments", "status": 1}"#);

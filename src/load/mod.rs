@@ -686,8 +686,7 @@ impl Loader<'_> {
                 }
             };
             self.anonymous_rows += 1;
-            page.rows
-                .push(id_hash.unwrap_or(u64::MAX - self.anonymous_rows));
+            page.rows.push(id_hash.unwrap_or(u64::MAX - self.anonymous_rows));
         });
         if let Err(e) = result {
             let d = file.locator.json_error(raw.get(), path, &e);
@@ -745,8 +744,7 @@ impl Loader<'_> {
     ) -> Option<Item> {
         if let Some(type_name) = ignored::unread_type(found, fields) {
             let locator = &mut file.locator;
-            self.ignored
-                .count(&type_name, || locator.origin(raw.get(), path));
+            self.ignored.count(&type_name, || locator.origin(raw.get(), path));
             return Some(Item::Skipped {
                 id_hash: azure::id_hash(fields),
             });
