@@ -1,5 +1,5 @@
 //! CLI contract tests: every `tests/cases/*.case` file runs the binary once and checks its
-//! exit code and output.
+//! exit code and output; and the README's sample error output is the real one.
 //!
 //! A case file holds `key: value` lines:
 //! - `args:` the command line after `securescore` (whitespace-separated; `'…'` quotes);
@@ -199,4 +199,26 @@ fn cli_cases() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The README's sample of error messages is the real output, byte for byte: the command
+/// on its `$` line is run, and its standard output then standard error (as a terminal
+/// shows them, the summary line last) must be the lines that follow, up to the fence.
+#[test]
+fn readme_error_sample_is_the_real_output() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let command = "$ securescore validate fixtures/errors/bad-values.json\n";
+    let start = readme.find(command).expect("the README shows the sample") + command.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let out = common::securescore(["validate", "fixtures/errors/bad-values.json"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let real = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(shown, real);
 }
