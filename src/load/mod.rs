@@ -326,10 +326,11 @@ impl Loader<'_> {
         if self.options.digest_inputs {
             self.builder.add_digest(crate::digest::sha256_hex(&bytes));
         }
-        let text = match source::decode(&name, &bytes) {
-            Ok(t) => t,
-            Err(d) => return self.diags.push(d),
-        };
+        let text =
+            match source::decode(&name, &bytes).and_then(|t| source::refuse_markup(&name, t).map(|()| t)) {
+                Ok(t) => t,
+                Err(d) => return self.diags.push(d),
+            };
         let mut file = FileCtx {
             input,
             locator: Locator::new(&name, text),

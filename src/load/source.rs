@@ -138,6 +138,21 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
     Ok(text)
 }
 
+/// Fails when the text is markup (HTML, such as securescore's own HTML report, or XML)
+/// rather than JSON: one line saying so, not a JSON syntax error at its first `<`.
+pub fn refuse_markup(name: &str, text: &str) -> Result<(), Diagnostic> {
+    if !text.trim_start().starts_with('<') {
+        return Ok(());
+    }
+    let mut d = Diagnostic::error(
+        "not-an-inventory",
+        "the input is HTML or XML, not JSON (an HTML report cannot be read back): pass the inventory, or \
+         Azure's JSON export",
+    );
+    d.file = Some(name.to_string());
+    Err(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +171,17 @@ mod tests {
             (bad.code, bad.line, bad.column),
             ("invalid-utf8", Some(2), Some(8))
         );
+    }
+
+    #[test]
+    fn markup_is_refused_and_json_is_not() {
+        let html = refuse_markup("r.html", "\n  <!DOCTYPE html><html>").unwrap_err();
+        assert_eq!(
+            (html.code, html.file.as_deref()),
+            ("not-an-inventory", Some("r.html"))
+        );
+        assert!(refuse_markup("x.xml", "<?xml version=\"1.0\"?>").is_err());
+        assert!(refuse_markup("a.json", " {\"assessments\": []}").is_ok());
+        assert!(refuse_markup("a.json", "[\"<b>\"]").is_ok());
     }
 }
