@@ -183,3 +183,73 @@ fn graph_results(pages: &[Page]) -> Vec<(String, Vec<String>)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(
+        kind: Option<Kind>,
+        mixed: bool,
+        ignored_only: bool,
+        rows: std::ops::Range<u64>,
+        skip: bool,
+    ) -> Page {
+        Page {
+            file: format!("page-{}.json", rows.start),
+            kind,
+            mixed,
+            ignored_only,
+            form: PageForm::Graph {
+                total: Some(18),
+                skip_token: skip,
+                truncated: false,
+                rows: rows.collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn pages_of_a_result_that_mixes_types_are_counted_together() {
+        // Page 1 starts with assessments, page 2 with secure scores; both mix types.
+        let pages = [
+            graph(Some(Kind::Assessment), true, false, 0..9, true),
+            graph(Some(Kind::SecureScore), true, false, 9..18, false),
+        ];
+        assert!(incomplete_exports(&pages).is_empty());
+        // A page of one kind beside a mixed one of the same total joins it too.
+        let pages = [
+            graph(Some(Kind::Assessment), false, false, 0..9, true),
+            graph(Some(Kind::Assessment), true, false, 9..18, false),
+        ];
+        assert!(incomplete_exports(&pages).is_empty());
+        // Half of the rows: incomplete, as records of any type.
+        let pages = [graph(Some(Kind::Assessment), true, false, 0..9, true)];
+        let found = incomplete_exports(&pages);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "Resource Graph returned 9 of 18 records");
+    }
+
+    #[test]
+    fn listings_of_types_not_read_are_not_checked() {
+        let pages = [graph(None, false, true, 0..4, true)];
+        assert!(incomplete_exports(&pages).is_empty());
+        let arm = Page {
+            file: "pricings.json".to_string(),
+            kind: None,
+            mixed: false,
+            ignored_only: true,
+            form: PageForm::Arm {
+                next_link: Some(Some("s1".to_string())),
+                subscriptions: BTreeSet::new(),
+            },
+        };
+        assert!(incomplete_exports(&[arm]).is_empty());
+        // A page of skipped rows still counts towards its result's total.
+        let pages = [
+            graph(Some(Kind::Assessment), false, false, 0..9, true),
+            graph(None, false, true, 9..18, false),
+        ];
+        assert!(incomplete_exports(&pages).is_empty());
+    }
+}
