@@ -1218,3 +1218,46 @@ fn pages_of_a_mixed_dump_count_the_skipped_rows() {
     assert_close(&r["score"]["percentage"], expected);
     assert!(!warning_codes(&r).contains(&"incomplete-export".to_string()));
 }
+const MAXIMA_EXPANDED: [&str; 4] = [
+    "fixtures/azure/per-scope-maxima-expanded/2020-controls.json",
+    "fixtures/azure/per-scope-maxima-expanded/2020-scores.json",
+    "fixtures/azure/per-scope-maxima-expanded/2021-controls.json",
+    "fixtures/azure/per-scope-maxima-expanded/2021-scores.json",
+];
+
+/// The same two exports taken with `$expand=definition`: each control object carries the
+/// definition of its day, so the definitions differ too (MFA at 10 and 8, endpoint
+/// protection at 2 and 0, system updates with one member fewer in 2020). No assessment
+/// scores with a definition, so the score is the one without them, 132600 / 2508, and
+/// each control's maxima are said once: two `max-differs` (the exported figures' warning
+/// covers the definitions') and one `metadata-differs` for the membership.
+#[test]
+fn definitions_of_different_days_do_not_stop_count_level_scopes() {
+    let r = report(&MAXIMA_EXPANDED);
+    assert_close(&r["score"]["percentage"], 132600.0 / 2508.0);
+    let mut codes = warning_codes(&r);
+    codes.sort();
+    assert_eq!(codes, ["max-differs", "max-differs", "metadata-differs"]);
+    // Input order does not change the report.
+    let mut reversed = MAXIMA_EXPANDED.to_vec();
+    reversed.reverse();
+    assert_eq!(report(&reversed), r);
+}
+
+/// Once an assessment of one of the disagreeing definitions' members is scored, which
+/// definition holds matters: an error naming the control, exit 2.
+#[test]
+fn definitions_of_different_days_are_an_error_once_a_member_is_assessed() {
+    let mut args = vec!["assess"];
+    args.extend(MAXIMA_EXPANDED);
+    args.push("fixtures/azure/mfa-assessment.json");
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: ")
+            && stderr.contains("\"Enable MFA\" (34a42fb3-e6db-409c-b56b-7b1db6b8aee0) is defined with max scores 8, 10")
+            && stderr.contains("\"94290b00-4d0c-d7b4-7cea-064a9554e681\" is assessed"),
+        "{stderr}"
+    );
+}

@@ -271,7 +271,21 @@ impl ModelBuilder {
     pub fn finish(mut self, catalog: &Catalog, diags: &mut Diagnostics) -> Model {
         self.assessments
             .sort_unstable_by_key(|a| (a.resource, a.recommendation, a.exemption, a.status, a.input));
-        self.controls = self.definitions.take_controls(diags);
+        let assessed_recommendations = std::cell::OnceCell::new();
+        let assessed = |id: &str| {
+            let assessed = assessed_recommendations.get_or_init(|| {
+                let mut seen = vec![false; self.recommendations.len()];
+                for a in &self.assessments {
+                    seen[a.recommendation as usize] = true;
+                }
+                seen
+            });
+            self.recommendation_index
+                .get(id)
+                .is_some_and(|&r| assessed.get(r as usize).copied().unwrap_or(false))
+        };
+        let (controls, differing_definitions) = self.definitions.take_controls(&assessed, diags);
+        self.controls = controls;
         let (control_defs, catalog_controls, catalog_membership) = self.settle_controls(catalog, diags);
         let controls = self.resolve_controls(control_defs);
         self.definitions
@@ -296,7 +310,12 @@ impl ModelBuilder {
         let (mut scopes, resource_scope) = assign_scopes(&resources, &subscriptions, &exports.scopes);
         let exported = exports.attach(&scopes, &controls, diags);
         mark_count_level(&mut scopes, &resource_scope, &assessments, &exported);
-        warn_max_differs(&exported, &scopes, &controls, diags);
+        let warned = warn_max_differs(&exported, &scopes, &controls, diags);
+        for (id, d) in differing_definitions {
+            if d.code != "max-differs" || !warned.contains(&id) {
+                diags.push(d);
+            }
+        }
 
         let model = Model::new(ModelParts {
             controls,

@@ -285,12 +285,80 @@ impl RecommendationFacts {
 #[derive(Debug, Default)]
 struct ControlFacts {
     native: Option<(ControlDef, Origin)>,
-    /// The first Azure definition; later ones must agree on max score and membership.
+    /// The Azure definition kept: of those that disagree, the one with the largest max
+    /// score, then the smallest membership, so the choice does not depend on input order.
     azure: Option<(ControlDef, Origin)>,
-    /// The first Azure definition that does not.
-    contradiction: Option<Box<Diagnostic>>,
+    /// Azure definitions that disagree on max score or membership, and the members
+    /// named by any of them: an error when a member is assessed (a scope scored from
+    /// assessments would score with a definition the exports do not agree on).
+    contradiction: Option<Contradiction>,
     name: Fact<String>,
     description: Fact<String>,
+}
+
+/// Azure definitions of one control that disagree on its max score or membership.
+#[derive(Debug)]
+struct Contradiction {
+    /// Where two of them were read: the first two by file name, line and column, so
+    /// the message does not depend on which was read first.
+    places: Vec<Origin>,
+    /// Every max score given, sorted, without repeats.
+    maxima: Vec<f64>,
+    /// Every member any of them names, sorted, without repeats.
+    members: Vec<String>,
+    membership_differs: bool,
+}
+
+impl Contradiction {
+    /// Notes a definition `def` that disagrees with the one `kept` so far.
+    fn note(&mut self, kept: &ControlDef, def: &ControlDef, at: Origin) {
+        self.membership_differs |= kept.recommendations != def.recommendations;
+        self.places.push(at);
+        self.places
+            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        self.places.truncate(2);
+        self.maxima.push(def.max_score);
+        self.maxima.sort_by(f64::total_cmp);
+        self.maxima.dedup();
+        self.members.extend(def.recommendations.iter().cloned());
+        self.members.sort_unstable();
+        self.members.dedup();
+    }
+
+    /// The error when a member is assessed, else the warning.
+    fn diagnostic(&self, id: &str, name: Option<&str>, assessed: &dyn Fn(&str) -> bool) -> Diagnostic {
+        let maxima = self.maxima.iter().map(f64::to_string).collect::<Vec<_>>().join(", ");
+        let what = match (self.maxima.len() > 1, self.membership_differs) {
+            (true, true) => format!("max scores {maxima} and different members"),
+            (true, false) => format!("max scores {maxima}"),
+            _ => "different members".to_string(),
+        };
+        let control = named(name, id);
+        let at = self.places.first().cloned().unwrap_or_default();
+        let other = self.places.get(1).cloned().unwrap_or_default();
+        if let Some(member) = self.members.iter().find(|m| assessed(m)) {
+            return Diagnostic::error(
+                "conflicting-definition",
+                format!(
+                    "control {control} is defined with {what} by different exports (also at {other}), and \
+                     recommendation {member:?} is assessed, so the score would depend on which one is used; \
+                     export the definitions once (secureScoreControlDefinitions), or give a native controls \
+                     entry, which overrides them"
+                ),
+            )
+            .at(at);
+        }
+        let code = if self.maxima.len() > 1 { "max-differs" } else { "metadata-differs" };
+        Diagnostic::warning(
+            code,
+            format!(
+                "control {control} is defined with {what} by different exports (of different days?); no \
+                 assessment is scored with it (scopes scored from exported counts take their own exported max), \
+                 so this does not change the score; the definition shown is the one with the largest max, then the first membership in byte order"
+            ),
+        )
+        .at(at)
+    }
 }
 
 /// The error for a second, different definition of one id.
@@ -413,37 +481,36 @@ impl Definitions {
     }
 
     /// An Azure control definition. Names and descriptions merge by precedence; a
-    /// different max score or membership than an earlier Azure definition is an error
-    /// (reported when the model is finished, unless a native entry overrides both).
+    /// different max score or membership than another Azure definition is noted, and
+    /// judged when the model is finished ([`Definitions::take_controls`]).
     pub fn azure_control(&mut self, mut def: ControlDef, at: &mut dyn FnMut() -> Origin) {
         normalise(&mut def);
         let facts = self.controls.entry(def.id.clone()).or_default();
         offer_control_names(facts, Rank::ControlDefinition, &def);
-        match &facts.azure {
-            None => facts.azure = Some((def, at())),
-            Some((first, origin)) => {
-                if facts.contradiction.is_none()
-                    && (first.max_score != def.max_score || first.recommendations != def.recommendations)
-                {
-                    let what = if first.max_score != def.max_score {
-                        format!("max score {} here, {} there", def.max_score, first.max_score)
-                    } else {
-                        "membership".to_string()
-                    };
-                    facts.contradiction = Some(Box::new(
-                        Diagnostic::error(
-                            "conflicting-definition",
-                            format!(
-                                "control {:?} is defined twice with different contents (first at {origin}): \
-                                 {what}; definitions of one control must agree on max score and membership \
-                                 (a native controls entry overrides them)",
-                                def.id
-                            ),
-                        )
-                        .at(at()),
-                    ));
-                }
-            }
+        let Some((kept, origin)) = &mut facts.azure else {
+            facts.azure = Some((def, at()));
+            return;
+        };
+        if kept.max_score == def.max_score && kept.recommendations == def.recommendations {
+            return;
+        }
+        let here = at();
+        let contradiction = facts.contradiction.get_or_insert_with(|| Contradiction {
+            places: vec![origin.clone()],
+            maxima: vec![kept.max_score],
+            members: kept.recommendations.clone(),
+            membership_differs: false,
+        });
+        contradiction.note(kept, &def, here.clone());
+        // Largest max first, then the smallest membership: independent of input order.
+        let wins = def
+            .max_score
+            .total_cmp(&kept.max_score)
+            .then_with(|| kept.recommendations.cmp(&def.recommendations))
+            .is_gt();
+        if wins {
+            *kept = def;
+            *origin = here;
         }
     }
 
@@ -451,18 +518,34 @@ impl Definitions {
     /// names and descriptions by precedence. Reports contradicting Azure definitions
     /// no native entry overrides, and one `metadata-differs` warning per control whose
     /// Azure definitions name or describe it differently.
-    pub fn take_controls(&mut self, diags: &mut Diagnostics) -> BTreeMap<String, (ControlDef, Origin)> {
+    ///
+    /// Azure definitions of different days that contradict each other on max score or
+    /// membership are an error only when one of their members is `assessed`: only a
+    /// scope scored from assessments scores with the definition. A scope scored from
+    /// exported counts takes its own exported max (SPEC §3), so there they are a
+    /// warning (`max-differs`, or `metadata-differs` for membership).
+    /// Those warnings are returned with their control's id rather than pushed: the
+    /// builder drops a definition's `max-differs` when the exported objects already
+    /// said it (one warning per control).
+    pub fn take_controls(
+        &mut self,
+        assessed: &dyn Fn(&str) -> bool,
+        diags: &mut Diagnostics,
+    ) -> (BTreeMap<String, (ControlDef, Origin)>, Vec<(String, Diagnostic)>) {
         let mut out = BTreeMap::new();
+        let mut differing = Vec::new();
         for (id, facts) in std::mem::take(&mut self.controls) {
-            if facts.native.is_none() {
-                if let Some(d) = facts.contradiction {
-                    diags.push(*d);
+            let name = facts.name.value().cloned();
+            if let (None, Some(c)) = (&facts.native, &facts.contradiction) {
+                match c.diagnostic(&id, name.as_deref(), assessed) {
+                    d if d.level == crate::diag::Level::Error => diags.push(d),
+                    d => differing.push((id.clone(), d)),
                 }
             }
             let Some((mut def, at)) = facts.native.or(facts.azure) else {
                 continue;
             };
-            def.name = facts.name.value().cloned();
+            def.name = name;
             def.description = facts.description.value().cloned();
             let differences: Vec<String> = [
                 facts.name.difference("name"),
@@ -476,7 +559,7 @@ impl Definitions {
             }
             out.insert(id, (def, at));
         }
-        out
+        (out, differing)
     }
 
     /// Writes the merged facts into the recommendations (indexed as the builder
@@ -800,10 +883,11 @@ mod tests {
     fn azure_control_definitions_differ_in_names_by_warning_and_in_max_by_error() {
         let mut defs = Definitions::default();
         let mut at = Origin::default;
+        let assessed = |_: &str| true;
         defs.azure_control(control(6.0, "Old", &["a", "b"]), &mut at);
         defs.azure_control(control(6.0, "New", &["b", "a"]), &mut at);
         let mut diags = Diagnostics::default();
-        let controls = defs.take_controls(&mut diags);
+        let (controls, _) = defs.take_controls(&assessed, &mut diags);
         assert_eq!(controls["c"].0.name.as_deref(), Some("New"));
         let codes: Vec<&str> = diags.items().iter().map(|d| d.code).collect();
         assert_eq!(codes, ["metadata-differs"]);
@@ -811,7 +895,7 @@ mod tests {
         defs.azure_control(control(6.0, "A", &["a"]), &mut at);
         defs.azure_control(control(5.0, "A", &["a"]), &mut at);
         let mut diags = Diagnostics::default();
-        defs.take_controls(&mut diags);
+        defs.take_controls(&assessed, &mut diags);
         assert_eq!(diags.items()[0].code, "conflicting-definition");
 
         // A native entry overrides both, max included.
@@ -820,8 +904,46 @@ mod tests {
         defs.native_control(control(8.0, "Mine", &["z"]), Origin::default())
             .unwrap();
         let mut diags = Diagnostics::default();
-        let controls = defs.take_controls(&mut diags);
+        let (controls, _) = defs.take_controls(&assessed, &mut diags);
         assert!(diags.items().is_empty());
         assert_eq!(controls["c"].0, control(8.0, "Mine", &["z"]));
+    }
+
+    #[test]
+    fn definitions_of_different_days_only_warn_when_no_member_is_assessed() {
+        let only_b = |m: &str| m == "b";
+        let orders = [[2.0, 0.0, 3.0], [0.0, 3.0, 2.0], [3.0, 2.0, 0.0]];
+        for order in orders {
+            let mut defs = Definitions::default();
+            let mut at = Origin::default;
+            for max in order {
+                defs.azure_control(control(max, "A", &["a"]), &mut at);
+            }
+            let mut diags = Diagnostics::default();
+            let (controls, differing) = defs.take_controls(&only_b, &mut diags);
+            // Whatever the order, the largest max is kept and the values are listed.
+            assert_eq!(controls["c"].0.max_score, 3.0);
+            assert!(diags.items().is_empty());
+            assert_eq!(differing.len(), 1);
+            assert_eq!((differing[0].0.as_str(), differing[0].1.code), ("c", "max-differs"));
+            assert!(differing[0].1.message.contains("max scores 0, 2, 3"), "{}", differing[0].1.message);
+        }
+        // A member of either definition that is assessed makes it an error.
+        let mut defs = Definitions::default();
+        let mut at = Origin::default;
+        defs.azure_control(control(2.0, "A", &["a"]), &mut at);
+        defs.azure_control(control(2.0, "A", &["a", "b"]), &mut at);
+        let mut diags = Diagnostics::default();
+        defs.take_controls(&only_b, &mut diags);
+        assert_eq!(diags.items()[0].code, "conflicting-definition");
+        assert!(diags.items()[0].message.contains("different members"));
+        // Membership alone, nothing assessed: metadata-differs.
+        let mut defs = Definitions::default();
+        defs.azure_control(control(2.0, "A", &["a"]), &mut at);
+        defs.azure_control(control(2.0, "A", &["c"]), &mut at);
+        let mut diags = Diagnostics::default();
+        let (controls, differing) = defs.take_controls(&only_b, &mut diags);
+        assert_eq!(differing[0].1.code, "metadata-differs");
+        assert_eq!(controls["c"].0.recommendations, ["a"]);
     }
 }

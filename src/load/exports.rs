@@ -323,12 +323,14 @@ const LISTED_SCOPES: usize = 5;
 /// maxima in the scopes where the export says it applies (SPEC §3): Microsoft changes
 /// a control's max over time, and a count-level scope scores with its own. Objects
 /// where the control applies to nothing are left out: Azure exports those with max 0.
+/// Returns the ids of the controls it warned of.
 pub(super) fn warn_max_differs(
     exported: &Exported,
     scopes: &[Scope],
     controls: &[Control],
     diags: &mut Diagnostics,
-) {
+) -> Vec<String> {
+    let mut warned = Vec::new();
     let mut maxima: BTreeMap<u32, Vec<(f64, u32)>> = BTreeMap::new();
     for e in &exported.controls {
         if let (Some(max), true) = (e.figures.max, e.counts.applicable() > 0) {
@@ -367,5 +369,7 @@ pub(super) fn warn_max_differs(
                 control.max_score
             ),
         ));
+        warned.push(control.id.clone());
     }
+    warned
 }
