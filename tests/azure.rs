@@ -221,14 +221,25 @@ fn counts_only_scopes_refuse_filters_below_subscription() {
     assert_close(&r["score"]["current"], 4.0 * 5.0 / 6.0);
 }
 
+/// value[1] repeats value[0] exactly: merged. value[2] changes the max: with nothing
+/// scored by the definition, a `max-differs` warning; once a member (r1) is assessed, an
+/// error naming both places.
 #[test]
 fn definitions_repeated_identically_merge_and_different_ones_are_an_error() {
-    let out = run(&["assess", "fixtures/azure/conflicting-definitions.json"]);
+    let r = report(&["fixtures/azure/conflicting-definitions.json"]);
+    assert!(warning_codes(&r).contains(&"max-differs".to_string()), "{r}");
+    let out = run(&[
+        "assess",
+        "fixtures/azure/conflicting-definitions.json",
+        "fixtures/azure/conflicting-definitions-assessed.jsonl",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    // value[1] repeats value[0] exactly: merged. value[2] changes the max: an error.
     assert!(
-        stderr.contains("conflicting-definitions.json:49:3: value[2]: control \"c-a\" is defined twice"),
+        stderr.contains(
+            "conflicting-definitions.json:3:3: value[0]: control \"Control A\" (c-a) is defined with max scores 5, 6 \
+             by different exports (also at fixtures/azure/conflicting-definitions.json:49:3 (value[2]))"
+        ) && stderr.contains("recommendation \"r1\" is assessed"),
         "{stderr}"
     );
     assert!(!stderr.contains("value[1]"), "{stderr}");
