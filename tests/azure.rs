@@ -1267,7 +1267,9 @@ fn definitions_of_different_days_are_an_error_once_a_member_is_assessed() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("error: ")
-            && stderr.contains("\"Enable MFA\" (34a42fb3-e6db-409c-b56b-7b1db6b8aee0) is defined with max scores 8, 10")
+            && stderr.contains(
+                "\"Enable MFA\" (34a42fb3-e6db-409c-b56b-7b1db6b8aee0) is defined with max scores 8, 10"
+            )
             && stderr.contains("\"94290b00-4d0c-d7b4-7cea-064a9554e681\" is assessed"),
         "{stderr}"
     );

@@ -327,7 +327,12 @@ impl Contradiction {
 
     /// The error when a member is assessed, else the warning.
     fn diagnostic(&self, id: &str, name: Option<&str>, assessed: &dyn Fn(&str) -> bool) -> Diagnostic {
-        let maxima = self.maxima.iter().map(f64::to_string).collect::<Vec<_>>().join(", ");
+        let maxima = self
+            .maxima
+            .iter()
+            .map(f64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         let what = match (self.maxima.len() > 1, self.membership_differs) {
             (true, true) => format!("max scores {maxima} and different members"),
             (true, false) => format!("max scores {maxima}"),
@@ -348,7 +353,11 @@ impl Contradiction {
             )
             .at(at);
         }
-        let code = if self.maxima.len() > 1 { "max-differs" } else { "metadata-differs" };
+        let code = if self.maxima.len() > 1 {
+            "max-differs"
+        } else {
+            "metadata-differs"
+        };
         Diagnostic::warning(
             code,
             format!(
@@ -925,8 +934,15 @@ mod tests {
             assert_eq!(controls["c"].0.max_score, 3.0);
             assert!(diags.items().is_empty());
             assert_eq!(differing.len(), 1);
-            assert_eq!((differing[0].0.as_str(), differing[0].1.code), ("c", "max-differs"));
-            assert!(differing[0].1.message.contains("max scores 0, 2, 3"), "{}", differing[0].1.message);
+            assert_eq!(
+                (differing[0].0.as_str(), differing[0].1.code),
+                ("c", "max-differs")
+            );
+            assert!(
+                differing[0].1.message.contains("max scores 0, 2, 3"),
+                "{}",
+                differing[0].1.message
+            );
         }
         // A member of either definition that is assessed makes it an error.
         let mut defs = Definitions::default();
