@@ -296,6 +296,9 @@ struct ControlFacts {
     description: Fact<String>,
 }
 
+/// The control definitions the inputs give, by id, each with where it was read.
+pub type ControlDefinitions = BTreeMap<String, (ControlDef, Origin)>;
+
 /// Azure definitions of one control that disagree on its max score or membership.
 #[derive(Debug)]
 struct Contradiction {
@@ -540,7 +543,7 @@ impl Definitions {
         &mut self,
         assessed: &dyn Fn(&str) -> bool,
         diags: &mut Diagnostics,
-    ) -> (BTreeMap<String, (ControlDef, Origin)>, Vec<(String, Diagnostic)>) {
+    ) -> (ControlDefinitions, Vec<(String, Diagnostic)>) {
         let mut out = BTreeMap::new();
         let mut differing = Vec::new();
         for (id, facts) in std::mem::take(&mut self.controls) {
