@@ -563,8 +563,8 @@ fn management_groups_of(subscriptions: &BTreeMap<String, Subscription>) -> Vec<S
     management_groups
 }
 
-/// Warns of assessments that score in no control, and of a built-in catalog that
-/// leaves many unscored.
+/// Warns of assessments that score in no control (one warning per recommendation, in id
+/// order), and of a built-in catalog that leaves many unscored.
 fn warn_unscored(model: &Model, diags: &mut Diagnostics) {
     let mut unscored: BTreeMap<u32, u64> = BTreeMap::new();
     for a in &model.assessments {
@@ -573,6 +573,13 @@ fn warn_unscored(model: &Model, diags: &mut Diagnostics) {
         }
     }
     let total_unscored: u64 = unscored.values().sum();
+    // In recommendation id order: the index is the order the inputs named them in.
+    let mut unscored: Vec<(u32, u64)> = unscored.into_iter().collect();
+    unscored.sort_unstable_by(|a, b| {
+        model.recommendations[a.0 as usize]
+            .id
+            .cmp(&model.recommendations[b.0 as usize].id)
+    });
     for (rec, n) in &unscored {
         diags.push(Diagnostic::warning(
             "unscored-recommendation",
@@ -637,5 +644,28 @@ mod tests {
             .message
             .contains("name \"Alpha name\" (secure score control) kept over \"Zeta name\""));
         assert!(diags.items()[2].message.contains("4 in s2; 6 in s1"));
+    }
+
+    /// Assessments of recommendations in no control, named by the inputs in either
+    /// order: one warning each, in recommendation id order both times.
+    #[test]
+    fn unscored_recommendations_are_warned_of_in_id_order_whatever_the_input_order() {
+        for order in [["zzz", "aaa"], ["aaa", "zzz"]] {
+            let mut b = ModelBuilder::default();
+            let input = b.add_input("a.json");
+            for (n, rec) in order.iter().enumerate() {
+                b.add_assessment(&format!("/subscriptions/s/vm{n}"), rec, Status::Healthy, None, input);
+            }
+            let mut diags = Diagnostics::default();
+            b.finish(&Catalog::empty(), &mut diags);
+            let unscored: Vec<&str> = diags
+                .items()
+                .iter()
+                .filter(|d| d.code == "unscored-recommendation")
+                .map(|d| d.message.as_str())
+                .collect();
+            assert_eq!(unscored.len(), 2, "{unscored:?}");
+            assert!(unscored[0].contains("\"aaa\"") && unscored[1].contains("\"zzz\""), "{unscored:?}");
+        }
     }
 }
