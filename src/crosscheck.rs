@@ -173,9 +173,8 @@ fn check_control(model: &Model, score: &Score, e: &ExportedControl) -> Option<Di
         Diagnostic::warning(
             "cross-check",
             format!(
-                "control {:?} ({}) in {}: exported {} — recomputed from {} healthy and {} unhealthy resources of max {}{}",
-                control.display_name(),
-                control.id,
+                "control {} in {}: exported {} — recomputed from {} healthy and {} unhealthy resources of max {}{}",
+                crate::text::quoted_name_and_id(control.name.as_deref(), &control.id),
                 scope_name(model, e.scope),
                 diffs.join(", "),
                 counts.healthy,

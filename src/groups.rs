@@ -109,7 +109,7 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
             "--group-by {} needs resource-level assessments, and {} is scored from exported counts \
              (export Microsoft.Security/assessments for it, or group by subscription)",
             by.name(),
-            model.scopes[counts_only[0]].id.as_deref().unwrap_or("a scope")
+            model.scopes[counts_only[0]].label()
         ));
     }
     let mut assessed = vec![false; model.resources.len()];

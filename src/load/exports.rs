@@ -183,7 +183,7 @@ impl Exports {
             if aggregate {
                 self.aggregates.get(i as usize).map(ExportScope::display_id)
             } else {
-                scopes.get(i as usize).and_then(|s| s.id.clone())
+                scopes.get(i as usize).map(Scope::label)
             }
             .unwrap_or_default()
         };
@@ -195,8 +195,11 @@ impl Exports {
                 same_control,
                 |a, b| {
                     format!(
-                        "the secure score control {:?} of {} is exported twice with different figures ({} here, {} at {})",
-                        controls.get(b.control as usize).map_or("?", |c| c.id.as_str()),
+                        "the secure score control {} of {} is exported twice with different figures ({} here, {} at {})",
+                        controls.get(b.control as usize).map_or_else(
+                            || "?".to_string(),
+                            |c| crate::text::quoted_name_and_id(c.name.as_deref(), &c.id)
+                        ),
                         scope_name(aggregate, b.scope),
                         describe_figures(&b.counts, &b.figures),
                         describe_figures(&a.counts, &a.figures),
