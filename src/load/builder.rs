@@ -84,6 +84,15 @@ impl ModelBuilder {
         self.inputs.get(i as usize).map(String::as_str).unwrap_or("?")
     }
 
+    /// A subscription (by its folded id) as messages show it: `name (id)` when an input
+    /// names it, else the id.
+    pub fn subscription_label(&self, key: &str) -> String {
+        match self.subscriptions.get(key) {
+            Some((s, _)) => crate::text::name_and_id(s.name.as_deref(), &s.id),
+            None => key.to_string(),
+        }
+    }
+
     /// The index of a recommendation id, creating an empty record for a new one.
     pub fn recommendation(&mut self, id: &str) -> u32 {
         if let Some(&i) = self.recommendation_index.get(id) {
@@ -654,7 +663,13 @@ mod tests {
             let mut b = ModelBuilder::default();
             let input = b.add_input("a.json");
             for (n, rec) in order.iter().enumerate() {
-                b.add_assessment(&format!("/subscriptions/s/vm{n}"), rec, Status::Healthy, None, input);
+                b.add_assessment(
+                    &format!("/subscriptions/s/vm{n}"),
+                    rec,
+                    Status::Healthy,
+                    None,
+                    input,
+                );
             }
             let mut diags = Diagnostics::default();
             b.finish(&Catalog::empty(), &mut diags);
@@ -665,7 +680,10 @@ mod tests {
                 .map(|d| d.message.as_str())
                 .collect();
             assert_eq!(unscored.len(), 2, "{unscored:?}");
-            assert!(unscored[0].contains("\"aaa\"") && unscored[1].contains("\"zzz\""), "{unscored:?}");
+            assert!(
+                unscored[0].contains("\"aaa\"") && unscored[1].contains("\"zzz\""),
+                "{unscored:?}"
+            );
         }
     }
 }

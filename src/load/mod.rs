@@ -90,7 +90,8 @@ pub fn load(
 /// Warns of every listing the pages show to be truncated, and marks the export
 /// incomplete.
 fn warn_incomplete(pages: &[Page], builder: &mut ModelBuilder, diags: &mut Diagnostics) {
-    for (why, files) in pages::incomplete_exports(pages) {
+    let subscription = |key: &str| builder.subscription_label(key);
+    for (why, files) in pages::incomplete_exports(pages, &subscription) {
         let mut d = Diagnostic::warning(
             "incomplete-export",
             format!(

@@ -38,9 +38,13 @@ pub enum PageForm {
     },
 }
 
-/// Why the pages read make an incomplete export, one reason per listing.
-pub fn incomplete_exports(pages: &[Page]) -> Vec<(String, Vec<String>)> {
-    let mut out = arm_listings(pages);
+/// Why the pages read make an incomplete export, one reason per listing; `subscription`
+/// shows a subscription (given by its folded id) as messages name it.
+pub fn incomplete_exports(
+    pages: &[Page],
+    subscription: &dyn Fn(&str) -> String,
+) -> Vec<(String, Vec<String>)> {
+    let mut out = arm_listings(pages, subscription);
     out.extend(graph_results(pages));
     out
 }
@@ -49,7 +53,7 @@ pub fn incomplete_exports(pages: &[Page]) -> Vec<(String, Vec<String>)> {
 /// kind and subscription among the inputs. An empty last page ends nothing: `{"value": []}`
 /// is also what a subscription with nothing to list exports, and must not hide another
 /// subscription's missing pages.
-fn arm_listings(pages: &[Page]) -> Vec<(String, Vec<String>)> {
+fn arm_listings(pages: &[Page], subscription: &dyn Fn(&str) -> String) -> Vec<(String, Vec<String>)> {
     let finals: Vec<(Kind, &BTreeSet<String>)> = pages
         .iter()
         .filter_map(|p| match (&p.form, p.kind) {
@@ -92,7 +96,7 @@ fn arm_listings(pages: &[Page]) -> Vec<(String, Vec<String>)> {
         .into_iter()
         .map(|((kind, listing), files)| {
             let of = match listing.as_deref() {
-                Some(sub) if !sub.is_empty() => format!(" of subscription {sub}"),
+                Some(sub) if !sub.is_empty() => format!(" of subscription {}", subscription(sub)),
                 _ => String::new(),
             };
             (
@@ -216,16 +220,16 @@ mod tests {
             graph(Some(Kind::Assessment), true, false, 0..9, true),
             graph(Some(Kind::SecureScore), true, false, 9..18, false),
         ];
-        assert!(incomplete_exports(&pages).is_empty());
+        assert!(incomplete_exports(&pages, &str::to_string).is_empty());
         // A page of one kind beside a mixed one of the same total joins it too.
         let pages = [
             graph(Some(Kind::Assessment), false, false, 0..9, true),
             graph(Some(Kind::Assessment), true, false, 9..18, false),
         ];
-        assert!(incomplete_exports(&pages).is_empty());
+        assert!(incomplete_exports(&pages, &str::to_string).is_empty());
         // Half of the rows: incomplete, as records of any type.
         let pages = [graph(Some(Kind::Assessment), true, false, 0..9, true)];
-        let found = incomplete_exports(&pages);
+        let found = incomplete_exports(&pages, &str::to_string);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "Resource Graph returned 9 of 18 records");
     }
@@ -233,7 +237,7 @@ mod tests {
     #[test]
     fn listings_of_types_not_read_are_not_checked() {
         let pages = [graph(None, false, true, 0..4, true)];
-        assert!(incomplete_exports(&pages).is_empty());
+        assert!(incomplete_exports(&pages, &str::to_string).is_empty());
         let arm = Page {
             file: "pricings.json".to_string(),
             kind: None,
@@ -244,12 +248,12 @@ mod tests {
                 subscriptions: BTreeSet::new(),
             },
         };
-        assert!(incomplete_exports(&[arm]).is_empty());
+        assert!(incomplete_exports(&[arm], &str::to_string).is_empty());
         // A page of skipped rows still counts towards its result's total.
         let pages = [
             graph(Some(Kind::Assessment), false, false, 0..9, true),
             graph(None, false, true, 9..18, false),
         ];
-        assert!(incomplete_exports(&pages).is_empty());
+        assert!(incomplete_exports(&pages, &str::to_string).is_empty());
     }
 }
