@@ -1003,6 +1003,11 @@ fn count_level_scopes_score_with_their_own_exported_maxima() {
         "{}",
         messages[1]
     );
+    // No scope is scored from assessments, so the warning does not speak of one.
+    assert!(
+        messages.iter().all(|m| !m.contains("scored from assessments")),
+        "{messages:?}"
+    );
     // Endpoint protection combined, k = weight / scope max: k(5d3c) = 8/22 = 4/11,
     // k(9e8d) = 4/19, Σk = 120/209. Max (4/11 · 2 + 4/19 · 0) / Σk = 19/15; current
     // (4/11 · 1.5) / Σk = 0.95; potential 19/15 − 0.95 = 19/60; +Score 100 · (4/11 ·

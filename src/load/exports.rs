@@ -362,14 +362,22 @@ pub(super) fn warn_max_differs(
                 format!("{} in {}", same[0].0, names.join(", "))
             })
             .collect();
+        // Which max a scope scored from assessments takes is said only when there is one.
+        let from_assessments = if scopes.iter().any(|s| !s.count_level) {
+            format!(
+                ", a scope scored from assessments the control definition's ({})",
+                control.max_score
+            )
+        } else {
+            String::new()
+        };
         diags.push(Diagnostic::warning(
             "max-differs",
             format!(
                 "control {} is exported with different max scores where it applies: {}; a scope scored from \
-                 exported counts uses its own, a scope scored from assessments the control definition's ({})",
+                 exported counts uses its own{from_assessments}",
                 crate::text::quoted_name_and_id(control.name.as_deref(), &control.id),
                 values.join("; "),
-                control.max_score
             ),
         ));
         warned.push(control.id.clone());

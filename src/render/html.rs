@@ -375,8 +375,19 @@ fn drill_down(out: &mut String, e: &Explanation) {
         }
         out.push_str("</tbody></table>");
     }
-    if e.unhealthy.is_empty() {
+    // Scopes scored from exported counts say how many resources are unhealthy, not which.
+    let unlisted = e
+        .control
+        .unhealthy_resources
+        .saturating_sub(e.unhealthy.len() as u64);
+    if e.unhealthy.is_empty() && unlisted == 0 {
         out.push_str("<p class=\"na\">No unhealthy resource.</p>");
+    } else if e.unhealthy.is_empty() {
+        let _ = write!(
+            out,
+            "<p class=\"na\">{unlisted} unhealthy resource(s), counted by exported secure score controls, \
+             which do not name them (export the assessments to list them).</p>"
+        );
     } else {
         let _ = write!(out, "<p>Unhealthy resources ({}):</p><ul>", e.unhealthy.len());
         for u in e.unhealthy.iter().take(LISTED) {
@@ -402,6 +413,13 @@ fn drill_down(out: &mut String, e: &Explanation) {
             );
         }
         out.push_str("</ul>");
+        if unlisted > 0 {
+            let _ = write!(
+                out,
+                "<p class=\"na\">{unlisted} more, counted by exported secure score controls, which do not \
+                 name them.</p>"
+            );
+        }
     }
     out.push_str("</div>");
 }
