@@ -155,6 +155,12 @@ impl Diagnostics {
         });
     }
 
+    /// Withdraws the warnings of `code`: what they warn of turned out not to matter
+    /// (errors are never withdrawn).
+    pub fn withdraw_warnings(&mut self, code: &str) {
+        self.items.retain(|d| d.level == Level::Error || d.code != code);
+    }
+
     /// Makes every kept warning an error (`--strict`); returns how many there were.
     pub fn escalate_warnings(&mut self) -> usize {
         let mut escalated = 0;
@@ -169,5 +175,23 @@ impl Diagnostics {
     /// The kept warnings.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter().filter(|d| d.level == Level::Warning)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only the warnings of the code go; an error of the same code and other warnings stay.
+    #[test]
+    fn withdrawing_warnings_keeps_errors_and_other_codes() {
+        let mut diags = Diagnostics::default();
+        diags.push(Diagnostic::warning("a", "first"));
+        diags.push(Diagnostic::error("a", "second"));
+        diags.push(Diagnostic::warning("b", "third"));
+        diags.withdraw_warnings("a");
+        let left: Vec<&str> = diags.items().iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(left, ["second", "third"]);
+        assert_eq!(diags.error_count(), 1);
     }
 }

@@ -119,6 +119,11 @@ pub fn evaluate(
     if !options.ignore_exemptions {
         warn_expired_exemptions(model, options.as_of, selection.as_ref(), diags);
     }
+    if options.include_preview {
+        // Preview recommendations count like the others: not knowing which they are
+        // changes nothing.
+        diags.withdraw_warnings("preview-unknown");
+    }
     let result = score(model, &options, selection.as_ref());
     let unhonoured = request.resource_level_options();
     if result.count_level && !unhonoured.is_empty() {
