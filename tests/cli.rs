@@ -10,6 +10,10 @@
 //! - `stdout-empty` / `stderr-empty`: nothing at all on that stream;
 //! - `stdout-no-trailing-space`: no line of standard output ends in a space;
 //! - `env:` `NAME=value` set for the run (repeatable);
+//! - `scratch:` FILE… (repeatable): run in a fresh temporary folder holding copies of these
+//!   files of the repository, at the same relative paths, so a case about writing (`-o`
+//!   onto an input) can never damage the repository's fixtures, even against a binary that
+//!   writes where it should not; `stdin:` is then read from that folder too;
 //! - `tty:` COLUMNS: run on a pseudo-terminal that reports COLUMNS columns (through
 //!   util-linux `script`, which every Debian system has); standard output and standard
 //!   error then both arrive on `stdout:`, and standard input is the terminal.
@@ -27,6 +31,7 @@ struct Case {
     exit: i32,
     env: Vec<(String, String)>,
     tty: Option<u16>,
+    scratch: Vec<String>,
     checks: Vec<(String, String)>,
 }
 
@@ -66,6 +71,7 @@ fn parse(text: &str, name: &str) -> Case {
         exit: -1,
         env: Vec::new(),
         tty: None,
+        scratch: Vec::new(),
         checks: Vec::new(),
     };
     for line in text.lines() {
@@ -85,6 +91,7 @@ fn parse(text: &str, name: &str) -> Case {
                 let (k, v) = value.split_once('=').unwrap_or_else(|| panic!("{name}: bad env"));
                 case.env.push((k.to_string(), v.to_string()));
             }
+            "scratch" => case.scratch.extend(value.split_whitespace().map(str::to_string)),
             "tty" => case.tty = Some(value.parse().unwrap_or_else(|_| panic!("{name}: bad tty"))),
             "stdout"
             | "stderr"
@@ -131,11 +138,40 @@ fn command(case: &Case) -> std::process::Command {
     cmd
 }
 
+/// A temporary folder holding copies of `files` (paths relative to the repository, kept),
+/// removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str, files: &[String]) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("securescore-case-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for f in files {
+            let to = dir.join(f);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(f), &to)
+                .unwrap_or_else(|e| panic!("{name}: cannot copy {f}: {e}"));
+        }
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn run_case(path: &Path) -> Result<(), String> {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let case = parse(&std::fs::read_to_string(path).unwrap(), &name);
-    let root = env!("CARGO_MANIFEST_DIR");
+    let scratch = (!case.scratch.is_empty()).then(|| Scratch::new(&name, &case.scratch));
+    let root = match &scratch {
+        Some(s) => s.0.clone(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+    };
     let mut cmd = command(&case);
+    cmd.current_dir(&root);
     cmd.env_remove("NO_COLOR")
         .env_remove("TERM")
         .stdout(Stdio::piped())
@@ -144,7 +180,7 @@ fn run_case(path: &Path) -> Result<(), String> {
         cmd.env(k, v);
     }
     match &case.stdin {
-        Some(f) => cmd.stdin(std::fs::File::open(Path::new(root).join(f)).unwrap()),
+        Some(f) => cmd.stdin(std::fs::File::open(root.join(f)).unwrap()),
         None => cmd.stdin(Stdio::null()),
     };
     let out = cmd.output().unwrap();
