@@ -55,6 +55,10 @@ fn resolved(path: &Path) -> Option<std::path::PathBuf> {
     })
 }
 
+/// Where standard input can be named as a file, so that [`same_file`] tells the file it is
+/// redirected from (`< inventory.json`); `None` where no such name exists.
+pub const STDIN_FILE: Option<&str> = if cfg!(unix) { Some("/dev/stdin") } else { None };
+
 /// Fails when `output` (`-o`) names one of the files or folders the command reads
 /// (`reads`), however spelled: writing there would replace an input (an inventory, a
 /// history) with the output. Checked before anything is read or written.
@@ -69,7 +73,11 @@ pub fn refuse_overwriting<'p>(
         Some(read) => Err(crate::UsageError(format!(
             "-o {} would overwrite {}, which this command also uses: write the output to another path",
             out.display(),
-            read.display()
+            if Some(read) == STDIN_FILE.map(Path::new) {
+                "the file standard input is redirected from".to_string()
+            } else {
+                read.display().to_string()
+            }
         ))),
         None => Ok(()),
     }

@@ -46,11 +46,13 @@ pub fn resolve_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<InputSpec>> {
         .collect())
 }
 
-/// The files among `inputs` (not standard input).
+/// The files `inputs` read, for [`refuse_overwriting`]: each file, and for standard input
+/// the file it is redirected from, if any (`assess -o inv.json < inv.json` would otherwise
+/// replace the inventory it reads).
 pub fn input_paths(inputs: &[InputSpec]) -> impl Iterator<Item = &Path> {
     inputs.iter().filter_map(|i| match i {
         InputSpec::Path(p) => Some(p.as_path()),
-        _ => None,
+        _ => crate::output::STDIN_FILE.map(Path::new),
     })
 }
 
