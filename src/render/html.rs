@@ -60,7 +60,7 @@ th{font-weight:600;color:#3c4557;background:#f6f7f9}td.n,th.n{text-align:right;f
 .bar span{display:block;height:100%;border-radius:3px;background:#2f7d4f}
 summary{cursor:pointer;font-weight:500}details .drill{margin:.5rem 0 .25rem 1rem;font-size:.9rem}
 .drill table{margin:.25rem 0 .75rem}.drill li{margin:.1rem 0}code{font-size:.85em;word-break:break-all}
-.na{color:#7a8292}.warn{background:#fff6e0;border:1px solid #f0d48a;padding:.5rem .75rem;border-radius:4px}
+.na{color:#7a8292}.id{white-space:nowrap}.warn{background:#fff6e0;border:1px solid #f0d48a;padding:.5rem .75rem;border-radius:4px}
 .good{color:#2f7d4f}.fair{color:#a86b00}.poor{color:#b3261e}
 .gate{font-size:1.05rem;padding:.5rem .75rem;border-radius:4px;margin:0}.gate.passed{background:#e7f4ec;border:1px solid #2f7d4f;color:#1f5535}
 .gate.failed{background:#fdeceb;border:2px solid #b3261e;color:#8c1d18}
@@ -512,11 +512,12 @@ fn report_scopes(html: &mut String, report: &Report) {
         let _ = write!(
             html,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td class=\"n\">{}</td></tr>",
-            escape(&match (&sc.name, &sc.id) {
-                (Some(n), Some(id)) => format!("{n} ({id})"),
-                (None, Some(id)) => id.clone(),
-                _ => crate::text::UNNAMED_SCOPE.to_string(),
-            }),
+            // The id is kept whole (a GUID must not wrap at its hyphens on a narrow page).
+            match (&sc.name, &sc.id) {
+                (Some(n), Some(id)) => format!("{} <span class=\"id\">({})</span>", escape(n), escape(id)),
+                (None, Some(id)) => format!("<span class=\"id\">{}</span>", escape(id)),
+                _ => escape(crate::text::UNNAMED_SCOPE),
+            },
             sc.percentage
                 .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
             fmt2(sc.current),
