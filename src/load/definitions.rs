@@ -198,15 +198,15 @@ impl Flag {
         }
     }
 
-    /// The error for a contradiction.
-    fn conflict(&self, id: &str, fact: &str, hint: &str) -> Option<Diagnostic> {
+    /// The error for a contradiction; `label` names the recommendation.
+    fn conflict(&self, label: &str, fact: &str, hint: &str) -> Option<Diagnostic> {
         let (now, at) = &**self.contradicted.as_ref()?;
         let (earlier, first) = self.first.as_ref()?;
         Some(
             Diagnostic::error(
                 "conflicting-definition",
                 format!(
-                    "recommendation {id:?} has a different {fact} here ({now}) than at {first} ({earlier}); \
+                    "recommendation {label} has a different {fact} here ({now}) than at {first} ({earlier}); \
                      Azure exports of one recommendation must agree on it (are these exports from different \
                      days?){hint}"
                 ),
@@ -254,11 +254,11 @@ impl RecommendationFacts {
     fn report(&self, rec: &Recommendation, diags: &mut Diagnostics) {
         if self.native_preview.is_none() {
             let hint = "; a native recommendations entry stating \"preview\" decides";
-            if let Some(d) = self.preview.conflict(&rec.id, "preview flag", hint) {
+            if let Some(d) = self.preview.conflict(&rec.quoted_label(), "preview flag", hint) {
                 diags.push(d);
             }
         }
-        if let Some(d) = self.custom.conflict(&rec.id, "custom flag", "") {
+        if let Some(d) = self.custom.conflict(&rec.quoted_label(), "custom flag", "") {
             diags.push(d);
         }
         let differences: Vec<String> = [
