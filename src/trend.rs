@@ -88,6 +88,19 @@ pub struct Timeline {
     pub threshold: Option<f64>,
 }
 
+/// Said instead of an empty list of the controls that moved (table and HTML page alike).
+pub const NOTHING_MOVED: &str = "No control's current score moved between the first and the last run.";
+
+impl Timeline {
+    /// The controls whose current score moved (by at least 0.01 points, as shown), the
+    /// largest move first: what the table and the HTML page list.
+    pub fn moved_controls(&self) -> impl Iterator<Item = &ControlMove> {
+        self.controls
+            .iter()
+            .filter(|c| crate::text::hundredths(c.change) != 0)
+    }
+}
+
 /// The runs recorded with one set of options: one line on a chart.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Series {

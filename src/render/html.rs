@@ -728,12 +728,21 @@ fn runs_table(html: &mut String, id: &str, runs: &[Run]) {
 
 /// The controls whose current score moved between the first and the last run.
 fn moves_table(html: &mut String, id: &str, t: &Timeline) {
+    if t.moved_controls().next().is_none() {
+        // A sentence, not a table of headers only (as in the text table).
+        let _ = write!(
+            html,
+            "<p id=\"{id}\" class=\"na\">{}</p>",
+            crate::trend::NOTHING_MOVED
+        );
+        return;
+    }
     let _ = write!(
         html,
         "<table id=\"{id}\"><thead><tr><th>Control</th>\
          <th class=\"n\">First</th><th class=\"n\">Last</th><th class=\"n\">Change</th></tr></thead><tbody>"
     );
-    for c in t.controls.iter().filter(|c| hundredths(c.change) != 0).take(20) {
+    for c in t.moved_controls().take(20) {
         let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
         let _ = write!(
             html,

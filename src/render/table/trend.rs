@@ -82,17 +82,9 @@ fn write_timeline(t: &Timeline, style: Style, out: &mut dyn Write) -> io::Result
     align_right(&mut table, &[0, 4, 5]);
     writeln!(out)?;
     write_table(out, &table)?;
-    let moved: Vec<_> = t
-        .controls
-        .iter()
-        .filter(|c| crate::text::hundredths(c.change) != 0)
-        .take(MOVES)
-        .collect();
+    let moved: Vec<_> = t.moved_controls().take(MOVES).collect();
     if moved.is_empty() {
-        writeln!(
-            out,
-            "\nNo control's current score moved between the first and the last run."
-        )?;
+        writeln!(out, "\n{}", crate::trend::NOTHING_MOVED)?;
     } else {
         let mut table = new_table(style, &["Control", "First", "Last", "Change"]);
         for c in moved {
