@@ -176,6 +176,15 @@ fn parse_percentage(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A control to find: blank text would match every control by its start.
+fn parse_control_query(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err("a control's id or words of its name are needed, not blank text".to_string())
+    } else {
+        Ok(text.to_string())
+    }
+}
+
 /// `securescore assess`.
 #[derive(Debug, Args)]
 pub struct AssessArgs {
@@ -222,8 +231,9 @@ pub struct TriageArgs {
 /// `securescore explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The control: its id, its name (any case), or the start of its name.
-    #[arg(value_name = "CONTROL")]
+    /// The control: its id, its name (any case), the start of its name, the words of its
+    /// name in any order, or a part of its name.
+    #[arg(value_name = "CONTROL", value_parser = parse_control_query)]
     pub control: String,
     /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
     #[arg(value_name = "FILE")]
