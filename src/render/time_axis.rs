@@ -88,14 +88,16 @@ impl TimeAxis {
     }
 
     /// At most `most` ticks at round times within the span, the finest spacing that
-    /// allows it; when none falls within (runs minutes apart, or one instant), the
-    /// earliest time, labelled in full.
+    /// allows it; when none falls within (runs seconds apart), or the runs are one
+    /// instant (whether or not it is a round minute, so one run is always labelled
+    /// alike), the earliest time, labelled in full.
     pub fn ticks(&self, most: usize) -> Vec<Tick> {
         let times = STEPS
             .iter()
             .map(|&step| (step, tick_times(self.start, self.end, step, most + 1)))
             .find(|(_, times)| times.len() <= most.max(1));
-        let Some((step, times)) = times.filter(|(_, times)| !times.is_empty()) else {
+        let spans_time = self.end > self.start;
+        let Some((step, times)) = times.filter(|(_, times)| spans_time && !times.is_empty()) else {
             let start = Instant::from_seconds(self.start);
             return vec![Tick {
                 x: self.x(start),
@@ -285,6 +287,16 @@ mod tests {
         assert_eq!(
             span("2026-11-22T14:07:13Z", "2026-11-22T14:07:14Z", 6),
             ["22 Nov 2026 14:07 UTC"]
+        );
+        // One instant is labelled in full whether or not it is a round minute (a single
+        // run recorded at 14:07:00 read "22 Nov 2026 14:07", at 14:07:13 "… 14:07 UTC").
+        assert_eq!(
+            span("2026-11-22T14:07:00Z", "2026-11-22T14:07:00Z", 6),
+            ["22 Nov 2026 14:07 UTC"]
+        );
+        assert_eq!(
+            span("2026-11-22T00:00:00Z", "2026-11-22T00:00:00Z", 6),
+            ["22 Nov 2026 00:00 UTC"]
         );
     }
 }
