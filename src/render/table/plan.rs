@@ -20,7 +20,15 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
         plan.as_of
     )?;
     if !plan.steps.is_empty() {
-        let mut t = new_table(style, &["#", "Fix", "Resources", "Points", "Gain", "Projected"]);
+        // Points are on no single scale when several scopes combine: then the column
+        // would hold only dashes, and its room goes to the headers and the names.
+        let points = plan.steps.iter().any(|s| s.gain_points.is_some());
+        let header: &[&str] = if points {
+            &["#", "Fix", "Resources", "Points", "Gain", "Projected"]
+        } else {
+            &["#", "Fix", "Resources", "Gain", "Projected"]
+        };
+        let mut t = new_table(style, header);
         for s in &plan.steps {
             let what = match &s.control {
                 Some(c) => format!(
@@ -33,16 +41,20 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
                     name_and_id(s.name.as_deref(), id)
                 }
             };
-            t.add_row(vec![
+            let mut row = vec![
                 s.step.to_string(),
                 terminal_safe(&what).into_owned(),
                 s.resources.len().to_string(),
-                s.gain_points.map_or("-".to_string(), |p| format!("+{}", fmt2(p))),
-                format!("+{}%", fmt2(s.gain_percentage)),
-                percent(s.projected_percentage),
-            ]);
+            ];
+            if points {
+                row.push(s.gain_points.map_or("-".to_string(), |p| format!("+{}", fmt2(p))));
+            }
+            row.push(format!("+{}%", fmt2(s.gain_percentage)));
+            row.push(percent(s.projected_percentage));
+            t.add_row(row);
         }
-        align_right(&mut t, &[0, 2, 3, 4, 5]);
+        let numeric: Vec<usize> = std::iter::once(0).chain(2..header.len()).collect();
+        align_right(&mut t, &numeric);
         writeln!(out)?;
         write_table(out, &t)?;
     }
