@@ -693,12 +693,7 @@ fn pages_concatenated_on_standard_input_read_like_separate_files() {
         .unwrap();
     child.stdin.take().unwrap().write_all(&stdin).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_close(&r["score"]["percentage"], (4.5 + 8.0 / 3.0) * 10.0);
     assert!(!warning_codes(&r).contains(&"incomplete-export".to_string()));

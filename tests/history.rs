@@ -51,12 +51,7 @@ fn eight_processes_appending_at_once_lose_no_line() {
             std::thread::spawn(move || {
                 for i in 0..100 {
                     let out = record(&history, &format!("w{w}-{i}"));
-                    assert_eq!(
-                        out.status.code(),
-                        Some(0),
-                        "{}",
-                        String::from_utf8_lossy(&out.stderr)
-                    );
+                    common::assert_exit(&out, 0);
                 }
             })
         })
@@ -213,12 +208,7 @@ fn trend_reads_lines_of_older_and_newer_versions() {
     let other = r#"{"schema":"securescore.report/v1","score":{"percentage":10}}"#;
     std::fs::write(&history, format!("{older}\n{newer}\n{other}\n")).unwrap();
     let out = securescore(&["trend", history.to_str().unwrap(), "-f", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let t: Value = serde_json::from_slice(&out.stdout).unwrap();
     let runs = t["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 2);
@@ -263,12 +253,7 @@ fn a_snapshot_holds_the_run_and_a_digest_of_its_inputs() {
             "--as-of",
             "2026-11-22",
         ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_exit(&out, 0);
     }
     let all = lines(&history);
     let (a, b) = (all[0].as_ref().unwrap(), all[1].as_ref().unwrap());
@@ -303,12 +288,7 @@ fn a_history_whose_only_line_is_torn_still_records_and_reads() {
     .unwrap();
     assert_eq!(record(&history, "after").status.code(), Some(0));
     let out = securescore(&["trend", history.to_str().unwrap(), "-f", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let t: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(t["runs"].as_array().unwrap().len(), 1);
     assert_eq!(t["skipped"], serde_json::json!([1]));
@@ -354,12 +334,7 @@ fn the_report_charts_the_run_it_records() {
             "-o",
             page.to_str().unwrap(),
         ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_exit(&out, 0);
         let html = std::fs::read_to_string(&page).unwrap();
         // The gauge draws two circles; each run is one more.
         assert_eq!(html.matches("<circle cx=").count() - 2, expected);
@@ -395,12 +370,7 @@ fn the_gate_and_the_filters_are_recorded_and_tell_series_apart() {
     assert!(written[1].as_ref().unwrap().get("gate").is_none());
     let trend = |extra: &[&str]| -> (Value, String) {
         let out = securescore(&[&["trend", h, "-f", "json"][..], extra].concat());
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::assert_exit(&out, 0);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         (serde_json::from_slice(&out.stdout).unwrap(), stderr)
     };

@@ -114,11 +114,6 @@ fn output_naming_an_input_is_refused_and_the_input_is_untouched() {
         .current_dir(dir)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert!(dir.join("report.txt").exists());
 }

@@ -553,12 +553,7 @@ fn diff_reads_one_side_from_standard_input() {
         .stdin(file)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(d["change"], 0.0);
 }

@@ -50,3 +50,14 @@ pub fn control<'a>(r: &'a Value, id: &str) -> &'a Value {
         .find(|c| c["id"] == id)
         .unwrap_or_else(|| panic!("no control {id}"))
 }
+
+/// Asserts a run ended with exit code `code`, showing its standard error if not.
+#[track_caller]
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
