@@ -110,7 +110,9 @@ pub fn evaluate(
     request: &ScoringRequest,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Evaluation> {
-    let filters = request.filters.clone();
+    // Resolved first, so the report and a recorded snapshot name the selection as the
+    // inputs do, however it was typed.
+    let filters = crate::select::resolve_names(model, &request.filters).map_err(UsageError)?;
     let exported_weights = request.exported_weights(model);
     let options = request.options(exported_weights);
     let selection = select(model, &filters).map_err(UsageError)?;

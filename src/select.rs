@@ -176,13 +176,36 @@ fn named(model: &Model, f: &str) -> Vec<usize> {
         .collect()
 }
 
-/// The filters with each `--scope` value that names a scope by its display name
-/// (case-insensitive; a value with no `/` that is no scope's id) replaced by that
-/// scope's id. A name several scopes share is a usage error: the id tells them apart.
-fn resolve_names(model: &Model, filters: &Filters) -> Result<Filters, String> {
+/// The filters in the inputs' own spelling: each `--scope` value that names a scope by
+/// its display name (case-insensitive; a value with no `/` that is no scope's id)
+/// replaced by that scope's id, a scope's id given in another case by the id as the
+/// inputs spell it, and a management group by its first spelling. So one selection is
+/// recorded one way, however it was typed (`trend` tells series apart by their filters).
+/// A name several scopes share is a usage error: the id tells them apart.
+pub fn resolve_names(model: &Model, filters: &Filters) -> Result<Filters, String> {
     let mut resolved = filters.clone();
+    for g in resolved.management_groups.iter_mut() {
+        if let Some(known) = model
+            .management_groups
+            .iter()
+            .find(|k| k.to_lowercase() == g.to_lowercase())
+        {
+            g.clone_from(known);
+        }
+    }
     for f in resolved.scopes.iter_mut() {
-        if f.contains('/') || is_scope_id(model, f) {
+        if f.contains('/') {
+            continue;
+        }
+        let folded = f.to_lowercase();
+        if let Some(scope) = model
+            .scopes
+            .iter()
+            .find(|s| s.key.as_deref() == Some(folded.as_str()))
+        {
+            if let Some(id) = &scope.id {
+                f.clone_from(id);
+            }
             continue;
         }
         let labels =

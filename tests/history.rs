@@ -398,5 +398,15 @@ fn the_gate_and_the_filters_are_recorded_and_tell_series_apart() {
     assert_eq!(one["runs"].as_array().unwrap().len(), 2);
     assert_eq!(one["change"], 0.0);
     assert!(stderr.is_empty(), "{stderr}");
+    // The same subscription by its display name, or by its id in capitals, is the same
+    // selection: it is recorded by its id as the inputs spell it, so it joins series 2.
+    for spelling in ["PROD", "0B1F6471-1BF0-4DDA-AEC3-CB9272F09590"] {
+        let run = securescore(&[&base[..], &["--scope", spelling][..]].concat());
+        common::assert_exit(&run, 0);
+    }
+    let (t, _) = trend(&[]);
+    let series = t["series"].as_array().unwrap();
+    assert_eq!(series.len(), 2);
+    assert_eq!(series[1]["runs"].as_array().unwrap().len(), 3);
     let _ = std::fs::remove_dir_all(history.parent().unwrap());
 }
