@@ -178,8 +178,9 @@ fn named(model: &Model, f: &str) -> Vec<usize> {
 
 /// The filters in the inputs' own spelling: each `--scope` value that names a scope by
 /// its display name (case-insensitive; a value with no `/` that is no scope's id)
-/// replaced by that scope's id, a scope's id given in another case by the id as the
-/// inputs spell it, and a management group by its first spelling. So one selection is
+/// replaced by that scope's id, a scope's id (or its path, `/subscriptions/<id>`, with
+/// or without a trailing `/`) given in another case by the id (the path) as the inputs
+/// spell it, and a management group by its first spelling. So one selection is
 /// recorded one way, however it was typed (`trend` tells series apart by their filters).
 /// A name several scopes share is a usage error: the id tells them apart.
 pub fn resolve_names(model: &Model, filters: &Filters) -> Result<Filters, String> {
@@ -195,6 +196,15 @@ pub fn resolve_names(model: &Model, filters: &Filters) -> Result<Filters, String
     }
     for f in resolved.scopes.iter_mut() {
         if f.contains('/') {
+            // A scope's own path (any case, with or without its slashes) as the inputs
+            // spell it; any other path is kept as given.
+            let folded = |p: &str| azure_id_body(p).map(|b| b.trim_end_matches('/').to_lowercase());
+            if let Some(given) = folded(f) {
+                let same = |p: &String| folded(p).as_deref() == Some(given.as_str());
+                if let Some(path) = model.scopes.iter().filter_map(scope_path).find(same) {
+                    *f = path;
+                }
+            }
             continue;
         }
         let folded = f.to_lowercase();
@@ -335,6 +345,38 @@ mod tests {
         assert!(under(vm, vm));
         assert!(!under("arn:aws:iam::1:role/Admin", "arn:aws:iam::1:role/admin"));
         assert!(under("arn:aws:iam::1:role/Admin/x", "arn:aws:iam::1:role/Admin"));
+    }
+
+    #[test]
+    fn a_scope_path_is_recorded_as_the_inputs_spell_it() {
+        let model = Model::new(crate::model::ModelParts {
+            scopes: vec![Scope {
+                key: Some("0b1f".to_string()),
+                id: Some("0B1F".to_string()),
+                name: Some("prod".to_string()),
+                management_groups: Vec::new(),
+                count_level: false,
+            }],
+            ..Default::default()
+        });
+        let filters = Filters {
+            scopes: [
+                "/SUBSCRIPTIONS/0b1f/",
+                "subscriptions/0B1F",
+                "/subscriptions/0b1f/resourceGroups/Web/",
+            ]
+            .map(String::from)
+            .to_vec(),
+            management_groups: Vec::new(),
+        };
+        assert_eq!(
+            resolve_names(&model, &filters).unwrap().scopes,
+            [
+                "/subscriptions/0B1F",
+                "/subscriptions/0B1F",
+                "/subscriptions/0b1f/resourceGroups/Web/"
+            ]
+        );
     }
 
     #[test]
