@@ -166,19 +166,24 @@ pub fn evaluate(
 /// warning, not an error, so a job does not break on a subscription that is empty today).
 fn warn_unknown_scopes(model: &Model, filters: &Filters, diags: &mut Diagnostics) {
     for (f, near) in unknown_scopes(model, filters) {
-        let hint = if near.is_empty() {
-            String::new()
-        } else {
-            format!("; did you mean {}?", crate::names::either(&near))
-        };
-        diags.push(Diagnostic::warning(
-            "unknown-scope",
-            format!(
-                "--scope {f:?} is no subscription's id or display name and no resource's id in the inputs, so it \
-                 selects nothing{hint}"
-            ),
-        ));
+        diags.push(unknown_scope(&f, &near));
     }
+}
+
+/// The `unknown-scope` warning of `--scope` value `f`, with the closest scopes.
+pub fn unknown_scope(f: &str, near: &[String]) -> Diagnostic {
+    let hint = if near.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", crate::names::either(near))
+    };
+    Diagnostic::warning(
+        "unknown-scope",
+        format!(
+            "--scope {f:?} is no subscription's id or display name and no resource's id in the inputs, so it \
+             selects nothing{hint}"
+        ),
+    )
 }
 
 /// Warns when there is nothing to score at all, or when the filters keep nothing.

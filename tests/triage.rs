@@ -632,3 +632,35 @@ fn diff_reads_directories_whatever_the_case_of_the_extension() {
     assert_eq!(d["change"], 0.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn diff_resolves_a_subscription_renamed_between_the_sides_once() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("fixtures/triage/diff-after.json")).unwrap();
+    let mut after: Value = serde_json::from_str(&text).unwrap();
+    after["subscriptions"][0]["name"] = "production".into();
+    let path = std::env::temp_dir().join(format!("securescore-renamed-{}.json", std::process::id()));
+    std::fs::write(&path, after.to_string()).unwrap();
+    let (before, after) = ("fixtures/triage/diff-before.json", path.to_str().unwrap());
+    // Either name selects the subscription on both sides, as its id does.
+    let by_id = json(
+        &[
+            "diff",
+            before,
+            after,
+            "--scope",
+            "11111111-1111-1111-1111-111111111111",
+        ],
+        0,
+    );
+    for name in ["prod", "PRODUCTION"] {
+        let d = json(&["diff", before, after, "--scope", name], 0);
+        assert_eq!(d["before"], by_id["before"], "{name}");
+        assert_eq!(d["after"], by_id["after"], "{name}");
+        assert!(d["after"]["resources"].as_u64().unwrap() > 0);
+    }
+    // A name neither side knows is warned of, as assess does.
+    let out = run(&["diff", before, after, "--scope", "nope"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scope \"nope\" is no subscription's id"));
+    let _ = std::fs::remove_file(&path);
+}

@@ -8,13 +8,14 @@ use super::{
 use crate::cli::DiffArgs;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::diff::{diff, Diff, DropGate};
-use crate::evaluation::ExportedWeights;
+use crate::evaluation::{unknown_scope, ExportedWeights};
 use crate::gate;
 use crate::load::source::InputSpec;
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::render::Document;
 use crate::report::WarningOut;
+use crate::select::unknown_scopes;
 use crate::{Outcome, UsageError};
 use anyhow::Context;
 use std::path::Path;
@@ -87,7 +88,11 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     let (after, after_diags) = load_side(&args.after, &after_inputs)?;
     let request = args.common.scoring.request();
     let options = request.options(ExportedWeights::Ignored);
-    let filters = request.filters;
+    // A name is resolved once, in AFTER and else in BEFORE, as assess resolves it: a
+    // subscription renamed between the two is one selection on both sides.
+    let filters = crate::select::resolve_names(&after, &request.filters)
+        .and_then(|f| crate::select::resolve_names(&before, &f))
+        .map_err(UsageError)?;
     let before_as_of = args.before_as_of.unwrap_or(options.as_of);
     let comparison = diff(&before, &after, &options, before_as_of, &filters).map_err(UsageError)?;
     let mut diags = Diagnostics::default();
@@ -97,6 +102,15 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
                 message: format!("{side}: {}", d.message),
                 ..d.clone()
             });
+        }
+    }
+    let unknown_before: Vec<String> = unknown_scopes(&before, &filters)
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    for (f, near) in unknown_scopes(&after, &filters) {
+        if unknown_before.contains(&f) {
+            diags.push(unknown_scope(&f, &near));
         }
     }
     if !filters.is_empty() && comparison.before.resources == 0 && comparison.after.resources == 0 {
