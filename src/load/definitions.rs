@@ -292,6 +292,10 @@ struct ControlFacts {
     /// named by any of them: an error when a member is assessed (a scope scored from
     /// assessments would score with a definition the exports do not agree on).
     contradiction: Option<Contradiction>,
+    /// Each different Azure definition (max score and membership) with the first place
+    /// it was read, by file name, line and column: where a contradiction is reported,
+    /// whatever the order of the inputs (a copy read elsewhere counts too).
+    azure_places: Vec<(f64, Vec<String>, Origin)>,
     name: Fact<String>,
     description: Fact<String>,
 }
@@ -302,8 +306,9 @@ pub type ControlDefinitions = BTreeMap<String, (ControlDef, Origin)>;
 /// Azure definitions of one control that disagree on its max score or membership.
 #[derive(Debug)]
 struct Contradiction {
-    /// Where two of them were read: the first two by file name, line and column, so
-    /// the message does not depend on which was read first.
+    /// Where two different ones were read: the first by file name, line and column, and
+    /// the first of another, so the message does not depend on which was read first
+    /// (filled from [`ControlFacts::azure_places`] when judged).
     places: Vec<Origin>,
     /// Every max score given, sorted, without repeats.
     maxima: Vec<f64>,
@@ -314,12 +319,8 @@ struct Contradiction {
 
 impl Contradiction {
     /// Notes a definition `def` that disagrees with the one `kept` so far.
-    fn note(&mut self, kept: &ControlDef, def: &ControlDef, at: Origin) {
+    fn note(&mut self, kept: &ControlDef, def: &ControlDef) {
         self.membership_differs |= kept.recommendations != def.recommendations;
-        self.places.push(at);
-        self.places
-            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-        self.places.truncate(2);
         self.maxima.push(def.max_score);
         self.maxima.sort_by(f64::total_cmp);
         self.maxima.dedup();
@@ -499,21 +500,35 @@ impl Definitions {
         normalise(&mut def);
         let facts = self.controls.entry(def.id.clone()).or_default();
         offer_control_names(facts, Rank::ControlDefinition, &def);
+        let here = at();
+        match facts
+            .azure_places
+            .iter_mut()
+            .find(|(max, members, _)| *max == def.max_score && *members == def.recommendations)
+        {
+            Some((_, _, first)) if earlier(&here, first) => first.clone_from(&here),
+            Some(_) => {}
+            None => facts
+                .azure_places
+                .push((def.max_score, def.recommendations.clone(), here.clone())),
+        }
         let Some((kept, origin)) = &mut facts.azure else {
-            facts.azure = Some((def, at()));
+            facts.azure = Some((def, here));
             return;
         };
         if kept.max_score == def.max_score && kept.recommendations == def.recommendations {
+            if earlier(&here, origin) {
+                *origin = here;
+            }
             return;
         }
-        let here = at();
         let contradiction = facts.contradiction.get_or_insert_with(|| Contradiction {
-            places: vec![origin.clone()],
+            places: Vec::new(),
             maxima: vec![kept.max_score],
             members: kept.recommendations.clone(),
             membership_differs: false,
         });
-        contradiction.note(kept, &def, here.clone());
+        contradiction.note(kept, &def);
         // Largest max first, then the smallest membership: independent of input order.
         let wins = def
             .max_score
@@ -546,8 +561,14 @@ impl Definitions {
     ) -> (ControlDefinitions, Vec<(String, Diagnostic)>) {
         let mut out = BTreeMap::new();
         let mut differing = Vec::new();
-        for (id, facts) in std::mem::take(&mut self.controls) {
+        for (id, mut facts) in std::mem::take(&mut self.controls) {
             let name = facts.name.value().cloned();
+            if let Some(c) = &mut facts.contradiction {
+                facts
+                    .azure_places
+                    .sort_by(|a, b| place_order(&a.2).cmp(&place_order(&b.2)));
+                c.places = facts.azure_places.iter().take(2).map(|p| p.2.clone()).collect();
+            }
             if let (None, Some(c)) = (&facts.native, &facts.contradiction) {
                 match c.diagnostic(&id, name.as_deref(), assessed) {
                     d if d.level == crate::diag::Level::Error => diags.push(d),
@@ -659,6 +680,16 @@ impl Definitions {
 }
 
 /// Membership is a set: exports list it in no promised order.
+/// The order places are reported in: file name, line, column.
+fn place_order(o: &Origin) -> (&str, Option<usize>, Option<usize>) {
+    (&o.file, o.line, o.column)
+}
+
+/// Was `a` read before `b` in [`place_order`]?
+fn earlier(a: &Origin, b: &Origin) -> bool {
+    place_order(a) < place_order(b)
+}
+
 fn normalise(def: &mut ControlDef) {
     def.recommendations.sort_unstable();
     def.recommendations.dedup();
@@ -919,6 +950,42 @@ mod tests {
         let (controls, _) = defs.take_controls(&assessed, &mut diags);
         assert!(diags.items().is_empty());
         assert_eq!(controls["c"].0, control(8.0, "Mine", &["z"]));
+    }
+
+    #[test]
+    fn a_contradiction_is_reported_at_the_same_places_whatever_the_order() {
+        let read = |file: &str, max: f64| {
+            let origin = Origin {
+                file: file.to_string(),
+                ..Origin::default()
+            };
+            (control(max, "A", &["a"]), origin)
+        };
+        // b.json repeats a.json; c.json differs from both.
+        let orders = [["a", "b", "c"], ["b", "c", "a"], ["c", "b", "a"], ["b", "a", "c"]];
+        for order in orders {
+            let mut defs = Definitions::default();
+            for file in order {
+                let (def, origin) = read(file, if file == "c" { 3.0 } else { 2.0 });
+                defs.azure_control(def, &mut || origin.clone());
+            }
+            let mut diags = Diagnostics::default();
+            let (controls, differing) = defs.take_controls(&|_: &str| false, &mut diags);
+            assert_eq!(controls["c"].1.file, "c", "{order:?}");
+            let d = &differing[0].1;
+            assert_eq!(d.file.as_deref(), Some("a"), "{order:?}");
+            // The error names the other definition, not the copy.
+            let mut defs = Definitions::default();
+            for file in order {
+                let (def, origin) = read(file, if file == "c" { 3.0 } else { 2.0 });
+                defs.azure_control(def, &mut || origin.clone());
+            }
+            let mut diags = Diagnostics::default();
+            defs.take_controls(&|_: &str| true, &mut diags);
+            let e = &diags.items()[0];
+            assert_eq!((e.code, e.file.as_deref()), ("conflicting-definition", Some("a")));
+            assert!(e.message.contains("also at c"), "{order:?}: {}", e.message);
+        }
     }
 
     #[test]
