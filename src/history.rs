@@ -8,7 +8,7 @@ use crate::report::{FiltersOut, GateOut, Report, ScopeOut, ScoreOut};
 use crate::score::Weighting;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// The snapshot schema identifier.
@@ -203,38 +203,89 @@ pub fn append(path: &Path, snapshot: &Snapshot) -> anyhow::Result<()> {
     }
     buf.extend_from_slice(line.as_bytes());
     buf.push(b'\n');
-    file.write_all(&buf)
-        .and_then(|()| file.sync_data())
+    append_or_restore(&mut file, &buf, |f, bytes| f.write_all(bytes).and_then(|()| f.sync_data()))
         .map_err(|e| anyhow::anyhow!("cannot write to the history {}: {e}", path.display()))?;
     // The lock ends when the file is closed.
     Ok(())
 }
 
+/// Runs `write` (which appends `bytes` to `file` and syncs them); when it fails (a full
+/// disk, a quota, an I/O error), cuts the file back to its length before, so a failed run
+/// leaves no partial line behind it. Called under the lock, so no other append is lost.
+fn append_or_restore(
+    file: &mut File,
+    bytes: &[u8],
+    write: impl FnOnce(&mut File, &[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let len = file.metadata()?.len();
+    let written = write(file, bytes);
+    if written.is_err() {
+        // Freeing bytes needs no space, so this works on a full disk; if it fails too, the
+        // partial line is a torn line, which readers skip and the next append steps over.
+        let _ = file.set_len(len).and_then(|()| file.sync_data());
+    }
+    written
+}
+
 /// Fails when `path` holds something else than a history (an inventory given by
-/// mistake): its first whole line is not a snapshot.
+/// mistake, a one-line or binary file): only an empty file, or one whose first non-blank
+/// whole line is a snapshot, or one whose only content is a torn snapshot line (see
+/// [`is_torn_snapshot`]) is appended to.
 fn refuse_other_files(path: &Path) -> anyhow::Result<()> {
     let Ok(file) = File::open(path) else {
         return Ok(());
     };
-    let mut first = Vec::new();
-    std::io::BufReader::new(file.take(1 << 20))
-        .read_until(b'\n', &mut first)
+    let mut head = Vec::new();
+    file.take(FIRST_LINE_LIMIT)
+        .read_to_end(&mut head)
         .map_err(|e| anyhow::anyhow!("cannot read the history {}: {e}", path.display()))?;
-    let whole = first.ends_with(b"\n");
-    let text = String::from_utf8_lossy(&first);
-    if whole && !text.trim().is_empty() {
+    let mut rest: &[u8] = &head;
+    while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+        let (line, after) = (&rest[..end], &rest[end + 1..]);
+        let text = String::from_utf8_lossy(line);
+        if text.trim().is_empty() {
+            rest = after;
+            continue;
+        }
         let parsed = serde_json::from_str::<Recorded>(text.trim())
             .map_err(|e| e.to_string())
             .and_then(check);
-        if let Err(why) = parsed {
-            anyhow::bail!(
-                "{} is not a history written by assess --record (its first line is not a snapshot: {why}); \
-                 nothing was recorded",
-                path.display()
-            );
-        }
+        return match parsed {
+            Ok(_) => Ok(()),
+            Err(why) => Err(not_a_history(path, &format!("its first line is not a snapshot: {why}"))),
+        };
     }
-    Ok(())
+    // No whole line (within the limit): a torn first snapshot, or something else.
+    if is_torn_snapshot(rest) {
+        Ok(())
+    } else {
+        Err(not_a_history(
+            path,
+            "it holds no whole line and does not start like a snapshot line",
+        ))
+    }
+}
+
+/// How much of a file [`refuse_other_files`] reads to find its first line.
+const FIRST_LINE_LIMIT: u64 = 1 << 20;
+
+/// How every snapshot line starts, as [`append`] writes it.
+const LINE_START: &[u8] = b"{\"schema\":\"securescore.snapshot/";
+
+/// True when `bytes` (a file's content after its last newline, or all of it) can be what a
+/// crash left of a line [`append`] was writing: nothing but blanks, or a start of
+/// [`LINE_START`], or bytes beginning with it. A one-line file of anything else (a minified
+/// inventory, a text, a binary) is not a history.
+fn is_torn_snapshot(bytes: &[u8]) -> bool {
+    let bytes = bytes.trim_ascii_start();
+    bytes.starts_with(LINE_START) || LINE_START.starts_with(bytes)
+}
+
+fn not_a_history(path: &Path, why: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{} is not a history written by assess --record ({why}); nothing was recorded",
+        path.display()
+    )
 }
 
 fn ends_without_newline(file: &mut File) -> std::io::Result<bool> {
@@ -308,7 +359,7 @@ pub fn read(path: &Path) -> anyhow::Result<(Runs, Vec<Diagnostic>)> {
     }
     // A file whose only line is torn (a crash during the first append, no newline yet)
     // is a history; a file of other lines is not.
-    let torn_only = warnings.len() == 1 && !text.ends_with('\n');
+    let torn_only = warnings.len() == 1 && !text.ends_with('\n') && is_torn_snapshot(text.as_bytes());
     if runs.is_empty() && !warnings.is_empty() && !torn_only {
         anyhow::bail!(
             "{} holds no snapshot ({} line(s), none a {SCHEMA} line): is it a history written by assess --record?",
@@ -317,4 +368,66 @@ pub fn read(path: &Path) -> anyhow::Result<(Runs, Vec<Diagnostic>)> {
         );
     }
     Ok((runs, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_torn_snapshot_is_any_start_of_a_snapshot_line_and_nothing_else() {
+        for torn in [
+            &b""[..],
+            b"  ",
+            b"{",
+            b"{\"sch",
+            b"{\"schema\":\"securescore.snapshot/",
+            b"{\"schema\":\"securescore.snapshot/v1\",\"recorded_at\":\"2026-11-",
+        ] {
+            assert!(is_torn_snapshot(torn), "{:?}", String::from_utf8_lossy(torn));
+        }
+        for other in [
+            &b"{\"controls\":[]}"[..],
+            b"{\"schema\":\"other\"}",
+            b"hello",
+            b"[",
+            b"\x7fELF\x02\x01\x01",
+            b"\xff\xfe{\x00",
+        ] {
+            assert!(!is_torn_snapshot(other), "{:?}", String::from_utf8_lossy(other));
+        }
+    }
+
+    /// A scratch file with `content`, in a fresh folder named after the test.
+    fn scratch(name: &str, content: &[u8]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("securescore-history-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("history.jsonl");
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// A write that fails half-way (as on a full disk) leaves the file as it was: its
+    /// bytes and its length, so no partial line stays behind.
+    #[test]
+    fn a_failed_append_is_cut_back_to_the_length_before() {
+        let before = b"{\"schema\":\"securescore.snapshot/v1\"}\n";
+        let path = scratch("failed-write", before);
+        let mut file = OpenOptions::new().read(true).append(true).open(&path).unwrap();
+        let line = b"\n{\"schema\":\"securescore.snapshot/v1\",\"recorded_at\":\"2026\"}\n";
+        let result = append_or_restore(&mut file, line, |f, bytes| {
+            f.write_all(&bytes[..bytes.len() / 2])?;
+            Err(std::io::Error::from_raw_os_error(28)) // ENOSPC
+        });
+        assert_eq!(result.unwrap_err().raw_os_error(), Some(28));
+        drop(file);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        // A write that succeeds is kept whole.
+        let mut file = OpenOptions::new().read(true).append(true).open(&path).unwrap();
+        append_or_restore(&mut file, line, |f, bytes| f.write_all(bytes)).unwrap();
+        drop(file);
+        assert_eq!(std::fs::read(&path).unwrap(), [&before[..], line].concat());
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
 }

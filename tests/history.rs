@@ -316,6 +316,45 @@ fn recording_into_another_kind_of_file_is_refused() {
     let _ = std::fs::remove_dir_all(history.parent().unwrap());
 }
 
+/// --record into an existing file with no newline that is not a torn snapshot line (a
+/// minified inventory as json.dump writes it, a one-line text, a binary) is refused with
+/// exit 2, the file untouched; trend on such a file is an error, not an empty history.
+/// (A torn first snapshot line still records: see the test above.)
+#[test]
+fn recording_into_a_one_line_file_that_is_not_a_history_is_refused() {
+    let history = scratch("one-line");
+    let inventory: Value = serde_json::from_slice(
+        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/worked-example.json")).unwrap(),
+    )
+    .unwrap();
+    let minified = serde_json::to_vec(&inventory).unwrap();
+    assert!(!minified.contains(&b'\n'));
+    let cases: [(&str, &[u8]); 4] = [
+        ("minified.json", &minified),
+        ("note.txt", b"just one line of text"),
+        ("binary.bin", b"\x7fELF\x02\x01\x01\x00\x00\x00{\"schema\""),
+        ("other-schema.jsonl", br#"{"schema":"securescore.report/v1","score":{}}"#),
+    ];
+    for (name, bytes) in cases {
+        let file = history.with_file_name(name);
+        std::fs::write(&file, bytes).unwrap();
+        let out = record(&file, "x");
+        common::assert_exit(&out, 2);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not a history written by assess --record"),
+            "{name}"
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), bytes, "{name}");
+        let out = securescore(&["trend", file.to_str().unwrap()]);
+        common::assert_exit(&out, 2);
+    }
+    // An empty file is a history with no run yet.
+    std::fs::write(&history, "").unwrap();
+    common::assert_exit(&record(&history, "first"), 0);
+    assert_eq!(lines(&history).len(), 1);
+    let _ = std::fs::remove_dir_all(history.parent().unwrap());
+}
+
 /// Recording into the history the HTML report charts: the chart includes this run.
 #[test]
 fn the_report_charts_the_run_it_records() {
