@@ -1,7 +1,8 @@
 //! Score history (`assess --record`, `trend`; SPEC §5 snapshot lines): one JSON line per
 //! run, appended under an exclusive lock, written at once and synced, never rewritten.
 //! A line left torn by a crash is skipped on read, and the next append starts on a fresh
-//! line.
+//! line; a failed write is cut back, so it leaves none. Only a history (or an empty file)
+//! is appended to.
 
 use crate::diag::Diagnostic;
 use crate::report::{FiltersOut, GateOut, Report, ScopeOut, ScoreOut};

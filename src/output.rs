@@ -1,5 +1,6 @@
 //! Where output goes: standard output (a closed pipe ends the run quietly), or a file
-//! written atomically (a temporary file in the same folder, synced, then renamed).
+//! written atomically (a temporary file in the same folder, synced, then renamed; through a
+//! symbolic link, the link's target is the file replaced).
 
 use anyhow::Context;
 use std::ffi::OsString;
@@ -151,7 +152,46 @@ impl Terminal {
     }
 }
 
+/// How many symbolic links [`link_target`] follows before giving up (as Linux does).
+const MAX_LINKS: usize = 40;
+
+/// The file a path names once its symbolic links are followed: `path` itself when it is
+/// not a link (or does not exist), else the link's target, followed again, even when that
+/// target does not exist yet (as a shell's `>` creates it). Only the last component is
+/// resolved: the folders on the way are the system's to follow.
+fn link_target(path: &Path) -> io::Result<std::path::PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other(format!(
+        "more than {MAX_LINKS} symbolic links to follow"
+    )))
+}
+
+/// Writes through a symbolic link: the link stays, and its target is replaced atomically
+/// (in the target's folder), so `-o latest.json` pointing at a dated report updates that
+/// report.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let target = link_target(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let written = replace_atomically(&target, bytes);
+    if target == path {
+        written
+    } else {
+        written.with_context(|| format!("cannot write through the link {}", path.display()))
+    }
+}
+
+fn replace_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     // Devices and pipes (`-o /dev/null`, a FIFO) are written in place: renaming over
     // them would replace the device node.
     if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
@@ -239,6 +279,22 @@ mod tests {
             assert_eq!(terminal(Some(bad), Some(0)).width(), 80, "COLUMNS={bad:?}");
             assert_eq!(terminal(Some(bad), Some(90)).width(), 90, "COLUMNS={bad:?}");
         }
+    }
+
+    /// A loop of links is an error, not a hang; a plain path is its own target.
+    #[cfg(unix)]
+    #[test]
+    fn link_target_follows_links_and_stops_on_a_loop() {
+        let dir = std::env::temp_dir().join(format!("securescore-link-target-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::symlink("b", dir.join("a")).unwrap();
+        std::os::unix::fs::symlink("a", dir.join("b")).unwrap();
+        std::os::unix::fs::symlink("sub/c", dir.join("to-c")).unwrap();
+        assert!(link_target(&dir.join("a")).is_err());
+        assert_eq!(link_target(&dir.join("to-c")).unwrap(), dir.join("sub/c"));
+        assert_eq!(link_target(&dir.join("plain")).unwrap(), dir.join("plain"));
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -117,3 +117,55 @@ fn output_naming_an_input_is_refused_and_the_input_is_untouched() {
     common::assert_exit(&out, 0);
     assert!(dir.join("report.txt").exists());
 }
+
+/// `-o` onto a symbolic link writes through it: the link stays a link, its target (in
+/// another folder, through a chain of links, or not created yet) is replaced atomically
+/// with its permissions kept, and no temporary file is left in either folder.
+#[test]
+fn output_onto_a_symbolic_link_writes_through_it() {
+    let scratch = Scratch::new("output-symlink");
+    let dir = &scratch.0;
+    std::fs::create_dir(dir.join("reports")).unwrap();
+    let target = dir.join("reports/2026-11-22.json");
+    std::fs::write(&target, "old").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink("reports/2026-11-22.json", dir.join("latest.json")).unwrap();
+    std::os::unix::fs::symlink("latest.json", dir.join("chain.json")).unwrap();
+    std::os::unix::fs::symlink("reports/not-yet.json", dir.join("dangling.json")).unwrap();
+    let inventory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/worked-example.json");
+    let run = |output: &str| {
+        let out = common::securescore(["assess", "--as-of", "2026-11-22", "-f", "json", "-o", output])
+            .arg(&inventory)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        common::assert_exit(&out, 0);
+    };
+    let score = |path: &std::path::Path| {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        v["score"]["percentage"].clone()
+    };
+    for (link, written) in [
+        ("latest.json", target.clone()),
+        ("chain.json", target.clone()),
+        ("dangling.json", dir.join("reports/not-yet.json")),
+    ] {
+        std::fs::write(&target, "old").unwrap();
+        run(link);
+        let meta = std::fs::symlink_metadata(dir.join(link)).unwrap();
+        assert!(meta.file_type().is_symlink(), "{link} was replaced");
+        assert_eq!(score(&written), 98.4, "{link}");
+    }
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let names = |d: &std::path::Path| {
+        let mut n: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(dir), ["chain.json", "dangling.json", "latest.json", "reports"]);
+    assert_eq!(names(&dir.join("reports")), ["2026-11-22.json", "not-yet.json"]);
+}
