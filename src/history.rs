@@ -204,8 +204,10 @@ pub fn append(path: &Path, snapshot: &Snapshot) -> anyhow::Result<()> {
     }
     buf.extend_from_slice(line.as_bytes());
     buf.push(b'\n');
-    append_or_restore(&mut file, &buf, |f, bytes| f.write_all(bytes).and_then(|()| f.sync_data()))
-        .map_err(|e| anyhow::anyhow!("cannot write to the history {}: {e}", path.display()))?;
+    append_or_restore(&mut file, &buf, |f, bytes| {
+        f.write_all(bytes).and_then(|()| f.sync_data())
+    })
+    .map_err(|e| anyhow::anyhow!("cannot write to the history {}: {e}", path.display()))?;
     // The lock ends when the file is closed.
     Ok(())
 }
@@ -253,7 +255,10 @@ fn refuse_other_files(path: &Path) -> anyhow::Result<()> {
             .and_then(check);
         return match parsed {
             Ok(_) => Ok(()),
-            Err(why) => Err(not_a_history(path, &format!("its first line is not a snapshot: {why}"))),
+            Err(why) => Err(not_a_history(
+                path,
+                &format!("its first line is not a snapshot: {why}"),
+            )),
         };
     }
     // No whole line (within the limit): a torn first snapshot, or something else.
@@ -401,7 +406,8 @@ mod tests {
 
     /// A scratch file with `content`, in a fresh folder named after the test.
     fn scratch(name: &str, content: &[u8]) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("securescore-history-unit-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("securescore-history-unit-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("history.jsonl");

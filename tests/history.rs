@@ -333,7 +333,10 @@ fn recording_into_a_one_line_file_that_is_not_a_history_is_refused() {
         ("minified.json", &minified),
         ("note.txt", b"just one line of text"),
         ("binary.bin", b"\x7fELF\x02\x01\x01\x00\x00\x00{\"schema\""),
-        ("other-schema.jsonl", br#"{"schema":"securescore.report/v1","score":{}}"#),
+        (
+            "other-schema.jsonl",
+            br#"{"schema":"securescore.report/v1","score":{}}"#,
+        ),
     ];
     for (name, bytes) in cases {
         let file = history.with_file_name(name);

@@ -166,6 +166,9 @@ fn output_onto_a_symbolic_link_writes_through_it() {
         n.sort();
         n
     };
-    assert_eq!(names(dir), ["chain.json", "dangling.json", "latest.json", "reports"]);
+    assert_eq!(
+        names(dir),
+        ["chain.json", "dangling.json", "latest.json", "reports"]
+    );
     assert_eq!(names(&dir.join("reports")), ["2026-11-22.json", "not-yet.json"]);
 }
