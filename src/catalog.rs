@@ -166,14 +166,23 @@ fn max_score<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     check_max_score(f64::deserialize(d)?).map_err(de::Error::custom)
 }
 
-/// A max score as given, or why it is not one.
+/// A max score as given, or why it is not one. A subnormal max (below
+/// [`f64::MIN_POSITIVE`]) is refused: shares of it lose their precision, so a control's
+/// points would no longer add up to its max.
 pub fn check_max_score(v: f64) -> Result<f64, String> {
-    if v.is_finite() && (0.0..=MAX_SCORE_LIMIT).contains(&v) {
+    if (v == 0.0 || v.is_normal()) && (0.0..=MAX_SCORE_LIMIT).contains(&v) {
         // `-0` is 0.
         Ok(v + 0.0)
     } else {
+        // A subnormal number written out in full is 300 digits long.
+        let shown = if v.is_subnormal() {
+            format!("{v:e}")
+        } else {
+            v.to_string()
+        };
         Err(format!(
-            "max score {v} is invalid: expected a finite number from 0 to {MAX_SCORE_LIMIT:e}"
+            "max score {shown} is invalid: expected 0 or a number from {:e} to {MAX_SCORE_LIMIT:e}",
+            f64::MIN_POSITIVE
         ))
     }
 }
@@ -242,6 +251,22 @@ impl From<RecommendationIn> for Recommendation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_scores_are_zero_or_normal_numbers_up_to_the_limit() {
+        assert_eq!(check_max_score(0.0), Ok(0.0));
+        assert!(check_max_score(-0.0).is_ok_and(|v| v.is_sign_positive()));
+        assert_eq!(check_max_score(f64::MIN_POSITIVE), Ok(f64::MIN_POSITIVE));
+        assert_eq!(check_max_score(MAX_SCORE_LIMIT), Ok(MAX_SCORE_LIMIT));
+        let subnormal = check_max_score(5e-324).unwrap_err();
+        assert!(
+            subnormal.starts_with("max score 5e-324 is invalid"),
+            "{subnormal}"
+        );
+        assert!(check_max_score(f64::MIN_POSITIVE / 2.0).is_err());
+        assert!(check_max_score(MAX_SCORE_LIMIT * 1.5).is_err());
+        assert!(check_max_score(-1.0).is_err());
+    }
 
     #[test]
     fn builtin_catalog_has_the_documented_totals() {

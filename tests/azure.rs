@@ -1274,3 +1274,27 @@ fn definitions_of_different_days_are_an_error_once_a_member_is_assessed() {
         "{stderr}"
     );
 }
+
+/// A number too close to 0 to divide by (a subnormal one) is an input error naming its
+/// JSON path, whether it is a control's max or one of Defender's figures.
+#[test]
+fn subnormal_numbers_in_exports_are_an_error() {
+    for (file, path) in [
+        (
+            "fixtures/azure/subnormal-max.json",
+            "value[0].properties.score.max",
+        ),
+        (
+            "fixtures/azure/subnormal-percentage.json",
+            "value[0].properties.score.percentage",
+        ),
+    ] {
+        let out = run(&["assess", file]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{path}: number ")) && stderr.contains("is too close to 0"),
+            "{stderr}"
+        );
+    }
+}

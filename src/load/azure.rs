@@ -85,15 +85,15 @@ azure_object! {
         description: Text<'a> = "description",
         remediation: Text<'a> = "remediationDescription",
         score: Box<Fields<'a>> = "score",
-        max: f64 = "max",
-        current: f64 = "current",
-        percentage: f64 = "percentage",
+        max: Float = "max",
+        current: Float = "current",
+        percentage: Float = "percentage",
         healthy: Count = "healthyResourceCount",
         unhealthy: Count = "unhealthyResourceCount",
         not_applicable: Count = "notApplicableResourceCount",
         weight: Count = "weight",
         definition: Box<Fields<'a>> = "definition",
-        max_score: f64 = "maxScore",
+        max_score: Float = "maxScore",
         source: Source<'a> = "source",
         source_type: Text<'a> = "sourceType",
         assessment_definitions: Vec<Link<'a>> = "assessmentDefinitions",
@@ -172,6 +172,27 @@ impl<'de> Deserialize<'de> for Count {
             }
         }
         d.deserialize_any(CountVisitor)
+    }
+}
+
+/// A number read from an export (a max score, a current score, a percentage): 0 or a
+/// normal float. A subnormal one is refused, as for a native max score: shares of it lose
+/// their precision, and dividing by it overflows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Float(pub f64);
+
+impl<'de> Deserialize<'de> for Float {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if v == 0.0 || v.is_normal() {
+            // `-0` is 0.
+            Ok(Float(v + 0.0))
+        } else {
+            Err(de::Error::custom(format_args!(
+                "number {v:e} is too close to 0: expected 0 or a number at least {:e} from it",
+                f64::MIN_POSITIVE
+            )))
+        }
     }
 }
 
@@ -547,7 +568,7 @@ impl AzureSink<'_> {
             }
             return Ok(None);
         }
-        let max = fields.max_score.ok_or_else(|| {
+        let max = fields.max_score.map(|m| m.0).ok_or_else(|| {
             invalid(
                 "missing-field",
                 format!("control definition {label} has no maxScore"),
@@ -600,7 +621,7 @@ impl AzureSink<'_> {
                 }
             }
             None => {
-                let max = match fields.max {
+                let max = match fields.max.map(|m| m.0) {
                     Some(m) => Some(
                         check_max_score(m)
                             .map_err(|m| invalid("invalid-value", format!("score.max: {m}"), at()))?,
@@ -666,9 +687,9 @@ impl AzureSink<'_> {
 
 fn figures(fields: &Fields) -> Figures {
     Figures {
-        current: fields.current,
-        max: fields.max,
-        percentage: fields.percentage,
+        current: fields.current.map(|v| v.0),
+        max: fields.max.map(|v| v.0),
+        percentage: fields.percentage.map(|v| v.0),
     }
 }
 
@@ -868,6 +889,23 @@ mod tests {
             export_scope(&f),
             Some(ExportScope::ManagementGroup("corp".to_string()))
         );
+    }
+
+    #[test]
+    fn subnormal_figures_are_refused_and_zero_is_kept() {
+        for json in [
+            r#"{"maxScore": 5e-324}"#,
+            r#"{"score": {"max": 1e-310}}"#,
+            r#"{"current": -4e-320}"#,
+            r#"{"percentage": 2e-308}"#,
+        ] {
+            let err = serde_json::from_str::<Fields>(json).unwrap_err().to_string();
+            assert!(err.contains("is too close to 0"), "{json}: {err}");
+        }
+        let f = parse(r#"{"max": 0, "current": -0.0, "percentage": 2.3e-308}"#);
+        assert_eq!(figures(&f).max, Some(0.0));
+        assert!(figures(&f).current.is_some_and(f64::is_sign_positive));
+        assert_eq!(figures(&f).percentage, Some(2.3e-308));
     }
 
     #[test]
