@@ -236,6 +236,12 @@ fn for_each_element<'a>(
     serde::Deserializer::deserialize_seq(&mut de, Elements(each))
 }
 
+/// `text` after its leading JSON whitespace and a byte-order mark, if one comes next.
+fn after_bom(text: &str) -> Option<&str> {
+    text.trim_start_matches([' ', '\t', '\r', '\n'])
+        .strip_prefix('\u{FEFF}')
+}
+
 /// `path` with `key` appended.
 fn join_key(path: &str, key: &str) -> String {
     let mut at = path.to_string();
@@ -348,6 +354,7 @@ impl Loader<'_> {
     fn json_lines<'a>(&mut self, file: &mut FileCtx<'a>, text: &'a str) {
         for line in text.split('\n') {
             let line = line.strip_suffix('\r').unwrap_or(line);
+            let line = after_bom(line).unwrap_or(line);
             if line.trim().is_empty() {
                 continue;
             }
@@ -362,17 +369,26 @@ impl Loader<'_> {
     }
 
     /// A stream of JSON values: the first that does not parse ends the input, as the
-    /// stream cannot find where the next value starts.
+    /// stream cannot find where the next value starts. A byte-order mark before a value
+    /// is skipped: files saved with one and concatenated (`cat page-*.json`) keep theirs.
     fn json_stream<'a>(&mut self, file: &mut FileCtx<'a>, text: &'a str) {
-        for item in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
-            match item {
-                Ok(raw) => self.value(file, raw, String::new(), 0),
-                Err(e) => {
-                    let d = file.locator.json_error(text, String::new(), &e);
-                    self.diags.push(d);
-                    break;
+        let mut rest = after_bom(text).unwrap_or(text);
+        'documents: loop {
+            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
+            while let Some(item) = stream.next() {
+                match item {
+                    Ok(raw) => self.value(file, raw, String::new(), 0),
+                    Err(e) => {
+                        let d = file.locator.json_error(rest, String::new(), &e);
+                        return self.diags.push(d);
+                    }
+                }
+                if let Some(next) = after_bom(&rest[stream.byte_offset()..]) {
+                    rest = next;
+                    continue 'documents;
                 }
             }
+            return;
         }
     }
 
