@@ -100,6 +100,69 @@ pub fn read(spec: &InputSpec) -> Result<Bytes, Diagnostic> {
     }
 }
 
+/// What an input that is not UTF-8 text is, told from its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Foreign {
+    Utf16,
+    Utf32Le,
+    Utf32Be,
+    /// NUL bytes in no UTF-16 or UTF-32 pattern (a file of zeros, a binary).
+    Binary,
+}
+
+impl Foreign {
+    fn code(self) -> &'static str {
+        match self {
+            Foreign::Utf16 => "utf16-input",
+            Foreign::Utf32Le | Foreign::Utf32Be => "utf32-input",
+            Foreign::Binary => "binary-input",
+        }
+    }
+
+    fn message(self) -> String {
+        let resave =
+            "re-save it as UTF-8, e.g. `Get-Content in.json | Set-Content -Encoding utf8 out.json`, \
+                      or use `Out-File -Encoding utf8`";
+        match self {
+            Foreign::Utf16 => {
+                format!("the input is UTF-16 (as Windows PowerShell's `>` writes it), not UTF-8: {resave}")
+            }
+            Foreign::Utf32Le => format!("the input is UTF-32 (little-endian), not UTF-8: {resave}"),
+            Foreign::Utf32Be => format!("the input is UTF-32 (big-endian), not UTF-8: {resave}"),
+            Foreign::Binary => {
+                "the input is binary (it holds NUL bytes), not JSON: expected JSON text in UTF-8".to_string()
+            }
+        }
+    }
+}
+
+/// The encoding of `head` (an input's first bytes) when it is not UTF-8: by its byte-order
+/// mark, else by where its NUL bytes fall: JSON text starts with an ASCII character, which
+/// is one byte beside three NULs in UTF-32 (whose every unit has a NUL high byte) and one
+/// beside one NUL in UTF-16. NULs in no such place (or nothing else) are a binary.
+fn foreign_encoding(head: &[u8]) -> Option<Foreign> {
+    if head.starts_with(&[0xFF, 0xFE, 0, 0]) {
+        return Some(Foreign::Utf32Le);
+    }
+    if head.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Some(Foreign::Utf32Be);
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Some(Foreign::Utf16);
+    }
+    if !head.contains(&0) {
+        return None;
+    }
+    let all_units = |n: usize, nul: usize| head.chunks_exact(n).all(|u| u[nul] == 0);
+    match head {
+        _ if head.iter().all(|&b| b == 0) => Some(Foreign::Binary),
+        [a, 0, 0, 0, ..] if *a != 0 && all_units(4, 3) => Some(Foreign::Utf32Le),
+        [0, 0, 0, a, ..] if *a != 0 && all_units(4, 0) => Some(Foreign::Utf32Be),
+        [a, 0, ..] | [0, a, ..] if *a != 0 => Some(Foreign::Utf16),
+        _ => Some(Foreign::Binary),
+    }
+}
+
 /// The input as UTF-8 text without its byte-order mark, or the reason it is not.
 pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
     let located = |code, msg: String| {
@@ -107,14 +170,8 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
         d.file = Some(name.to_string());
         d
     };
-    let head = &bytes[..bytes.len().min(64)];
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.contains(&0) {
-        return Err(located(
-            "utf16-input",
-            "the input is UTF-16 (as Windows PowerShell's `>` writes it), not UTF-8: re-save it as UTF-8, \
-             e.g. `Get-Content in.json | Set-Content -Encoding utf8 out.json`, or use `Out-File -Encoding utf8`"
-                .to_string(),
-        ));
+    if let Some(foreign) = foreign_encoding(&bytes[..bytes.len().min(64)]) {
+        return Err(located(foreign.code(), foreign.message()));
     }
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     let text = std::str::from_utf8(body).map_err(|e| {
@@ -171,6 +228,39 @@ mod tests {
             (bad.code, bad.line, bad.column),
             ("invalid-utf8", Some(2), Some(8))
         );
+    }
+
+    #[test]
+    fn names_utf32_and_nul_bytes_rightly() {
+        let utf32le: Vec<u8> = "{\"a\":\"\u{1F600}\"}"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let utf32be: Vec<u8> = "[1]".chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+        let code = |b: &[u8]| decode("f", b).unwrap_err().code;
+        assert_eq!(code(&utf32le), "utf32-input");
+        assert_eq!(code(&utf32be), "utf32-input");
+        assert!(decode("f", &utf32le)
+            .unwrap_err()
+            .message
+            .contains("little-endian"));
+        assert!(decode("f", &utf32be).unwrap_err().message.contains("big-endian"));
+        // With their byte-order marks, which begin as UTF-16's do.
+        assert_eq!(code(&[&[0xFF, 0xFE, 0, 0][..], &utf32le].concat()), "utf32-input");
+        assert_eq!(code(&[&[0, 0, 0xFE, 0xFF][..], &utf32be].concat()), "utf32-input");
+        // UTF-16 big-endian, and little-endian with a character of two non-NUL bytes.
+        let utf16be: Vec<u8> = "[1]".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(code(&utf16be), "utf16-input");
+        let utf16le: Vec<u8> = "[\"\u{4E2D}\"]"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(code(&utf16le), "utf16-input");
+        // NULs alone, or after UTF-8 text, or in a binary's header are none of these.
+        assert_eq!(code(&[0; 100]), "binary-input");
+        assert_eq!(code(&[0]), "binary-input");
+        assert_eq!(code(b"{\"a\": 1}\0\0\0\0"), "binary-input");
+        assert_eq!(code(b"\x7fELF\x02\x01\x01\0\0\0"), "binary-input");
     }
 
     #[test]
