@@ -24,10 +24,15 @@ macro_rules! named {
 pub(crate) use named;
 
 /// True for characters that could drive a terminal or reorder what it shows: C0 and C1
-/// controls, DEL, and the Unicode bidirectional formatting characters.
+/// controls, DEL, the Unicode bidirectional formatting characters, and the line and
+/// paragraph separators (U+2028, U+2029), which break a line as `\n` and NEL (a C1
+/// control) do.
 fn is_unsafe(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// Text taken from an inventory, made safe to print on a terminal: every control or
@@ -159,6 +164,11 @@ mod tests {
         assert_eq!(terminal_safe("x\u{202E}y"), "x\\u{202e}y");
         assert_eq!(terminal_safe("tab\there\n"), "tab\\u{9}here\\u{a}");
         assert_eq!(terminal_safe("del\u{7f}c1\u{9b}"), "del\\u{7f}c1\\u{9b}");
+        // The line and paragraph separators, as NEL (U+0085), which is a C1 control.
+        assert_eq!(
+            terminal_safe("a\u{2028}b\u{2029}c\u{85}"),
+            "a\\u{2028}b\\u{2029}c\\u{85}"
+        );
     }
 
     #[test]
