@@ -174,12 +174,8 @@ pub fn check_max_score(v: f64) -> Result<f64, String> {
         // `-0` is 0.
         Ok(v + 0.0)
     } else {
-        // A subnormal number written out in full is 300 digits long.
-        let shown = if v.is_subnormal() {
-            format!("{v:e}")
-        } else {
-            v.to_string()
-        };
+        // A number written out in full can be 300 digits long (1e308, or a subnormal).
+        let shown = crate::text::echoed(v);
         Err(format!(
             "max score {shown} is invalid: expected 0 or a number from {:e} to {MAX_SCORE_LIMIT:e}",
             f64::MIN_POSITIVE

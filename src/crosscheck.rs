@@ -108,7 +108,10 @@ fn differences(found: &[(&str, Option<f64>, bool, String)]) -> Vec<String> {
     found
         .iter()
         .filter_map(|(name, value, ok, expected)| match value {
-            Some(v) if !ok => Some(format!("{name} {v} (recomputed {expected})")),
+            Some(v) if !ok => Some(format!(
+                "{name} {} (recomputed {expected})",
+                crate::text::echoed(*v)
+            )),
             _ => None,
         })
         .collect()

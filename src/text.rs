@@ -137,6 +137,18 @@ pub fn signed(x: f64) -> String {
     }
 }
 
+/// A number taken from an input, for a message: as Rust writes it when that is short
+/// (`-1`, `2.5`), in scientific notation when its digits would run long (a max score of
+/// 1e308 is `1e308`, not 309 digits; `5e-324`, not 324 zeros).
+pub fn echoed(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() > 20 {
+        format!("{x:e}")
+    } else {
+        plain
+    }
+}
+
 /// `x` in few characters for prose: whole numbers without decimals, others to six
 /// significant digits without trailing zeros (`6`, `0.12`, `1.42857`).
 pub fn compact(x: f64) -> String {
@@ -186,6 +198,20 @@ mod tests {
             quoted_name_and_id(Some("a\u{1b}b"), "i\u{1b}d"),
             "\"a\\u{1b}b\" (i\\u{1b}d)"
         );
+    }
+
+    #[test]
+    fn numbers_from_inputs_are_echoed_short() {
+        assert_eq!(echoed(-1.0), "-1");
+        assert_eq!(echoed(2.5), "2.5");
+        assert_eq!(echoed(1e9), "1000000000");
+        // 1e308 would be 309 digits, 1e20 is 21; the smallest subnormal 5e-324 would be
+        // "0." and 323 zeros before its 5.
+        assert_eq!(echoed(1e308), "1e308");
+        assert_eq!(echoed(-1e20), "-1e20");
+        assert_eq!(echoed(1.5e30), "1.5e30");
+        assert_eq!(echoed(5e-324), "5e-324");
+        assert_eq!(echoed(f64::INFINITY), "inf");
     }
 
     #[test]

@@ -167,7 +167,15 @@ impl<'de> Deserialize<'de> for Count {
                 if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= COUNT_LIMIT as f64 {
                     Ok(Count(v as u64))
                 } else {
-                    Err(E::invalid_value(de::Unexpected::Float(v), &self))
+                    // Serde's own form, unless its digits would run long.
+                    let echoed = crate::text::echoed(v);
+                    let shown = format!("floating point `{echoed}`");
+                    let unexpected = if echoed.contains('e') {
+                        de::Unexpected::Other(&shown)
+                    } else {
+                        de::Unexpected::Float(v)
+                    };
+                    Err(E::invalid_value(unexpected, &self))
                 }
             }
         }

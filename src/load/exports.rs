@@ -236,7 +236,7 @@ impl Exports {
 
 /// Figures as a message shows them.
 fn describe_figures(counts: &Counts, f: &Figures) -> String {
-    let show = |v: Option<f64>| v.map_or("none".to_string(), |x| x.to_string());
+    let show = |v: Option<f64>| v.map_or("none".to_string(), crate::text::echoed);
     let mut out = format!(
         "current {}, max {}, percentage {}",
         show(f.current),
