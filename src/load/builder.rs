@@ -131,6 +131,12 @@ impl ModelBuilder {
         self.definitions.native_control(control, at)
     }
 
+    /// Notes a native control definition refused for its max score, so that a different
+    /// definition of its id is still reported as a conflict.
+    pub fn refuse_control(&mut self, control: ControlDef, at: Origin) -> Result<(), Diagnostic> {
+        self.definitions.refused_native_control(control, at)
+    }
+
     /// Adds an Azure control definition: names and descriptions merge by precedence; a
     /// different max score or membership than another Azure definition is an error when
     /// the model is finished, unless a native entry overrides the control.

@@ -285,6 +285,9 @@ impl RecommendationFacts {
 #[derive(Debug, Default)]
 struct ControlFacts {
     native: Option<(ControlDef, Origin)>,
+    /// The first native definition refused for its max score (an error of its own), kept
+    /// only so that a different definition of the id is still reported as a conflict.
+    refused: Option<(ControlDef, Origin)>,
     /// The Azure definition kept: of those that disagree, the one with the largest max
     /// score, then the smallest membership, so the choice does not depend on input order.
     azure: Option<(ControlDef, Origin)>,
@@ -488,9 +491,24 @@ impl Definitions {
             Some((_, first)) => return Err(conflict("control", &def.id, first, at)),
             None => {}
         }
+        let refused = native_conflict(&facts.refused, &def, &at);
         offer_control_names(facts, Rank::Native, &def);
         facts.native = Some((def, at));
-        Ok(())
+        refused.map_or(Ok(()), Err)
+    }
+
+    /// A native `controls` entry refused for its max score (already an error): not a
+    /// definition, but a different definition of its id, before or after it, is still a
+    /// conflict, reported once.
+    pub fn refused_native_control(&mut self, mut def: ControlDef, at: Origin) -> Result<(), Diagnostic> {
+        normalise(&mut def);
+        let facts = self.controls.entry(def.id.clone()).or_default();
+        let found =
+            native_conflict(&facts.native, &def, &at).or_else(|| native_conflict(&facts.refused, &def, &at));
+        if facts.refused.is_none() {
+            facts.refused = Some((def, at));
+        }
+        found.map_or(Ok(()), Err)
     }
 
     /// An Azure control definition. Names and descriptions merge by precedence; a
@@ -683,6 +701,21 @@ impl Definitions {
 /// The order places are reported in: file name, line, column.
 fn place_order(o: &Origin) -> (&str, Option<usize>, Option<usize>) {
     (&o.file, o.line, o.column)
+}
+
+/// The conflict between `def`, read at `at`, and a different native definition `other`
+/// of its id, reported at the later of the two places, whichever was read first.
+fn native_conflict(
+    other: &Option<(ControlDef, Origin)>,
+    def: &ControlDef,
+    at: &Origin,
+) -> Option<Diagnostic> {
+    let (_, there) = other.as_ref().filter(|(existing, _)| existing != def)?;
+    Some(if earlier(there, at) {
+        conflict("control", &def.id, there, at.clone())
+    } else {
+        conflict("control", &def.id, at, there.clone())
+    })
 }
 
 /// Was `a` read before `b` in [`place_order`]?

@@ -529,13 +529,53 @@ impl Loader<'_> {
             let at = join_key(path, key);
             match key.as_str() {
                 "subscriptions" => self.section(file, value, at, Self::subscription),
-                "controls" => self.section(file, value, at, Self::control),
+                "controls" => {
+                    self.section(file, value, at.clone(), Self::control);
+                    self.refused_controls(file, value, &at);
+                }
                 "recommendations" => self.section(file, value, at, Self::recommendation),
                 "resources" => self.section(file, value, at, Self::resource),
                 "assessments" => self.section(file, value, at, Self::assessment),
                 _ => self.unknown_key(file, value, path, key),
             }
         }
+    }
+
+    /// The entries of a `controls` section refused for their max score alone (each an
+    /// error already): noted so that a different definition of the same id, before or
+    /// after, is still reported as a conflict, and `validate` lists every problem.
+    fn refused_controls<'a>(&mut self, file: &mut FileCtx<'a>, value: &'a RawValue, path: &str) {
+        /// A control entry read without the max score's range check.
+        #[derive(Deserialize)]
+        struct Unchecked {
+            #[serde(deserialize_with = "native::Id::owned")]
+            id: String,
+            #[serde(default)]
+            name: Option<String>,
+            #[serde(default)]
+            description: Option<String>,
+            max_score: f64,
+            recommendations: Vec<String>,
+        }
+        // A section that is not an array is an error of its own already.
+        let _ = for_each_element(value, |i, el| {
+            let Ok(c) = serde_json::from_str::<Unchecked>(el.get()) else {
+                return;
+            };
+            if native::check_max_score(c.max_score).is_ok() {
+                return;
+            }
+            let def = crate::catalog::ControlDef {
+                id: c.id,
+                name: c.name,
+                description: c.description,
+                max_score: c.max_score,
+                recommendations: c.recommendations,
+            };
+            let at = file.locator.origin(el.get(), format!("{path}[{i}]"));
+            let r = self.builder.refuse_control(def, at);
+            self.report(r);
+        });
     }
 
     /// A native assessment standing alone that [`Loader::plain_row`] did not take: with
