@@ -13,6 +13,7 @@ use super::{Document, RenderOptions, Style};
 use comfy_table::{
     presets, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, TableComponent, Width,
 };
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Writes `doc` as text, with no trailing space on any line (comfy-table pads every
@@ -59,6 +60,50 @@ fn strip_trailing_spaces(text: &[u8]) -> Vec<u8> {
 /// (39 characters) fits. A longer word (a resource or resource group id) may be broken
 /// after a `/`; a column is never narrower than the longest word or piece up to this.
 pub const MAX_WORD: usize = 40;
+
+/// The most characters of a line a table cell shows; a longer line is cut, at a word or
+/// `/` boundary within [`MAX_WORD`] characters before this when there is one (so an id's
+/// GUID is never cut in two), and ends with `…`. It bounds the text the layout and
+/// comfy-table wrap, whose work grows with the square of a line's length: a megabyte name
+/// or label is shown by its start in linear time. JSON and HTML keep every text whole.
+pub const MAX_CELL_LINE: usize = 400;
+
+/// `text` with each line longer than [`MAX_CELL_LINE`] characters cut (see there); the
+/// text itself when no line is.
+fn fit_cell(text: &str) -> Cow<'_, str> {
+    if text.split('\n').all(|line| cut_at(line).is_none()) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<Cow<str>> = text
+        .split('\n')
+        .map(|line| match cut_at(line) {
+            Some(end) => Cow::Owned(format!("{}…", line[..end].trim_end())),
+            None => Cow::Borrowed(line),
+        })
+        .collect();
+    Cow::Owned(lines.join("\n"))
+}
+
+/// The byte offset at which `line` is cut, if it is longer than [`MAX_CELL_LINE`]
+/// characters: after its last space or `/` among the [`MAX_WORD`] characters before the
+/// limit, else at the limit. One pass over at most the first [`MAX_CELL_LINE`] + 1 characters.
+fn cut_at(line: &str) -> Option<usize> {
+    let mut chars = line.char_indices().skip(MAX_CELL_LINE);
+    let (limit, next) = chars.next()?;
+    let window_start = line[..limit]
+        .char_indices()
+        .rev()
+        .nth(MAX_WORD - 1)
+        .map_or(0, |(i, _)| i);
+    // Already at a boundary when the cut falls between words.
+    if next.is_whitespace() {
+        return Some(limit);
+    }
+    let boundary = line[window_start..limit]
+        .rfind(|c: char| c.is_whitespace() || c == '/')
+        .map(|i| window_start + i + 1);
+    Some(boundary.unwrap_or(limit))
+}
 
 /// A table with the project's look: comfy-table's [`Table`] (its header, style and
 /// column alignment, through `Deref`) and the rows, which [`write_table`] lays out so
@@ -159,9 +204,15 @@ pub fn new_table(style: Style, header: &[&str]) -> Grid {
 }
 
 /// Writes `grid` and a newline, its columns laid out by `column_widths` so that names
-/// wrap at spaces and ids stay whole (a long id broken after a `/`).
+/// wrap at spaces and ids stay whole (a long id broken after a `/`), each cell's lines
+/// cut to [`MAX_CELL_LINE`] characters first.
 pub fn write_table(out: &mut dyn Write, grid: &Grid) -> io::Result<()> {
     let mut table = grid.table.clone();
+    let rows: Vec<Vec<Cell>> = grid
+        .rows
+        .iter()
+        .map(|row| row.iter().map(fitted).collect())
+        .collect();
     let mut columns: Vec<ColumnText> = Vec::new();
     let mut measure = |i: usize, text: &str, is_header: bool| {
         if columns.len() <= i {
@@ -181,7 +232,7 @@ pub fn write_table(out: &mut dyn Write, grid: &Grid) -> io::Result<()> {
             measure(i, &cell.content(), true);
         }
     }
-    for row in &grid.rows {
+    for row in &rows {
         for (i, cell) in row.iter().enumerate() {
             measure(i, &cell.content(), false);
         }
@@ -195,7 +246,7 @@ pub fn write_table(out: &mut dyn Write, grid: &Grid) -> io::Result<()> {
             c.set_constraint(ColumnConstraint::Absolute(Width::Fixed(w)));
         }
     }
-    for row in &grid.rows {
+    for row in &rows {
         let cells: Vec<Cell> = row
             .iter()
             .enumerate()
@@ -213,6 +264,15 @@ pub fn write_table(out: &mut dyn Write, grid: &Grid) -> io::Result<()> {
         table.add_row(cells);
     }
     writeln!(out, "{table}")
+}
+
+/// `cell`, or a plain cell with its text cut when a line of it is too long (see
+/// [`fit_cell`]; only a long name or label is, and it carries no colour).
+fn fitted(cell: &Cell) -> Cell {
+    match fit_cell(&cell.content()) {
+        Cow::Borrowed(_) => cell.clone(),
+        Cow::Owned(text) => Cell::new(text),
+    }
 }
 
 /// The fewest characters of a header word on one line when the width is short (a table
@@ -344,5 +404,47 @@ mod tests {
             column_widths(&[column(38, 4, 60), column(5, 9, 5)], 60),
             vec![46, 9]
         );
+    }
+
+    #[test]
+    fn a_long_line_is_cut_before_a_guid_it_would_split() {
+        let guid = "3c9e5a71-2f4b-4d8e-a6c0-7b15e9d2f384";
+        // 390 characters of words, then " (guid)": the limit (400) falls inside the GUID,
+        // which starts at 392, so the cut is after the space at 390.
+        let line = format!("{} ({guid}) tail", "w".repeat(390));
+        let cut = fit_cell(&line);
+        assert_eq!(cut, format!("{}…", "w".repeat(390)));
+        // An id: cut after the `/` before the GUID (15 + 360 + 15 = 390 characters).
+        let id = format!("/subscriptions/{}/{}/{guid}/x", "a".repeat(359), "b".repeat(14));
+        assert_eq!(fit_cell(&id), format!("/subscriptions/{}/{}/…", "a".repeat(359), "b".repeat(14)));
+        // A word with no boundary near the limit is cut at the limit; short lines stay.
+        let word = "n".repeat(1000);
+        assert_eq!(fit_cell(&format!("ok\n{word}")), format!("ok\n{}…", "n".repeat(400)));
+        assert!(matches!(fit_cell("short\nlines"), Cow::Borrowed(_)));
+        assert!(matches!(fit_cell(&"x".repeat(400)), Cow::Borrowed(_)));
+    }
+
+    /// One table of a name column and a score, with `name` in its row.
+    fn table_bytes(name: &str) -> Vec<u8> {
+        let mut grid = new_table(Style { color: false, width: 80 }, &["Control", "Score"]);
+        grid.add_row(vec![name.to_string(), "50.00%".to_string()]);
+        let mut out = Vec::new();
+        assert!(write_table(&mut out, &grid).is_ok());
+        out
+    }
+
+    /// Complexity of table layout (an 80 KB name took 5 s, a 5 MB label ten minutes,
+    /// wrapping growing with the square of a line). A structural check rather than a timing:
+    /// a name of 1 MB and one of 2 MB give the same bytes, so the layout and comfy-table see
+    /// the same bounded text however long the input, and what reaches them is found by one
+    /// pass that reads at most `MAX_CELL_LINE` + 1 characters of a line.
+    #[test]
+    fn a_long_cell_is_laid_out_in_bounded_work() {
+        let words = |n: usize| "name ".repeat(n / 5);
+        let (small, large) = (table_bytes(&words(1 << 20)), table_bytes(&words(2 << 20)));
+        assert_eq!(small, large);
+        let text = String::from_utf8_lossy(&small);
+        assert!(text.len() < 4 * MAX_CELL_LINE, "{} bytes", text.len());
+        assert!(text.contains("name…"), "{text}");
     }
 }
