@@ -745,6 +745,9 @@ mod tests {
     fn de_duplicating_members_grows_linearly() {
         let (small, large) = (dedup_ops(20_000), dedup_ops(40_000));
         assert!(small >= 40_000, "every item is hashed: {small}");
-        assert!(large * 10 < small * 25, "{small} → {large} operations: not linear");
+        assert!(
+            large * 10 < small * 25,
+            "{small} → {large} operations: not linear"
+        );
     }
 }

@@ -416,17 +416,29 @@ mod tests {
         assert_eq!(cut, format!("{}…", "w".repeat(390)));
         // An id: cut after the `/` before the GUID (15 + 360 + 15 = 390 characters).
         let id = format!("/subscriptions/{}/{}/{guid}/x", "a".repeat(359), "b".repeat(14));
-        assert_eq!(fit_cell(&id), format!("/subscriptions/{}/{}/…", "a".repeat(359), "b".repeat(14)));
+        assert_eq!(
+            fit_cell(&id),
+            format!("/subscriptions/{}/{}/…", "a".repeat(359), "b".repeat(14))
+        );
         // A word with no boundary near the limit is cut at the limit; short lines stay.
         let word = "n".repeat(1000);
-        assert_eq!(fit_cell(&format!("ok\n{word}")), format!("ok\n{}…", "n".repeat(400)));
+        assert_eq!(
+            fit_cell(&format!("ok\n{word}")),
+            format!("ok\n{}…", "n".repeat(400))
+        );
         assert!(matches!(fit_cell("short\nlines"), Cow::Borrowed(_)));
         assert!(matches!(fit_cell(&"x".repeat(400)), Cow::Borrowed(_)));
     }
 
     /// One table of a name column and a score, with `name` in its row.
     fn table_bytes(name: &str) -> Vec<u8> {
-        let mut grid = new_table(Style { color: false, width: 80 }, &["Control", "Score"]);
+        let mut grid = new_table(
+            Style {
+                color: false,
+                width: 80,
+            },
+            &["Control", "Score"],
+        );
         grid.add_row(vec![name.to_string(), "50.00%".to_string()]);
         let mut out = Vec::new();
         assert!(write_table(&mut out, &grid).is_ok());
