@@ -16,7 +16,7 @@ use crate::model::{
 };
 use crate::text::quoted_name_and_id;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 
 /// Collects definitions and assessments from any number of inputs.
 #[derive(Default)]
@@ -630,6 +630,7 @@ fn first_occurrences<T: Hash + Eq + Copy>(items: impl IntoIterator<Item = T>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::hash::Hasher;
     use crate::model::{Counts, ExportScope, Figures};
 
     /// Control c-x, in no catalog, exported by two subscriptions under two names and two
