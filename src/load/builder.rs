@@ -630,8 +630,8 @@ fn first_occurrences<T: Hash + Eq + Copy>(items: impl IntoIterator<Item = T>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::hash::Hasher;
     use crate::model::{Counts, ExportScope, Figures};
+    use std::hash::Hasher;
 
     /// Control c-x, in no catalog, exported by two subscriptions under two names and two
     /// maxima: named by the smallest name (with a `metadata-differs` warning), worth the
