@@ -46,12 +46,25 @@ macro_rules! azure_object {
                         f.write_str("an object")
                     }
                     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                        /// The spelling each field was first given a value under: a second
+                        /// key matching it (in any case) is a duplicate, not a value to drop.
+                        /// Keeping the key moves it (no allocation of its own).
+                        #[derive(Default)]
+                        struct Seen<'k> {
+                            $($field: Option<Text<'k>>,)*
+                        }
                         let mut out = $name::default();
+                        let mut seen = Seen::default();
                         while let Some(key) = map.next_key::<Text<'de>>()? {
-                            let key: &str = &key.0;
-                            $(if key.eq_ignore_ascii_case($key) {
+                            $(if key.0.eq_ignore_ascii_case($key) {
+                                // A null says nothing (`az` writes `"source": null` beside
+                                // `"Source": "Azure"`): only two values are a conflict.
                                 let value: Option<$ty> = map.next_value()?;
-                                if out.$field.is_none() {
+                                if value.is_some() {
+                                    if let Some(first) = &seen.$field {
+                                        return Err(duplicate_key(&first.0, &key.0));
+                                    }
+                                    seen.$field = Some(key);
                                     out.$field = value;
                                 }
                                 continue;
@@ -65,6 +78,18 @@ macro_rules! azure_object {
             }
         }
     };
+}
+
+/// The error for a key read twice in one object (`properties` and `Properties`): whichever
+/// came first would otherwise win, so the key order would decide the score.
+fn duplicate_key<E: de::Error>(first: &str, second: &str) -> E {
+    if first == second {
+        E::custom(format_args!("duplicate key {second:?}: expected each key once"))
+    } else {
+        E::custom(format_args!(
+            "duplicate key {second:?}, also written {first:?} (keys match in any case): expected each key once"
+        ))
+    }
 }
 
 azure_object! {
@@ -897,6 +922,35 @@ mod tests {
             export_scope(&f),
             Some(ExportScope::ManagementGroup("corp".to_string()))
         );
+    }
+
+    #[test]
+    fn a_key_read_twice_in_any_case_is_an_error_naming_both_spellings() {
+        let err = |json: &str| serde_json::from_str::<Fields>(json).unwrap_err().to_string();
+        let e = err(r#"{"properties": {}, "Properties": {"status": {"code": "Healthy"}}}"#);
+        assert!(
+            e.starts_with(r#"duplicate key "Properties", also written "properties""#),
+            "{e}"
+        );
+        let e = err(r#"{"resourceDetails": {"Id": "/a", "id": "/b"}}"#);
+        assert!(e.starts_with(r#"duplicate key "id", also written "Id""#), "{e}");
+        // The same spelling twice too; but a null beside a value is no conflict (`az`
+        // writes `"source": null, "Source": "Azure"`).
+        assert!(
+            serde_json::from_str::<Fields>(r#"{"status": null, "STATUS": {"code": "Healthy"}}"#)
+                .is_ok_and(|f| f.status.is_some())
+        );
+        let e = err(r#"{"name": "a", "name": "b"}"#);
+        assert!(
+            e.starts_with(r#"duplicate key "name": expected each key once"#),
+            "{e}"
+        );
+        // Unknown keys are not read, so their repeats do not matter; the same key in two
+        // objects is no repeat.
+        assert!(serde_json::from_str::<Fields>(
+            r#"{"x": 1, "X": 2, "properties": {"name": "a"}, "name": "b"}"#
+        )
+        .is_ok());
     }
 
     #[test]

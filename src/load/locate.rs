@@ -76,6 +76,7 @@ impl<'a> Locator<'a> {
         };
         let code = match err.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "malformed-json",
+            _ if message.starts_with("duplicate key") => "malformed-json",
             _ if message.starts_with("missing field") => "missing-field",
             _ if message.starts_with("invalid type") => "wrong-type",
             _ => "invalid-value",

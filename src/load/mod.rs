@@ -457,7 +457,22 @@ impl Loader<'_> {
         let Some(keys) = self.object_keys(file, raw, &path) else {
             return;
         };
-        match shape_of(&keys) {
+        let shape = shape_of(&keys);
+        if let Some((key, message)) = shape.as_ref().and_then(|s| shape::problem(s, &keys)) {
+            let at = if key.is_empty() {
+                path
+            } else {
+                join_key(&path, &key)
+            };
+            let value = if key.is_empty() {
+                raw.get()
+            } else {
+                keys[&key].get()
+            };
+            let d = Diagnostic::error("unrecognised-shape", message).at(file.locator.origin(value, at));
+            return self.diags.push(d);
+        }
+        match shape {
             Some(Shape::OwnOutput { schema }) => self.own_output(file, raw, schema, path),
             Some(Shape::NativeDocument) => self.native_document(file, &keys, &path),
             Some(Shape::AssessmentRow) => self.assessment_row(file, raw, path),
@@ -510,7 +525,21 @@ impl Loader<'_> {
             }
         };
         match keys.unique() {
-            Ok(k) => Some(k),
+            Ok(k) => match shape::case_twins(&k) {
+                None => Some(k),
+                Some((first, second)) => {
+                    let d = Diagnostic::error(
+                        "malformed-json",
+                        format!(
+                            "malformed JSON: duplicate key {second:?}, also written {first:?} (keys match in any case): \
+                             expected each key once"
+                        ),
+                    )
+                    .at(file.locator.origin(raw.get(), path.to_string()));
+                    self.diags.push(d);
+                    None
+                }
+            },
             Err(repeated) => {
                 let d = Diagnostic::error(
                     "malformed-json",

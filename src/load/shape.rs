@@ -168,6 +168,96 @@ fn azure_object<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
     (find_key(keys, &["type"]).is_some() || find_key(keys, &["id"]).is_some()).then_some(Shape::AzureObject)
 }
 
+/// The Azure keys that tell a shape, each matched in any case: two spellings of one of
+/// them in an object would leave the key order to decide which is read.
+const SHAPE_KEYS: [&str; 12] = [
+    "value",
+    "nextLink",
+    "data",
+    "count",
+    "total_records",
+    "totalRecords",
+    "skip_token",
+    "$skipToken",
+    "resultTruncated",
+    "error",
+    "type",
+    "id",
+];
+
+/// Two keys of the object that spell one of the [`SHAPE_KEYS`] in different cases (the
+/// first two, in key order), or `None`. A key whose value is null says nothing, so it
+/// conflicts with none.
+pub(super) fn case_twins<'k>(keys: &'k ObjectKeys) -> Option<(&'k str, &'k str)> {
+    SHAPE_KEYS.iter().find_map(|name| {
+        let mut spellings = keys
+            .iter()
+            .filter(|(k, v)| k.eq_ignore_ascii_case(name) && v.get() != "null")
+            .map(|(k, _)| k);
+        Some((spellings.next()?.as_str(), spellings.next()?.as_str()))
+    })
+}
+
+/// What makes an object of this shape unreadable as a whole, or `None`: the key of
+/// another shape beside it (an ARM page's `value` with a Resource Graph result's `data`,
+/// or with an Azure object's `type`), which would be ignored in silence, or a count of
+/// rows that is no whole number from 0. With the key it is about (as spelt) and the
+/// message.
+pub(super) fn problem(shape: &Shape, keys: &ObjectKeys) -> Option<(String, String)> {
+    const OBJECT: [(&str, &str); 3] = [
+        ("type", "an Azure object's type"),
+        ("properties", "an Azure object's properties"),
+        ("error", "an error response's error"),
+    ];
+    let (this, others): (&str, &[(&str, &str)]) = match shape {
+        Shape::ArmPage { .. } => (
+            "an ARM page (value, an array)",
+            &[
+                ("data", "a Resource Graph result's data"),
+                OBJECT[0],
+                OBJECT[1],
+                OBJECT[2],
+            ],
+        ),
+        Shape::GraphResult { .. } => (
+            "a Resource Graph result (data with a count or skip token)",
+            &OBJECT,
+        ),
+        _ => return None,
+    };
+    if let Some((key, what)) = others
+        .iter()
+        .find_map(|(name, what)| Some((find_name(keys, name)?, what)))
+    {
+        return Some((
+            String::new(),
+            format!("an object that is both {this} and {what} ({key}): expected one shape per object, so that no part of it is left unread"),
+        ));
+    }
+    if let Shape::GraphResult { .. } = shape {
+        for name in ["count", "total_records", "totalRecords"] {
+            let Some(key) = find_name(keys, name) else {
+                continue;
+            };
+            let raw = keys[key].get();
+            if raw != "null" && serde_json::from_str::<super::azure::Count>(raw).is_err() {
+                return Some((
+                    key.to_string(),
+                    format!("the Resource Graph result's {key} is {raw}: expected the number of rows, a whole number from 0"),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The key of the object matching `name`, ignoring ASCII case.
+fn find_name<'k>(keys: &'k ObjectKeys, name: &str) -> Option<&'k str> {
+    keys.keys()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .map(String::as_str)
+}
+
 /// The value of the first key matching one of `names`, ignoring ASCII case.
 pub(super) fn find_key<'a>(keys: &ObjectKeys<'a>, names: &[&str]) -> Option<&'a RawValue> {
     keys.iter()
@@ -309,6 +399,73 @@ mod tests {
         );
         // Native keys match exactly, Azure keys in any case.
         assert_eq!(kind(r#"{"Controls": [], "Type": "t"}"#), Some("AzureObject"));
+    }
+
+    /// The problem `problem` finds in an object, if any: (key, message).
+    fn problem_of(json: &'static str) -> Option<(String, String)> {
+        let keys = serde_json::from_str::<Keys>(json).unwrap().unique().unwrap();
+        problem(&shape_of(&keys)?, &keys)
+    }
+
+    #[test]
+    fn two_shapes_in_one_object_and_bad_counts_are_problems() {
+        let (key, m) = problem_of(r#"{"value": [], "Data": []}"#).unwrap();
+        assert!(key.is_empty());
+        assert!(
+            m.contains("ARM page") && m.contains("Resource Graph result's data (Data)"),
+            "{m}"
+        );
+        let (_, m) = problem_of(r#"{"value": [], "type": "t", "properties": {}}"#).unwrap();
+        assert!(m.contains("an Azure object's type (type)"), "{m}");
+        let (_, m) = problem_of(r#"{"data": [], "count": 1, "error": {}}"#).unwrap();
+        assert!(m.contains("Resource Graph result") && m.contains("error"), "{m}");
+        assert_eq!(problem_of(r#"{"data": [], "count": -1}"#).unwrap().0, "count");
+        assert_eq!(
+            problem_of(r#"{"data": [], "totalRecords": -3, "$skipToken": "t"}"#)
+                .unwrap()
+                .0,
+            "totalRecords"
+        );
+        assert_eq!(
+            problem_of(r#"{"data": [], "count": 1, "total_records": "many"}"#)
+                .unwrap()
+                .0,
+            "total_records"
+        );
+        // Sound objects, and shapes with nothing to mix.
+        assert_eq!(problem_of(r#"{"value": [], "nextLink": null}"#), None);
+        assert_eq!(
+            problem_of(r#"{"data": [], "count": 2, "total_records": 4.0, "skip_token": null}"#),
+            None
+        );
+        assert_eq!(
+            problem_of(r#"{"data": [], "count": null, "skip_token": "t"}"#),
+            None
+        );
+        assert_eq!(problem_of(r#"{"id": "x", "type": "t", "data": []}"#), None);
+    }
+
+    #[test]
+    fn shape_keys_spelt_twice_are_found() {
+        let keys = |json: &'static str| serde_json::from_str::<Keys>(json).unwrap().unique().unwrap();
+        assert_eq!(
+            case_twins(&keys(r#"{"value": [], "Value": []}"#)),
+            Some(("Value", "value"))
+        );
+        assert_eq!(
+            case_twins(&keys(r#"{"ID": "a", "type": "t", "id": "b"}"#)),
+            Some(("ID", "id"))
+        );
+        assert_eq!(
+            case_twins(&keys(
+                r#"{"value": [], "nextLink": null, "Properties": 1, "properties": 2}"#
+            )),
+            None
+        );
+        assert_eq!(
+            case_twins(&keys(r#"{"value": [], "NextLink": null, "nextLink": "x"}"#)),
+            None
+        );
     }
 
     #[test]
