@@ -2,7 +2,7 @@
 
 use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
-    render_options, resolve_inputs,
+    resolve_inputs,
 };
 use crate::cli::AssessArgs;
 use crate::date::Date;
@@ -14,7 +14,7 @@ use crate::history::{Runs, Snapshot};
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::output::same_file;
-use crate::render::{Document, Format, RenderOptions};
+use crate::render::{Document, Format};
 use crate::report::{GateOut, WarningOut};
 use crate::trend::Trend;
 use crate::Outcome;
@@ -93,11 +93,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
         details: &details,
         trend: trend.as_ref(),
     };
-    let options = RenderOptions {
-        top: args.top,
-        ..render_options(&args.output)
-    };
-    emit(&args.output, format, &doc, &options)?;
+    emit(&args.output, format, &doc, args.top)?;
     // Last, once nothing else can fail: a run that stops with an error records nothing,
     // so a retried CI job does not record twice.
     if let (Some(history), Some(snapshot)) = (&args.record, &snapshot) {

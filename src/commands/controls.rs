@@ -1,6 +1,6 @@
 //! `securescore controls`: the built-in control catalog.
 
-use super::{emit, render_options};
+use super::emit;
 use crate::catalog::Catalog;
 use crate::cli::ControlsArgs;
 use crate::listing::listing;
@@ -11,11 +11,6 @@ use crate::Outcome;
 pub fn run(args: &ControlsArgs) -> anyhow::Result<Outcome> {
     let catalog = Catalog::builtin()?;
     let out = listing(&catalog);
-    emit(
-        &args.output,
-        args.format.into(),
-        &Document::Listing(&out),
-        &render_options(&args.output),
-    )?;
+    emit(&args.output, args.format.into(), &Document::Listing(&out), None)?;
     Ok(Outcome::Success)
 }

@@ -3,7 +3,6 @@
 
 use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
-    render_options,
 };
 use crate::cli::DiffArgs;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -133,7 +132,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
         &args.common.output,
         args.format.into(),
         &Document::Diff(&result),
-        &render_options(&args.common.output),
+        None,
     )?;
     Ok(gate::outcome(verdict.iter()))
 }

@@ -2,7 +2,7 @@
 
 use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
-    render_options, resolve_inputs,
+    resolve_inputs,
 };
 use crate::cli::ExplainArgs;
 use crate::evaluation::{evaluate, ReportExtras};
@@ -59,7 +59,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
         &args.common.output,
         args.format.into(),
         &Document::Explanation(&explanation),
-        &render_options(&args.common.output),
+        None,
     )?;
     Ok(Outcome::Success)
 }

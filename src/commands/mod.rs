@@ -135,27 +135,19 @@ fn style(output: &OutputArgs) -> Style {
     }
 }
 
-/// The rendering options for these output options: their style, every control shown.
-pub fn render_options(output: &OutputArgs) -> RenderOptions {
-    RenderOptions {
-        style: style(output),
-        top: None,
-    }
-}
-
-/// Renders `doc` in `format` and writes it where the output options say (nothing on
-/// standard output under `--quiet`).
-pub fn emit(
-    output: &OutputArgs,
-    format: Format,
-    doc: &Document,
-    options: &RenderOptions,
-) -> anyhow::Result<()> {
+/// Renders `doc` in `format` (its tables cut to the first `top` rows where a document
+/// has such a limit) and writes it where the output options say (nothing on standard
+/// output under `--quiet`), styled as they say.
+pub fn emit(output: &OutputArgs, format: Format, doc: &Document, top: Option<usize>) -> anyhow::Result<()> {
     if output.quiet && output.output.is_none() {
         return Ok(());
     }
+    let options = RenderOptions {
+        style: style(output),
+        top,
+    };
     // Rendered whole before anything is written, so a failure leaves no partial output.
     let mut buf = Vec::new();
-    crate::render::render(format, doc, options, &mut buf)?;
+    crate::render::render(format, doc, &options, &mut buf)?;
     crate::output::emit(output.output.as_deref(), &buf)
 }

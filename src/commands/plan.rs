@@ -2,7 +2,7 @@
 
 use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
-    render_options, resolve_inputs,
+    resolve_inputs,
 };
 use crate::cli::PlanArgs;
 use crate::evaluation::evaluate;
@@ -36,7 +36,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
         &args.common.output,
         args.format.into(),
         &Document::Plan(&result),
-        &render_options(&args.common.output),
+        None,
     )?;
     Ok(Outcome::Success)
 }

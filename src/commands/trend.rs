@@ -1,7 +1,7 @@
 //! `securescore trend HISTORY`: the score over time, from the snapshots `assess --record`
 //! appended.
 
-use super::{emit, fail_on_warnings, print_diagnostics, refuse_overwriting, render_options};
+use super::{emit, fail_on_warnings, print_diagnostics, refuse_overwriting};
 use crate::cli::TrendArgs;
 use crate::diag::Diagnostics;
 use crate::render::Document;
@@ -33,11 +33,6 @@ pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
     }
     fail_on_warnings(&mut diags, &args.output)?;
     print_diagnostics(&diags, args.output.quiet);
-    emit(
-        &args.output,
-        args.format.into(),
-        &Document::Trend(&result),
-        &render_options(&args.output),
-    )?;
+    emit(&args.output, args.format.into(), &Document::Trend(&result), None)?;
     Ok(Outcome::Success)
 }

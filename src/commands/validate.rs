@@ -1,6 +1,6 @@
 //! `securescore validate`: load every input and list every problem, errors and warnings.
 
-use super::{emit, input_paths, load_inputs, refuse_overwriting, render_options, resolve_inputs};
+use super::{emit, input_paths, load_inputs, refuse_overwriting, resolve_inputs};
 use crate::cli::ValidateArgs;
 use crate::crosscheck::check;
 use crate::evaluation::{ExportedWeights, ScoringRequest};
@@ -42,7 +42,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         &args.output,
         args.format.into(),
         &Document::Validation(&report),
-        &render_options(&args.output),
+        None,
     )?;
     let errors = report.errors;
     if errors > 0 {
