@@ -1,7 +1,7 @@
 //! The human-readable diff: the score on both sides, the waterfall of causes, the
 //! controls that moved, and the resources behind each cause.
 
-use super::{align_right, new_table, write_table};
+use super::{align_right, control_moves, new_table, write_table};
 use crate::diff::Diff;
 use crate::render::Style;
 use crate::text::{fmt2, hundredths, percent, signed, terminal_safe};
@@ -46,19 +46,11 @@ pub fn write(diff: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
     if moved.is_empty() {
         writeln!(out, "\nNo control's current score moved.")?;
     } else {
-        let mut t = new_table(style, &["Control", "Before", "After", "Change"]);
-        for c in moved {
-            let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
-            t.add_row(vec![
-                terminal_safe(c.name.as_deref().unwrap_or(&c.id)).into_owned(),
-                show(c.before),
-                show(c.after),
-                signed(c.change),
-            ]);
-        }
-        align_right(&mut t, &[1, 2, 3]);
+        let rows = moved
+            .into_iter()
+            .map(|c| (c.name.as_deref(), c.id.as_str(), c.before, c.after, c.change));
         writeln!(out)?;
-        write_table(out, &t)?;
+        write_table(out, &control_moves(style, ["Before", "After"], rows))?;
     }
     for step in d.waterfall.iter().filter(|s| !s.resources.is_empty()) {
         writeln!(out, "\n{} ({}):", step.cause, step.resources.len())?;

@@ -10,6 +10,7 @@ mod trend;
 mod validation;
 
 use super::{Document, RenderOptions, Style};
+use crate::text::{fmt2, signed, terminal_safe};
 use comfy_table::{
     presets, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, TableComponent, Width,
 };
@@ -321,6 +322,28 @@ fn column_widths(columns: &[ColumnText], width: usize) -> Vec<usize> {
         }
     }
     widths
+}
+
+/// The table of controls whose current score moved: each row a control's name (its id
+/// when it has none), its score on each side (`-` where that side lacks it) and the
+/// change; `sides` names the two score columns.
+pub fn control_moves<'a>(
+    style: Style,
+    sides: [&str; 2],
+    rows: impl Iterator<Item = (Option<&'a str>, &'a str, Option<f64>, Option<f64>, f64)>,
+) -> Grid {
+    let mut table = new_table(style, &["Control", sides[0], sides[1], "Change"]);
+    let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
+    for (name, id, from, to, change) in rows {
+        table.add_row(vec![
+            terminal_safe(name.unwrap_or(id)).into_owned(),
+            show(from),
+            show(to),
+            signed(change),
+        ]);
+    }
+    align_right(&mut table, &[1, 2, 3]);
+    table
 }
 
 /// Right-aligns the given columns.

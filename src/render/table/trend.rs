@@ -2,7 +2,7 @@
 //! controls that moved most between the first and the last run; one such block per
 //! series when the history holds several.
 
-use super::{align_right, new_table, write_table};
+use super::{align_right, control_moves, new_table, write_table};
 use crate::render::Style;
 use crate::text::{capitalised, fmt2, percent, signed, terminal_safe};
 use crate::trend::{mixed_series, Timeline, Trend, NO_FILTER};
@@ -86,19 +86,11 @@ fn write_timeline(t: &Timeline, style: Style, out: &mut dyn Write) -> io::Result
     if moved.is_empty() {
         writeln!(out, "\n{}", crate::trend::NOTHING_MOVED)?;
     } else {
-        let mut table = new_table(style, &["Control", "First", "Last", "Change"]);
-        for c in moved {
-            let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
-            table.add_row(vec![
-                terminal_safe(c.name.as_deref().unwrap_or(&c.id)).into_owned(),
-                show(c.first),
-                show(c.last),
-                signed(c.change),
-            ]);
-        }
-        align_right(&mut table, &[1, 2, 3]);
+        let rows = moved
+            .into_iter()
+            .map(|c| (c.name.as_deref(), c.id.as_str(), c.first, c.last, c.change));
         writeln!(out, "\nControls that moved most, first → last run:")?;
-        write_table(out, &table)?;
+        write_table(out, &control_moves(style, ["First", "Last"], rows))?;
     }
     Ok(())
 }
