@@ -148,7 +148,7 @@ fn chart_history(
 }
 
 /// The explanation of every control of the report, in its order (the HTML drill-downs).
-fn control_details(
+pub fn control_details(
     model: &Model,
     evaluation: &Evaluation,
     report: &crate::report::Report,

@@ -1,0 +1,455 @@
+//! The checks every fuzz target runs, in one place: a target (`fuzz_targets/<name>.rs`) is
+//! one line calling one of the entry points below with the fuzzer's bytes.
+//!
+//! Each entry point runs the library as the commands compose it (load → evaluate → report
+//! → render, as `commands/` does, in process and without writing files) and panics when an
+//! invariant breaks, which is what the fuzzer reports as a crash:
+//!
+//! - nothing panics, and every run ends in one of the binary's exit classes (0 success,
+//!   1 a gate failed, 2 not run), an input error naming its input;
+//! - each control's current score plus its potential increase is its max, and the
+//!   potential percentages add up to 100 − the score;
+//! - the JSON output parses, the HTML output holds no element the inventory put there
+//!   (inputs carry `<x-fuzz` markers, from the dictionaries), the table output no
+//!   terminal control character;
+//! - the same input gives the same bytes twice, and in either order of its two halves.
+//!
+//! The main crate's test suite includes this file (`tests/fuzz_inputs.rs`) and runs every
+//! seed and every input that once failed through it, so it is compiled and kept working
+//! with the library, and a crash found by a campaign stays a regression test.
+
+use securescore::catalog::{Catalog, CATALOG_JSON};
+use securescore::commands::assess::control_details;
+use securescore::date::Date;
+use securescore::diag::{Diagnostics, Level};
+use securescore::diff::{diff, Diff};
+use securescore::evaluation::{evaluate, ExportedWeights, ReportExtras, ScoringRequest};
+use securescore::explain::Explanation;
+use securescore::gate;
+use securescore::groups::GroupBy;
+use securescore::load::source::{decode, InputSpec};
+use securescore::load::{load, LoadOptions};
+use securescore::model::Model;
+use securescore::plan::{plan, Goal};
+use securescore::render::{render, Document, Format, RenderOptions, Style};
+use securescore::report::{Report, WarningOut};
+use securescore::select::Filters;
+use securescore::Outcome;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// Every output format; each document is rendered in each.
+const FORMATS: [Format; 3] = [Format::Table, Format::Json, Format::Html];
+
+/// The marker the dictionaries put into inputs: an element of this name in HTML output
+/// would be the inventory's markup, unescaped.
+const MARKER: &str = "<x-fuzz";
+
+/// `assess --fail-under` threshold, so that the gate's exit class 1 is reached too.
+const FAIL_UNDER: f64 = 50.0;
+
+/// Native inventory loading: load, score and the report's invariants.
+pub fn native(data: &[u8]) {
+    loading(data);
+}
+
+/// Azure shape loading (REST pages, Resource Graph rows, JSON Lines): the same checks as
+/// [`native`]; the target differs in its seeds and dictionary.
+pub fn azure(data: &[u8]) {
+    loading(data);
+}
+
+/// Load → score → every document in every format: the report (with groups and the HTML
+/// drill-downs), the plan, a diff of the input with itself and the validation report;
+/// and the input's two halves in either order.
+pub fn render_all(data: &[u8]) {
+    let Some(text) = text_of(data) else { return };
+    let inputs = [spec("fuzz.json", text)];
+    let first = pipeline(&inputs, Depth::Everything);
+    assert!(first == pipeline(&inputs, Depth::Everything), "two runs differ");
+    let (a, b) = halves(text);
+    if !a.trim().is_empty() && !b.trim().is_empty() {
+        let ab = [spec("a.json", a), spec("b.json", b)];
+        let ba = [spec("b.json", b), spec("a.json", a)];
+        let (one, two) = (pipeline(&ab, Depth::Report), pipeline(&ba, Depth::Report));
+        assert_eq!(one.class, two.class, "the halves' order changes the exit class");
+        assert!(one.scored == two.scored, "the halves' order changes the report");
+    }
+}
+
+/// The checks of the loading targets: the assess pipeline twice, compared, and `validate`
+/// agreeing with it about whether the input has an error.
+fn loading(data: &[u8]) {
+    let Some(text) = text_of(data) else { return };
+    let inputs = [spec("fuzz.json", text)];
+    let first = pipeline(&inputs, Depth::Report);
+    assert!(first == pipeline(&inputs, Depth::Report), "two runs differ");
+    let (_, diags) = load_with(&inputs, true);
+    assert_eq!(
+        diags.error_count() > 0,
+        first.class == 2,
+        "validate and assess disagree about an error"
+    );
+}
+
+/// The input as text, when it is UTF-8; otherwise decoding it must fail with a message
+/// (what any input that is not UTF-8 ends in), and there is nothing more to check.
+fn text_of(data: &[u8]) -> Option<&str> {
+    match std::str::from_utf8(data) {
+        Ok(text) => Some(text),
+        Err(_) => {
+            let error = decode("fuzz.json", data).err();
+            assert!(
+                error.is_some_and(|d| !d.message.is_empty()),
+                "bytes that are not UTF-8 decoded"
+            );
+            None
+        }
+    }
+}
+
+/// The text split at the line break nearest its middle (the whole text and nothing when
+/// it has none).
+fn halves(text: &str) -> (&str, &str) {
+    let middle = text.len() / 2;
+    let before = text[..middle].rfind('\n');
+    let after = text[middle..].find('\n').map(|i| i + middle);
+    let at = match (before, after) {
+        (Some(b), Some(a)) if middle - b <= a - middle => b,
+        (_, Some(a)) => a,
+        (Some(b), None) => b,
+        (None, None) => text.len(),
+    };
+    text.split_at(at)
+}
+
+fn spec(name: &str, text: &str) -> InputSpec {
+    InputSpec::Text {
+        name: name.to_string(),
+        text: text.to_string(),
+    }
+}
+
+/// The built-in catalog with each control cut to its first [`MEMBERS`] recommendations,
+/// parsed once. Every load merges the whole catalog into its model, which would take most
+/// of a run's time (a millisecond per run for the command, four under the fuzzer's
+/// instrumentation); every control is kept, and the code that merges is the same.
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let mut full: Value = serde_json::from_str(CATALOG_JSON).expect("the built-in catalog parses");
+        let mut kept = std::collections::BTreeSet::new();
+        for control in full["controls"].as_array_mut().into_iter().flatten() {
+            if let Some(members) = control["recommendations"].as_array_mut() {
+                members.truncate(MEMBERS);
+                kept.extend(members.iter().filter_map(Value::as_str).map(str::to_string));
+            }
+        }
+        if let Some(recommendations) = full["recommendations"].as_array_mut() {
+            recommendations.retain(|r| r["id"].as_str().is_some_and(|id| kept.contains(id)));
+        }
+        Catalog::parse(&full.to_string()).expect("the cut catalog parses")
+    })
+}
+
+/// How many recommendations of each built-in control the fuzzed loads know.
+const MEMBERS: usize = 3;
+
+/// Loads as `commands::load_inputs` does, with `validate`'s options or `assess`'s.
+fn load_with(inputs: &[InputSpec], validate: bool) -> (Model, Diagnostics) {
+    let options = LoadOptions {
+        report_unknown_keys: validate,
+        ..LoadOptions::default()
+    };
+    let mut diags = Diagnostics::default();
+    let model = load(inputs, catalog(), &options, &mut diags);
+    diags.sort_by_location(&model.inputs);
+    (model, diags)
+}
+
+/// How much of the library one run goes through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// `assess`'s report, not rendered.
+    Report,
+    /// Every command's document in every format.
+    Everything,
+}
+
+/// What one run gave: its exit class, the report without its warnings (which name the
+/// inputs, so differ with their order), and every byte written.
+#[derive(PartialEq)]
+struct Run {
+    class: u8,
+    scored: Option<Report>,
+    bytes: Vec<Vec<u8>>,
+}
+
+/// The exit code `main.rs` gives a command's result.
+fn exit_class(result: &anyhow::Result<Outcome>) -> u8 {
+    match result {
+        Ok(Outcome::Success) => 0,
+        Ok(Outcome::GateFailed(reasons)) => {
+            assert!(!reasons.is_empty(), "a failed gate without a reason");
+            1
+        }
+        Err(e) => {
+            assert!(!format!("{e:#}").is_empty(), "an error without a message");
+            2
+        }
+    }
+}
+
+/// Runs `assess` (and at [`Depth::Everything`] the other commands) on `inputs`, checking
+/// every invariant on the way.
+fn pipeline(inputs: &[InputSpec], depth: Depth) -> Run {
+    let mut run = Run {
+        class: 0,
+        scored: None,
+        bytes: Vec::new(),
+    };
+    let result = assess(inputs, depth, &mut run);
+    run.class = exit_class(&result);
+    if let Err(e) = result {
+        run.bytes.push(format!("{e:#}").into_bytes());
+    }
+    run
+}
+
+fn assess(inputs: &[InputSpec], depth: Depth, run: &mut Run) -> anyhow::Result<Outcome> {
+    let (mut model, mut diags) = load_with(inputs, false);
+    if depth == Depth::Everything {
+        let validation = securescore::validation::report(&model, &diags);
+        every_format(&Document::Validation(&validation), &mut run.bytes);
+    }
+    if diags.error_count() > 0 {
+        for d in diags.items().iter().filter(|d| d.level == Level::Error) {
+            assert!(d.file.is_some(), "an input error that names no input: {d}");
+            run.bytes.push(d.to_string().into_bytes());
+        }
+        anyhow::bail!("{} input error(s)", diags.error_count());
+    }
+    let request = ScoringRequest {
+        as_of: Some(Date::parse("2026-11-22").map_err(anyhow::Error::msg)?),
+        ..ScoringRequest::default()
+    };
+    let evaluation = evaluate(&model, &request, &mut diags)?;
+    let groups = evaluation.group_scores(&model, &GroupBy::Subscription).ok();
+    for g in groups.iter().flatten() {
+        check_percentage(g.score.percentage);
+    }
+    let verdict = gate::fail_under(FAIL_UNDER, evaluation.score.percentage, &model.incomplete);
+    let report = evaluation.report(
+        &model,
+        ReportExtras {
+            warnings: diags.warnings().map(WarningOut::from).collect(),
+            gate: Some((&verdict).into()),
+            groups,
+        },
+    );
+    check_report(&report);
+    run.scored = Some(Report {
+        warnings: Vec::new(),
+        ..report.clone()
+    });
+    match depth {
+        Depth::Report => {}
+        Depth::Everything => {
+            let details = control_details(&model, &evaluation, &report);
+            every_format(&report_doc(&report, &details), &mut run.bytes);
+            for explanation in &details {
+                every_format(&Document::Explanation(explanation), &mut run.bytes);
+            }
+            let options = request.options(ExportedWeights::Ignored);
+            let comparison = diff(&model, &model, &options, options.as_of, &Filters::default());
+            if let Ok(comparison) = comparison {
+                assert!(comparison.change == 0.0, "an inventory differs from itself");
+                let same = Diff::new(comparison, None, Vec::new());
+                every_format(&Document::Diff(&same), &mut run.bytes);
+            }
+            if evaluation.require_resource_level(&model, "plan").is_ok() {
+                for goal in [Goal::Steps(3), Goal::Target(100.0)] {
+                    let selection = evaluation.selection.as_ref();
+                    let steps = plan(&mut model, &evaluation.options, selection, goal);
+                    every_format(&Document::Plan(&steps), &mut run.bytes);
+                }
+            }
+        }
+    }
+    Ok(gate::outcome([&verdict]))
+}
+
+fn report_doc<'a>(report: &'a Report, details: &'a [Explanation]) -> Document<'a> {
+    Document::Report {
+        report,
+        details,
+        trend: None,
+    }
+}
+
+/// Renders `doc` in every format, checking each output, and keeps the bytes.
+fn every_format(doc: &Document, bytes: &mut Vec<Vec<u8>>) {
+    for format in FORMATS {
+        bytes.push(rendered(format, doc));
+    }
+}
+
+/// `doc` in `format`, checked: JSON parses, HTML holds no element from the input, the
+/// table no terminal control character.
+fn rendered(format: Format, doc: &Document) -> Vec<u8> {
+    let options = RenderOptions {
+        style: Style {
+            color: false,
+            width: 100,
+        },
+        top: None,
+    };
+    let mut out = Vec::new();
+    if let Err(e) = render(format, doc, &options, &mut out) {
+        assert!(
+            e.kind() == std::io::ErrorKind::Unsupported,
+            "rendering failed: {e}"
+        );
+        return out;
+    }
+    match format {
+        Format::Json => {
+            let parsed = serde_json::from_slice::<Value>(&out);
+            assert!(parsed.is_ok(), "the JSON output does not parse: {parsed:?}");
+        }
+        Format::Html => {
+            let html = String::from_utf8_lossy(&out).to_ascii_lowercase();
+            assert!(
+                !html.contains(MARKER),
+                "the HTML output holds an element from the input"
+            );
+        }
+        Format::Table => {
+            let text = String::from_utf8_lossy(&out);
+            let raw = text.chars().find(|&c| c != '\n' && unsafe_on_a_terminal(c));
+            assert!(raw.is_none(), "the table output holds {raw:?}");
+        }
+    }
+    out
+}
+
+/// A character that could drive a terminal or reorder what it shows (what
+/// `text::terminal_safe` escapes).
+fn unsafe_on_a_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// A percentage is absent or within 0..=100.
+fn check_percentage(p: Option<f64>) {
+    if let Some(p) = p {
+        assert!(
+            (-1e-9..=100.0 + 1e-9).contains(&p),
+            "percentage {p} outside 0..=100"
+        );
+    }
+}
+
+/// One control's figures, as the report gives them.
+struct Figures<'a> {
+    id: &'a str,
+    applicable: bool,
+    max: f64,
+    current: f64,
+    potential: f64,
+    share: f64,
+}
+
+/// The report's figures agree (see [`check_figures`]).
+fn check_report(report: &Report) {
+    let controls = report.controls.iter().map(|c| Figures {
+        id: &c.id,
+        applicable: c.applicable,
+        max: c.max_score,
+        current: c.current_score,
+        potential: c.potential_increase,
+        share: c.potential_increase_percentage,
+    });
+    check_figures(report.score.percentage, controls);
+}
+
+/// Per applicable control current + potential = max (when the score is defined), an
+/// inapplicable one has neither, and the potential percentages add up to 100 − score.
+fn check_figures<'a>(percentage: Option<f64>, controls: impl Iterator<Item = Figures<'a>>) {
+    check_percentage(percentage);
+    let mut potential_sum = 0.0;
+    for c in controls {
+        let Figures {
+            id,
+            max,
+            current,
+            potential,
+            share,
+            ..
+        } = c;
+        let tolerance = 1e-9 * max.abs().max(1.0);
+        assert!(
+            current >= -tolerance && current <= max + tolerance,
+            "{id}: current {current} outside 0..={max}"
+        );
+        if c.applicable && percentage.is_some() {
+            assert!(
+                (current + potential - max).abs() <= tolerance,
+                "{id}: {current} + {potential} != {max}"
+            );
+        } else if !c.applicable {
+            assert!(
+                current == 0.0 && potential == 0.0 && share == 0.0,
+                "{id}: inapplicable but scored"
+            );
+        }
+        assert!(share >= -1e-9, "{id}: potential percentage {share}");
+        potential_sum += share;
+    }
+    let expected = percentage.map_or(0.0, |p| 100.0 - p);
+    assert!(
+        (potential_sum - expected).abs() <= 1e-6,
+        "potential percentages sum to {potential_sum}, not {expected}"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn halves_split_at_the_line_break_nearest_the_middle() {
+        assert_eq!(halves("ab\ncdef\ngh\n"), ("ab\ncdef", "\ngh\n"));
+        assert_eq!(halves("{\"a\": 1}"), ("{\"a\": 1}", ""));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_refused_before_loading() {
+        assert!(text_of(b"{\"a\": \"\xff\"}").is_none());
+        assert!(text_of(b"\xff\xfe{\0}\0").is_none());
+        assert_eq!(text_of(b"{}"), Some("{}"));
+    }
+
+    #[test]
+    fn report_figures_that_disagree_are_caught() {
+        let check = |current: f64, share: f64| {
+            let control = Figures {
+                id: "c",
+                applicable: true,
+                max: 6.0,
+                current,
+                potential: 0.96,
+                share,
+            };
+            check_figures(Some(84.0), std::iter::once(control));
+        };
+        // 5.04 + 0.96 = 6 and 100 − 84 = 16: consistent.
+        check(5.04, 16.0);
+        let caught = |current, share| std::panic::catch_unwind(|| check(current, share)).is_err();
+        assert!(caught(5.0, 16.0), "current + potential != max");
+        assert!(caught(5.04, 15.0), "potentials sum to 15, not 16");
+    }
+}
