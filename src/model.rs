@@ -171,6 +171,15 @@ impl Counts {
         }
     }
 
+    /// Moves one resource counted unhealthy to healthy (a fix; nothing when none is
+    /// counted unhealthy).
+    pub fn heal(&mut self) {
+        if self.unhealthy > 0 {
+            self.unhealthy -= 1;
+            self.healthy += 1;
+        }
+    }
+
     /// Adds another set of counts.
     pub fn add_counts(&mut self, other: Counts) {
         // Saturating: exported counts are bounded when read, but sums of many must still

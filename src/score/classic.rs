@@ -4,8 +4,8 @@
 
 use super::kernel::{self, ResourceStates};
 use super::{
-    defined_weight, Arithmetic, ControlInScope, ControlScore, Counts, GainEstimate, GainInputs, ScopeCounts,
-    ScopeScore, Score, ScoreOptions, WeightSource, Weighting,
+    defined_weight, Arithmetic, ControlInScope, ControlScore, Counts, Fix, GainEstimate, GainInputs,
+    ScopeCounts, ScopeScore, Score, ScoreOptions, WeightSource, Weighting,
 };
 use crate::diag::Diagnostic;
 use crate::model::{Model, Status};
@@ -58,6 +58,10 @@ impl Arithmetic for Classic {
     fn gain_estimator<'a>(&self, inputs: GainInputs<'a>) -> GainEstimate<'a> {
         let estimator = GainEstimator::new(inputs);
         Box::new(move |resources, changes| estimator.gain(resources, changes))
+    }
+
+    fn heal(&self, fix: Fix, score: &mut Score) {
+        heal(fix, score);
     }
 }
 
@@ -267,20 +271,14 @@ fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Select
 fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
     let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
     let total_weight = defined_weight(&scopes);
-    let percentage = kernel::weighted_mean(
-        &defined
-            .iter()
-            .map(|s| (s.weight as f64, s.percentage.unwrap_or(0.0)))
-            .collect::<Vec<_>>(),
-    );
     let controls = (0..model.controls.len())
         .map(|c| combine_control(model, &tally.per_scope, &scopes, &defined, total_weight, c))
         .collect();
-    let (current, max) = match defined.as_slice() {
-        [] => (Some(0.0), Some(0.0)),
-        [one] => (Some(one.current), Some(one.max)),
-        _ => (None, None),
-    };
+    let Overall {
+        percentage,
+        current,
+        max,
+    } = overall(&defined);
     Score {
         percentage,
         current,
@@ -296,6 +294,140 @@ fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
         count_level: tally.count_level,
         warnings: Vec::new(),
     }
+}
+
+/// The overall figures of a score.
+struct Overall {
+    percentage: Option<f64>,
+    current: Option<f64>,
+    max: Option<f64>,
+}
+
+/// The overall figures of the scopes with a defined score (SPEC §1.1): their weighted
+/// mean, and their points when there is one.
+fn overall(defined: &[&ScopeScore]) -> Overall {
+    let percentage = kernel::weighted_mean(
+        &defined
+            .iter()
+            .map(|s| (s.weight as f64, s.percentage.unwrap_or(0.0)))
+            .collect::<Vec<_>>(),
+    );
+    let (current, max) = match defined {
+        [] => (Some(0.0), Some(0.0)),
+        [one] => (Some(one.current), Some(one.max)),
+        _ => (None, None),
+    };
+    Overall {
+        percentage,
+        current,
+        max,
+    }
+}
+
+/// [`Arithmetic::heal`]: the counts of what the fix changes are moved from unhealthy to
+/// healthy, and the figures that read them are computed again as [`classic`] computes
+/// them, so that they come out the same to the last bit.
+fn heal(fix: Fix, score: &mut Score) {
+    let Fix {
+        model,
+        options,
+        counted,
+        effective,
+        resources,
+        changes,
+    } = fix;
+    for &i in changes {
+        score.recommendations[model.assessments[i].recommendation as usize].heal();
+    }
+    let nc = model.controls.len();
+    let (mut before, mut after) = (ResourceStates::new(nc), ResourceStates::new(nc));
+    let mut healed = Vec::new();
+    let mut slots: Vec<usize> = Vec::new();
+    let mut controls: Vec<usize> = Vec::new();
+    for &r in resources {
+        let slot = kernel::scope_slot(options.weighting, model.resource_scope[r as usize] as usize);
+        healed_controls(
+            (model, counted, effective),
+            r,
+            changes,
+            (&mut before, &mut after),
+            &mut healed,
+        );
+        if !healed.is_empty() {
+            slots.push(slot);
+        }
+        let counts = score.scope_controls.slot_mut(slot);
+        for c in healed.drain(..) {
+            counts[c].heal();
+            controls.push(c);
+        }
+    }
+    slots.sort_unstable();
+    slots.dedup();
+    for slot in slots {
+        if let Ok(at) = score.scopes.binary_search_by_key(&slot, ScopeScore::slot) {
+            let (current, max) = kernel::scope_points(model, &score.scope_controls, slot);
+            let scope = &mut score.scopes[at];
+            scope.current = current;
+            scope.percentage = kernel::percentage(current, max);
+        }
+    }
+    let defined: Vec<&ScopeScore> = score.scopes.iter().filter(|s| s.percentage.is_some()).collect();
+    controls.sort_unstable();
+    controls.dedup();
+    for c in controls {
+        score.controls[c] = combine_control(
+            model,
+            &score.scope_controls,
+            &score.scopes,
+            &defined,
+            score.total_weight,
+            c,
+        );
+    }
+    let Overall {
+        percentage,
+        current,
+        max,
+    } = overall(&defined);
+    (score.percentage, score.current, score.max) = (percentage, current, max);
+}
+
+/// The controls, ascending, in which resource `r` turns from unhealthy to healthy when
+/// the assessments at `changes` (sorted) become healthy, its counted assessments having
+/// the `effective` statuses, into `healed`; `states` are scratch space (before, after).
+fn healed_controls(
+    (model, counted, effective): (&Model, &[bool], &[Status]),
+    r: u32,
+    changes: &[usize],
+    (before, after): (&mut ResourceStates, &mut ResourceStates),
+    healed: &mut Vec<usize>,
+) {
+    for i in model.assessment_range(r as usize) {
+        let a = &model.assessments[i];
+        if !counted[a.recommendation as usize] {
+            continue;
+        }
+        let now = effective[i];
+        let fixed = if changes.binary_search(&i).is_ok() {
+            Status::Healthy
+        } else {
+            now
+        };
+        for &c in model.controls_of(a.recommendation as usize) {
+            before.add(c as usize, now);
+            after.add(c as usize, fixed);
+        }
+    }
+    // Sorted in control order, so that what is summed over them does not depend on the
+    // order of the assessments.
+    before.drain(|c, was| {
+        if was == Status::Unhealthy && after.get(c) == Some(Status::Healthy) {
+            healed.push(c);
+        }
+    });
+    after.clear();
+    healed.sort_unstable();
 }
 
 /// Control `c`'s figures combined over the scopes (SPEC §1.1): each defined scope where
@@ -411,39 +543,20 @@ impl<'a> GainEstimator<'a> {
         } = self.inputs;
         let nc = model.controls.len();
         let mut gained = 0.0;
-        let mut before = ResourceStates::new(nc);
-        let mut after = ResourceStates::new(nc);
+        let (mut before, mut after) = (ResourceStates::new(nc), ResourceStates::new(nc));
         let mut healed: Vec<usize> = Vec::new();
         for &r in resources {
             let slot = kernel::scope_slot(options.weighting, model.resource_scope[r as usize] as usize);
             let Some((weight, max)) = self.slots.get(slot).copied().flatten() else {
                 continue;
             };
-            for i in model.assessment_range(r as usize) {
-                let a = &model.assessments[i];
-                if !counted[a.recommendation as usize] {
-                    continue;
-                }
-                let now = effective[i];
-                let fixed = if changes.binary_search(&i).is_ok() {
-                    Status::Healthy
-                } else {
-                    now
-                };
-                for &c in model.controls_of(a.recommendation as usize) {
-                    before.add(c as usize, now);
-                    after.add(c as usize, fixed);
-                }
-            }
-            // The controls in which the resource turns from unhealthy to healthy, summed
-            // in control order so that the estimate does not depend on assessment order.
-            before.drain(|c, was| {
-                if was == Status::Unhealthy && after.get(c) == Some(Status::Healthy) {
-                    healed.push(c);
-                }
-            });
-            after.clear();
-            healed.sort_unstable();
+            healed_controls(
+                (model, counted, effective),
+                r,
+                changes,
+                (&mut before, &mut after),
+                &mut healed,
+            );
             for c in healed.drain(..) {
                 let counts: Counts = score.scope_controls.get(slot, c);
                 let control_max = kernel::control_max(model, &score.scope_controls, slot, c);

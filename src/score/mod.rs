@@ -204,8 +204,19 @@ pub trait Arithmetic: Sync {
     /// `plan`'s estimator for the state `inputs` describes: the percentage points the
     /// overall score gains when the assessments at `changes` (sorted positions in
     /// `model.assessments`, all of resources `resources`) become healthy. It only ranks
-    /// candidate steps; the gains a plan reports are re-scored with [`Arithmetic::score`].
+    /// candidate steps; the gains a plan reports are re-scored ([`Arithmetic::heal`]).
+    ///
+    /// `plan` keeps its steps in a queue and estimates a step again only when a fix
+    /// changes an assessment of one of its resources: an estimate must read nothing else
+    /// that a fix changes (the classic one reads the counts' totals, the weights and the
+    /// maxima, which a fix keeps).
     fn gain_estimator<'a>(&self, inputs: GainInputs<'a>) -> GainEstimate<'a>;
+
+    /// Makes `score` (of `fix.model` as `fix` describes it) the score of the model once
+    /// the fix is made, as [`Arithmetic::score`] would compute it to the last bit, at the
+    /// cost of what the fix changes rather than of the whole inventory: `plan` applies
+    /// its steps through it.
+    fn heal(&self, fix: Fix, score: &mut Score);
 
     /// Control `c`'s figures in scope `scope` of `score` (a scope `score` holds).
     fn control_in_scope(&self, model: &Model, score: &Score, scope: &ScopeScore, c: usize) -> ControlInScope;
@@ -216,6 +227,25 @@ pub trait Arithmetic: Sync {
             .map(|r| self.is_counted(model, r, options))
             .collect()
     }
+}
+
+/// A fix [`Arithmetic::heal`] applies to a score: assessments that are unhealthy (after
+/// exemptions) on selected resources become healthy.
+#[derive(Clone, Copy)]
+pub struct Fix<'a> {
+    /// The model before the fix.
+    pub model: &'a Model,
+    /// The options it is scored with.
+    pub options: &'a ScoreOptions,
+    /// [`Arithmetic::counted`], by recommendation.
+    pub counted: &'a [bool],
+    /// Each assessment's effective status before the fix.
+    pub effective: &'a [Status],
+    /// The resources of `changes`, ascending, each once.
+    pub resources: &'a [u32],
+    /// The positions in `model.assessments` of the assessments fixed, ascending: each
+    /// of a counted recommendation, unhealthy in `effective`, on a selected resource.
+    pub changes: &'a [usize],
 }
 
 /// `plan`'s gain estimate: `(resources, changes)` to percentage points.
