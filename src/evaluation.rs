@@ -347,16 +347,21 @@ impl Evaluation {
             allow_exported_weights: self.options.allow_exported_weights && whole_scopes,
             ..self.options.clone()
         };
+        let arithmetic = options.model.arithmetic();
+        let scored = arithmetic.score_groups(model, &options, &groups);
+        let raw_options = ScoreOptions {
+            ignore_exemptions: true,
+            ..options.clone()
+        };
+        let raw = arithmetic.score_groups(model, &raw_options, &groups);
         let mut out: Vec<GroupOut> = groups
-            .iter()
-            .map(|g| {
-                let scored = score(model, &options, Some(&g.selection));
-                let raw = raw_percentage(model, &options, Some(&g.selection), &scored);
-                GroupOut {
-                    by: by.name(),
-                    id: g.id.clone(),
-                    score: ScoreOut::new(&scored, raw),
-                }
+            .into_iter()
+            .zip(scored.iter().zip(&raw))
+            .map(|(g, (scored, raw))| GroupOut {
+                by: by.name(),
+                id: g.id,
+                // As [`raw_percentage`]: unknown where a scope is scored from counts.
+                score: ScoreOut::of(scored, (!scored.count_level).then_some(raw.percentage).flatten()),
             })
             .collect();
         sort_groups(&mut out);

@@ -1,11 +1,15 @@
 //! Groups of resources (`assess --group-by KEY`, SPEC §1.3): which group each assessed
-//! resource belongs to, as selections to score. A group's score is the score the
-//! inventory would get if it held only that group's resources.
+//! resource belongs to, as lists of members (and whole scopes) to score. A group's score
+//! is the score the inventory would get if it held only that group's resources.
+//!
+//! A group lists its members rather than marking every resource and scope of the model,
+//! so that many small groups (64k one-resource subscriptions) cost what their members
+//! do, not groups × scopes.
 
 use crate::ids::{resource_group_of, type_of_id};
 use crate::model::Model;
 use crate::select::Selection;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What resources are grouped by.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,10 +52,16 @@ impl GroupBy {
 }
 
 /// One group: its id (`None` for the resources without the key) and what it selects.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Group {
     pub id: Option<String>,
-    pub selection: Selection,
+    /// Its assessed resources (indexes into
+    /// [`ModelParts::resources`](crate::model::ModelParts::resources)), ascending.
+    pub members: Vec<u32>,
+    /// The scopes it holds whole (indexes into
+    /// [`ModelParts::scopes`](crate::model::ModelParts::scopes)), ascending: a
+    /// subscription group's own scope, which may be scored from exported counts.
+    pub scopes: Vec<u32>,
 }
 
 /// The group keys of resource `r`: (folded key, spelling); empty when it has none.
@@ -141,48 +151,45 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
             entry.1.push(r as u32);
         }
     }
+    // A subscription group holds its whole scope (which may be scored from counts): the
+    // first scope of its key.
+    let mut scope_of_key: HashMap<&str, u32> = HashMap::new();
+    if *by == GroupBy::Subscription {
+        for (s, scope) in model.scopes.iter().enumerate().rev() {
+            if let Some(key) = &scope.key {
+                scope_of_key.insert(key.as_str(), s as u32);
+            }
+        }
+    }
     let mut out: Vec<Group> = found
         .into_iter()
-        .map(|(key, (spelling, members))| {
-            // A subscription group holds its whole scope (which may be scored from counts).
-            let mut scopes = vec![false; model.scopes.len()];
-            if *by == GroupBy::Subscription {
-                if let Some(s) = model
-                    .scopes
-                    .iter()
-                    .position(|sc| sc.key.is_some() && sc.key == key)
-                {
-                    scopes[s] = true;
-                }
-            }
-            Group {
-                id: key.map(|_| spelling),
-                selection: Selection {
-                    resources: Vec::new(),
-                    scopes,
-                    members: Some(members),
-                },
-            }
+        .map(|(key, (spelling, members))| Group {
+            scopes: key
+                .as_deref()
+                .and_then(|k| scope_of_key.get(k))
+                .copied()
+                .into_iter()
+                .collect(),
+            id: key.map(|_| spelling),
+            members,
         })
         .collect();
-    // Scopes scored from counts have no resources: each is a group of its own.
+    // Scopes scored from counts have no resources: each is a group of its own, unless a
+    // group of its id holds it already.
+    let mut ids: HashSet<Option<String>> = out
+        .iter()
+        .map(|g| g.id.as_deref().map(str::to_lowercase))
+        .collect();
     for s in counts_only {
         let scope = &model.scopes[s];
-        if out
-            .iter()
-            .any(|g| g.id.as_deref().map(str::to_lowercase) == scope.key)
-        {
+        if ids.contains(&scope.key) {
             continue;
         }
-        let mut scopes = vec![false; model.scopes.len()];
-        scopes[s] = true;
+        ids.insert(scope.id.as_deref().map(str::to_lowercase));
         out.push(Group {
             id: scope.id.clone(),
-            selection: Selection {
-                resources: Vec::new(),
-                scopes,
-                members: Some(Vec::new()),
-            },
+            members: Vec::new(),
+            scopes: vec![s as u32],
         });
     }
     Ok(out)

@@ -668,20 +668,14 @@ mod tests {
         })
     }
 
-    /// A selection of the resources `kept` marks (by index, cycling), listed or not.
-    fn selection(model: &Model, kept: &[bool], listed: bool) -> Selection {
+    /// A selection of the resources `kept` marks (by index, cycling).
+    fn selection(model: &Model, kept: &[bool]) -> Selection {
         let resources: Vec<bool> = (0..model.resources.len())
             .map(|r| kept.get(r % kept.len().max(1)).copied().unwrap_or(true))
             .collect();
-        let members = listed.then(|| {
-            (0..resources.len() as u32)
-                .filter(|&r| resources[r as usize])
-                .collect()
-        });
         Selection {
             resources,
             scopes: vec![true; model.scopes.len()],
-            members,
         }
     }
 
@@ -702,11 +696,11 @@ mod tests {
             inv in inventory(),
             w in 0usize..3,
             goal in goal(),
-            kept in prop::option::of((prop::collection::vec(prop::bool::weighted(0.7), 1..5), any::<bool>())),
+            kept in prop::option::of(prop::collection::vec(prop::bool::weighted(0.7), 1..5)),
         ) {
             let mut model = model_of(&document(&inv));
             let opts = options(w);
-            let sel = kept.map(|(kept, listed)| selection(&model, &kept, listed));
+            let sel = kept.map(|kept| selection(&model, &kept));
             let mut oracle_model = model_of(&document(&inv));
             let queued = plan(&mut model, &opts, sel.as_ref(), goal);
             let exhaustive = exhaustive_plan(&mut oracle_model, &opts, sel.as_ref(), goal);
@@ -725,7 +719,7 @@ mod tests {
         ) {
             let mut model = model_of(&document(&inv));
             let opts = options(w);
-            let sel = kept.map(|kept| selection(&model, &kept, false));
+            let sel = kept.map(|kept| selection(&model, &kept));
             let mut state = State::of(&model, &opts);
             let mut current = score(&model, &opts, sel.as_ref());
             let b = Base::new(&model, &opts, sel.as_ref(), &state, &current);

@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::model::{Counts, Model};
-use crate::score::{rank, Score, ScoreOptions, WeightSource, Weighting};
+use crate::score::{rank, Overall, Score, ScoreOptions, WeightSource, Weighting};
 use crate::select::Filters;
 use serde::Serialize;
 
@@ -63,13 +63,18 @@ pub struct ScoreOut {
 impl ScoreOut {
     /// The overall figures of a score.
     pub fn new(score: &Score, raw_percentage: Option<f64>) -> ScoreOut {
+        ScoreOut::of(&score.overall(), raw_percentage)
+    }
+
+    /// The overall figures of a score, given alone (a group's).
+    pub fn of(overall: &Overall, raw_percentage: Option<f64>) -> ScoreOut {
         ScoreOut {
-            percentage: score.percentage,
-            current: score.current,
-            max: score.max,
+            percentage: overall.percentage,
+            current: overall.current,
+            max: overall.max,
             raw_percentage,
-            resources: score.resources,
-            scopes: score.defined_scopes,
+            resources: overall.resources,
+            scopes: overall.defined_scopes,
         }
     }
 }

@@ -50,22 +50,16 @@ fn under(id: &str, filter: &str) -> bool {
 /// which have no resources to filter).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selection {
-    /// Per resource (index into [`ModelParts::resources`](crate::model::ModelParts::resources)); unused when `members` is given.
+    /// Per resource (index into [`ModelParts::resources`](crate::model::ModelParts::resources)).
     pub resources: Vec<bool>,
     /// Per scope (index into [`ModelParts::scopes`](crate::model::ModelParts::scopes)).
     pub scopes: Vec<bool>,
-    /// The kept resources as a sorted list, for small selections (groups): scoring then
-    /// reads only their assessments.
-    pub members: Option<Vec<u32>>,
 }
 
 impl Selection {
     /// Is resource `r` kept?
     pub fn resource(&self, r: usize) -> bool {
-        match &self.members {
-            Some(members) => members.binary_search(&(r as u32)).is_ok(),
-            None => self.resources.get(r).copied().unwrap_or(false),
-        }
+        self.resources.get(r).copied().unwrap_or(false)
     }
 
     /// Is scope `s` kept (as a whole)?
@@ -324,7 +318,6 @@ pub fn select(model: &Model, filters: &Filters) -> Result<Option<Selection>, Str
     Ok(Some(Selection {
         resources: selected,
         scopes: select_scopes(model, filters, &groups)?,
-        members: None,
     }))
 }
 

@@ -4,12 +4,14 @@
 
 use super::kernel::{self, ResourceStates};
 use super::{
-    defined_weight, Arithmetic, ControlInScope, ControlScore, Counts, Fix, GainEstimate, GainInputs,
+    defined_weight, Arithmetic, ControlInScope, ControlScore, Counts, Fix, GainEstimate, GainInputs, Overall,
     ScopeCounts, ScopeScore, Score, ScoreOptions, WeightSource, Weighting,
 };
 use crate::diag::Diagnostic;
-use crate::model::{Model, Status};
+use crate::groups::Group;
+use crate::model::{Assessment, ExportedControl, Model, Status};
 use crate::select::Selection;
+use std::collections::BTreeMap;
 
 /// Defender for Cloud's classic secure score.
 pub struct Classic;
@@ -26,6 +28,15 @@ impl Arithmetic for Classic {
 
     fn score(&self, model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score {
         classic(model, options, selection)
+    }
+
+    fn score_groups(&self, model: &Model, options: &ScoreOptions, groups: &[Group]) -> Vec<Overall> {
+        let counted = self.counted(model, options);
+        let mut states = ResourceStates::new(model.controls.len());
+        groups
+            .iter()
+            .map(|g| group_overall(model, options, &counted, &mut states, g))
+            .collect()
     }
 
     fn control_in_scope(&self, model: &Model, score: &Score, scope: &ScopeScore, c: usize) -> ControlInScope {
@@ -71,16 +82,8 @@ fn classic(model: &Model, options: &ScoreOptions, selection: Option<&Selection>)
     let mut scopes: Vec<ScopeScore> = (0..tally.scope_count)
         .filter(|&s| tally.scope_met[s])
         .map(|s| {
-            let (current, max) = kernel::scope_points(model, &tally.per_scope, s);
-            let resources = tally.scope_resources[s];
-            ScopeScore {
-                scope: kernel::slot_scope(options.weighting, s),
-                current,
-                max,
-                percentage: kernel::percentage(current, max),
-                weight: kernel::computed_weight(options.weighting, resources),
-                resources,
-            }
+            let points = kernel::scope_points(model, &tally.per_scope, s);
+            scope_score(options, s, points, tally.scope_resources[s])
         })
         .collect();
     let (weights, warnings) = settle_weights(model, options, &mut scopes);
@@ -88,6 +91,24 @@ fn classic(model: &Model, options: &ScoreOptions, selection: Option<&Selection>)
     result.weights = weights;
     result.warnings = warnings;
     result
+}
+
+/// The score of the scope in slot `slot`, of `(current, max)` points and `resources`
+/// resources that weigh, before [`settle_weights`].
+fn scope_score(
+    options: &ScoreOptions,
+    slot: usize,
+    (current, max): (f64, f64),
+    resources: u64,
+) -> ScopeScore {
+    ScopeScore {
+        scope: kernel::slot_scope(options.weighting, slot),
+        current,
+        max,
+        percentage: kernel::percentage(current, max),
+        weight: kernel::computed_weight(options.weighting, resources),
+        resources,
+    }
 }
 
 /// Replaces computed weights by exported ones when every scope with a defined score has
@@ -168,8 +189,8 @@ struct Tally {
     scope_count: usize,
     scope_met: Vec<bool>,
     scope_resources: Vec<u64>,
-    /// Per scope slot met, the counts of each control (slots are kept sparse: a group of
-    /// a few resources among thousands of subscriptions touches only a few).
+    /// Per scope slot met, the counts of each control (slots are kept sparse: a filter that
+    /// keeps a few resources among thousands of subscriptions touches only a few).
     per_scope: ScopeCounts,
     recommendations: Vec<Counts>,
     resources: u64,
@@ -190,38 +211,17 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
         count_level: false,
     };
     let mut states = ResourceStates::new(nc);
-    // A selection that lists its members reads only their assessments.
-    let by_member: Option<Vec<&[crate::model::Assessment]>> = selection
-        .and_then(|sel| sel.members.as_ref())
-        .and_then(|members| {
-            members
-                .iter()
-                .map(|&r| model.assessments_of(r as usize))
-                .collect()
-        });
-    let groups: Box<dyn Iterator<Item = &[crate::model::Assessment]>> = match by_member {
-        Some(lists) => Box::new(lists.into_iter().filter(|g| !g.is_empty())),
-        None => Box::new(model.assessments.chunk_by(|a, b| a.resource == b.resource)),
-    };
-    for group in groups {
+    for group in model.assessments.chunk_by(|a, b| a.resource == b.resource) {
         let resource = group[0].resource as usize;
         if selection.is_some_and(|sel| !sel.resource(resource)) {
             continue;
         }
         let scope = kernel::scope_slot(options.weighting, model.resource_scope[resource] as usize);
         t.scope_met[scope] = true;
-        let mut counts_for_weight = false;
-        for a in group {
-            let status = kernel::effective_status(model, a, options);
-            t.recommendations[a.recommendation as usize].add(status);
-            if !counted[a.recommendation as usize] {
-                continue;
-            }
-            counts_for_weight |= status != Status::NotApplicable;
-            for &c in model.controls_of(a.recommendation as usize) {
-                states.add(c as usize, status);
-            }
-        }
+        let recommendations = &mut t.recommendations;
+        let counts_for_weight = fold_resource(model, options, &counted, group, &mut states, |r, status| {
+            recommendations[r].add(status)
+        });
         if !states.is_empty() {
             let slot = t.per_scope.slot_mut(scope);
             states.drain(|c, status| slot[c].add(status));
@@ -235,6 +235,33 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
     t
 }
 
+/// Step 3 for one resource: folds its `assessments` into `states` (each counted one
+/// into the controls that hold it), calling `each(recommendation, status)` for every
+/// assessment with its effective status. True when some counted assessment is healthy or
+/// unhealthy: the resource then weighs in its scope.
+fn fold_resource(
+    model: &Model,
+    options: &ScoreOptions,
+    counted: &[bool],
+    assessments: &[Assessment],
+    states: &mut ResourceStates,
+    mut each: impl FnMut(usize, Status),
+) -> bool {
+    let mut counts_for_weight = false;
+    for a in assessments {
+        let status = kernel::effective_status(model, a, options);
+        each(a.recommendation as usize, status);
+        if !counted[a.recommendation as usize] {
+            continue;
+        }
+        counts_for_weight |= status != Status::NotApplicable;
+        for &c in model.controls_of(a.recommendation as usize) {
+            states.add(c as usize, status);
+        }
+    }
+    counts_for_weight
+}
+
 /// Adds the scopes scored from exported counts (SPEC §3), each control at the max the
 /// scope exported it with. Their resources are not known: they count as healthy plus
 /// unhealthy summed over controls.
@@ -245,26 +272,91 @@ fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Select
             continue;
         }
         let slot = kernel::scope_slot(options.weighting, s);
-        let c = e.control as usize;
-        let definition_max = model.controls.get(c).map_or(0.0, |control| control.max_score);
-        let before = t.per_scope.get(slot, c);
-        if t.per_scope.max_of(slot, c).is_none() && before != Counts::default() {
-            // Resources scored from assessments share the pooled slot, at the definition's max.
-            t.per_scope
-                .note_max(slot, c, before.applicable() > 0, definition_max);
-        }
-        t.per_scope.note_max(
-            slot,
-            c,
-            e.counts.applicable() > 0,
-            e.figures.max.unwrap_or(definition_max),
-        );
+        t.per_scope.add_exported(slot, e, model);
         t.count_level = true;
         t.scope_met[slot] = true;
-        t.per_scope.slot_mut(slot)[c].add_counts(e.counts);
         t.scope_resources[slot] += e.counts.applicable();
         t.resources += e.counts.applicable();
     }
+}
+
+/// The exported control counts of scope `s` (they are sorted by scope).
+fn exported_controls_of(model: &Model, s: u32) -> &[ExportedControl] {
+    let controls = &model.exported.controls;
+    let start = controls.partition_point(|e| e.scope < s);
+    let end = start + controls[start..].partition_point(|e| e.scope == s);
+    &controls[start..end]
+}
+
+/// One control in one slot of a group: its counts, and the max a count-level scope
+/// exported it with ([`kernel::exported_max`]; `None`: the definition's).
+#[derive(Clone, Copy, Default)]
+struct Cell {
+    counts: Counts,
+    max: Option<(bool, f64)>,
+}
+
+/// A group's overall figures (SPEC §1.3): [`classic`]'s for a selection of exactly the
+/// group's members and scopes, step for step, but reading only the group's assessments
+/// and exported counts and keeping only the slots and controls it meets, so that the
+/// work grows with the group, not with the model's scopes, recommendations or controls.
+fn group_overall(
+    model: &Model,
+    options: &ScoreOptions,
+    counted: &[bool],
+    states: &mut ResourceStates,
+    group: &Group,
+) -> Overall {
+    // (slot, control) → cell, and slot → resources that weigh, in slot then control
+    // order: the order the figures are summed in.
+    let mut cells: BTreeMap<(usize, usize), Cell> = BTreeMap::new();
+    let mut slots: BTreeMap<usize, u64> = BTreeMap::new();
+    let (mut resources, mut count_level) = (0u64, false);
+    for &r in &group.members {
+        let assessments = model.assessments_of(r as usize).unwrap_or_default();
+        if assessments.is_empty() {
+            continue;
+        }
+        let slot = kernel::scope_slot(options.weighting, model.resource_scope[r as usize] as usize);
+        let weighs = fold_resource(model, options, counted, assessments, states, |_, _| {});
+        states.drain(|c, status| cells.entry((slot, c)).or_default().counts.add(status));
+        *slots.entry(slot).or_default() += u64::from(weighs);
+        resources += u64::from(weighs);
+    }
+    for &s in group.scopes.iter().filter(|&&s| {
+        model
+            .scopes
+            .get(s as usize)
+            .is_some_and(|scope| scope.count_level)
+    }) {
+        let slot = kernel::scope_slot(options.weighting, s as usize);
+        for e in exported_controls_of(model, s) {
+            let cell = cells.entry((slot, e.control as usize)).or_default();
+            cell.max = kernel::exported_max(model, cell.max, cell.counts, e);
+            cell.counts.add_counts(e.counts);
+            count_level = true;
+            *slots.entry(slot).or_default() += e.counts.applicable();
+            resources += e.counts.applicable();
+        }
+    }
+    let definition_max = |c: usize| model.controls.get(c).map_or(0.0, |control| control.max_score);
+    let mut scopes: Vec<ScopeScore> = slots
+        .iter()
+        .map(|(&slot, &resources)| {
+            let controls = cells
+                .range((slot, 0)..=(slot, usize::MAX))
+                .map(|(&(_, c), cell)| {
+                    (
+                        cell.counts,
+                        cell.max.map_or_else(|| definition_max(c), |(_, m)| m),
+                    )
+                });
+            scope_score(options, slot, kernel::points_of(controls), resources)
+        })
+        .collect();
+    settle_weights(model, options, &mut scopes);
+    let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
+    overall(&defined, resources, count_level)
 }
 
 /// Combines per-scope figures into the overall score (SPEC §1.1).
@@ -278,7 +370,8 @@ fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
         percentage,
         current,
         max,
-    } = overall(&defined);
+        ..
+    } = overall(&defined, tally.resources, tally.count_level);
     Score {
         percentage,
         current,
@@ -296,16 +389,10 @@ fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
     }
 }
 
-/// The overall figures of a score.
-struct Overall {
-    percentage: Option<f64>,
-    current: Option<f64>,
-    max: Option<f64>,
-}
-
 /// The overall figures of the scopes with a defined score (SPEC §1.1): their weighted
-/// mean, and their points when there is one.
-fn overall(defined: &[&ScopeScore]) -> Overall {
+/// mean, and their points when there is one; with the `resources` that weigh and
+/// whether a scope is scored from exported counts, as the tally found them.
+fn overall(defined: &[&ScopeScore], resources: u64, count_level: bool) -> Overall {
     let percentage = kernel::weighted_mean(
         &defined
             .iter()
@@ -321,6 +408,9 @@ fn overall(defined: &[&ScopeScore]) -> Overall {
         percentage,
         current,
         max,
+        resources,
+        defined_scopes: defined.len(),
+        count_level,
     }
 }
 
@@ -389,7 +479,8 @@ fn heal(fix: Fix, score: &mut Score) {
         percentage,
         current,
         max,
-    } = overall(&defined);
+        ..
+    } = overall(&defined, score.resources, score.count_level);
     (score.percentage, score.current, score.max) = (percentage, current, max);
 }
 
@@ -565,5 +656,294 @@ impl<'a> GainEstimator<'a> {
             }
         }
         gained
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::model::{
+        Control, Exemption, ExemptionCategory, ExportedScore, Figures, ModelParts, Recommendation, Resource,
+        Scope,
+    };
+    use proptest::prelude::*;
+
+    /// A resource: its scope (among those scored from assessments), and its assessments:
+    /// (recommendation, status, exemption kind).
+    type ResourceSketch = (usize, Vec<(usize, u8, u8)>);
+
+    /// Exported counts of one control in one scope: healthy, unhealthy, not applicable,
+    /// max kind.
+    type ExportSketch = Option<(u64, u64, u64, u8)>;
+
+    /// A random inventory, described by small numbers.
+    #[derive(Clone, Debug)]
+    struct Sketch {
+        /// Per scope: count-level, exported weight.
+        scopes: Vec<(bool, Option<u64>)>,
+        /// Per recommendation: preview, custom.
+        recommendations: Vec<(bool, bool)>,
+        /// Per control: its max (an index into `MAXIMA`), its members.
+        controls: Vec<(usize, Vec<usize>)>,
+        resources: Vec<ResourceSketch>,
+        /// Per scope and control, kept for the count-level scopes.
+        exported: Vec<Vec<ExportSketch>>,
+        /// Groups: members and whole scopes, as index sets.
+        groups: Vec<(Vec<usize>, Vec<usize>)>,
+        /// Weighting, exported weights allowed, exemptions ignored, preview included.
+        options: (u8, bool, bool, bool),
+    }
+
+    const MAXIMA: [f64; 5] = [0.0, 1.0, 2.5, 6.0, 10.0];
+
+    fn sketch() -> impl Strategy<Value = Sketch> {
+        let scopes = prop::collection::vec((prop::bool::weighted(0.35), prop::option::of(0u64..4)), 1..5);
+        let recommendations =
+            prop::collection::vec((prop::bool::weighted(0.2), prop::bool::weighted(0.15)), 1..6);
+        let controls = prop::collection::vec((0usize..5, prop::collection::btree_set(0usize..6, 0..4)), 1..5);
+        let assessments = prop::collection::btree_map(0usize..6, (0u8..3, 0u8..4), 0..5);
+        let resources = prop::collection::vec((0usize..5, assessments), 0..10);
+        let exported = prop::collection::vec(
+            prop::collection::vec(prop::option::of((0u64..4, 0u64..4, 0u64..3, 0u8..4)), 5),
+            5,
+        );
+        let groups = prop::collection::vec(
+            (
+                prop::collection::btree_set(0usize..10, 0..6),
+                prop::collection::btree_set(0usize..5, 0..3),
+            ),
+            1..5,
+        );
+        let options = (0u8..3, any::<bool>(), any::<bool>(), any::<bool>());
+        (
+            scopes,
+            recommendations,
+            controls,
+            resources,
+            exported,
+            groups,
+            options,
+        )
+            .prop_map(
+                |(scopes, recommendations, controls, resources, exported, groups, options)| Sketch {
+                    scopes,
+                    recommendations,
+                    controls: controls
+                        .into_iter()
+                        .map(|(m, s)| (m, s.into_iter().collect()))
+                        .collect(),
+                    resources: resources
+                        .into_iter()
+                        .map(|(s, a)| (s, a.into_iter().map(|(r, (st, e))| (r, st, e)).collect()))
+                        .collect(),
+                    exported,
+                    groups: groups
+                        .into_iter()
+                        .map(|(m, s)| (m.into_iter().collect(), s.into_iter().collect()))
+                        .collect(),
+                    options,
+                },
+            )
+    }
+
+    /// The model, groups and options a sketch describes (out-of-range indexes dropped).
+    fn build(sk: &Sketch) -> (Model, Vec<Group>, ScoreOptions) {
+        let n_recs = sk.recommendations.len();
+        let assessed: Vec<usize> = (0..sk.scopes.len()).filter(|&s| !sk.scopes[s].0).collect();
+        // Resources lie in scopes scored from assessments: none when there is none.
+        let resources: &[ResourceSketch] = if assessed.is_empty() { &[] } else { &sk.resources };
+        let mut exemptions = Vec::new();
+        let mut assessments = Vec::new();
+        for (r, (_, list)) in resources.iter().enumerate() {
+            for &(rec, status, kind) in list.iter().filter(|a| a.0 < n_recs) {
+                let exemption = match kind {
+                    1 => Some((ExemptionCategory::Waiver, Date::from_ymd(2026, 12, 31))),
+                    2 => Some((ExemptionCategory::Mitigated, None)),
+                    3 => Some((ExemptionCategory::Waiver, Date::from_ymd(2026, 1, 1))),
+                    _ => None,
+                };
+                let index = exemption.map_or(0, |(category, expires)| {
+                    exemptions.push(Exemption {
+                        category,
+                        expires,
+                        reason: None,
+                        hides_status: false,
+                    });
+                    exemptions.len() as u32
+                });
+                assessments.push(Assessment {
+                    resource: r as u32,
+                    recommendation: rec as u32,
+                    exemption: index,
+                    input: 0,
+                    status: [Status::Healthy, Status::Unhealthy, Status::NotApplicable][status as usize],
+                });
+            }
+        }
+        let mut controls_out = Vec::new();
+        let mut exported_controls = Vec::new();
+        let count_level = (0..sk.scopes.len()).filter(|&s| sk.scopes[s].0);
+        for s in count_level {
+            for (c, e) in sk.exported[s].iter().enumerate().take(sk.controls.len()) {
+                if let Some((h, u, na, max)) = *e {
+                    exported_controls.push(ExportedControl {
+                        scope: s as u32,
+                        control: c as u32,
+                        counts: Counts {
+                            healthy: h,
+                            unhealthy: u,
+                            not_applicable: na,
+                        },
+                        figures: Figures {
+                            max: [None, Some(0.0), Some(3.0), Some(8.0)][max as usize],
+                            ..Figures::default()
+                        },
+                        at: Default::default(),
+                    });
+                }
+            }
+        }
+        for (c, (max, members)) in sk.controls.iter().enumerate() {
+            controls_out.push(Control {
+                id: format!("c{c}"),
+                name: None,
+                description: None,
+                max_score: MAXIMA[*max],
+                members: members
+                    .iter()
+                    .filter(|&&m| m < n_recs)
+                    .map(|&m| m as u32)
+                    .collect(),
+            });
+        }
+        let scores = sk
+            .scopes
+            .iter()
+            .enumerate()
+            .filter_map(|(s, (_, weight))| {
+                weight.map(|w| ExportedScore {
+                    scope: s as u32,
+                    weight: Some(w),
+                    figures: Figures::default(),
+                    at: Default::default(),
+                })
+            })
+            .collect();
+        let parts = ModelParts {
+            controls: controls_out,
+            recommendations: sk
+                .recommendations
+                .iter()
+                .enumerate()
+                .map(|(i, &(preview, custom))| Recommendation {
+                    id: format!("r{i}"),
+                    preview,
+                    custom,
+                    ..Recommendation::default()
+                })
+                .collect(),
+            resources: (0..resources.len())
+                .map(|r| Resource {
+                    id: format!("res{r}"),
+                    ..Resource::default()
+                })
+                .collect(),
+            resource_scope: resources
+                .iter()
+                .map(|(s, _)| assessed[s % assessed.len()] as u32)
+                .collect(),
+            scopes: (0..sk.scopes.len())
+                .map(|s| Scope {
+                    key: Some(format!("s{s}")),
+                    id: Some(format!("S{s}")),
+                    name: None,
+                    management_groups: Vec::new(),
+                    count_level: sk.scopes[s].0,
+                })
+                .collect(),
+            assessments,
+            exemptions,
+            exported: crate::model::Exported {
+                controls: exported_controls,
+                scores,
+                ..Default::default()
+            },
+            ..ModelParts::default()
+        };
+        let model = Model::new(parts);
+        let groups = sk
+            .groups
+            .iter()
+            .map(|(members, scopes)| Group {
+                id: None,
+                members: members
+                    .iter()
+                    .filter(|&&r| r < model.resources.len())
+                    .map(|&r| r as u32)
+                    .collect(),
+                scopes: scopes
+                    .iter()
+                    .filter(|&&s| s < model.scopes.len())
+                    .map(|&s| s as u32)
+                    .collect(),
+            })
+            .collect();
+        let (weighting, allow_exported_weights, ignore_exemptions, include_preview) = sk.options;
+        let options = ScoreOptions {
+            model: crate::score::ScoringModel::Classic,
+            as_of: Date::from_ymd(2026, 6, 1).unwrap_or_else(Date::today_utc),
+            include_preview,
+            ignore_exemptions,
+            weighting: [Weighting::Resources, Weighting::Equal, Weighting::Pooled][weighting as usize],
+            allow_exported_weights,
+        };
+        (model, groups, options)
+    }
+
+    /// The straightforward figures of a group: the model scored with a selection that
+    /// keeps exactly the group's members and scopes.
+    fn scored_alone(model: &Model, options: &ScoreOptions, group: &Group) -> Overall {
+        let mut selection = Selection {
+            resources: vec![false; model.resources.len()],
+            scopes: vec![false; model.scopes.len()],
+        };
+        for &r in &group.members {
+            selection.resources[r as usize] = true;
+        }
+        for &s in &group.scopes {
+            selection.scopes[s as usize] = true;
+        }
+        classic(model, options, Some(&selection)).overall()
+    }
+
+    /// The figures as bits, so that equal means the same bytes out.
+    fn bits(o: &Overall) -> (Option<u64>, Option<u64>, Option<u64>, u64, usize, bool) {
+        (
+            o.percentage.map(f64::to_bits),
+            o.current.map(f64::to_bits),
+            o.max.map(f64::to_bits),
+            o.resources,
+            o.defined_scopes,
+            o.count_level,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// SPEC §1.3: each group's figures, computed from the group's own members and
+        /// scopes, are exactly those of the model scored with only the group selected,
+        /// under every weighting, with count-level scopes and exported weights or not.
+        #[test]
+        fn a_group_scores_as_the_model_restricted_to_it(sk in sketch()) {
+            let (model, groups, options) = build(&sk);
+            let got = Classic.score_groups(&model, &options, &groups);
+            prop_assert_eq!(got.len(), groups.len());
+            for (g, figures) in groups.iter().zip(&got) {
+                let expected = scored_alone(&model, &options, g);
+                prop_assert_eq!(bits(figures), bits(&expected), "{:?}: {:?} against {:?}", g, figures, expected);
+            }
+        }
     }
 }

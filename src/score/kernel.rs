@@ -9,7 +9,7 @@
 
 use super::options::{ScoreOptions, Weighting};
 use super::ScopeCounts;
-use crate::model::{Assessment, Counts, Model, Recommendation, Status};
+use crate::model::{Assessment, Counts, ExportedControl, Model, Recommendation, Status};
 
 /// Step 1, the part every scoring model shares: an assessment of `rec` may count when
 /// the recommendation is not custom and not preview (unless asked for). The classic
@@ -109,15 +109,58 @@ pub fn control_max(model: &Model, counts: &ScopeCounts, slot: usize, c: usize) -
         .unwrap_or_else(|| model.controls.get(c).map_or(0.0, |control| control.max_score))
 }
 
+/// SPEC §3: the max a slot keeps for a control, once a scope where it applies (or not)
+/// with max `max` is added to what it kept: the largest among the scopes where the
+/// control applies (only `--weighting pooled` puts several scopes in one slot), and a max
+/// where it applies beats one where it does not.
+pub fn kept_max(kept: Option<(bool, f64)>, applies: bool, max: f64) -> Option<(bool, f64)> {
+    // Lexicographic: where it applies first, then the larger max.
+    match kept {
+        Some(k) if (applies, max) > k => Some((applies, max)),
+        None => Some((applies, max)),
+        _ => kept,
+    }
+}
+
+/// SPEC §3: the max a slot keeps for the control of `e`, the exported counts of a
+/// count-level scope, once they are added to it, given what it kept (`kept`) and the counts met
+/// there so far (`before`). Resources scored from assessments that share the (pooled)
+/// slot count at the definition's max.
+pub fn exported_max(
+    model: &Model,
+    kept: Option<(bool, f64)>,
+    before: Counts,
+    e: &ExportedControl,
+) -> Option<(bool, f64)> {
+    let definition_max = model
+        .controls
+        .get(e.control as usize)
+        .map_or(0.0, |control| control.max_score);
+    let kept = match kept {
+        None if before != Counts::default() => kept_max(None, before.applicable() > 0, definition_max),
+        _ => kept,
+    };
+    kept_max(
+        kept,
+        e.counts.applicable() > 0,
+        e.figures.max.unwrap_or(definition_max),
+    )
+}
+
 /// Step 6: a scope's current and max points in slot `slot` of `counts`: the sums over
 /// its applicable controls, each at its max there ([`control_max`]), in control order.
 pub fn scope_points(model: &Model, counts: &ScopeCounts, slot: usize) -> (f64, f64) {
+    points_of((0..model.controls.len()).map(|c| (counts.get(slot, c), control_max(model, counts, slot, c))))
+}
+
+/// Step 6: a scope's current and max points from its controls' counts and maxima, given
+/// in control order: the sums over the applicable ones (the others add nothing, so a
+/// caller may leave them out).
+pub fn points_of(controls: impl IntoIterator<Item = (Counts, f64)>) -> (f64, f64) {
     let (mut current, mut max) = (0.0, 0.0);
-    for c in 0..model.controls.len() {
-        let counts_c = counts.get(slot, c);
-        if counts_c.applicable() > 0 {
-            let max_c = control_max(model, counts, slot, c);
-            current += control_current(max_c, counts_c);
+    for (counts, max_c) in controls {
+        if counts.applicable() > 0 {
+            current += control_current(max_c, counts);
             max += max_c;
         }
     }

@@ -8,6 +8,7 @@ pub mod kernel;
 mod options;
 
 use crate::diag::Diagnostic;
+use crate::groups::Group;
 use crate::model::{Model, Status};
 use crate::select::Selection;
 use crate::text::nano_units;
@@ -24,7 +25,7 @@ pub struct ScopeCounts {
     controls: usize,
     slots: std::collections::HashMap<usize, Vec<Counts>>,
     /// Per slot holding a count-level scope: each control's max there, with whether it
-    /// applies (see [`ScopeCounts::note_max`]); `None` where no export names the control.
+    /// applies (see [`kernel::kept_max`]); `None` where no export names the control.
     maxima: std::collections::HashMap<usize, Vec<Option<(bool, f64)>>>,
 }
 
@@ -44,18 +45,18 @@ impl ScopeCounts {
             .or_insert_with(|| vec![Counts::default(); n])
     }
 
-    /// Notes that control `c` has max `max` in a scope of slot `slot`, where it applies
-    /// or not. A slot keeps the largest max among the scopes where the control applies
-    /// (only `--weighting pooled` puts several scopes in one slot), and a max where it
-    /// applies beats one where it does not.
-    fn note_max(&mut self, slot: usize, c: usize, applies: bool, max: f64) {
+    /// Adds the exported counts `e` of a count-level scope to slot `slot`, with the max
+    /// the slot then keeps for its control ([`kernel::exported_max`]).
+    fn add_exported(&mut self, slot: usize, e: &crate::model::ExportedControl, model: &Model) {
+        let c = e.control as usize;
+        let before = self.get(slot, c);
         let n = self.controls;
         let maxima = self.maxima.entry(slot).or_insert_with(|| vec![None; n]);
         if let Some(kept) = maxima.get_mut(c) {
-            // Lexicographic: where it applies first, then the larger max.
-            if kept.is_none_or(|k| (applies, max) > k) {
-                *kept = Some((applies, max));
-            }
+            *kept = kernel::exported_max(model, *kept, before, e);
+        }
+        if let Some(counts) = self.slot_mut(slot).get_mut(c) {
+            counts.add_counts(e.counts);
         }
     }
 
@@ -187,6 +188,34 @@ pub struct Score {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// A score's overall figures: what a group's row shows (SPEC §1.3).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Overall {
+    pub percentage: Option<f64>,
+    /// Points, when exactly one scope has a defined percentage (0 when none has).
+    pub current: Option<f64>,
+    pub max: Option<f64>,
+    pub resources: u64,
+    /// Scopes with a defined percentage.
+    pub defined_scopes: usize,
+    /// Some selected scope is scored from exported counts.
+    pub count_level: bool,
+}
+
+impl Score {
+    /// The overall figures.
+    pub fn overall(&self) -> Overall {
+        Overall {
+            percentage: self.percentage,
+            current: self.current,
+            max: self.max,
+            resources: self.resources,
+            defined_scopes: self.defined_scopes,
+            count_level: self.count_level,
+        }
+    }
+}
+
 /// The arithmetic of one scoring model (SPEC §7). [`ScoringModel::arithmetic`] is the one
 /// place that picks an implementation; `assess`, groups, `diff` and `plan` score through
 /// it, `explain` takes its per-scope figures from it, so no command can disagree with
@@ -200,6 +229,12 @@ pub trait Arithmetic: Sync {
 
     /// Scores the selected resources and scopes (everything when `selection` is `None`).
     fn score(&self, model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score;
+
+    /// Each group's overall figures (SPEC §1.3): those [`Arithmetic::score`] gives for a
+    /// selection of exactly the group's members and scopes, reached in work that grows
+    /// with the group and not with the model, so that many small groups together cost
+    /// about what one score does.
+    fn score_groups(&self, model: &Model, options: &ScoreOptions, groups: &[Group]) -> Vec<Overall>;
 
     /// `plan`'s estimator for the state `inputs` describes: the percentage points the
     /// overall score gains when the assessments at `changes` (sorted positions in
