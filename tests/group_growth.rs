@@ -1,0 +1,135 @@
+//! Complexity of `assess --group-by` (64k one-resource subscriptions took 3 GB and 14 s
+//! when each group was scored over the whole model). The bytes allocated while grouping
+//! n subscriptions, and 2n, are counted exactly by a global allocator that counts on the
+//! threads that ask it to: doubling the input about doubles them. Bytes stand for the work
+//! too: the quadratic version spent its time clearing per-group arrays as long as the
+//! model's scopes and recommendations.
+
+use securescore::date::Date;
+use securescore::diag::Diagnostics;
+use securescore::evaluation::{evaluate, ScoringRequest};
+use securescore::groups::GroupBy;
+use securescore::model::{Assessment, Control, Model, ModelParts, Recommendation, Resource, Scope, Status};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+/// The system allocator, counting the bytes asked for on a thread while it counts.
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static BYTES: Cell<u64> = const { Cell::new(0) };
+}
+
+fn note(bytes: usize) {
+    if COUNTING.try_with(Cell::get).unwrap_or(false) {
+        let _ = BYTES.try_with(|b| b.set(b.get() + bytes as u64));
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(new_size);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// `n` subscriptions, each holding one resource assessed against 3 of 12
+/// recommendations in 6 controls (as `bench/gen_groups.py` makes them).
+fn subscriptions(n: usize) -> Model {
+    let controls = (0..6)
+        .map(|c| Control {
+            id: format!("ctl-{c}"),
+            name: None,
+            description: None,
+            max_score: (1 + c) as f64,
+            members: vec![c as u32, c as u32 + 6],
+        })
+        .collect();
+    let statuses = [Status::Healthy, Status::Unhealthy, Status::NotApplicable];
+    let mut assessments = Vec::new();
+    for s in 0..n {
+        let mut recs: Vec<u32> = (0..3).map(|j| ((s + j * 7) % 12) as u32).collect();
+        recs.sort_unstable();
+        for (j, rec) in recs.into_iter().enumerate() {
+            assessments.push(Assessment {
+                resource: s as u32,
+                recommendation: rec,
+                exemption: 0,
+                input: 0,
+                status: statuses[(s + j) % 3],
+            });
+        }
+    }
+    Model::new(ModelParts {
+        controls,
+        recommendations: (0..12)
+            .map(|r| Recommendation {
+                id: format!("rec-{r:02}"),
+                ..Recommendation::default()
+            })
+            .collect(),
+        resources: (0..n)
+            .map(|s| Resource {
+                id: format!("/subscriptions/{s:08}/resourceGroups/rg/providers/x/vm{s}"),
+                ..Resource::default()
+            })
+            .collect(),
+        resource_scope: (0..n as u32).collect(),
+        scopes: (0..n)
+            .map(|s| Scope {
+                key: Some(format!("{s:08}")),
+                id: Some(format!("{s:08}")),
+                name: None,
+                management_groups: Vec::new(),
+                count_level: false,
+            })
+            .collect(),
+        assessments,
+        ..ModelParts::default()
+    })
+}
+
+/// The bytes allocated while scoring `n` subscriptions grouped by subscription.
+fn grouping_bytes(n: usize) -> u64 {
+    let model = subscriptions(n);
+    let request = ScoringRequest {
+        as_of: Date::from_ymd(2026, 11, 22),
+        ..ScoringRequest::default()
+    };
+    let evaluation = evaluate(&model, &request, &mut Diagnostics::default()).unwrap();
+    BYTES.with(|b| b.set(0));
+    COUNTING.with(|c| c.set(true));
+    let groups = evaluation.group_scores(&model, &GroupBy::Subscription);
+    COUNTING.with(|c| c.set(false));
+    assert_eq!(groups.map(|g| g.len()), Ok(n), "one group per subscription");
+    BYTES.with(Cell::get)
+}
+
+/// Doubling the subscriptions about doubles the bytes (n = 1,000 → 2,000): each group
+/// costs what its members do. Scoring each group over the whole model allocated arrays
+/// of every scope for every group, about 20 bytes × n per group, and quadrupled them.
+#[test]
+fn grouping_many_subscriptions_grows_linearly() {
+    let (small, large) = (grouping_bytes(1_000), grouping_bytes(2_000));
+    assert!(small >= 1_000 * 16, "every group is allocated: {small}");
+    assert!(large * 10 < small * 25, "{small} → {large} bytes: not linear");
+}
