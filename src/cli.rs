@@ -4,6 +4,7 @@
 use crate::date::Date;
 use crate::evaluation::ScoringRequest;
 use crate::groups::GroupBy;
+use crate::load::LoadOptions;
 use crate::render::Format;
 use crate::score::Weighting;
 use crate::select::Filters;
@@ -123,7 +124,7 @@ format_values!(
     ControlsFormat offers [Table, Json] lacks [Html]
 );
 
-/// Output options shared by every command.
+/// Output options shared by every command (and the one limit on what it reads).
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Write the output to PATH (atomically) instead of standard output.
@@ -139,6 +140,24 @@ pub struct OutputArgs {
     /// errors).
     #[arg(long)]
     pub strict: bool,
+    /// Refuse (exit 2) any input or history larger than SIZE: bytes, or with K, M, G, T
+    /// (powers of 1024, also KiB…TiB) or KB, MB, GB, TB (powers of 1000).
+    #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = parse_size)]
+    pub max_input_size: u64,
+}
+
+impl OutputArgs {
+    /// How to load the inputs under these options.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            max_input_size: self.max_input_size,
+            ..LoadOptions::default()
+        }
+    }
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    crate::load::source::parse_size(text)
 }
 
 /// Options that change what is scored.

@@ -15,6 +15,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// A SHA-256 fed a part at a time (a stream's bytes as they are read).
+#[derive(Default)]
+pub struct RunningSha256(Sha256);
+
+impl RunningSha256 {
+    /// Adds the next bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The SHA-256 of every byte added, in hex: [`sha256_hex`] of them all.
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
 /// SHA-256 over hex digests, sorted (each followed by a newline), so that the same
 /// inputs in any order give the same digest.
 pub fn of_set(digests: &[String]) -> String {
@@ -41,5 +57,9 @@ mod tests {
             "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"
         );
         assert_eq!(of_set(&[a.clone(), b.clone()]), of_set(&[b, a]));
+        let mut running = RunningSha256::default();
+        running.update(b"a");
+        running.update(b"bc");
+        assert_eq!(running.finish(), sha256_hex(b"abc"));
     }
 }

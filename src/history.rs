@@ -5,11 +5,12 @@
 //! is appended to.
 
 use crate::diag::Diagnostic;
+use crate::load::source::{Limited, TooLarge};
 use crate::report::{FiltersOut, GateOut, Report, ScopeOut, ScoreOut};
 use crate::score::Weighting;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// The snapshot schema identifier.
@@ -336,14 +337,47 @@ fn check(r: Recorded) -> Result<Recorded, String> {
 pub type Runs = Vec<(usize, Recorded)>;
 
 /// The runs of a history, in file order, each with its line number; lines that are not
-/// valid snapshots are skipped with a warning naming their line.
-pub fn read(path: &Path) -> anyhow::Result<(Runs, Vec<Diagnostic>)> {
-    let text = std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("cannot read the history {}: {e}", path.display()))?;
-    let text = String::from_utf8_lossy(&text);
+/// valid snapshots are skipped with a warning naming their line. Read a line at a time,
+/// and refused past `limit` bytes (`--max-input-size`): a file or stream of anything else
+/// (zeros, a binary, lines of text) is refused on its first bytes or first line, not read
+/// to its end.
+pub fn read(path: &Path, limit: u64) -> anyhow::Result<(Runs, Vec<Diagnostic>)> {
+    let cannot =
+        |e: &dyn std::fmt::Display| anyhow::anyhow!("cannot read the history {}: {e}", path.display());
+    let file = File::open(path).map_err(|e| cannot(&e))?;
+    let meta = file.metadata().map_err(|e| cannot(&e))?;
+    if meta.is_file() && meta.len() > limit {
+        return Err(cannot(&TooLarge::Whole {
+            size: meta.len(),
+            limit,
+        }));
+    }
+    let mut reader = BufReader::new(Limited::new(file, limit));
+    let head = reader.fill_buf().map_err(|e| cannot(&e))?;
+    if let Err(d) = crate::load::source::check_encoding(&path.display().to_string(), head) {
+        anyhow::bail!(
+            "{} is not a history written by assess --record: {}",
+            path.display(),
+            d.message
+        );
+    }
     let mut runs = Vec::new();
     let mut warnings = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    let mut bytes = Vec::new();
+    let mut number = 0;
+    // The last line read, when it ends without a newline and is the start of a snapshot
+    // line: a crash during an append.
+    let mut torn_last = false;
+    loop {
+        bytes.clear();
+        if reader.read_until(b'\n', &mut bytes).map_err(|e| cannot(&e))? == 0 {
+            break;
+        }
+        number += 1;
+        let ended = bytes.ends_with(b"\n");
+        let text = String::from_utf8_lossy(&bytes);
+        let line = text.strip_suffix('\n').unwrap_or(&text);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
@@ -351,29 +385,39 @@ pub fn read(path: &Path) -> anyhow::Result<(Runs, Vec<Diagnostic>)> {
             .map_err(|e| e.to_string())
             .and_then(check);
         match parsed {
-            Ok(r) => runs.push((i + 1, r)),
+            Ok(r) => runs.push((number, r)),
             Err(why) => {
+                if runs.is_empty() && warnings.is_empty() && !is_torn_snapshot(line.as_bytes()) {
+                    // A first line that no append can have written: not a history, and
+                    // what follows it is not read.
+                    return Err(no_snapshot(path));
+                }
+                torn_last = !ended && is_torn_snapshot(line.as_bytes());
                 let mut d = Diagnostic::warning(
                     "invalid-snapshot",
-                    format!("line {} is not a valid snapshot and is skipped ({why})", i + 1),
+                    format!("line {number} is not a valid snapshot and is skipped ({why})"),
                 );
                 d.file = Some(path.display().to_string());
-                d.line = Some(i + 1);
+                d.line = Some(number);
                 warnings.push(d);
             }
         }
     }
     // A file whose only line is torn (a crash during the first append, no newline yet)
     // is a history; a file of other lines is not.
-    let torn_only = warnings.len() == 1 && !text.ends_with('\n') && is_torn_snapshot(text.as_bytes());
+    let torn_only = warnings.len() == 1 && torn_last;
     if runs.is_empty() && !warnings.is_empty() && !torn_only {
-        anyhow::bail!(
-            "{} holds no snapshot ({} line(s), none a {SCHEMA} line): is it a history written by assess --record?",
-            path.display(),
-            warnings.len()
-        );
+        return Err(no_snapshot(path));
     }
     Ok((runs, warnings))
+}
+
+/// The error for a file that holds no snapshot.
+fn no_snapshot(path: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{} holds no snapshot (none of its lines is a {SCHEMA} line): is it a history written by assess --record?",
+        path.display()
+    )
 }
 
 #[cfg(test)]

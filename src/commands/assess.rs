@@ -41,7 +41,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     )?;
     let load_options = LoadOptions {
         digest_inputs: args.record.is_some(),
-        ..LoadOptions::default()
+        ..args.output.load_options()
     };
     let (model, mut diags) = load_inputs(&inputs, &load_options)?;
     fail_on_errors(&diags)?;
@@ -112,7 +112,7 @@ fn read_history(args: &AssessArgs) -> anyhow::Result<Option<History>> {
     if starts_here {
         return Ok(Some((Vec::new(), Vec::new())));
     }
-    Ok(Some(crate::history::read(path)?))
+    Ok(Some(crate::history::read(path, args.output.max_input_size)?))
 }
 
 /// The warnings the report lists: the inputs' and the evaluation's, then the history's.

@@ -55,8 +55,12 @@ fn side_inputs(path: &Path) -> anyhow::Result<Vec<InputSpec>> {
 
 /// Loads one side (`path`, read from `inputs`), failing on input errors and on scopes
 /// scored from counts.
-fn load_side(path: &Path, inputs: &[InputSpec]) -> anyhow::Result<(Model, Diagnostics)> {
-    let (model, diags) = load_inputs(inputs, &LoadOptions::default())?;
+fn load_side(
+    path: &Path,
+    inputs: &[InputSpec],
+    options: &LoadOptions,
+) -> anyhow::Result<(Model, Diagnostics)> {
+    let (model, diags) = load_inputs(inputs, options)?;
     fail_on_errors(&diags)?;
     if let Some(scope) = model.scopes.iter().find(|s| s.count_level) {
         return Err(UsageError(format!(
@@ -83,8 +87,8 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
         .chain(input_paths(&before_inputs))
         .chain(input_paths(&after_inputs));
     refuse_overwriting(&args.common.output, reads)?;
-    let (before, before_diags) = load_side(&args.before, &before_inputs)?;
-    let (after, after_diags) = load_side(&args.after, &after_inputs)?;
+    let (before, before_diags) = load_side(&args.before, &before_inputs, &args.common.output.load_options())?;
+    let (after, after_diags) = load_side(&args.after, &after_inputs, &args.common.output.load_options())?;
     let request = args.common.scoring.request();
     let options = request.options(ExportedWeights::Ignored);
     // A name is resolved once, in AFTER and else in BEFORE, as assess resolves it: a

@@ -7,7 +7,6 @@ use super::{
 use crate::cli::ExplainArgs;
 use crate::evaluation::{evaluate, ReportExtras};
 use crate::explain::{explain, find_control, ExplainInputs, FindError};
-use crate::load::LoadOptions;
 use crate::render::Document;
 use crate::{Outcome, UsageError};
 
@@ -15,7 +14,7 @@ use crate::{Outcome, UsageError};
 pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
     refuse_overwriting(&args.common.output, input_paths(&inputs))?;
-    let (model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
+    let (model, mut diags) = load_inputs(&inputs, &args.common.output.load_options())?;
     fail_on_errors(&diags)?;
     let c = find_control(&model, &args.control).map_err(|e| match e {
         FindError::NotFound(near) if !near.is_empty() => UsageError(format!(

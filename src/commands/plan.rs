@@ -6,7 +6,6 @@ use super::{
 };
 use crate::cli::PlanArgs;
 use crate::evaluation::evaluate;
-use crate::load::LoadOptions;
 use crate::plan::{plan, Goal};
 use crate::render::Document;
 use crate::Outcome;
@@ -15,7 +14,7 @@ use crate::Outcome;
 pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
     let inputs = resolve_inputs(&args.files)?;
     refuse_overwriting(&args.common.output, input_paths(&inputs))?;
-    let (mut model, mut diags) = load_inputs(&inputs, &LoadOptions::default())?;
+    let (mut model, mut diags) = load_inputs(&inputs, &args.common.output.load_options())?;
     fail_on_errors(&diags)?;
     let evaluation = evaluate(&model, &args.common.scoring.request(), &mut diags)?;
     evaluation.require_resource_level(&model, "plan")?;

@@ -11,7 +11,7 @@ use crate::{Outcome, UsageError};
 /// Runs `trend`.
 pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
     refuse_overwriting(&args.output, [args.history.as_path()])?;
-    let (runs, warnings) = crate::history::read(&args.history)?;
+    let (runs, warnings) = crate::history::read(&args.history, args.output.max_input_size)?;
     let history = History {
         path: &args.history,
         runs: &runs,

@@ -15,7 +15,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     refuse_overwriting(&args.output, input_paths(&inputs))?;
     let options = LoadOptions {
         report_unknown_keys: true,
-        ..LoadOptions::default()
+        ..args.output.load_options()
     };
     let (model, mut diags) = load_inputs(&inputs, &options)?;
     if diags.error_count() == 0 {

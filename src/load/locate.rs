@@ -4,7 +4,8 @@
 use crate::diag::{Diagnostic, Origin};
 use serde_path_to_error::Segment;
 
-/// Finds line and column numbers in one input's text. Lookups usually move forward, so it
+/// Finds line and column numbers in one input's text, or in a piece of a stream (a
+/// document or a line) that starts at a known place. Lookups usually move forward, so it
 /// keeps its place instead of counting from the start each time.
 pub struct Locator<'a> {
     text: &'a str,
@@ -12,17 +13,28 @@ pub struct Locator<'a> {
     offset: usize,
     line: usize,
     line_start: usize,
+    /// Where the text starts in its input: 1 and 1 for a whole input.
+    first_line: usize,
+    first_column: usize,
 }
 
 impl<'a> Locator<'a> {
     /// A locator over `text`, the input called `name`.
     pub fn new(name: &str, text: &'a str) -> Locator<'a> {
+        Locator::at(name, text, 1, 1)
+    }
+
+    /// A locator over `text`, a piece of the input called `name` that starts at `line`
+    /// and `column` of it.
+    pub fn at(name: &str, text: &'a str, line: usize, column: usize) -> Locator<'a> {
         Locator {
             text,
             name: name.to_string(),
             offset: 0,
-            line: 1,
+            line,
             line_start: 0,
+            first_line: line,
+            first_column: column,
         }
     }
 
@@ -40,7 +52,7 @@ impl<'a> Locator<'a> {
     pub fn line_col(&mut self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         if offset < self.offset {
-            (self.offset, self.line, self.line_start) = (0, 1, 0);
+            (self.offset, self.line, self.line_start) = (0, self.first_line, 0);
         }
         for (i, b) in self.text.as_bytes()[self.offset..offset].iter().enumerate() {
             if *b == b'\n' {
@@ -49,7 +61,13 @@ impl<'a> Locator<'a> {
             }
         }
         self.offset = offset;
-        (self.line, offset - self.line_start + 1)
+        let column = offset - self.line_start + 1;
+        if self.line == self.first_line {
+            // Still on the piece's first line, which started at its first column.
+            (self.line, column + self.first_column - 1)
+        } else {
+            (self.line, column)
+        }
     }
 
     /// Where `slice` starts, with a JSON path.
@@ -152,6 +170,15 @@ mod tests {
         assert_eq!(loc.line_col(4), (2, 2));
         assert_eq!(loc.line_col(8), (4, 1));
         assert_eq!(loc.line_col(1), (1, 2));
+    }
+
+    #[test]
+    fn a_piece_counts_from_where_it_starts() {
+        // "[1,\n x]" starting at line 3, column 5 of its stream: `x` is at 4:2, `1` at 3:6.
+        let text = "[1,\n x]";
+        let mut loc = Locator::at("t", text, 3, 5);
+        assert_eq!(loc.line_col(5), (4, 2));
+        assert_eq!(loc.line_col(1), (3, 6));
     }
 
     #[test]

@@ -31,7 +31,7 @@ use serde::de::{SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use shape::{is_set, shape_of, Keys, ObjectKeys, Shape};
-use source::InputSpec;
+use source::{InputSpec, Source, Stream};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -40,12 +40,24 @@ use std::fmt;
 const MAX_ARRAY_DEPTH: usize = 8;
 
 /// How to load.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct LoadOptions {
     /// List keys that are not part of a recognised shape as warnings (`validate`).
     pub report_unknown_keys: bool,
     /// Compute each input's SHA-256 (for `--record`).
     pub digest_inputs: bool,
+    /// The most bytes one input may hold (`--max-input-size`).
+    pub max_input_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> LoadOptions {
+        LoadOptions {
+            report_unknown_keys: false,
+            digest_inputs: false,
+            max_input_size: source::DEFAULT_MAX_INPUT_SIZE,
+        }
+    }
 }
 
 /// Loads every input into one model. Problems are collected in `diags`; the model is
@@ -242,6 +254,14 @@ fn after_bom(text: &str) -> Option<&str> {
         .strip_prefix('\u{FEFF}')
 }
 
+/// The value a JSON Lines line holds: the line without its CR and a byte-order mark
+/// (after any blanks); `None` for a blank line.
+fn line_value(line: &str) -> Option<&str> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let line = after_bom(line).unwrap_or(line);
+    (!line.trim().is_empty()).then_some(line)
+}
+
 /// `path` with `key` appended.
 fn join_key(path: &str, key: &str) -> String {
     let mut at = path.to_string();
@@ -321,50 +341,140 @@ impl Loader<'_> {
         self.report_untyped_repeats(input, &spec.display_name());
     }
 
-    /// Registers an input, reads and decodes its bytes (and digests them when asked),
-    /// and reads every JSON value in it.
+    /// Registers an input and reads every JSON value in it: whole when it is a file (or
+    /// text), a piece at a time when it is a stream.
     fn read_input(&mut self, spec: &InputSpec) {
         let name = spec.display_name();
         let input = self.builder.add_input(&name);
-        let bytes = match source::read(spec) {
-            Ok(b) => b,
-            Err(d) => return self.diags.push(d),
+        let limit = self.options.max_input_size;
+        let result = match source::open(spec, limit, self.options.digest_inputs) {
+            Ok(Source::Whole(bytes)) => self.whole_input(spec, input, &name, &bytes),
+            Ok(Source::Stream(stream)) => self.stream_input(spec, input, &name, *stream),
+            Err(d) => Err(d),
         };
-        if self.options.digest_inputs {
-            self.builder.add_digest(crate::digest::sha256_hex(&bytes));
+        if let Err(d) = result {
+            self.diags.push(d);
         }
-        let text =
-            match source::decode(&name, &bytes).and_then(|t| source::refuse_markup(&name, t).map(|()| t)) {
-                Ok(t) => t,
-                Err(d) => return self.diags.push(d),
-            };
+    }
+
+    /// Decodes an input held whole (and digests it when asked), checks how it starts,
+    /// and reads every JSON value in it.
+    fn whole_input(
+        &mut self,
+        spec: &InputSpec,
+        input: u16,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(), Diagnostic> {
+        if self.options.digest_inputs {
+            self.builder.add_digest(crate::digest::sha256_hex(bytes));
+        }
+        let text = source::decode(name, bytes)?;
         let mut file = FileCtx {
             input,
-            locator: Locator::new(&name, text),
+            locator: Locator::new(name, text),
         };
+        let first = source::skip_gap(text);
+        let (line, column) = file.locator.line_col(file.locator.offset_of(first));
+        source::check_start(name, first, line, column)?;
         if is_json_lines(spec) {
             self.json_lines(&mut file, text);
         } else {
             self.json_stream(&mut file, text);
         }
+        Ok(())
+    }
+
+    /// Reads a stream a document (or, for JSON Lines, a line) at a time, each dropped once
+    /// read, so memory holds the largest document rather than the stream. As for a file,
+    /// the first value must start like an inventory, and the first document that does not
+    /// parse ends the input. The digest is of every byte, so the stream is read to its end.
+    fn stream_input(
+        &mut self,
+        spec: &InputSpec,
+        input: u16,
+        name: &str,
+        mut stream: Stream,
+    ) -> Result<(), Diagnostic> {
+        let lines = is_json_lines(spec);
+        let mut first = true;
+        loop {
+            let piece = if lines {
+                stream.next_line()?
+            } else {
+                stream.next_document()?
+            };
+            let Some(piece) = piece else {
+                break;
+            };
+            let mut file = FileCtx {
+                input,
+                locator: Locator::at(name, &piece.text, piece.line, piece.column),
+            };
+            let value = if lines {
+                line_value(&piece.text)
+            } else {
+                Some(piece.text.as_str())
+            };
+            let Some(value) = value else {
+                continue;
+            };
+            if std::mem::take(&mut first) {
+                let (line, column) = file.locator.line_col(file.locator.offset_of(value));
+                source::check_start(name, value, line, column)?;
+            }
+            if lines {
+                self.json_line(&mut file, value);
+            } else if !self.json_document(&mut file, value) {
+                return Ok(());
+            }
+        }
+        if first {
+            return Err(source::empty_input(name));
+        }
+        if let Some(digest) = stream.digest() {
+            self.builder.add_digest(digest);
+        }
+        Ok(())
     }
 
     /// One JSON value per line: a line that does not parse is an error of its own, and
     /// the lines after it are still read.
     fn json_lines<'a>(&mut self, file: &mut FileCtx<'a>, text: &'a str) {
         for line in text.split('\n') {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            let line = after_bom(line).unwrap_or(line);
-            if line.trim().is_empty() {
-                continue;
+            if let Some(value) = line_value(line) {
+                self.json_line(file, value);
             }
-            match serde_json::from_str::<&RawValue>(line) {
-                Ok(raw) => self.value(file, raw, String::new(), 0),
-                Err(e) => {
-                    let d = file.locator.json_error(line, String::new(), &e);
-                    self.diags.push(d);
-                }
+        }
+    }
+
+    /// The value of one JSON Lines line (see [`line_value`]); an error of its own when it
+    /// does not parse.
+    fn json_line<'a>(&mut self, file: &mut FileCtx<'a>, line: &'a str) {
+        match serde_json::from_str::<&RawValue>(line) {
+            Ok(raw) => self.value(file, raw, String::new(), 0),
+            Err(e) => {
+                let d = file.locator.json_error(line, String::new(), &e);
+                self.diags.push(d);
             }
+        }
+    }
+
+    /// One document of a stream, cut by the stream's scanner; false when it does not
+    /// parse (which ends the input, as in a file).
+    fn json_document<'a>(&mut self, file: &mut FileCtx<'a>, text: &'a str) -> bool {
+        let mut values = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
+        match values.next() {
+            Some(Ok(raw)) => {
+                self.value(file, raw, String::new(), 0);
+                true
+            }
+            Some(Err(e)) => {
+                let d = file.locator.json_error(text, String::new(), &e);
+                self.diags.push(d);
+                false
+            }
+            None => true,
         }
     }
 

@@ -1,0 +1,349 @@
+//! Streams (standard input, pipes, devices) are checked on their first bytes and read a
+//! document at a time, with the same results as the same bytes in a file; and every input
+//! is refused past `--max-input-size`.
+
+mod common;
+
+use common::{assert_exit, run, securescore};
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+
+/// A fresh folder for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("securescore-streams-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `securescore` with `args` and `stdin` as its standard input.
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = securescore(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let bytes = stdin.to_vec();
+    // Written from a thread, so a child that stops reading early cannot block the test.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&bytes);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+/// The problems `validate -f json` lists, without the input's name (the one difference
+/// between a file and standard input).
+fn problems(out: &Output) -> Vec<Value> {
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    let mut problems = report["problems"].as_array().unwrap().clone();
+    for p in &mut problems {
+        p["file"] = Value::Null;
+    }
+    problems
+}
+
+/// The codes of the problems `validate -f json` lists.
+fn codes(out: &Output) -> Vec<String> {
+    problems(out)
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn dev_zero_as_a_file_is_refused_as_binary_on_its_first_bytes() {
+    // /dev/zero never ends: only a check of its first bytes lets this test finish.
+    let out = run(&["validate", "-f", "json", "/dev/zero"]);
+    assert_exit(&out, 2);
+    assert_eq!(codes(&out), ["binary-input"]);
+    let out = run(&["assess", "/dev/zero"]);
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/zero: the input is binary"));
+}
+
+/// A writer that feeds the start of an inventory and then blanks without end, counting
+/// what the reader took, until the reader closes the pipe.
+#[test]
+fn an_endless_pipe_is_stopped_at_the_limit() {
+    let mut child = securescore(["validate", "-f", "json", "--max-input-size", "1M"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let mut written: u64 = 0;
+        let start = b"{\"assessments\":[";
+        pipe.write_all(start).unwrap();
+        written += start.len() as u64;
+        let blanks = [b' '; 8192];
+        // Ends when the reader has gone (EPIPE); a reader that never stopped would make
+        // this loop run on, and the test never end.
+        while pipe.write_all(&blanks).is_ok() {
+            written += blanks.len() as u64;
+        }
+        written
+    });
+    let out = child.wait_with_output().unwrap();
+    let written = writer.join().unwrap();
+    assert_exit(&out, 2);
+    assert_eq!(codes(&out), ["input-too-large"]);
+    let message = problems(&out)[0]["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("--max-input-size 1 MiB (1048576 bytes)"),
+        "{message}"
+    );
+    assert!(message.contains("such as 2M"), "{message}");
+    // It read past 1 MiB, and not much further: what was written is what it read plus
+    // what the pipe held (at most 1 MiB on Linux) and one last write.
+    assert!(written > 1 << 20, "{written}");
+    assert!(written < 3 << 20, "{written}");
+}
+
+#[test]
+fn a_file_larger_than_the_limit_is_refused_before_it_is_read() {
+    let dir = scratch("limit");
+    let file = dir.join("inventory.json");
+    // 2000 bytes: `{"assessments": [` (17), 1980 blanks, `]}` (2), and a newline.
+    let text = format!("{{\"assessments\": [{}]}}\n", " ".repeat(1980));
+    assert_eq!(text.len(), 2000);
+    std::fs::write(&file, &text).unwrap();
+    let path = file.to_str().unwrap();
+    let out = run(&["validate", "-f", "json", "--max-input-size", "1K", path]);
+    assert_exit(&out, 2);
+    assert_eq!(codes(&out), ["input-too-large"]);
+    let message = problems(&out)[0]["message"].as_str().unwrap().to_string();
+    assert_eq!(
+        message,
+        "the input is 2000 bytes, more than --max-input-size 1 KiB (1024 bytes): pass --max-input-size 2K (or \
+         more) to read it"
+    );
+    // Exactly the limit is read (the file scores nothing, which validate reports as a
+    // warning, not an error), and so is the same from standard input.
+    let out = run(&["validate", "-f", "json", "--max-input-size", "2000", path]);
+    assert!(!codes(&out).contains(&"input-too-large".to_string()));
+    let out = run_with_stdin(
+        &["validate", "-f", "json", "--max-input-size", "2000"],
+        text.as_bytes(),
+    );
+    assert!(!codes(&out).contains(&"input-too-large".to_string()));
+    let out = run_with_stdin(
+        &["validate", "-f", "json", "--max-input-size", "1999"],
+        text.as_bytes(),
+    );
+    assert_eq!(codes(&out), ["input-too-large"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_size_that_is_not_one_is_a_usage_error() {
+    for bad in ["0", "1.5G", "ten", "64 parsecs", "-1", "99999999T"] {
+        let option = format!("--max-input-size={bad}");
+        let out = run(&["assess", &option, "examples/contoso.json"]);
+        assert_exit(&out, 2);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not a size"),
+            "{bad}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The pages of an example export, each with a byte-order mark if `bom`, concatenated as
+/// `cat page-*.json` would give them.
+fn concatenated(dir: &Path, bom: bool) -> Vec<u8> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        if bom {
+            out.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        out.extend_from_slice(&std::fs::read(f).unwrap());
+    }
+    out
+}
+
+#[test]
+fn standard_input_reads_as_the_same_bytes_in_a_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = vec![(
+        "contoso".to_string(),
+        std::fs::read(root.join("examples/contoso.json")).unwrap(),
+    )];
+    for shape in ["rest", "az-flat", "az-nested", "arg", "arg-rows", "counts"] {
+        let dir = root.join("examples/azure").join(shape);
+        inputs.push((shape.to_string(), concatenated(&dir, false)));
+        inputs.push((format!("{shape}-bom"), concatenated(&dir, true)));
+    }
+    let dir = scratch("same");
+    for (name, bytes) in inputs {
+        let file = dir.join(format!("{name}.json"));
+        std::fs::write(&file, &bytes).unwrap();
+        let args = ["assess", "-f", "json", "--as-of", "2026-11-22"];
+        let from_file = run(&[&args[..], &[file.to_str().unwrap()]].concat());
+        let from_stdin = run_with_stdin(&args, &bytes);
+        assert_exit(&from_file, 0);
+        assert_eq!(from_stdin.status.code(), Some(0), "{name}");
+        assert!(from_file.stdout.len() > 1000, "{name}: a report");
+        assert!(
+            from_file.stdout == from_stdin.stdout,
+            "{name}: the reports differ"
+        );
+        assert_eq!(from_file.stderr, from_stdin.stderr, "{name}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_error_in_the_third_document_of_a_stream_is_placed_as_in_a_file() {
+    // Three documents, the second and third after a byte-order mark; the third starts
+    // on line 4 and has `tru` for a value on line 5.
+    let third = "{\"assessments\": [\n  {\"resource\": \"r\", \"recommendation\": \"a\", \"status\": tru}]}";
+    let bytes = [
+        &b"{\"assessments\": []}\n"[..],
+        b"\xEF\xBB\xBF[{\"resource\": \"r\", \"recommendation\": \"a\", \"status\": \"healthy\"}]\r\n",
+        b"\n",
+        b"\xEF\xBB\xBF  ",
+        third.as_bytes(),
+    ]
+    .concat();
+    let dir = scratch("third");
+    let file = dir.join("pages.json");
+    std::fs::write(&file, &bytes).unwrap();
+    let from_file = run(&["validate", "-f", "json", file.to_str().unwrap()]);
+    let from_stdin = run_with_stdin(&["validate", "-f", "json"], &bytes);
+    let from_pipe_path = run_with_stdin(&["validate", "-f", "json", "/dev/stdin"], &bytes);
+    assert_exit(&from_file, 2);
+    let expected = problems(&from_file);
+    // Line 4 holds the mark, two blanks and `{"assessments": [` ; line 5 is
+    // `  {"resource": "r", "recommendation": "a", "status": tru}]}`, whose `}` after `tru`
+    // stops the parser: 2 blanks, `{"resource": "r", "recommendation": "a", "status": `
+    // (51 bytes) and `tru` come before it, so it is column 2 + 51 + 3 + 1 = 57.
+    assert_eq!(expected[0]["code"], "malformed-json");
+    assert_eq!(
+        (expected[0]["line"].as_u64(), expected[0]["column"].as_u64()),
+        (Some(5), Some(57))
+    );
+    assert_eq!(problems(&from_stdin), expected);
+    assert_eq!(problems(&from_pipe_path), expected);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn json_lines_on_standard_input_keep_their_line_numbers() {
+    // A `.jsonl` name read through a pipe (`/dev/stdin` is not a regular file): line 3
+    // has status "broken", placed just after the value, as for any value: 51 bytes of
+    // `{"resource": "r", "recommendation": "a", "status": ` and 8 of `"broken"` before
+    // it, column 60; the line after it is still read.
+    let lines = b"\xEF\xBB\xBF{\"resource\": \"r\", \"recommendation\": \"a\", \"status\": \"healthy\"}\r\n\n{\"resource\": \"r\", \"recommendation\": \"a\", \"status\": \"broken\"}\n{\"resource\": \"s\", \"recommendation\": \"a\", \"status\": \"unhealthy\"}\n";
+    let dir = scratch("lines");
+    let file = dir.join("rows.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let link = dir.join("stdin.jsonl");
+    std::os::unix::fs::symlink("/dev/stdin", &link).unwrap();
+    let from_file = run(&["validate", "-f", "json", file.to_str().unwrap()]);
+    let from_pipe = run_with_stdin(&["validate", "-f", "json", link.to_str().unwrap()], lines);
+    assert_exit(&from_file, 2);
+    let expected = problems(&from_file);
+    assert_eq!(expected[0]["code"], "invalid-value");
+    assert_eq!(
+        (expected[0]["line"].as_u64(), expected[0]["column"].as_u64()),
+        (Some(3), Some(60))
+    );
+    assert_eq!(problems(&from_pipe), expected);
+    let report: Value = serde_json::from_slice(&from_pipe.stdout).unwrap();
+    assert_eq!(report["errors"], 1);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_stream_that_does_not_start_like_an_inventory_ends_at_once() {
+    // `yes` never ends; its first character says it is no inventory.
+    let mut child = securescore(["validate", "-f", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || while pipe.write_all(b"y\ny\ny\ny\n").is_ok() {});
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_exit(&out, 2);
+    let found = problems(&out);
+    assert_eq!(found[0]["code"], "not-an-inventory");
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // The same check on a file.
+    let out = run_with_stdin(&["validate", "-f", "json"], b"\n  42\n");
+    assert_eq!(problems(&out)[0]["code"], "not-an-inventory");
+    assert_eq!(problems(&out)[0]["line"].as_u64(), Some(2));
+}
+
+#[test]
+fn a_recorded_digest_is_the_same_from_standard_input() {
+    let dir = scratch("digest");
+    let bytes = concatenated(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/azure/rest"),
+        true,
+    );
+    let file = dir.join("pages.json");
+    std::fs::write(&file, &bytes).unwrap();
+    let (a, b) = (dir.join("a.jsonl"), dir.join("b.jsonl"));
+    let base = ["assess", "-q", "--as-of", "2026-11-22", "--record"];
+    assert_exit(
+        &run(&[&base[..], &[a.to_str().unwrap(), file.to_str().unwrap()]].concat()),
+        0,
+    );
+    assert_exit(
+        &run_with_stdin(&[&base[..], &[b.to_str().unwrap()]].concat(), &bytes),
+        0,
+    );
+    let digest = |p: &Path| {
+        let line: Value = serde_json::from_str(std::fs::read_to_string(p).unwrap().trim()).unwrap();
+        line["inputs_digest"].as_str().unwrap().to_string()
+    };
+    assert_eq!(digest(&a), digest(&b));
+    assert_eq!(digest(&a).len(), 64);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_history_is_refused_past_the_limit_and_on_binary_bytes() {
+    let out = run(&["trend", "/dev/zero"]);
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a history"));
+    let out = run(&["trend", "--max-input-size", "1K", "fixtures/history/runs.jsonl"]);
+    assert_exit(&out, 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("more than --max-input-size 1 KiB"), "{stderr}");
+    // A stream of lines that are no snapshots ends at its first line.
+    let mut child = securescore(["trend", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || while pipe.write_all(b"y\ny\ny\ny\n").is_ok() {});
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no snapshot"));
+}
