@@ -519,47 +519,64 @@ struct Scanner {
 
 impl Scanner {
     /// Scans the value's next bytes: `Some(n)` when it ends after the first `n` of them.
+    /// Runs of bytes that change nothing (inside a string, between brackets) are skipped
+    /// with one search each.
     fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
-        for (i, &b) in bytes.iter().enumerate() {
-            if !self.started {
-                self.started = true;
-                match b {
-                    b'{' | b'[' => self.depth = 1,
-                    b'"' => self.in_string = true,
-                    b'}' | b']' | b',' | b':' => return Some(i + 1),
-                    _ => self.scalar = true,
-                }
-            } else if self.scalar {
-                if matches!(
-                    b,
-                    b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b',' | b':' | b'"'
-                ) {
-                    return Some(i);
-                }
-            } else if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
+        let mut i = 0;
+        if !self.started && !bytes.is_empty() {
+            self.started = true;
+            i = 1;
+            match bytes[0] {
+                b'{' | b'[' => self.depth = 1,
+                b'"' => self.in_string = true,
+                b'}' | b']' | b',' | b':' => return Some(1),
+                _ => self.scalar = true,
+            }
+        }
+        while i < bytes.len() {
+            let rest = &bytes[i..];
+            if self.scalar {
+                let end = rest.iter().position(|&b| {
+                    matches!(
+                        b,
+                        b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b',' | b':' | b'"'
+                    )
+                });
+                return end.map(|n| i + n);
+            }
+            if self.escaped {
+                self.escaped = false;
+                i += 1;
+                continue;
+            }
+            if self.in_string {
+                let n = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+                i += n;
+                if bytes[i] == b'\\' {
                     self.escaped = true;
-                } else if b == b'"' {
+                } else {
                     self.in_string = false;
                     if self.depth == 0 {
                         return Some(i + 1);
                     }
                 }
             } else {
-                match b {
+                let n = rest
+                    .iter()
+                    .position(|&b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']'))?;
+                i += n;
+                match bytes[i] {
                     b'"' => self.in_string = true,
                     b'{' | b'[' => self.depth += 1,
-                    b'}' | b']' => {
+                    _ => {
                         self.depth = self.depth.saturating_sub(1);
                         if self.depth == 0 {
                             return Some(i + 1);
                         }
                     }
-                    _ => {}
                 }
             }
+            i += 1;
         }
         None
     }
