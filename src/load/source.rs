@@ -285,7 +285,7 @@ pub struct Piece {
     pub column: usize,
 }
 
-/// A stream read through a buffer of [`CHUNK`] bytes, a piece at a time. It knows where it
+/// A stream read through a buffer of `CHUNK` bytes, a piece at a time. It knows where it
 /// is (line and column, as a file's would be: after a byte-order mark at its start) and
 /// digests every byte it reads when asked.
 pub struct Stream {
@@ -304,7 +304,7 @@ pub struct Stream {
 }
 
 impl Stream {
-    /// Opens a stream over `reader` and checks its first [`CHUNK`] bytes (or all, when
+    /// Opens a stream over `reader` and checks its first `CHUNK` bytes (or all, when
     /// shorter): not UTF-16, UTF-32 or binary, and valid UTF-8; a byte-order mark at its
     /// start is skipped. Public for tests and embedders that read from memory.
     pub fn open(name: &str, reader: Box<dyn Read>, limit: u64, digest: bool) -> Result<Stream, Diagnostic> {
@@ -435,7 +435,7 @@ impl Stream {
     }
 
     /// The next top-level JSON value (or, when the stream ends inside one, what there
-    /// is of it), found by a [`Scanner`]; `None` at the end of the stream.
+    /// is of it), found by a `Scanner`; `None` at the end of the stream.
     pub fn next_document(&mut self) -> Result<Option<Piece>, Diagnostic> {
         if !self.skip_gap()? {
             return Ok(None);
