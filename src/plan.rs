@@ -134,9 +134,9 @@ impl<'a> Base<'a> {
     /// Percentage points the overall score gains when `changes` become healthy, and the
     /// resources they change.
     fn gain(&self, changes: &[usize]) -> (f64, Vec<u32>) {
-        #[cfg(test)]
-        work::count(|w| w.gains += 1);
         let resources = self.resources(changes);
+        #[cfg(test)]
+        work::count(|w| w.weighed += resources.len() as u64);
         ((self.estimate)(&resources, changes), resources)
     }
 
@@ -223,12 +223,14 @@ struct State {
 
 /// The one-recommendation steps, best first, kept up to date from round to round.
 ///
-/// A step's estimated gain reads only the assessments of the resources it changes (the
-/// contract of [`Arithmetic::gain_estimator`](crate::score::Arithmetic::gain_estimator)),
-/// so applying a step changes only the gains of the recommendations still failing on one
-/// of its resources: those are re-estimated and pushed again, and the entries they
-/// replace are recognised by their version and dropped when they come to the top. A
-/// round so costs the steps that share a resource with the last one, not every step.
+/// A step's estimated gain reads, of what a fix changes, only the assessments of the
+/// resources it changes in its recommendations' controls (the contract of
+/// [`Arithmetic::gain_estimator`](crate::score::Arithmetic::gain_estimator)), so applying
+/// a step changes only the gains of the recommendations still failing on one of its
+/// resources that share a control with it: those are re-estimated and pushed again, and
+/// the entries they replace are recognised by their version and dropped when they come to
+/// the top. A round so costs the steps that share a resource and a control with the last
+/// one, not every step.
 struct Singles {
     /// Per recommendation: its failing assessments (ascending), empty once fixed.
     changes: Vec<Vec<usize>>,
@@ -305,22 +307,38 @@ impl Singles {
     /// Records that `changes` (on `resources`) were fixed, `b` describing the model
     /// after: the steps of their recommendations lose them (and are gone, as a step fixes
     /// every failing assessment of its recommendations), and those of the recommendations
-    /// still failing on `resources` are re-estimated.
+    /// still failing on `resources` in a control the fix changed are re-estimated.
     fn applied(&mut self, b: &Base, changes: &[usize], resources: &[u32]) {
-        let mut touched: Vec<usize> = changes
+        let mut fixed: Vec<usize> = changes
             .iter()
             .map(|&i| b.model.assessments[i].recommendation as usize)
             .collect();
-        for &r in &touched {
+        fixed.sort_unstable();
+        fixed.dedup();
+        for &r in &fixed {
             self.changes[r].retain(|&i| b.failing(i));
         }
-        touched.extend(
-            resources
+        let mut controls: Vec<u32> = fixed
+            .iter()
+            .flat_map(|&r| b.model.controls_of(r))
+            .copied()
+            .collect();
+        controls.sort_unstable();
+        controls.dedup();
+        let shares_a_control = |r: usize| {
+            b.model
+                .controls_of(r)
                 .iter()
-                .flat_map(|&x| b.model.assessment_range(x as usize))
-                .filter(|&i| b.failing(i))
-                .map(|i| b.model.assessments[i].recommendation as usize),
-        );
+                .any(|c| controls.binary_search(c).is_ok())
+        };
+        let mut touched: Vec<usize> = resources
+            .iter()
+            .flat_map(|&x| b.model.assessment_range(x as usize))
+            .filter(|&i| b.failing(i))
+            .map(|i| b.model.assessments[i].recommendation as usize)
+            .filter(|&r| shares_a_control(r))
+            .chain(fixed)
+            .collect();
         touched.sort_unstable();
         touched.dedup();
         for r in touched {
@@ -337,8 +355,8 @@ mod work {
     /// Work done by the current thread's plans.
     #[derive(Clone, Copy, Debug, Default)]
     pub struct Work {
-        /// Gain estimates.
-        pub gains: u64,
+        /// Resources weighed by gain estimates, summed over the estimates.
+        pub weighed: u64,
         /// Entries taken off the queue of steps.
         pub pops: u64,
     }
@@ -744,11 +762,12 @@ mod tests {
 
     /// `n` recommendations in four controls, each unhealthy on a resource of its own and
     /// healthy on the next one: `n` one-resource steps (the inventory that took 15 s
-    /// for n = 8,000 when every round weighed every step).
-    fn one_resource_steps(n: usize) -> Model {
+    /// for n = 8,000 when every round weighed every step). With `everywhere`, one more
+    /// recommendation, in a control of its own, is unhealthy on every resource.
+    fn one_resource_steps(n: usize, everywhere: bool) -> Model {
         let controls = 4;
         let vm = |i: usize| format!("/subscriptions/s/resourceGroups/g/providers/x/vm{i}");
-        model_of(&json!({
+        let mut doc = json!({
             "controls": (0..controls).map(|c| json!({
                 "id": format!("ctl{c}"), "max_score": 2 + 2 * c,
                 "recommendations": (0..n).filter(|i| i % controls == c).map(|i| format!("rec{i}")).collect::<Vec<_>>(),
@@ -757,29 +776,60 @@ mod tests {
                 json!({"resource": vm(i), "recommendation": format!("rec{i}"), "status": "unhealthy"}),
                 json!({"resource": vm((i + 1) % n), "recommendation": format!("rec{i}"), "status": "healthy"}),
             ]).collect::<Vec<_>>(),
-        }))
+        });
+        if everywhere {
+            let all = json!({"id": "ctl-all", "max_score": 1, "recommendations": ["rec-all"]});
+            doc["controls"].as_array_mut().unwrap().push(all);
+            doc["assessments"].as_array_mut().unwrap().extend(
+                (0..n)
+                    .map(|i| json!({"resource": vm(i), "recommendation": "rec-all", "status": "unhealthy"})),
+            );
+        }
+        model_of(&doc)
     }
 
-    /// The gain estimates and queue entries a plan to 100% makes with `n` steps.
-    fn plan_work(n: usize, planner: fn(&mut Model, &ScoreOptions, Option<&Selection>, Goal) -> Plan) -> u64 {
-        let mut model = one_resource_steps(n);
+    /// The resources weighed and the queue entries taken by a plan to 100% of
+    /// [`one_resource_steps`].
+    fn plan_work(
+        n: usize,
+        everywhere: bool,
+        planner: fn(&mut Model, &ScoreOptions, Option<&Selection>, Goal) -> Plan,
+    ) -> u64 {
+        let mut model = one_resource_steps(n, everywhere);
         work::take();
         let p = planner(&mut model, &options(0), None, Goal::Target(100.0));
         let w = work::take();
-        assert_eq!(p.steps.len(), n, "every recommendation is a step");
+        assert_eq!(
+            p.steps.len(),
+            n + everywhere as usize,
+            "every recommendation is a step"
+        );
         assert_eq!(p.reached, Some(true));
-        w.gains + w.pops
+        w.weighed + w.pops
     }
 
     /// Complexity of `plan` in its steps (8,000 one-resource steps took 15 s when every
     /// round estimated every remaining step: n²/2 estimates). Counted operations rather
     /// than time: each step is estimated once and taken off the queue once, so doubling
     /// the steps doubles the work (n = 1,000 → 2,000 here); the exhaustive greedy
-    /// quadruples it (about 5 × 10^5 → 2 × 10^6 estimates).
+    /// quadruples it (about 5 × 10^5 → 2 × 10^6 resources weighed).
     #[test]
     fn planning_grows_linearly_with_the_steps() {
-        let (small, large) = (plan_work(1_000, plan), plan_work(2_000, plan));
+        let (small, large) = (plan_work(1_000, false, plan), plan_work(2_000, false, plan));
         assert!(small >= 2_000, "every step is estimated and taken: {small}");
+        assert!(
+            large * 10 < small * 25,
+            "{small} → {large} operations: not linear"
+        );
+    }
+
+    /// A step that shares every resource with the others, but no control, is not estimated
+    /// again as they are taken: estimating it weighs all n resources, so doing so after
+    /// each step would make the work grow with n².
+    #[test]
+    fn a_step_on_every_resource_is_estimated_again_only_for_its_controls() {
+        let (small, large) = (plan_work(1_000, true, plan), plan_work(2_000, true, plan));
+        assert!(small >= 3_000, "every step is estimated and taken: {small}");
         assert!(
             large * 10 < small * 25,
             "{small} → {large} operations: not linear"

@@ -242,9 +242,10 @@ pub trait Arithmetic: Sync {
     /// candidate steps; the gains a plan reports are re-scored ([`Arithmetic::heal`]).
     ///
     /// `plan` keeps its steps in a queue and estimates a step again only when a fix
-    /// changes an assessment of one of its resources: an estimate must read nothing else
-    /// that a fix changes (the classic one reads the counts' totals, the weights and the
-    /// maxima, which a fix keeps).
+    /// changes an assessment of one of its resources in a control of one of its
+    /// recommendations: an estimate must read nothing else that a fix changes (the
+    /// classic one reads those assessments, to know in which controls a resource turns
+    /// healthy, and the counts' totals, the weights and the maxima, which a fix keeps).
     fn gain_estimator<'a>(&self, inputs: GainInputs<'a>) -> GainEstimate<'a>;
 
     /// Makes `score` (of `fix.model` as `fix` describes it) the score of the model once
