@@ -111,7 +111,10 @@ fn text_of(data: &[u8]) -> Option<&str> {
 /// The text split at the line break nearest its middle (the whole text and nothing when
 /// it has none).
 fn halves(text: &str) -> (&str, &str) {
-    let middle = text.len() / 2;
+    let mut middle = text.len() / 2;
+    while !text.is_char_boundary(middle) {
+        middle -= 1;
+    }
     let before = text[..middle].rfind('\n');
     let after = text[middle..].find('\n').map(|i| i + middle);
     let at = match (before, after) {
@@ -424,6 +427,8 @@ mod tests {
     fn halves_split_at_the_line_break_nearest_the_middle() {
         assert_eq!(halves("ab\ncdef\ngh\n"), ("ab\ncdef", "\ngh\n"));
         assert_eq!(halves("{\"a\": 1}"), ("{\"a\": 1}", ""));
+        // The middle inside a character of several bytes (a fuzzer's find).
+        assert_eq!(halves("\u{feff}\n"), ("\u{feff}", "\n"));
     }
 
     #[test]
