@@ -64,32 +64,66 @@ pub fn azure(data: &[u8]) {
 /// and the input's two halves in either order.
 pub fn render_all(data: &[u8]) {
     let Some(text) = text_of(data) else { return };
-    let inputs = [spec("fuzz.json", text)];
+    let extension = extension_of(data);
+    let inputs = [spec(&format!("fuzz.{extension}"), text)];
     let first = pipeline(&inputs, Depth::Everything);
     assert!(first == pipeline(&inputs, Depth::Everything), "two runs differ");
     let (a, b) = halves(text);
     if !a.trim().is_empty() && !b.trim().is_empty() {
-        let ab = [spec("a.json", a), spec("b.json", b)];
-        let ba = [spec("b.json", b), spec("a.json", a)];
+        let (a_name, b_name) = (format!("a.{extension}"), format!("b.{extension}"));
+        let ab = [spec(&a_name, a), spec(&b_name, b)];
+        let ba = [spec(&b_name, b), spec(&a_name, a)];
         let (one, two) = (pipeline(&ab, Depth::Report), pipeline(&ba, Depth::Report));
         assert_eq!(one.class, two.class, "the halves' order changes the exit class");
         assert!(one.scored == two.scored, "the halves' order changes the report");
     }
 }
 
-/// The checks of the loading targets: the assess pipeline twice, compared, and `validate`
-/// agreeing with it about whether the input has an error.
+/// The checks of the loading targets: the assess pipeline twice, compared; the same
+/// bytes read as a pipe, a few at a time, giving the same result (and bytes that are not
+/// UTF-8 an error); and `validate` agreeing with assess about whether there is an error.
 fn loading(data: &[u8]) {
-    let Some(text) = text_of(data) else { return };
-    let inputs = [spec("fuzz.json", text)];
+    let name = format!("fuzz.{}", extension_of(data));
+    let pipe = InputSpec::Piped {
+        name: name.clone(),
+        bytes: data.to_vec(),
+    };
+    let piped = pipeline(&[pipe], Depth::Report);
+    let Some(text) = text_of(data) else {
+        assert_eq!(piped.class, 2, "bytes that are not UTF-8 were read from a pipe");
+        return;
+    };
+    let inputs = [spec(&name, text)];
     let first = pipeline(&inputs, Depth::Report);
     assert!(first == pipeline(&inputs, Depth::Report), "two runs differ");
+    assert_eq!(
+        first.class, piped.class,
+        "read whole and as a pipe, the exit class differs"
+    );
+    assert!(
+        first.problems == piped.problems,
+        "read whole and as a pipe, the problems differ"
+    );
+    assert!(
+        first.scored == piped.scored,
+        "read whole and as a pipe, the report differs"
+    );
     let (_, diags) = load_with(&inputs, true);
     assert_eq!(
         diags.error_count() > 0,
         first.class == 2,
         "validate and assess disagree about an error"
     );
+}
+
+/// The extension an input is named with, so that both readers are fuzzed: JSON Lines
+/// (`jsonl`) for an odd length, JSON documents (`json`) for an even one.
+fn extension_of(data: &[u8]) -> &'static str {
+    if data.len() % 2 == 1 {
+        "jsonl"
+    } else {
+        "json"
+    }
 }
 
 /// The input as text, when it is UTF-8; otherwise decoding it must fail with a message
@@ -185,6 +219,8 @@ enum Depth {
 struct Run {
     class: u8,
     scored: Option<Report>,
+    /// Every diagnostic's code and place.
+    problems: Vec<(&'static str, Option<usize>, Option<usize>)>,
     bytes: Vec<Vec<u8>>,
 }
 
@@ -209,6 +245,7 @@ fn pipeline(inputs: &[InputSpec], depth: Depth) -> Run {
     let mut run = Run {
         class: 0,
         scored: None,
+        problems: Vec::new(),
         bytes: Vec::new(),
     };
     let result = assess(inputs, depth, &mut run);
@@ -225,6 +262,7 @@ fn assess(inputs: &[InputSpec], depth: Depth, run: &mut Run) -> anyhow::Result<O
         let validation = securescore::validation::report(&model, &diags);
         every_format(&Document::Validation(&validation), &mut run.bytes);
     }
+    run.problems = problems(&diags);
     if diags.error_count() > 0 {
         for d in diags.items().iter().filter(|d| d.level == Level::Error) {
             assert!(d.file.is_some(), "an input error that names no input: {d}");
@@ -237,6 +275,7 @@ fn assess(inputs: &[InputSpec], depth: Depth, run: &mut Run) -> anyhow::Result<O
         ..ScoringRequest::default()
     };
     let evaluation = evaluate(&model, &request, &mut diags)?;
+    run.problems = problems(&diags);
     let groups = evaluation.group_scores(&model, &GroupBy::Subscription).ok();
     for g in groups.iter().flatten() {
         check_percentage(g.score.percentage);
@@ -280,6 +319,11 @@ fn assess(inputs: &[InputSpec], depth: Depth, run: &mut Run) -> anyhow::Result<O
         }
     }
     Ok(gate::outcome([&verdict]))
+}
+
+/// Every diagnostic's code and place.
+fn problems(diags: &Diagnostics) -> Vec<(&'static str, Option<usize>, Option<usize>)> {
+    diags.items().iter().map(|d| (d.code, d.line, d.column)).collect()
 }
 
 fn report_doc<'a>(report: &'a Report, details: &'a [Explanation]) -> Document<'a> {
@@ -436,6 +480,28 @@ mod tests {
         assert!(text_of(b"{\"a\": \"\xff\"}").is_none());
         assert!(text_of(b"\xff\xfe{\0}\0").is_none());
         assert_eq!(text_of(b"{}"), Some("{}"));
+    }
+
+    #[test]
+    fn a_pipe_read_a_few_bytes_at_a_time_gives_what_the_whole_text_gives() {
+        let inventory = r#"{"controls": [{"id": "c", "max_score": 6, "recommendations": ["r"]}],
+            "assessments": [{"resource": "/subscriptions/s/x", "recommendation": "r", "status": "healthy"},
+                            {"resource": "/subscriptions/s/y", "recommendation": "r", "status": "unhealthy"}]}"#;
+        let pipe = InputSpec::Piped {
+            name: "p.json".to_string(),
+            bytes: inventory.as_bytes().to_vec(),
+        };
+        let piped = pipeline(&[pipe], Depth::Report);
+        let whole = pipeline(&[spec("p.json", inventory)], Depth::Report);
+        // One of two resources healthy: 100 × 3 / 6 = 50%, which passes --fail-under 50.
+        let percentage = |run: &Run| run.scored.as_ref().and_then(|r| r.score.percentage);
+        assert_eq!((piped.class, percentage(&piped)), (0, Some(50.0)));
+        assert!(piped == whole);
+        let broken = InputSpec::Piped {
+            name: "p.json".to_string(),
+            bytes: b"{\"assessments\": [\"\xff\"]}".to_vec(),
+        };
+        assert_eq!(pipeline(&[broken], Depth::Report).class, 2);
     }
 
     #[test]

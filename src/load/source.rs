@@ -32,6 +32,9 @@ pub enum InputSpec {
     Path(PathBuf),
     /// Text held in memory, under a display name (tests, embedded data).
     Text { name: String, text: String },
+    /// Bytes held in memory, read as a pipe is: a [`Stream`] that gets a few bytes a read
+    /// (tests and the fuzz targets: the stream reader on any bytes, cut anywhere).
+    Piped { name: String, bytes: Vec<u8> },
 }
 
 impl InputSpec {
@@ -40,7 +43,7 @@ impl InputSpec {
         match self {
             InputSpec::Stdin => "<stdin>".to_string(),
             InputSpec::Path(p) => p.display().to_string(),
-            InputSpec::Text { name, .. } => name.clone(),
+            InputSpec::Text { name, .. } | InputSpec::Piped { name, .. } => name.clone(),
         }
     }
 
@@ -48,7 +51,7 @@ impl InputSpec {
     pub fn extension(&self) -> Option<String> {
         let path: &Path = match self {
             InputSpec::Path(p) => p,
-            InputSpec::Text { name, .. } => Path::new(name),
+            InputSpec::Text { name, .. } | InputSpec::Piped { name, .. } => Path::new(name),
             InputSpec::Stdin => return None,
         };
         path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase())
@@ -103,6 +106,13 @@ pub fn open(spec: &InputSpec, limit: u64, digest: bool) -> Result<Source, Diagno
             }
             Ok(Source::Whole(Bytes::Owned(text.clone().into_bytes())))
         }
+        InputSpec::Piped { bytes, .. } => {
+            let pipe = Dribble {
+                bytes: bytes.clone(),
+                at: 0,
+            };
+            Stream::open(&name, Box::new(pipe), limit, digest).map(|s| Source::Stream(Box::new(s)))
+        }
         InputSpec::Path(path) => {
             let file = std::fs::File::open(path).map_err(unreadable)?;
             let meta = file.metadata().map_err(unreadable)?;
@@ -132,6 +142,28 @@ pub fn open(spec: &InputSpec, limit: u64, digest: bool) -> Result<Source, Diagno
                 }
             }
         }
+    }
+}
+
+/// Bytes read a few at a time, as from a pipe whose writer is slow: at most
+/// [`Dribble::MOST`] a read, so that every value of an input is cut across reads somewhere.
+struct Dribble {
+    bytes: Vec<u8>,
+    at: usize,
+}
+
+impl Dribble {
+    const MOST: usize = 7;
+}
+
+impl Read for Dribble {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let rest = &self.bytes[self.at..];
+        // 1, 2, … MOST bytes by turns.
+        let n = rest.len().min(buf.len()).min(1 + self.at % Dribble::MOST);
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
