@@ -84,8 +84,11 @@ struct Base<'a> {
     counted: &'a [bool],
     effective: &'a [Status],
     selection: Option<&'a Selection>,
-    /// The scoring model's estimate of a candidate's gain ([`Arithmetic::gain_estimator`](crate::score::Arithmetic::gain_estimator)).
-    estimate: GainEstimate<'a>,
+    /// What the scoring model's estimate of a candidate's gain reads.
+    inputs: GainInputs<'a>,
+    /// The estimate ([`Arithmetic::gain_estimator`](crate::score::Arithmetic::gain_estimator)),
+    /// made when first needed: a round that estimates nothing does not pay for it.
+    estimate: std::cell::OnceCell<GainEstimate<'a>>,
 }
 
 impl<'a> Base<'a> {
@@ -101,13 +104,14 @@ impl<'a> Base<'a> {
             counted: &state.counted,
             effective: &state.effective,
             selection,
-            estimate: options.model.arithmetic().gain_estimator(GainInputs {
+            inputs: GainInputs {
                 model,
                 options,
                 score: current,
                 counted: &state.counted,
                 effective: &state.effective,
-            }),
+            },
+            estimate: std::cell::OnceCell::new(),
         }
     }
 
@@ -137,7 +141,11 @@ impl<'a> Base<'a> {
         let resources = self.resources(changes);
         #[cfg(test)]
         work::count(|w| w.weighed += resources.len() as u64);
-        ((self.estimate)(&resources, changes), resources)
+        let estimate = self.estimate.get_or_init(|| {
+            let inputs = self.inputs;
+            inputs.options.model.arithmetic().gain_estimator(inputs)
+        });
+        (estimate(&resources, changes), resources)
     }
 
     /// The ranking of a step gaining `gain` on `resources`, when it gains anything.

@@ -18,23 +18,54 @@ pub use options::{ScoreOptions, ScoringModel, WeightSource, Weighting};
 
 pub use crate::model::Counts;
 
+/// How [`ScopeCounts`] hashes its slots: a multiplication, not SipHash. Slots are the
+/// model's own small indexes, not values an input chooses, and they are looked up for
+/// every scope each time a control's figures are combined (for each step of a plan).
+type SlotHash = std::hash::BuildHasherDefault<SlotHasher>;
+
+/// See [`SlotHash`].
+#[derive(Default)]
+struct SlotHasher(u64);
+
+impl std::hash::Hasher for SlotHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // One round of FxHash: the odd constant spreads consecutive indexes over both the
+        // low bits that pick a bucket and the high bits kept as its tag.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Counts per scope slot and control, kept only for the slots met, with the maxima
 /// count-level scopes were exported with (SPEC §3).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScopeCounts {
     controls: usize,
-    slots: std::collections::HashMap<usize, Vec<Counts>>,
+    slots: std::collections::HashMap<usize, Vec<Counts>, SlotHash>,
     /// Per slot holding a count-level scope: each control's max there, with whether it
     /// applies (see [`kernel::kept_max`]); `None` where no export names the control.
-    maxima: std::collections::HashMap<usize, Vec<Option<(bool, f64)>>>,
+    maxima: std::collections::HashMap<usize, Vec<Option<(bool, f64)>>, SlotHash>,
 }
 
 impl ScopeCounts {
     fn new(controls: usize) -> ScopeCounts {
         ScopeCounts {
             controls,
-            slots: std::collections::HashMap::new(),
-            maxima: std::collections::HashMap::new(),
+            slots: std::collections::HashMap::default(),
+            maxima: std::collections::HashMap::default(),
         }
     }
 
