@@ -725,7 +725,10 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
     check_encoding(name, bytes)?;
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let text = std::str::from_utf8(body).map_err(|e| invalid_utf8(name, &body[..e.valid_up_to()], (1, 1)))?;
-    if text.trim().is_empty() {
+    // Empty as a stream is: nothing before its first value but what comes before each
+    // document (so a second byte-order mark, or a space that is not JSON's, is not
+    // "empty" here and something else there).
+    if skip_gap(text).is_empty() {
         return Err(empty_input(name));
     }
     Ok(text)
@@ -1003,6 +1006,10 @@ mod tests {
         assert_eq!(decode("f", &with_bom).unwrap_err().code, "utf16-input");
         assert_eq!(decode("f", b"  \r\n").unwrap_err().code, "empty-input");
         assert_eq!(decode("f", b"").unwrap_err().code, "empty-input");
+        // Two byte-order marks and nothing else are as empty as one (a fuzzer's find: the
+        // file was read as an empty inventory, standard input as an empty input).
+        let two_boms = b"\xEF\xBB\xBF\xEF\xBB\xBF";
+        assert_eq!(decode("f", two_boms).unwrap_err().code, "empty-input");
         assert_eq!(decode("f", b"\xEF\xBB\xBF{}").unwrap(), "{}");
         let bad = decode("f", b"{\n \"a\": \"\xFF\"}").unwrap_err();
         assert_eq!(
