@@ -102,7 +102,9 @@ fn loading(data: &[u8]) {
     );
     assert!(
         first.problems == piped.problems,
-        "read whole and as a pipe, the problems differ"
+        "read whole and as a pipe, the problems differ: {:?} and {:?}",
+        first.problems,
+        piped.problems
     );
     assert!(
         first.scored == piped.scored,

@@ -248,18 +248,22 @@ fn for_each_element<'a>(
     serde::Deserializer::deserialize_seq(&mut de, Elements(each))
 }
 
+/// JSON's whitespace: what may stand between values.
+const JSON_WHITESPACE: [char; 4] = [' ', '\t', '\r', '\n'];
+
 /// `text` after its leading JSON whitespace and a byte-order mark, if one comes next.
 fn after_bom(text: &str) -> Option<&str> {
-    text.trim_start_matches([' ', '\t', '\r', '\n'])
-        .strip_prefix('\u{FEFF}')
+    text.trim_start_matches(JSON_WHITESPACE).strip_prefix('\u{FEFF}')
 }
 
 /// The value a JSON Lines line holds: the line without its CR and a byte-order mark
-/// (after any blanks); `None` for a blank line.
+/// (after any blanks); `None` for a blank line, one of JSON whitespace only. (Another
+/// blank, such as a vertical tab, is no JSON: read whole, an input starting with it is
+/// refused at its first character, and so it is read as a stream, a line at a time.)
 fn line_value(line: &str) -> Option<&str> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     let line = after_bom(line).unwrap_or(line);
-    (!line.trim().is_empty()).then_some(line)
+    (!line.trim_matches(JSON_WHITESPACE).is_empty()).then_some(line)
 }
 
 /// `path` with `key` appended.
@@ -1101,5 +1105,48 @@ impl Loader<'_> {
             exemption,
             file.input,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every problem's code and place when `bytes`, named `name`, are loaded whole and
+    /// when they are read as a pipe.
+    fn problems(name: &str, bytes: &[u8]) -> [Vec<(&'static str, Option<usize>, Option<usize>)>; 2] {
+        let whole = InputSpec::Text {
+            name: name.to_string(),
+            text: String::from_utf8(bytes.to_vec()).unwrap(),
+        };
+        let piped = InputSpec::Piped {
+            name: name.to_string(),
+            bytes: bytes.to_vec(),
+        };
+        [whole, piped].map(|spec| {
+            let mut diags = Diagnostics::default();
+            load(&[spec], &Catalog::empty(), &LoadOptions::default(), &mut diags);
+            diags.items().iter().map(|d| (d.code, d.line, d.column)).collect()
+        })
+    }
+
+    #[test]
+    fn a_blank_line_is_one_of_json_whitespace() {
+        assert_eq!(line_value(" \t\r"), None);
+        assert_eq!(line_value("\u{FEFF} {}\r"), Some(" {}"));
+        assert_eq!(line_value("\u{B}"), Some("\u{B}"));
+        assert_eq!(line_value("\u{A0}"), Some("\u{A0}"));
+    }
+
+    #[test]
+    fn json_lines_starting_with_a_vertical_tab_are_refused_at_it_read_whole_or_piped() {
+        // A fuzzer's find: read whole, the input was refused at the tab (line 2, column 1);
+        // read as a pipe, the tab's line was blank and the input empty.
+        let refused = vec![("not-an-inventory", Some(2), Some(1))];
+        assert_eq!(problems("x.jsonl", b"\n\x0B\n"), [refused.clone(), refused]);
+        // After a first value, such a line is a line that does not parse, either way.
+        let [whole, piped] = problems("x.jsonl", b"{\"assessments\": []}\n\x0B\n");
+        assert_eq!(whole, piped);
+        assert_eq!(whole, vec![("malformed-json", Some(2), Some(1))]);
     }
 }
