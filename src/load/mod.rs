@@ -424,8 +424,10 @@ impl Loader<'_> {
                 continue;
             };
             if std::mem::take(&mut first) {
-                let (line, column) = file.locator.line_col(file.locator.offset_of(value));
-                source::check_start(name, value, line, column)?;
+                // Checked from its first character, as an input read whole is.
+                let start = source::skip_gap(value);
+                let (line, column) = file.locator.line_col(file.locator.offset_of(start));
+                source::check_start(name, start, line, column)?;
             }
             if lines {
                 self.json_line(&mut file, value);
@@ -1112,9 +1114,12 @@ impl Loader<'_> {
 mod tests {
     use super::*;
 
-    /// Every problem's code and place when `bytes`, named `name`, are loaded whole and
-    /// when they are read as a pipe.
-    fn problems(name: &str, bytes: &[u8]) -> [Vec<(&'static str, Option<usize>, Option<usize>)>; 2] {
+    /// A problem's code and place (line, column).
+    type Problem = (&'static str, Option<usize>, Option<usize>);
+
+    /// Every problem when `bytes`, named `name`, are loaded whole and when they are read
+    /// as a pipe.
+    fn problems(name: &str, bytes: &[u8]) -> [Vec<Problem>; 2] {
         let whole = InputSpec::Text {
             name: name.to_string(),
             text: String::from_utf8(bytes.to_vec()).unwrap(),
@@ -1139,7 +1144,7 @@ mod tests {
     }
 
     #[test]
-    fn json_lines_starting_with_a_vertical_tab_are_refused_at_it_read_whole_or_piped() {
+    fn json_lines_are_refused_at_their_first_character_read_whole_or_piped() {
         // A fuzzer's find: read whole, the input was refused at the tab (line 2, column 1);
         // read as a pipe, the tab's line was blank and the input empty.
         let refused = vec![("not-an-inventory", Some(2), Some(1))];
@@ -1148,5 +1153,9 @@ mod tests {
         let [whole, piped] = problems("x.jsonl", b"{\"assessments\": []}\n\x0B\n");
         assert_eq!(whole, piped);
         assert_eq!(whole, vec![("malformed-json", Some(2), Some(1))]);
+        // The first value is checked from its first character, read either way (another
+        // find: the pipe named the line's first column, before its blanks).
+        let refused = vec![("not-an-inventory", Some(2), Some(3))];
+        assert_eq!(problems("x.jsonl", b"\n  nu@g\"}"), [refused.clone(), refused]);
     }
 }
