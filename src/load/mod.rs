@@ -1158,4 +1158,13 @@ mod tests {
         let refused = vec![("not-an-inventory", Some(2), Some(3))];
         assert_eq!(problems("x.jsonl", b"\n  nu@g\"}"), [refused.clone(), refused]);
     }
+
+    #[test]
+    fn a_broken_number_is_placed_where_the_parser_stops_read_whole_or_piped() {
+        // A third find: "0." is wrong at the character after it (the line break, line 2
+        // column 3); read as a pipe, the number was cut before it and placed at the dot.
+        let broken = vec![("malformed-json", Some(2), Some(3))];
+        let inventory = b"{\"assessments\": []}\n0.\n{}";
+        assert_eq!(problems("x.json", inventory), [broken.clone(), broken]);
+    }
 }

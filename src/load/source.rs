@@ -485,6 +485,12 @@ impl Stream {
                 break;
             }
         }
+        // A number or word ends at the character after it, which a parser read whole
+        // sees (and names in an error, `0.` then a line break): it is shown to the
+        // parser too, and left for the next document.
+        if scanner.scalar && (self.start < self.end || self.fill()?) {
+            bytes.push(self.buf[self.start]);
+        }
         self.piece(bytes, at).map(Some)
     }
 
@@ -865,7 +871,12 @@ mod tests {
     fn numbers_literals_strings_and_stray_punctuation_are_values_of_their_own() {
         let docs = documents_through_every_chunk(b"12 true\"s\\\"}\"}-1.5e3]x{}");
         let texts: Vec<&str> = docs.iter().map(|d| d.0.as_str()).collect();
-        assert_eq!(texts, ["12", "true", "\"s\\\"}\"", "}", "-1.5e3", "]", "x", "{}"]);
+        // A number or word carries the character that ended it, which stays in the stream:
+        // the parser reads it as it would in a file (an error in "0." is at that character).
+        assert_eq!(
+            texts,
+            ["12 ", "true\"", "\"s\\\"}\"", "}", "-1.5e3]", "]", "x{", "{}"]
+        );
         // A document the stream ends inside is what there is of it.
         let docs = documents_through_every_chunk(b"{\"a\": [1, \n");
         assert_eq!(docs, vec![doc("{\"a\": [1, \n", 1, 1)]);
