@@ -296,6 +296,52 @@ fn a_stream_that_does_not_start_like_an_inventory_ends_at_once() {
     assert_eq!(problems(&out)[0]["line"].as_u64(), Some(2));
 }
 
+/// Feeds `start`, then `fill` without end, to `validate -f json --max-input-size 4M` on
+/// standard input, until it stops reading.
+fn validate_endless(start: &[u8], fill: u8) -> Output {
+    let mut child = securescore(["validate", "-f", "json", "--max-input-size", "4M"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let start = start.to_vec();
+    let writer = std::thread::spawn(move || {
+        let fill = [fill; 8192];
+        if pipe.write_all(&start).is_ok() {
+            while pipe.write_all(&fill).is_ok() {}
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+#[test]
+fn a_first_value_that_never_ends_is_refused_on_its_first_character() {
+    // A word, a number or a string with no end: no delimiter ever ends the value, so only
+    // a check of the first bytes (not of the first document, read whole) refuses them
+    // before the size limit does.
+    for (start, fill, place) in [
+        (&b""[..], b'a', (1, 1)),
+        (b"  \n 1", b'1', (2, 2)),
+        (b"\xEF\xBB\xBF\"", b'a', (1, 1)),
+        // After a mark and blanks, as in a file; columns count bytes after the mark.
+        (b"\n\xEF\xBB\xBF \ttrue", b'e', (2, 6)),
+    ] {
+        let out = validate_endless(start, fill);
+        assert_exit(&out, 2);
+        let found = problems(&out);
+        assert_eq!(found[0]["code"], "not-an-inventory", "{start:?}: {found:?}");
+        assert_eq!(
+            (found[0]["line"].as_u64(), found[0]["column"].as_u64()),
+            (Some(place.0), Some(place.1)),
+            "{start:?}"
+        );
+    }
+}
+
 #[test]
 fn a_recorded_digest_is_the_same_from_standard_input() {
     let dir = scratch("digest");

@@ -391,8 +391,8 @@ impl Loader<'_> {
 
     /// Reads a stream a document (or, for JSON Lines, a line) at a time, each dropped once
     /// read, so memory holds the largest document rather than the stream. As for a file,
-    /// the first value must start like an inventory, and the first document that does not
-    /// parse ends the input. The digest is of every byte, so the stream is read to its end.
+    /// the first value must start like an inventory (told from its first bytes, before the
+    /// document is read), and the first document that does not parse ends the input. The digest is of every byte, so the stream is read to its end.
     fn stream_input(
         &mut self,
         spec: &InputSpec,
@@ -400,6 +400,7 @@ impl Loader<'_> {
         name: &str,
         mut stream: Stream,
     ) -> Result<(), Diagnostic> {
+        stream.check_start()?;
         let lines = is_json_lines(spec);
         let mut first = true;
         loop {

@@ -466,6 +466,41 @@ impl Stream {
         Ok(true)
     }
 
+    /// Fails unless the first value can start an inventory ([`check_start`]), told from
+    /// the bytes at hand, before any value is read: a value that never ends (`yes a | tr
+    /// -d '\n'`, an endless number or string) is refused at its first character instead
+    /// of being gathered up to the size limit. Whitespace before it is consumed; a
+    /// byte-order mark and the blanks after it are only looked past (a JSON Lines line
+    /// keeps them). When they fill the whole buffer, the first document's own check, after
+    /// it is read, decides.
+    pub fn check_start(&mut self) -> Result<(), Diagnostic> {
+        if !self.skip_whitespace()? {
+            return Ok(());
+        }
+        // Enough for a byte-order mark and one character.
+        let want = BOM.len() + 4;
+        while self.end - self.start < want.min(self.buf.len()) && self.fill()? {}
+        let rest = &self.buf[self.start..self.end];
+        let gap = match rest.strip_prefix(BOM) {
+            Some(after) => {
+                BOM.len()
+                    + after
+                        .iter()
+                        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                        .count()
+            }
+            None => 0,
+        };
+        let head = &rest[gap..];
+        let text = match std::str::from_utf8(head) {
+            Ok(text) => text,
+            // A character cut by the buffer's end, or bytes the document's read refuses.
+            Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        let (line, column) = place_after(&rest[..gap], self.place());
+        check_start(&self.name, text, line, column)
+    }
+
     /// The next top-level JSON value (or, when the stream ends inside one, what there
     /// is of it), found by a `Scanner`; `None` at the end of the stream.
     pub fn next_document(&mut self) -> Result<Option<Piece>, Diagnostic> {
