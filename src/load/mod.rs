@@ -425,8 +425,9 @@ impl Loader<'_> {
                 continue;
             };
             if std::mem::take(&mut first) {
-                // Checked from its first character, as an input read whole is.
-                let start = source::skip_gap(value);
+                // Checked from its first character, as an input read whole is (a line's
+                // byte-order mark is already skipped).
+                let start = value.trim_start_matches(JSON_WHITESPACE);
                 let (line, column) = file.locator.line_col(file.locator.offset_of(start));
                 source::check_start(name, start, line, column)?;
             }
@@ -1158,6 +1159,11 @@ mod tests {
         // find: the pipe named the line's first column, before its blanks).
         let refused = vec![("not-an-inventory", Some(2), Some(3))];
         assert_eq!(problems("x.jsonl", b"\n  nu@g\"}"), [refused.clone(), refused]);
+        // Three byte-order marks: the first is the input's, the second the line's, the
+        // third (at byte 4 after the first) what the input starts with.
+        let refused = vec![("not-an-inventory", Some(1), Some(4))];
+        let three_boms = b"\xEF\xBB\xBF\xEF\xBB\xBF\xEF\xBB\xBF";
+        assert_eq!(problems("x.jsonl", three_boms), [refused.clone(), refused]);
     }
 
     #[test]
