@@ -370,6 +370,23 @@ pub fn read(path: &Path, limit: u64) -> anyhow::Result<(Runs, Vec<Diagnostic>)> 
     let mut torn_last = false;
     loop {
         bytes.clear();
+        if let Some(first) = no_snapshot_start(&mut reader).map_err(|e| cannot(&e))? {
+            // A line that cannot be a snapshot, told from its first character: judged
+            // without being gathered, so an endless one (`yes a | tr -d '\n'`) is refused
+            // at once when it is the first, and skipped in bounded memory after.
+            if runs.is_empty() && warnings.is_empty() {
+                return Err(no_snapshot(path));
+            }
+            number += 1;
+            skip_line(&mut reader).map_err(|e| cannot(&e))?;
+            torn_last = false;
+            warnings.push(invalid_snapshot(
+                path,
+                number,
+                &format!("it starts with '{}', not with {{", char::from(first)),
+            ));
+            continue;
+        }
         if reader.read_until(b'\n', &mut bytes).map_err(|e| cannot(&e))? == 0 {
             break;
         }
@@ -393,13 +410,7 @@ pub fn read(path: &Path, limit: u64) -> anyhow::Result<(Runs, Vec<Diagnostic>)> 
                     return Err(no_snapshot(path));
                 }
                 torn_last = !ended && is_torn_snapshot(line.as_bytes());
-                let mut d = Diagnostic::warning(
-                    "invalid-snapshot",
-                    format!("line {number} is not a valid snapshot and is skipped ({why})"),
-                );
-                d.file = Some(path.display().to_string());
-                d.line = Some(number);
-                warnings.push(d);
+                warnings.push(invalid_snapshot(path, number, &why));
             }
         }
     }
@@ -410,6 +421,54 @@ pub fn read(path: &Path, limit: u64) -> anyhow::Result<(Runs, Vec<Diagnostic>)> 
         return Err(no_snapshot(path));
     }
     Ok((runs, warnings))
+}
+
+/// The warning for line `number` of `path`, which is not a valid snapshot because of `why`.
+fn invalid_snapshot(path: &Path, number: usize, why: &str) -> Diagnostic {
+    let mut d = Diagnostic::warning(
+        "invalid-snapshot",
+        format!("line {number} is not a valid snapshot and is skipped ({why})"),
+    );
+    d.file = Some(path.display().to_string());
+    d.line = Some(number);
+    d
+}
+
+/// Skips the blanks (space, tab, CR) that start the next line, and returns its first
+/// character when that is printable ASCII other than `{`: such a line is no snapshot,
+/// which is a JSON object. `None` for a line that may be one (or is blank, or starts
+/// with another byte, which the line's parse judges), and at the end.
+fn no_snapshot_start(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
+    loop {
+        let buf = reader.fill_buf()?;
+        let blanks = buf
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+            .count();
+        if blanks == buf.len() && !buf.is_empty() {
+            reader.consume(blanks);
+            continue;
+        }
+        let first = buf.get(blanks).copied();
+        reader.consume(blanks);
+        return Ok(first.filter(|&b| b.is_ascii_graphic() && b != b'{'));
+    }
+}
+
+/// Reads past the rest of the line, its newline included, holding none of it.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if let Some(end) = buf.iter().position(|&b| b == b'\n') {
+            reader.consume(end + 1);
+            return Ok(());
+        }
+        let n = buf.len();
+        reader.consume(n);
+    }
 }
 
 /// The error for a file that holds no snapshot.
@@ -446,6 +505,47 @@ mod tests {
         ] {
             assert!(!is_torn_snapshot(other), "{:?}", String::from_utf8_lossy(other));
         }
+    }
+
+    #[test]
+    fn a_line_that_cannot_be_a_snapshot_is_told_from_its_first_character_and_skipped() {
+        // Blanks before it are passed; `{` (a snapshot's start), a line break, the end and
+        // bytes that are not printable ASCII (another blank, say) are left to the parse.
+        let first = |bytes: &[u8]| {
+            let mut reader = std::io::Cursor::new(bytes.to_vec());
+            let found = no_snapshot_start(&mut reader).unwrap();
+            (found, reader.position())
+        };
+        assert_eq!(first(b" \t\r x"), (Some(b'x'), 4));
+        assert_eq!(first(b"[1]"), (Some(b'['), 0));
+        assert_eq!(first(b"  {\"schema\""), (None, 2));
+        assert_eq!(first(b" \n"), (None, 1));
+        assert_eq!(first(b""), (None, 0));
+        assert_eq!(first(b"\xC2\xA0"), (None, 0));
+        // Through a small buffer, as a long line crosses reads: its line break is found.
+        let mut reader = BufReader::with_capacity(4, std::io::Cursor::new(b"  aaaaaaaaaa\n{".to_vec()));
+        assert_eq!(no_snapshot_start(&mut reader).unwrap(), Some(b'a'));
+        skip_line(&mut reader).unwrap();
+        let mut rest = String::new();
+        reader.read_to_string(&mut rest).unwrap();
+        assert_eq!(rest, "{");
+    }
+
+    #[test]
+    fn a_line_of_another_start_after_a_snapshot_is_skipped_with_its_number() {
+        let whole = std::fs::read_to_string("fixtures/history/runs.jsonl").unwrap();
+        let snapshot = whole.lines().next().unwrap();
+        let long = "a".repeat(100_000);
+        let content = format!("{snapshot}\n  {long}\n\n{snapshot}\n");
+        let path = scratch("other-line", content.as_bytes());
+        let (runs, warnings) = read(&path, u64::MAX).unwrap();
+        assert_eq!(runs.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 4]);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, Some(2));
+        assert!(warnings[0]
+            .message
+            .contains("line 2 is not a valid snapshot and is skipped (it starts with 'a', not with {)"));
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
     /// A scratch file with `content`, in a fresh folder named after the test.

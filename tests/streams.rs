@@ -393,3 +393,25 @@ fn a_history_is_refused_past_the_limit_and_on_binary_bytes() {
     assert_exit(&out, 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no snapshot"));
 }
+
+#[test]
+fn a_history_whose_first_line_never_ends_is_refused_on_its_first_character() {
+    // No newline ever comes: only a look at the line's first character (a snapshot line
+    // is a JSON object) refuses it before the size limit does.
+    let mut child = securescore(["trend", "--max-input-size", "4M", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(b"\n \t");
+        while pipe.write_all(&[b'a'; 8192]).is_ok() {}
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_exit(&out, 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("holds no snapshot"), "{stderr}");
+}
