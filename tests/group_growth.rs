@@ -10,44 +10,11 @@ use securescore::diag::Diagnostics;
 use securescore::evaluation::{evaluate, ScoringRequest};
 use securescore::groups::GroupBy;
 use securescore::model::{Assessment, Control, Model, ModelParts, Recommendation, Resource, Scope, Status};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
-/// The system allocator, counting the bytes asked for on a thread while it counts.
-struct Counting;
+#[path = "common/counting.rs"]
+mod counting;
 
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static BYTES: Cell<u64> = const { Cell::new(0) };
-}
-
-fn note(bytes: usize) {
-    if COUNTING.try_with(Cell::get).unwrap_or(false) {
-        let _ = BYTES.try_with(|b| b.set(b.get() + bytes as u64));
-    }
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use counting::{bytes_allocated, Counting};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -116,12 +83,9 @@ fn grouping_bytes(n: usize) -> u64 {
         ..ScoringRequest::default()
     };
     let evaluation = evaluate(&model, &request, &mut Diagnostics::default()).unwrap();
-    BYTES.with(|b| b.set(0));
-    COUNTING.with(|c| c.set(true));
-    let groups = evaluation.group_scores(&model, &GroupBy::Subscription);
-    COUNTING.with(|c| c.set(false));
+    let (groups, bytes) = bytes_allocated(|| evaluation.group_scores(&model, &GroupBy::Subscription));
     assert_eq!(groups.map(|g| g.len()), Ok(n), "one group per subscription");
-    BYTES.with(Cell::get)
+    bytes
 }
 
 /// Doubling the subscriptions about doubles the bytes (n = 1,000 → 2,000): each group

@@ -4,8 +4,8 @@
 
 use super::kernel::{self, ResourceStates};
 use super::{
-    defined_weight, Arithmetic, ControlInScope, ControlScore, Counts, Fix, GainEstimate, GainInputs, Overall,
-    ScopeCounts, ScopeScore, Score, ScoreOptions, WeightSource, Weighting,
+    defined_weight, Arithmetic, Cell, ControlInScope, ControlScore, Counts, Fix, GainEstimate, GainInputs,
+    Overall, ScopeCounts, ScopeCountsBuilder, ScopeScore, Score, ScoreOptions, WeightSource, Weighting,
 };
 use crate::diag::Diagnostic;
 use crate::groups::Group;
@@ -189,8 +189,9 @@ struct Tally {
     scope_count: usize,
     scope_met: Vec<bool>,
     scope_resources: Vec<u64>,
-    /// Per scope slot met, the counts of each control (slots are kept sparse: a filter that
-    /// keeps a few resources among thousands of subscriptions touches only a few).
+    /// Per scope slot met, the counts of each control it meets (kept sparse: a filter
+    /// that keeps a few resources among thousands of subscriptions touches only a few,
+    /// and a subscription costs only its own controls).
     per_scope: ScopeCounts,
     recommendations: Vec<Counts>,
     resources: u64,
@@ -205,11 +206,12 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
         scope_count,
         scope_met: vec![false; scope_count],
         scope_resources: vec![0; scope_count],
-        per_scope: ScopeCounts::new(nc),
+        per_scope: ScopeCounts::default(),
         recommendations: vec![Counts::default(); model.recommendations.len()],
         resources: 0,
         count_level: false,
     };
+    let mut cells = ScopeCountsBuilder::default();
     let mut states = ResourceStates::new(nc);
     for group in model.assessments.chunk_by(|a, b| a.resource == b.resource) {
         let resource = group[0].resource as usize;
@@ -222,16 +224,14 @@ fn tally(model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -
         let counts_for_weight = fold_resource(model, options, &counted, group, &mut states, |r, status| {
             recommendations[r].add(status)
         });
-        if !states.is_empty() {
-            let slot = t.per_scope.slot_mut(scope);
-            states.drain(|c, status| slot[c].add(status));
-        }
+        states.drain(|c, status| cells.cell(scope, c).counts.add(status));
         if counts_for_weight {
             t.scope_resources[scope] += 1;
             t.resources += 1;
         }
     }
-    tally_counts(model, options, selection, &mut t);
+    tally_counts(model, options, selection, &mut t, &mut cells);
+    t.per_scope = cells.finish(scope_count, nc);
     t
 }
 
@@ -265,14 +265,20 @@ fn fold_resource(
 /// Adds the scopes scored from exported counts (SPEC §3), each control at the max the
 /// scope exported it with. Their resources are not known: they count as healthy plus
 /// unhealthy summed over controls.
-fn tally_counts(model: &Model, options: &ScoreOptions, selection: Option<&Selection>, t: &mut Tally) {
+fn tally_counts(
+    model: &Model,
+    options: &ScoreOptions,
+    selection: Option<&Selection>,
+    t: &mut Tally,
+    cells: &mut ScopeCountsBuilder,
+) {
     for e in &model.exported.controls {
         let s = e.scope as usize;
         if !model.scopes[s].count_level || selection.is_some_and(|sel| !sel.scope(s)) {
             continue;
         }
         let slot = kernel::scope_slot(options.weighting, s);
-        t.per_scope.add_exported(slot, e, model);
+        cells.cell(slot, e.control as usize).add_exported(e, model);
         t.count_level = true;
         t.scope_met[slot] = true;
         t.scope_resources[slot] += e.counts.applicable();
@@ -286,14 +292,6 @@ fn exported_controls_of(model: &Model, s: u32) -> &[ExportedControl] {
     let start = controls.partition_point(|e| e.scope < s);
     let end = start + controls[start..].partition_point(|e| e.scope == s);
     &controls[start..end]
-}
-
-/// One control in one slot of a group: its counts, and the max a count-level scope
-/// exported it with ([`kernel::exported_max`]; `None`: the definition's).
-#[derive(Clone, Copy, Default)]
-struct Cell {
-    counts: Counts,
-    max: Option<(bool, f64)>,
 }
 
 /// A group's overall figures (SPEC §1.3): [`classic`]'s for a selection of exactly the
@@ -331,26 +329,21 @@ fn group_overall(
     }) {
         let slot = kernel::scope_slot(options.weighting, s as usize);
         for e in exported_controls_of(model, s) {
-            let cell = cells.entry((slot, e.control as usize)).or_default();
-            cell.max = kernel::exported_max(model, cell.max, cell.counts, e);
-            cell.counts.add_counts(e.counts);
+            cells
+                .entry((slot, e.control as usize))
+                .or_default()
+                .add_exported(e, model);
             count_level = true;
             *slots.entry(slot).or_default() += e.counts.applicable();
             resources += e.counts.applicable();
         }
     }
-    let definition_max = |c: usize| model.controls.get(c).map_or(0.0, |control| control.max_score);
     let mut scopes: Vec<ScopeScore> = slots
         .iter()
         .map(|(&slot, &resources)| {
             let controls = cells
                 .range((slot, 0)..=(slot, usize::MAX))
-                .map(|(&(_, c), cell)| {
-                    (
-                        cell.counts,
-                        cell.max.map_or_else(|| definition_max(c), |(_, m)| m),
-                    )
-                });
+                .map(|(&(_, c), cell)| (cell.counts, kernel::cell_max(model, cell, c)));
             scope_score(options, slot, kernel::points_of(controls), resources)
         })
         .collect();
@@ -364,7 +357,7 @@ fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
     let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
     let total_weight = defined_weight(&scopes);
     let controls = (0..model.controls.len())
-        .map(|c| combine_control(model, &tally.per_scope, &scopes, &defined, total_weight, c))
+        .map(|c| combine_control(model, &tally.per_scope, &scopes, defined.len(), total_weight, c))
         .collect();
     let Overall {
         percentage,
@@ -446,9 +439,8 @@ fn heal(fix: Fix, score: &mut Score) {
         if !healed.is_empty() {
             slots.push(slot);
         }
-        let counts = score.scope_controls.slot_mut(slot);
         for c in healed.drain(..) {
-            counts[c].heal();
+            score.scope_controls.heal(slot, c);
             controls.push(c);
         }
     }
@@ -470,7 +462,7 @@ fn heal(fix: Fix, score: &mut Score) {
             model,
             &score.scope_controls,
             &score.scopes,
-            &defined,
+            defined.len(),
             score.total_weight,
             c,
         );
@@ -524,31 +516,34 @@ fn healed_controls(
 /// Control `c`'s figures combined over the scopes (SPEC §1.1): each defined scope where
 /// it applies counts with its factor `k = weight / scope max` and the control's max
 /// there, so that current + potential = max and 0 ≤ current ≤ max however the maxima
-/// differ between scopes (see [`ControlScore::max_score`]).
+/// differ between scopes (see [`ControlScore::max_score`]). `scopes` are in slot order,
+/// `defined` of them with a defined score; only the slots where the control was met are
+/// read, in slot order, so that the sums run as over every scope.
 fn combine_control(
     model: &Model,
     per_scope: &ScopeCounts,
     scopes: &[ScopeScore],
-    defined: &[&ScopeScore],
+    defined: usize,
     total_weight: f64,
     c: usize,
 ) -> ControlScore {
     let mut counts = Counts::default();
-    for s in scopes {
-        counts.add_counts(per_scope.get(s.slot(), c));
-    }
     let (mut weighted_current, mut weighted_potential, mut weighted_max, mut weight_sum) =
         (0.0, 0.0, 0.0, 0.0);
     let mut single: Option<(f64, f64, Counts)> = None;
     // The max shared by every scope where it applies, if they agree: then the combined
     // max is exactly that, not a mean that could differ from it in the last bits.
     let mut shared_max: Option<Option<f64>> = None;
-    for s in defined {
-        let cs = per_scope.get(s.slot(), c);
-        if cs.applicable() == 0 {
+    for (slot, cell) in per_scope.slots_of(c) {
+        let Ok(at) = scopes.binary_search_by_key(&slot, ScopeScore::slot) else {
+            continue;
+        };
+        let (s, cs) = (&scopes[at], cell.counts);
+        counts.add_counts(cs);
+        if s.percentage.is_none() || cs.applicable() == 0 {
             continue;
         }
-        let max = kernel::control_max(model, per_scope, s.slot(), c);
+        let max = kernel::cell_max(model, cell, c);
         let current = kernel::control_current(max, cs);
         let k = kernel::scope_factor(s.weight as f64, s.max);
         weighted_current += k * current;
@@ -562,7 +557,7 @@ fn combine_control(
         });
     }
     let in_defined = weight_sum > 0.0;
-    let (max_score, current) = match (defined.len(), single) {
+    let (max_score, current) = match (defined, single) {
         (1, Some((max, current, _))) => (max, current),
         _ if in_defined => (
             shared_max.flatten().unwrap_or(weighted_max / weight_sum),
@@ -587,7 +582,7 @@ fn combine_control(
         } else {
             0.0
         },
-        points_per_resource: match (defined.len(), single) {
+        points_per_resource: match (defined, single) {
             (1, Some((max, _, counts))) => kernel::points_per_resource(max, counts),
             _ => None,
         },

@@ -8,7 +8,7 @@
 //! re-derives them. Pure functions, no I/O.
 
 use super::options::{ScoreOptions, Weighting};
-use super::ScopeCounts;
+use super::{Cell, ScopeCounts};
 use crate::model::{Assessment, Counts, ExportedControl, Model, Recommendation, Status};
 
 /// Step 1, the part every scoring model shares: an assessment of `rec` may count when
@@ -104,9 +104,17 @@ pub fn points_per_resource(max_score: f64, counts: Counts) -> Option<f64> {
 /// where no export names the control, or names no max). The pooled slot (`--weighting
 /// pooled`) takes the largest max among its scopes where the control applies.
 pub fn control_max(model: &Model, counts: &ScopeCounts, slot: usize, c: usize) -> f64 {
-    counts
-        .max_of(slot, c)
-        .unwrap_or_else(|| model.controls.get(c).map_or(0.0, |control| control.max_score))
+    counts.max_of(slot, c).unwrap_or_else(|| definition_max(model, c))
+}
+
+/// [`control_max`] of control `c` in a slot where it holds `cell`.
+pub(crate) fn cell_max(model: &Model, cell: &Cell, c: usize) -> f64 {
+    cell.max.map_or_else(|| definition_max(model, c), |(_, max)| max)
+}
+
+/// The max score control `c`'s definition gives it (0 for an index out of range).
+fn definition_max(model: &Model, c: usize) -> f64 {
+    model.controls.get(c).map_or(0.0, |control| control.max_score)
 }
 
 /// SPEC §3: the max a slot keeps for a control, once a scope where it applies (or not)
@@ -149,8 +157,13 @@ pub fn exported_max(
 
 /// Step 6: a scope's current and max points in slot `slot` of `counts`: the sums over
 /// its applicable controls, each at its max there ([`control_max`]), in control order.
+/// Reads only the controls the slot met (the others add nothing).
 pub fn scope_points(model: &Model, counts: &ScopeCounts, slot: usize) -> (f64, f64) {
-    points_of((0..model.controls.len()).map(|c| (counts.get(slot, c), control_max(model, counts, slot, c))))
+    points_of(
+        counts
+            .controls_in(slot)
+            .map(|(c, cell)| (cell.counts, cell_max(model, cell, c))),
+    )
 }
 
 /// Step 6: a scope's current and max points from its controls' counts and maxima, given

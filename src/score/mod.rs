@@ -18,9 +18,9 @@ pub use options::{ScoreOptions, ScoringModel, WeightSource, Weighting};
 
 pub use crate::model::Counts;
 
-/// How [`ScopeCounts`] hashes its slots: a multiplication, not SipHash. Slots are the
-/// model's own small indexes, not values an input chooses, and they are looked up for
-/// every scope each time a control's figures are combined (for each step of a plan).
+/// How [`ScopeCounts`] hashes its cells while a tally builds it: a multiplication, not
+/// SipHash. Keys are the model's own small indexes, not values an input chooses, and one
+/// is looked up for every control each resource meets.
 type SlotHash = std::hash::BuildHasherDefault<SlotHasher>;
 
 /// See [`SlotHash`].
@@ -40,6 +40,10 @@ impl std::hash::Hasher for SlotHasher {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
     fn write_usize(&mut self, n: usize) {
         self.write_u64(n as u64);
     }
@@ -49,64 +53,165 @@ impl std::hash::Hasher for SlotHasher {
     }
 }
 
-/// Counts per scope slot and control, kept only for the slots met, with the maxima
-/// count-level scopes were exported with (SPEC §3).
+/// One control in one scope slot: its counts, and the max a count-level scope exported
+/// it with ([`kernel::exported_max`]; `None`: the definition's).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Cell {
+    pub(crate) counts: Counts,
+    pub(crate) max: Option<(bool, f64)>,
+}
+
+impl Cell {
+    /// Adds the exported counts `e` of a count-level scope, with the max the cell then
+    /// keeps for its control ([`kernel::exported_max`]).
+    pub(crate) fn add_exported(&mut self, e: &crate::model::ExportedControl, model: &Model) {
+        self.max = kernel::exported_max(model, self.max, self.counts, e);
+        self.counts.add_counts(e.counts);
+    }
+}
+
+/// A [`Cell`] with the slot and control it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Placed {
+    slot: u32,
+    control: u32,
+    cell: Cell,
+}
+
+/// Counts per scope slot and control, with the maxima count-level scopes were exported
+/// with (SPEC §3), kept only for the (slot, control) pairs met: a scope costs the controls
+/// it meets, not all of them (8,000 one-control subscriptions once took 3 GB). Cells are
+/// sorted by slot then control, so a slot's controls are read in control order, and each
+/// control lists its cells in slot order: every sum runs in the order a dense table gave.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScopeCounts {
-    controls: usize,
-    slots: std::collections::HashMap<usize, Vec<Counts>, SlotHash>,
-    /// Per slot holding a count-level scope: each control's max there, with whether it
-    /// applies (see [`kernel::kept_max`]); `None` where no export names the control.
-    maxima: std::collections::HashMap<usize, Vec<Option<(bool, f64)>>, SlotHash>,
+    /// Sorted by (slot, control).
+    cells: Vec<Placed>,
+    /// Where each slot's cells start in `cells`, one more entry than slots.
+    slot_start: Vec<usize>,
+    /// Where each control's positions start in `by_control`, one more than controls.
+    control_start: Vec<usize>,
+    /// Positions in `cells`, by control and then slot.
+    by_control: Vec<usize>,
+}
+
+/// [`ScopeCounts`] being tallied: cells in a hash map, resources coming in any slot order.
+#[derive(Default)]
+struct ScopeCountsBuilder {
+    cells: std::collections::HashMap<(u32, u32), Cell, SlotHash>,
+}
+
+impl ScopeCountsBuilder {
+    /// The cell of control `c` in slot `slot`.
+    fn cell(&mut self, slot: usize, c: usize) -> &mut Cell {
+        self.cells.entry((slot as u32, c as u32)).or_default()
+    }
+
+    /// The counts sorted and indexed, for `slots` slots and `controls` controls.
+    fn finish(self, slots: usize, controls: usize) -> ScopeCounts {
+        let mut cells: Vec<Placed> = self
+            .cells
+            .into_iter()
+            .map(|((slot, control), cell)| Placed { slot, control, cell })
+            .collect();
+        cells.sort_unstable_by_key(|p| (p.slot, p.control));
+        let slot_start = starts(cells.iter().map(|p| p.slot as usize), slots);
+        let control_start = starts(cells.iter().map(|p| p.control as usize), controls);
+        // A counting sort by control, stable, so each control's cells stay in slot order.
+        let mut next = control_start.clone();
+        let mut by_control = vec![0usize; cells.len()];
+        for (i, p) in cells.iter().enumerate() {
+            if let Some(at) = next.get_mut(p.control as usize) {
+                if let Some(slot) = by_control.get_mut(*at) {
+                    *slot = i;
+                }
+                *at += 1;
+            }
+        }
+        ScopeCounts {
+            cells,
+            slot_start,
+            control_start,
+            by_control,
+        }
+    }
+}
+
+/// Where each of `n` keys starts in a list ordered by `keys` (counted per key, then
+/// summed): `n + 1` positions, the last the list's length. Keys of `n` or more are left out.
+fn starts(keys: impl Iterator<Item = usize>, n: usize) -> Vec<usize> {
+    let mut start = vec![0usize; n + 1];
+    for k in keys {
+        if let Some(count) = start.get_mut(k + 1) {
+            *count += 1;
+        }
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    start
 }
 
 impl ScopeCounts {
-    fn new(controls: usize) -> ScopeCounts {
-        ScopeCounts {
-            controls,
-            slots: std::collections::HashMap::default(),
-            maxima: std::collections::HashMap::default(),
+    /// The cells of slot `slot`, by control.
+    fn slot_cells(&self, slot: usize) -> &[Placed] {
+        match (self.slot_start.get(slot), self.slot_start.get(slot + 1)) {
+            (Some(&from), Some(&to)) => self.cells.get(from..to).unwrap_or_default(),
+            _ => &[],
         }
     }
 
-    fn slot_mut(&mut self, slot: usize) -> &mut Vec<Counts> {
-        let n = self.controls;
-        self.slots
-            .entry(slot)
-            .or_insert_with(|| vec![Counts::default(); n])
+    /// The position in `cells` of control `c` in slot `slot`, when it was met there.
+    fn position(&self, slot: usize, c: usize) -> Option<usize> {
+        let from = self.slot_start.get(slot).copied()?;
+        self.slot_cells(slot)
+            .binary_search_by_key(&c, |p| p.control as usize)
+            .ok()
+            .map(|i| from + i)
     }
 
-    /// Adds the exported counts `e` of a count-level scope to slot `slot`, with the max
-    /// the slot then keeps for its control ([`kernel::exported_max`]).
-    fn add_exported(&mut self, slot: usize, e: &crate::model::ExportedControl, model: &Model) {
-        let c = e.control as usize;
-        let before = self.get(slot, c);
-        let n = self.controls;
-        let maxima = self.maxima.entry(slot).or_insert_with(|| vec![None; n]);
-        if let Some(kept) = maxima.get_mut(c) {
-            *kept = kernel::exported_max(model, *kept, before, e);
-        }
-        if let Some(counts) = self.slot_mut(slot).get_mut(c) {
-            counts.add_counts(e.counts);
-        }
+    /// The cell of control `c` in slot `slot`, when it was met there.
+    fn cell(&self, slot: usize, c: usize) -> Option<&Cell> {
+        self.position(slot, c)
+            .and_then(|i| self.cells.get(i))
+            .map(|p| &p.cell)
     }
 
     /// The max control `c` scores with in slot `slot`, when the slot holds a count-level
     /// scope that exports it (else the definition's: [`kernel::control_max`] says which).
     pub fn max_of(&self, slot: usize, c: usize) -> Option<f64> {
-        self.maxima
-            .get(&slot)
-            .and_then(|v| v.get(c).copied().flatten())
-            .map(|(_, max)| max)
+        self.cell(slot, c).and_then(|cell| cell.max).map(|(_, max)| max)
     }
 
     /// The counts of control `c` in slot `slot` (zero where nothing was met).
     pub fn get(&self, slot: usize, c: usize) -> Counts {
-        self.slots
-            .get(&slot)
-            .and_then(|v| v.get(c))
-            .copied()
-            .unwrap_or_default()
+        self.cell(slot, c).map(|cell| cell.counts).unwrap_or_default()
+    }
+
+    /// Control `c` in slot `slot` turns one resource from unhealthy to healthy.
+    fn heal(&mut self, slot: usize, c: usize) {
+        if let Some(p) = self.position(slot, c).and_then(|i| self.cells.get_mut(i)) {
+            p.cell.counts.heal();
+        }
+    }
+
+    /// The controls met in slot `slot`, in control order: (control, cell).
+    pub(crate) fn controls_in(&self, slot: usize) -> impl Iterator<Item = (usize, &Cell)> {
+        self.slot_cells(slot)
+            .iter()
+            .map(|p| (p.control as usize, &p.cell))
+    }
+
+    /// The slots where control `c` was met, in slot order: (slot, cell).
+    pub(crate) fn slots_of(&self, c: usize) -> impl Iterator<Item = (usize, &Cell)> {
+        let range = match (self.control_start.get(c), self.control_start.get(c + 1)) {
+            (Some(&from), Some(&to)) => self.by_control.get(from..to).unwrap_or_default(),
+            _ => &[],
+        };
+        range
+            .iter()
+            .filter_map(|&i| self.cells.get(i))
+            .map(|p| (p.slot as usize, &p.cell))
     }
 }
 
