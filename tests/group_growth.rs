@@ -9,12 +9,12 @@ use securescore::date::Date;
 use securescore::diag::Diagnostics;
 use securescore::evaluation::{evaluate, ScoringRequest};
 use securescore::groups::GroupBy;
-use securescore::model::{Assessment, Control, Model, ModelParts, Recommendation, Resource, Scope, Status};
+use securescore::model::{Assessment, Control, Model, ModelParts, Recommendation, Status};
 
 #[path = "common/counting.rs"]
 mod counting;
 
-use counting::{bytes_allocated, Counting};
+use counting::{bytes_allocated, one_resource_each, subscriptions_of, Counting};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -54,22 +54,9 @@ fn subscriptions(n: usize) -> Model {
                 ..Recommendation::default()
             })
             .collect(),
-        resources: (0..n)
-            .map(|s| Resource {
-                id: format!("/subscriptions/{s:08}/resourceGroups/rg/providers/x/vm{s}"),
-                ..Resource::default()
-            })
-            .collect(),
+        resources: one_resource_each(n),
         resource_scope: (0..n as u32).collect(),
-        scopes: (0..n)
-            .map(|s| Scope {
-                key: Some(format!("{s:08}")),
-                id: Some(format!("{s:08}")),
-                name: None,
-                management_groups: Vec::new(),
-                count_level: false,
-            })
-            .collect(),
+        scopes: subscriptions_of(n),
         assessments,
         ..ModelParts::default()
     })

@@ -6,13 +6,13 @@
 //! the work too: the quadratic version filled and summed scopes × controls cells.
 
 use securescore::date::Date;
-use securescore::model::{Assessment, Control, Model, ModelParts, Recommendation, Resource, Scope, Status};
+use securescore::model::{Assessment, Control, Model, ModelParts, Recommendation, Status};
 use securescore::score::{score, ScoreOptions, ScoringModel, Weighting};
 
 #[path = "common/counting.rs"]
 mod counting;
 
-use counting::{bytes_allocated, Counting};
+use counting::{bytes_allocated, one_resource_each, subscriptions_of, Counting};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -37,22 +37,9 @@ fn one_control_each(n: usize) -> Model {
                 ..Recommendation::default()
             })
             .collect(),
-        resources: (0..n)
-            .map(|s| Resource {
-                id: format!("/subscriptions/{s:08}/resourceGroups/rg/providers/x/vm{s}"),
-                ..Resource::default()
-            })
-            .collect(),
+        resources: one_resource_each(n),
         resource_scope: (0..n as u32).collect(),
-        scopes: (0..n)
-            .map(|s| Scope {
-                key: Some(format!("{s:08}")),
-                id: Some(format!("{s:08}")),
-                name: None,
-                management_groups: Vec::new(),
-                count_level: false,
-            })
-            .collect(),
+        scopes: subscriptions_of(n),
         assessments: (0..n)
             .map(|s| Assessment {
                 resource: s as u32,

@@ -50,6 +50,19 @@ fn problems(out: &Output) -> Vec<Value> {
     problems
 }
 
+/// The problems of a run that failed (exit 2), after checking that the first has `code`
+/// and is placed at `line`:`column`.
+fn first_problem_at(out: &Output, code: &str, line: u64, column: u64) -> Vec<Value> {
+    assert_exit(out, 2);
+    let found = problems(out);
+    assert_eq!(found[0]["code"], code);
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["column"].as_u64()),
+        (Some(line), Some(column))
+    );
+    found
+}
+
 /// The codes of the problems `validate -f json` lists.
 fn codes(out: &Output) -> Vec<String> {
     problems(out)
@@ -227,17 +240,11 @@ fn an_error_in_the_third_document_of_a_stream_is_placed_as_in_a_file() {
     let from_file = run(&["validate", "-f", "json", file.to_str().unwrap()]);
     let from_stdin = run_with_stdin(&["validate", "-f", "json"], &bytes);
     let from_pipe_path = run_with_stdin(&["validate", "-f", "json", "/dev/stdin"], &bytes);
-    assert_exit(&from_file, 2);
-    let expected = problems(&from_file);
     // Line 4 holds the mark, two blanks and `{"assessments": [` ; line 5 is
     // `  {"resource": "r", "recommendation": "a", "status": tru}]}`, whose `}` after `tru`
     // stops the parser: 2 blanks, `{"resource": "r", "recommendation": "a", "status": `
     // (51 bytes) and `tru` come before it, so it is column 2 + 51 + 3 + 1 = 57.
-    assert_eq!(expected[0]["code"], "malformed-json");
-    assert_eq!(
-        (expected[0]["line"].as_u64(), expected[0]["column"].as_u64()),
-        (Some(5), Some(57))
-    );
+    let expected = first_problem_at(&from_file, "malformed-json", 5, 57);
     assert_eq!(problems(&from_stdin), expected);
     assert_eq!(problems(&from_pipe_path), expected);
     let _ = std::fs::remove_dir_all(dir);
@@ -257,13 +264,7 @@ fn json_lines_on_standard_input_keep_their_line_numbers() {
     std::os::unix::fs::symlink("/dev/stdin", &link).unwrap();
     let from_file = run(&["validate", "-f", "json", file.to_str().unwrap()]);
     let from_pipe = run_with_stdin(&["validate", "-f", "json", link.to_str().unwrap()], lines);
-    assert_exit(&from_file, 2);
-    let expected = problems(&from_file);
-    assert_eq!(expected[0]["code"], "invalid-value");
-    assert_eq!(
-        (expected[0]["line"].as_u64(), expected[0]["column"].as_u64()),
-        (Some(3), Some(60))
-    );
+    let expected = first_problem_at(&from_file, "invalid-value", 3, 60);
     assert_eq!(problems(&from_pipe), expected);
     let report: Value = serde_json::from_slice(&from_pipe.stdout).unwrap();
     assert_eq!(report["errors"], 1);

@@ -1,7 +1,8 @@
 //! A global allocator that counts the bytes asked for on the threads that ask it to, for
 //! the complexity tests: bytes stand for the work where the quadratic version spent its
 //! time filling arrays. A test file installs it with
-//! `#[global_allocator] static ALLOCATOR: Counting = Counting;`.
+//! `#[global_allocator] static ALLOCATOR: Counting = Counting;`. Beside it, the parts of
+//! the models those tests grow: one resource in each of n subscriptions.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -49,4 +50,27 @@ pub fn bytes_allocated<T>(work: impl FnOnce() -> T) -> (T, u64) {
     let result = work();
     COUNTING.with(|c| c.set(false));
     (result, BYTES.with(Cell::get))
+}
+
+/// `n` resources, resource `s` in subscription `s` (see [`subscriptions_of`]).
+pub fn one_resource_each(n: usize) -> Vec<securescore::model::Resource> {
+    (0..n)
+        .map(|s| securescore::model::Resource {
+            id: format!("/subscriptions/{s:08}/resourceGroups/rg/providers/x/vm{s}"),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// `n` subscription scopes, keyed and named by their number.
+pub fn subscriptions_of(n: usize) -> Vec<securescore::model::Scope> {
+    (0..n)
+        .map(|s| securescore::model::Scope {
+            key: Some(format!("{s:08}")),
+            id: Some(format!("{s:08}")),
+            name: None,
+            management_groups: Vec::new(),
+            count_level: false,
+        })
+        .collect()
 }
