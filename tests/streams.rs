@@ -20,21 +20,7 @@ fn scratch(test: &str) -> PathBuf {
 
 /// Runs `securescore` with `args` and `stdin` as its standard input.
 fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = securescore(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let bytes = stdin.to_vec();
-    // Written from a thread, so a child that stops reading early cannot block the test.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&bytes);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    run_fed(args, stdin, b"").0
 }
 
 /// The problems `validate -f json` lists, without the input's name (the one difference
@@ -48,6 +34,33 @@ fn problems(out: &Output) -> Vec<Value> {
         p["file"] = Value::Null;
     }
     problems
+}
+
+/// Runs `securescore` with `args`, feeding its standard input `start` and then, unless
+/// it is empty, `fill` without end until the program stops reading (EPIPE): its output,
+/// and the bytes written. The writer is a thread, so a program that stops reading early
+/// cannot block the test; one that never stopped would keep the test running.
+fn run_fed(args: &[&str], start: &[u8], fill: &[u8]) -> (Output, u64) {
+    let mut child = securescore(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let (start, fill) = (start.to_vec(), fill.repeat(8192 / fill.len().max(1)));
+    let writer = std::thread::spawn(move || {
+        let mut written: u64 = 0;
+        if pipe.write_all(&start).is_ok() {
+            written += start.len() as u64;
+            while !fill.is_empty() && pipe.write_all(&fill).is_ok() {
+                written += fill.len() as u64;
+            }
+        }
+        written
+    });
+    let out = child.wait_with_output().unwrap();
+    (out, writer.join().unwrap())
 }
 
 /// The problems of a run that failed (exit 2), after checking that the first has `code`
@@ -82,32 +95,14 @@ fn dev_zero_as_a_file_is_refused_as_binary_on_its_first_bytes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/zero: the input is binary"));
 }
 
-/// A writer that feeds the start of an inventory and then blanks without end, counting
-/// what the reader took, until the reader closes the pipe.
+/// The start of an inventory and then blanks without end: the reader stops at the limit.
 #[test]
 fn an_endless_pipe_is_stopped_at_the_limit() {
-    let mut child = securescore(["validate", "-f", "json", "--max-input-size", "1M"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        let mut written: u64 = 0;
-        let start = b"{\"assessments\":[";
-        pipe.write_all(start).unwrap();
-        written += start.len() as u64;
-        let blanks = [b' '; 8192];
-        // Ends when the reader has gone (EPIPE); a reader that never stopped would make
-        // this loop run on, and the test never end.
-        while pipe.write_all(&blanks).is_ok() {
-            written += blanks.len() as u64;
-        }
-        written
-    });
-    let out = child.wait_with_output().unwrap();
-    let written = writer.join().unwrap();
+    let (out, written) = run_fed(
+        &["validate", "-f", "json", "--max-input-size", "1M"],
+        b"{\"assessments\":[",
+        b" ",
+    );
     assert_exit(&out, 2);
     assert_eq!(codes(&out), ["input-too-large"]);
     let message = problems(&out)[0]["message"].as_str().unwrap().to_string();
@@ -274,16 +269,7 @@ fn json_lines_on_standard_input_keep_their_line_numbers() {
 #[test]
 fn a_stream_that_does_not_start_like_an_inventory_ends_at_once() {
     // `yes` never ends; its first character says it is no inventory.
-    let mut child = securescore(["validate", "-f", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || while pipe.write_all(b"y\ny\ny\ny\n").is_ok() {});
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    let (out, _) = run_fed(&["validate", "-f", "json"], b"", b"y\n");
     assert_exit(&out, 2);
     let found = problems(&out);
     assert_eq!(found[0]["code"], "not-an-inventory");
@@ -300,23 +286,12 @@ fn a_stream_that_does_not_start_like_an_inventory_ends_at_once() {
 /// Feeds `start`, then `fill` without end, to `validate -f json --max-input-size 4M` on
 /// standard input, until it stops reading.
 fn validate_endless(start: &[u8], fill: u8) -> Output {
-    let mut child = securescore(["validate", "-f", "json", "--max-input-size", "4M"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let start = start.to_vec();
-    let writer = std::thread::spawn(move || {
-        let fill = [fill; 8192];
-        if pipe.write_all(&start).is_ok() {
-            while pipe.write_all(&fill).is_ok() {}
-        }
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
+    run_fed(
+        &["validate", "-f", "json", "--max-input-size", "4M"],
+        start,
+        &[fill],
+    )
+    .0
 }
 
 #[test]
@@ -381,16 +356,7 @@ fn a_history_is_refused_past_the_limit_and_on_binary_bytes() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("more than --max-input-size 1 KiB"), "{stderr}");
     // A stream of lines that are no snapshots ends at its first line.
-    let mut child = securescore(["trend", "/dev/stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || while pipe.write_all(b"y\ny\ny\ny\n").is_ok() {});
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    let (out, _) = run_fed(&["trend", "/dev/stdin"], b"", b"y\n");
     assert_exit(&out, 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no snapshot"));
 }
@@ -399,19 +365,7 @@ fn a_history_is_refused_past_the_limit_and_on_binary_bytes() {
 fn a_history_whose_first_line_never_ends_is_refused_on_its_first_character() {
     // No newline ever comes: only a look at the line's first character (a snapshot line
     // is a JSON object) refuses it before the size limit does.
-    let mut child = securescore(["trend", "--max-input-size", "4M", "/dev/stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(b"\n \t");
-        while pipe.write_all(&[b'a'; 8192]).is_ok() {}
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    let (out, _) = run_fed(&["trend", "--max-input-size", "4M", "/dev/stdin"], b"\n \t", b"a");
     assert_exit(&out, 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("holds no snapshot"), "{stderr}");
