@@ -512,7 +512,7 @@ impl Stream {
         let mut bytes = Vec::new();
         loop {
             let rest = &self.buf[self.start..self.end];
-            let end = scanner.scan(rest);
+            let end = scanner.scan(rest, bytes.len());
             let n = end.unwrap_or(rest.len());
             bytes.extend_from_slice(&rest[..n]);
             self.consume(n);
@@ -525,6 +525,19 @@ impl Stream {
         // parser too, and left for the next document.
         if scanner.scalar && (self.start < self.end || self.fill()?) {
             bytes.push(self.buf[self.start]);
+        }
+        // A malformed `\u` escape near the value's end: a parser read whole reads the four
+        // characters after the `u` before naming the error, some maybe past the value's
+        // end, so they are given to the parser too. The value does not parse, which ends
+        // the input: they can be taken from the stream.
+        if let Some(end) = scanner.unicode_error_end {
+            while bytes.len() < end {
+                if self.start == self.end && !self.fill()? {
+                    break;
+                }
+                bytes.push(self.buf[self.start]);
+                self.consume(1);
+            }
         }
         self.piece(bytes, at).map(Some)
     }
@@ -588,13 +601,19 @@ struct Scanner {
     in_string: bool,
     escaped: bool,
     scalar: bool,
+    /// Hex digits still expected after a `\u` in a string.
+    hex_left: u8,
+    /// Where, counted from the value's first byte, a parser stops reading a malformed
+    /// `\u` escape (four characters after the `u`, the first not a hex digit among them).
+    unicode_error_end: Option<usize>,
 }
 
 impl Scanner {
     /// Scans the value's next bytes: `Some(n)` when it ends after the first `n` of them.
     /// Runs of bytes that change nothing (inside a string, between brackets) are skipped
     /// with one search each.
-    fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
+    /// `base` is how many of the value's bytes came before these.
+    fn scan(&mut self, bytes: &[u8], base: usize) -> Option<usize> {
         let mut i = 0;
         if !self.started && !bytes.is_empty() {
             self.started = true;
@@ -607,9 +626,8 @@ impl Scanner {
             }
         }
         while i < bytes.len() {
-            let rest = &bytes[i..];
             if self.scalar {
-                let end = rest.iter().position(|&b| {
+                let end = bytes[i..].iter().position(|&b| {
                     matches!(
                         b,
                         b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b',' | b':' | b'"'
@@ -619,9 +637,23 @@ impl Scanner {
             }
             if self.escaped {
                 self.escaped = false;
+                self.hex_left = if bytes[i] == b'u' { 4 } else { 0 };
                 i += 1;
                 continue;
             }
+            if self.hex_left > 0 {
+                if bytes[i].is_ascii_hexdigit() {
+                    self.hex_left -= 1;
+                    i += 1;
+                    continue;
+                }
+                // The string is malformed: the parser reads four characters after the
+                // `u` before it says so, which may lie past the value's end.
+                let end = base + i + usize::from(self.hex_left);
+                self.unicode_error_end.get_or_insert(end);
+                self.hex_left = 0;
+            }
+            let rest = &bytes[i..];
             if self.in_string {
                 let n = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
                 i += n;
@@ -916,6 +948,20 @@ mod tests {
         let docs = documents_through_every_chunk(b"{\"a\": [1, \n");
         assert_eq!(docs, vec![doc("{\"a\": [1, \n", 1, 1)]);
         assert!(documents_through_every_chunk(b" \r\n\t ").is_empty());
+    }
+
+    #[test]
+    fn a_malformed_unicode_escape_takes_what_a_parser_reads_past_the_value() {
+        // `\u` then `"`: a parser reads four characters after the `u` (`"}] `) before it
+        // names the error, the last two past the value's end; those after them are not read.
+        let docs = documents_through_every_chunk(b"{ \"\\u\"}] \n[1]");
+        assert_eq!(docs[0], doc("{ \"\\u\"}] ", 1, 1));
+        // One hex digit, then the string's end: three characters are read from the quote.
+        let docs = documents_through_every_chunk(b"[\"\\u0\"]}}}");
+        assert_eq!(docs[0], doc("[\"\\u0\"]}", 1, 1));
+        // Four hex digits are a well-formed escape: the value ends where it ends.
+        let docs = documents_through_every_chunk(b"{\"\\u00e9\": 1} [2]");
+        assert_eq!(docs, vec![doc("{\"\\u00e9\": 1}", 1, 1), doc("[2]", 1, 15)]);
     }
 
     #[test]
