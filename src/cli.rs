@@ -144,6 +144,10 @@ pub struct OutputArgs {
     /// (powers of 1024, also KiB…TiB) or KB, MB, GB, TB (powers of 1000).
     #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = parse_size)]
     pub max_input_size: u64,
+    /// Threads to read a large input with; 0 (the default): one per core. The result is
+    /// the same whatever the number.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
 }
 
 impl OutputArgs {
@@ -151,6 +155,7 @@ impl OutputArgs {
     pub fn load_options(&self) -> LoadOptions {
         LoadOptions {
             max_input_size: self.max_input_size,
+            threads: self.threads,
             ..LoadOptions::default()
         }
     }

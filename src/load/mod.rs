@@ -11,6 +11,7 @@ mod ignored;
 pub mod locate;
 pub mod native;
 pub mod pages;
+pub mod parallel;
 mod resources;
 mod scopes;
 mod shape;
@@ -48,6 +49,8 @@ pub struct LoadOptions {
     pub digest_inputs: bool,
     /// The most bytes one input may hold (`--max-input-size`).
     pub max_input_size: u64,
+    /// Threads to parse an input with (`--threads`); 0: one per core.
+    pub threads: usize,
 }
 
 impl Default for LoadOptions {
@@ -56,6 +59,7 @@ impl Default for LoadOptions {
             report_unknown_keys: false,
             digest_inputs: false,
             max_input_size: source::DEFAULT_MAX_INPUT_SIZE,
+            threads: 0,
         }
     }
 }
