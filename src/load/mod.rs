@@ -51,7 +51,19 @@ pub struct LoadOptions {
     pub max_input_size: u64,
     /// Threads to parse an input with (`--threads`); 0: one per core.
     pub threads: usize,
+    /// Read the hot shapes with the purpose-built scanners, falling back to the exact
+    /// serde path for anything unusual. Off, everything is read by the serde path: the
+    /// differential tests and fuzz targets compare the two.
+    pub fast_scan: bool,
+    /// The size, in bytes, of the pieces an input is cut into for the threads (cut at a
+    /// record boundary after it); tests make it tiny to split records every way.
+    pub piece_size: usize,
 }
+
+/// The default [`LoadOptions::piece_size`]: large enough that handing a piece to a
+/// thread costs nothing next to parsing it, small enough to keep two cores busy on a
+/// file of tens of megabytes.
+pub const DEFAULT_PIECE_SIZE: usize = 4 << 20;
 
 impl Default for LoadOptions {
     fn default() -> LoadOptions {
@@ -60,6 +72,8 @@ impl Default for LoadOptions {
             digest_inputs: false,
             max_input_size: source::DEFAULT_MAX_INPUT_SIZE,
             threads: 0,
+            fast_scan: true,
+            piece_size: DEFAULT_PIECE_SIZE,
         }
     }
 }
