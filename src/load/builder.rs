@@ -3,6 +3,16 @@
 //! [`ModelBuilder::finish`]es a [`Model`]: it sorts and de-duplicates the assessments,
 //! settles which controls apply (inputs, else the catalog), assigns each resource its
 //! scope and attaches Azure's exported objects, so nothing depends on the order of inputs.
+//!
+//! Reading on several threads: the builder itself stays on one thread, which adds the
+//! records in input order, but the hashing of their ids can be done by the workers that
+//! parse them. Take [`ModelBuilder::id_hasher`] once per load and clone it for the
+//! workers ([`IdHasher`] is `Clone + Send + Sync`; only its clones hash alike); a worker
+//! hashes each resource id with [`IdHasher::identity_hash`] and each recommendation id
+//! with [`IdHasher::exact_hash`], and the builder's thread interns them with
+//! [`ModelBuilder::resource_hashed`] and [`ModelBuilder::recommendation_hashed`] and adds
+//! the record with [`ModelBuilder::add_assessment_indexed`]. A resource id spelled as
+//! the one interned before it is answered by a byte comparison, before its hash is used.
 
 use super::definitions::{conflict, Definitions, RecommendationParts};
 use super::exports::{mark_count_level, warn_max_differs, ExportedObjects};
@@ -10,11 +20,12 @@ use super::resources::ResourceTable;
 use super::scopes::assign_scopes;
 use crate::catalog::{Catalog, ControlDef, RecommendationIn};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
-use crate::ids::subscription_of;
+use crate::ids::{subscription_of, IdHasher};
 use crate::model::{
     Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, Status, Subscription,
 };
 use crate::text::quoted_name_and_id;
+use hashbrown::HashTable;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 
@@ -26,10 +37,11 @@ pub struct ModelBuilder {
     controls: BTreeMap<String, (ControlDef, Origin)>,
     /// What the inputs say of recommendations and controls, merged by precedence.
     definitions: Definitions,
-    recommendation_index: HashMap<String, u32>,
+    /// Indexes into `recommendations`, placed by [`IdHasher::exact_hash`] of their ids.
+    recommendation_index: HashTable<u32>,
     recommendations: Vec<Recommendation>,
     resources: ResourceTable,
-    exemption_index: HashMap<Exemption, u32>,
+    exemption_index: hashbrown::HashMap<Exemption, u32>,
     exemptions: Vec<Exemption>,
     assessments: Vec<Assessment>,
     inputs: Vec<String>,
@@ -94,9 +106,23 @@ impl ModelBuilder {
         }
     }
 
+    /// The hasher that [`ModelBuilder::resource_hashed`] and
+    /// [`ModelBuilder::recommendation_hashed`] expect hashes from. Clone it once per load
+    /// for worker threads: clones hash alike, other hashers do not.
+    pub fn id_hasher(&self) -> &IdHasher {
+        self.resources.hasher()
+    }
+
     /// The index of a recommendation id, creating an empty record for a new one.
     pub fn recommendation(&mut self, id: &str) -> u32 {
-        if let Some(&i) = self.recommendation_index.get(id) {
+        let hash = self.id_hasher().exact_hash(id);
+        self.recommendation_hashed(id, hash)
+    }
+
+    /// [`ModelBuilder::recommendation`] with the id's hash already made by
+    /// [`IdHasher::exact_hash`] of [`ModelBuilder::id_hasher`].
+    pub fn recommendation_hashed(&mut self, id: &str, hash: u64) -> u32 {
+        if let Some(i) = find_recommendation(&self.recommendation_index, &self.recommendations, id, hash) {
             return i;
         }
         let i = self.recommendations.len() as u32;
@@ -104,13 +130,22 @@ impl ModelBuilder {
             id: id.to_string(),
             ..Recommendation::default()
         });
-        self.recommendation_index.insert(id.to_string(), i);
+        // Few recommendations (hundreds): their hashes are made again when the table grows.
+        let (recommendations, hasher) = (&self.recommendations, self.resources.hasher());
+        self.recommendation_index
+            .insert_unique(hash, i, |&j| hasher.exact_hash(&recommendations[j as usize].id));
         i
     }
 
     /// The index of a resource id (Azure ids case-insensitively).
     pub fn resource(&mut self, id: &str) -> u32 {
         self.resources.intern(id)
+    }
+
+    /// [`ModelBuilder::resource`] with the id's hash already made by
+    /// [`IdHasher::identity_hash`] of [`ModelBuilder::id_hasher`].
+    pub fn resource_hashed(&mut self, id: &str, hash: u64) -> u32 {
+        self.resources.intern_hashed(id, hash)
     }
 
     /// Adds a subscription definition; a different one for the same id is an error.
@@ -260,6 +295,19 @@ impl ModelBuilder {
         input: u16,
     ) {
         let recommendation = self.recommendation(recommendation);
+        self.add_assessment_indexed(resource, recommendation, status, exemption, input);
+    }
+
+    /// [`ModelBuilder::add_assessment`] for a resource and a recommendation already
+    /// interned ([`ModelBuilder::resource_hashed`], [`ModelBuilder::recommendation_hashed`]).
+    pub fn add_assessment_indexed(
+        &mut self,
+        resource: u32,
+        recommendation: u32,
+        status: Status,
+        exemption: Option<Exemption>,
+        input: u16,
+    ) {
         let exemption = match exemption {
             None => 0,
             Some(e) => match self.exemption_index.get(&e) {
@@ -288,17 +336,18 @@ impl ModelBuilder {
         self.assessments
             .sort_unstable_by_key(|a| (a.resource, a.recommendation, a.exemption, a.status, a.input));
         let assessed_recommendations = std::cell::OnceCell::new();
+        let (index, recommendations) = (&self.recommendation_index, &self.recommendations);
+        let hasher = self.resources.hasher();
         let assessed = |id: &str| {
             let assessed = assessed_recommendations.get_or_init(|| {
-                let mut seen = vec![false; self.recommendations.len()];
+                let mut seen = vec![false; recommendations.len()];
                 for a in &self.assessments {
                     seen[a.recommendation as usize] = true;
                 }
                 seen
             });
-            self.recommendation_index
-                .get(id)
-                .is_some_and(|&r| assessed.get(r as usize).copied().unwrap_or(false))
+            find_recommendation(index, recommendations, id, hasher.exact_hash(id))
+                .is_some_and(|r| assessed.get(r as usize).copied().unwrap_or(false))
         };
         let (controls, differing_definitions) = self.definitions.take_controls(&assessed, diags);
         self.controls = controls;
@@ -542,6 +591,19 @@ fn describe(a: &Assessment, exemptions: &[Exemption]) -> String {
         None => a.status.as_str().to_string(),
         Some(e) => format!("{} with a {} exemption", a.status.as_str(), e.category.as_str()),
     }
+}
+
+/// The index of recommendation `id` (of hash `hash`, [`IdHasher::exact_hash`]) in
+/// `recommendations`, when `index` knows it.
+fn find_recommendation(
+    index: &HashTable<u32>,
+    recommendations: &[Recommendation],
+    id: &str,
+    hash: u64,
+) -> Option<u32> {
+    index
+        .find(hash, |&i| recommendations[i as usize].id == id)
+        .copied()
 }
 
 /// Warns when exported control objects name control `id` differently (exports of

@@ -1,101 +1,84 @@
 //! Resource ids interned by identity: Azure ids compare case-insensitively and with or
 //! without a leading `/` (so `/subscriptions/S1/...` and `subscriptions/s1/...` are one
 //! resource), other ids exactly. Each id string is stored once, as first spelled.
+//! Identity and its hash are `ids`' ([`same_identity`], [`IdHasher`]).
 
 use crate::diag::Origin;
-use crate::ids::azure_id_body;
+use crate::ids::{same_identity, IdHasher};
 use crate::model::Resource;
 use hashbrown::HashTable;
-use std::hash::{BuildHasher, Hasher};
 
 /// Interns resource ids by their identity, storing each id string once.
+///
+/// Each id is hashed once ([`IdHasher::identity_hash`], possibly on another thread:
+/// [`ResourceTable::intern_hashed`]) and its hash kept, so that growing the table moves
+/// hashes instead of hashing every id again. A row that names the resource the previous
+/// one named, byte for byte (the usual order of an export), is answered without a hash.
 #[derive(Default)]
 pub(super) struct ResourceTable {
+    hasher: IdHasher,
+    /// Indexes into `items`, placed by `hashes`.
     index: HashTable<u32>,
-    hasher: hashbrown::DefaultHashBuilder,
+    /// The identity hash of each resource, by index.
+    hashes: Vec<u64>,
+    /// The resource interned last.
+    last: Option<u32>,
     /// The resources, by index.
     pub(super) items: Vec<Resource>,
     /// The metadata definition of each resource, for conflict checks.
     pub(super) defined: Vec<Option<Origin>>,
 }
 
-/// A hash of an id's identity: equal for ids that [`same_identity`] deems the same.
-fn hash_identity(hasher: &hashbrown::DefaultHashBuilder, id: &str) -> u64 {
-    let mut h = hasher.build_hasher();
-    match azure_id_body(id) {
-        Some(body) => {
-            // Hash the case-folded UTF-8 in fixed 128-byte chunks, so that equal
-            // identities hash alike whichever path folds them.
-            let mut buf = [0u8; 128];
-            if body.is_ascii() {
-                for chunk in body.as_bytes().chunks(buf.len()) {
-                    let part = &mut buf[..chunk.len()];
-                    part.copy_from_slice(chunk);
-                    part.make_ascii_lowercase();
-                    h.write(part);
-                }
-                if body.is_empty() {
-                    h.write(&[]);
-                }
-            } else {
-                let mut len = 0;
-                for c in body.chars().flat_map(char::to_lowercase) {
-                    let mut tmp = [0u8; 4];
-                    let bytes = c.encode_utf8(&mut tmp).as_bytes();
-                    if len + bytes.len() > buf.len() {
-                        h.write(&buf[..len]);
-                        len = 0;
-                    }
-                    buf[len..len + bytes.len()].copy_from_slice(bytes);
-                    len += bytes.len();
-                }
-                if len > 0 || body.is_empty() {
-                    h.write(&buf[..len]);
-                }
-            }
-            h.write_u8(1);
-        }
-        None => {
-            h.write(id.as_bytes());
-            h.write_u8(0);
-        }
-    }
-    h.finish()
-}
-
-/// True when two ids name one resource.
-fn same_identity(a: &str, b: &str) -> bool {
-    match (azure_id_body(a), azure_id_body(b)) {
-        (Some(x), Some(y)) if x.is_ascii() && y.is_ascii() => x.eq_ignore_ascii_case(y),
-        (Some(x), Some(y)) => x
-            .chars()
-            .flat_map(char::to_lowercase)
-            .eq(y.chars().flat_map(char::to_lowercase)),
-        (None, None) => a == b,
-        _ => false,
-    }
-}
-
 impl ResourceTable {
+    /// The hasher the table's hashes are made with.
+    pub(super) fn hasher(&self) -> &IdHasher {
+        &self.hasher
+    }
+
     /// The index of a resource id, adding a bare resource for a new identity.
     pub(super) fn intern(&mut self, id: &str) -> u32 {
-        let hash = hash_identity(&self.hasher, id);
-        let items = &self.items;
-        if let Some(&i) = self
-            .index
-            .find(hash, |&i| same_identity(&items[i as usize].id, id))
-        {
+        if let Some(i) = self.repeat(id) {
             return i;
         }
+        let hash = self.hasher.identity_hash(id);
+        self.intern_hashed(id, hash)
+    }
+
+    /// [`ResourceTable::intern`] with the id's hash already made by
+    /// [`ResourceTable::hasher`] (or a clone of it).
+    pub(super) fn intern_hashed(&mut self, id: &str, hash: u64) -> u32 {
+        if let Some(i) = self.repeat(id) {
+            return i;
+        }
+        let items = &self.items;
+        let found = self
+            .index
+            .find(hash, |&i| same_identity(&items[i as usize].id, id));
+        let i = match found {
+            Some(&i) => i,
+            None => self.push(id, hash),
+        };
+        self.last = Some(i);
+        i
+    }
+
+    /// The last resource interned, when `id` is spelled as it was.
+    fn repeat(&self, id: &str) -> Option<u32> {
+        self.last
+            .filter(|&i| self.items.get(i as usize).is_some_and(|r| r.id == id))
+    }
+
+    /// Adds a new identity.
+    fn push(&mut self, id: &str, hash: u64) -> u32 {
         let i = self.items.len() as u32;
         self.items.push(Resource {
             id: id.to_string(),
             ..Resource::default()
         });
         self.defined.push(None);
-        let (items, hasher) = (&self.items, &self.hasher);
-        self.index
-            .insert_unique(hash, i, |&j| hash_identity(hasher, &items[j as usize].id));
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
+        self.index.insert_unique(hash, i, |&j| hashes[j as usize]);
         i
     }
 }
@@ -112,10 +95,10 @@ mod tests {
         ));
         assert!(!same_identity("arn:aws:s3:::Bucket", "arn:aws:s3:::bucket"));
         assert!(!same_identity("/subscriptions/a", "/subscriptions/b"));
-        let h = hashbrown::DefaultHashBuilder::default();
+        let h = IdHasher::default();
         assert_eq!(
-            hash_identity(&h, "/Subscriptions/AB/x"),
-            hash_identity(&h, "subscriptions/ab/X")
+            h.identity_hash("/Subscriptions/AB/x"),
+            h.identity_hash("subscriptions/ab/X")
         );
         let mut t = ResourceTable::default();
         let a = t.intern("/subscriptions/S1/resourceGroups/rg/providers/p/vm1");
@@ -127,10 +110,35 @@ mod tests {
         );
     }
 
+    /// Ids hashed apart by a clone of the table's hasher (as worker threads do) intern
+    /// as the table's own hashes do, through the table's growth, consecutive repeats
+    /// included; a respelling finds the first spelling.
+    #[test]
+    fn ids_hashed_by_a_clone_intern_as_the_tables_own() {
+        let mut t = ResourceTable::default();
+        let worker = t.hasher().clone();
+        let id = |n: u32| format!("/subscriptions/S/resourceGroups/RG/providers/p/vm{n}");
+        for n in 0..5000 {
+            let spelled = id(n);
+            let i = t.intern_hashed(&spelled, worker.identity_hash(&spelled));
+            assert_eq!(i, n);
+            assert_eq!(t.intern(&spelled), n, "a repeat");
+        }
+        for n in (0..5000).rev() {
+            let respelled = id(n).to_lowercase()[1..].to_string();
+            assert_eq!(t.intern_hashed(&respelled, worker.identity_hash(&respelled)), n);
+            assert_eq!(t.intern(&respelled), n);
+        }
+        assert_eq!(t.items.len(), 5000);
+        assert_eq!(t.items[7].id, id(7));
+        assert_eq!(t.intern("arn:aws:s3:::b"), 5000);
+        assert_eq!(t.intern("ARN:aws:s3:::b"), 5001);
+    }
+
     #[test]
     fn long_ids_hash_by_identity_across_chunk_boundaries() {
-        let h = hashbrown::DefaultHashBuilder::default();
+        let h = IdHasher::default();
         let long = format!("/subscriptions/s/{}", "Ab".repeat(200));
-        assert_eq!(hash_identity(&h, &long), hash_identity(&h, &long.to_lowercase()));
+        assert_eq!(h.identity_hash(&long), h.identity_hash(&long.to_lowercase()));
     }
 }
