@@ -1,44 +1,109 @@
 #!/usr/bin/env bash
-# Throughput / memory benchmark of `securescore assess` on large inputs.
+# securescore against DuckDB, a plain Python script and `cat`, on the same files.
 #
-#   bench/run.sh                      # from the repo root (or anywhere)
-#   BENCH_DIR=some/dir bench/run.sh   # reuse (or keep) the generated inputs there
+#   bench/run.sh                                # from anywhere; prints a Markdown table
+#   BENCH_DIR=some/dir KEEP=1 bench/run.sh      # keep (and later reuse) the generated inputs
+#   RUNS=1 SCALE_NS= PYTHON_ON=graph bench/run.sh   # a quick run
 #
-# Builds the release binary, generates (if missing) in $BENCH_DIR:
-#   assessments-$JSONL_N.jsonl   native JSON Lines assessments (default 5,000,000)
-#   arg-assessments-$ARG_N.json  an `az graph query` result of assessment rows (default 500,000; 0 skips it)
-# then, for each input, times a baseline `wc -l FILE` and
-#   securescore assess FILE --as-of 2026-11-22 -f json -o /dev/null
-# through bench/peak_anon.py, and prints: input, size, baseline time, securescore
-# time, ratio to the baseline, peak anonymous memory (RssAnon; pages of a
-# memory-mapped input do not count) and, for reference, peak RSS (VmHWM).
+# Steps:
+#  1. builds the release binary (cargo build --release; SECURESCORE_BIN=PATH measures that
+#     binary instead);
+#  2. generates with bench/gen_jsonl.py, when missing from $BENCH_DIR, the workloads:
+#     assessments-$JSONL_N.jsonl (native JSON Lines, default 5,000,000 assessments),
+#     arg-assessments-$ARG_N.json (the rows of `az graph query`, default 500,000), and
+#     assessments-N.jsonl for each N of $SCALE_NS (default 1M, 5M and 10M; 10M is 2.3 GB);
+#  3. installs DuckDB ($DUCKDB_SPEC) with pip into the virtual environment $VENV
+#     (default bench/.venv) when it is missing there;
+#  4. checks securescore, the DuckDB query and the Python script on a tiny inventory whose
+#     score is computed by hand (bench/check_peers.py): a wrong peer stops the run;
+#  5. runs, RUNS rounds (default 3), round-robin on a warm page cache: securescore
+#     (`assess FILE --as-of 2026-11-22 -f json`), securescore reading the file from a pipe
+#     (STDIN=0 to skip), COMPARE_BIN (another build, if given), DuckDB (bench/duckdb_score.py:
+#     read_ndjson/read_json + bench/score.sql), the Python script (bench/python_score.py)
+#     and `cat FILE`; then securescore alone on the scaling inputs (bench/compare.py);
+#  6. prints per input and tool the median wall time, the ratio to securescore, the peak
+#     private (anonymous) memory (bench/peak_anon.py; pages of the mapped input are not
+#     private) and the score, then securescore's throughput at each size and the spread.
+#     Exits 1 if a tool fails or if any tool's score differs from securescore's at 2 decimals.
 #
-# Environment: BENCH_DIR (default: a fresh temporary directory, deleted at the
-# end unless KEEP=1), JSONL_N, ARG_N, SEED (default 1), RUNS (default 1; the best
-# time and the largest peak of RUNS runs are reported), PYTHON (default python3),
-# CARGO (default cargo), COMPARE_BIN (another build of securescore, e.g. one built
-# from an earlier commit: measured on each input right after this one, on the same warm
-# page cache, and shown in a row of its own). Linux only (/proc).
+# Environment:
+#   BENCH_DIR    where the inputs are (default: a temporary directory, deleted at the end
+#                unless KEEP=1); existing files of the right names are reused
+#   JSONL_N, ARG_N   workload sizes (0 leaves that workload out); SEED (default 1)
+#   SCALE_NS     sizes of the scaling row ("" leaves it out)
+#   RUNS         rounds (default 3): medians over them, the largest peak memory
+#   DUCKDB       0: no DuckDB (and no virtual environment); DUCKDB_ON, PYTHON_ON: the
+#                workloads each peer runs on ("native", "graph"; defaults "native" and
+#                "native graph": DuckDB's read_json takes minutes on one 1.4 GB document)
+#   STDIN        1 (default): also time securescore reading a pipe on standard input
+#   COMPARE_BIN  another securescore build measured in the same rounds (before/after)
+#   SECURESCORE_BIN  measure this binary; no build
+#   VENV, DUCKDB_SPEC  the virtual environment and the pip requirement for DuckDB
+#   PYTHON       python3 (3.11 or later; runs the harness and the Python peer), CARGO
+#   LOCK_FILE    take this flock(2) lock around the build and around each timed round, so
+#                builds that take the same lock do not run during a measurement
 #
-# To see where the time goes, build with debug info (the release profile has none) and
-# profile that binary on the same inputs:
+# Linux only (/proc). To see where securescore's time goes, build with debug info and
+# profile it on the same inputs:
 #   cargo build --profile profiling   # target/profiling/securescore
-#   perf record -g target/profiling/securescore assess "$BENCH_DIR"/assessments-*.jsonl -f json -o /dev/null
+#   perf record -g target/profiling/securescore assess "$BENCH_DIR"/assessments-5000000.jsonl -f json -o /dev/null
 set -euo pipefail
+
+die() {
+    echo "bench: $*" >&2
+    exit 2
+}
 
 if [[ -n "${BENCH_DIR:-}" && "$BENCH_DIR" != /* ]]; then
     BENCH_DIR=$PWD/$BENCH_DIR # relative to where the script was started
 fi
+for v in SECURESCORE_BIN COMPARE_BIN VENV LOCK_FILE; do
+    if [[ -n "${!v:-}" && "${!v}" != /* && "${!v}" == */* ]]; then
+        printf -v "$v" '%s' "$PWD/${!v}"
+    fi
+done
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 CARGO=${CARGO:-cargo}
 JSONL_N=${JSONL_N:-5000000}
-ARG_N=${ARG_N:-500000} # 0: no Resource Graph input
+ARG_N=${ARG_N:-500000}
+SCALE_NS=${SCALE_NS-1000000 5000000 10000000}
 SEED=${SEED:-1}
-RUNS=${RUNS:-1}
-AS_OF=2026-11-22
+RUNS=${RUNS:-3}
+DUCKDB=${DUCKDB:-1}
+DUCKDB_ON=${DUCKDB_ON:-native}
+PYTHON_ON=${PYTHON_ON:-native graph}
+STDIN=${STDIN:-1}
+VENV=${VENV:-$PWD/bench/.venv}
+DUCKDB_SPEC=${DUCKDB_SPEC:-duckdb>=2.0,<2.1}
+LOCK_FILE=${LOCK_FILE:-}
 
+command -v "$PYTHON" >/dev/null || die "$PYTHON not found: the harness, the generator and the Python peer need Python 3.11 or later (set PYTHON)"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    die "$PYTHON is $("$PYTHON" -V 2>&1); Python 3.11 or later is needed (set PYTHON)"
+[[ -r /proc/self/status ]] || die "peak memory is read from /proc: Linux only"
+
+locked() { # CMD...: under LOCK_FILE when set
+    if [[ -n "$LOCK_FILE" ]]; then flock "$LOCK_FILE" "$@"; else "$@"; fi
+}
+
+# 1. The binary.
+COMMIT=
+if [[ -n "${SECURESCORE_BIN:-}" ]]; then
+    BIN=$SECURESCORE_BIN
+else
+    echo "bench: cargo build --release" >&2
+    locked "$CARGO" build --release
+    BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/securescore
+    COMMIT=$(git rev-parse --short HEAD 2>/dev/null || true)
+    if [[ -n "$COMMIT" ]] && ! git diff --quiet HEAD -- src Cargo.toml Cargo.lock data 2>/dev/null; then
+        COMMIT="$COMMIT + uncommitted changes"
+    fi
+fi
+[[ -x "$BIN" ]] || die "$BIN is not an executable"
+
+# 2. The inputs.
 if [[ -z "${BENCH_DIR:-}" ]]; then
     BENCH_DIR=$(mktemp -d -t securescore-bench.XXXXXX)
     if [[ "${KEEP:-0}" != 1 ]]; then
@@ -50,16 +115,9 @@ fi
 mkdir -p -- "$BENCH_DIR"
 echo "bench: inputs in $BENCH_DIR" >&2
 
-echo "bench: cargo build --release" >&2
-"$CARGO" build --release
-BIN=${CARGO_TARGET_DIR:-target}/release/securescore
-[[ -x "$BIN" ]] || { echo "bench: $BIN not found after the build" >&2; exit 2; }
-
-JSONL=$BENCH_DIR/assessments-$JSONL_N.jsonl
-ARG=$BENCH_DIR/arg-assessments-$ARG_N.json
-
 gen() { # FILE ARGS...
-    local file=$1; shift
+    local file=$1
+    shift
     if [[ -s "$file" ]]; then
         echo "bench: reusing $file" >&2
         return
@@ -69,80 +127,41 @@ gen() { # FILE ARGS...
     "$PYTHON" bench/gen_jsonl.py --seed "$SEED" --out "$file" "$@"
     echo "bench:   done in $((SECONDS - t0)) s" >&2
 }
-gen "$JSONL" --assessments "$JSONL_N"
-INPUTS=("$JSONL")
+args=(--bin "$BIN" --runs "$RUNS" --python "$PYTHON" --python-on "$PYTHON_ON" --duckdb-on "$DUCKDB_ON")
+if ((JSONL_N > 0)); then
+    gen "$BENCH_DIR/assessments-$JSONL_N.jsonl" --assessments "$JSONL_N"
+    args+=(--native "$JSONL_N" "$BENCH_DIR/assessments-$JSONL_N.jsonl")
+fi
 if ((ARG_N > 0)); then
-    gen "$ARG" --assessments "$ARG_N" --azure-rows
-    INPUTS+=("$ARG")
+    gen "$BENCH_DIR/arg-assessments-$ARG_N.json" --assessments "$ARG_N" --azure-rows
+    args+=(--graph "$ARG_N" "$BENCH_DIR/arg-assessments-$ARG_N.json")
+fi
+for n in $SCALE_NS; do
+    gen "$BENCH_DIR/assessments-$n.jsonl" --assessments "$n"
+    args+=(--scale "$n" "$BENCH_DIR/assessments-$n.jsonl")
+done
+
+# 3. DuckDB, in a virtual environment of its own.
+DUCKDB_PYTHON=
+if [[ "$DUCKDB" != 0 ]]; then
+    DUCKDB_PYTHON=$VENV/bin/python
+    if ! "$DUCKDB_PYTHON" -c 'import duckdb' 2>/dev/null; then
+        echo "bench: installing $DUCKDB_SPEC into $VENV" >&2
+        [[ -x "$DUCKDB_PYTHON" ]] || "$PYTHON" -m venv "$VENV" ||
+            die "cannot create a virtual environment in $VENV (on Debian/Ubuntu: apt-get install python3-venv); DUCKDB=0 runs without DuckDB"
+        "$VENV/bin/pip" install --quiet "$DUCKDB_SPEC" ||
+            die "pip could not install $DUCKDB_SPEC into $VENV; DUCKDB=0 runs without DuckDB"
+    fi
+    args+=(--duckdb-python "$DUCKDB_PYTHON")
 fi
 
-REPORT=$BENCH_DIR/peak_anon.report
+# 4. The peers on a hand-computed inventory.
+"$PYTHON" bench/check_peers.py "$BIN" ${DUCKDB_PYTHON:+"$DUCKDB_PYTHON"} ||
+    die "a tool does not give the hand-computed score of the tiny inventory (above); not timing it"
 
-# measure OUT_PREFIX CMD... : runs CMD RUNS times through peak_anon.py and sets
-# ${OUT_PREFIX}_wall (best), ${OUT_PREFIX}_anon, ${OUT_PREFIX}_hwm (largest), ${OUT_PREFIX}_rc.
-measure() {
-    local prefix=$1; shift
-    local i best="" anon=0 hwm=0 rc=0 line wall a h e
-    for ((i = 0; i < RUNS; i++)); do
-        : >"$REPORT"
-        "$PYTHON" bench/peak_anon.py --report "$REPORT" -- "$@" >/dev/null || true
-        line=$(head -n 1 "$REPORT")
-        wall=$(sed -n 's/.* wall_s=\([0-9.]*\).*/\1/p' <<<"$line")
-        a=$(sed -n 's/.* rss_anon_mib=\([0-9.]*\).*/\1/p' <<<"$line")
-        h=$(sed -n 's/.* vm_hwm_mib=\([0-9.]*\).*/\1/p' <<<"$line")
-        e=$(sed -n 's/.* exit=\([0-9]*\).*/\1/p' <<<"$line")
-        [[ -n "$wall" ]] || { wall=0; e=${e:-255}; }
-        if [[ -z "$best" ]] || awk -v x="$wall" -v y="$best" 'BEGIN { exit !(x < y) }'; then
-            best=$wall
-        fi
-        anon=$(awk -v x="$a" -v y="$anon" 'BEGIN { print (x > y ? x : y) }')
-        hwm=$(awk -v x="$h" -v y="$hwm" 'BEGIN { print (x > y ? x : y) }')
-        [[ "$e" == 0 ]] || rc=$e
-    done
-    printf -v "${prefix}_wall" '%s' "$best"
-    printf -v "${prefix}_anon" '%s' "$anon"
-    printf -v "${prefix}_hwm" '%s' "$hwm"
-    printf -v "${prefix}_rc" '%s' "$rc"
-}
-
-human_size() {
-    awk -v b="$1" 'BEGIN {
-        split("B KB MB GB TB", u, " "); i = 1
-        while (b >= 1000 && i < 5) { b /= 1000; i++ }
-        printf(i == 1 ? "%d %s" : "%.2f %s", b, u[i]) }'
-}
-
-rows=()
-status=0
-for file in "${INPUTS[@]}"; do
-    name=$(basename -- "$file")
-    echo "bench: $name" >&2
-    cat -- "$file" >/dev/null # warm the page cache so both commands read from memory
-    measure base wc -l "$file"
-    size=$(human_size "$(stat -c %s -- "$file")")
-    bins=("$BIN")
-    [[ -n "${COMPARE_BIN:-}" ]] && bins+=("$COMPARE_BIN")
-    for bin in "${bins[@]}"; do
-        measure ss "$bin" assess "$file" --as-of "$AS_OF" -f json -o /dev/null
-        ratio=$(awk -v s="$ss_wall" -v b="$base_wall" 'BEGIN { if (b > 0) printf("%.1fx", s / b); else print "-" }')
-        ss_time="$ss_wall s"
-        if [[ "$ss_rc" != 0 ]]; then
-            ss_time="$ss_time (exit $ss_rc)"
-            status=1
-        fi
-        label=$name
-        [[ "$bin" == "$BIN" ]] || label="$name (COMPARE_BIN)"
-        rows+=("$label|$size|$base_wall s|$ss_time|$ratio|$ss_anon|$ss_hwm")
-    done
-done
-
-rm -f -- "$REPORT"
-
-echo
-fmt='%-46s %10s %10s %18s %7s %14s %10s\n'
-printf "$fmt" input size "wc -l" securescore ratio "peak anon MiB" "VmHWM MiB"
-for r in "${rows[@]}"; do
-    IFS='|' read -r c1 c2 c3 c4 c5 c6 c7 <<<"$r"
-    printf "$fmt" "$c1" "$c2" "$c3" "$c4" "$c5" "$c6" "$c7"
-done
-exit "$status"
+# 5.–6. The rounds and the table.
+[[ -n "${COMPARE_BIN:-}" ]] && args+=(--compare-bin "$COMPARE_BIN")
+[[ "$STDIN" != 0 ]] && args+=(--stdin)
+[[ -n "$LOCK_FILE" ]] && args+=(--lock "$LOCK_FILE")
+[[ -n "$COMMIT" ]] && args+=(--commit "$COMMIT")
+"$PYTHON" bench/compare.py "${args[@]}"
