@@ -96,7 +96,8 @@ else
     echo "bench: cargo build --release" >&2
     locked "$CARGO" build --release
     BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/securescore
-    COMMIT=$(git rev-parse --short HEAD 2>/dev/null || true)
+    # The last commit that changed what the binary is built from (not bench/ or docs).
+    COMMIT=$(git log -1 --format=%h -- src Cargo.toml Cargo.lock data 2>/dev/null || true)
     if [[ -n "$COMMIT" ]] && ! git diff --quiet HEAD -- src Cargo.toml Cargo.lock data 2>/dev/null; then
         COMMIT="$COMMIT + uncommitted changes"
     fi
