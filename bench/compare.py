@@ -73,8 +73,9 @@ def count(n):
     return str(n)
 
 
-def gigabytes(path):
-    return "%.2f GB" % (os.path.getsize(path) / 1e9)
+def size(path):
+    n = os.path.getsize(path)
+    return "%.2f GB" % (n / 1e9) if n >= 1e9 else "%.0f MB" % (n / 1e6)
 
 
 def round2(x):
@@ -254,7 +255,7 @@ def main(argv=None):
             for shape, (n, path) in workloads:
                 what = ("%s native assessments, JSON Lines" if shape == "native"
                         else "%s Resource Graph rows (`az graph query`)") % count(n)
-                label = "%s, %s" % (what, gigabytes(path))
+                label = "%s, %s" % (what, size(path))
                 print("bench: %s: %s" % (label, path), file=sys.stderr)
                 tools = tools_for(a, shape, path)
                 rounds(a, tools, path, work, count(n) + " " + shape)
@@ -282,7 +283,7 @@ def main(argv=None):
                     med = statistics.median(t.walls)
                     rates.append(os.path.getsize(p) / 1e6 / med)
                     out.append("| %s | %s | %s | %.0f MB/s | %.2fM/s | %.0f MiB |" % (
-                        t.name, gigabytes(p), fmt_s(med), rates[-1], n / med / 1e6, t.anon))
+                        t.name, size(p), fmt_s(med), rates[-1], n / med / 1e6, t.anon))
                 if len(rates) > 1:
                     out += ["", "Throughput spread: %.1f%% (fastest over slowest − 1)"
                             % (100 * (max(rates) / min(rates) - 1))]
