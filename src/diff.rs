@@ -603,7 +603,7 @@ pub fn diff(
         let mut resources: Vec<String> = stage
             .resources
             .iter()
-            .map(|&r| u.resources[r as usize].id.clone())
+            .map(|&r| u.resources[r as usize].id.to_string())
             .collect();
         resources.sort();
         resources.dedup();

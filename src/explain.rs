@@ -324,7 +324,7 @@ fn resources_of(
             }
             if let Some(e) = exemption.filter(|e| e.is_active(options.as_of)) {
                 exemptions.push(ExemptionInEffect {
-                    resource: model.resources[r].id.clone(),
+                    resource: model.resources[r].id.to_string(),
                     recommendation: rec.id.clone(),
                     recommendation_name: rec.name.clone(),
                     category: e.category.as_str(),
@@ -342,8 +342,8 @@ fn resources_of(
                 .get(r)
                 .and_then(|&s| model.scopes.get(s as usize));
             unhealthy.push(UnhealthyResource {
-                resource: resource.id.clone(),
-                name: resource.name.clone(),
+                resource: resource.id.to_string(),
+                name: resource.name().map(str::to_string),
                 scope: scope.and_then(|s| s.id.clone()),
                 scope_name: scope.and_then(|s| s.name.clone()),
                 recommendations: failing.iter().map(|rec| rec.id.clone()).collect(),

@@ -89,15 +89,14 @@ fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
             })
             .unwrap_or_default(),
         GroupBy::Type => resource
-            .kind
-            .clone()
+            .kind()
+            .map(str::to_string)
             .or_else(|| type_of_id(&resource.id))
             .map(|t| (t.to_lowercase(), t))
             .into_iter()
             .collect(),
         GroupBy::Tag(name) => resource
-            .tags
-            .as_ref()
+            .tags()
             .and_then(|tags| {
                 tags.iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case(name) || k.to_lowercase() == name.to_lowercase())

@@ -246,14 +246,53 @@ impl Recommendation {
     }
 }
 
-/// A resource: its id as first spelled, and metadata when the input gave some.
+/// A resource: its id as first spelled, and metadata when an input gave some. Small
+/// (24 bytes besides its id): an inventory holds hundreds of thousands, most of them
+/// only assessed, with no metadata.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Resource {
-    pub id: String,
+    pub id: Box<str>,
+    /// What a resource definition says of it; `None` when nothing does.
+    pub meta: Option<Box<ResourceMeta>>,
+}
+
+/// The metadata a resource definition gives (SPEC §2 `resources`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResourceMeta {
     pub name: Option<String>,
     pub kind: Option<String>,
     pub subscription: Option<String>,
     pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl Resource {
+    /// A resource known only by its id.
+    pub fn new(id: &str) -> Resource {
+        Resource {
+            id: id.into(),
+            meta: None,
+        }
+    }
+
+    /// Its display name, when a definition gives one.
+    pub fn name(&self) -> Option<&str> {
+        self.meta.as_ref()?.name.as_deref()
+    }
+
+    /// Its resource type, when a definition gives one.
+    pub fn kind(&self) -> Option<&str> {
+        self.meta.as_ref()?.kind.as_deref()
+    }
+
+    /// The subscription (or scope) a definition gives it.
+    pub fn subscription(&self) -> Option<&str> {
+        self.meta.as_ref()?.subscription.as_deref()
+    }
+
+    /// Its tags, when a definition gives them.
+    pub fn tags(&self) -> Option<&BTreeMap<String, String>> {
+        self.meta.as_ref()?.tags.as_ref()
+    }
 }
 
 /// A scope: a subscription (or connector), or the unnamed scope (`key: None`).

@@ -22,7 +22,8 @@ use crate::catalog::{Catalog, ControlDef, RecommendationIn};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ids::{subscription_of, IdHasher};
 use crate::model::{
-    Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, Status, Subscription,
+    Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, ResourceMeta, Status,
+    Subscription,
 };
 use crate::text::quoted_name_and_id;
 use hashbrown::HashTable;
@@ -252,21 +253,24 @@ impl ModelBuilder {
 
     /// Adds a resource's metadata; different metadata for the same resource is an error.
     pub fn define_resource(&mut self, def: ResourceDef, at: Origin) -> Result<(), Diagnostic> {
-        let i = self.resources.intern(&def.id) as usize;
-        let item = &mut self.resources.items[i];
-        let candidate = Resource {
-            id: item.id.clone(),
+        let i = self.resources.intern(&def.id);
+        let meta = ResourceMeta {
             name: def.name,
             kind: def.kind,
             subscription: def.subscription,
             tags: def.tags,
         };
-        match &self.resources.defined[i] {
-            Some(_) if *item == candidate => Ok(()),
+        // A definition of the id alone holds no metadata.
+        let meta = (meta != ResourceMeta::default()).then(|| Box::new(meta));
+        let Some(item) = self.resources.items.get_mut(i as usize) else {
+            return Ok(());
+        };
+        match self.resources.defined.get(&i) {
+            Some(_) if item.meta == meta => Ok(()),
             Some(first) => Err(conflict("resource", &def.id, first, at)),
             None => {
-                *item = candidate;
-                self.resources.defined[i] = Some(at);
+                item.meta = meta;
+                self.resources.defined.insert(i, at);
                 Ok(())
             }
         }
@@ -333,6 +337,7 @@ impl ModelBuilder {
     /// recommendation metadata from the catalog, assigns scopes, and attaches Azure's
     /// exported objects to their scopes and controls.
     pub fn finish(mut self, catalog: &Catalog, diags: &mut Diagnostics) -> Model {
+        self.resources.drop_index();
         self.assessments
             .sort_unstable_by_key(|a| (a.resource, a.recommendation, a.exemption, a.status, a.input));
         let assessed_recommendations = std::cell::OnceCell::new();
@@ -437,8 +442,8 @@ impl ModelBuilder {
         let mut resources = std::mem::take(&mut self.resources.items);
         for (&i, scope) in &self.scope_hints {
             if let Some(r) = resources.get_mut(i as usize) {
-                if r.subscription.is_none() && subscription_of(&r.id).is_none() {
-                    r.subscription = Some(scope.clone());
+                if r.subscription().is_none() && subscription_of(&r.id).is_none() {
+                    r.meta.get_or_insert_default().subscription = Some(scope.clone());
                 }
             }
         }

@@ -25,8 +25,9 @@ pub(super) struct ResourceTable {
     last: Option<u32>,
     /// The resources, by index.
     pub(super) items: Vec<Resource>,
-    /// The metadata definition of each resource, for conflict checks.
-    pub(super) defined: Vec<Option<Origin>>,
+    /// Where each defined resource (by index) was first defined, for conflict checks:
+    /// few resources are defined, so not one entry per resource.
+    pub(super) defined: hashbrown::HashMap<u32, Origin>,
 }
 
 impl ResourceTable {
@@ -62,20 +63,24 @@ impl ResourceTable {
         i
     }
 
+    /// Frees the index once no id is to be interned any more (the model is being
+    /// finished), before the next phase allocates.
+    pub(super) fn drop_index(&mut self) {
+        self.index = HashTable::new();
+        self.hashes = Vec::new();
+        self.last = None;
+    }
+
     /// The last resource interned, when `id` is spelled as it was.
     fn repeat(&self, id: &str) -> Option<u32> {
         self.last
-            .filter(|&i| self.items.get(i as usize).is_some_and(|r| r.id == id))
+            .filter(|&i| self.items.get(i as usize).is_some_and(|r| &*r.id == id))
     }
 
     /// Adds a new identity.
     fn push(&mut self, id: &str, hash: u64) -> u32 {
         let i = self.items.len() as u32;
-        self.items.push(Resource {
-            id: id.to_string(),
-            ..Resource::default()
-        });
-        self.defined.push(None);
+        self.items.push(Resource::new(id));
         self.hashes.push(hash);
         let hashes = &self.hashes;
         self.index.insert_unique(hash, i, |&j| hashes[j as usize]);
@@ -105,7 +110,7 @@ mod tests {
         let b = t.intern("subscriptions/s1/resourcegroups/RG/providers/P/VM1");
         assert_eq!(a, b);
         assert_eq!(
-            t.items[0].id,
+            &*t.items[0].id,
             "/subscriptions/S1/resourceGroups/rg/providers/p/vm1"
         );
     }
@@ -130,7 +135,7 @@ mod tests {
             assert_eq!(t.intern(&respelled), n);
         }
         assert_eq!(t.items.len(), 5000);
-        assert_eq!(t.items[7].id, id(7));
+        assert_eq!(&*t.items[7].id, id(7));
         assert_eq!(t.intern("arn:aws:s3:::b"), 5000);
         assert_eq!(t.intern("ARN:aws:s3:::b"), 5001);
     }

@@ -2,7 +2,7 @@
 //! id), or the security connector it lies under, else the unnamed scope; plus the scopes
 //! Azure's exported objects name. Scopes are sorted by id, the unnamed one last.
 
-use crate::ids::{connector_of, path_scope_key, scope_key, subscription_of};
+use crate::ids::{connector_of, subscription_of};
 use crate::model::{ExportScope, Resource, Scope, Subscription};
 use std::collections::{BTreeMap, HashMap};
 
@@ -14,15 +14,7 @@ pub(super) fn assign_scopes(
     subscriptions: &BTreeMap<String, Subscription>,
     exported: &[ExportScope],
 ) -> (Vec<Scope>, Vec<u32>) {
-    // Scope key (folded id) → first spelling, per resource.
-    let keys: Vec<Option<(String, &str)>> = resources
-        .iter()
-        .map(|r| match (r.subscription.as_deref(), connector_of(&r.id)) {
-            (Some(s), _) => Some((scope_key(s), s)),
-            (None, Some(c)) => Some((path_scope_key(c), c)),
-            (None, None) => subscription_of(&r.id).map(|s| (s.to_lowercase(), s)),
-        })
-        .collect();
+    let (resource_keys, distinct) = resource_scope_keys(resources);
     // A subscription spelled in several cases is shown in its byte-wise smallest spelling,
     // so the report does not depend on which input came first.
     let exported: Vec<(String, String, Option<&str>)> = exported
@@ -33,9 +25,8 @@ pub(super) fn assign_scopes(
         })
         .collect();
     let mut spelled: BTreeMap<&str, &str> = BTreeMap::new();
-    let all = keys
+    let all = distinct
         .iter()
-        .flatten()
         .map(|(k, s)| (k.as_str(), *s))
         .chain(exported.iter().map(|(k, s, _)| (k.as_str(), s.as_str())));
     for (key, spelling) in all {
@@ -73,10 +64,14 @@ pub(super) fn assign_scopes(
     let position: HashMap<&str, u32> = spelled.keys().enumerate().map(|(i, k)| (*k, i as u32)).collect();
     let unnamed = scopes.len() as u32;
     let mut needs_unnamed = false;
-    let resource_scope = keys
+    let key_scope: Vec<u32> = distinct
         .iter()
-        .map(|k| match k {
-            Some((key, _)) => position.get(key.as_str()).copied().unwrap_or(unnamed),
+        .map(|(key, _)| position.get(key.as_str()).copied().unwrap_or(unnamed))
+        .collect();
+    let resource_scope = resource_keys
+        .iter()
+        .map(|&k| match key_scope.get(k as usize) {
+            Some(&scope) => scope,
             None => {
                 needs_unnamed = true;
                 unnamed
@@ -93,4 +88,57 @@ pub(super) fn assign_scopes(
         });
     }
     (scopes, resource_scope)
+}
+
+/// Each resource's scope key, as an index into the distinct keys (`u32::MAX` for a
+/// resource in no named scope), and the distinct keys (folded ids, as
+/// `ids::scope_key` and `ids::path_scope_key` fold them) each with its byte-wise
+/// smallest spelling. A key is folded into one buffer and looked up, not kept per
+/// resource: a few scopes hold hundreds of thousands of resources.
+fn resource_scope_keys(resources: &[Resource]) -> (Vec<u32>, Vec<(String, &str)>) {
+    let mut distinct: Vec<(String, &str)> = Vec::new();
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut folded = String::new();
+    let keys = resources
+        .iter()
+        .map(|r| {
+            let (key, spelling) = match (r.subscription(), connector_of(&r.id)) {
+                (Some(s), _) if s.contains('/') => (s.trim_start_matches('/'), s),
+                (Some(s), _) => (s, s),
+                (None, Some(c)) => (c.trim_start_matches('/'), c),
+                (None, None) => match subscription_of(&r.id) {
+                    Some(s) => (s, s),
+                    None => return u32::MAX,
+                },
+            };
+            fold_into(&mut folded, key);
+            match index.get(folded.as_str()) {
+                Some(&k) => {
+                    let shown = &mut distinct[k as usize].1;
+                    if spelling < *shown {
+                        *shown = spelling;
+                    }
+                    k
+                }
+                None => {
+                    let k = distinct.len() as u32;
+                    distinct.push((folded.clone(), spelling));
+                    index.insert(folded.clone(), k);
+                    k
+                }
+            }
+        })
+        .collect();
+    (keys, distinct)
+}
+
+/// Sets `buf` to `text` lower-cased as `str::to_lowercase` does it.
+fn fold_into(buf: &mut String, text: &str) {
+    buf.clear();
+    if text.is_ascii() {
+        buf.push_str(text);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&text.to_lowercase());
+    }
 }

@@ -839,10 +839,7 @@ mod tests {
                 })
                 .collect(),
             resources: (0..resources.len())
-                .map(|r| Resource {
-                    id: format!("res{r}"),
-                    ..Resource::default()
-                })
+                .map(|r| Resource::new(&format!("res{r}")))
                 .collect(),
             resource_scope: resources
                 .iter()

@@ -55,9 +55,10 @@ pub fn bytes_allocated<T>(work: impl FnOnce() -> T) -> (T, u64) {
 /// `n` resources, resource `s` in subscription `s` (see [`subscriptions_of`]).
 pub fn one_resource_each(n: usize) -> Vec<securescore::model::Resource> {
     (0..n)
-        .map(|s| securescore::model::Resource {
-            id: format!("/subscriptions/{s:08}/resourceGroups/rg/providers/x/vm{s}"),
-            ..Default::default()
+        .map(|s| {
+            securescore::model::Resource::new(&format!(
+                "/subscriptions/{s:08}/resourceGroups/rg/providers/x/vm{s}"
+            ))
         })
         .collect()
 }
