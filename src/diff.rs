@@ -285,11 +285,13 @@ impl Builder {
             .assessments
             .iter()
             .map(|a| {
-                let exemption = (a.exemption as usize).checked_sub(1).map_or(0, |i| exemptions[i]);
+                let exemption = (a.exemption() as usize)
+                    .checked_sub(1)
+                    .map_or(0, |i| exemptions[i]);
                 (
                     (resources[a.resource as usize], recs[a.recommendation as usize]),
                     Cell {
-                        status: a.status,
+                        status: a.status(),
                         exemption,
                     },
                 )
@@ -359,12 +361,8 @@ impl Universe {
         }
         let assessments = cells
             .iter()
-            .map(|(&(resource, recommendation), cell)| Assessment {
-                resource,
-                recommendation,
-                exemption: cell.exemption,
-                input: 0,
-                status: cell.status,
+            .map(|(&(resource, recommendation), cell)| {
+                Assessment::new(resource, recommendation, cell.status, cell.exemption)
             })
             .collect();
         Model::new(ModelParts {

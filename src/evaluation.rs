@@ -233,7 +233,7 @@ fn warn_expired_exemptions(
             model.recommendations.get(c).map_or("", |x| x.id.as_str()),
         )
     };
-    for a in model.assessments.iter().filter(|a| a.exemption != 0) {
+    for a in model.assessments.iter().filter(|a| a.exemption() != 0) {
         let Some(expires) = model.exemption(a).and_then(|x| x.expires) else {
             continue;
         };

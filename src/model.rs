@@ -2,7 +2,7 @@
 //! and assessments held compactly, keyed by interned resource and recommendation ids.
 //!
 //! Strings are stored once per resource and once per recommendation; an assessment is a
-//! fixed 16-byte record. This module holds the types and the invariants a finished
+//! fixed 12-byte record. This module holds the types and the invariants a finished
 //! [`Model`] keeps ([`Model::new`] derives what follows from its parts); the loader's
 //! builder (`load::builder`) is what sorts, de-duplicates and scopes what the inputs say,
 //! so nothing depends on the order of inputs.
@@ -141,16 +141,54 @@ impl Exemption {
     }
 }
 
-/// One assessment: 16 bytes, whatever the length of the ids it names.
+/// One assessment: 12 bytes, whatever the length of the ids it names (an inventory
+/// holds millions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Assessment {
     pub resource: u32,
     pub recommendation: u32,
-    /// Index + 1 into [`ModelParts::exemptions`](crate::model::ModelParts::exemptions); 0 when there is none.
-    pub exemption: u32,
-    /// The input it came from, for messages.
-    pub input: u16,
-    pub status: Status,
+    /// The exemption ([`Assessment::exemption`]) above [`STATUS_BITS`] bits of status.
+    exemption_status: u32,
+}
+
+/// The bits of [`Assessment`]'s packed field that hold the status.
+const STATUS_BITS: u32 = 2;
+
+impl Assessment {
+    /// The most exemptions a model's assessments can name: 2^30 - 1 (each is named by
+    /// an assessment, so an inventory with more would hold over 12 GB of assessments).
+    pub const MAX_EXEMPTIONS: u32 = u32::MAX >> STATUS_BITS;
+
+    /// An assessment of `resource` against `recommendation`; `exemption` as
+    /// [`Assessment::exemption`] gives it (at most [`Assessment::MAX_EXEMPTIONS`]; a
+    /// larger one is cut to its low bits).
+    pub fn new(resource: u32, recommendation: u32, status: Status, exemption: u32) -> Assessment {
+        Assessment {
+            resource,
+            recommendation,
+            exemption_status: exemption << STATUS_BITS | status as u32,
+        }
+    }
+
+    /// The raw status, as the input gave it.
+    pub fn status(&self) -> Status {
+        match self.exemption_status & ((1 << STATUS_BITS) - 1) {
+            0 => Status::NotApplicable,
+            1 => Status::Healthy,
+            _ => Status::Unhealthy,
+        }
+    }
+
+    /// Sets the raw status.
+    pub fn set_status(&mut self, status: Status) {
+        *self = Assessment::new(self.resource, self.recommendation, status, self.exemption());
+    }
+
+    /// Index + 1 into [`ModelParts::exemptions`](crate::model::ModelParts::exemptions);
+    /// 0 when there is none.
+    pub fn exemption(&self) -> u32 {
+        self.exemption_status >> STATUS_BITS
+    }
 }
 
 /// Numbers of distinct resources in each state.
@@ -513,7 +551,7 @@ impl Model {
     /// assessments, and so every index, stays as it is.
     pub fn set_status(&mut self, i: usize, status: Status) {
         if let Some(a) = self.parts.assessments.get_mut(i) {
-            a.status = status;
+            a.set_status(status);
         }
     }
 
@@ -528,7 +566,7 @@ impl Model {
 
     /// The exemption of an assessment, if any.
     pub fn exemption(&self, a: &Assessment) -> Option<&Exemption> {
-        (a.exemption as usize)
+        (a.exemption() as usize)
             .checked_sub(1)
             .and_then(|i| self.exemptions.get(i))
     }
@@ -621,13 +659,8 @@ mod tests {
             max_score: 1.0,
             members,
         };
-        let assessment = |resource, recommendation| Assessment {
-            resource,
-            recommendation,
-            exemption: 0,
-            input: 0,
-            status: Status::Healthy,
-        };
+        let assessment =
+            |resource, recommendation| Assessment::new(resource, recommendation, Status::Healthy, 0);
         let model = Model::new(ModelParts {
             controls: vec![control("a", vec![1]), control("b", vec![0, 1])],
             recommendations: vec![Recommendation::default(); 3],

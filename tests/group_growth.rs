@@ -37,13 +37,7 @@ fn subscriptions(n: usize) -> Model {
         let mut recs: Vec<u32> = (0..3).map(|j| ((s + j * 7) % 12) as u32).collect();
         recs.sort_unstable();
         for (j, rec) in recs.into_iter().enumerate() {
-            assessments.push(Assessment {
-                resource: s as u32,
-                recommendation: rec,
-                exemption: 0,
-                input: 0,
-                status: statuses[(s + j) % 3],
-            });
+            assessments.push(Assessment::new(s as u32, rec, statuses[(s + j) % 3], 0));
         }
     }
     Model::new(ModelParts {

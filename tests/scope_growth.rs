@@ -41,13 +41,7 @@ fn one_control_each(n: usize) -> Model {
         resource_scope: (0..n as u32).collect(),
         scopes: subscriptions_of(n),
         assessments: (0..n)
-            .map(|s| Assessment {
-                resource: s as u32,
-                recommendation: s as u32,
-                exemption: 0,
-                input: 0,
-                status: statuses[s % 3],
-            })
+            .map(|s| Assessment::new(s as u32, s as u32, statuses[s % 3], 0))
             .collect(),
         ..ModelParts::default()
     })

@@ -17,6 +17,7 @@
 use super::definitions::{conflict, Definitions, RecommendationParts};
 use super::exports::{mark_count_level, warn_max_differs, ExportedObjects};
 use super::resources::ResourceTable;
+use super::rows::{Row, Rows, Source};
 use super::scopes::assign_scopes;
 use crate::catalog::{Catalog, ControlDef, RecommendationIn};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
@@ -44,7 +45,7 @@ pub struct ModelBuilder {
     resources: ResourceTable,
     exemption_index: hashbrown::HashMap<Exemption, u32>,
     exemptions: Vec<Exemption>,
-    assessments: Vec<Assessment>,
+    assessments: Rows,
     inputs: Vec<String>,
     control_refs: BTreeMap<String, ControlRef>,
     custom_controls: BTreeMap<String, Origin>,
@@ -324,13 +325,8 @@ impl ModelBuilder {
                 }
             },
         };
-        self.assessments.push(Assessment {
-            resource,
-            recommendation,
-            exemption,
-            input,
-            status,
-        });
+        self.assessments
+            .push(resource, recommendation, status, Source { exemption, input });
     }
 
     /// Sorts and de-duplicates the assessments, settles which controls apply, fills
@@ -338,16 +334,15 @@ impl ModelBuilder {
     /// exported objects to their scopes and controls.
     pub fn finish(mut self, catalog: &Catalog, diags: &mut Diagnostics) -> Model {
         self.resources.drop_index();
-        self.assessments
-            .sort_unstable_by_key(|a| (a.resource, a.recommendation, a.exemption, a.status, a.input));
+        self.assessments.sort();
         let assessed_recommendations = std::cell::OnceCell::new();
         let (index, recommendations) = (&self.recommendation_index, &self.recommendations);
         let hasher = self.resources.hasher();
         let assessed = |id: &str| {
             let assessed = assessed_recommendations.get_or_init(|| {
                 let mut seen = vec![false; recommendations.len()];
-                for a in &self.assessments {
-                    seen[a.recommendation as usize] = true;
+                for a in self.assessments.rows() {
+                    seen[a.recommendation() as usize] = true;
                 }
                 seen
             });
@@ -516,40 +511,44 @@ impl ModelBuilder {
     }
 
     fn dedupe_assessments(&mut self, diags: &mut Diagnostics) -> Vec<Assessment> {
-        let mut assessments = std::mem::take(&mut self.assessments);
+        let mut rows = std::mem::take(&mut self.assessments);
+        if rows.overflowed() {
+            diags.push(Diagnostic::error(
+                "too-many-exemptions",
+                format!(
+                    "the inputs name more than {} different exemptions (with the inputs they come from): too many \
+                     to score",
+                    Assessment::MAX_EXEMPTIONS
+                ),
+            ));
+        }
         let mut repeats = 0u64;
         // The repeat named in the warning: the smallest (resource, recommendation) by id,
         // so the message does not depend on input order.
         let mut example: Option<(u32, u32, u16, u16)> = None;
-        // In place: a second copy of tens of millions of records would double the peak.
-        let mut kept = 0usize;
-        for i in 0..assessments.len() {
-            let a = assessments[i];
-            if kept > 0 {
-                let prev = assessments[kept - 1];
-                if prev.resource == a.resource && prev.recommendation == a.recommendation {
-                    if prev.status == a.status && prev.exemption == a.exemption {
-                        repeats += 1;
-                        let key = |r: u32, c: u32| {
-                            (
-                                self.resources.items[r as usize].id.to_lowercase(),
-                                self.recommendations[c as usize].id.as_str(),
-                            )
-                        };
-                        if example.is_none_or(|(r, c, _, _)| key(a.resource, a.recommendation) < key(r, c)) {
-                            example = Some((a.resource, a.recommendation, prev.input, a.input));
-                        }
-                    } else {
-                        diags.push(self.conflicting(&prev, &a));
-                    }
-                    continue;
+        let key = |r: u32, c: u32| {
+            (
+                self.resources.items[r as usize].id.to_lowercase(),
+                self.recommendations[c as usize].id.as_str(),
+            )
+        };
+        rows.retain(|rows, prev, a| {
+            let Some(prev) =
+                prev.filter(|p| (p.resource(), p.recommendation()) == (a.resource(), a.recommendation()))
+            else {
+                return true;
+            };
+            let (was, is) = (rows.source(prev), rows.source(a));
+            if prev.status() == a.status() && was.exemption == is.exemption {
+                repeats += 1;
+                if example.is_none_or(|(r, c, _, _)| key(a.resource(), a.recommendation()) < key(r, c)) {
+                    example = Some((a.resource(), a.recommendation(), was.input, is.input));
                 }
+            } else {
+                diags.push(self.conflicting((prev, was), (a, is)));
             }
-            assessments[kept] = a;
-            kept += 1;
-        }
-        assessments.truncate(kept);
-        assessments.shrink_to_fit();
+            false
+        });
         if let Some((res, rec, a, b)) = example {
             let mut files = [self.input_name(a), self.input_name(b)];
             files.sort_unstable();
@@ -565,36 +564,36 @@ impl ModelBuilder {
             d.file = Some(files[0].to_string());
             diags.push(d);
         }
-        assessments
+        rows.into_assessments()
     }
 
-    fn conflicting(&self, prev: &Assessment, a: &Assessment) -> Diagnostic {
+    fn conflicting(&self, (prev, was): (&Row, Source), (a, is): (&Row, Source)) -> Diagnostic {
         let mut d = Diagnostic::error(
             "conflicting-assessment",
             format!(
                 "resource {:?} is assessed twice against recommendation {} with different results \
                  ({} in {}, {} in {}); an assessment must appear once, or repeat identically",
-                self.resources.items[a.resource as usize].id,
-                self.recommendations[a.recommendation as usize].quoted_label(),
-                describe(prev, &self.exemptions),
-                self.input_name(prev.input),
-                describe(a, &self.exemptions),
-                self.input_name(a.input),
+                self.resources.items[a.resource() as usize].id,
+                self.recommendations[a.recommendation() as usize].quoted_label(),
+                describe(prev.status(), was.exemption, &self.exemptions),
+                self.input_name(was.input),
+                describe(a.status(), is.exemption, &self.exemptions),
+                self.input_name(is.input),
             ),
         );
-        d.file = Some(self.input_name(a.input).to_string());
+        d.file = Some(self.input_name(is.input).to_string());
         d
     }
 }
 
-/// An assessment's result, for messages.
-fn describe(a: &Assessment, exemptions: &[Exemption]) -> String {
-    match (a.exemption as usize)
+/// An assessment's result (its status and exemption, index + 1), for messages.
+fn describe(status: Status, exemption: u32, exemptions: &[Exemption]) -> String {
+    match (exemption as usize)
         .checked_sub(1)
         .and_then(|i| exemptions.get(i))
     {
-        None => a.status.as_str().to_string(),
-        Some(e) => format!("{} with a {} exemption", a.status.as_str(), e.category.as_str()),
+        None => status.as_str().to_string(),
+        Some(e) => format!("{} with a {} exemption", status.as_str(), e.category.as_str()),
     }
 }
 

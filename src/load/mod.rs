@@ -13,6 +13,7 @@ pub mod native;
 pub mod pages;
 pub mod parallel;
 mod resources;
+mod rows;
 mod scopes;
 mod shape;
 pub mod source;

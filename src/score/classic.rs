@@ -767,13 +767,12 @@ mod tests {
                     });
                     exemptions.len() as u32
                 });
-                assessments.push(Assessment {
-                    resource: r as u32,
-                    recommendation: rec as u32,
-                    exemption: index,
-                    input: 0,
-                    status: [Status::Healthy, Status::Unhealthy, Status::NotApplicable][status as usize],
-                });
+                assessments.push(Assessment::new(
+                    r as u32,
+                    rec as u32,
+                    [Status::Healthy, Status::Unhealthy, Status::NotApplicable][status as usize],
+                    index,
+                ));
             }
         }
         let mut controls_out = Vec::new();

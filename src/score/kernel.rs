@@ -22,8 +22,8 @@ pub fn is_counted(rec: &Recommendation, options: &ScoreOptions) -> bool {
 /// evaluation date, unless exemptions are ignored.
 pub fn effective_status(model: &Model, a: &Assessment, options: &ScoreOptions) -> Status {
     match model.exemption(a) {
-        Some(e) if !options.ignore_exemptions => e.apply(a.status, options.as_of),
-        _ => a.status,
+        Some(e) if !options.ignore_exemptions => e.apply(a.status(), options.as_of),
+        _ => a.status(),
     }
 }
 
