@@ -456,7 +456,7 @@ pub struct ModelParts {
     pub catalog_controls: bool,
     /// Every management group name the inputs define, first spelling, sorted.
     pub management_groups: Vec<String>,
-    /// Display names of the inputs, indexed by [`Assessment::input`].
+    /// Display names of the inputs, in the order they were read.
     pub inputs: Vec<String>,
     /// Azure's exported control objects and secure scores.
     pub exported: Exported,

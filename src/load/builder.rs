@@ -78,7 +78,7 @@ pub struct ResourceDef {
 }
 
 impl ModelBuilder {
-    /// Registers an input and returns its index for [`Assessment::input`].
+    /// Registers an input and returns its index, which its assessments are added with.
     pub fn add_input(&mut self, name: &str) -> u16 {
         self.inputs.push(name.to_string());
         (self.inputs.len() - 1).min(u16::MAX as usize) as u16
