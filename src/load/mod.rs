@@ -7,6 +7,7 @@ pub mod azure;
 pub mod builder;
 mod definitions;
 mod exports;
+pub mod fast;
 mod ignored;
 pub mod locate;
 pub mod native;
@@ -451,7 +452,7 @@ impl Loader<'_> {
                 source::check_start(name, start, line, column)?;
             }
             if lines {
-                self.json_line(&mut file, value);
+                self.stream_line(&mut file, value);
             } else if !self.json_document(&mut file, value) {
                 return Ok(());
             }
@@ -466,12 +467,74 @@ impl Loader<'_> {
     }
 
     /// One JSON value per line: a line that does not parse is an error of its own, and
-    /// the lines after it are still read.
+    /// the lines after it are still read. With the fast scanner, the text is cut into
+    /// pieces of whole lines that the threads scan; the rows they read are added, and
+    /// every other line read through the serde path, in the order of the lines.
     fn json_lines<'a>(&mut self, file: &mut FileCtx<'a>, text: &'a str) {
-        for line in text.split('\n') {
-            if let Some(value) = line_value(line) {
-                self.json_line(file, value);
+        if !self.scans_fast() {
+            for line in text.split('\n') {
+                if let Some(value) = line_value(line) {
+                    self.json_line(file, value);
+                }
             }
+            return;
+        }
+        let threads = parallel::thread_count(self.options.threads);
+        let pieces = fast::pieces(text, self.options.piece_size);
+        // Rows come grouped by resource: the id of the row before, and its index, spare
+        // interning the same id again (interning an id again gives the same index).
+        let mut last: Option<(&str, u32)> = None;
+        parallel::ordered_map(pieces, threads, fast::scan_lines, |lines| {
+            for line in lines {
+                let row = match line {
+                    fast::Line::Row(row) => row,
+                    fast::Line::Other(value) => {
+                        self.json_line(file, value);
+                        continue;
+                    }
+                };
+                let resource = match last {
+                    Some((id, index)) if id == row.resource => index,
+                    _ => {
+                        let index = self.builder.resource(row.resource);
+                        last = Some((row.resource, index));
+                        index
+                    }
+                };
+                self.builder.add_assessment_of(
+                    resource,
+                    row.recommendation,
+                    row.status,
+                    row.exemption,
+                    file.input,
+                );
+            }
+        });
+    }
+
+    /// Whether the hot shapes are read by the fast scanner: asked for, and not under
+    /// `validate`, which lists the unknown keys the serde path keeps.
+    fn scans_fast(&self) -> bool {
+        self.options.fast_scan && !self.options.report_unknown_keys
+    }
+
+    /// Adds an assessment the fast scanner read.
+    fn add_row(&mut self, file: &FileCtx, row: fast::Row) {
+        self.builder.add_assessment(
+            row.resource,
+            row.recommendation,
+            row.status,
+            row.exemption,
+            file.input,
+        );
+    }
+
+    /// A line of a stream of JSON Lines: as a row when the fast scanner reads it, else
+    /// through the serde path.
+    fn stream_line<'a>(&mut self, file: &mut FileCtx<'a>, value: &'a str) {
+        match self.scans_fast().then(|| fast::assessment(value)).flatten() {
+            Some(row) => self.add_row(file, row),
+            None => self.json_line(file, value),
         }
     }
 
@@ -629,8 +692,18 @@ impl Loader<'_> {
     }
 
     /// The common JSON Lines row with no other keys, read in one pass without looking at
-    /// its keys first; false (and nothing recorded) for any other object.
+    /// its keys first (by the fast scanner when it can); false (and nothing recorded) for
+    /// any other object.
     fn plain_row(&mut self, file: &FileCtx, raw: &RawValue) -> bool {
+        if let Some(row) = self
+            .options
+            .fast_scan
+            .then(|| fast::assessment(raw.get()))
+            .flatten()
+        {
+            self.add_row(file, row);
+            return true;
+        }
         let Ok(row) = serde_json::from_str::<AssessmentRow>(raw.get()) else {
             return false;
         };

@@ -1,0 +1,348 @@
+//! The fast path for the hottest shape: a native assessment standing alone, as JSON
+//! Lines hold millions of them (`{"resource": …, "recommendation": …, "status": …}`,
+//! with an optional `exemption`). A hand-written scanner reads it in one pass, borrowing
+//! its ids from the input, instead of serde parsing the line twice (once to find the
+//! value, once to read its fields).
+//!
+//! The scanner only ever answers for rows it is certain the serde path
+//! ([`super::native::AssessmentRow`], read by `Loader::plain_row`) reads the same, with
+//! no message: keys in any order, each once, among the four known; strings without
+//! escapes or control characters; ids non-empty; a status [`Status::parse`] takes; an
+//! exemption of a known category with a reason and an expiry date (or nulls) and no other
+//! keys; JSON whitespace anywhere JSON allows it, and nothing after the object. For
+//! anything else it answers `None`, and the caller reads the value through the serde
+//! path, which gives every message its place. The `fast_native` fuzz target and
+//! `tests/parallel.rs` check that both paths build the same model.
+
+use crate::date::Date;
+use crate::model::{Exemption, ExemptionCategory, Status};
+
+/// One line of JSON Lines as a worker thread leaves it for the caller.
+#[derive(Debug, PartialEq)]
+pub enum Line<'a> {
+    /// A native assessment the scanner read.
+    Row(Row<'a>),
+    /// Any other value (see [`super::line_value`]), to be read through the serde path.
+    Other(&'a str),
+}
+
+/// Cuts `text` into pieces of whole lines: each runs from where the last ended to the
+/// first line break at or after `size` bytes on (or to the end), so no line is split.
+pub fn pieces(text: &str, size: usize) -> impl Iterator<Item = &str> + Send {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let from = size.max(1) - 1;
+        let end = rest
+            .as_bytes()
+            .get(from..)
+            .and_then(|tail| memchr::memchr(b'\n', tail))
+            .map_or(rest.len(), |i| from + i + 1);
+        // A line break is one byte, so the cut falls between characters.
+        let (piece, after) = rest.split_at_checked(end)?;
+        rest = after;
+        Some(piece)
+    })
+}
+
+/// The values of the lines of `piece` (blank lines left out), each read by the scanner
+/// when it can.
+pub fn scan_lines(piece: &str) -> Vec<Line<'_>> {
+    piece
+        .split('\n')
+        .filter_map(super::line_value)
+        .map(|value| assessment(value).map_or(Line::Other(value), Line::Row))
+        .collect()
+}
+
+/// A native assessment read by the scanner.
+#[derive(Debug, PartialEq)]
+pub struct Row<'a> {
+    pub resource: &'a str,
+    pub recommendation: &'a str,
+    pub status: Status,
+    pub exemption: Option<Exemption>,
+}
+
+/// Reads `value`, the text of one JSON value (blanks around it allowed), as a native
+/// assessment; `None` when it is anything the scanner cannot vouch for.
+pub fn assessment(value: &str) -> Option<Row<'_>> {
+    let mut at = Cursor { text: value, at: 0 };
+    let (mut resource, mut recommendation, mut status, mut exemption) = (None, None, None, None);
+    at.object(|at, key| match key {
+        "resource" => set_once(&mut resource, at.id()?),
+        "recommendation" => set_once(&mut recommendation, at.id()?),
+        "status" => set_once(&mut status, Status::parse(at.string()?)?),
+        "exemption" => set_once(&mut exemption, at.exemption()?),
+        _ => None,
+    })?;
+    at.end()?;
+    Some(Row {
+        resource: resource?,
+        recommendation: recommendation?,
+        status: status?,
+        exemption: exemption.flatten(),
+    })
+}
+
+/// Stores the value of a key met for the first time; `None` for a repeated key (which
+/// serde reports).
+fn set_once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+/// A place in the text being scanned.
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// Steps over JSON whitespace (exactly serde_json's four characters).
+    fn blanks(&mut self) {
+        let bytes = self.text.as_bytes();
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// The next byte after blanks, stepped over.
+    fn next(&mut self) -> Option<u8> {
+        self.blanks();
+        let b = *self.text.as_bytes().get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    /// Nothing but blanks up to the end.
+    fn end(&mut self) -> Option<()> {
+        self.blanks();
+        (self.at == self.text.len()).then_some(())
+    }
+
+    /// A JSON object whose keys are plain strings, each handed to `field`, which reads
+    /// the value after the colon.
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        if self.next()? != b'{' {
+            return None;
+        }
+        self.blanks();
+        if self.text.as_bytes().get(self.at) == Some(&b'}') {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            if self.next()? != b':' {
+                return None;
+            }
+            field(self, key)?;
+            match self.next()? {
+                b',' => continue,
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string with no escapes and no control characters (both of which the serde
+    /// path handles), borrowed from the text.
+    fn string(&mut self) -> Option<&'a str> {
+        if self.next()? != b'"' {
+            return None;
+        }
+        let start = self.at;
+        let rest = self.text.as_bytes().get(start..)?;
+        let len = memchr::memchr2(b'"', b'\\', rest)?;
+        let body = &rest[..len];
+        if rest[len] != b'"' || has_control(body) {
+            return None;
+        }
+        self.at = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// A non-empty string, as [`super::native::Id`] requires.
+    fn id(&mut self) -> Option<&'a str> {
+        self.string().filter(|s| !s.is_empty())
+    }
+
+    /// `null` when it comes next (stepped over), as serde reads an absent option.
+    fn null(&mut self) -> bool {
+        self.blanks();
+        let found = self.text.as_bytes().get(self.at..self.at + 4) == Some(b"null");
+        if found {
+            self.at += 4;
+        }
+        found
+    }
+
+    /// An optional string: `null` or a plain string.
+    fn optional_string(&mut self) -> Option<Option<&'a str>> {
+        if self.null() {
+            return Some(None);
+        }
+        self.string().map(Some)
+    }
+
+    /// An assessment's `exemption`: `null`, or an object of a category, a reason and an
+    /// expiry date and nothing else (other keys are kept for `validate` by the serde
+    /// path, so such an exemption is left to it).
+    fn exemption(&mut self) -> Option<Option<Exemption>> {
+        if self.null() {
+            return Some(None);
+        }
+        let (mut category, mut reason, mut expires) = (None, None, None);
+        self.object(|at, key| match key {
+            "category" => set_once(&mut category, ExemptionCategory::parse(at.string()?)?),
+            "reason" => set_once(&mut reason, at.optional_string()?),
+            "expires" => {
+                let date = match at.optional_string()? {
+                    None => None,
+                    Some(text) => Some(Date::parse_date_or_time(text).ok()?),
+                };
+                set_once(&mut expires, date)
+            }
+            _ => None,
+        })?;
+        Some(Some(Exemption {
+            category: category?,
+            expires: expires.flatten(),
+            reason: reason.flatten().map(str::to_string),
+            hides_status: false,
+        }))
+    }
+}
+
+/// Whether `bytes` hold a control character (below U+0020), which a JSON string may not
+/// hold raw. Written as a fold so that it runs over whole vectors at a time.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &b| found | (b < 0x20))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(value: &str) -> Option<(String, String, Status, Option<Exemption>)> {
+        assessment(value).map(|r| {
+            (
+                r.resource.to_string(),
+                r.recommendation.to_string(),
+                r.status,
+                r.exemption,
+            )
+        })
+    }
+
+    /// What the serde path reads from `value` when it takes it as a plain row.
+    fn serde_row(value: &str) -> Option<(String, String, Status, Option<Exemption>)> {
+        let raw: &serde_json::value::RawValue = serde_json::from_str(value).ok()?;
+        let r: super::super::native::AssessmentRow = serde_json::from_str(raw.get()).ok()?;
+        Some((
+            r.resource.0.into_owned(),
+            r.recommendation.0.into_owned(),
+            r.status,
+            r.exemption.map(Exemption::from),
+        ))
+    }
+
+    #[test]
+    fn pieces_are_runs_of_whole_lines_that_make_up_the_text() {
+        let text = "ab\r\n\u{FEFF}é\n\nxyz\n日本";
+        for size in 0..=text.len() + 1 {
+            let pieces: Vec<&str> = pieces(text, size).collect();
+            assert_eq!(pieces.concat(), text, "{size}");
+            let (last, whole) = pieces.split_last().unwrap();
+            assert!(whole.iter().all(|p| p.ends_with('\n')), "{size}: {pieces:?}");
+            // A piece ends at the first line break of its `size`th byte or after.
+            for p in whole {
+                let from = size.max(1) - 1;
+                assert!(p.len() >= size, "{size}: {pieces:?}");
+                assert!(
+                    !p.as_bytes()[from..p.len() - 1].contains(&b'\n'),
+                    "{size}: {pieces:?}"
+                );
+            }
+            assert!(!last.is_empty());
+        }
+        assert_eq!(pieces(text, 1).count(), 5);
+        assert_eq!(pieces(text, 1 << 20).collect::<Vec<_>>(), [text]);
+        assert_eq!(pieces("", 4).count(), 0);
+    }
+
+    #[test]
+    fn reads_a_plain_row_in_any_key_order_and_spacing() {
+        let expected = Some(("r/1".to_string(), "rec".to_string(), Status::Healthy, None));
+        for text in [
+            r#"{"resource": "r/1", "recommendation": "rec", "status": "healthy"}"#,
+            r#"{"status":"Healthy","recommendation":"rec","resource":"r/1"}"#,
+            " \t{ \"resource\" :\r\"r/1\" ,\n\"recommendation\":\"rec\",\"status\":\"HEALTHY\", \"exemption\": null } \r",
+        ] {
+            assert_eq!(row(text), expected, "{text}");
+            assert_eq!(serde_row(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn reads_an_exemption_as_the_serde_path_does() {
+        let text = r#"{"resource": "r", "recommendation": "c", "status": "not_applicable",
+            "exemption": {"expires": "2027-01-31T20:00:00-05:00", "category": "Mitigated", "reason": "ok"}}"#;
+        let read = row(text);
+        assert_eq!(read, serde_row(text));
+        let exemption = read.and_then(|r| r.3).unwrap();
+        // 20:00 at UTC-05:00 on 31 January is 1 February in UTC.
+        assert_eq!(exemption.expires.unwrap().to_string(), "2027-02-01");
+        assert_eq!(exemption.category, ExemptionCategory::Mitigated);
+        assert_eq!(exemption.reason.as_deref(), Some("ok"));
+        let nulls = r#"{"resource": "r", "recommendation": "c", "status": "healthy",
+            "exemption": {"category": "waiver", "reason": null, "expires": null}}"#;
+        assert_eq!(row(nulls), serde_row(nulls));
+        assert!(row(nulls).unwrap().3.is_some());
+    }
+
+    /// Everything the scanner leaves to the serde path: each either differs there (an
+    /// error, a warning, an unknown key kept) or needs its unescaping.
+    #[test]
+    fn leaves_anything_unusual_to_the_serde_path() {
+        let plain = r#""resource": "r", "recommendation": "c""#;
+        for text in [
+            format!(r#"{{{plain}, "status": "healthy"}} x"#),
+            format!(r#"{{{plain}, "status": "healthy",}}"#),
+            format!(r#"{{{plain}, "status": "healthy"}}}}"#),
+            format!(r#"{{{plain}, "status": "good"}}"#),
+            format!(r#"{{{plain}, "status": "h\u0065althy"}}"#),
+            format!(r#"{{{plain}, "status": "healthy", "status": "healthy"}}"#),
+            format!(r#"{{{plain}, "status": "healthy", "extra": 1}}"#),
+            format!(r#"{{{plain}, "status": null}}"#),
+            format!(r#"{{{plain}}}"#),
+            format!("{{{plain}, \"status\": \"healthy\u{1}\"}}"),
+            format!("{{{plain}, \"status\": \"healthy\"\u{B}}}"),
+            format!(r#"{{{plain}, "status": "healthy", "exemption": {{}}}}"#),
+            format!(r#"{{{plain}, "status": "healthy", "exemption": {{"category": "other"}}}}"#),
+            format!(r#"{{{plain}, "status": "healthy", "exemption": {{"category": "waiver", "x": 1}}}}"#),
+            format!(
+                r#"{{{plain}, "status": "healthy", "exemption": {{"category": "waiver", "expires": "soon"}}}}"#
+            ),
+            format!(
+                r#"{{{plain}, "status": "healthy", "exemption": {{"category": "waiver", "reason": 3}}}}"#
+            ),
+            format!(r#"{{{plain}, "status": "healthy", "exemption": nul}}"#),
+            format!(r#"{{{plain}, "status": "healthy", "exemption": []}}"#),
+            r#"{"resource": "", "recommendation": "c", "status": "healthy"}"#.to_string(),
+            r#"{"resource": "r\/1", "recommendation": "c", "status": "healthy"}"#.to_string(),
+            r#"{"res\u006furce": "r", "recommendation": "c", "status": "healthy"}"#.to_string(),
+            r#"{"resource": "r", "recommendation": "c", "status": "healthy""#.to_string(),
+            r#"["resource"]"#.to_string(),
+            String::new(),
+        ] {
+            assert_eq!(row(&text), None, "{text}");
+        }
+    }
+}
