@@ -797,7 +797,14 @@ pub fn empty_input(name: &str) -> Diagnostic {
 pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
     check_encoding(name, bytes)?;
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    let text = std::str::from_utf8(body).map_err(|e| invalid_utf8(name, &body[..e.valid_up_to()], (1, 1)))?;
+    // Checked with SIMD (several times faster on a file of a gigabyte); only a text
+    // that fails is checked again to find where.
+    let text = match simdutf8::basic::from_utf8(body) {
+        Ok(text) => text,
+        Err(_) => {
+            std::str::from_utf8(body).map_err(|e| invalid_utf8(name, &body[..e.valid_up_to()], (1, 1)))?
+        }
+    };
     // Empty as a stream is: nothing before its first value but what comes before each
     // document (so a second byte-order mark, or a space that is not JSON's, is not
     // "empty" here and something else there).
