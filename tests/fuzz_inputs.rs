@@ -39,6 +39,11 @@ fn native_seeds_and_regressions_pass() {
 }
 
 #[test]
+fn fast_native_seeds_and_regressions_pass() {
+    assert!(each_input("fast_native", harness::fast_native) >= 10);
+}
+
+#[test]
 fn azure_seeds_and_regressions_pass() {
     assert!(each_input("azure", harness::azure) >= 40);
 }

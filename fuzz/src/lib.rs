@@ -59,6 +59,66 @@ pub fn azure(data: &[u8]) {
     loading(data);
 }
 
+/// The fast path against the exact one: the input read whole and as a pipe, with the
+/// fast scanners on one thread and on two with tiny pieces, gives the same model and the
+/// same diagnostics, in the same order with the same places and words, as the serde path
+/// alone on one thread.
+pub fn fast_native(data: &[u8]) {
+    let name = format!("fuzz.{}", extension_of(data));
+    let exact = LoadOptions {
+        threads: 1,
+        fast_scan: false,
+        ..LoadOptions::default()
+    };
+    // Tiny pieces, of a size fixed by the input, cut lines anywhere.
+    let piece_size = 1 + data.first().map_or(0, |&b| usize::from(b % 16));
+    let fast = [(1, LoadOptions::default().piece_size), (2, piece_size), (3, 1)];
+    let mut inputs = vec![InputSpec::Piped {
+        name: name.clone(),
+        bytes: data.to_vec(),
+    }];
+    if let Ok(text) = std::str::from_utf8(data) {
+        inputs.push(spec(&name, text));
+    }
+    for input in inputs {
+        let expected = loaded(&input, &exact);
+        for (threads, piece_size) in fast {
+            let options = LoadOptions {
+                threads,
+                piece_size,
+                ..exact.clone()
+            };
+            let got = loaded(
+                &input,
+                &LoadOptions {
+                    fast_scan: true,
+                    ..options
+                },
+            );
+            assert!(
+                got == expected,
+                "the fast path ({threads} threads, pieces of {piece_size} bytes) differs from the serde path: \
+                 {got:?}\n{expected:?}"
+            );
+        }
+    }
+}
+
+/// The model (its debug form shows every part) and the diagnostics, unsorted, of one
+/// input loaded with `options`.
+fn loaded(input: &InputSpec, options: &LoadOptions) -> (String, Vec<securescore::diag::Diagnostic>) {
+    let mut diags = Diagnostics::default();
+    // No catalog: what is compared is how the input is read, and the model's debug form
+    // stays short.
+    let model = load(
+        std::slice::from_ref(input),
+        &Catalog::empty(),
+        options,
+        &mut diags,
+    );
+    (format!("{model:?}"), diags.items().to_vec())
+}
+
 /// Load → score → every document in every format: the report (with groups and the HTML
 /// drill-downs), the plan, a diff of the input with itself and the validation report;
 /// and the input's two halves in either order.
