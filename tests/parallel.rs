@@ -10,6 +10,7 @@ use securescore::catalog::Catalog;
 use securescore::date::Date;
 use securescore::diag::{Diagnostic, Diagnostics, Level};
 use securescore::evaluation::{evaluate, ReportExtras, ScoringRequest};
+use securescore::ids::IdHasher;
 use securescore::load::fast::{scan_lines, Line};
 use securescore::load::source::InputSpec;
 use securescore::load::{load, LoadOptions};
@@ -300,8 +301,11 @@ fn fast(threads: usize, piece_size: usize) -> LoadOptions {
 
 /// How many lines of `text` the scanner reads, and how many it leaves to serde.
 fn scanned(text: &str) -> (usize, usize) {
-    let lines = scan_lines(text.strip_prefix('\u{FEFF}').unwrap_or(text));
-    let rows = lines.iter().filter(|l| matches!(l, Line::Row(_))).count();
+    let lines = scan_lines(
+        text.strip_prefix('\u{FEFF}').unwrap_or(text),
+        &IdHasher::default(),
+    );
+    let rows = lines.iter().filter(|l| matches!(l, Line::Row(..))).count();
     (rows, lines.len() - rows)
 }
 

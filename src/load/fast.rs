@@ -15,15 +15,25 @@
 //! `tests/parallel.rs` check that both paths build the same model.
 
 use crate::date::Date;
+use crate::ids::IdHasher;
 use crate::model::{Exemption, ExemptionCategory, Status};
 
 /// One line of JSON Lines as a worker thread leaves it for the caller.
 #[derive(Debug, PartialEq)]
 pub enum Line<'a> {
-    /// A native assessment the scanner read.
-    Row(Row<'a>),
+    /// A native assessment the scanner read, with the hashes of its ids.
+    Row(Row<'a>, Hashes),
     /// Any other value (see [`super::line_value`]), to be read through the serde path.
     Other(&'a str),
+}
+
+/// The hashes of a row's ids, made on a worker thread so that the builder's thread only
+/// looks them up ([`IdHasher::identity_hash`] of the resource, [`IdHasher::exact_hash`]
+/// of the recommendation).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hashes {
+    pub resource: u64,
+    pub recommendation: u64,
 }
 
 /// Cuts `text` into pieces of whole lines: each runs from where the last ended to the
@@ -48,13 +58,34 @@ pub fn pieces(text: &str, size: usize) -> impl Iterator<Item = &str> + Send {
 }
 
 /// The values of the lines of `piece` (blank lines left out), each read by the scanner
-/// when it can.
-pub fn scan_lines(piece: &str) -> Vec<Line<'_>> {
-    piece
-        .split('\n')
-        .filter_map(super::line_value)
-        .map(|value| assessment(value).map_or(Line::Other(value), Line::Row))
-        .collect()
+/// when it can, its ids hashed with `hasher` (a clone of the builder's).
+pub fn scan_lines<'a>(piece: &'a str, hasher: &IdHasher) -> Vec<Line<'a>> {
+    // Rows come grouped by resource: a resource spelt as in the row before has its hash.
+    let mut last: Option<(&str, u64)> = None;
+    let mut lines = Vec::new();
+    for value in piece.split('\n').filter_map(super::line_value) {
+        let Some(row) = assessment(value) else {
+            lines.push(Line::Other(value));
+            continue;
+        };
+        let resource = match last {
+            Some((id, hash)) if id == row.resource => hash,
+            _ => {
+                let hash = hasher.identity_hash(row.resource);
+                last = Some((row.resource, hash));
+                hash
+            }
+        };
+        let recommendation = hasher.exact_hash(row.recommendation);
+        lines.push(Line::Row(
+            row,
+            Hashes {
+                resource,
+                recommendation,
+            },
+        ));
+    }
+    lines
 }
 
 /// A native assessment read by the scanner.

@@ -481,35 +481,26 @@ impl Loader<'_> {
         }
         let threads = parallel::thread_count(self.options.threads);
         let pieces = fast::pieces(text, self.options.piece_size);
-        // Rows come grouped by resource: the id of the row before, and its index, spare
-        // interning the same id again (interning an id again gives the same index).
-        let mut last: Option<(&str, u32)> = None;
-        parallel::ordered_map(pieces, threads, fast::scan_lines, |lines| {
+        let hasher = self.builder.id_hasher().clone();
+        let scan = |piece| fast::scan_lines(piece, &hasher);
+        parallel::ordered_map(pieces, threads, scan, |lines| {
             for line in lines {
-                let row = match line {
-                    fast::Line::Row(row) => row,
-                    fast::Line::Other(value) => {
-                        self.json_line(file, value);
-                        continue;
-                    }
-                };
-                let resource = match last {
-                    Some((id, index)) if id == row.resource => index,
-                    _ => {
-                        let index = self.builder.resource(row.resource);
-                        last = Some((row.resource, index));
-                        index
-                    }
-                };
-                self.builder.add_assessment_of(
-                    resource,
-                    row.recommendation,
-                    row.status,
-                    row.exemption,
-                    file.input,
-                );
+                match line {
+                    fast::Line::Row(row, hashes) => self.add_hashed_row(file, row, hashes),
+                    fast::Line::Other(value) => self.json_line(file, value),
+                }
             }
         });
+    }
+
+    /// Adds an assessment the fast scanner read and a worker hashed the ids of.
+    fn add_hashed_row(&mut self, file: &FileCtx, row: fast::Row, hashes: fast::Hashes) {
+        let resource = self.builder.resource_hashed(row.resource, hashes.resource);
+        let recommendation = self
+            .builder
+            .recommendation_hashed(row.recommendation, hashes.recommendation);
+        self.builder
+            .add_assessment_indexed(resource, recommendation, row.status, row.exemption, file.input);
     }
 
     /// Whether the hot shapes are read by the fast scanner: asked for, and not under
