@@ -23,7 +23,8 @@ use crate::model::{Exemption, ExemptionCategory, Status};
 pub enum Line<'a> {
     /// A native assessment the scanner read, with the hashes of its ids.
     Row(Row<'a>, Hashes),
-    /// Any other value (see [`super::line_value`]), to be read through the serde path.
+    /// Any other value (a line without its blanks, CR and byte-order mark), to be read
+    /// through the serde path.
     Other(&'a str),
 }
 
@@ -63,10 +64,32 @@ pub fn scan_lines<'a>(piece: &'a str, hasher: &IdHasher) -> Vec<Line<'a>> {
     // Rows come grouped by resource: a resource spelt as in the row before has its hash.
     let mut last: Option<(&str, u64)> = None;
     let mut lines = Vec::new();
-    for value in piece.split('\n').filter_map(super::line_value) {
-        let Some(row) = assessment(value) else {
-            lines.push(Line::Other(value));
-            continue;
+    let mut at = 0;
+    while at < piece.len() {
+        // A row is read straight off the piece, up to its line break; any other line
+        // (a byte-order mark, a blank, something the scanner leaves) is cut out first.
+        let row = match row_line(piece, at) {
+            Some((row, next)) => {
+                at = next;
+                row
+            }
+            None => {
+                // `at` is always where a line starts, after a line break.
+                let rest = piece.get(at..).unwrap_or_default();
+                let len = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
+                let line = rest.get(..len).unwrap_or(rest);
+                at += len + 1;
+                let Some(value) = super::line_value(line) else {
+                    continue;
+                };
+                match assessment(value) {
+                    Some(row) => row,
+                    None => {
+                        lines.push(Line::Other(value));
+                        continue;
+                    }
+                }
+            }
         };
         let resource = match last {
             Some((id, hash)) if id == row.resource => hash,
@@ -88,6 +111,25 @@ pub fn scan_lines<'a>(piece: &'a str, hasher: &IdHasher) -> Vec<Line<'a>> {
     lines
 }
 
+/// The row on the line of `piece` that starts at `start`, and where the next line
+/// starts; `None` unless the line is a row the scanner reads, with nothing but blanks
+/// around it (no line break inside, no byte-order mark). What it reads is what
+/// [`assessment`] reads of the line's value ([`super::line_value`]): the value is the
+/// line without a last CR, which is a blank to the scanner either way.
+fn row_line(piece: &str, start: usize) -> Option<(Row<'_>, usize)> {
+    let mut at = Cursor::<true> {
+        text: piece,
+        at: start,
+    };
+    let row = at.row()?;
+    at.blanks();
+    match piece.as_bytes().get(at.at) {
+        None => Some((row, at.at)),
+        Some(b'\n') => Some((row, at.at + 1)),
+        Some(_) => None,
+    }
+}
+
 /// A native assessment read by the scanner.
 #[derive(Debug, PartialEq)]
 pub struct Row<'a> {
@@ -100,23 +142,25 @@ pub struct Row<'a> {
 /// Reads `value`, the text of one JSON value (blanks around it allowed), as a native
 /// assessment; `None` when it is anything the scanner cannot vouch for.
 pub fn assessment(value: &str) -> Option<Row<'_>> {
-    let mut at = Cursor { text: value, at: 0 };
-    let (mut resource, mut recommendation, mut status, mut exemption) = (None, None, None, None);
-    at.object(|at, key| match key {
-        "resource" => set_once(&mut resource, at.id()?),
-        "recommendation" => set_once(&mut recommendation, at.id()?),
-        "status" => set_once(&mut status, Status::parse(at.string()?)?),
-        "exemption" => set_once(&mut exemption, at.exemption()?),
-        _ => None,
-    })?;
+    let mut at = Cursor::<false> { text: value, at: 0 };
+    let row = at.row()?;
     at.end()?;
-    Some(Row {
-        resource: resource?,
-        recommendation: recommendation?,
-        status: status?,
-        exemption: exemption.flatten(),
-    })
+    Some(row)
 }
+
+/// The keys of an assessment, in the order [`Cursor::row`] numbers them.
+const ROW_KEYS: [&[u8]; 4] = [b"resource", b"recommendation", b"status", b"exemption"];
+
+/// The keys of an exemption, in the order [`Cursor::exemption`] numbers them.
+const EXEMPTION_KEYS: [&[u8]; 3] = [b"category", b"reason", b"expires"];
+
+/// The statuses as most inputs spell them, each with its closing quote: compared
+/// whole before the string is searched for its end.
+const STATUS_WORDS: [(&[u8], Status); 3] = [
+    (b"healthy\"", Status::Healthy),
+    (b"unhealthy\"", Status::Unhealthy),
+    (b"not_applicable\"", Status::NotApplicable),
+];
 
 /// Stores the value of a key met for the first time; `None` for a repeated key (which
 /// serde reports).
@@ -128,17 +172,23 @@ fn set_once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
     Some(())
 }
 
-/// A place in the text being scanned.
-struct Cursor<'a> {
+/// A place in the text being scanned. On a line of a piece (`LINE`), a line break is
+/// not a blank but the line's end.
+struct Cursor<'a, const LINE: bool> {
     text: &'a str,
     at: usize,
 }
 
-impl<'a> Cursor<'a> {
+impl<'a, const LINE: bool> Cursor<'a, LINE> {
     /// Steps over JSON whitespace (exactly serde_json's four characters).
     fn blanks(&mut self) {
         let bytes = self.text.as_bytes();
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(self.at) {
+        while let Some(&b) = bytes.get(self.at) {
+            match b {
+                b' ' | b'\t' | b'\r' => {}
+                b'\n' if !LINE => {}
+                _ => return,
+            }
             self.at += 1;
         }
     }
@@ -157,19 +207,48 @@ impl<'a> Cursor<'a> {
         (self.at == self.text.len()).then_some(())
     }
 
-    /// A JSON object whose keys are plain strings, each handed to `field`, which reads
-    /// the value after the colon.
-    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+    /// The text from here on, as bytes.
+    fn rest(&self) -> &'a [u8] {
+        self.text.as_bytes().get(self.at..).unwrap_or_default()
+    }
+
+    /// A native assessment: its four keys in any order, each at most once.
+    fn row(&mut self) -> Option<Row<'a>> {
+        let (mut resource, mut recommendation, mut status, mut exemption) = (None, None, None, None);
+        self.object(&ROW_KEYS, |at, key| match key {
+            0 => set_once(&mut resource, at.id()?),
+            1 => set_once(&mut recommendation, at.id()?),
+            2 => set_once(&mut status, at.status()?),
+            _ => set_once(&mut exemption, at.exemption()?),
+        })?;
+        Some(Row {
+            resource: resource?,
+            recommendation: recommendation?,
+            status: status?,
+            exemption: exemption.flatten(),
+        })
+    }
+
+    /// A JSON object whose keys are among `keys`, written plainly (no escapes): each is
+    /// handed, by its place in `keys`, to `field`, which reads the value after the colon.
+    fn object(
+        &mut self,
+        keys: &[&[u8]],
+        mut field: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<()> {
         if self.next()? != b'{' {
             return None;
         }
         self.blanks();
-        if self.text.as_bytes().get(self.at) == Some(&b'}') {
+        if self.rest().first() == Some(&b'}') {
             self.at += 1;
             return Some(());
         }
         loop {
-            let key = self.string()?;
+            if self.next()? != b'"' {
+                return None;
+            }
+            let key = self.key(keys)?;
             if self.next()? != b':' {
                 return None;
             }
@@ -182,6 +261,17 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// After an opening quote, which of `keys` the string is (stepped over, with its
+    /// closing quote); `None` for any other string.
+    fn key(&mut self, keys: &[&[u8]]) -> Option<usize> {
+        let rest = self.rest();
+        let i = keys
+            .iter()
+            .position(|k| rest.starts_with(k) && rest.get(k.len()) == Some(&b'"'))?;
+        self.at += keys[i].len() + 1;
+        Some(i)
+    }
+
     /// A string with no escapes and no control characters (both of which the serde
     /// path handles), borrowed from the text.
     fn string(&mut self) -> Option<&'a str> {
@@ -189,14 +279,24 @@ impl<'a> Cursor<'a> {
             return None;
         }
         let start = self.at;
-        let rest = self.text.as_bytes().get(start..)?;
-        let len = memchr::memchr2(b'"', b'\\', rest)?;
-        let body = &rest[..len];
-        if rest[len] != b'"' || has_control(body) {
-            return None;
-        }
+        let len = plain_string_len(self.rest())?;
         self.at = start + len + 1;
         self.text.get(start..start + len)
+    }
+
+    /// A status: one of [`STATUS_WORDS`], else any string [`Status::parse`] takes.
+    fn status(&mut self) -> Option<Status> {
+        self.blanks();
+        let rest = self.rest();
+        if rest.first() == Some(&b'"') {
+            for (word, status) in STATUS_WORDS {
+                if rest.get(1..).is_some_and(|r| r.starts_with(word)) {
+                    self.at += 1 + word.len();
+                    return Some(status);
+                }
+            }
+        }
+        Status::parse(self.string()?)
     }
 
     /// A non-empty string, as [`super::native::Id`] requires.
@@ -230,17 +330,16 @@ impl<'a> Cursor<'a> {
             return Some(None);
         }
         let (mut category, mut reason, mut expires) = (None, None, None);
-        self.object(|at, key| match key {
-            "category" => set_once(&mut category, ExemptionCategory::parse(at.string()?)?),
-            "reason" => set_once(&mut reason, at.optional_string()?),
-            "expires" => {
+        self.object(&EXEMPTION_KEYS, |at, key| match key {
+            0 => set_once(&mut category, ExemptionCategory::parse(at.string()?)?),
+            1 => set_once(&mut reason, at.optional_string()?),
+            _ => {
                 let date = match at.optional_string()? {
                     None => None,
                     Some(text) => Some(Date::parse_date_or_time(text).ok()?),
                 };
                 set_once(&mut expires, date)
             }
-            _ => None,
         })?;
         Some(Some(Exemption {
             category: category?,
@@ -251,10 +350,36 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Whether `bytes` hold a control character (below U+0020), which a JSON string may not
-/// hold raw. Written as a fold so that it runs over whole vectors at a time.
-fn has_control(bytes: &[u8]) -> bool {
-    bytes.iter().fold(false, |found, &b| found | (b < 0x20))
+/// The length of a string's text up to its closing quote, `rest` being what follows
+/// the opening one; `None` when an escape or a control character (below U+0020, which a
+/// JSON string may not hold raw) comes first, or no quote does. Eight bytes are looked at
+/// a time: in each word, the lowest byte flagged by any of the three tests is the first
+/// special byte (a test's flags above its lowest may be false, never below it).
+fn plain_string_len(rest: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS;
+    let mut at = 0;
+    for chunk in rest.chunks_exact(8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let flags =
+            below(w ^ (ONES * u64::from(b'"')), 1) | below(w ^ (ONES * u64::from(b'\\')), 1) | below(w, 0x20);
+        if flags != 0 {
+            at += (flags.trailing_zeros() / 8) as usize;
+            return (rest[at] == b'"').then_some(at);
+        }
+        at += 8;
+    }
+    for &b in rest.get(at..)? {
+        match b {
+            b'"' => return Some(at),
+            b'\\' | 0..=0x1F => return None,
+            _ => at += 1,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -306,6 +431,67 @@ mod tests {
         assert_eq!(pieces(text, 1).count(), 5);
         assert_eq!(pieces(text, 1 << 20).collect::<Vec<_>>(), [text]);
         assert_eq!(pieces("", 4).count(), 0);
+    }
+
+    #[test]
+    fn a_string_ends_at_its_first_quote_unless_an_escape_or_a_control_comes_first() {
+        // What the eight-at-a-time search must agree with: one byte at a time.
+        let naive = |rest: &[u8]| {
+            let i = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            (rest[i] == b'"').then_some(i)
+        };
+        // Fillers next to the special bytes in value (`!` and `#` around `"`, `[` and `]`
+        // around `\`, a space just above the controls) and bytes of multi-byte characters.
+        let filler = b"a!#[] \x7F\xC3\xA9\xFF";
+        for len in 0..40 {
+            for special in [b'"', b'\\', 0x00, 0x1F, b'\n', b'\r'] {
+                for at in 0..=len {
+                    let mut bytes: Vec<u8> = (0..len).map(|i| filler[(i * 7 + at) % filler.len()]).collect();
+                    if at < len {
+                        bytes[at] = special;
+                    }
+                    assert_eq!(plain_string_len(&bytes), naive(&bytes), "{bytes:?}");
+                    bytes.push(b'"');
+                    assert_eq!(plain_string_len(&bytes), naive(&bytes), "{bytes:?}");
+                }
+            }
+        }
+    }
+
+    /// Rows read straight off a piece are those read line by line from each line's
+    /// value, and every other line is left whole.
+    #[test]
+    fn scanning_a_piece_reads_what_reading_line_by_line_reads() {
+        let row = r#"{"resource": "r", "recommendation": "c", "status": "healthy"}"#;
+        let text = format!(
+            "{row}\n \t{row}\r\n{row} \r\r\n\u{FEFF}{row}\n \u{FEFF}{row}\n\n\r\n{row} x\n\
+             {{\"resource\": \"r\",\n\"recommendation\": \"c\", \"status\": \"healthy\"}}\n{row}\n{row}"
+        );
+        let hasher = IdHasher::default();
+        let line_by_line: Vec<Line> = text
+            .split('\n')
+            .filter_map(super::super::line_value)
+            .map(|value| match assessment(value) {
+                Some(row) => {
+                    let hashes = Hashes {
+                        resource: hasher.identity_hash(row.resource),
+                        recommendation: hasher.exact_hash(row.recommendation),
+                    };
+                    Line::Row(row, hashes)
+                }
+                None => Line::Other(value),
+            })
+            .collect();
+        let scanned = scan_lines(&text, &hasher);
+        assert_eq!(scanned, line_by_line);
+        // Each row's text is the same slice of the input, not only equal.
+        for (a, b) in scanned.iter().zip(&line_by_line) {
+            if let (Line::Row(a, _), Line::Row(b, _)) = (a, b) {
+                assert_eq!(a.resource.as_ptr(), b.resource.as_ptr());
+            }
+        }
+        let rows = scanned.iter().filter(|l| matches!(l, Line::Row(..))).count();
+        assert_eq!((rows, scanned.len()), (7, 10));
     }
 
     #[test]
