@@ -6,7 +6,7 @@
 //! in a fixed order, re-scoring after each, so the steps add up to the total change.
 
 use crate::ids::resource_key;
-use crate::model::{Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, Scope};
+use crate::model::{Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resources, Scope};
 use crate::score::{score, ScoreOptions, Weighting};
 use crate::select::{select, Filters};
 use serde::Serialize;
@@ -160,7 +160,7 @@ struct Scored {
 
 /// Both inventories on one set of indexes.
 struct Universe {
-    resources: Vec<Resource>,
+    resources: Resources,
     resource_scope: Vec<u32>,
     scopes: Vec<Scope>,
     /// The same scopes as AFTER defines them (names, management groups), where it does.
@@ -196,7 +196,7 @@ impl Builder {
             recommendations: HashMap::new(),
             exemptions: HashMap::new(),
             u: Universe {
-                resources: Vec::new(),
+                resources: Resources::default(),
                 resource_scope: Vec::new(),
                 scopes: Vec::new(),
                 after_scopes: Vec::new(),
@@ -261,10 +261,10 @@ impl Builder {
                         self.after_scopes.insert(scope_key.clone(), s.clone());
                     }
                 }
-                let key = (resource_key(&r.id), scope_key.clone());
+                let key = (resource_key(r.id), scope_key.clone());
                 let next = self.u.resources.len() as u32;
                 *self.resources.entry(key).or_insert_with(|| {
-                    self.u.resources.push(r.clone());
+                    self.u.resources.push(r.id, r.meta.cloned().map(Box::new));
                     self.resource_scope_keys.push(scope_key);
                     next
                 })
@@ -601,7 +601,7 @@ pub fn diff(
         let mut resources: Vec<String> = stage
             .resources
             .iter()
-            .map(|&r| u.resources[r as usize].id.to_string())
+            .map(|&r| u.resources.id(r as usize).to_string())
             .collect();
         resources.sort();
         resources.dedup();

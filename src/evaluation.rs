@@ -8,7 +8,7 @@
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::groups::{groups, GroupBy};
-use crate::model::{Model, Resource};
+use crate::model::Model;
 use crate::outcome::UsageError;
 use crate::report::{self, sort_groups, GateOut, GroupOut, Report, ScoreOut, WarningOut};
 use crate::score::{score, Score, ScoreOptions, ScoringModel, Weighting};
@@ -229,7 +229,7 @@ fn warn_expired_exemptions(
     let mut latest: Option<(Date, usize, usize)> = None;
     let ids = |&(_, r, c): &(Date, usize, usize)| {
         (
-            model.resources.get(r).map_or("", |x| &*x.id),
+            model.resources.id(r),
             model.recommendations.get(c).map_or("", |x| x.id.as_str()),
         )
     };
@@ -257,7 +257,7 @@ fn warn_expired_exemptions(
         .get(example.2)
         .map_or_else(|| format!("{recommendation:?}"), |r| r.quoted_label());
     let resource =
-        crate::text::quoted_name_and_id(model.resources.get(example.1).and_then(Resource::name), resource);
+        crate::text::quoted_name_and_id(model.resources.get(example.1).and_then(|r| r.name()), resource);
     diags.push(Diagnostic::warning(
         "exemption-expired",
         format!(

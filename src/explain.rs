@@ -324,7 +324,7 @@ fn resources_of(
             }
             if let Some(e) = exemption.filter(|e| e.is_active(options.as_of)) {
                 exemptions.push(ExemptionInEffect {
-                    resource: model.resources[r].id.to_string(),
+                    resource: model.resources.id(r).to_string(),
                     recommendation: rec.id.clone(),
                     recommendation_name: rec.name.clone(),
                     category: e.category.as_str(),
@@ -336,14 +336,14 @@ fn resources_of(
         }
         if !failing.is_empty() {
             failing.sort_by(|x, y| x.id.cmp(&y.id));
-            let resource = &model.resources[r];
+            let (id, name) = model.resources.get(r).map_or(("", None), |x| (x.id, x.name()));
             let scope = model
                 .resource_scope
                 .get(r)
                 .and_then(|&s| model.scopes.get(s as usize));
             unhealthy.push(UnhealthyResource {
-                resource: resource.id.to_string(),
-                name: resource.name().map(str::to_string),
+                resource: id.to_string(),
+                name: name.map(str::to_string),
                 scope: scope.and_then(|s| s.id.clone()),
                 scope_name: scope.and_then(|s| s.name.clone()),
                 recommendations: failing.iter().map(|rec| rec.id.clone()).collect(),

@@ -66,7 +66,9 @@ pub struct Group {
 
 /// The group keys of resource `r`: (folded key, spelling); empty when it has none.
 fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
-    let resource = &model.resources[r];
+    let Some(resource) = model.resources.get(r) else {
+        return Vec::new();
+    };
     let scope = model
         .resource_scope
         .get(r)

@@ -284,14 +284,24 @@ impl Recommendation {
     }
 }
 
-/// A resource: its id as first spelled, and metadata when an input gave some. Small
-/// (24 bytes besides its id): an inventory holds hundreds of thousands, most of them
-/// only assessed, with no metadata.
+/// The resources of a model, by index: each id as first spelled, and metadata where a
+/// definition gives some. The ids are stored end to end in one string (an inventory
+/// holds hundreds of thousands, most only assessed: an allocation each would cost a
+/// sixth more), so a resource is read as a [`Resource`] view.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Resource {
-    pub id: Box<str>,
+pub struct Resources {
+    ids: String,
+    /// Where each resource's id ends in `ids`.
+    ends: Vec<usize>,
+    meta: Vec<Option<Box<ResourceMeta>>>,
+}
+
+/// One resource of [`Resources`]: its id, and metadata when an input gave some.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Resource<'a> {
+    pub id: &'a str,
     /// What a resource definition says of it; `None` when nothing does.
-    pub meta: Option<Box<ResourceMeta>>,
+    pub meta: Option<&'a ResourceMeta>,
 }
 
 /// The metadata a resource definition gives (SPEC §2 `resources`).
@@ -303,33 +313,83 @@ pub struct ResourceMeta {
     pub tags: Option<BTreeMap<String, String>>,
 }
 
-impl Resource {
-    /// A resource known only by its id.
-    pub fn new(id: &str) -> Resource {
-        Resource {
-            id: id.into(),
-            meta: None,
-        }
-    }
-
+impl<'a> Resource<'a> {
     /// Its display name, when a definition gives one.
-    pub fn name(&self) -> Option<&str> {
-        self.meta.as_ref()?.name.as_deref()
+    pub fn name(&self) -> Option<&'a str> {
+        self.meta?.name.as_deref()
     }
 
     /// Its resource type, when a definition gives one.
-    pub fn kind(&self) -> Option<&str> {
-        self.meta.as_ref()?.kind.as_deref()
+    pub fn kind(&self) -> Option<&'a str> {
+        self.meta?.kind.as_deref()
     }
 
     /// The subscription (or scope) a definition gives it.
-    pub fn subscription(&self) -> Option<&str> {
-        self.meta.as_ref()?.subscription.as_deref()
+    pub fn subscription(&self) -> Option<&'a str> {
+        self.meta?.subscription.as_deref()
     }
 
     /// Its tags, when a definition gives them.
-    pub fn tags(&self) -> Option<&BTreeMap<String, String>> {
-        self.meta.as_ref()?.tags.as_ref()
+    pub fn tags(&self) -> Option<&'a BTreeMap<String, String>> {
+        self.meta?.tags.as_ref()
+    }
+}
+
+impl Resources {
+    /// How many resources there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Adds a resource (its index is the previous [`Resources::len`]).
+    pub fn push(&mut self, id: &str, meta: Option<Box<ResourceMeta>>) {
+        self.ids.push_str(id);
+        self.ends.push(self.ids.len());
+        self.meta.push(meta);
+    }
+
+    /// The id of resource `r`; empty when there is no such resource.
+    pub fn id(&self, r: usize) -> &str {
+        let start = r.checked_sub(1).map_or(Some(0), |p| self.ends.get(p).copied());
+        match (start, self.ends.get(r)) {
+            (Some(start), Some(&end)) => self.ids.get(start..end).unwrap_or(""),
+            _ => "",
+        }
+    }
+
+    /// Resource `r`, if there is one.
+    pub fn get(&self, r: usize) -> Option<Resource<'_>> {
+        let meta = self.meta.get(r)?;
+        Some(Resource {
+            id: self.id(r),
+            meta: meta.as_deref(),
+        })
+    }
+
+    /// The metadata of resource `r`, to set.
+    pub fn meta_mut(&mut self, r: usize) -> Option<&mut Option<Box<ResourceMeta>>> {
+        self.meta.get_mut(r)
+    }
+
+    /// Every resource, by index.
+    pub fn iter(&self) -> impl Iterator<Item = Resource<'_>> {
+        (0..self.len()).filter_map(|r| self.get(r))
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Resources {
+    /// Resources known only by their ids.
+    fn from_iter<I: IntoIterator<Item = S>>(ids: I) -> Resources {
+        let mut resources = Resources::default();
+        for id in ids {
+            resources.push(id.as_ref(), None);
+        }
+        resources
     }
 }
 
@@ -444,7 +504,7 @@ pub struct ModelParts {
     pub controls: Vec<Control>,
     /// Every recommendation an assessment or a control member names.
     pub recommendations: Vec<Recommendation>,
-    pub resources: Vec<Resource>,
+    pub resources: Resources,
     /// For each resource, its scope (index into `scopes`).
     pub resource_scope: Vec<u32>,
     /// Scopes sorted by id, the unnamed scope last.
@@ -642,6 +702,28 @@ mod tests {
         );
     }
 
+    /// Ids stored end to end read back one by one, with their metadata; an index past
+    /// the end reads as nothing.
+    #[test]
+    fn resources_read_back_their_ids_and_metadata() {
+        let mut resources: Resources = ["/subscriptions/s/a", "", "b"].into_iter().collect();
+        let meta = ResourceMeta {
+            name: Some("vm".to_string()),
+            ..ResourceMeta::default()
+        };
+        resources.push("é/c", Some(Box::new(meta)));
+        let ids: Vec<&str> = resources.iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["/subscriptions/s/a", "", "b", "é/c"]);
+        assert_eq!(resources.get(3).and_then(|r| r.name()), Some("vm"));
+        assert_eq!(resources.get(2).and_then(|r| r.name()), None);
+        assert_eq!((resources.id(4), resources.get(4)), ("", None));
+        if let Some(meta) = resources.meta_mut(0) {
+            meta.get_or_insert_default().subscription = Some("s".to_string());
+        }
+        assert_eq!(resources.get(0).and_then(|r| r.subscription()), Some("s"));
+        assert_eq!(resources.len(), 4);
+    }
+
     #[test]
     fn statuses_parse_loosely() {
         assert_eq!(Status::parse("NotApplicable"), Some(Status::NotApplicable));
@@ -664,7 +746,7 @@ mod tests {
         let model = Model::new(ModelParts {
             controls: vec![control("a", vec![1]), control("b", vec![0, 1])],
             recommendations: vec![Recommendation::default(); 3],
-            resources: vec![Resource::default(); 3],
+            resources: ["a", "b", "c"].into_iter().collect(),
             resource_scope: vec![0; 3],
             assessments: vec![assessment(0, 0), assessment(0, 1), assessment(2, 2)],
             ..ModelParts::default()

@@ -499,7 +499,7 @@ fn plan_with<C: Chooser>(
         let (recommendations, recommendation_names) = fixed_recommendations(model, &candidate.changes);
         let mut resource_ids: Vec<String> = resources
             .iter()
-            .map(|&r| model.resources[r as usize].id.to_string())
+            .map(|&r| model.resources.id(r as usize).to_string())
             .collect();
         resource_ids.sort();
         let name = match candidate.control {

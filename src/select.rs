@@ -252,7 +252,7 @@ pub fn unknown_scopes(model: &Model, filters: &Filters) -> Vec<(String, Vec<Stri
         .filter(|f| {
             !model.resources.iter().enumerate().any(|(i, r)| {
                 let scope = model.scopes.get(model.resource_scope[i] as usize);
-                keeps_resource(&r.id, scope.and_then(|s| s.key.as_deref()), f)
+                keeps_resource(r.id, scope.and_then(|s| s.key.as_deref()), f)
             })
         })
         .map(|f| {

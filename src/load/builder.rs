@@ -23,7 +23,7 @@ use crate::catalog::{Catalog, ControlDef, RecommendationIn};
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::ids::{subscription_of, IdHasher};
 use crate::model::{
-    Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resource, ResourceMeta, Status,
+    Assessment, Control, Exemption, Model, ModelParts, Recommendation, ResourceMeta, Resources, Status,
     Subscription,
 };
 use crate::text::quoted_name_and_id;
@@ -263,14 +263,14 @@ impl ModelBuilder {
         };
         // A definition of the id alone holds no metadata.
         let meta = (meta != ResourceMeta::default()).then(|| Box::new(meta));
-        let Some(item) = self.resources.items.get_mut(i as usize) else {
+        let Some(item) = self.resources.items.meta_mut(i as usize) else {
             return Ok(());
         };
         match self.resources.defined.get(&i) {
-            Some(_) if item.meta == meta => Ok(()),
+            Some(_) if *item == meta => Ok(()),
             Some(first) => Err(conflict("resource", &def.id, first, at)),
             None => {
-                item.meta = meta;
+                *item = meta;
                 self.resources.defined.insert(i, at);
                 Ok(())
             }
@@ -433,13 +433,14 @@ impl ModelBuilder {
 
     /// The resources, those whose id names no subscription given the scope they were
     /// exported under (unless their definition names a subscription).
-    fn take_resources(&mut self) -> Vec<Resource> {
+    fn take_resources(&mut self) -> Resources {
         let mut resources = std::mem::take(&mut self.resources.items);
         for (&i, scope) in &self.scope_hints {
-            if let Some(r) = resources.get_mut(i as usize) {
-                if r.subscription().is_none() && subscription_of(&r.id).is_none() {
-                    r.meta.get_or_insert_default().subscription = Some(scope.clone());
-                }
+            let unscoped = resources
+                .get(i as usize)
+                .is_some_and(|r| r.subscription().is_none() && subscription_of(r.id).is_none());
+            if let (true, Some(meta)) = (unscoped, resources.meta_mut(i as usize)) {
+                meta.get_or_insert_default().subscription = Some(scope.clone());
             }
         }
         resources
@@ -528,7 +529,7 @@ impl ModelBuilder {
         let mut example: Option<(u32, u32, u16, u16)> = None;
         let key = |r: u32, c: u32| {
             (
-                self.resources.items[r as usize].id.to_lowercase(),
+                self.resources.items.id(r as usize).to_lowercase(),
                 self.recommendations[c as usize].id.as_str(),
             )
         };
@@ -557,7 +558,7 @@ impl ModelBuilder {
                 format!(
                     "{repeats} assessment(s) repeated identically were kept once (for example: resource {:?}, \
                      recommendation {})",
-                    self.resources.items[res as usize].id,
+                    self.resources.items.id(res as usize),
                     self.recommendations[rec as usize].quoted_label()
                 ),
             );
@@ -573,7 +574,7 @@ impl ModelBuilder {
             format!(
                 "resource {:?} is assessed twice against recommendation {} with different results \
                  ({} in {}, {} in {}); an assessment must appear once, or repeat identically",
-                self.resources.items[a.resource() as usize].id,
+                self.resources.items.id(a.resource() as usize),
                 self.recommendations[a.recommendation() as usize].quoted_label(),
                 describe(prev.status(), was.exemption, &self.exemptions),
                 self.input_name(was.input),

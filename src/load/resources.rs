@@ -5,7 +5,7 @@
 
 use crate::diag::Origin;
 use crate::ids::{same_identity, IdHasher};
-use crate::model::Resource;
+use crate::model::Resources;
 use hashbrown::HashTable;
 
 /// Interns resource ids by their identity, storing each id string once.
@@ -24,7 +24,7 @@ pub(super) struct ResourceTable {
     /// The resource interned last.
     last: Option<u32>,
     /// The resources, by index.
-    pub(super) items: Vec<Resource>,
+    pub(super) items: Resources,
     /// Where each defined resource (by index) was first defined, for conflict checks:
     /// few resources are defined, so not one entry per resource.
     pub(super) defined: hashbrown::HashMap<u32, Origin>,
@@ -54,7 +54,7 @@ impl ResourceTable {
         let items = &self.items;
         let found = self
             .index
-            .find(hash, |&i| same_identity(&items[i as usize].id, id));
+            .find(hash, |&i| same_identity(items.id(i as usize), id));
         let i = match found {
             Some(&i) => i,
             None => self.push(id, hash),
@@ -73,14 +73,13 @@ impl ResourceTable {
 
     /// The last resource interned, when `id` is spelled as it was.
     fn repeat(&self, id: &str) -> Option<u32> {
-        self.last
-            .filter(|&i| self.items.get(i as usize).is_some_and(|r| &*r.id == id))
+        self.last.filter(|&i| self.items.id(i as usize) == id)
     }
 
     /// Adds a new identity.
     fn push(&mut self, id: &str, hash: u64) -> u32 {
         let i = self.items.len() as u32;
-        self.items.push(Resource::new(id));
+        self.items.push(id, None);
         self.hashes.push(hash);
         let hashes = &self.hashes;
         self.index.insert_unique(hash, i, |&j| hashes[j as usize]);
@@ -110,7 +109,7 @@ mod tests {
         let b = t.intern("subscriptions/s1/resourcegroups/RG/providers/P/VM1");
         assert_eq!(a, b);
         assert_eq!(
-            &*t.items[0].id,
+            t.items.id(0),
             "/subscriptions/S1/resourceGroups/rg/providers/p/vm1"
         );
     }
@@ -135,7 +134,7 @@ mod tests {
             assert_eq!(t.intern(&respelled), n);
         }
         assert_eq!(t.items.len(), 5000);
-        assert_eq!(&*t.items[7].id, id(7));
+        assert_eq!(t.items.id(7), id(7));
         assert_eq!(t.intern("arn:aws:s3:::b"), 5000);
         assert_eq!(t.intern("ARN:aws:s3:::b"), 5001);
     }

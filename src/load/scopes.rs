@@ -3,14 +3,14 @@
 //! Azure's exported objects name. Scopes are sorted by id, the unnamed one last.
 
 use crate::ids::{connector_of, subscription_of};
-use crate::model::{ExportScope, Resource, Scope, Subscription};
+use crate::model::{ExportScope, Resources, Scope, Subscription};
 use std::collections::{BTreeMap, HashMap};
 
 /// The scopes of the inventory (sorted by key, the unnamed scope last, only when some
 /// resource needs it) and each resource's scope index. `subscriptions` are the defined
 /// subscriptions by folded id; `exported`, the scopes exported objects name.
 pub(super) fn assign_scopes(
-    resources: &[Resource],
+    resources: &Resources,
     subscriptions: &BTreeMap<String, Subscription>,
     exported: &[ExportScope],
 ) -> (Vec<Scope>, Vec<u32>) {
@@ -95,18 +95,18 @@ pub(super) fn assign_scopes(
 /// `ids::scope_key` and `ids::path_scope_key` fold them) each with its byte-wise
 /// smallest spelling. A key is folded into one buffer and looked up, not kept per
 /// resource: a few scopes hold hundreds of thousands of resources.
-fn resource_scope_keys(resources: &[Resource]) -> (Vec<u32>, Vec<(String, &str)>) {
+fn resource_scope_keys(resources: &Resources) -> (Vec<u32>, Vec<(String, &str)>) {
     let mut distinct: Vec<(String, &str)> = Vec::new();
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut folded = String::new();
     let keys = resources
         .iter()
         .map(|r| {
-            let (key, spelling) = match (r.subscription(), connector_of(&r.id)) {
+            let (key, spelling) = match (r.subscription(), connector_of(r.id)) {
                 (Some(s), _) if s.contains('/') => (s.trim_start_matches('/'), s),
                 (Some(s), _) => (s, s),
                 (None, Some(c)) => (c.trim_start_matches('/'), c),
-                (None, None) => match subscription_of(&r.id) {
+                (None, None) => match subscription_of(r.id) {
                     Some(s) => (s, s),
                     None => return u32::MAX,
                 },

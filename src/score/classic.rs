@@ -659,8 +659,7 @@ mod tests {
     use super::*;
     use crate::date::Date;
     use crate::model::{
-        Control, Exemption, ExemptionCategory, ExportedScore, Figures, ModelParts, Recommendation, Resource,
-        Scope,
+        Control, Exemption, ExemptionCategory, ExportedScore, Figures, ModelParts, Recommendation, Scope,
     };
     use proptest::prelude::*;
 
@@ -837,9 +836,7 @@ mod tests {
                     ..Recommendation::default()
                 })
                 .collect(),
-            resources: (0..resources.len())
-                .map(|r| Resource::new(&format!("res{r}")))
-                .collect(),
+            resources: (0..resources.len()).map(|r| format!("res{r}")).collect(),
             resource_scope: resources
                 .iter()
                 .map(|(s, _)| assessed[s % assessed.len()] as u32)

@@ -53,13 +53,9 @@ pub fn bytes_allocated<T>(work: impl FnOnce() -> T) -> (T, u64) {
 }
 
 /// `n` resources, resource `s` in subscription `s` (see [`subscriptions_of`]).
-pub fn one_resource_each(n: usize) -> Vec<securescore::model::Resource> {
+pub fn one_resource_each(n: usize) -> securescore::model::Resources {
     (0..n)
-        .map(|s| {
-            securescore::model::Resource::new(&format!(
-                "/subscriptions/{s:08}/resourceGroups/rg/providers/x/vm{s}"
-            ))
-        })
+        .map(|s| format!("/subscriptions/{s:08}/resourceGroups/rg/providers/x/vm{s}"))
         .collect()
 }
 
