@@ -78,7 +78,7 @@ fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
             .and_then(|s| Some((s.key.clone()?, s.id.clone()?)))
             .into_iter()
             .collect(),
-        GroupBy::ResourceGroup => resource_group_of(&resource.id)
+        GroupBy::ResourceGroup => resource_group_of(resource.id)
             .map(|k| (k.clone(), k))
             .into_iter()
             .collect(),
@@ -93,7 +93,7 @@ fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
         GroupBy::Type => resource
             .kind()
             .map(str::to_string)
-            .or_else(|| type_of_id(&resource.id))
+            .or_else(|| type_of_id(resource.id))
             .map(|t| (t.to_lowercase(), t))
             .into_iter()
             .collect(),

@@ -305,7 +305,7 @@ pub fn select(model: &Model, filters: &Filters) -> Result<Option<Selection>, Str
             let scope = model.scopes.get(model.resource_scope[i] as usize);
             let scope_key = scope.and_then(|s| s.key.as_deref());
             let in_scope = filters.scopes.is_empty()
-                || filters.scopes.iter().any(|f| keeps_resource(&r.id, scope_key, f));
+                || filters.scopes.iter().any(|f| keeps_resource(r.id, scope_key, f));
             let in_group = groups.is_empty()
                 || scope.is_some_and(|s| {
                     s.management_groups
