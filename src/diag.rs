@@ -108,6 +108,14 @@ impl fmt::Display for Diagnostic {
 /// The most errors kept in memory; later ones are only counted.
 const MAX_KEPT: usize = 1000;
 
+/// How far a run's diagnostics went at one moment ([`Diagnostics::mark`]).
+#[derive(Clone, Copy, Debug)]
+pub struct DiagnosticsMark {
+    items: usize,
+    errors: usize,
+    dropped: usize,
+}
+
 /// Every diagnostic of a run, in the order found.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -127,6 +135,23 @@ impl Diagnostics {
         } else {
             self.dropped += 1;
         }
+    }
+
+    /// A mark of how far the diagnostics go now, to [`Diagnostics::roll_back`] to.
+    pub fn mark(&self) -> DiagnosticsMark {
+        DiagnosticsMark {
+            items: self.items.len(),
+            errors: self.errors,
+            dropped: self.dropped,
+        }
+    }
+
+    /// Withdraws every diagnostic recorded after `mark` (the loader reading its inputs
+    /// again the exact way when a fast scanner's guess proved wrong part-way).
+    pub fn roll_back(&mut self, mark: DiagnosticsMark) {
+        self.items.truncate(mark.items);
+        self.errors = mark.errors;
+        self.dropped = mark.dropped;
     }
 
     /// The number of errors, including those not kept.

@@ -28,6 +28,10 @@ macro_rules! azure_object {
         }
 
         impl<'a> $name<'a> {
+            /// The keys read, in the order they are matched (each in any case).
+            #[allow(dead_code)]
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+
             /// Fills the fields this record lacks from `other`.
             #[allow(dead_code)]
             fn fill_from(&mut self, other: $name<'a>) {
@@ -498,71 +502,11 @@ impl AzureSink<'_> {
         input: u16,
         at: &mut dyn FnMut() -> Origin,
     ) -> Result<(), Diagnostic> {
-        let key = Self::key(&fields, "an assessment", at)?;
-        let key = &*azure_name(key);
-        let resource = resource_of(&fields).ok_or_else(|| {
-            invalid(
-                "missing-field",
-                format!(
-                    "assessment {key:?} names no resource: expected properties.resourceDetails.id (or ResourceId, \
-                     AzureResourceId, AwsResourceId, GcpResourceId, vmuuid, machineName) or an assessment id \
-                     under the resource"
-                ),
-                at(),
-            )
-        })?;
-        let code = fields
-            .status
-            .as_ref()
-            .and_then(|s| Fields::text(&s.code))
-            .ok_or_else(|| {
-                invalid(
-                    "missing-field",
-                    format!(
-                        "assessment {key:?} has no status.code: expected Healthy, Unhealthy or NotApplicable"
-                    ),
-                    at(),
-                )
-            })?;
-        let status = Status::parse(code).ok_or_else(|| {
-            invalid(
-                "invalid-value",
-                format!("assessment {key:?} has status.code {code:?}: expected Healthy, Unhealthy or NotApplicable"),
-                at(),
-            )
-        })?;
-        let exempt = fields
-            .status
-            .as_ref()
-            .and_then(|s| Fields::text(&s.cause))
-            .is_some_and(|c| c.eq_ignore_ascii_case("Exempt"));
-        // Azure exports an exempt assessment as not applicable, hiding its own status:
-        // scored as a waiver, and as unhealthy when exemptions are ignored.
-        let (status, exemption) = if exempt {
-            (
-                if status == Status::NotApplicable {
-                    Status::Unhealthy
-                } else {
-                    status
-                },
-                Some(Exemption {
-                    category: ExemptionCategory::Waiver,
-                    expires: None,
-                    reason: Some("exempt in Defender for Cloud (status.cause Exempt)".to_string()),
-                    hides_status: status == Status::NotApplicable,
-                }),
-            )
-        } else {
-            (status, None)
-        };
+        let facts = assessment_facts(&fields, at)?;
         let metadata = fields.metadata.as_deref();
         let parts = recommendation_parts(metadata, Fields::text(&fields.display_name), at)?;
-        self.builder.merge_recommendation(key, &parts, at);
-        let r = self.builder.resource(&resource);
-        if let Some(scope) = scope_hint(&fields, &resource) {
-            self.builder.resource_scope_hint(r, &scope);
-        }
-        self.builder.add_assessment_of(r, key, status, exemption, input);
+        self.builder.merge_recommendation(&facts.key, &parts, at);
+        add_assessment(self.builder, facts, input);
         Ok(())
     }
 
@@ -716,6 +660,99 @@ impl AzureSink<'_> {
             .add_score(scope, fields.weight.map(|w| w.0), figures(fields), at());
         Ok(())
     }
+}
+
+/// What an assessment says of its resource, beside what it says of its recommendation:
+/// everything but its `metadata`, read without touching the model, so that a scanner
+/// on another thread can read it too ([`super::azure_scan`]).
+#[derive(Debug)]
+pub struct AssessmentFacts<'f> {
+    /// The recommendation's key, as the model compares it.
+    pub key: Cow<'f, str>,
+    pub resource: Cow<'f, str>,
+    pub status: Status,
+    pub exemption: Option<Exemption>,
+    /// The scope of a resource whose id names no subscription ([`scope_hint`]).
+    pub scope_hint: Option<String>,
+}
+
+/// An assessment's [`AssessmentFacts`], or the error that refuses it.
+pub fn assessment_facts<'f>(
+    fields: &'f Fields,
+    at: &mut dyn FnMut() -> Origin,
+) -> Result<AssessmentFacts<'f>, Diagnostic> {
+    let key = AzureSink::key(fields, "an assessment", at)?;
+    let key = azure_name(key);
+    let resource = resource_of(fields).ok_or_else(|| {
+        invalid(
+            "missing-field",
+            format!(
+                "assessment {key:?} names no resource: expected properties.resourceDetails.id (or ResourceId, \
+                 AzureResourceId, AwsResourceId, GcpResourceId, vmuuid, machineName) or an assessment id \
+                 under the resource"
+            ),
+            at(),
+        )
+    })?;
+    let code = fields
+        .status
+        .as_ref()
+        .and_then(|s| Fields::text(&s.code))
+        .ok_or_else(|| {
+            invalid(
+                "missing-field",
+                format!("assessment {key:?} has no status.code: expected Healthy, Unhealthy or NotApplicable"),
+                at(),
+            )
+        })?;
+    let status = Status::parse(code).ok_or_else(|| {
+        invalid(
+            "invalid-value",
+            format!("assessment {key:?} has status.code {code:?}: expected Healthy, Unhealthy or NotApplicable"),
+            at(),
+        )
+    })?;
+    let exempt = fields
+        .status
+        .as_ref()
+        .and_then(|s| Fields::text(&s.cause))
+        .is_some_and(|c| c.eq_ignore_ascii_case("Exempt"));
+    // Azure exports an exempt assessment as not applicable, hiding its own status:
+    // scored as a waiver, and as unhealthy when exemptions are ignored.
+    let (status, exemption) = if exempt {
+        (
+            if status == Status::NotApplicable {
+                Status::Unhealthy
+            } else {
+                status
+            },
+            Some(Exemption {
+                category: ExemptionCategory::Waiver,
+                expires: None,
+                reason: Some("exempt in Defender for Cloud (status.cause Exempt)".to_string()),
+                hides_status: status == Status::NotApplicable,
+            }),
+        )
+    } else {
+        (status, None)
+    };
+    let scope_hint = scope_hint(fields, &resource);
+    Ok(AssessmentFacts {
+        key,
+        resource,
+        status,
+        exemption,
+        scope_hint,
+    })
+}
+
+/// Adds an assessment to the model, once its recommendation is merged.
+pub fn add_assessment(builder: &mut ModelBuilder, facts: AssessmentFacts, input: u16) {
+    let r = builder.resource(&facts.resource);
+    if let Some(scope) = &facts.scope_hint {
+        builder.resource_scope_hint(r, scope);
+    }
+    builder.add_assessment_of(r, &facts.key, facts.status, facts.exemption, input);
 }
 
 fn figures(fields: &Fields) -> Figures {

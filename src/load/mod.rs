@@ -4,6 +4,8 @@
 //! time, with ids borrowed from the input where possible.
 
 pub mod azure;
+mod azure_fast;
+mod azure_scan;
 pub mod builder;
 mod definitions;
 mod exports;
@@ -88,6 +90,28 @@ pub fn load(
     options: &LoadOptions,
     diags: &mut Diagnostics,
 ) -> Model {
+    let mark = diags.mark();
+    let mut options = options.clone();
+    loop {
+        match load_once(inputs, catalog, &options, diags) {
+            Some(model) => return model,
+            // A fast scanner's guess proved wrong after it had added to the model (see
+            // `azure_fast`): everything is read again the exact way, which cannot fail so.
+            None => {
+                diags.roll_back(mark);
+                options.fast_scan = false;
+            }
+        }
+    }
+}
+
+/// [`load`], or `None` when a fast scanner's guess proved wrong part-way.
+fn load_once(
+    inputs: &[InputSpec],
+    catalog: &Catalog,
+    options: &LoadOptions,
+    diags: &mut Diagnostics,
+) -> Option<Model> {
     let mut loader = Loader {
         builder: ModelBuilder::default(),
         diags,
@@ -99,9 +123,14 @@ pub fn load(
         own_outputs: BTreeSet::new(),
         untyped: BTreeMap::new(),
         ignored: IgnoredTypes::default(),
+        streams_read: false,
+        speculation_failed: false,
     };
     for spec in inputs {
         loader.input(spec);
+        if loader.speculation_failed {
+            return None;
+        }
     }
     let Loader {
         mut builder,
@@ -116,7 +145,7 @@ pub fn load(
     }
     warn_incomplete(&pages, &mut builder, diags);
     warn_unknown_keys(unknown_keys, diags);
-    builder.finish(catalog, diags)
+    Some(builder.finish(catalog, diags))
 }
 
 /// Warns of every listing the pages show to be truncated, and marks the export
@@ -180,6 +209,11 @@ struct Loader<'d> {
     untyped: BTreeMap<u16, u64>,
     /// Objects of the types that are not read, skipped and counted.
     ignored: IgnoredTypes,
+    /// A stream was read: it cannot be read again, so no guess may be made after it.
+    streams_read: bool,
+    /// A fast scanner's guess proved wrong after it had added to the model: the inputs
+    /// are to be read again the exact way.
+    speculation_failed: bool,
 }
 
 /// What the items of one page say about the listing.
@@ -373,7 +407,10 @@ impl Loader<'_> {
         let limit = self.options.max_input_size;
         let result = match source::open(spec, limit, self.options.digest_inputs) {
             Ok(Source::Whole(bytes)) => self.whole_input(spec, input, &name, &bytes),
-            Ok(Source::Stream(stream)) => self.stream_input(spec, input, &name, *stream),
+            Ok(Source::Stream(stream)) => {
+                self.streams_read = true;
+                self.stream_input(spec, input, &name, *stream)
+            }
             Err(d) => Err(d),
         };
         if let Err(d) = result {
@@ -562,24 +599,34 @@ impl Loader<'_> {
     /// A stream of JSON values: the first that does not parse ends the input, as the
     /// stream cannot find where the next value starts. A byte-order mark before a value
     /// is skipped: files saved with one and concatenated (`cat page-*.json`) keep theirs.
+    ///
+    /// Each value is offered to the fast reader of Azure listings first (`azure_fast`).
     fn json_stream<'a>(&mut self, file: &mut FileCtx<'a>, text: &'a str) {
         let mut rest = after_bom(text).unwrap_or(text);
-        'documents: loop {
-            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
-            while let Some(item) = stream.next() {
-                match item {
-                    Ok(raw) => self.value(file, raw, String::new(), 0),
-                    Err(e) => {
-                        let d = file.locator.json_error(rest, String::new(), &e);
-                        return self.diags.push(d);
+        loop {
+            let end = match self.fast_documents().then(|| self.fast_document(file, rest)) {
+                Some(azure_fast::Fast::Read(end)) => end,
+                Some(azure_fast::Fast::Failed) => {
+                    self.speculation_failed = true;
+                    return;
+                }
+                Some(azure_fast::Fast::NotTaken) | None => {
+                    let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
+                    match stream.next() {
+                        None => return,
+                        Some(Ok(raw)) => self.value(file, raw, String::new(), 0),
+                        Some(Err(e)) => {
+                            let d = file.locator.json_error(rest, String::new(), &e);
+                            return self.diags.push(d);
+                        }
                     }
+                    stream.byte_offset()
                 }
-                if let Some(next) = after_bom(&rest[stream.byte_offset()..]) {
-                    rest = next;
-                    continue 'documents;
-                }
-            }
-            return;
+            };
+            // A value read, the rest of the text is a new stream (as when it goes on with
+            // a byte-order mark).
+            let next = rest.get(end..).unwrap_or_default();
+            rest = after_bom(next).unwrap_or(next);
         }
     }
 
@@ -825,12 +872,17 @@ impl Loader<'_> {
         next_link: Option<&'a RawValue>,
         path: &str,
     ) {
+        let items = self.azure_items(file, value, join_key(path, "value"));
+        self.arm_page_of(file, items, next_link);
+    }
+
+    /// Notes an ARM page whose items are read, for the truncation check.
+    fn arm_page_of(&mut self, file: &FileCtx, items: PageItems, next_link: Option<&RawValue>) {
         let next_link = next_link.filter(|v| is_set(v)).map(|v| {
             serde_json::from_str::<&str>(v.get())
                 .ok()
                 .and_then(azure::listing_scope)
         });
-        let items = self.azure_items(file, value, join_key(path, "value"));
         let page = items.page(file.locator.name(), |subscriptions, _| PageForm::Arm {
             next_link,
             subscriptions,
@@ -862,6 +914,18 @@ impl Loader<'_> {
             return self.diags.push(d);
         }
         let items = self.azure_items(file, data, join_key(path, "data"));
+        self.graph_page(file, items, total, skip_token, truncated);
+    }
+
+    /// Notes a Resource Graph result whose rows are read, for the truncation check.
+    fn graph_page(
+        &mut self,
+        file: &FileCtx,
+        items: PageItems,
+        total: Option<&RawValue>,
+        skip_token: Option<&RawValue>,
+        truncated: Option<&RawValue>,
+    ) {
         let total = total.and_then(|v| serde_json::from_str::<u64>(v.get()).ok());
         let truncated = truncated.is_some_and(|v| matches!(v.get(), "true" | "\"true\"" | "\"True\""));
         let skip_token = skip_token.is_some_and(is_set);
@@ -940,47 +1004,61 @@ impl Loader<'_> {
     fn azure_items<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) -> PageItems {
         let mut page = PageItems::default();
         let result = for_each_element(raw, |i, el| {
-            let at = format!("{path}[{i}]");
-            if !el.get().starts_with('{') {
-                let d = Diagnostic::error(
-                    "unrecognised-shape",
-                    format!(
-                        "an item of an Azure listing is {}: expected an Azure object",
-                        json_kind(el)
-                    ),
-                )
-                .at(file.locator.origin(el.get(), at));
-                return self.diags.push(d);
-            }
-            let id_hash = match self.azure_item(file, el, at) {
-                None => return,
-                Some(Item::Read {
-                    kind,
-                    subscription,
-                    id_hash,
-                }) => {
-                    page.note(Some(kind));
-                    if let Some(sub) = subscription {
-                        if !page.subscriptions.contains(&sub) {
-                            page.subscriptions.insert(sub);
-                        }
-                    }
-                    id_hash
-                }
-                Some(Item::Skipped { id_hash }) => {
-                    // Counted as a row all the same: a result's total counts it.
-                    page.note(None);
-                    id_hash
-                }
-            };
-            self.anonymous_rows += 1;
-            page.rows.push(id_hash.unwrap_or(u64::MAX - self.anonymous_rows));
+            self.azure_element(file, &mut page, i, el, &path);
         });
         if let Err(e) = result {
             let d = file.locator.json_error(raw.get(), path, &e);
             self.diags.push(d);
         }
         page
+    }
+
+    /// Reads item `i` of an ARM page or Resource Graph result into the model and notes
+    /// it on the page; the kind it was read as (`None`: an error, or a type not read).
+    fn azure_element<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        page: &mut PageItems,
+        i: usize,
+        el: &'a RawValue,
+        path: &str,
+    ) -> Option<Kind> {
+        let at = format!("{path}[{i}]");
+        if !el.get().starts_with('{') {
+            let d = Diagnostic::error(
+                "unrecognised-shape",
+                format!(
+                    "an item of an Azure listing is {}: expected an Azure object",
+                    json_kind(el)
+                ),
+            )
+            .at(file.locator.origin(el.get(), at));
+            self.diags.push(d);
+            return None;
+        }
+        let (id_hash, read) = match self.azure_item(file, el, at)? {
+            Item::Read {
+                kind,
+                subscription,
+                id_hash,
+            } => {
+                page.note(Some(kind));
+                if let Some(sub) = subscription {
+                    if !page.subscriptions.contains(&sub) {
+                        page.subscriptions.insert(sub);
+                    }
+                }
+                (id_hash, Some(kind))
+            }
+            Item::Skipped { id_hash } => {
+                // Counted as a row all the same: a result's total counts it.
+                page.note(None);
+                (id_hash, None)
+            }
+        };
+        self.anonymous_rows += 1;
+        page.rows.push(id_hash.unwrap_or(u64::MAX - self.anonymous_rows));
+        read
     }
 
     /// Reads one Azure object into the model, or skips (and counts) one of a type that is

@@ -295,6 +295,11 @@ impl<'de> Deserialize<'de> for Keys<'de> {
 }
 
 impl<'a> Keys<'a> {
+    /// An object's keys and values as a scanner read them, in order.
+    pub(super) fn from_entries(entries: Vec<(String, &'a RawValue)>) -> Keys<'a> {
+        Keys(entries)
+    }
+
     /// The keys' names, in order.
     pub(super) fn names(&self) -> Vec<&str> {
         self.0.iter().map(|(k, _)| k.as_str()).collect()
