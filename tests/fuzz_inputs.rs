@@ -52,3 +52,8 @@ fn azure_seeds_and_regressions_pass() {
 fn render_seeds_and_regressions_pass() {
     assert!(each_input("render", harness::render_all) >= 10);
 }
+
+#[test]
+fn fast_azure_seeds_and_regressions_pass() {
+    assert!(each_input("fast_azure", harness::fast_azure) >= 40);
+}

@@ -28,7 +28,7 @@ use securescore::explain::Explanation;
 use securescore::gate;
 use securescore::groups::GroupBy;
 use securescore::load::source::{decode, InputSpec};
-use securescore::load::{load, LoadOptions};
+use securescore::load::{load, LoadOptions, DEFAULT_PIECE_SIZE};
 use securescore::model::Model;
 use securescore::plan::{plan, Goal};
 use securescore::render::{render, Document, Format, RenderOptions, Style};
@@ -117,6 +117,77 @@ fn loaded(input: &InputSpec, options: &LoadOptions) -> (String, Vec<securescore:
         &mut diags,
     );
     (format!("{model:?}"), diags.items().to_vec())
+}
+
+/// The Azure listing scanner against the exact serde path (`load/azure_fast.rs`): read
+/// with the scanner, on one thread and on two with tiny pieces, the bytes give the same
+/// report and the same diagnostics, to the byte, as read the exact way.
+pub fn fast_azure(data: &[u8]) {
+    let Some(text) = text_of(data) else { return };
+    // Piece sizes from the input, so that the fuzzer moves the guessed boundaries too.
+    let small = 1 + data.len() % 17;
+    differential(text, &[(1, DEFAULT_PIECE_SIZE), (2, small), (2, 3 * small + 40)]);
+}
+
+/// Loads `text` (as a `.json` file) the exact way and with the fast scanners on, once per
+/// `(threads, piece size)`, and panics unless every reading gives the exact one's bytes.
+pub fn differential(text: &str, variants: &[(usize, usize)]) {
+    let inputs = [spec("fuzz.json", text)];
+    let exact = outcome_with(
+        &inputs,
+        &LoadOptions {
+            fast_scan: false,
+            threads: 1,
+            ..LoadOptions::default()
+        },
+    );
+    for &(threads, piece_size) in variants {
+        let options = LoadOptions {
+            fast_scan: true,
+            threads,
+            piece_size,
+            ..LoadOptions::default()
+        };
+        let fast = outcome_with(&inputs, &options);
+        assert!(
+            fast == exact,
+            "read fast ({threads} threads, pieces of {piece_size} bytes) and exactly, the outcome differs:\n{fast:#?}\n{exact:#?}"
+        );
+    }
+}
+
+/// Every diagnostic as printed, and `assess`'s JSON report (without its warnings, which
+/// are among the diagnostics) when there was no error.
+fn outcome_with(inputs: &[InputSpec], options: &LoadOptions) -> (Vec<String>, Option<String>) {
+    let mut diags = Diagnostics::default();
+    let model = load(inputs, catalog(), options, &mut diags);
+    diags.sort_by_location(&model.inputs);
+    let mut report = None;
+    if diags.error_count() == 0 {
+        let request = ScoringRequest {
+            as_of: Date::parse("2026-11-22").ok(),
+            ..ScoringRequest::default()
+        };
+        report = Some(match evaluate(&model, &request, &mut diags) {
+            Ok(evaluation) => {
+                let extras = ReportExtras {
+                    warnings: Vec::new(),
+                    gate: None,
+                    groups: None,
+                };
+                let report = evaluation.report(&model, extras);
+                String::from_utf8_lossy(&rendered(Format::Json, &report_doc(&report, &[]))).into_owned()
+            }
+            Err(e) => format!("{e:#}"),
+        });
+    }
+    let mut shown: Vec<String> = diags.items().iter().map(|d| d.to_string()).collect();
+    shown.push(format!(
+        "{} errors, {} not kept",
+        diags.error_count(),
+        diags.dropped()
+    ));
+    (shown, report)
 }
 
 /// Load → score → every document in every format: the report (with groups and the HTML

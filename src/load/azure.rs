@@ -506,7 +506,7 @@ impl AzureSink<'_> {
         let metadata = fields.metadata.as_deref();
         let parts = recommendation_parts(metadata, Fields::text(&fields.display_name), at)?;
         self.builder.merge_recommendation(&facts.key, &parts, at);
-        add_assessment(self.builder, facts, input);
+        add_assessment(self.builder, facts, None, input);
         Ok(())
     }
 
@@ -664,7 +664,7 @@ impl AzureSink<'_> {
 
 /// What an assessment says of its resource, beside what it says of its recommendation:
 /// everything but its `metadata`, read without touching the model, so that a scanner
-/// on another thread can read it too ([`super::azure_scan`]).
+/// on another thread can read it too (the listing scanner, `load/azure_scan.rs`).
 #[derive(Debug)]
 pub struct AssessmentFacts<'f> {
     /// The recommendation's key, as the model compares it.
@@ -672,7 +672,8 @@ pub struct AssessmentFacts<'f> {
     pub resource: Cow<'f, str>,
     pub status: Status,
     pub exemption: Option<Exemption>,
-    /// The scope of a resource whose id names no subscription ([`scope_hint`]).
+    /// The scope of a resource whose id names no subscription (its security connector,
+    /// else the subscription of its workspace or of the assessment).
     pub scope_hint: Option<String>,
 }
 
@@ -701,14 +702,18 @@ pub fn assessment_facts<'f>(
         .ok_or_else(|| {
             invalid(
                 "missing-field",
-                format!("assessment {key:?} has no status.code: expected Healthy, Unhealthy or NotApplicable"),
+                format!(
+                    "assessment {key:?} has no status.code: expected Healthy, Unhealthy or NotApplicable"
+                ),
                 at(),
             )
         })?;
     let status = Status::parse(code).ok_or_else(|| {
         invalid(
             "invalid-value",
-            format!("assessment {key:?} has status.code {code:?}: expected Healthy, Unhealthy or NotApplicable"),
+            format!(
+                "assessment {key:?} has status.code {code:?}: expected Healthy, Unhealthy or NotApplicable"
+            ),
             at(),
         )
     })?;
@@ -746,13 +751,28 @@ pub fn assessment_facts<'f>(
     })
 }
 
-/// Adds an assessment to the model, once its recommendation is merged.
-pub fn add_assessment(builder: &mut ModelBuilder, facts: AssessmentFacts, input: u16) {
-    let r = builder.resource(&facts.resource);
+/// Adds an assessment to the model, once its recommendation is merged; `hashes` are
+/// those of its resource and recommendation ids when a worker made them
+/// ([`crate::ids::IdHasher::identity_hash`], [`crate::ids::IdHasher::exact_hash`] of
+/// [`ModelBuilder::id_hasher`]).
+pub fn add_assessment(
+    builder: &mut ModelBuilder,
+    facts: AssessmentFacts,
+    hashes: Option<(u64, u64)>,
+    input: u16,
+) {
+    let r = match hashes {
+        Some((resource, _)) => builder.resource_hashed(&facts.resource, resource),
+        None => builder.resource(&facts.resource),
+    };
     if let Some(scope) = &facts.scope_hint {
         builder.resource_scope_hint(r, scope);
     }
-    builder.add_assessment_of(r, &facts.key, facts.status, facts.exemption, input);
+    let recommendation = match hashes {
+        Some((_, key)) => builder.recommendation_hashed(&facts.key, key),
+        None => builder.recommendation(&facts.key),
+    };
+    builder.add_assessment_indexed(r, recommendation, facts.status, facts.exemption, input);
 }
 
 fn figures(fields: &Fields) -> Figures {

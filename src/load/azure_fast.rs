@@ -16,11 +16,11 @@
 //!   ([`Fast::Failed`], `load`), which is what the exact path gives.
 
 use super::azure::Kind;
-use super::azure_scan::{self, Element, End, Row, Splitter, Tables};
+use super::azure_scan::{self, Element, End, Row, Scanner, Splitter, Tables};
 use super::shape::{self, case_twins, shape_of, Keys, Shape};
 use super::{parallel, FileCtx, Loader, PageItems};
+use hashbrown::HashMap;
 use serde_json::value::RawValue;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How reading a document the fast way went.
@@ -60,7 +60,11 @@ const WRAPPER_KEYS: [&str; 8] = [
 const MAX_ROUNDS: usize = 16;
 
 /// The array a document's keys make it a listing of, if any, with its shape.
-fn listing_shape<'k>(entries: &[(String, &'k RawValue)], array: &RawValue, listing: Listing) -> Option<Shape<'k>> {
+fn listing_shape<'k>(
+    entries: &[(String, &'k RawValue)],
+    array: &RawValue,
+    listing: Listing,
+) -> Option<Shape<'k>> {
     let keys = Keys::from_entries(entries.to_vec()).unique().ok()?;
     if case_twins(&keys).is_some() {
         return None;
@@ -127,6 +131,14 @@ impl<'d> Loader<'d> {
         if b.get(i) != Some(&b'{') {
             return Fast::NotTaken;
         }
+        // Nothing added yet, the exact path reads the document; rows added, it reads all.
+        let unread = |read: &Option<_>| {
+            if read.is_some() {
+                Fast::Failed
+            } else {
+                Fast::NotTaken
+            }
+        };
         let mut entries: Vec<(String, &'a RawValue)> = Vec::new();
         let mut read: Option<(Listing, PageItems)> = None;
         let mut j = azure_scan::skip_ws(b, i + 1);
@@ -134,9 +146,8 @@ impl<'d> Loader<'d> {
             j + 1
         } else {
             loop {
-                let unread = if read.is_some() { Fast::Failed } else { Fast::NotTaken };
                 let Ok((key, at)) = azure_scan::key_at(rest, j) else {
-                    return unread;
+                    return unread(&read);
                 };
                 let listing = if key.eq_ignore_ascii_case("data") {
                     Some(Listing::Data)
@@ -163,10 +174,10 @@ impl<'d> Loader<'d> {
                             return Fast::NotTaken;
                         }
                         let Ok(after) = azure_scan::skip_value(b, at, 1) else {
-                            return unread;
+                            return unread(&read);
                         };
                         let Some(Ok(raw)) = rest.get(at..after).map(serde_json::from_str::<&RawValue>) else {
-                            return unread;
+                            return unread(&read);
                         };
                         entries.push((key.to_string(), raw));
                         after
@@ -175,7 +186,7 @@ impl<'d> Loader<'d> {
                 match azure_scan::after_member(b, after) {
                     Ok(Ok(next)) => j = next,
                     Ok(Err(end)) => break end,
-                    Err(_) => return unread,
+                    Err(_) => return unread(&read),
                 }
             }
         };
@@ -211,12 +222,19 @@ impl<'d> Loader<'d> {
         if b.get(first) == Some(&b']') {
             return Some((page, first + 1));
         }
-        let tables = Tables::new();
+        let hasher = self.builder.id_hasher().clone();
+        let scanner = Scanner {
+            tables: Tables::new(),
+            hasher: &hasher,
+        };
         let mut applied = Applied::default();
         let mut from = first;
         for round in 0.. {
             let (threads, piece_size) = if round < MAX_ROUNDS {
-                (parallel::thread_count(self.options.threads), self.options.piece_size)
+                (
+                    parallel::thread_count(self.options.threads),
+                    self.options.piece_size,
+                )
             } else {
                 (1, usize::MAX)
             };
@@ -234,7 +252,7 @@ impl<'d> Loader<'d> {
                             end: End::Bad,
                         };
                     }
-                    azure_scan::parse_piece(text, start, bound, &tables)
+                    azure_scan::parse_piece(text, start, bound, &scanner)
                 },
                 |piece| {
                     let Progress::Running(expected) = progress else {
@@ -244,10 +262,10 @@ impl<'d> Loader<'d> {
                     progress = if piece.start != expected {
                         Progress::Mismatch(expected)
                     } else if bad(&piece)
-                        || piece
-                            .elements
-                            .into_iter()
-                            .any(|el| self.fast_element(file, &mut page, &mut applied, el, path).is_none())
+                        || piece.elements.into_iter().any(|el| {
+                            self.fast_element(file, &mut page, &mut applied, el, path)
+                                .is_none()
+                        })
                     {
                         Progress::Failed
                     } else {
@@ -312,8 +330,14 @@ impl<'d> Loader<'d> {
 
     /// Adds a plain assessment whose recommendation needs no merging, as
     /// [`Loader::azure_element`] would.
-    fn add_row<'a>(&mut self, file: &FileCtx<'a>, page: &mut PageItems, applied: &mut Applied<'a>, row: Row<'a>) {
-        super::azure::add_assessment(&mut self.builder, row.facts, file.input);
+    fn add_row<'a>(
+        &mut self,
+        file: &FileCtx<'a>,
+        page: &mut PageItems,
+        applied: &mut Applied<'a>,
+        row: Row<'a>,
+    ) {
+        super::azure::add_assessment(&mut self.builder, row.facts, Some(row.hashes), file.input);
         page.note(Some(Kind::Assessment));
         if let Some(sub) = row.subscription {
             if applied.last_subscription != Some(sub) {
@@ -325,6 +349,7 @@ impl<'d> Loader<'d> {
             }
         }
         self.anonymous_rows += 1;
-        page.rows.push(row.id_hash.unwrap_or(u64::MAX - self.anonymous_rows));
+        page.rows
+            .push(row.id_hash.unwrap_or(u64::MAX - self.anonymous_rows));
     }
 }

@@ -21,6 +21,7 @@
 use super::azure::{self, AssessmentFacts, Details, Fields, Kind, StatusField};
 use crate::catalog::Text;
 use crate::diag::Origin;
+use crate::ids::IdHasher;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -61,6 +62,8 @@ pub(super) struct Row<'a> {
     pub subscription: Option<&'a str>,
     /// [`azure::id_hash`] of its id.
     pub id_hash: Option<u64>,
+    /// The hashes of its resource and recommendation ids, for the model's tables.
+    pub hashes: (u64, u64),
 }
 
 /// A piece of an array, read by a worker.
@@ -161,8 +164,8 @@ fn digits(b: &[u8], mut i: usize) -> (usize, bool) {
     (i, i > start)
 }
 
-/// A number at `i`, as JSON writes one: `-`? (`0` | [1-9][0-9]*) (`.` [0-9]+)?
-/// ([eE] [+-]? [0-9]+)?.
+/// A number at `i`, as JSON writes one:
+/// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
 fn number(b: &[u8], mut i: usize) -> Scan<usize> {
     if b.get(i) == Some(&b'-') {
         i += 1;
@@ -201,7 +204,7 @@ fn number(b: &[u8], mut i: usize) -> Scan<usize> {
 /// `word` at `i`: the offset after it.
 fn literal(b: &[u8], i: usize, word: &[u8]) -> Scan<usize> {
     match b.get(i..i + word.len()) {
-        Some(w) if w == word => Ok(i + word.len()),
+        Some(w) if w.iter().zip(word).all(|(x, y)| x == y) => Ok(i + word.len()),
         _ => Err(Bad),
     }
 }
@@ -419,6 +422,12 @@ struct Reader<'a, 't> {
     tables: &'t Tables,
 }
 
+/// What a worker reads rows with: the key tables, and the model's id hasher.
+pub(super) struct Scanner<'h> {
+    pub tables: Tables,
+    pub hasher: &'h IdHasher,
+}
+
 /// A key's place in a record: an unescaped string, its text, and the offset after the
 /// `:` and whitespace that follow it.
 type KeyAt<'a> = (&'a str, usize);
@@ -607,13 +616,13 @@ fn set_detail<'a>(d: &mut Details<'a>, k: usize, v: Text<'a>) {
 }
 
 /// The element at `i` (no whitespace before it), and the offset after it.
-pub(super) fn element<'a>(text: &'a str, i: usize, tables: &Tables) -> Scan<(Element<'a>, usize)> {
+pub(super) fn element<'a>(text: &'a str, i: usize, scanner: &Scanner) -> Scan<(Element<'a>, usize)> {
     let reader = Reader {
         text,
         b: text.as_bytes(),
-        tables,
+        tables: &scanner.tables,
     };
-    if let Ok((row, end)) = row(&reader, i) {
+    if let Ok((row, end)) = row(&reader, i, scanner.hasher) {
         return Ok((Element::Row(Box::new(row)), end));
     }
     let end = skip_value(reader.b, i, 1)?;
@@ -621,7 +630,7 @@ pub(super) fn element<'a>(text: &'a str, i: usize, tables: &Tables) -> Scan<(Ele
 }
 
 /// A plain assessment at `i`, or [`Bad`] for anything else.
-fn row<'a>(reader: &Reader<'a, '_>, i: usize) -> Scan<(Row<'a>, usize)> {
+fn row<'a>(reader: &Reader<'a, '_>, i: usize, hasher: &IdHasher) -> Scan<(Row<'a>, usize)> {
     let text = reader.text;
     let (mut top, mut inner) = (Level::default(), Level::default());
     let end = reader.level(i, true, &mut top, &mut inner)?;
@@ -645,6 +654,7 @@ fn row<'a>(reader: &Reader<'a, '_>, i: usize) -> Scan<(Row<'a>, usize)> {
         exemption,
         scope_hint,
     } = azure::assessment_facts(&fields, &mut Origin::default).map_err(|_| Bad)?;
+    let hashes = (hasher.identity_hash(&resource), hasher.exact_hash(&key));
     let facts = AssessmentFacts {
         key: within(text, key),
         resource: within(text, resource),
@@ -660,6 +670,7 @@ fn row<'a>(reader: &Reader<'a, '_>, i: usize) -> Scan<(Row<'a>, usize)> {
             display_name: top.display_name,
             subscription,
             id_hash,
+            hashes,
         },
         end,
     ))
@@ -676,12 +687,12 @@ fn within<'a>(text: &'a str, s: Cow<'_, str>) -> Cow<'a, str> {
 
 /// Reads the elements of an array from `start` (a true element boundary, or a guess),
 /// up to the first element that starts at or after `bound`.
-pub(super) fn parse_piece<'a>(text: &'a str, start: usize, bound: usize, tables: &Tables) -> Piece<'a> {
+pub(super) fn parse_piece<'a>(text: &'a str, start: usize, bound: usize, scanner: &Scanner) -> Piece<'a> {
     let b = text.as_bytes();
     let mut elements = Vec::new();
     let mut pos = start;
     let end = loop {
-        let Ok((el, after)) = element(text, pos, tables) else {
+        let Ok((el, after)) = element(text, pos, scanner) else {
             break End::Bad;
         };
         elements.push(el);
@@ -697,11 +708,7 @@ pub(super) fn parse_piece<'a>(text: &'a str, start: usize, bound: usize, tables:
             _ => break End::Bad,
         }
     };
-    Piece {
-        start,
-        elements,
-        end,
-    }
+    Piece { start, elements, end }
 }
 
 /// Guesses where the pieces of an array start: an iterator of (start, bound) pairs, each
