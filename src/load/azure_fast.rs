@@ -302,7 +302,7 @@ impl<'d> Loader<'d> {
         applied.index += 1;
         match element {
             Element::Row(row) if applied.merged(&row) => {
-                self.add_row(file, page, applied, *row);
+                self.add_scanned_row(file, page, applied, *row);
             }
             Element::Row(row) => {
                 // Its recommendation's metadata is new: read exactly, which merges it.
@@ -330,7 +330,7 @@ impl<'d> Loader<'d> {
 
     /// Adds a plain assessment whose recommendation needs no merging, as
     /// [`Loader::azure_element`] would.
-    fn add_row<'a>(
+    fn add_scanned_row<'a>(
         &mut self,
         file: &FileCtx<'a>,
         page: &mut PageItems,
