@@ -536,8 +536,13 @@ impl Loader<'_> {
         let recommendation = self
             .builder
             .recommendation_hashed(row.recommendation, hashes.recommendation);
-        self.builder
-            .add_assessment_indexed(resource, recommendation, row.status, row.exemption, file.input);
+        self.builder.add_assessment_indexed(
+            resource,
+            recommendation,
+            row.status,
+            row.exemption.map(|e| *e),
+            file.input,
+        );
     }
 
     /// Whether the hot shapes are read by the fast scanner: asked for, and not under
@@ -552,7 +557,7 @@ impl Loader<'_> {
             row.resource,
             row.recommendation,
             row.status,
-            row.exemption,
+            row.exemption.map(|e| *e),
             file.input,
         );
     }
