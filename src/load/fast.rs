@@ -500,7 +500,11 @@ mod tests {
     /// made a line of about 100).
     #[test]
     fn a_line_waiting_to_be_applied_is_small() {
-        assert!(std::mem::size_of::<Line>() <= 64, "{}", std::mem::size_of::<Line>());
+        assert!(
+            std::mem::size_of::<Line>() <= 64,
+            "{}",
+            std::mem::size_of::<Line>()
+        );
     }
 
     #[test]
