@@ -6,6 +6,10 @@
 //! of every small size (so that a piece boundary falls at every kind of place); and an
 //! error in the middle of a big result is placed where the exact path places it.
 
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
+
 #[path = "../fuzz/src/lib.rs"]
 #[allow(dead_code)]
 mod harness;
@@ -14,32 +18,6 @@ use securescore::catalog::Catalog;
 use securescore::diag::Diagnostics;
 use securescore::load::source::InputSpec;
 use securescore::load::{load, LoadOptions};
-
-/// A small deterministic random source (SplitMix64), so that every run tests the same
-/// inventories and a failure can be replayed from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
 
 /// Recommendations: of built-in controls (as the fuzz harness's cut catalog keeps them,
 /// one in upper case), and one of no control.
@@ -79,12 +57,12 @@ fn row(rng: &mut Rng, i: usize, errors: bool) -> String {
     );
     let id = format!("{resource}/providers/Microsoft.Security/assessments/{key}");
     let code = rng.pick(&["Healthy", "Unhealthy", "NotApplicable", "Unhealthy"]);
-    let cause = if rng.chance(15) { "Exempt" } else { "" };
+    let cause = if rng.percent(15) { "Exempt" } else { "" };
     // Most rows of a recommendation repeat its metadata; some differ from the others.
-    let varies = rng.chance(4);
+    let varies = rng.percent(4);
     let name = if varies { rng.pick(&NAMES) } else { NAMES[k] };
     let severity = ["Low", "High", "Medium"][if varies { rng.below(3) } else { k % 3 }];
-    let description = if rng.chance(3) {
+    let description = if rng.percent(3) {
         format!("A description that differs {}", rng.below(3))
     } else {
         format!("Reduce the attack surface of {key}")

@@ -6,6 +6,10 @@
 //! and four threads; and an error half-way through a large input is placed where the
 //! serde path places it.
 
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
+
 use securescore::catalog::Catalog;
 use securescore::date::Date;
 use securescore::diag::{Diagnostic, Diagnostics, Level};
@@ -16,32 +20,6 @@ use securescore::load::source::InputSpec;
 use securescore::load::{load, LoadOptions};
 use securescore::render::{render, Document, Format, RenderOptions, Style};
 use securescore::report::WarningOut;
-
-/// A small deterministic generator (SplitMix64), so every failure can be replayed from
-/// its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn chance(&mut self, one_in: usize) -> bool {
-        self.below(one_in) == 0
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 /// The controls every inventory defines, on a line of its own (read by the serde path).
 const CONTROLS: &str = r#"{"controls": [{"id": "c1", "max_score": 10, "recommendations": ["r0", "r1", "r2"]}, {"id": "c2", "max_score": 4, "recommendations": ["r3", "r4"]}]}"#;
@@ -100,7 +78,7 @@ fn exemption(rng: &mut Rng, pair: usize) -> Option<String> {
             r#""reason": """#,
         ],
         4 => &[r#""category": "mitigated""#, r#""expires": null"#],
-        5 => return rng.chance(2).then(|| "null".to_string()),
+        5 => return rng.one_in(2).then(|| "null".to_string()),
         _ => return None,
     };
     Some(shuffled_object(
@@ -205,7 +183,7 @@ fn inventory(seed: u64, errors: bool) -> String {
             2 if errors => bad_row(&mut rng),
             _ => fast_row(&mut rng),
         };
-        let lead = if rng.chance(15) {
+        let lead = if rng.one_in(15) {
             " \u{FEFF}"
         } else {
             blank(&mut rng)
@@ -214,7 +192,7 @@ fn inventory(seed: u64, errors: bool) -> String {
     }
     let at = rng.below(lines.len());
     lines.swap(0, at);
-    let mut text = if rng.chance(3) {
+    let mut text = if rng.one_in(3) {
         "\u{FEFF}".to_string()
     } else {
         String::new()
@@ -223,7 +201,7 @@ fn inventory(seed: u64, errors: bool) -> String {
         text.push_str(&line);
         text.push_str(rng.pick(&["\n", "\n", "\r\n"]));
     }
-    if rng.chance(2) {
+    if rng.one_in(2) {
         text.pop();
     }
     text
