@@ -229,6 +229,9 @@ impl<'d> Loader<'d> {
         };
         let mut applied = Applied::default();
         let mut from = first;
+        // A piece ends past this even when its guessed end is further: what a worker
+        // holds stays bounded whatever the elements.
+        let most = self.options.piece_size.saturating_mul(2);
         for round in 0.. {
             let (threads, piece_size) = if round < MAX_ROUNDS {
                 (
@@ -252,7 +255,7 @@ impl<'d> Loader<'d> {
                             end: End::Bad,
                         };
                     }
-                    azure_scan::parse_piece(text, start, bound, &scanner)
+                    azure_scan::parse_piece(text, start, bound, most, &scanner)
                 },
                 |piece| {
                     let Progress::Running(expected) = progress else {

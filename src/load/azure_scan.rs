@@ -686,8 +686,16 @@ fn within<'a>(text: &'a str, s: Cow<'_, str>) -> Cow<'a, str> {
 }
 
 /// Reads the elements of an array from `start` (a true element boundary, or a guess),
-/// up to the first element that starts at or after `bound`.
-pub(super) fn parse_piece<'a>(text: &'a str, start: usize, bound: usize, scanner: &Scanner) -> Piece<'a> {
+/// up to the first element that starts at or after `bound`, or after `most` bytes from
+/// `start` (whichever comes first), so that a piece whose bound was guessed far away
+/// (elements that give the guess nothing to find) holds a bounded number of elements.
+pub(super) fn parse_piece<'a>(
+    text: &'a str,
+    start: usize,
+    bound: usize,
+    most: usize,
+    scanner: &Scanner,
+) -> Piece<'a> {
     let b = text.as_bytes();
     let mut elements = Vec::new();
     let mut pos = start;
@@ -700,7 +708,7 @@ pub(super) fn parse_piece<'a>(text: &'a str, start: usize, bound: usize, scanner
         match b.get(j) {
             Some(b',') => {
                 pos = skip_ws(b, j + 1);
-                if pos >= bound {
+                if pos >= bound || pos - start >= most {
                     break End::Next(pos);
                 }
             }

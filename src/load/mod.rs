@@ -67,7 +67,7 @@ pub struct LoadOptions {
 /// The default [`LoadOptions::piece_size`]: large enough that handing a piece to a
 /// thread costs nothing next to parsing it, small enough to keep two cores busy on a
 /// file of tens of megabytes.
-pub const DEFAULT_PIECE_SIZE: usize = 4 << 20;
+pub const DEFAULT_PIECE_SIZE: usize = 256 << 10;
 
 impl Default for LoadOptions {
     fn default() -> LoadOptions {

@@ -12,20 +12,28 @@ use std::sync::{mpsc, Condvar, Mutex, MutexGuard, PoisonError};
 /// while the caller applies, few enough that memory holds a bounded number of pieces.
 const WAITING_PER_WORKER: usize = 2;
 
-/// The number of threads to parse with: `requested`, or the machine's cores when it is 0.
+/// The most threads one input is parsed with, whatever is asked: more only cost memory
+/// (each holds pieces) and thread start-ups.
+pub const MAX_THREADS: usize = 256;
+
+/// The number of threads to parse with: `requested`, or the machine's cores when it is
+/// 0; at most [`MAX_THREADS`].
 pub fn thread_count(requested: usize) -> usize {
-    if requested > 0 {
-        return requested;
-    }
-    std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
+    let threads = if requested > 0 {
+        requested
+    } else {
+        std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
+    };
+    threads.min(MAX_THREADS)
 }
 
 /// Calls `apply(parse(piece))` for every piece, in the order of `pieces`.
 ///
-/// With `threads` > 1, `parse` runs on that many worker threads while this thread
-/// applies the results in order; at most `WAITING_PER_WORKER × threads` parsed pieces
-/// exist at any time. With `threads` ≤ 1 everything runs on this thread, one piece after
-/// another: the sequential reading the parallel one must equal.
+/// With `threads` > 1, `parse` runs on that many worker threads (at most
+/// [`MAX_THREADS`]; as many as the system grants) while this thread applies the results
+/// in order; at most `WAITING_PER_WORKER × threads` parsed pieces exist at any time. With
+/// `threads` ≤ 1, or when no thread can be started, everything runs on this thread, one
+/// piece after another: the sequential reading the parallel one must equal.
 pub fn ordered_map<P, R, I>(
     pieces: I,
     threads: usize,
@@ -36,6 +44,7 @@ pub fn ordered_map<P, R, I>(
     P: Send,
     R: Send,
 {
+    let threads = threads.min(MAX_THREADS);
     if threads <= 1 {
         for piece in pieces {
             apply(parse(piece));
@@ -49,20 +58,34 @@ pub fn ordered_map<P, R, I>(
             applied: 0,
         }),
         room: Condvar::new(),
-        window: WAITING_PER_WORKER * threads,
+        window: WAITING_PER_WORKER.saturating_mul(threads),
     };
     let (results, received) = mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
+        let mut started = 0;
         for _ in 0..threads {
             let results = results.clone();
             let (feed, parse) = (&feed, &parse);
-            scope.spawn(move || {
+            let worker = std::thread::Builder::new().spawn_scoped(scope, move || {
                 while let Some((i, piece)) = feed.next() {
                     if results.send((i, parse(piece))).is_err() {
                         return;
                     }
                 }
             });
+            // A system out of threads grants fewer: those started do the work.
+            if worker.is_err() {
+                break;
+            }
+            started += 1;
+        }
+        if started == 0 {
+            // Not one worker: this thread parses too, piece by piece, in order.
+            while let Some((_, piece)) = feed.next() {
+                apply(parse(piece));
+                feed.applied(feed.handed_out());
+            }
+            return;
         }
         // The workers hold the only senders: the loop ends when the last one is done.
         drop(results);
@@ -105,6 +128,11 @@ impl<I: Iterator> Feed<I> {
         let i = state.handed_out;
         state.handed_out += 1;
         Some((i, piece))
+    }
+
+    /// How many pieces have been handed out.
+    fn handed_out(&self) -> usize {
+        self.lock().handed_out
     }
 
     /// Notes that the first `count` results have been applied.
@@ -188,8 +216,18 @@ mod tests {
     }
 
     #[test]
-    fn zero_threads_means_the_machines_cores() {
+    fn zero_threads_means_the_machines_cores_and_any_number_is_capped() {
         assert!(thread_count(0) >= 1);
         assert_eq!(thread_count(3), 3);
+        assert_eq!(thread_count(usize::MAX), MAX_THREADS);
+    }
+
+    /// Asking for more threads than exist (or than the system grants) neither overflows
+    /// nor changes the result.
+    #[test]
+    fn an_absurd_thread_count_gives_the_same_result() {
+        let mut applied = Vec::new();
+        ordered_map(0..50u32, usize::MAX, |i| i + 1, |r| applied.push(r));
+        assert_eq!(applied, (1..=50).collect::<Vec<u32>>());
     }
 }
