@@ -284,7 +284,8 @@ fn scanned(text: &str) -> (usize, usize) {
     let lines = scan_lines(
         text.strip_prefix('\u{FEFF}').unwrap_or(text),
         &IdHasher::default(),
-    );
+    )
+    .lines;
     let rows = lines.iter().filter(|l| matches!(l, Line::Row(..))).count();
     (rows, lines.len() - rows)
 }

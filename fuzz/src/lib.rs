@@ -266,7 +266,7 @@ fn text_of(data: &[u8]) -> Option<&str> {
     match std::str::from_utf8(data) {
         Ok(text) => Some(text),
         Err(_) => {
-            let error = decode("fuzz.json", data).err();
+            let error = decode("fuzz.json", data, 2).err();
             assert!(
                 error.is_some_and(|d| !d.message.is_empty()),
                 "bytes that are not UTF-8 decoded"

@@ -14,6 +14,7 @@
 //! path, which gives every message its place. The `fast_native` fuzz target and
 //! `tests/parallel.rs` check that both paths build the same model.
 
+use super::piece_ids::PieceIds;
 use crate::date::Date;
 use crate::ids::IdHasher;
 use crate::model::{Exemption, ExemptionCategory, Status};
@@ -21,20 +22,33 @@ use crate::model::{Exemption, ExemptionCategory, Status};
 /// One line of JSON Lines as a worker thread leaves it for the caller.
 #[derive(Debug, PartialEq)]
 pub enum Line<'a> {
-    /// A native assessment the scanner read, with the hashes of its ids.
-    Row(Row<'a>, Hashes),
+    /// A native assessment the scanner read, its ids numbered in the piece's [`Scanned`].
+    Row(NumberedRow),
     /// Any other value (a line without its blanks, CR and byte-order mark), to be read
     /// through the serde path.
     Other(&'a str),
 }
 
-/// The hashes of a row's ids, made on a worker thread so that the builder's thread only
-/// looks them up ([`IdHasher::identity_hash`] of the resource, [`IdHasher::exact_hash`]
-/// of the recommendation).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Hashes {
-    pub resource: u64,
-    pub recommendation: u64,
+/// A row whose ids are numbers in its piece's [`Scanned::resources`] and
+/// [`Scanned::recommendations`].
+#[derive(Debug, PartialEq)]
+pub struct NumberedRow {
+    pub resource: u32,
+    pub recommendation: u32,
+    pub status: Status,
+    /// Boxed: few rows have one, and a row waits in a piece's results until applied.
+    pub exemption: Option<Box<Exemption>>,
+}
+
+/// A piece of JSON Lines as a worker scanned it: its lines in order, and the ids its rows
+/// name, each once, hashed by a clone of the builder's hasher
+/// ([`IdHasher::identity_hash`] of a resource, [`IdHasher::exact_hash`] of a
+/// recommendation), so that the builder's thread looks each up once a piece.
+#[derive(Debug, Default)]
+pub struct Scanned<'a> {
+    pub lines: Vec<Line<'a>>,
+    pub resources: PieceIds<'a>,
+    pub recommendations: PieceIds<'a>,
 }
 
 /// Cuts `text` into pieces of whole lines: each runs from where the last ended to the
@@ -59,11 +73,9 @@ pub fn pieces(text: &str, size: usize) -> impl Iterator<Item = &str> + Send {
 }
 
 /// The values of the lines of `piece` (blank lines left out), each read by the scanner
-/// when it can, its ids hashed with `hasher` (a clone of the builder's).
-pub fn scan_lines<'a>(piece: &'a str, hasher: &IdHasher) -> Vec<Line<'a>> {
-    // Rows come grouped by resource: a resource spelt as in the row before has its hash.
-    let mut last: Option<(&str, u64)> = None;
-    let mut lines = Vec::new();
+/// when it can, its ids numbered and hashed with `hasher` (a clone of the builder's).
+pub fn scan_lines<'a>(piece: &'a str, hasher: &IdHasher) -> Scanned<'a> {
+    let mut scanned = Scanned::default();
     let mut at = 0;
     while at < piece.len() {
         // A row is read straight off the piece, up to its line break; any other line
@@ -85,30 +97,25 @@ pub fn scan_lines<'a>(piece: &'a str, hasher: &IdHasher) -> Vec<Line<'a>> {
                 match assessment(value) {
                     Some(row) => row,
                     None => {
-                        lines.push(Line::Other(value));
+                        scanned.lines.push(Line::Other(value));
                         continue;
                     }
                 }
             }
         };
-        let resource = match last {
-            Some((id, hash)) if id == row.resource => hash,
-            _ => {
-                let hash = hasher.identity_hash(row.resource);
-                last = Some((row.resource, hash));
-                hash
-            }
+        let numbered = NumberedRow {
+            resource: scanned
+                .resources
+                .number(row.resource, |id| hasher.identity_hash(id)),
+            recommendation: scanned
+                .recommendations
+                .number(row.recommendation, |id| hasher.exact_hash(id)),
+            status: row.status,
+            exemption: row.exemption,
         };
-        let recommendation = hasher.exact_hash(row.recommendation);
-        lines.push(Line::Row(
-            row,
-            Hashes {
-                resource,
-                recommendation,
-            },
-        ));
+        scanned.lines.push(Line::Row(numbered));
     }
-    lines
+    scanned
 }
 
 /// The row on the line of `piece` that starts at `start`, and where the next line
@@ -459,49 +466,82 @@ mod tests {
         }
     }
 
+    /// A line as the caller sees it once the numbers of its ids are looked up: the ids,
+    /// their hashes, the status and the exemption; or the text of any other line.
+    type Resolved<'a> = Result<(&'a str, u64, &'a str, u64, Status, Option<Exemption>), &'a str>;
+
+    fn resolve<'a>(scanned: &Scanned<'a>) -> Vec<Resolved<'a>> {
+        scanned
+            .lines
+            .iter()
+            .map(|line| match line {
+                Line::Row(r) => {
+                    let (resource, resource_hash) = scanned.resources.get(r.resource).unwrap();
+                    let (rec, rec_hash) = scanned.recommendations.get(r.recommendation).unwrap();
+                    Ok((
+                        resource,
+                        resource_hash,
+                        rec,
+                        rec_hash,
+                        r.status,
+                        r.exemption.as_deref().cloned(),
+                    ))
+                }
+                Line::Other(value) => Err(*value),
+            })
+            .collect()
+    }
+
     /// Rows read straight off a piece are those read line by line from each line's
     /// value, and every other line is left whole.
     #[test]
     fn scanning_a_piece_reads_what_reading_line_by_line_reads() {
         let row = r#"{"resource": "r", "recommendation": "c", "status": "healthy"}"#;
+        let other = r#"{"resource": "R", "recommendation": "d", "status": "unhealthy"}"#;
         let text = format!(
-            "{row}\n \t{row}\r\n{row} \r\r\n\u{FEFF}{row}\n \u{FEFF}{row}\n\n\r\n{row} x\n\
-             {{\"resource\": \"r\",\n\"recommendation\": \"c\", \"status\": \"healthy\"}}\n{row}\n{row}"
+            "{row}\n \t{row}\r\n{other}\n{row} \r\r\n\u{FEFF}{row}\n \u{FEFF}{row}\n\n\r\n{row} x\n\
+             {{\"resource\": \"r\",\n\"recommendation\": \"c\", \"status\": \"healthy\"}}\n{row}\n{other}\n{row}"
         );
         let hasher = IdHasher::default();
-        let line_by_line: Vec<Line> = text
+        let line_by_line: Vec<Resolved> = text
             .split('\n')
             .filter_map(super::super::line_value)
             .map(|value| match assessment(value) {
-                Some(row) => {
-                    let hashes = Hashes {
-                        resource: hasher.identity_hash(row.resource),
-                        recommendation: hasher.exact_hash(row.recommendation),
-                    };
-                    Line::Row(row, hashes)
-                }
-                None => Line::Other(value),
+                Some(row) => Ok((
+                    row.resource,
+                    hasher.identity_hash(row.resource),
+                    row.recommendation,
+                    hasher.exact_hash(row.recommendation),
+                    row.status,
+                    row.exemption.map(|e| *e),
+                )),
+                None => Err(value),
             })
             .collect();
         let scanned = scan_lines(&text, &hasher);
-        assert_eq!(scanned, line_by_line);
-        // Each row's text is the same slice of the input, not only equal.
-        for (a, b) in scanned.iter().zip(&line_by_line) {
-            if let (Line::Row(a, _), Line::Row(b, _)) = (a, b) {
-                assert_eq!(a.resource.as_ptr(), b.resource.as_ptr());
-            }
+        let resolved = resolve(&scanned);
+        assert_eq!(resolved, line_by_line);
+        // Each row's ids are borrowed from the input, not copied.
+        let input = text.as_bytes().as_ptr_range();
+        for row in resolved.iter().flatten() {
+            assert!(input.contains(&row.0.as_ptr()) && input.contains(&row.2.as_ptr()));
         }
-        let rows = scanned.iter().filter(|l| matches!(l, Line::Row(..))).count();
-        assert_eq!((rows, scanned.len()), (7, 10));
+        let rows = resolved.iter().filter(|l| l.is_ok()).count();
+        assert_eq!((rows, resolved.len()), (9, 12));
+        // Each id once, exactly as spelt, in the order first met.
+        fn ids<'a>(p: &PieceIds<'a>) -> Vec<&'a str> {
+            (0..p.len() as u32).map(|i| p.id(i).unwrap()).collect()
+        }
+        assert_eq!(ids(&scanned.resources), ["r", "R"]);
+        assert_eq!(ids(&scanned.recommendations), ["c", "d"]);
     }
 
-    /// The results of the pieces waiting to be applied hold a line each: two ids, a
-    /// status, a boxed exemption and two hashes (64 bytes, where an exemption held inline
-    /// made a line of about 100).
+    /// The results of the pieces waiting to be applied hold a line each: two numbers, a
+    /// status and a boxed exemption, or a line's text.
     #[test]
     fn a_line_waiting_to_be_applied_is_small() {
         assert!(
-            std::mem::size_of::<Line>() <= 64,
+            std::mem::size_of::<Line>() <= 24,
             "{}",
             std::mem::size_of::<Line>()
         );

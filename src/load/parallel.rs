@@ -27,6 +27,35 @@ pub fn thread_count(requested: usize) -> usize {
     threads.min(MAX_THREADS)
 }
 
+/// True when `check` holds for every one of `parts`, each checked on a thread of its own
+/// (the first on this one; any the system will not start, here too, after it).
+pub fn all<T: Sync>(parts: &[T], check: impl Fn(&T) -> bool + Sync) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return true;
+    };
+    std::thread::scope(|scope| {
+        let check = &check;
+        let started: Vec<_> = rest
+            .iter()
+            .map(|part| {
+                (
+                    part,
+                    std::thread::Builder::new().spawn_scoped(scope, move || check(part)),
+                )
+            })
+            .collect();
+        let mut holds = check(first);
+        for (part, thread) in started {
+            holds &= match thread {
+                // A check that panicked holds nothing.
+                Ok(thread) => thread.join().unwrap_or(false),
+                Err(_) => check(part),
+            };
+        }
+        holds
+    })
+}
+
 /// Calls `apply(parse(piece))` for every piece, in the order of `pieces`.
 ///
 /// With `threads` > 1, `parse` runs on that many worker threads (at most
@@ -155,6 +184,15 @@ mod tests {
 
     /// Results come back in the order of the pieces whatever the threads, even when the
     /// early pieces take longest to parse.
+    #[test]
+    fn all_holds_when_every_part_holds() {
+        let parts: Vec<u32> = (0..9).collect();
+        assert!(all(&parts, |&p| p < 9));
+        assert!(!all(&parts, |&p| p != 8));
+        assert!(!all(&parts, |&p| p != 0));
+        assert!(all(&[] as &[u32], |_| false));
+    }
+
     #[test]
     fn results_are_applied_in_the_order_of_the_pieces() {
         for threads in [1, 2, 3, 8] {

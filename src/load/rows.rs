@@ -101,8 +101,17 @@ impl Rows {
     /// inputs' order. Rows equal in all of these are alike in every field.
     pub(super) fn sort(&mut self) {
         // By the pair first, as one integer; the rare runs of one pair then by the rest.
-        self.rows
-            .sort_unstable_by_key(|r| u64::from(r.resource()) << 32 | u64::from(r.recommendation()));
+        let pair = |r: &Row| u64::from(r.resource()) << 32 | u64::from(r.recommendation());
+        // Resources are numbered as first met, so an input that lists each resource's
+        // assessments together (as most do) has its rows in resource order already:
+        // only each resource's few rows are left to sort.
+        if self.rows.is_sorted_by_key(Row::resource) {
+            for run in self.rows.chunk_by_mut(|a, b| a.resource() == b.resource()) {
+                run.sort_unstable_by_key(pair);
+            }
+        } else {
+            self.rows.sort_unstable_by_key(pair);
+        }
         let sources = &self.sources;
         let rest = |r: &Row| {
             let s = sources.get(r.source()).copied().unwrap_or_default();
@@ -191,5 +200,43 @@ mod tests {
         assert_eq!(assessments[3].status(), Status::Unhealthy);
         assert_eq!(std::mem::size_of::<Row>(), 12);
         assert_eq!(std::mem::size_of::<Assessment>(), 12);
+    }
+
+    /// Rows sort into the one order of (resource, recommendation, exemption, status,
+    /// input), whether they come grouped by resource (sorted run by run) or not.
+    #[test]
+    fn rows_grouped_by_resource_or_not_sort_alike() {
+        let mut seed = 7u64;
+        let mut next = |below: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % below) as u32
+        };
+        let statuses = [Status::Healthy, Status::Unhealthy, Status::NotApplicable];
+        for case in 0..200 {
+            let grouped = case % 2 == 0;
+            let mut rows = Rows::default();
+            let mut resource = 0;
+            for _ in 0..next(60) {
+                resource = if grouped { resource + next(2) } else { next(8) };
+                let status = statuses[next(3) as usize];
+                let source = Source {
+                    exemption: next(3),
+                    input: next(2) as u16,
+                };
+                rows.push(resource, next(5), status, source);
+            }
+            assert!(!grouped || rows.rows().is_sorted_by_key(Row::resource));
+            let key = |rows: &Rows, r: &Row| {
+                let s = rows.source(r);
+                (r.resource(), r.recommendation(), s.exemption, r.status(), s.input)
+            };
+            let mut expected: Vec<_> = rows.rows().iter().map(|r| key(&rows, r)).collect();
+            expected.sort();
+            rows.sort();
+            let got: Vec<_> = rows.rows().iter().map(|r| key(&rows, r)).collect();
+            assert_eq!(got, expected, "case {case}");
+        }
     }
 }

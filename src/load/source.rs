@@ -4,6 +4,7 @@
 //! holds the largest document, not the stream. Every input is refused past
 //! `--max-input-size`.
 
+use super::parallel;
 use crate::diag::Diagnostic;
 use crate::digest::RunningSha256;
 use std::io::Read;
@@ -793,17 +794,20 @@ pub fn empty_input(name: &str) -> Diagnostic {
     )
 }
 
-/// The input as UTF-8 text without its byte-order mark, or the reason it is not.
-pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+/// The input as UTF-8 text without its byte-order mark, or the reason it is not; checked
+/// on up to `threads` threads.
+pub fn decode<'a>(name: &str, bytes: &'a [u8], threads: usize) -> Result<&'a str, Diagnostic> {
     check_encoding(name, bytes)?;
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    // Checked with SIMD (several times faster on a file of a gigabyte); only a text
-    // that fails is checked again to find where.
-    let text = match simdutf8::basic::from_utf8(body) {
-        Ok(text) => text,
-        Err(_) => {
-            std::str::from_utf8(body).map_err(|e| invalid_utf8(name, &body[..e.valid_up_to()], (1, 1)))?
-        }
+    // Checked with SIMD (several times faster on a file of a gigabyte), on every thread;
+    // only a text that fails is checked again to find where.
+    let parts = utf8_parts(body, threads);
+    let text = if parallel::all(&parts, |p| simdutf8::basic::from_utf8(p).is_ok()) {
+        // SAFETY: the parts are the body cut into consecutive slices, each valid UTF-8;
+        // valid UTF-8 strings joined are valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(body) }
+    } else {
+        std::str::from_utf8(body).map_err(|e| invalid_utf8(name, &body[..e.valid_up_to()], (1, 1)))?
     };
     // Empty as a stream is: nothing before its first value but what comes before each
     // document (so a second byte-order mark, or a space that is not JSON's, is not
@@ -812,6 +816,31 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
         return Err(empty_input(name));
     }
     Ok(text)
+}
+
+/// Inputs smaller than this are checked for UTF-8 on one thread: starting one costs more.
+const UTF8_PART_MIN: usize = 4 << 20;
+
+/// `bytes` cut into at most `threads` consecutive parts of similar size, each cut at a
+/// byte that starts a character, so that the parts of valid UTF-8 are valid UTF-8 (and
+/// valid parts joined always are).
+fn utf8_parts(bytes: &[u8], threads: usize) -> Vec<&[u8]> {
+    let count = threads.clamp(1, (bytes.len() / UTF8_PART_MIN).max(1));
+    let size = bytes.len() / count;
+    let mut parts = Vec::with_capacity(count);
+    let mut rest = bytes;
+    for _ in 1..count {
+        let is_continuation = |b: &u8| b & 0xC0 == 0x80;
+        let cut = rest
+            .get(size..)
+            .and_then(|tail| tail.iter().position(|b| !is_continuation(b)))
+            .map_or(rest.len(), |i| size + i);
+        let (part, after) = rest.split_at(cut);
+        parts.push(part);
+        rest = after;
+    }
+    parts.push(rest);
+    parts
 }
 
 /// `text` from its first value on: after JSON whitespace, one byte-order mark and JSON
@@ -1100,21 +1129,62 @@ mod tests {
     #[test]
     fn rejects_utf16_and_empty_and_accepts_bom() {
         let utf16: Vec<u8> = "{\"a\":1}".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        assert_eq!(decode("f", &utf16).unwrap_err().code, "utf16-input");
+        assert_eq!(decode("f", &utf16, 2).unwrap_err().code, "utf16-input");
         let with_bom = [&[0xFF, 0xFE][..], &utf16].concat();
-        assert_eq!(decode("f", &with_bom).unwrap_err().code, "utf16-input");
-        assert_eq!(decode("f", b"  \r\n").unwrap_err().code, "empty-input");
-        assert_eq!(decode("f", b"").unwrap_err().code, "empty-input");
+        assert_eq!(decode("f", &with_bom, 2).unwrap_err().code, "utf16-input");
+        assert_eq!(decode("f", b"  \r\n", 2).unwrap_err().code, "empty-input");
+        assert_eq!(decode("f", b"", 2).unwrap_err().code, "empty-input");
         // Two byte-order marks and nothing else are as empty as one (a fuzzer's find: the
         // file was read as an empty inventory, standard input as an empty input).
         let two_boms = b"\xEF\xBB\xBF\xEF\xBB\xBF";
-        assert_eq!(decode("f", two_boms).unwrap_err().code, "empty-input");
-        assert_eq!(decode("f", b"\xEF\xBB\xBF{}").unwrap(), "{}");
-        let bad = decode("f", b"{\n \"a\": \"\xFF\"}").unwrap_err();
+        assert_eq!(decode("f", two_boms, 2).unwrap_err().code, "empty-input");
+        assert_eq!(decode("f", b"\xEF\xBB\xBF{}", 2).unwrap(), "{}");
+        let bad = decode("f", b"{\n \"a\": \"\xFF\"}", 2).unwrap_err();
         assert_eq!(
             (bad.code, bad.line, bad.column),
             ("invalid-utf8", Some(2), Some(8))
         );
+    }
+
+    /// The parts join into the input, there are as many as asked (inputs big enough),
+    /// and each after the first starts a character.
+    #[test]
+    fn utf8_parts_cut_where_characters_start() {
+        let text = "aé日😀".repeat(UTF8_PART_MIN / 5 + 1);
+        for threads in [0, 1, 2, 3, 4] {
+            let parts = utf8_parts(text.as_bytes(), threads);
+            assert_eq!(parts.concat(), text.as_bytes());
+            assert_eq!(parts.len(), threads.clamp(1, 2), "{threads}");
+            for p in parts.iter().skip(1) {
+                assert!(std::str::from_utf8(p).is_ok(), "{threads}");
+            }
+        }
+        assert_eq!(utf8_parts(b"", 2), [b""]);
+        assert_eq!(utf8_parts(b"small", 4), [b"small"]);
+    }
+
+    /// A big input checked in parts on threads is refused exactly where it is on one,
+    /// with a bad byte in either part or on either side of a cut.
+    #[test]
+    fn invalid_utf8_in_a_big_input_is_placed_as_on_one_thread() {
+        let line = "[\"\u{E9}\u{65E5}\u{1F600}\"]\n";
+        let text = line.repeat(2 * UTF8_PART_MIN / line.len() + 1);
+        let middle = utf8_parts(text.as_bytes(), 2)[0].len();
+        for at in [5, middle - 1, middle, middle + 1, text.len() - 3] {
+            let mut bytes = text.clone().into_bytes();
+            bytes[at] = 0xFF;
+            let (one, two) = (
+                decode("f", &bytes, 1).unwrap_err(),
+                decode("f", &bytes, 2).unwrap_err(),
+            );
+            assert_eq!(
+                (&one.code, one.line, one.column),
+                (&two.code, two.line, two.column),
+                "{at}"
+            );
+            assert_eq!(one.code, "invalid-utf8");
+        }
+        assert_eq!(decode("f", text.as_bytes(), 2).unwrap(), text);
     }
 
     #[test]
@@ -1124,14 +1194,17 @@ mod tests {
             .flat_map(|c| (c as u32).to_le_bytes())
             .collect();
         let utf32be: Vec<u8> = "[1]".chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
-        let code = |b: &[u8]| decode("f", b).unwrap_err().code;
+        let code = |b: &[u8]| decode("f", b, 2).unwrap_err().code;
         assert_eq!(code(&utf32le), "utf32-input");
         assert_eq!(code(&utf32be), "utf32-input");
-        assert!(decode("f", &utf32le)
+        assert!(decode("f", &utf32le, 2)
             .unwrap_err()
             .message
             .contains("little-endian"));
-        assert!(decode("f", &utf32be).unwrap_err().message.contains("big-endian"));
+        assert!(decode("f", &utf32be, 2)
+            .unwrap_err()
+            .message
+            .contains("big-endian"));
         // With their byte-order marks, which begin as UTF-16's do.
         assert_eq!(code(&[&[0xFF, 0xFE, 0, 0][..], &utf32le].concat()), "utf32-input");
         assert_eq!(code(&[&[0, 0, 0xFE, 0xFF][..], &utf32be].concat()), "utf32-input");
