@@ -7,6 +7,7 @@ use crate::report::ControlOut;
 use crate::score::kernel;
 use crate::score::{Score, ScoreOptions, WeightSource, Weighting};
 use crate::select::Selection;
+use crate::text::{compact, fmt2};
 use serde::Serialize;
 
 /// The explain schema identifier.
@@ -139,6 +140,48 @@ pub struct ScopeShare {
     pub potential_increase: f64,
     /// Points of the overall score gained if the control became healthy in this scope.
     pub potential_increase_percentage: f64,
+}
+
+impl Explanation {
+    /// How the scopes combine into the control's figures, when it applies (said after
+    /// the arithmetic of each of several scopes).
+    pub fn combined(&self) -> Option<String> {
+        let c = &self.control;
+        c.applicable.then(|| {
+            format!(
+                "Combined (each scope weighted by its weight / points): current {} of {}; +{} points = +{}% of the overall score",
+                fmt2(c.current_score),
+                compact(c.max_score),
+                fmt2(c.potential_increase),
+                fmt2(c.potential_increase_percentage)
+            )
+        })
+    }
+}
+
+impl ScopeShare {
+    /// The arithmetic of one scope (or of the only one):
+    /// `max 6 / 50 applicable resources = 0.12 per resource; 42 healthy → 5.04; 8 unhealthy → +0.96 points = +1.60% of the overall score`.
+    pub fn arithmetic(&self) -> String {
+        if !self.applicable {
+            return format!(
+                "not applicable: no resource is healthy or unhealthy in it ({} not applicable), so it adds nothing to the max",
+                self.not_applicable_resources
+            );
+        }
+        let applicable = self.healthy_resources + self.unhealthy_resources;
+        format!(
+            "max {} / {applicable} applicable resource{} = {} per resource; {} healthy → {}; {} unhealthy → +{} points = +{}% of the overall score",
+            compact(self.max),
+            if applicable == 1 { "" } else { "s" },
+            compact(self.points_per_resource.unwrap_or(0.0)),
+            self.healthy_resources,
+            fmt2(self.current_score),
+            self.unhealthy_resources,
+            fmt2(self.potential_increase),
+            fmt2(self.potential_increase_percentage),
+        )
+    }
 }
 
 /// A member recommendation, with what to do about it.

@@ -15,7 +15,7 @@ use crate::model::{Model, Status};
 use crate::score::kernel;
 use crate::score::{score, Fix, GainEstimate, GainInputs, Score, ScoreOptions, Weighting};
 use crate::select::Selection;
-use crate::text::{nano_units, round2};
+use crate::text::{fmt2, name_and_id, names_and_ids, nano_units, percent, round2};
 use serde::Serialize;
 use std::cmp::Reverse;
 
@@ -67,6 +67,63 @@ pub struct Step {
     /// not on one scale).
     pub gain_points: Option<f64>,
     pub projected_percentage: Option<f64>,
+}
+
+impl Plan {
+    /// What the plan was asked for, in words: `target 80.00%` or `3 step(s) asked for`.
+    pub fn goal(&self) -> String {
+        match self.target {
+            Some(t) => format!("target {}%", fmt2(t)),
+            None => format!("{} step(s) asked for", self.max_steps.unwrap_or(self.steps.len())),
+        }
+    }
+
+    /// How the plan ends, in one sentence (no input text in it): the target reached or
+    /// out of reach, or the score projected after the steps.
+    pub fn verdict(&self) -> String {
+        let last = self
+            .steps
+            .last()
+            .map_or(self.start_percentage, |s| s.projected_percentage);
+        let n = self.steps.len();
+        let steps = if n == 1 { "step" } else { "steps" };
+        match (self.target, self.reached) {
+            (Some(t), Some(true)) if n == 0 => format!("The score already reaches the target {}%.", fmt2(t)),
+            (Some(t), Some(true)) => format!(
+                "Target {}% reached after {n} {steps} (projected {}).",
+                fmt2(t),
+                percent(last)
+            ),
+            (Some(t), _) => format!(
+                "Target {}% is out of reach: after {n} {steps} nothing more can be gained (projected {}).",
+                fmt2(t),
+                percent(last)
+            ),
+            (None, _) if self.exhausted => format!(
+                "Nothing more can be gained after {n} {steps} (projected {}).",
+                percent(last)
+            ),
+            (None, _) => format!("Projected after {n} {steps}: {}.", percent(last)),
+        }
+    }
+}
+
+impl Step {
+    /// What the step fixes, as plain text for a renderer to escape: the recommendation as
+    /// `name (id)`, or every failing recommendation of a control.
+    pub fn fix(&self) -> String {
+        match &self.control {
+            Some(c) => format!(
+                "every failing recommendation of {}: {}",
+                name_and_id(self.name.as_deref(), c),
+                names_and_ids(&self.recommendations, &self.recommendation_names).join("; ")
+            ),
+            None => {
+                let id = self.recommendations.first().map_or("", String::as_str);
+                name_and_id(self.name.as_deref(), id)
+            }
+        }
+    }
 }
 
 /// One candidate step of a round.

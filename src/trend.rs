@@ -88,10 +88,23 @@ pub struct Timeline {
     pub threshold: Option<f64>,
 }
 
+/// Runs shown in a text sparkline (the latest ones; JSON has them all).
+pub const SPARK: usize = 60;
+
 /// Said instead of an empty list of the controls that moved (table and HTML page alike).
 pub const NOTHING_MOVED: &str = "No control's current score moved between the first and the last run.";
 
 impl Timeline {
+    /// The sparkline of the latest [`SPARK`] runs, after `…` when there are more: what the
+    /// text formats show in one line.
+    pub fn sparkline_tail(&self) -> String {
+        let n = self.runs.len();
+        if n <= SPARK {
+            return self.sparkline.clone();
+        }
+        format!("…{}", sparkline(&self.runs[n - SPARK..]))
+    }
+
     /// The controls whose current score moved (by at least 0.01 points, as shown), the
     /// largest move first: what the table and the HTML page list.
     pub fn moved_controls(&self) -> impl Iterator<Item = &ControlMove> {

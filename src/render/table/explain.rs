@@ -8,29 +8,6 @@ use crate::score::Weighting;
 use crate::text::{compact, fmt2, name_and_id, terminal_safe};
 use std::io::{self, Write};
 
-/// The arithmetic of one scope (or of the only one):
-/// `max 6 / 50 applicable resources = 0.12 per resource; 42 healthy → 5.04; 8 unhealthy → +0.96 points = +1.60% of the overall score`.
-fn arithmetic(share: &ScopeShare) -> String {
-    if !share.applicable {
-        return format!(
-            "not applicable: no resource is healthy or unhealthy in it ({} not applicable), so it adds nothing to the max",
-            share.not_applicable_resources
-        );
-    }
-    let applicable = share.healthy_resources + share.unhealthy_resources;
-    format!(
-        "max {} / {applicable} applicable resource{} = {} per resource; {} healthy → {}; {} unhealthy → +{} points = +{}% of the overall score",
-        compact(share.max),
-        if applicable == 1 { "" } else { "s" },
-        compact(share.points_per_resource.unwrap_or(0.0)),
-        share.healthy_resources,
-        fmt2(share.current_score),
-        share.unhealthy_resources,
-        fmt2(share.potential_increase),
-        fmt2(share.potential_increase_percentage),
-    )
-}
-
 fn scope_label(share: &ScopeShare, weighting: Weighting) -> String {
     match &share.id {
         Some(id) => terminal_safe(&name_and_id(share.name.as_deref(), id)).into_owned(),
@@ -56,10 +33,9 @@ fn headline(e: &Explanation) -> String {
 /// Writes the explanation as text.
 pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", headline(e))?;
-    let c = &e.control;
     match e.scopes.as_slice() {
         [] => writeln!(out, "\nNo selected resource is assessed.")?,
-        [only] => writeln!(out, "\n{}", arithmetic(only))?,
+        [only] => writeln!(out, "\n{}", only.arithmetic())?,
         many => {
             writeln!(
                 out,
@@ -72,18 +48,11 @@ pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<(
                     scope_label(s, e.weighting),
                     s.weight,
                     compact(s.scope_max),
-                    arithmetic(s)
+                    s.arithmetic()
                 )?;
             }
-            if c.applicable {
-                writeln!(
-                    out,
-                    "Combined (each scope weighted by its weight / points): current {} of {}; +{} points = +{}% of the overall score",
-                    fmt2(c.current_score),
-                    compact(c.max_score),
-                    fmt2(c.potential_increase),
-                    fmt2(c.potential_increase_percentage)
-                )?;
+            if let Some(combined) = e.combined() {
+                writeln!(out, "{combined}")?;
             }
         }
     }

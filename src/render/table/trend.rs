@@ -11,17 +11,6 @@ use std::io::{self, Write};
 /// Controls listed in the table (JSON lists them all).
 const MOVES: usize = 10;
 
-/// Runs shown in the text sparkline (the latest ones; JSON has them all).
-const SPARK: usize = 60;
-
-fn sparkline_tail(t: &Timeline) -> String {
-    let n = t.runs.len();
-    if n <= SPARK {
-        return t.sparkline.clone();
-    }
-    format!("…{}", crate::trend::sparkline(&t.runs[n - SPARK..]))
-}
-
 /// Writes the trend as text.
 pub fn write(t: &Trend, style: Style, out: &mut dyn Write) -> io::Result<()> {
     if t.timeline.runs.is_empty() {
@@ -60,7 +49,7 @@ fn write_timeline(t: &Timeline, style: Style, out: &mut dyn Write) -> io::Result
         "Secure score over {} run{} · {} · {} → {}{}{}",
         t.runs.len(),
         if t.runs.len() == 1 { "" } else { "s" },
-        sparkline_tail(t),
+        t.sparkline_tail(),
         percent(t.first),
         percent(t.last),
         t.change
