@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::model::{Counts, Model};
-use crate::score::{rank, Overall, Score, ScoreOptions, WeightSource, Weighting};
+use crate::score::{rank, Overall, Score, ScoreOptions, ScoringModel, WeightSource, Weighting};
 use crate::select::Filters;
 use serde::Serialize;
 
@@ -18,6 +18,9 @@ pub struct Report {
     pub as_of: String,
     pub weighting: Weighting,
     pub weights: WeightSource,
+    /// The scoring model, which the text formats name (not yet a JSON field).
+    #[serde(skip)]
+    pub model: ScoringModel,
     pub filters: FiltersOut,
     pub score: ScoreOut,
     pub scopes: Vec<ScopeOut>,
@@ -208,6 +211,7 @@ pub fn build(score: &Score, inputs: ReportInputs) -> Report {
         as_of: inputs.options.as_of.to_string(),
         weighting: inputs.options.weighting,
         weights: score.weights,
+        model: inputs.options.model,
         filters: FiltersOut {
             scope: inputs.filters.scopes.clone(),
             management_group: inputs.filters.management_groups.clone(),

@@ -58,6 +58,15 @@ pub enum ScoringModel {
     Classic,
 }
 
+impl ScoringModel {
+    /// The model's name, as SPEC §7 spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoringModel::Classic => "classic",
+        }
+    }
+}
+
 /// What to score, beyond the model.
 #[derive(Clone, Debug)]
 pub struct ScoreOptions {
