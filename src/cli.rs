@@ -96,32 +96,33 @@ macro_rules! format_values {
 }
 
 format_values!(
-    /// `assess --format`: the report as a table, JSON, or one self-contained HTML page.
-    AssessFormat offers [Table, Json, Html] lacks []
+    /// `assess --format`: the report as a table, JSON, one self-contained HTML page, or
+    /// CSV rows.
+    AssessFormat offers [Table, Json, Html, Csv] lacks []
 );
 format_values!(
     /// `trend --format`: the runs as a table, JSON, or one self-contained HTML page.
-    TrendFormat offers [Table, Json, Html] lacks []
+    TrendFormat offers [Table, Json, Html] lacks [Csv]
 );
 format_values!(
     /// `explain --format`.
-    ExplainFormat offers [Table, Json] lacks [Html]
+    ExplainFormat offers [Table, Json] lacks [Html, Csv]
 );
 format_values!(
     /// `plan --format`.
-    PlanFormat offers [Table, Json] lacks [Html]
+    PlanFormat offers [Table, Json] lacks [Html, Csv]
 );
 format_values!(
     /// `diff --format`.
-    DiffFormat offers [Table, Json] lacks [Html]
+    DiffFormat offers [Table, Json] lacks [Html, Csv]
 );
 format_values!(
     /// `validate --format`.
-    ValidateFormat offers [Table, Json] lacks [Html]
+    ValidateFormat offers [Table, Json] lacks [Html, Csv]
 );
 format_values!(
     /// `controls --format`.
-    ControlsFormat offers [Table, Json] lacks [Html]
+    ControlsFormat offers [Table, Json] lacks [Html, Csv]
 );
 
 /// Output options shared by every command (and the one limit on what it reads).
@@ -215,7 +216,7 @@ pub struct AssessArgs {
     /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Output format (html: one self-contained page).
+    /// Output format (html: one self-contained page; csv: one row per control).
     #[arg(short, long, value_enum, default_value_t = AssessFormat::Table)]
     pub format: AssessFormat,
     /// Append this run's snapshot to the history file HISTORY (created if needed).
@@ -398,7 +399,7 @@ mod tests {
             let format: Format = value.into();
             assert_eq!(F::try_from(format), Ok(value));
         }
-        let accepted = [Format::Table, Format::Json, Format::Html]
+        let accepted = [Format::Table, Format::Json, Format::Html, Format::Csv]
             .into_iter()
             .filter(|f| F::try_from(*f).is_ok())
             .count();
@@ -415,7 +416,7 @@ mod tests {
 
     #[test]
     fn each_command_offers_its_formats() {
-        round_trips::<AssessFormat>(3);
+        round_trips::<AssessFormat>(4);
         round_trips::<TrendFormat>(3);
         round_trips::<ExplainFormat>(2);
         round_trips::<PlanFormat>(2);
@@ -423,5 +424,6 @@ mod tests {
         round_trips::<ValidateFormat>(2);
         round_trips::<ControlsFormat>(2);
         assert_eq!(ExplainFormat::try_from(Format::Html), Err(Format::Html));
+        assert_eq!(TrendFormat::try_from(Format::Csv), Err(Format::Csv));
     }
 }

@@ -221,15 +221,15 @@ fn control_to_explain(files: &[String]) -> String {
         .to_string()
 }
 
-/// The runs of one inventory (`path`: its file or folder): assess (table, json, html),
-/// explain, plan, validate, and a diff against the demo estate (table, json).
+/// The runs of one inventory (`path`: its file or folder): assess (table, json, html,
+/// csv), explain, plan, validate, and a diff against the demo estate (table, json).
 fn inventory_runs(path: &str, files: &[String]) -> Vec<Vec<String>> {
     let with_files = |mut args: Vec<String>| {
         args.extend(files.iter().cloned());
         args
     };
     let mut runs = Vec::new();
-    for format in ["table", "json", "html"] {
+    for format in ["table", "json", "html", "csv"] {
         runs.push(with_files(strings(&["assess", "--as-of", AS_OF, "-f", format])));
     }
     let control = control_to_explain(files);

@@ -39,7 +39,7 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 /// Every output format; each document is rendered in each.
-const FORMATS: [Format; 3] = [Format::Table, Format::Json, Format::Html];
+const FORMATS: [Format; 4] = [Format::Table, Format::Json, Format::Html, Format::Csv];
 
 /// The marker the dictionaries put into inputs: an element of this name in HTML output
 /// would be the inventory's markup, unescaped.
@@ -476,7 +476,7 @@ fn every_format(doc: &Document, bytes: &mut Vec<Vec<u8>>) {
 }
 
 /// `doc` in `format`, checked: JSON parses, HTML holds no element from the input, the
-/// table no terminal control character.
+/// table no terminal control character, CSV none in a record, each ended by CRLF.
 fn rendered(format: Format, doc: &Document) -> Vec<u8> {
     let options = RenderOptions {
         style: Style {
@@ -509,6 +509,14 @@ fn rendered(format: Format, doc: &Document) -> Vec<u8> {
             let text = String::from_utf8_lossy(&out);
             let raw = text.chars().find(|&c| c != '\n' && unsafe_on_a_terminal(c));
             assert!(raw.is_none(), "the table output holds {raw:?}");
+        }
+        Format::Csv => {
+            let text = String::from_utf8_lossy(&out);
+            assert!(text.ends_with("\r\n"), "a CSV record without its CRLF");
+            for record in text.split_terminator("\r\n") {
+                let raw = record.chars().find(|&c| unsafe_on_a_terminal(c));
+                assert!(raw.is_none(), "a CSV record holds {raw:?}");
+            }
         }
     }
     out

@@ -1,5 +1,5 @@
 //! Rendering: every command's result is a [`Document`], written in one [`Format`] by
-//! [`render`]. There is one module per format ([`table`], [`json`], [`html`]), and in it
+//! [`render`]. There is one module per format ([`table`], [`json`], [`html`], [`csv`]), and in it
 //! one function (or, for the table, one file) per document kind; each format matches on
 //! [`Document`] exhaustively, so a new document kind is added to every format at once.
 //! [`time_axis`] places the HTML trend chart's runs by their time and labels its ticks.
@@ -17,6 +17,7 @@
 //! command's conversions match exhaustively. The snapshot suite renders every command
 //! in every format it offers, so an offered format without a renderer fails there.
 
+pub mod csv;
 pub mod html;
 pub mod json;
 pub mod table;
@@ -41,6 +42,8 @@ pub enum Format {
     Json,
     /// One self-contained HTML page.
     Html,
+    /// RFC 4180 CSV of the report's rows, for spreadsheets.
+    Csv,
 }
 
 impl Format {
@@ -49,7 +52,7 @@ impl Format {
     pub fn shows_control_details(self) -> bool {
         match self {
             Format::Html => true,
-            Format::Table | Format::Json => false,
+            Format::Table | Format::Json | Format::Csv => false,
         }
     }
 
@@ -58,7 +61,7 @@ impl Format {
     pub fn shows_trend(self) -> bool {
         match self {
             Format::Html => true,
-            Format::Table | Format::Json => false,
+            Format::Table | Format::Json | Format::Csv => false,
         }
     }
 }
@@ -137,5 +140,6 @@ pub fn render(
         Format::Table => table::render(doc, options, out),
         Format::Json => json::render(doc, out),
         Format::Html => html::render(doc, out),
+        Format::Csv => csv::render(doc, out),
     }
 }

@@ -1,0 +1,248 @@
+//! `assess -f csv` (SPEC §8): read back by an RFC 4180 parser written here (not the
+//! program's writer), every row carries the numbers of the JSON report's control rows
+//! exactly, and text from inputs can neither run as a spreadsheet formula nor carry a
+//! control character.
+
+mod common;
+
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+const AS_OF: &str = "2026-11-22";
+
+/// The report's field names, in the columns' order.
+const HEADER: [&str; 13] = [
+    "rank",
+    "id",
+    "name",
+    "applicable",
+    "max_score",
+    "current_score",
+    "potential_increase",
+    "potential_increase_percentage",
+    "points_per_resource",
+    "healthy_resources",
+    "unhealthy_resources",
+    "not_applicable_resources",
+    "members",
+];
+
+/// The records of an RFC 4180 text: fields split at commas, a field in double quotes may
+/// hold commas, doubled quotes and line breaks; every record ends with CRLF (a bare LF or
+/// CR outside quotes, or a missing final CRLF, fails the test).
+fn parse(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut at_field_start = true;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => {
+                    quoted = false;
+                    assert!(
+                        matches!(chars.peek(), Some(',') | Some('\r') | None),
+                        "text after a closing quote in {text:?}"
+                    );
+                }
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if at_field_start => {
+                quoted = true;
+                at_field_start = false;
+            }
+            '"' => panic!("a quote inside an unquoted field in {text:?}"),
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                at_field_start = true;
+            }
+            '\r' => {
+                assert_eq!(chars.next(), Some('\n'), "CR without LF in {text:?}");
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+                at_field_start = true;
+            }
+            '\n' => panic!("a bare LF ends a record in {text:?}"),
+            c => {
+                field.push(c);
+                at_field_start = false;
+            }
+        }
+    }
+    assert!(!quoted, "unterminated quote");
+    assert!(
+        field.is_empty() && record.is_empty(),
+        "the last record has no CRLF"
+    );
+    records
+}
+
+/// `assess` of `files` in `format`, which must succeed.
+fn assess(files: &[&str], format: &str) -> Vec<u8> {
+    let mut args = vec!["assess", "--as-of", AS_OF, "-f", format];
+    args.extend(files);
+    let out = common::run(&args);
+    common::assert_exit(&out, 0);
+    out.stdout
+}
+
+/// A JSON control row as written: each field's raw text, so that numbers are compared as
+/// the report spells them (serde_json's own reading of a float may be one unit in the
+/// last place off; Rust's `str::parse` is exact).
+type RawRow = BTreeMap<String, Box<RawValue>>;
+
+/// The CSV and the JSON report of the same inventory, row by row.
+fn both(files: &[&str]) -> (Vec<Vec<String>>, Vec<RawRow>) {
+    let csv = String::from_utf8(assess(files, "csv")).expect("UTF-8");
+    assert!(!csv.starts_with('\u{feff}'), "no byte order mark");
+    let records = parse(&csv);
+    let json = String::from_utf8(assess(files, "json")).unwrap();
+    let report: BTreeMap<String, Box<RawValue>> = serde_json::from_str(&json).unwrap();
+    let controls: Vec<RawRow> = serde_json::from_str(report["controls"].get()).unwrap();
+    assert_eq!(records[0], HEADER, "header");
+    assert_eq!(records.len() - 1, controls.len(), "one row per control");
+    (records[1..].to_vec(), controls)
+}
+
+/// Every number of every row is the JSON's, spelled the same and read as the same `f64`;
+/// `null` is an empty field; booleans are the JSON's words; text fields are the JSON's
+/// where nothing needed escaping.
+fn assert_rows_match(files: &[&str]) {
+    let (rows, controls) = both(files);
+    for (row, c) in rows.iter().zip(&controls) {
+        assert_eq!(row.len(), HEADER.len());
+        for (field, name) in row.iter().zip(HEADER) {
+            let raw = c[name].get();
+            let at = format!("{name} of {}", c["id"].get());
+            match raw {
+                "null" => assert_eq!(field, "", "{at}"),
+                "true" | "false" => assert_eq!(field, raw, "{at}"),
+                text if text.starts_with('"') => {
+                    let s: String = serde_json::from_str(text).unwrap();
+                    let plain = s.chars().all(|ch| !ch.is_control()) && !s.starts_with(['=', '+', '-', '@']);
+                    if plain {
+                        assert_eq!(field, &s, "{at}");
+                    }
+                }
+                number => {
+                    assert_eq!(field, number, "{at}");
+                    let read: f64 = field.parse().unwrap_or_else(|_| panic!("{at}: {field:?}"));
+                    assert_eq!(read, number.parse::<f64>().unwrap(), "{at}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_number_of_the_examples_equals_the_json_reports() {
+    assert_rows_match(&["examples/contoso.json"]);
+    assert_rows_match(&["fixtures/worked-example.json"]);
+    assert_rows_match(&["fixtures/markup-names.json"]);
+    let mut folders: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/azure"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    assert!(folders.len() >= 5, "the Azure examples");
+    for folder in folders {
+        let mut files: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+            .filter(|p| p.ends_with(".json"))
+            .collect();
+        files.sort();
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        assert_rows_match(&files);
+    }
+}
+
+#[test]
+fn the_worked_example_reads_back_as_computed_by_hand() {
+    let (rows, _) = both(&["fixtures/worked-example.json"]);
+    let row = rows.iter().find(|r| r[1] == "system-updates").unwrap();
+    // max 6, 50 applicable resources of which 8 unhealthy: 6 × 42 / 50 = 5.04 current,
+    // 0.12 per resource; in 60 points 0.96 points are 1.6% (SPEC §1.3's example).
+    let num = |i: usize| row[i].parse::<f64>().unwrap();
+    assert_eq!(row[0], "1");
+    assert_eq!(row[3], "true");
+    assert_eq!(num(4), 6.0);
+    assert!((num(5) - 5.04).abs() < 1e-12);
+    assert!((num(6) - 0.96).abs() < 1e-12);
+    assert!((num(7) - 1.6).abs() < 1e-12);
+    assert!((num(8) - 0.12).abs() < 1e-12);
+    assert_eq!(&row[9..], ["42", "8", "0", "1"]);
+}
+
+#[test]
+fn names_cannot_run_as_formulas_nor_carry_control_characters() {
+    let (rows, _) = both(&["fixtures/markup-names.json"]);
+    let field = |id: &str, i: usize| -> String {
+        rows.iter()
+            .find(|r| r[1] == id)
+            .unwrap_or_else(|| panic!("no row {id}"))[i]
+            .clone()
+    };
+    assert_eq!(
+        field("ctl-formula", 2),
+        "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    );
+    assert_eq!(field("ctl-mention", 2), "'@user please look | `rm -rf /` *now*");
+    assert_eq!(
+        field("ctl-control", 2),
+        "\\u{1b}[31mred\\u{1b}[0m\\u{9}tab\\u{d}\\u{a}new line \\u{202e}evil"
+    );
+    // The id of the control that does not apply starts with `-`; its name with `+`.
+    let idle = rows.iter().find(|r| r[2].starts_with("'+cmd")).unwrap();
+    assert_eq!(idle[1], "'-ctl-idle");
+    assert_eq!(idle[2], "'+cmd|' /C calc'!A0");
+    assert_eq!(idle[0], "", "no rank");
+    assert_eq!(idle[3], "false");
+    // Markup means nothing in CSV: it is kept as it is.
+    assert!(field("ctl-markup", 2).starts_with("# Heading [link](http://evil.example) <img"));
+    // No cell starts with a formula character, and none holds a control character.
+    for row in &rows {
+        for f in row {
+            assert!(!f.starts_with(['=', '+', '@', '\t', '\r']), "{f:?}");
+            assert!(!f.chars().any(char::is_control), "{f:?}");
+            if f.starts_with('-') {
+                f.parse::<f64>()
+                    .unwrap_or_else(|_| panic!("{f:?} is text starting with -"));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_raw_csv_quotes_what_holds_quotes_and_commas() {
+    let csv = String::from_utf8(assess(&["fixtures/markup-names.json"], "csv")).unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\""),
+        "{csv}"
+    );
+    assert!(csv.ends_with("\r\n"));
+}
+
+#[test]
+fn csv_is_only_for_assess() {
+    for args in [
+        &["explain", "Enable MFA", "examples/contoso.json", "-f", "csv"][..],
+        &["plan", "examples/contoso.json", "--steps", "1", "-f", "csv"],
+        &["trend", "fixtures/history/runs.jsonl", "-f", "csv"],
+        &["controls", "-f", "csv"],
+    ] {
+        let out = common::run(args);
+        common::assert_exit(&out, 2);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'csv'"));
+    }
+}
