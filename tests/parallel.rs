@@ -329,6 +329,26 @@ fn random_inventories_read_in_pieces_on_threads_equal_the_serde_path() {
     );
 }
 
+/// Pieces of many lines each: rows naming one id in several spellings, and lines left to
+/// serde between rows, inside one piece, so that the numbering of a piece's ids and their
+/// mapping to the builder's order are compared with the serde path too.
+#[test]
+fn random_inventories_read_in_pieces_of_many_lines_equal_the_serde_path() {
+    for seed in 0..64 {
+        let text = inventory(seed, seed % 2 == 1);
+        let expected = load_text(&text, &sequential());
+        for piece_size in [150, 400, 1000, 3000, 1 << 20] {
+            for threads in [1, 2] {
+                let got = load_text(&text, &fast(threads, piece_size));
+                assert!(
+                    got == expected,
+                    "seed {seed}, {threads} threads, pieces of {piece_size} bytes:\n{text}\n{got:#?}\n{expected:#?}"
+                );
+            }
+        }
+    }
+}
+
 /// A CR and a byte-order mark cut from their line, and a character cut in its middle:
 /// pieces of one byte on cut inside each of them.
 #[test]

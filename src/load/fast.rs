@@ -104,12 +104,16 @@ pub fn scan_lines<'a>(piece: &'a str, hasher: &IdHasher) -> Scanned<'a> {
             }
         };
         let numbered = NumberedRow {
-            resource: scanned
-                .resources
-                .number(row.resource, |id| hasher.identity_hash(id)),
-            recommendation: scanned
-                .recommendations
-                .number(row.recommendation, |id| hasher.exact_hash(id)),
+            resource: scanned.resources.number(
+                row.resource,
+                |id| hasher.identity_hash(id),
+                crate::ids::same_identity,
+            ),
+            recommendation: scanned.recommendations.number(
+                row.recommendation,
+                |id| hasher.exact_hash(id),
+                |a, b| a == b,
+            ),
             status: row.status,
             exemption: row.exemption,
         };

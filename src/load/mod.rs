@@ -544,6 +544,7 @@ impl Loader<'_> {
                         builder.recommendation_hashed(id, hash)
                     });
                 // The scanner numbers every id its rows name.
+                debug_assert!(resource.is_some() && recommendation.is_some());
                 if let (Some(resource), Some(recommendation)) = (resource, recommendation) {
                     let exemption = row.exemption.map(|e| *e);
                     builder.add_assessment_indexed(

@@ -182,8 +182,6 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// Results come back in the order of the pieces whatever the threads, even when the
-    /// early pieces take longest to parse.
     #[test]
     fn all_holds_when_every_part_holds() {
         let parts: Vec<u32> = (0..9).collect();
@@ -193,6 +191,8 @@ mod tests {
         assert!(all(&[] as &[u32], |_| false));
     }
 
+    /// Results come back in the order of the pieces whatever the threads, even when the
+    /// early pieces take longest to parse.
     #[test]
     fn results_are_applied_in_the_order_of_the_pieces() {
         for threads in [1, 2, 3, 8] {

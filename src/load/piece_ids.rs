@@ -20,17 +20,25 @@ pub struct PieceIds<'a> {
 
 impl<'a> PieceIds<'a> {
     /// The number of `id`, numbering it when new; `hash` makes its hash, and is only
-    /// called when `id` is not the id numbered last. Ids are told apart exactly (two
-    /// spellings of one Azure resource get two numbers; the builder joins them).
-    pub fn number(&mut self, id: &'a str, hash: impl FnOnce(&str) -> u64) -> u32 {
+    /// called when `id` is not spelt as the id numbered last. Ids are one when `same`
+    /// says so, which `hash` must respect (ids that are the same hash alike): the builder
+    /// keeps the first spelling of an id, which is the one numbered here.
+    pub fn number(
+        &mut self,
+        id: &'a str,
+        hash: impl FnOnce(&str) -> u64,
+        same: impl Fn(&str, &str) -> bool,
+    ) -> u32 {
         if let Some(last) = self.last.filter(|&i| self.id(i) == Some(id)) {
             return last;
         }
         let hash = hash(id);
         let ids = &self.ids;
+        // Ids that are one hash alike: telling them apart by spelling would pile every
+        // spelling of one id under one hash, and each new row would compare with all.
         let found = self
             .index
-            .find(hash, |&i| ids.get(i as usize).is_some_and(|&(s, _)| s == id));
+            .find(hash, |&i| ids.get(i as usize).is_some_and(|&(s, _)| same(s, id)));
         let i = match found {
             Some(&i) => i,
             None => {
@@ -104,12 +112,16 @@ mod tests {
         id.len() as u64 % 2
     }
 
+    fn exact(a: &str, b: &str) -> bool {
+        a == b
+    }
+
     #[test]
     fn numbers_ids_exactly_in_the_order_first_met() {
         let mut ids = PieceIds::default();
         let named: Vec<u32> = ["a", "b", "a", "A", "b", "b", "cc", "a"]
             .iter()
-            .map(|id| ids.number(id, hash))
+            .map(|id| ids.number(id, hash, exact))
             .collect();
         assert_eq!(named, [0, 1, 0, 2, 1, 1, 3, 0]);
         assert_eq!(ids.len(), 4);
@@ -122,19 +134,51 @@ mod tests {
         let mut ids = PieceIds::default();
         let mut hashed = 0;
         for id in ["x", "x", "x", "y", "x", "x"] {
-            ids.number(id, |s| {
+            let counting = |s: &str| {
                 hashed += 1;
                 hash(s)
-            });
+            };
+            ids.number(id, counting, exact);
         }
         assert_eq!(hashed, 3);
+    }
+
+    /// Ids that are one get one number, the first spelling's; numbering thousands of
+    /// spellings of one id compares each with that one id, not with all before it.
+    #[test]
+    fn spellings_of_one_id_get_one_number_in_linear_work() {
+        let spellings: Vec<String> = (0..10_000u32)
+            .map(|n| {
+                let id = "resource-id-of-some-length";
+                let upper = |(i, c): (usize, char)| {
+                    if n >> (i % 14) & 1 == 1 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                };
+                id.chars().enumerate().map(upper).collect()
+            })
+            .collect();
+        let compared = std::cell::Cell::new(0u64);
+        let same = |a: &str, b: &str| {
+            compared.set(compared.get() + 1);
+            a.eq_ignore_ascii_case(b)
+        };
+        let folded_hash = |id: &str| hash(&id.to_ascii_lowercase());
+        let mut ids = PieceIds::default();
+        for s in &spellings {
+            assert_eq!(ids.number(s, folded_hash, same), 0);
+        }
+        assert_eq!((ids.len(), ids.id(0)), (1, Some(spellings[0].as_str())));
+        assert!(compared.get() <= spellings.len() as u64, "{}", compared.get());
     }
 
     #[test]
     fn maps_each_number_once_in_the_order_of_first_use() {
         let mut ids = PieceIds::default();
         for id in ["p", "q", "r"] {
-            ids.number(id, hash);
+            ids.number(id, hash, exact);
         }
         let mut to_global = ToGlobal::new(&ids);
         let mut asked = Vec::new();

@@ -802,9 +802,11 @@ pub fn decode<'a>(name: &str, bytes: &'a [u8], threads: usize) -> Result<&'a str
     // Checked with SIMD (several times faster on a file of a gigabyte), on every thread;
     // only a text that fails is checked again to find where.
     let parts = utf8_parts(body, threads);
-    let text = if parallel::all(&parts, |p| simdutf8::basic::from_utf8(p).is_ok()) {
-        // SAFETY: the parts are the body cut into consecutive slices, each valid UTF-8;
-        // valid UTF-8 strings joined are valid UTF-8.
+    let covered = parts.iter().map(|p| p.len()).sum::<usize>() == body.len();
+    let text = if covered && parallel::all(&parts, |p| simdutf8::basic::from_utf8(p).is_ok()) {
+        // SAFETY: the parts are the body cut into consecutive slices (`utf8_parts`
+        // splits it in turn; `covered` checks they add up to it), each valid UTF-8; valid
+        // UTF-8 strings joined are valid UTF-8, wherever the cuts fall.
         unsafe { std::str::from_utf8_unchecked(body) }
     } else {
         std::str::from_utf8(body).map_err(|e| invalid_utf8(name, &body[..e.valid_up_to()], (1, 1)))?
