@@ -8,12 +8,16 @@ use crate::load::LoadOptions;
 use crate::render::Format;
 use crate::score::Weighting;
 use crate::select::Filters;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+/// The version `--version` shows: the package's, and the commit it was built from when
+/// it was built from a git checkout (`0.1.0 (1a2b3c4)`; see `build.rs`).
+pub const VERSION: &str = env!("SECURESCORE_VERSION");
 
 /// Offline secure score calculator for Microsoft Defender for Cloud style inventories.
 #[derive(Debug, Parser)]
-#[command(name = "securescore", version, about, max_term_width = 100)]
+#[command(name = "securescore", version = VERSION, about, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -37,6 +41,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the built-in control catalog.
     Controls(ControlsArgs),
+    /// Print a shell completion script for bash, zsh, fish or PowerShell.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write every command's page into a folder.
+    Man(ManArgs),
 }
 
 /// `--color`.
@@ -357,6 +365,82 @@ pub struct ControlsArgs {
     pub format: ControlsFormat,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// A shell that `completions` writes a script for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+/// `securescore completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_name = "SHELL", value_enum)]
+    pub shell: ShellArg,
+}
+
+/// `securescore man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Print this command's page instead of the program's (securescore-COMMAND.1).
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Option<String>,
+    /// Write every page (securescore.1 and securescore-COMMAND.1 for each command) into
+    /// DIR, which must exist, instead of printing one.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// The completion script of `securescore` for `shell`.
+pub fn completion_script(shell: ShellArg) -> Vec<u8> {
+    let shell = match shell {
+        ShellArg::Bash => clap_complete::Shell::Bash,
+        ShellArg::Zsh => clap_complete::Shell::Zsh,
+        ShellArg::Fish => clap_complete::Shell::Fish,
+        ShellArg::Powershell => clap_complete::Shell::PowerShell,
+    };
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "securescore", &mut out);
+    out
+}
+
+/// One manual page: its file name (`securescore-assess.1`) and its roff.
+pub struct ManPage {
+    pub file_name: String,
+    pub roff: Vec<u8>,
+}
+
+/// The manual pages: `securescore.1` (the program, listing its commands), then
+/// `securescore-COMMAND.1` for each command (its options), in the order `--help` lists
+/// them. Undated, so that the same build writes the same bytes.
+pub fn man_pages() -> std::io::Result<Vec<ManPage>> {
+    let mut cli = Cli::command();
+    // Built, each command's page is named after its whole path (`securescore-assess`).
+    cli.build();
+    let commands: Vec<clap::Command> = cli
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+        .cloned()
+        .collect();
+    std::iter::once(cli)
+        .chain(commands)
+        .map(|command| {
+            // Every page's footer names the program and its version (a command's would
+            // name the command alone).
+            let man = clap_mangen::Man::new(command).source(format!("securescore {VERSION}"));
+            let mut roff = Vec::new();
+            man.render(&mut roff)?;
+            Ok(ManPage {
+                file_name: man.get_filename(),
+                roff,
+            })
+        })
+        .collect()
 }
 
 impl From<WeightingArg> for Weighting {

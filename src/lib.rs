@@ -50,5 +50,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Trend(args) => commands::trend::run(args),
         cli::Command::Validate(args) => commands::validate::run(args),
         cli::Command::Controls(args) => commands::controls::run(args),
+        cli::Command::Completions(args) => commands::completions::run(args),
+        cli::Command::Man(args) => commands::man::run(args),
     }
 }

@@ -94,7 +94,8 @@ fn replace(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 /// One run of the binary, as the snapshot shows it: the command, exit code, standard
 /// output and error, then the temporary file's bytes when it has one. The temporary
 /// path and the `recorded_at` of every snapshot in that file are replaced by
-/// placeholders, so that nothing shown depends on where or when it ran.
+/// placeholders, and the commit `--version` names is left out, so that nothing shown
+/// depends on where, when or from which commit it ran.
 fn run(r: &Run) -> Vec<u8> {
     let tmp = r.args.iter().any(|a| a == TMP).then(TempFile::new);
     let tmp_path = tmp.as_ref().map(|t| t.0.to_str().unwrap().to_string());
@@ -121,6 +122,7 @@ fn run(r: &Run) -> Vec<u8> {
     shown.extend(&out.stdout);
     shown.extend(b"--- stderr\n");
     shown.extend(&out.stderr);
+    let mut shown = without_commit(&shown);
     let Some(path) = tmp_path else {
         return shown;
     };
@@ -140,6 +142,16 @@ fn run(r: &Run) -> Vec<u8> {
         }
     }
     shown
+}
+
+/// `text` with the version the binary shows (`--version`: the commit it was built
+/// from, which every commit changes; see build.rs) replaced by the package's version alone.
+fn without_commit(text: &[u8]) -> Vec<u8> {
+    replace(
+        text,
+        env!("SECURESCORE_VERSION").as_bytes(),
+        env!("CARGO_PKG_VERSION").as_bytes(),
+    )
 }
 
 /// How the HTML chart writes a time `--record` stamped (`2026-12-01T14:07:13Z` →

@@ -2,9 +2,11 @@
 //! and rendering; and the plumbing they share.
 
 pub mod assess;
+pub mod completions;
 pub mod controls;
 pub mod diff;
 pub mod explain;
+pub mod man;
 pub mod plan;
 pub mod trend;
 pub mod validate;
