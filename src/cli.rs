@@ -5,6 +5,7 @@ use crate::date::Date;
 use crate::evaluation::ScoringRequest;
 use crate::groups::GroupBy;
 use crate::load::LoadOptions;
+use crate::output::ReportFile;
 use crate::render::Format;
 use crate::score::Weighting;
 use crate::select::Filters;
@@ -153,6 +154,10 @@ pub struct OutputArgs {
     /// (powers of 1024, also KiB…TiB) or KB, MB, GB, TB (powers of 1000).
     #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = parse_size)]
     pub max_input_size: u64,
+    /// Also write the output in FORMAT to PATH (atomically), from the same run; repeat
+    /// for several.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    pub reports: Vec<ReportArg>,
     /// Threads to read a large input with; 0 (the default): one per core. The result is
     /// the same whatever the number.
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -167,6 +172,61 @@ impl OutputArgs {
             threads: self.threads,
             ..LoadOptions::default()
         }
+    }
+}
+
+/// One `--report FORMAT=PATH` as typed: the format is checked against the command's own
+/// formats by [`OutputArgs::report_files`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportArg {
+    pub format: String,
+    pub path: PathBuf,
+}
+
+fn parse_report(text: &str) -> Result<ReportArg, String> {
+    match text.split_once('=') {
+        Some((format, path)) if !format.is_empty() && !path.is_empty() && path != "-" => Ok(ReportArg {
+            format: format.to_string(),
+            path: PathBuf::from(path),
+        }),
+        Some((_, "-")) => {
+            Err("a report is written to a file: -f chooses what goes to standard output".to_string())
+        }
+        _ => Err(format!(
+            "{text:?} is not FORMAT=PATH (for example json=report.json)"
+        )),
+    }
+}
+
+impl OutputArgs {
+    /// The `--report` files, each format one of the command's (`F`, its `--format`
+    /// values): a format it does not write is a usage error naming it and those it does.
+    pub fn report_files<F>(&self) -> Result<Vec<ReportFile>, crate::UsageError>
+    where
+        F: ValueEnum + Into<Format>,
+    {
+        self.reports
+            .iter()
+            .map(|r| match F::from_str(&r.format, false) {
+                Ok(f) => Ok(ReportFile {
+                    format: f.into(),
+                    path: r.path.clone(),
+                }),
+                Err(_) => {
+                    let offered: Vec<String> = F::value_variants()
+                        .iter()
+                        .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                        .collect();
+                    Err(crate::UsageError(format!(
+                        "--report {}={}: this command does not write {:?}; its formats are {}",
+                        r.format,
+                        r.path.display(),
+                        r.format,
+                        offered.join(", ")
+                    )))
+                }
+            })
+            .collect()
     }
 }
 
@@ -239,6 +299,13 @@ pub struct AssessArgs {
     /// Exit 1 when the score, rounded to 2 decimals, is below PCT.
     #[arg(long, value_name = "PCT", value_parser = parse_percentage)]
     pub fail_under: Option<f64>,
+    /// Exit 1 when the score fell by more than PCT points (rounded to 2 decimals) since
+    /// --baseline, else since the last run of --history scored the same way.
+    #[arg(long, value_name = "PCT", value_parser = parse_percentage)]
+    pub max_drop: Option<f64>,
+    /// The earlier JSON report (written by assess -f json) that --max-drop compares with.
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
     /// Show only the first N ranked controls in the table.
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
@@ -496,6 +563,44 @@ mod tests {
             let name = arg.to_possible_value().map(|v| v.get_name().to_string());
             assert_eq!(name.as_deref(), Some(Weighting::from(arg).as_str()));
         }
+    }
+
+    #[test]
+    fn a_report_is_a_format_and_a_path() {
+        let report = parse_report("json=out/a=b.json").unwrap();
+        // Split at the first `=`: a path may hold more.
+        assert_eq!(report.format, "json");
+        assert_eq!(report.path, PathBuf::from("out/a=b.json"));
+        for bad in ["json", "=a.json", "json=", "json=-", ""] {
+            assert!(parse_report(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_report_format_is_one_the_command_offers() {
+        let output = |format: &str| OutputArgs {
+            output: None,
+            color: ColorChoice::Never,
+            quiet: false,
+            strict: false,
+            max_input_size: 1,
+            threads: 0,
+            reports: vec![ReportArg {
+                format: format.to_string(),
+                path: PathBuf::from("r"),
+            }],
+        };
+        let html = output("html").report_files::<AssessFormat>().unwrap();
+        assert_eq!(html[0].format, Format::Html);
+        let refused = output("html").report_files::<ExplainFormat>().unwrap_err();
+        assert_eq!(
+            refused.0,
+            "--report html=r: this command does not write \"html\"; its formats are table, json"
+        );
+        assert!(
+            output("JSON").report_files::<AssessFormat>().is_err(),
+            "formats are spelled as -f spells them"
+        );
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl From<&crate::gate::Verdict> for DropGate {
         debug_assert_eq!(v.rule, crate::gate::Rule::MaxDrop);
         DropGate {
             max_drop: v.limit,
-            passed: v.passed(),
+            passed: v.passed,
         }
     }
 }

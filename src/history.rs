@@ -29,8 +29,8 @@ pub struct Snapshot {
     pub score: ScoreOut,
     pub scopes: Vec<ScopeOut>,
     pub controls: Vec<SnapshotControl>,
-    /// The `--fail-under` verdict of the run, when it had one (so `trend` can draw the
-    /// threshold).
+    /// The gates' verdict of the run, when it had any (so `trend` can draw the
+    /// `fail-under` threshold).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateOut>,
     /// SHA-256 over the sorted SHA-256 digests of the inputs.
@@ -111,7 +111,7 @@ impl Snapshot {
             },
             controls: self.controls.clone(),
             gate: self.gate.as_ref().map(|g| RecordedGate {
-                fail_under: Some(g.fail_under),
+                fail_under: g.fail_under,
             }),
         }
     }

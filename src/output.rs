@@ -6,7 +6,7 @@ use anyhow::Context;
 use std::ffi::OsString;
 use std::fs;
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path`, or to standard output when `path` is `None` or `-`.
 pub fn emit(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
@@ -60,28 +60,57 @@ fn resolved(path: &Path) -> Option<std::path::PathBuf> {
 /// redirected from (`< inventory.json`); `None` where no such name exists.
 pub const STDIN_FILE: Option<&str> = if cfg!(unix) { Some("/dev/stdin") } else { None };
 
-/// Fails when `output` (`-o`) names one of the files or folders the command reads
-/// (`reads`), however spelled: writing there would replace an input (an inventory, a
-/// history) with the output. Checked before anything is read or written.
+/// One `--report FORMAT=PATH`: the command's result in another format, written to a
+/// file atomically beside what goes to standard output (or `-o`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportFile {
+    pub format: crate::render::Format,
+    pub path: PathBuf,
+}
+
+/// Fails when a file the command writes (`output`, `-o`, and each `--report` path in
+/// `reports`) is one of the files or folders the command reads (`reads`), however
+/// spelled (each report given as its format and path): writing there would replace an input (an inventory, a history) with the
+/// output; or when two of them are one file, where one write would replace the other.
+/// Checked before anything is read or written.
 pub fn refuse_overwriting<'p>(
     output: Option<&Path>,
+    reports: &[(&str, &Path)],
     reads: impl IntoIterator<Item = &'p Path>,
 ) -> Result<(), crate::UsageError> {
-    let Some(out) = output.filter(|p| *p != Path::new("-")) else {
+    let writes: Vec<(String, &Path)> = output
+        .filter(|p| *p != Path::new("-"))
+        .map(|p| (format!("-o {}", p.display()), p))
+        .into_iter()
+        .chain(
+            reports
+                .iter()
+                .map(|(format, p)| (format!("--report {format}={}", p.display()), *p)),
+        )
+        .collect();
+    if writes.is_empty() {
         return Ok(());
-    };
-    match reads.into_iter().find(|read| same_file(out, read)) {
-        Some(read) => Err(crate::UsageError(format!(
-            "-o {} would overwrite {}, which this command also uses: write the output to another path",
-            out.display(),
-            if Some(read) == STDIN_FILE.map(Path::new) {
-                "the file standard input is redirected from".to_string()
-            } else {
-                read.display().to_string()
-            }
-        ))),
-        None => Ok(()),
     }
+    for (i, (option, path)) in writes.iter().enumerate() {
+        if let Some((other, _)) = writes[..i].iter().find(|(_, earlier)| same_file(path, earlier)) {
+            return Err(crate::UsageError(format!(
+                "{option} and {other} name the same file: give each output a path of its own"
+            )));
+        }
+    }
+    for read in reads {
+        if let Some((option, _)) = writes.iter().find(|(_, path)| same_file(path, read)) {
+            return Err(crate::UsageError(format!(
+                "{option} would overwrite {}, which this command also uses: write the output to another path",
+                if Some(read) == STDIN_FILE.map(Path::new) {
+                    "the file standard input is redirected from".to_string()
+                } else {
+                    read.display().to_string()
+                }
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// True when output goes to a terminal.

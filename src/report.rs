@@ -5,6 +5,7 @@ use crate::diag::Diagnostic;
 use crate::model::{Counts, Model};
 use crate::score::{rank, Overall, Score, ScoreOptions, ScoringModel, WeightSource, Weighting};
 use crate::select::Filters;
+use crate::text::fmt2;
 use serde::Serialize;
 
 /// The report's schema identifier.
@@ -145,23 +146,62 @@ pub struct RecommendationOut {
     pub not_applicable_resources: u64,
 }
 
-/// The CI gate's verdict.
+/// The gates' verdict (SPEC §9): passed when every rule passed, and each rule's verdict.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct GateOut {
-    pub fail_under: f64,
+    /// The `fail-under` limit, when that rule is set (as reports before the other rules
+    /// had it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_under: Option<f64>,
     pub passed: bool,
-    /// The verdict in one sentence: on failure, the gate line's text on standard error.
-    pub reason: String,
+    pub rules: Vec<GateRuleOut>,
 }
 
-impl From<&crate::gate::Verdict> for GateOut {
-    /// The report's view of the `--fail-under` verdict (the only rule `assess` has).
-    fn from(v: &crate::gate::Verdict) -> GateOut {
-        debug_assert_eq!(v.rule, crate::gate::Rule::FailUnder);
+/// One gate rule's verdict.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GateRuleOut {
+    /// `fail-under`, `max-drop`, `controls.ID` or `unhealthy.SEVERITY`.
+    pub rule: String,
+    pub limit: f64,
+    /// The figure held against the limit; `null` when undefined.
+    pub actual: Option<f64>,
+    pub passed: bool,
+    /// The verdict in one sentence: on failure, its gate line's text on standard error.
+    pub message: String,
+}
+
+impl GateRuleOut {
+    /// The rule and its limit as a reader knows them: `--fail-under 70.00`,
+    /// `--max-drop 2.00`, `controls.ID ≥ 80.00%`, `unhealthy.critical ≤ 0`.
+    pub fn label(&self) -> String {
+        let limit = fmt2(self.limit);
+        match self.rule.as_str() {
+            "fail-under" | "max-drop" => format!("--{} {limit}", self.rule),
+            r if r.starts_with("controls.") => format!("{r} ≥ {limit}%"),
+            r => format!("{r} ≤ {}", self.limit),
+        }
+    }
+}
+
+impl GateOut {
+    /// The report's view of the verdicts of every rule checked.
+    pub fn new(verdicts: &[crate::gate::Verdict]) -> GateOut {
         GateOut {
-            fail_under: v.limit,
-            passed: v.passed(),
-            reason: v.reason(),
+            fail_under: verdicts
+                .iter()
+                .find(|v| v.rule == crate::gate::Rule::FailUnder)
+                .map(|v| v.limit),
+            passed: verdicts.iter().all(|v| v.passed),
+            rules: verdicts
+                .iter()
+                .map(|v| GateRuleOut {
+                    rule: v.rule.name(),
+                    limit: v.limit,
+                    actual: v.actual,
+                    passed: v.passed,
+                    message: v.message.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -307,4 +347,68 @@ fn recommendation_rows(model: &Model, score: &Score, members: &[u32]) -> Vec<Rec
             }
         })
         .collect()
+}
+
+/// What `--baseline` reads of a report written by `assess -f json`: lenient, so reports of
+/// older and newer versions (more fields) still read.
+#[derive(serde::Deserialize)]
+struct EarlierReport {
+    schema: String,
+    score: EarlierScore,
+    #[serde(default)]
+    warnings: Vec<EarlierWarning>,
+}
+
+#[derive(serde::Deserialize)]
+struct EarlierScore {
+    percentage: Option<f64>,
+}
+
+#[derive(serde::Deserialize)]
+struct EarlierWarning {
+    code: String,
+}
+
+/// The score of an earlier JSON report (`assess --baseline REPORT.json`), for
+/// `max-drop`; refused past `limit` bytes (`--max-input-size`). An error names the file
+/// and, for a value it cannot read, its line and column or field.
+pub fn read_baseline(path: &std::path::Path, limit: u64) -> anyhow::Result<crate::gate::Baseline> {
+    use std::io::Read;
+    let cannot = |e: &dyn std::fmt::Display| {
+        anyhow::anyhow!("cannot read the baseline report {}: {e}", path.display())
+    };
+    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+    let size = file.metadata().map_err(|e| cannot(&e))?.len();
+    if size > limit {
+        return Err(cannot(&crate::load::source::TooLarge::Whole { size, limit }));
+    }
+    let mut text = String::new();
+    crate::load::source::Limited::new(file, limit)
+        .read_to_string(&mut text)
+        .map_err(|e| cannot(&e))?;
+    let not_a_report = |why: &dyn std::fmt::Display| {
+        anyhow::anyhow!(
+            "{} is not a JSON report written by assess -f json: {why}",
+            path.display()
+        )
+    };
+    let earlier: EarlierReport = serde_json::from_str(&text).map_err(|e| not_a_report(&e))?;
+    if earlier.schema != SCHEMA && !earlier.schema.starts_with(&format!("{SCHEMA}.")) {
+        return Err(not_a_report(&format!(
+            "its schema is {:?}, not {SCHEMA}",
+            earlier.schema
+        )));
+    }
+    if earlier
+        .score
+        .percentage
+        .is_some_and(|p| !(0.0..=100.0).contains(&p))
+    {
+        return Err(not_a_report(&"score.percentage is not from 0 to 100"));
+    }
+    Ok(crate::gate::Baseline {
+        percentage: earlier.score.percentage,
+        source: format!("the baseline report {}", path.display()),
+        incomplete: earlier.warnings.iter().any(|w| w.code == "incomplete-export"),
+    })
 }

@@ -170,17 +170,22 @@ impl SeriesId {
     /// A run's series: absent fields are the defaults, and the filter lists are sorted,
     /// so the order options were given in does not matter.
     fn of(r: &Recorded) -> SeriesId {
-        let mut filters = r.filters.clone().unwrap_or_default();
+        SeriesId::new(
+            r.model.as_deref().unwrap_or(DEFAULT_MODEL),
+            r.weighting.as_deref().unwrap_or(DEFAULT_WEIGHTING),
+            r.filters.clone().unwrap_or_default(),
+        )
+    }
+
+    /// The series of runs scored under these options.
+    fn new(model: &str, weighting: &str, mut filters: RecordedFilters) -> SeriesId {
         for list in [&mut filters.scope, &mut filters.management_group] {
             list.sort();
             list.dedup();
         }
         SeriesId {
-            model: r.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_string()),
-            weighting: r
-                .weighting
-                .clone()
-                .unwrap_or_else(|| DEFAULT_WEIGHTING.to_string()),
+            model: model.to_string(),
+            weighting: weighting.to_string(),
             filters,
         }
     }
@@ -232,6 +237,18 @@ impl SeriesId {
             parts.join(" ")
         }
     }
+}
+
+/// The last of `runs` (in history order) scored under the same model, weighting and
+/// filters as given: what `assess --max-drop` compares with.
+pub fn last_of_series<'r>(
+    runs: &'r [(usize, Recorded)],
+    model: &str,
+    weighting: &str,
+    filters: RecordedFilters,
+) -> Option<&'r (usize, Recorded)> {
+    let wanted = SeriesId::new(model, weighting, filters);
+    runs.iter().rev().find(|(_, r)| SeriesId::of(r) == wanted)
 }
 
 /// The trend of a history as `request` asks; an error (the series there are) when

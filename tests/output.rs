@@ -172,3 +172,150 @@ fn output_onto_a_symbolic_link_writes_through_it() {
     );
     assert_eq!(names(&dir.join("reports")), ["2026-11-22.json", "not-yet.json"]);
 }
+
+/// `--report FORMAT=PATH`, repeated: each file holds exactly what `-f FORMAT` prints for
+/// the same run, beside the `-f` output on standard output (or `-o`), for assess (table
+/// on standard output, JSON and HTML reports), diff and explain; under `--quiet` the
+/// reports are still written; and no temporary file is left.
+#[test]
+fn each_report_is_what_its_format_prints() {
+    let scratch = Scratch::new("reports");
+    let dir = &scratch.0;
+    let printed = |args: &[&str], format: &str| {
+        let out = common::securescore(args).args(["-f", format]).output().unwrap();
+        common::assert_exit(&out, 0);
+        out.stdout
+    };
+    let cases: [(&[&str], &str, [&str; 2]); 3] = [
+        (
+            &[
+                "assess",
+                "fixtures/worked-example.json",
+                "--as-of",
+                "2026-11-22",
+                "--fail-under",
+                "50",
+            ],
+            "table",
+            ["json", "html"],
+        ),
+        (
+            &[
+                "diff",
+                "fixtures/triage/diff-before.json",
+                "fixtures/triage/diff-after.json",
+                "--as-of",
+                "2026-11-22",
+            ],
+            "json",
+            ["table", "json"],
+        ),
+        (
+            &[
+                "explain",
+                "system-updates",
+                "fixtures/worked-example.json",
+                "--as-of",
+                "2026-11-22",
+            ],
+            "table",
+            ["json", "table"],
+        ),
+    ];
+    for (args, stdout_format, [first, second]) in cases {
+        let (a, b) = (dir.join(format!("a.{first}")), dir.join(format!("b.{second}")));
+        let out = common::securescore(args)
+            .args(["-f", stdout_format, "--report"])
+            .arg(format!("{first}={}", a.display()))
+            .arg("--report")
+            .arg(format!("{second}={}", b.display()))
+            .output()
+            .unwrap();
+        common::assert_exit(&out, 0);
+        assert_eq!(out.stdout, printed(args, stdout_format), "{args:?}");
+        assert_eq!(
+            std::fs::read(&a).unwrap(),
+            printed(args, first),
+            "{args:?} {first}"
+        );
+        assert_eq!(
+            std::fs::read(&b).unwrap(),
+            printed(args, second),
+            "{args:?} {second}"
+        );
+        // Quiet: nothing on standard output, the reports all the same.
+        std::fs::remove_file(&a).unwrap();
+        let quiet = common::securescore(args)
+            .args(["-q", "--report"])
+            .arg(format!("{first}={}", a.display()))
+            .output()
+            .unwrap();
+        common::assert_exit(&quiet, 0);
+        assert!(quiet.stdout.is_empty());
+        assert_eq!(std::fs::read(&a).unwrap(), printed(args, first), "{args:?} quiet");
+        std::fs::remove_file(&a).unwrap();
+        std::fs::remove_file(&b).unwrap();
+    }
+    let left: Vec<_> = std::fs::read_dir(dir).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// A report that cannot be written as asked is refused with exit 2 before anything is
+/// read or written: a format the command does not offer (named), two reports or a report
+/// and `-o` on one file, a report onto an input, and `--report` without `=`.
+#[test]
+fn reports_that_cannot_be_written_are_refused() {
+    let scratch = Scratch::new("reports-refused");
+    let dir = &scratch.0;
+    let inventory =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/worked-example.json"))
+            .unwrap();
+    std::fs::write(dir.join("inv.json"), &inventory).unwrap();
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["explain", "system-updates", "inv.json", "--report", "html=x.html"],
+            "--report html=x.html: this command does not write \"html\"; its formats are table, json",
+        ),
+        (
+            &["assess", "inv.json", "--report", "yaml=x.yaml"],
+            "this command does not write \"yaml\"; its formats are table, json, html",
+        ),
+        (
+            &[
+                "assess",
+                "inv.json",
+                "--report",
+                "json=x.json",
+                "--report",
+                "html=./x.json",
+            ],
+            "--report html=./x.json and --report json=x.json name the same file",
+        ),
+        (
+            &["assess", "inv.json", "-o", "x.json", "--report", "json=x.json"],
+            "--report json=x.json and -o x.json name the same file",
+        ),
+        (
+            &["assess", "inv.json", "--report", "json=inv.json"],
+            "--report json=inv.json would overwrite inv.json",
+        ),
+        (
+            &["controls", "--report", "json=x.json", "--report", "table=x.json"],
+            "name the same file",
+        ),
+        (&["assess", "inv.json", "--report", "json"], "is not FORMAT=PATH"),
+    ];
+    for (args, expected) in cases {
+        let out = common::securescore(args).current_dir(dir).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(std::fs::read(dir.join("inv.json")).unwrap(), inventory);
+        let names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["inv.json"], "{args:?}");
+    }
+}

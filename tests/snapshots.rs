@@ -276,7 +276,7 @@ fn inventory_runs(path: &str, files: &[String]) -> Vec<Vec<String>> {
 /// The scoring and output options, on the demo estate.
 fn option_runs() -> Vec<Vec<String>> {
     let demo = "examples/contoso.json";
-    let variants: [&[&str]; 14] = [
+    let variants: [&[&str]; 15] = [
         &["--weighting", "equal"],
         &["--weighting", "pooled"],
         &["--include-preview"],
@@ -291,6 +291,14 @@ fn option_runs() -> Vec<Vec<String>> {
         &["--group-by", "tag:environment"],
         &["--scope", "3c9e5a71-2f4b-4d8e-a6c0-7b15e9d2f384"],
         &["-q", "--fail-under", "90"],
+        &[
+            "--fail-under",
+            "60",
+            "--max-drop",
+            "1",
+            "--history",
+            "fixtures/gates/history.jsonl",
+        ],
     ];
     let mut runs = Vec::new();
     for v in variants {
@@ -316,6 +324,21 @@ fn option_runs() -> Vec<Vec<String>> {
             threshold,
         ]));
     }
+    // Several gate rules, one passed and one failed, listed in the page's headline.
+    runs.push(strings(&[
+        "assess",
+        demo,
+        "-f",
+        "html",
+        "--as-of",
+        AS_OF,
+        "--fail-under",
+        "60",
+        "--max-drop",
+        "1",
+        "--baseline",
+        "fixtures/gates/baseline.json",
+    ]));
     for format in ["table", "json"] {
         runs.push(strings(&[
             "plan", demo, "--target", "80", "--as-of", AS_OF, "-f", format,

@@ -419,7 +419,7 @@ fn assess(inputs: &[InputSpec], depth: Depth, run: &mut Run) -> anyhow::Result<O
         &model,
         ReportExtras {
             warnings: diags.warnings().map(WarningOut::from).collect(),
-            gate: Some((&verdict).into()),
+            gate: Some(securescore::report::GateOut::new(std::slice::from_ref(&verdict))),
             groups,
         },
     );

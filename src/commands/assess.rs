@@ -4,13 +4,13 @@ use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
     resolve_inputs,
 };
-use crate::cli::AssessArgs;
+use crate::cli::{AssessArgs, AssessFormat};
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::evaluation::{evaluate, Evaluation, ReportExtras};
 use crate::explain::{explain, ExplainInputs, Explanation};
-use crate::gate;
-use crate::history::{Runs, Snapshot};
+use crate::gate::{self, GatePolicy};
+use crate::history::{RecordedFilters, Runs, Snapshot};
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::output::same_file;
@@ -27,14 +27,16 @@ type History = (Runs, Vec<Diagnostic>);
 /// Runs `assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     let format = Format::from(args.format);
-    if args.history.is_some() && !format.shows_trend() {
-        return Err(UsageError(
-            "--history adds the score over time to the HTML report: use it with -f html".to_string(),
-        )
-        .into());
-    }
+    let reports = args.output.report_files::<AssessFormat>()?;
+    let formats: Vec<Format> = std::iter::once(format)
+        .chain(reports.iter().map(|r| r.format))
+        .collect();
+    let policy = GatePolicy::default().overridden_by(args.fail_under, args.max_drop);
+    check_gate_options(args, &policy, &formats)?;
     let inputs = resolve_inputs(&args.files)?;
-    let history_files = [&args.history, &args.record].into_iter().flatten();
+    let history_files = [&args.history, &args.record, &args.baseline]
+        .into_iter()
+        .flatten();
     refuse_overwriting(
         &args.output,
         input_paths(&inputs).chain(history_files.map(PathBuf::as_path)),
@@ -51,14 +53,12 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let history = read_history(args)?;
-    let verdict = args
-        .fail_under
-        .map(|threshold| gate::fail_under(threshold, evaluation.score.percentage, &model.incomplete));
+    let verdicts = check_gates(args, &policy, &model, &evaluation, history.as_ref())?;
     let report = evaluation.report(
         &model,
         ReportExtras {
             warnings: report_warnings(&diags, history.as_ref()),
-            gate: verdict.as_ref().map(GateOut::from),
+            gate: (!policy.is_empty()).then(|| GateOut::new(&verdicts)),
             groups,
         },
     );
@@ -75,15 +75,21 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
             model.inputs_digest(),
         )
     });
-    let charted = args.history.as_deref().zip(history);
-    let trend = charted.map(|(path, history)| chart_history(args, path, history, snapshot.as_ref()));
+    // Charted only where a format shows it: read for --max-drop alone, the history's
+    // series are not drawn, so whether they mix is no concern.
+    let charted = args
+        .history
+        .as_deref()
+        .zip(history)
+        .filter(|_| formats.iter().any(|f| f.shows_trend()));
+    let trend = charted.map(|(path, history)| chart_history(args, &policy, path, history, snapshot.as_ref()));
     let mixed = trend.as_ref().zip(args.history.as_deref());
     if let Some(w) = mixed.and_then(|(t, path)| crate::trend::mixed_series_warning(t, path)) {
         diags.push(w);
     }
     fail_on_warnings(&mut diags, &args.output)?;
     print_diagnostics(&diags, args.output.quiet);
-    let details = if format.shows_control_details() {
+    let details = if formats.iter().any(|f| f.shows_control_details()) {
         control_details(&model, &evaluation, &report)
     } else {
         Vec::new()
@@ -93,13 +99,86 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
         details: &details,
         trend: trend.as_ref(),
     };
-    emit(&args.output, format, &doc, args.top)?;
+    emit(&args.output, format, &reports, &doc, args.top)?;
     // Last, once nothing else can fail: a run that stops with an error records nothing,
     // so a retried CI job does not record twice.
     if let (Some(history), Some(snapshot)) = (&args.record, &snapshot) {
         crate::history::append(history, snapshot)?;
     }
-    Ok(gate::outcome(verdict.iter()))
+    Ok(gate::outcome(&verdicts))
+}
+
+/// Refuses (exit 2), before anything is read, gate options that cannot work together:
+/// `max-drop` without a score to compare with, `--baseline` without `max-drop`, and
+/// `--history` with neither an HTML output to chart it in nor `max-drop` to read it for.
+fn check_gate_options(args: &AssessArgs, policy: &GatePolicy, formats: &[Format]) -> anyhow::Result<()> {
+    let usage = |text: &str| Err(UsageError(text.to_string()).into());
+    if policy.max_drop.is_some() && args.baseline.is_none() && args.history.is_none() {
+        return usage(
+            "--max-drop on assess measures the drop from an earlier score: give --baseline REPORT.json \
+             (a report written by assess -f json) or --history HISTORY (its last run scored the same way)",
+        );
+    }
+    if args.baseline.is_some() && policy.max_drop.is_none() {
+        return usage("--baseline is the earlier report --max-drop compares with: give --max-drop PCT too");
+    }
+    let charted = formats.iter().any(|f| f.shows_trend());
+    if args.history.is_some() && !charted && policy.max_drop.is_none() {
+        return usage(
+            "--history adds the score over time to the HTML report, or is what --max-drop compares with: \
+             use it with -f html (or --report html=PATH) or --max-drop",
+        );
+    }
+    Ok(())
+}
+
+/// Every gate rule's verdict on this run (none when no rule is asked for); a
+/// `gate.controls` entry that names no control is a usage error.
+fn check_gates(
+    args: &AssessArgs,
+    policy: &GatePolicy,
+    model: &Model,
+    evaluation: &Evaluation,
+    history: Option<&History>,
+) -> anyhow::Result<Vec<gate::Verdict>> {
+    let baseline = match (&args.baseline, policy.max_drop) {
+        (Some(path), Some(_)) => Some(crate::report::read_baseline(path, args.output.max_input_size)?),
+        (None, Some(_)) => history.and_then(|(runs, _)| last_comparable_run(args, evaluation, runs)),
+        _ => None,
+    };
+    let facts = gate::Facts {
+        incomplete: &model.incomplete,
+        baseline: baseline.as_ref(),
+        selection: evaluation.selection.as_ref(),
+    };
+    let verdicts =
+        gate::check(policy, model, &evaluation.score, &evaluation.options, &facts).map_err(UsageError)?;
+    Ok(verdicts)
+}
+
+/// The score of the last run of the history scored as this one is (same model,
+/// weighting and filters): the baseline `--max-drop` compares with; `None` when there is
+/// none yet.
+fn last_comparable_run(args: &AssessArgs, evaluation: &Evaluation, runs: &Runs) -> Option<gate::Baseline> {
+    let options = &evaluation.options;
+    let filters = RecordedFilters {
+        scope: evaluation.filters.scopes.clone(),
+        management_group: evaluation.filters.management_groups.clone(),
+        include_preview: options.include_preview,
+        ignore_exemptions: options.ignore_exemptions,
+    };
+    let (line, run) =
+        crate::trend::last_of_series(runs, options.model.as_str(), options.weighting.as_str(), filters)?;
+    let path = args.history.as_deref()?;
+    Some(gate::Baseline {
+        percentage: run.score.percentage,
+        source: format!(
+            "the run recorded at {} (line {line} of {})",
+            run.recorded_at,
+            path.display()
+        ),
+        incomplete: false,
+    })
 }
 
 /// The runs of `--history` and the warnings about its lines (none when this run starts
@@ -127,9 +206,10 @@ fn report_warnings(diags: &Diagnostics, history: Option<&History>) -> Vec<Warnin
 
 /// The trend the HTML report charts: the history's runs, and this run when it is
 /// recorded into the history shown; every series of the history, with this run's
-/// `--fail-under` as the gate's line when it has one.
+/// `fail-under` as the gate's line when it has one.
 fn chart_history(
     args: &AssessArgs,
+    policy: &GatePolicy,
     path: &std::path::Path,
     (mut runs, warnings): History,
     snapshot: Option<&Snapshot>,
@@ -144,7 +224,7 @@ fn chart_history(
         runs: &runs,
         warnings: &warnings,
     };
-    crate::trend::whole(&history, args.fail_under)
+    crate::trend::whole(&history, policy.fail_under)
 }
 
 /// The explanation of every control of the report, in its order (the HTML drill-downs).

@@ -4,7 +4,7 @@
 use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
 };
-use crate::cli::DiffArgs;
+use crate::cli::{DiffArgs, DiffFormat};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::diff::{diff, Diff, DropGate};
 use crate::evaluation::{unknown_scope, ExportedWeights};
@@ -79,6 +79,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     if args.before.as_os_str() == "-" && args.after.as_os_str() == "-" {
         return Err(UsageError("only one side can be read from standard input".to_string()).into());
     }
+    let reports = args.common.output.report_files::<DiffFormat>()?;
     let quiet = args.common.output.quiet;
     let (before_inputs, after_inputs) = (side_inputs(&args.before)?, side_inputs(&args.after)?);
     // The sides themselves (a folder, too) and every file read from them.
@@ -135,6 +136,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     emit(
         &args.common.output,
         args.format.into(),
+        &reports,
         &Document::Diff(&result),
         None,
     )?;

@@ -4,7 +4,7 @@ use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
     resolve_inputs,
 };
-use crate::cli::ExplainArgs;
+use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::evaluation::{evaluate, ReportExtras};
 use crate::explain::{explain, find_control, ExplainInputs, FindError};
 use crate::render::Document;
@@ -12,6 +12,7 @@ use crate::{Outcome, UsageError};
 
 /// Runs `explain`.
 pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
+    let reports = args.common.output.report_files::<ExplainFormat>()?;
     let inputs = resolve_inputs(&args.files)?;
     refuse_overwriting(&args.common.output, input_paths(&inputs))?;
     let (model, mut diags) = load_inputs(&inputs, &args.common.output.load_options())?;
@@ -57,6 +58,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     emit(
         &args.common.output,
         args.format.into(),
+        &reports,
         &Document::Explanation(&explanation),
         None,
     )?;

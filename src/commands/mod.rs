@@ -17,7 +17,7 @@ use crate::diag::{Diagnostics, Level};
 use crate::load::source::InputSpec;
 use crate::load::{load, LoadOptions};
 use crate::model::Model;
-use crate::output::diagnostic_line;
+use crate::output::{diagnostic_line, ReportFile};
 use crate::render::{Document, Format, RenderOptions, Style};
 use crate::text::terminal_safe;
 use crate::UsageError;
@@ -58,13 +58,19 @@ pub fn input_paths(inputs: &[InputSpec]) -> impl Iterator<Item = &Path> {
     })
 }
 
-/// Fails (exit 2) when `-o` names one of the files or folders the command reads,
-/// however spelled, before anything is read or written.
+/// Fails (exit 2) when `-o` or a `--report` names one of the files or folders the
+/// command reads, however spelled, or two of them name one file, before anything is
+/// read or written.
 pub fn refuse_overwriting<'p>(
     output: &OutputArgs,
     reads: impl IntoIterator<Item = &'p Path>,
 ) -> anyhow::Result<()> {
-    crate::output::refuse_overwriting(output.output.as_deref(), reads)?;
+    let reports: Vec<(&str, &Path)> = output
+        .reports
+        .iter()
+        .map(|r| (r.format.as_str(), r.path.as_path()))
+        .collect();
+    crate::output::refuse_overwriting(output.output.as_deref(), &reports, reads)?;
     Ok(())
 }
 
@@ -123,9 +129,10 @@ pub fn fail_on_warnings(diags: &mut Diagnostics, output: &OutputArgs) -> anyhow:
     anyhow::bail!("{escalated} warning(s), each an error under --strict; nothing was written")
 }
 
-/// The look of human-readable output for these output options.
-fn style(output: &OutputArgs) -> Style {
-    let terminal = crate::output::Terminal::detect(output.output.as_deref());
+/// The look of human-readable output written to `path` (`None`: standard output) under
+/// these output options.
+fn style(output: &OutputArgs, path: Option<&Path>) -> Style {
+    let terminal = crate::output::Terminal::detect(path);
     let color = match output.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -139,17 +146,31 @@ fn style(output: &OutputArgs) -> Style {
 
 /// Renders `doc` in `format` (its tables cut to the first `top` rows where a document
 /// has such a limit) and writes it where the output options say (nothing on standard
-/// output under `--quiet`), styled as they say.
-pub fn emit(output: &OutputArgs, format: Format, doc: &Document, top: Option<usize>) -> anyhow::Result<()> {
-    if output.quiet && output.output.is_none() {
-        return Ok(());
+/// output under `--quiet`), styled as they say; and each of `reports` in its own format.
+/// Everything is rendered before anything is written, so a failure to render leaves no
+/// output, partial or whole.
+pub fn emit(
+    output: &OutputArgs,
+    format: Format,
+    reports: &[ReportFile],
+    doc: &Document,
+    top: Option<usize>,
+) -> anyhow::Result<()> {
+    let to_stdout = !(output.quiet && output.output.is_none());
+    let main = to_stdout.then_some((format, output.output.as_deref()));
+    let all = reports.iter().map(|r| (r.format, Some(r.path.as_path())));
+    let mut rendered = Vec::new();
+    for (format, path) in all.chain(main) {
+        let options = RenderOptions {
+            style: style(output, path),
+            top,
+        };
+        let mut buf = Vec::new();
+        crate::render::render(format, doc, &options, &mut buf)?;
+        rendered.push((path, buf));
     }
-    let options = RenderOptions {
-        style: style(output),
-        top,
-    };
-    // Rendered whole before anything is written, so a failure leaves no partial output.
-    let mut buf = Vec::new();
-    crate::render::render(format, doc, &options, &mut buf)?;
-    crate::output::emit(output.output.as_deref(), &buf)
+    for (path, bytes) in rendered {
+        crate::output::emit(path, &bytes)?;
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@ use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
     resolve_inputs,
 };
-use crate::cli::PlanArgs;
+use crate::cli::{PlanArgs, PlanFormat};
 use crate::evaluation::evaluate;
 use crate::plan::{plan, Goal};
 use crate::render::Document;
@@ -12,6 +12,7 @@ use crate::Outcome;
 
 /// Runs `plan`.
 pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
+    let reports = args.common.output.report_files::<PlanFormat>()?;
     let inputs = resolve_inputs(&args.files)?;
     refuse_overwriting(&args.common.output, input_paths(&inputs))?;
     let (mut model, mut diags) = load_inputs(&inputs, &args.common.output.load_options())?;
@@ -34,6 +35,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
     emit(
         &args.common.output,
         args.format.into(),
+        &reports,
         &Document::Plan(&result),
         None,
     )?;

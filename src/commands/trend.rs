@@ -2,7 +2,7 @@
 //! appended.
 
 use super::{emit, fail_on_warnings, print_diagnostics, refuse_overwriting};
-use crate::cli::TrendArgs;
+use crate::cli::{TrendArgs, TrendFormat};
 use crate::diag::Diagnostics;
 use crate::render::Document;
 use crate::trend::{mixed_series_warning, trend, History, TrendRequest};
@@ -10,6 +10,7 @@ use crate::{Outcome, UsageError};
 
 /// Runs `trend`.
 pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
+    let reports = args.output.report_files::<TrendFormat>()?;
     refuse_overwriting(&args.output, [args.history.as_path()])?;
     let (runs, warnings) = crate::history::read(&args.history, args.output.max_input_size)?;
     let history = History {
@@ -33,6 +34,12 @@ pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
     }
     fail_on_warnings(&mut diags, &args.output)?;
     print_diagnostics(&diags, args.output.quiet);
-    emit(&args.output, args.format.into(), &Document::Trend(&result), None)?;
+    emit(
+        &args.output,
+        args.format.into(),
+        &reports,
+        &Document::Trend(&result),
+        None,
+    )?;
     Ok(Outcome::Success)
 }

@@ -1,7 +1,7 @@
 //! `securescore validate`: load every input and list every problem, errors and warnings.
 
 use super::{emit, input_paths, load_inputs, refuse_overwriting, resolve_inputs};
-use crate::cli::ValidateArgs;
+use crate::cli::{ValidateArgs, ValidateFormat};
 use crate::crosscheck::check;
 use crate::evaluation::{ExportedWeights, ScoringRequest};
 use crate::load::LoadOptions;
@@ -11,6 +11,7 @@ use crate::Outcome;
 
 /// Runs `validate`: exit 2 when any input has an error, 0 when there are only warnings.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
+    let reports = args.output.report_files::<ValidateFormat>()?;
     let inputs = resolve_inputs(&args.files)?;
     refuse_overwriting(&args.output, input_paths(&inputs))?;
     let options = LoadOptions {
@@ -41,6 +42,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
     emit(
         &args.output,
         args.format.into(),
+        &reports,
         &Document::Validation(&report),
         None,
     )?;

@@ -9,7 +9,7 @@ use super::Document;
 use crate::date::Instant;
 use crate::explain::Explanation;
 use crate::render::time_axis::{full_label, TimeAxis};
-use crate::report::{ControlOut, GateOut, Report};
+use crate::report::{ControlOut, GateOut, GateRuleOut, Report};
 use crate::text::{capitalised, fmt2, hundredths, percent, signed, terminal_safe};
 use crate::trend::{mixed_series, Run, Series, Timeline, Trend, NO_FILTER};
 use serde::Serialize;
@@ -484,19 +484,41 @@ fn report_headline(html: &mut String, report: &Report) {
     );
 }
 
-/// The gate's verdict as a banner: passed or failed, the threshold, and the reason (on
-/// failure, the text of the gate line on standard error).
+/// The gates' verdict as a banner: passed or failed, and each rule with its limit and
+/// its reason (on failure, the text of its gate line on standard error); one rule on one
+/// line, several as a list.
 fn gate_banner(g: &GateOut) -> String {
     let (class, verdict) = if g.passed {
         ("passed", "Gate passed")
     } else {
         ("failed", "Gate FAILED")
     };
-    format!(
-        "<p id=\"gate\" class=\"gate {class}\" role=\"status\"><strong>{verdict}</strong> · --fail-under {} · {}</p>",
-        fmt2(g.fail_under),
-        escape(&g.reason)
-    )
+    let rule = |r: &GateRuleOut| format!("{} · {}", escape(&r.label()), escape(&r.message));
+    match g.rules.as_slice() {
+        [one] => format!(
+            "<p id=\"gate\" class=\"gate {class}\" role=\"status\"><strong>{verdict}</strong> · {}</p>",
+            rule(one)
+        ),
+        rules => {
+            let items: String = rules
+                .iter()
+                .map(|r| {
+                    format!(
+                        "<li>{} · {}</li>",
+                        if r.passed {
+                            "passed"
+                        } else {
+                            "<strong>FAILED</strong>"
+                        },
+                        rule(r)
+                    )
+                })
+                .collect();
+            format!(
+                "<div id=\"gate\" class=\"gate {class}\" role=\"status\"><strong>{verdict}</strong><ul>{items}</ul></div>"
+            )
+        }
+    }
 }
 
 /// Each scope's score, when there is more than one.

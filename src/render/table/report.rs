@@ -3,7 +3,7 @@
 
 use super::{align_right, new_table, paint, score_color, write_table, Grid};
 use crate::render::Style;
-use crate::report::{ControlOut, GateOut, GroupOut, Report};
+use crate::report::{ControlOut, GateRuleOut, GroupOut, Report};
 use crate::score::{WeightSource, Weighting};
 use crate::text::{fmt2, terminal_safe};
 use comfy_table::{Cell, Color};
@@ -49,24 +49,26 @@ fn headline(report: &Report, style: Style) -> String {
         }
     }
     if let Some(g) = &report.gate {
-        // The verdict belongs at the top, where a reader of a long table looks first.
-        out.push_str(&format!(
-            "\n{} ({})",
-            gate_verdict(g, style),
-            terminal_safe(&g.reason)
-        ));
+        // The verdicts belong at the top, where a reader of a long table looks first.
+        for rule in &g.rules {
+            out.push_str(&format!(
+                "\n{} ({})",
+                gate_verdict(rule, style),
+                terminal_safe(&rule.message)
+            ));
+        }
     }
     out
 }
 
-/// `Gate --fail-under PCT: passed` or `…: FAILED`, coloured.
-fn gate_verdict(g: &GateOut, style: Style) -> String {
-    let verdict = if g.passed {
+/// `Gate --fail-under PCT: passed` or `…: FAILED` (one gate rule), coloured.
+fn gate_verdict(rule: &GateRuleOut, style: Style) -> String {
+    let verdict = if rule.passed {
         paint("passed", "32", style.color)
     } else {
         paint("FAILED", "1;31", style.color)
     };
-    format!("Gate --fail-under {}: {verdict}", fmt2(g.fail_under))
+    format!("Gate {}: {verdict}", terminal_safe(&rule.label()))
 }
 
 fn scope_table(report: &Report, style: Style) -> Option<Grid> {
@@ -222,7 +224,10 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
         )?;
     }
     if let Some(g) = &report.gate {
-        writeln!(out, "\n{}", gate_verdict(g, style))?;
+        writeln!(out)?;
+        for rule in &g.rules {
+            writeln!(out, "{}", gate_verdict(rule, style))?;
+        }
     }
     Ok(())
 }
