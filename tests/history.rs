@@ -408,7 +408,11 @@ fn the_gate_and_the_filters_are_recorded_and_tell_series_apart() {
     let gate = &written[0].as_ref().unwrap()["gate"];
     assert_eq!(gate["fail_under"], 90.0);
     assert_eq!(gate["passed"], true);
-    assert_eq!(gate["reason"], "secure score 98.40% is not below --fail-under 90");
+    assert_eq!(
+        gate["rules"][0]["message"],
+        "secure score 98.40% is not below --fail-under 90"
+    );
+    assert_eq!(gate["rules"].as_array().map(Vec::len), Some(1));
     assert!(written[1].as_ref().unwrap().get("gate").is_none());
     let trend = |extra: &[&str]| -> (Value, String) {
         let out = securescore(&[&["trend", h, "-f", "json"][..], extra].concat());
