@@ -105,33 +105,33 @@ macro_rules! format_values {
 }
 
 format_values!(
-    /// `assess --format`: the report as a table, JSON, one self-contained HTML page, or
-    /// CSV rows.
-    AssessFormat offers [Table, Json, Html, Csv] lacks []
+    /// `assess --format`: the report as a table, JSON, one self-contained HTML page, CSV
+    /// rows, JUnit XML or SARIF.
+    AssessFormat offers [Table, Json, Html, Csv, Junit, Sarif] lacks []
 );
 format_values!(
     /// `trend --format`: the runs as a table, JSON, or one self-contained HTML page.
-    TrendFormat offers [Table, Json, Html] lacks [Csv]
+    TrendFormat offers [Table, Json, Html] lacks [Csv, Junit, Sarif]
 );
 format_values!(
     /// `explain --format`.
-    ExplainFormat offers [Table, Json] lacks [Html, Csv]
+    ExplainFormat offers [Table, Json] lacks [Html, Csv, Junit, Sarif]
 );
 format_values!(
     /// `plan --format`.
-    PlanFormat offers [Table, Json] lacks [Html, Csv]
+    PlanFormat offers [Table, Json] lacks [Html, Csv, Junit, Sarif]
 );
 format_values!(
     /// `diff --format`.
-    DiffFormat offers [Table, Json] lacks [Html, Csv]
+    DiffFormat offers [Table, Json, Junit] lacks [Html, Csv, Sarif]
 );
 format_values!(
     /// `validate --format`.
-    ValidateFormat offers [Table, Json] lacks [Html, Csv]
+    ValidateFormat offers [Table, Json] lacks [Html, Csv, Junit, Sarif]
 );
 format_values!(
     /// `controls --format`.
-    ControlsFormat offers [Table, Json] lacks [Html, Csv]
+    ControlsFormat offers [Table, Json] lacks [Html, Csv, Junit, Sarif]
 );
 
 /// Output options shared by every command (and the one limit on what it reads).
@@ -550,10 +550,17 @@ mod tests {
             let format: Format = value.into();
             assert_eq!(F::try_from(format), Ok(value));
         }
-        let accepted = [Format::Table, Format::Json, Format::Html, Format::Csv]
-            .into_iter()
-            .filter(|f| F::try_from(*f).is_ok())
-            .count();
+        let accepted = [
+            Format::Table,
+            Format::Json,
+            Format::Html,
+            Format::Csv,
+            Format::Junit,
+            Format::Sarif,
+        ]
+        .into_iter()
+        .filter(|f| F::try_from(*f).is_ok())
+        .count();
         assert_eq!(accepted, offered);
     }
 
@@ -605,11 +612,11 @@ mod tests {
 
     #[test]
     fn each_command_offers_its_formats() {
-        round_trips::<AssessFormat>(4);
+        round_trips::<AssessFormat>(6);
         round_trips::<TrendFormat>(3);
         round_trips::<ExplainFormat>(2);
         round_trips::<PlanFormat>(2);
-        round_trips::<DiffFormat>(2);
+        round_trips::<DiffFormat>(3);
         round_trips::<ValidateFormat>(2);
         round_trips::<ControlsFormat>(2);
         assert_eq!(ExplainFormat::try_from(Format::Html), Err(Format::Html));

@@ -99,6 +99,8 @@ impl Diff {
 pub struct DropGate {
     pub max_drop: f64,
     pub passed: bool,
+    /// The verdict in one sentence: on failure, the gate line's text on standard error.
+    pub reason: String,
 }
 
 impl From<&crate::gate::Verdict> for DropGate {
@@ -108,6 +110,7 @@ impl From<&crate::gate::Verdict> for DropGate {
         DropGate {
             max_drop: v.limit,
             passed: v.passed,
+            reason: v.message.clone(),
         }
     }
 }
@@ -131,7 +134,7 @@ pub struct WaterfallStep {
     pub controls: Option<Vec<String>>,
 }
 
-/// A control's current score on both sides.
+/// A control's current score on both sides, and what AFTER still has to fix in it.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ControlChange {
     pub id: String,
@@ -139,6 +142,19 @@ pub struct ControlChange {
     pub before: Option<f64>,
     pub after: Option<f64>,
     pub change: f64,
+    /// AFTER's healthy resources in it.
+    pub after_healthy_resources: u64,
+    /// AFTER's unhealthy resources in it.
+    pub after_unhealthy_resources: u64,
+    /// Percentage points AFTER's score would gain with the control fully healthy.
+    pub after_potential_increase_percentage: f64,
+}
+
+impl ControlChange {
+    /// The control applies in AFTER: it has a healthy or unhealthy resource there.
+    pub fn after_applicable(&self) -> bool {
+        self.after_healthy_resources + self.after_unhealthy_resources > 0
+    }
 }
 
 /// The status and exemption of one resource × recommendation on one side.
@@ -155,7 +171,15 @@ type Cells = BTreeMap<(u32, u32), Cell>;
 struct Scored {
     percentage: Option<f64>,
     resources: u64,
-    controls: BTreeMap<String, f64>,
+    controls: BTreeMap<String, ControlFigures>,
+}
+
+/// What a state says of one control.
+#[derive(Clone, Copy)]
+struct ControlFigures {
+    current: f64,
+    counts: crate::model::Counts,
+    potential_percentage: f64,
 }
 
 /// Both inventories on one set of indexes.
@@ -391,7 +415,14 @@ fn evaluate(model: &Model, options: &ScoreOptions, filters: &Filters) -> Result<
         .controls
         .iter()
         .zip(&s.controls)
-        .map(|(c, cs)| (c.id.clone(), cs.current))
+        .map(|(c, cs)| {
+            let figures = ControlFigures {
+                current: cs.current,
+                counts: cs.counts,
+                potential_percentage: cs.potential_percentage,
+            };
+            (c.id.clone(), figures)
+        })
         .collect();
     Ok(Scored {
         percentage: s.percentage,
@@ -678,8 +709,8 @@ fn changed_recommendations(u: &Universe) -> BTreeSet<u32> {
 
 fn control_changes(
     u: &Universe,
-    before: &BTreeMap<String, f64>,
-    after: &BTreeMap<String, f64>,
+    before: &BTreeMap<String, ControlFigures>,
+    after: &BTreeMap<String, ControlFigures>,
 ) -> Vec<ControlChange> {
     let names: BTreeMap<&str, Option<String>> = u
         .before_controls
@@ -690,13 +721,17 @@ fn control_changes(
     let mut out: Vec<ControlChange> = names
         .into_iter()
         .map(|(id, name)| {
-            let (b, a) = (before.get(id).copied(), after.get(id).copied());
+            let (b, a) = (before.get(id).map(|f| f.current), after.get(id));
+            let counts = a.map(|f| f.counts).unwrap_or_default();
             ControlChange {
                 id: id.to_string(),
                 name,
                 before: b,
-                after: a,
-                change: a.unwrap_or(0.0) - b.unwrap_or(0.0),
+                after: a.map(|f| f.current),
+                change: a.map_or(0.0, |f| f.current) - b.unwrap_or(0.0),
+                after_healthy_resources: counts.healthy,
+                after_unhealthy_resources: counts.unhealthy,
+                after_potential_increase_percentage: a.map_or(0.0, |f| f.potential_percentage),
             }
         })
         .collect();

@@ -19,6 +19,7 @@ pub mod diff;
 pub mod digest;
 pub mod evaluation;
 pub mod explain;
+pub mod findings;
 pub mod gate;
 pub mod groups;
 pub mod history;

@@ -250,6 +250,7 @@ fn load_text(text: &str, options: &LoadOptions) -> Loaded {
             report: &report,
             details: &[],
             trend: None,
+            findings: None,
         };
         render(Format::Json, &doc, &options, &mut out).unwrap();
         String::from_utf8(out).unwrap()

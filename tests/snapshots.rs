@@ -234,14 +234,15 @@ fn control_to_explain(files: &[String]) -> String {
 }
 
 /// The runs of one inventory (`path`: its file or folder): assess (table, json, html,
-/// csv), explain, plan, validate, and a diff against the demo estate (table, json).
+/// csv, junit, sarif), explain, plan, validate, and a diff against the demo estate
+/// (table, json).
 fn inventory_runs(path: &str, files: &[String]) -> Vec<Vec<String>> {
     let with_files = |mut args: Vec<String>| {
         args.extend(files.iter().cloned());
         args
     };
     let mut runs = Vec::new();
-    for format in ["table", "json", "html", "csv"] {
+    for format in ["table", "json", "html", "csv", "junit", "sarif"] {
         runs.push(with_files(strings(&["assess", "--as-of", AS_OF, "-f", format])));
     }
     let control = control_to_explain(files);
@@ -311,18 +312,21 @@ fn option_runs() -> Vec<Vec<String>> {
             runs.push(args);
         }
     }
-    // The gate's verdict in the page's headline, failed and passed.
+    // The gate's verdict in the page's headline and as a JUnit testcase, failed and
+    // passed.
     for threshold in ["90", "10"] {
-        runs.push(strings(&[
-            "assess",
-            demo,
-            "-f",
-            "html",
-            "--as-of",
-            AS_OF,
-            "--fail-under",
-            threshold,
-        ]));
+        for format in ["html", "junit"] {
+            runs.push(strings(&[
+                "assess",
+                demo,
+                "-f",
+                format,
+                "--as-of",
+                AS_OF,
+                "--fail-under",
+                threshold,
+            ]));
+        }
     }
     // Several gate rules, one passed and one failed, listed in the page's headline.
     runs.push(strings(&[
@@ -416,7 +420,7 @@ fn diff_runs() -> Vec<Vec<String>> {
     ];
     let mut runs = Vec::new();
     for (before, after, extra) in pairs {
-        for format in ["table", "json"] {
+        for format in ["table", "json", "junit"] {
             let mut args = strings(&["diff", before, after, "--as-of", AS_OF, "-f", format]);
             args.extend(strings(extra));
             runs.push(args);

@@ -9,9 +9,9 @@
 //!   1 a gate failed, 2 not run), an input error naming its input;
 //! - each control's current score plus its potential increase is its max, and the
 //!   potential percentages add up to 100 − the score;
-//! - the JSON output parses, the HTML output holds no element the inventory put there
-//!   (inputs carry `<x-fuzz` markers, from the dictionaries), the table output no
-//!   terminal control character;
+//! - the JSON and SARIF outputs parse, the HTML and JUnit outputs hold no element the
+//!   inventory put there (inputs carry `<x-fuzz` markers, from the dictionaries), the
+//!   table and JUnit outputs no control character but line breaks;
 //! - the same input gives the same bytes twice, and in either order of its two halves.
 //!
 //! The main crate's test suite includes this file (`tests/fuzz_inputs.rs`) and runs every
@@ -25,6 +25,7 @@ use securescore::diag::{Diagnostics, Level};
 use securescore::diff::{diff, Diff};
 use securescore::evaluation::{evaluate, ExportedWeights, ReportExtras, ScoringRequest};
 use securescore::explain::Explanation;
+use securescore::findings::{findings, Findings};
 use securescore::gate;
 use securescore::groups::GroupBy;
 use securescore::load::source::{decode, InputSpec};
@@ -39,7 +40,14 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 /// Every output format; each document is rendered in each.
-const FORMATS: [Format; 4] = [Format::Table, Format::Json, Format::Html, Format::Csv];
+const FORMATS: [Format; 6] = [
+    Format::Table,
+    Format::Json,
+    Format::Html,
+    Format::Csv,
+    Format::Junit,
+    Format::Sarif,
+];
 
 /// The marker the dictionaries put into inputs: an element of this name in HTML output
 /// would be the inventory's markup, unescaped.
@@ -176,7 +184,7 @@ fn outcome_with(inputs: &[InputSpec], options: &LoadOptions) -> (Vec<String>, Op
                     groups: None,
                 };
                 let report = evaluation.report(&model, extras);
-                String::from_utf8_lossy(&rendered(Format::Json, &report_doc(&report, &[]))).into_owned()
+                String::from_utf8_lossy(&rendered(Format::Json, &report_doc(&report, &[], None))).into_owned()
             }
             Err(e) => format!("{e:#}"),
         });
@@ -432,7 +440,8 @@ fn assess(inputs: &[InputSpec], depth: Depth, run: &mut Run) -> anyhow::Result<O
         Depth::Report => {}
         Depth::Everything => {
             let details = control_details(&model, &evaluation, &report);
-            every_format(&report_doc(&report, &details), &mut run.bytes);
+            let found = findings(&model, &evaluation.options, evaluation.selection.as_ref());
+            every_format(&report_doc(&report, &details, Some(&found)), &mut run.bytes);
             for explanation in &details {
                 every_format(&Document::Explanation(explanation), &mut run.bytes);
             }
@@ -460,11 +469,16 @@ fn problems(diags: &Diagnostics) -> Vec<(&'static str, Option<usize>, Option<usi
     diags.items().iter().map(|d| (d.code, d.line, d.column)).collect()
 }
 
-fn report_doc<'a>(report: &'a Report, details: &'a [Explanation]) -> Document<'a> {
+fn report_doc<'a>(
+    report: &'a Report,
+    details: &'a [Explanation],
+    findings: Option<&'a Findings>,
+) -> Document<'a> {
     Document::Report {
         report,
         details,
         trend: None,
+        findings,
     }
 }
 
@@ -494,9 +508,18 @@ fn rendered(format: Format, doc: &Document) -> Vec<u8> {
         return out;
     }
     match format {
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let parsed = serde_json::from_slice::<Value>(&out);
-            assert!(parsed.is_ok(), "the JSON output does not parse: {parsed:?}");
+            assert!(parsed.is_ok(), "the {format:?} output does not parse: {parsed:?}");
+        }
+        Format::Junit => {
+            let xml = String::from_utf8_lossy(&out).to_ascii_lowercase();
+            assert!(
+                !xml.contains(MARKER),
+                "the JUnit output holds an element from the input"
+            );
+            let raw = xml.chars().find(|&c| c != '\n' && unsafe_on_a_terminal(c));
+            assert!(raw.is_none(), "the JUnit output holds {raw:?}");
         }
         Format::Html => {
             let html = String::from_utf8_lossy(&out).to_ascii_lowercase();

@@ -9,6 +9,7 @@ use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::evaluation::{evaluate, Evaluation, ReportExtras};
 use crate::explain::{explain, ExplainInputs, Explanation};
+use crate::findings::findings;
 use crate::gate::{self, GatePolicy};
 use crate::history::{RecordedFilters, Runs, Snapshot};
 use crate::load::LoadOptions;
@@ -94,10 +95,15 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     } else {
         Vec::new()
     };
+    let findings = formats
+        .iter()
+        .any(|f| f.shows_findings())
+        .then(|| findings(&model, &evaluation.options, evaluation.selection.as_ref()));
     let doc = Document::Report {
         report: &report,
         details: &details,
         trend: trend.as_ref(),
+        findings: findings.as_ref(),
     };
     emit(&args.output, format, &reports, &doc, args.top)?;
     // Last, once nothing else can fail: a run that stops with an error records nothing,

@@ -431,6 +431,7 @@ pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
             report,
             details,
             trend,
+            ..
         } => write_report(report, details, *trend, out),
         Document::Trend(t) => write_trend(t, out),
         // No page for these yet: the command line offers them as table and JSON only.

@@ -1,5 +1,6 @@
 //! Rendering: every command's result is a [`Document`], written in one [`Format`] by
-//! [`render`]. There is one module per format ([`table`], [`json`], [`html`], [`csv`]), and in it
+//! [`render`]. There is one module per format ([`table`], [`json`], [`html`], [`csv`],
+//! [`junit`], [`sarif`]), and in it
 //! one function (or, for the table, one file) per document kind; each format matches on
 //! [`Document`] exhaustively, so a new document kind is added to every format at once.
 //! [`time_axis`] places the HTML trend chart's runs by their time and labels its ticks.
@@ -20,11 +21,14 @@
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod table;
 pub mod time_axis;
 
 use crate::diff::Diff;
 use crate::explain::Explanation;
+use crate::findings::Findings;
 use crate::listing::CatalogListing;
 use crate::plan::Plan;
 use crate::report::Report;
@@ -44,6 +48,10 @@ pub enum Format {
     Html,
     /// RFC 4180 CSV of the report's rows, for spreadsheets.
     Csv,
+    /// JUnit XML, for CI systems' test reports.
+    Junit,
+    /// SARIF 2.1.0, for code scanning and security dashboards.
+    Sarif,
 }
 
 impl Format {
@@ -52,7 +60,17 @@ impl Format {
     pub fn shows_control_details(self) -> bool {
         match self {
             Format::Html => true,
-            Format::Table | Format::Json | Format::Csv => false,
+            Format::Table | Format::Json | Format::Csv | Format::Junit | Format::Sarif => false,
+        }
+    }
+
+    /// True when the assessment report in this format lists every unhealthy or exempt
+    /// (resource, recommendation) pair ([`Findings`]): only then are they worth
+    /// collecting.
+    pub fn shows_findings(self) -> bool {
+        match self {
+            Format::Sarif => true,
+            Format::Table | Format::Json | Format::Html | Format::Csv | Format::Junit => false,
         }
     }
 
@@ -61,7 +79,7 @@ impl Format {
     pub fn shows_trend(self) -> bool {
         match self {
             Format::Html => true,
-            Format::Table | Format::Json | Format::Csv => false,
+            Format::Table | Format::Json | Format::Csv | Format::Junit | Format::Sarif => false,
         }
     }
 }
@@ -79,6 +97,9 @@ pub enum Document<'a> {
         details: &'a [Explanation],
         /// The score over time (`--history`), for the formats that show it.
         trend: Option<&'a Trend>,
+        /// Every unhealthy or exempt pair, for the formats that list them
+        /// ([`Format::shows_findings`]); `None` otherwise.
+        findings: Option<&'a Findings>,
     },
     /// `explain`: one control, number by number.
     Explanation(&'a Explanation),
@@ -141,5 +162,7 @@ pub fn render(
         Format::Json => json::render(doc, out),
         Format::Html => html::render(doc, out),
         Format::Csv => csv::render(doc, out),
+        Format::Junit => junit::render(doc, out),
+        Format::Sarif => sarif::render(doc, out),
     }
 }
