@@ -494,7 +494,11 @@ fn diff_gate_fails_on_an_undefined_score_or_an_incomplete_export() {
         ],
         0,
     );
-    assert_eq!(d["gate"], serde_json::json!({"max_drop": 5.0, "passed": true}));
+    // The same inventory on both sides: nothing fell.
+    assert_eq!(
+        d["gate"],
+        serde_json::json!({"max_drop": 5.0, "passed": true, "reason": "secure score did not fall (--max-drop 5)"})
+    );
 }
 
 /// vm2 fails r1, then is exempt in Azure (`NotApplicable`, cause `Exempt`): its status
