@@ -105,33 +105,33 @@ macro_rules! format_values {
 }
 
 format_values!(
-    /// `assess --format`: the report as a table, JSON, one self-contained HTML page, CSV
-    /// rows, JUnit XML or SARIF.
-    AssessFormat offers [Table, Json, Html, Csv, Junit, Sarif] lacks []
+    /// `assess --format`: the report as a table, JSON, one self-contained HTML page,
+    /// markdown, CSV rows, JUnit XML or SARIF.
+    AssessFormat offers [Table, Json, Html, Markdown, Csv, Junit, Sarif] lacks []
 );
 format_values!(
     /// `trend --format`: the runs as a table, JSON, or one self-contained HTML page.
-    TrendFormat offers [Table, Json, Html] lacks [Csv, Junit, Sarif]
+    TrendFormat offers [Table, Json, Html, Markdown] lacks [Csv, Junit, Sarif]
 );
 format_values!(
     /// `explain --format`.
-    ExplainFormat offers [Table, Json] lacks [Html, Csv, Junit, Sarif]
+    ExplainFormat offers [Table, Json, Markdown] lacks [Html, Csv, Junit, Sarif]
 );
 format_values!(
     /// `plan --format`.
-    PlanFormat offers [Table, Json] lacks [Html, Csv, Junit, Sarif]
+    PlanFormat offers [Table, Json, Markdown] lacks [Html, Csv, Junit, Sarif]
 );
 format_values!(
     /// `diff --format`.
-    DiffFormat offers [Table, Json, Junit] lacks [Html, Csv, Sarif]
+    DiffFormat offers [Table, Json, Markdown, Junit] lacks [Html, Csv, Sarif]
 );
 format_values!(
     /// `validate --format`.
-    ValidateFormat offers [Table, Json] lacks [Html, Csv, Junit, Sarif]
+    ValidateFormat offers [Table, Json] lacks [Html, Markdown, Csv, Junit, Sarif]
 );
 format_values!(
     /// `controls --format`.
-    ControlsFormat offers [Table, Json] lacks [Html, Csv, Junit, Sarif]
+    ControlsFormat offers [Table, Json] lacks [Html, Markdown, Csv, Junit, Sarif]
 );
 
 /// Output options shared by every command (and the one limit on what it reads).
@@ -284,7 +284,8 @@ pub struct AssessArgs {
     /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Output format (html: one self-contained page; csv: one row per control).
+    /// Output format (html: one self-contained page; markdown: for CI summaries and
+    /// comments; csv: one row per control).
     #[arg(short, long, value_enum, default_value_t = AssessFormat::Table)]
     pub format: AssessFormat,
     /// Append this run's snapshot to the history file HISTORY (created if needed).
@@ -306,7 +307,7 @@ pub struct AssessArgs {
     /// The earlier JSON report (written by assess -f json) that --max-drop compares with.
     #[arg(long, value_name = "REPORT")]
     pub baseline: Option<PathBuf>,
-    /// Show only the first N ranked controls in the table.
+    /// Show only the first N ranked controls in the table (markdown: in its first table).
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
     /// Also score each group of resources: subscription, resource-group,
@@ -554,6 +555,7 @@ mod tests {
             Format::Table,
             Format::Json,
             Format::Html,
+            Format::Markdown,
             Format::Csv,
             Format::Junit,
             Format::Sarif,
@@ -602,7 +604,7 @@ mod tests {
         let refused = output("html").report_files::<ExplainFormat>().unwrap_err();
         assert_eq!(
             refused.0,
-            "--report html=r: this command does not write \"html\"; its formats are table, json"
+            "--report html=r: this command does not write \"html\"; its formats are table, json, markdown"
         );
         assert!(
             output("JSON").report_files::<AssessFormat>().is_err(),
@@ -612,14 +614,15 @@ mod tests {
 
     #[test]
     fn each_command_offers_its_formats() {
-        round_trips::<AssessFormat>(6);
-        round_trips::<TrendFormat>(3);
-        round_trips::<ExplainFormat>(2);
-        round_trips::<PlanFormat>(2);
-        round_trips::<DiffFormat>(3);
+        round_trips::<AssessFormat>(7);
+        round_trips::<TrendFormat>(4);
+        round_trips::<ExplainFormat>(3);
+        round_trips::<PlanFormat>(3);
+        round_trips::<DiffFormat>(4);
         round_trips::<ValidateFormat>(2);
         round_trips::<ControlsFormat>(2);
         assert_eq!(ExplainFormat::try_from(Format::Html), Err(Format::Html));
         assert_eq!(TrendFormat::try_from(Format::Csv), Err(Format::Csv));
+        assert_eq!(ControlsFormat::try_from(Format::Markdown), Err(Format::Markdown));
     }
 }

@@ -234,25 +234,25 @@ fn control_to_explain(files: &[String]) -> String {
 }
 
 /// The runs of one inventory (`path`: its file or folder): assess (table, json, html,
-/// csv, junit, sarif), explain, plan, validate, and a diff against the demo estate
-/// (table, json).
+/// markdown, csv, junit, sarif), explain, plan (table, json, markdown), validate, and a
+/// diff against the demo estate (table, json, markdown).
 fn inventory_runs(path: &str, files: &[String]) -> Vec<Vec<String>> {
     let with_files = |mut args: Vec<String>| {
         args.extend(files.iter().cloned());
         args
     };
     let mut runs = Vec::new();
-    for format in ["table", "json", "html", "csv", "junit", "sarif"] {
+    for format in ["table", "json", "html", "markdown", "csv", "junit", "sarif"] {
         runs.push(with_files(strings(&["assess", "--as-of", AS_OF, "-f", format])));
     }
     let control = control_to_explain(files);
-    for format in ["table", "json"] {
+    for format in ["table", "json", "markdown"] {
         let mut args = strings(&["explain"]);
         args.push(control.clone());
         args.extend(strings(&["--as-of", AS_OF, "-f", format]));
         runs.push(with_files(args));
     }
-    for format in ["table", "json"] {
+    for format in ["table", "json", "markdown"] {
         runs.push(with_files(strings(&[
             "plan", "--steps", "3", "--as-of", AS_OF, "-f", format,
         ])));
@@ -260,7 +260,7 @@ fn inventory_runs(path: &str, files: &[String]) -> Vec<Vec<String>> {
     for format in ["table", "json"] {
         runs.push(with_files(strings(&["validate", "-f", format])));
     }
-    for format in ["table", "json"] {
+    for format in ["table", "json", "markdown"] {
         runs.push(strings(&[
             "diff",
             path,
@@ -312,10 +312,10 @@ fn option_runs() -> Vec<Vec<String>> {
             runs.push(args);
         }
     }
-    // The gate's verdict in the page's headline and as a JUnit testcase, failed and
-    // passed.
+    // The gate's verdict in the page's and the markdown's headline and as a JUnit
+    // testcase, failed and passed.
     for threshold in ["90", "10"] {
-        for format in ["html", "junit"] {
+        for format in ["html", "markdown", "junit"] {
             runs.push(strings(&[
                 "assess",
                 demo,
@@ -328,20 +328,45 @@ fn option_runs() -> Vec<Vec<String>> {
             ]));
         }
     }
-    // Several gate rules, one passed and one failed, listed in the page's headline.
+    // Several gate rules, one passed and one failed, listed in the page's and the
+    // markdown's headline.
+    for format in ["html", "markdown"] {
+        runs.push(strings(&[
+            "assess",
+            demo,
+            "-f",
+            format,
+            "--as-of",
+            AS_OF,
+            "--fail-under",
+            "60",
+            "--max-drop",
+            "1",
+            "--baseline",
+            "fixtures/gates/baseline.json",
+        ]));
+    }
+    // The markdown's ranked table cut by --top (the details keep every control), and
+    // its groups.
+    for extra in [
+        &["--top", "3"][..],
+        &["--top", "0"],
+        &["--group-by", "subscription"],
+    ] {
+        let mut args = strings(&["assess", demo, "-f", "markdown", "--as-of", AS_OF]);
+        args.extend(strings(extra));
+        runs.push(args);
+    }
     runs.push(strings(&[
-        "assess",
+        "explain",
+        "Enable MFA",
         demo,
-        "-f",
-        "html",
+        "--weighting",
+        "equal",
         "--as-of",
         AS_OF,
-        "--fail-under",
-        "60",
-        "--max-drop",
-        "1",
-        "--baseline",
-        "fixtures/gates/baseline.json",
+        "-f",
+        "markdown",
     ]));
     for format in ["table", "json"] {
         runs.push(strings(&[
@@ -420,7 +445,7 @@ fn diff_runs() -> Vec<Vec<String>> {
     ];
     let mut runs = Vec::new();
     for (before, after, extra) in pairs {
-        for format in ["table", "json", "junit"] {
+        for format in ["table", "json", "markdown", "junit"] {
             let mut args = strings(&["diff", before, after, "--as-of", AS_OF, "-f", format]);
             args.extend(strings(extra));
             runs.push(args);
@@ -595,7 +620,7 @@ fn suites() -> BTreeMap<String, Vec<Run>> {
     out.insert(
         "trend".to_string(),
         runs(
-            ["table", "json", "html"]
+            ["table", "json", "html", "markdown"]
                 .iter()
                 .flat_map(|f| {
                     [

@@ -40,10 +40,11 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 /// Every output format; each document is rendered in each.
-const FORMATS: [Format; 6] = [
+const FORMATS: [Format; 7] = [
     Format::Table,
     Format::Json,
     Format::Html,
+    Format::Markdown,
     Format::Csv,
     Format::Junit,
     Format::Sarif,
@@ -490,7 +491,8 @@ fn every_format(doc: &Document, bytes: &mut Vec<Vec<u8>>) {
 }
 
 /// `doc` in `format`, checked: JSON parses, HTML holds no element from the input, the
-/// table no terminal control character, CSV none in a record, each ended by CRLF.
+/// table and markdown no terminal control character (markdown no element from the input
+/// either), CSV none in a record, each ended by CRLF.
 fn rendered(format: Format, doc: &Document) -> Vec<u8> {
     let options = RenderOptions {
         style: Style {
@@ -532,6 +534,15 @@ fn rendered(format: Format, doc: &Document) -> Vec<u8> {
             let text = String::from_utf8_lossy(&out);
             let raw = text.chars().find(|&c| c != '\n' && unsafe_on_a_terminal(c));
             assert!(raw.is_none(), "the table output holds {raw:?}");
+        }
+        Format::Markdown => {
+            let text = String::from_utf8_lossy(&out);
+            assert!(
+                !text.to_ascii_lowercase().contains(MARKER),
+                "the markdown output holds an element from the input"
+            );
+            let raw = text.chars().find(|&c| c != '\n' && unsafe_on_a_terminal(c));
+            assert!(raw.is_none(), "the markdown output holds {raw:?}");
         }
         Format::Csv => {
             let text = String::from_utf8_lossy(&out);

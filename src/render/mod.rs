@@ -1,6 +1,6 @@
 //! Rendering: every command's result is a [`Document`], written in one [`Format`] by
-//! [`render`]. There is one module per format ([`table`], [`json`], [`html`], [`csv`],
-//! [`junit`], [`sarif`]), and in it
+//! [`render`]. There is one module per format ([`table`], [`json`], [`html`], [`markdown`],
+//! [`csv`], [`junit`], [`sarif`]), and in it
 //! one function (or, for the table, one file) per document kind; each format matches on
 //! [`Document`] exhaustively, so a new document kind is added to every format at once.
 //! [`time_axis`] places the HTML trend chart's runs by their time and labels its ticks.
@@ -22,6 +22,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod table;
 pub mod time_axis;
@@ -46,6 +47,8 @@ pub enum Format {
     Json,
     /// One self-contained HTML page.
     Html,
+    /// GitHub-flavoured markdown, for CI summaries and pull request comments.
+    Markdown,
     /// RFC 4180 CSV of the report's rows, for spreadsheets.
     Csv,
     /// JUnit XML, for CI systems' test reports.
@@ -60,7 +63,9 @@ impl Format {
     pub fn shows_control_details(self) -> bool {
         match self {
             Format::Html => true,
-            Format::Table | Format::Json | Format::Csv | Format::Junit | Format::Sarif => false,
+            Format::Table | Format::Json | Format::Markdown | Format::Csv | Format::Junit | Format::Sarif => {
+                false
+            }
         }
     }
 
@@ -70,7 +75,9 @@ impl Format {
     pub fn shows_findings(self) -> bool {
         match self {
             Format::Sarif => true,
-            Format::Table | Format::Json | Format::Html | Format::Csv | Format::Junit => false,
+            Format::Table | Format::Json | Format::Html | Format::Markdown | Format::Csv | Format::Junit => {
+                false
+            }
         }
     }
 
@@ -79,7 +86,9 @@ impl Format {
     pub fn shows_trend(self) -> bool {
         match self {
             Format::Html => true,
-            Format::Table | Format::Json | Format::Csv | Format::Junit | Format::Sarif => false,
+            Format::Table | Format::Json | Format::Markdown | Format::Csv | Format::Junit | Format::Sarif => {
+                false
+            }
         }
     }
 }
@@ -161,6 +170,7 @@ pub fn render(
         Format::Table => table::render(doc, options, out),
         Format::Json => json::render(doc, out),
         Format::Html => html::render(doc, out),
+        Format::Markdown => markdown::render(doc, options, out),
         Format::Csv => csv::render(doc, out),
         Format::Junit => junit::render(doc, out),
         Format::Sarif => sarif::render(doc, out),

