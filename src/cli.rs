@@ -1,14 +1,13 @@
 //! The command line (clap only): what the user can type, and its conversion into the
 //! library's own option types.
 
+use crate::config::{ConfigChoice, ScoringDefaults};
 use crate::date::Date;
-use crate::evaluation::ScoringRequest;
 use crate::groups::GroupBy;
 use crate::load::LoadOptions;
 use crate::output::ReportFile;
 use crate::render::Format;
 use crate::score::Weighting;
-use crate::select::Filters;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -234,9 +233,17 @@ fn parse_size(text: &str) -> Result<u64, String> {
     crate::load::source::parse_size(text)
 }
 
-/// Options that change what is scored.
+/// Options that change what is scored, and the configuration file that gives their
+/// defaults (SPEC §9).
 #[derive(Debug, Args)]
 pub struct ScoringArgs {
+    /// Read defaults, gate rules and local exemptions from this TOML file [default:
+    /// ./securescore.toml when it exists].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Read no configuration file, not even ./securescore.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
     /// Judge exemptions on this date (YYYY-MM-DD, UTC) [default: today].
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<Date>,
@@ -247,9 +254,9 @@ pub struct ScoringArgs {
     /// Keep only subscriptions under this management group; repeat for a union.
     #[arg(long = "management-group", value_name = "NAME")]
     pub management_groups: Vec<String>,
-    /// How scopes are weighted in the overall score.
-    #[arg(long, value_enum, default_value_t = WeightingArg::Resources)]
-    pub weighting: WeightingArg,
+    /// How scopes are weighted in the overall score [default: resources].
+    #[arg(long, value_enum)]
+    pub weighting: Option<WeightingArg>,
     /// Score preview recommendations too.
     #[arg(long)]
     pub include_preview: bool,
@@ -522,17 +529,26 @@ impl From<WeightingArg> for Weighting {
 }
 
 impl ScoringArgs {
-    /// What these arguments ask to be scored, in the library's terms.
-    pub fn request(&self) -> ScoringRequest {
-        ScoringRequest {
+    /// The scoring options given on the command line, each `None` where it was left out
+    /// (so that the configuration's defaults fill it: `config::merge`).
+    pub fn given(&self) -> ScoringDefaults {
+        let list = |values: &Vec<String>| (!values.is_empty()).then(|| values.clone());
+        ScoringDefaults {
             as_of: self.as_of,
-            include_preview: self.include_preview,
-            ignore_exemptions: self.ignore_exemptions,
-            weighting: self.weighting.into(),
-            filters: Filters {
-                scopes: self.scopes.clone(),
-                management_groups: self.management_groups.clone(),
-            },
+            scope: list(&self.scopes),
+            management_group: list(&self.management_groups),
+            weighting: self.weighting.map(Weighting::from),
+            include_preview: self.include_preview.then_some(true),
+            ignore_exemptions: self.ignore_exemptions.then_some(true),
+        }
+    }
+
+    /// Which configuration file to read.
+    pub fn config_choice(&self) -> ConfigChoice {
+        match (&self.config, self.no_config) {
+            (_, true) => ConfigChoice::Ignore,
+            (Some(path), false) => ConfigChoice::File(path.clone()),
+            (None, false) => ConfigChoice::Discover,
         }
     }
 }

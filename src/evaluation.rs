@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::groups::{groups, GroupBy};
 use crate::model::Model;
 use crate::outcome::UsageError;
-use crate::report::{self, sort_groups, GateOut, GroupOut, Report, ScoreOut, WarningOut};
+use crate::report::{self, sort_groups, GateOut, GroupOut, LocalExemptionOut, Report, ScoreOut, WarningOut};
 use crate::score::{score, Score, ScoreOptions, ScoringModel, Weighting};
 use crate::select::{below_scopes, select, unknown_scopes, Filters, Selection};
 
@@ -50,11 +50,16 @@ pub enum ExportedWeights {
 }
 
 impl ScoringRequest {
+    /// The date exemptions are judged on: `--as-of`, else today (UTC).
+    pub fn as_of(&self) -> Date {
+        self.as_of.unwrap_or_else(Date::today_utc)
+    }
+
     /// The complete options to score with.
     pub fn options(&self, exported_weights: ExportedWeights) -> ScoreOptions {
         ScoreOptions {
             model: ScoringModel::Classic,
-            as_of: self.as_of.unwrap_or_else(Date::today_utc),
+            as_of: self.as_of(),
             include_preview: self.include_preview,
             ignore_exemptions: self.ignore_exemptions,
             weighting: self.weighting,
@@ -315,6 +320,9 @@ pub struct ReportExtras {
     pub warnings: Vec<WarningOut>,
     pub gate: Option<GateOut>,
     pub groups: Option<Vec<GroupOut>>,
+    /// The configuration file read, and its local exemptions in effect.
+    pub config: Option<String>,
+    pub local_exemptions: Option<Vec<LocalExemptionOut>>,
 }
 
 impl Evaluation {
@@ -330,6 +338,8 @@ impl Evaluation {
                 warnings: extras.warnings,
                 gate: extras.gate,
                 groups: extras.groups,
+                config: extras.config,
+                local_exemptions: extras.local_exemptions,
             },
         )
     }

@@ -35,6 +35,30 @@ pub fn same_identity(a: &str, b: &str) -> bool {
     }
 }
 
+/// True when resource id `id` lies strictly below `prefix` on a path-segment boundary
+/// (`…/legacy` covers `…/legacy/vm1`, not `…/legacy` itself nor `…/legacy-2/vm1`): Azure
+/// ids (see [`azure_id_body`]) compared case-insensitively and with or without the
+/// leading `/`, other ids exactly.
+pub fn strictly_under(id: &str, prefix: &str) -> bool {
+    let below = |id: &str, prefix: &str| {
+        id.len() > prefix.len() && id.as_bytes()[prefix.len()] == b'/' && id.starts_with(prefix)
+    };
+    match (azure_id_body(id), azure_id_body(prefix)) {
+        (Some(x), Some(p)) => {
+            let p = p.trim_end_matches('/');
+            if x.is_ascii() && p.is_ascii() {
+                x.len() > p.len()
+                    && x.as_bytes()[p.len()] == b'/'
+                    && x.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+            } else {
+                below(&x.to_lowercase(), &p.to_lowercase())
+            }
+        }
+        (None, None) => below(id, prefix.trim_end_matches('/')),
+        _ => false,
+    }
+}
+
 /// Hashes resource ids by identity ([`same_identity`]): ids that name one resource hash
 /// alike. One hasher serves a whole load, so that hashes made on worker threads (it is
 /// `Clone`, `Send` and `Sync`) match those of the table they are interned in.

@@ -12,6 +12,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod crosscheck;
 pub mod date;
 pub mod diag;
@@ -26,6 +27,7 @@ pub mod history;
 pub mod ids;
 pub mod listing;
 pub mod load;
+pub mod local_exemptions;
 pub mod model;
 pub mod names;
 pub mod outcome;

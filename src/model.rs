@@ -615,6 +615,26 @@ impl Model {
         }
     }
 
+    /// Adds an exemption that assessments may then be given ([`Model::exempt`]), and
+    /// returns its number for them; `None` when the model already holds as many
+    /// exemptions as an assessment can name ([`Assessment::MAX_EXEMPTIONS`]).
+    pub fn add_exemption(&mut self, exemption: Exemption) -> Option<u32> {
+        let n = u32::try_from(self.parts.exemptions.len() + 1)
+            .ok()
+            .filter(|&n| n <= Assessment::MAX_EXEMPTIONS)?;
+        self.parts.exemptions.push(exemption);
+        Some(n)
+    }
+
+    /// Gives assessment `i` the exemption numbered `exemption` (as
+    /// [`Model::add_exemption`] returned it), in place of any it had (a local exemption
+    /// of the configuration file); its status and place stay as they are.
+    pub fn exempt(&mut self, i: usize, exemption: u32) {
+        if let Some(a) = self.parts.assessments.get_mut(i) {
+            *a = Assessment::new(a.resource, a.recommendation, a.status(), exemption);
+        }
+    }
+
     /// The exported secure score of scope `s`, if any.
     pub fn exported_score(&self, s: u32) -> Option<&ExportedScore> {
         self.exported

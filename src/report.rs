@@ -31,7 +31,57 @@ pub struct Report {
     /// With `--group-by`: each group's score, lowest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<GroupOut>>,
+    /// The configuration file the run read (SPEC §9), when it read one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// The configuration's local exemptions in effect (active on `as_of`), in the file's
+    /// order; present when the configuration has any and exemptions are not ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_exemptions: Option<Vec<LocalExemptionOut>>,
     pub warnings: Vec<WarningOut>,
+}
+
+/// A local exemption in effect (SPEC §9).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LocalExemptionOut {
+    /// Its number among the configuration's `[[exemptions]]`, from 1.
+    pub entry: usize,
+    /// The line its entry starts on.
+    pub line: usize,
+    /// The recommendation's id, or `*` for every one.
+    pub recommendation: String,
+    /// The resource id, or a path prefix followed by `/*`, as written.
+    pub resource: String,
+    pub category: &'static str,
+    pub expires: String,
+    pub reason: String,
+    /// The assessments of the inputs whose exemption it is (all of them, whatever the
+    /// filters select).
+    pub assessments: u64,
+}
+
+/// The local exemptions of `entries` in effect on `as_of`, with the assessments each
+/// decides (`uses`).
+pub fn local_exemption_rows(
+    entries: &[crate::config::LocalExemption],
+    uses: &crate::local_exemptions::Uses,
+    as_of: crate::date::Date,
+) -> Vec<LocalExemptionOut> {
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| crate::local_exemptions::is_active(e, as_of))
+        .map(|(i, e)| LocalExemptionOut {
+            entry: e.entry,
+            line: e.line,
+            recommendation: e.recommendation.clone().unwrap_or_else(|| "*".to_string()),
+            resource: e.resource_text.clone(),
+            category: e.category.as_str(),
+            expires: e.expires.to_string(),
+            reason: e.reason.clone(),
+            assessments: uses.decided.get(i).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 /// One group's score (`--group-by`).
@@ -240,6 +290,8 @@ pub struct ReportInputs<'a> {
     pub warnings: Vec<WarningOut>,
     pub gate: Option<GateOut>,
     pub groups: Option<Vec<GroupOut>>,
+    pub config: Option<String>,
+    pub local_exemptions: Option<Vec<LocalExemptionOut>>,
 }
 
 /// Builds the report of a score, whole: nothing is added to it afterwards.
@@ -263,6 +315,8 @@ pub fn build(score: &Score, inputs: ReportInputs) -> Report {
         controls: control_rows(model, score),
         gate: inputs.gate,
         groups: inputs.groups,
+        config: inputs.config,
+        local_exemptions: inputs.local_exemptions,
         warnings: inputs.warnings,
     }
 }

@@ -57,3 +57,8 @@ fn render_seeds_and_regressions_pass() {
 fn fast_azure_seeds_and_regressions_pass() {
     assert!(each_input("fast_azure", harness::fast_azure) >= 40);
 }
+
+#[test]
+fn config_seeds_and_regressions_pass() {
+    assert!(each_input("config", harness::config) >= 8);
+}

@@ -234,8 +234,7 @@ fn load_text(text: &str, options: &LoadOptions) -> Loaded {
         let evaluation = evaluate(&model, &request, &mut diags).unwrap();
         let extras = ReportExtras {
             warnings: diags.warnings().map(WarningOut::from).collect(),
-            gate: None,
-            groups: None,
+            ..ReportExtras::default()
         };
         let report = evaluation.report(&model, extras);
         let options = RenderOptions {

@@ -134,6 +134,8 @@ fn report_json(inputs: &[InputSpec], weighting: Weighting) -> Value {
             warnings: Vec::new(),
             gate: None,
             groups: None,
+            config: None,
+            local_exemptions: None,
         },
     );
     serde_json::to_value(&r).unwrap()

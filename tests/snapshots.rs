@@ -277,7 +277,7 @@ fn inventory_runs(path: &str, files: &[String]) -> Vec<Vec<String>> {
 /// The scoring and output options, on the demo estate.
 fn option_runs() -> Vec<Vec<String>> {
     let demo = "examples/contoso.json";
-    let variants: [&[&str]; 15] = [
+    let variants: [&[&str]; 16] = [
         &["--weighting", "equal"],
         &["--weighting", "pooled"],
         &["--include-preview"],
@@ -300,6 +300,7 @@ fn option_runs() -> Vec<Vec<String>> {
             "--history",
             "fixtures/gates/history.jsonl",
         ],
+        &["--config", "examples/securescore.toml"],
     ];
     let mut runs = Vec::new();
     for v in variants {

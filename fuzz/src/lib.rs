@@ -113,6 +113,97 @@ pub fn fast_native(data: &[u8]) {
     }
 }
 
+/// The configuration file parser: any text gives a configuration or one error that
+/// names the file and a line of the text (never a panic), the same both times it is
+/// read; a configuration read then runs as `assess` runs it on a small inventory (its
+/// defaults under an empty command line, its local exemptions applied), with the
+/// report's invariants, and every local exemption is either in effect, expired or
+/// unused as its warnings say.
+pub fn config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let parsed = securescore::config::parse(text, "fuzz.toml");
+    assert!(
+        parsed == securescore::config::parse(text, "fuzz.toml"),
+        "the same configuration read twice differs"
+    );
+    let config = match parsed {
+        Ok(config) => config,
+        Err(d) => {
+            assert_eq!(
+                d.level,
+                Level::Error,
+                "a configuration error that is no error: {d}"
+            );
+            assert_eq!(
+                d.file.as_deref(),
+                Some("fuzz.toml"),
+                "an error that names no file: {d}"
+            );
+            let lines = text.split('\n').count();
+            assert!(
+                d.line.is_some_and(|l| (1..=lines).contains(&l)),
+                "an error at no line of the text: {d}"
+            );
+            return;
+        }
+    };
+    let request = securescore::config::merge(&Default::default(), &config.defaults);
+    let (mut model, mut diags) = load_with(&[spec("inventory.json", CONFIG_INVENTORY)], false);
+    assert_eq!(diags.error_count(), 0, "the fixed inventory loads");
+    let as_of = request.as_of();
+    let uses = securescore::local_exemptions::apply(&mut model, &config.exemptions, as_of)
+        .expect("a handful of exemptions fit");
+    let warnings = securescore::local_exemptions::warnings(&config.exemptions, &uses, as_of, "fuzz.toml");
+    let rows = securescore::report::local_exemption_rows(&config.exemptions, &uses, as_of);
+    for (i, e) in config.exemptions.iter().enumerate() {
+        let listed = rows.iter().any(|r| r.entry == e.entry);
+        let label = format!("local exemption {} (", e.entry);
+        let warned = warnings.iter().any(|w| w.message.starts_with(&label));
+        assert!(
+            listed != warned || (listed && warned && uses.covered[i] == 0),
+            "local exemption {} is neither in effect nor warned of, or expired and in effect",
+            e.entry
+        );
+        assert!(
+            uses.decided[i] <= uses.covered[i],
+            "an entry decides more than it covers"
+        );
+    }
+    let Ok(evaluation) = evaluate(&model, &request, &mut diags) else {
+        return;
+    };
+    let report = evaluation.report(
+        &model,
+        ReportExtras {
+            local_exemptions: Some(rows),
+            config: Some(config.file.clone()),
+            ..ReportExtras::default()
+        },
+    );
+    check_report(&report);
+    let mut bytes = Vec::new();
+    every_format(&report_doc(&report, &[]), &mut bytes);
+}
+
+/// The inventory the `config` target applies configurations to: two subscriptions, an
+/// Azure id in two spellings, another id, a data exemption, a preview recommendation.
+const CONFIG_INVENTORY: &str = r#"{
+  "subscriptions": [{"id": "s1", "name": "prod", "management_groups": ["corp"]}, {"id": "s2", "name": "dev"}],
+  "controls": [{"id": "c1", "name": "Control one", "max_score": 6, "recommendations": ["r1", "r2"]},
+               {"id": "c2", "name": "Enable MFA", "max_score": 4, "recommendations": ["r2", "r3"]}],
+  "recommendations": [{"id": "r3", "preview": true, "severity": "high"}],
+  "assessments": [
+    {"resource": "/subscriptions/s1/resourceGroups/legacy/providers/p/vm1", "recommendation": "r1", "status": "unhealthy"},
+    {"resource": "/SUBSCRIPTIONS/s1/resourcegroups/legacy/providers/p/vm2", "recommendation": "r2", "status": "healthy"},
+    {"resource": "/subscriptions/s1/resourceGroups/app/providers/p/vm3", "recommendation": "r1", "status": "healthy",
+     "exemption": {"category": "waiver", "expires": "2027-01-31"}},
+    {"resource": "/subscriptions/s2/resourceGroups/app/providers/p/vm4", "recommendation": "r3", "status": "unhealthy"},
+    {"resource": "arn:aws:s3:::bucket", "recommendation": "r2", "status": "unhealthy"}
+  ]
+}"#;
+
 /// The model (its debug form shows every part) and the diagnostics, unsorted, of one
 /// input loaded with `options`.
 fn loaded(input: &InputSpec, options: &LoadOptions) -> (String, Vec<securescore::diag::Diagnostic>) {
@@ -179,11 +270,7 @@ fn outcome_with(inputs: &[InputSpec], options: &LoadOptions) -> (Vec<String>, Op
         };
         report = Some(match evaluate(&model, &request, &mut diags) {
             Ok(evaluation) => {
-                let extras = ReportExtras {
-                    warnings: Vec::new(),
-                    gate: None,
-                    groups: None,
-                };
+                let extras = ReportExtras::default();
                 let report = evaluation.report(&model, extras);
                 String::from_utf8_lossy(&rendered(Format::Json, &report_doc(&report, &[], None))).into_owned()
             }
@@ -430,6 +517,7 @@ fn assess(inputs: &[InputSpec], depth: Depth, run: &mut Run) -> anyhow::Result<O
             warnings: diags.warnings().map(WarningOut::from).collect(),
             gate: Some(securescore::report::GateOut::new(std::slice::from_ref(&verdict))),
             groups,
+            ..ReportExtras::default()
         },
     );
     check_report(&report);

@@ -2,7 +2,7 @@
 
 use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
-    resolve_inputs,
+    resolve_inputs, Scoring,
 };
 use crate::cli::{AssessArgs, AssessFormat};
 use crate::date::Date;
@@ -28,11 +28,12 @@ type History = (Runs, Vec<Diagnostic>);
 /// Runs `assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     let format = Format::from(args.format);
+    let scoring = Scoring::new(&args.scoring, &args.output)?;
     let reports = args.output.report_files::<AssessFormat>()?;
     let formats: Vec<Format> = std::iter::once(format)
         .chain(reports.iter().map(|r| r.format))
         .collect();
-    let policy = GatePolicy::default().overridden_by(args.fail_under, args.max_drop);
+    let policy = scoring.gate_policy().overridden_by(args.fail_under, args.max_drop);
     check_gate_options(args, &policy, &formats)?;
     let inputs = resolve_inputs(&args.files)?;
     let history_files = [&args.history, &args.record, &args.baseline]
@@ -46,9 +47,12 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
         digest_inputs: args.record.is_some(),
         ..args.output.load_options()
     };
-    let (model, mut diags) = load_inputs(&inputs, &load_options)?;
+    let (mut model, mut diags) = load_inputs(&inputs, &load_options)?;
     fail_on_errors(&diags)?;
-    let evaluation = evaluate(&model, &args.scoring.request(), &mut diags)?;
+    let as_of = scoring.request.as_of();
+    let uses = scoring.apply_local_exemptions(&mut model, as_of)?;
+    let local_exemptions = scoring.local_exemption_report(uses.as_ref(), as_of, &mut diags);
+    let evaluation = evaluate(&model, &scoring.request, &mut diags)?;
     let groups = match &args.group_by {
         Some(by) => Some(evaluation.group_scores(&model, by).map_err(UsageError)?),
         None => None,
@@ -61,6 +65,8 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
             warnings: report_warnings(&diags, history.as_ref()),
             gate: (!policy.is_empty()).then(|| GateOut::new(&verdicts)),
             groups,
+            config: scoring.config_file(),
+            local_exemptions,
         },
     );
     if let Some((_, warnings)) = &history {

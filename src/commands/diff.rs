@@ -3,6 +3,7 @@
 
 use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
+    Scoring,
 };
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -81,6 +82,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     }
     let reports = args.common.output.report_files::<DiffFormat>()?;
     let quiet = args.common.output.quiet;
+    let scoring = Scoring::new(&args.common.scoring, &args.common.output)?;
     let (before_inputs, after_inputs) = (side_inputs(&args.before)?, side_inputs(&args.after)?);
     // The sides themselves (a folder, too) and every file read from them.
     let reads = [args.before.as_path(), args.after.as_path()]
@@ -88,16 +90,23 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
         .chain(input_paths(&before_inputs))
         .chain(input_paths(&after_inputs));
     refuse_overwriting(&args.common.output, reads)?;
-    let (before, before_diags) = load_side(&args.before, &before_inputs, &args.common.output.load_options())?;
-    let (after, after_diags) = load_side(&args.after, &after_inputs, &args.common.output.load_options())?;
-    let request = args.common.scoring.request();
+    let (mut before, before_diags) =
+        load_side(&args.before, &before_inputs, &args.common.output.load_options())?;
+    let (mut after, after_diags) = load_side(&args.after, &after_inputs, &args.common.output.load_options())?;
+    let request = &scoring.request;
     let options = request.options(ExportedWeights::Ignored);
+    let before_as_of = args.before_as_of.unwrap_or(options.as_of);
+    // Each side's local exemptions are judged on its own date, as its data's own are.
+    let before_uses = scoring.apply_local_exemptions(&mut before, before_as_of)?;
+    let mut uses = scoring.apply_local_exemptions(&mut after, options.as_of)?;
+    if let (Some(after_uses), Some(before_uses)) = (&mut uses, &before_uses) {
+        after_uses.add(before_uses);
+    }
     // A name is resolved once, in AFTER and else in BEFORE, as assess resolves it: a
     // subscription renamed between the two is one selection on both sides.
     let filters = crate::select::resolve_names(&after, &request.filters)
         .and_then(|f| crate::select::resolve_names(&before, &f))
         .map_err(UsageError)?;
-    let before_as_of = args.before_as_of.unwrap_or(options.as_of);
     let comparison = diff(&before, &after, &options, before_as_of, &filters).map_err(UsageError)?;
     let mut diags = Diagnostics::default();
     for (side, side_diags) in [("before", &before_diags), ("after", &after_diags)] {
@@ -108,6 +117,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
             });
         }
     }
+    scoring.local_exemption_report(uses.as_ref(), options.as_of, &mut diags);
     let unknown_before: Vec<String> = unknown_scopes(&before, &filters)
         .into_iter()
         .map(|(f, _)| f)

@@ -2,7 +2,7 @@
 
 use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
-    resolve_inputs,
+    resolve_inputs, Scoring,
 };
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::evaluation::{evaluate, ReportExtras};
@@ -13,10 +13,14 @@ use crate::{Outcome, UsageError};
 /// Runs `explain`.
 pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let reports = args.common.output.report_files::<ExplainFormat>()?;
+    let scoring = Scoring::new(&args.common.scoring, &args.common.output)?;
     let inputs = resolve_inputs(&args.files)?;
     refuse_overwriting(&args.common.output, input_paths(&inputs))?;
-    let (model, mut diags) = load_inputs(&inputs, &args.common.output.load_options())?;
+    let (mut model, mut diags) = load_inputs(&inputs, &args.common.output.load_options())?;
     fail_on_errors(&diags)?;
+    let as_of = scoring.request.as_of();
+    let uses = scoring.apply_local_exemptions(&mut model, as_of)?;
+    scoring.local_exemption_report(uses.as_ref(), as_of, &mut diags);
     let c = find_control(&model, &args.control).map_err(|e| match e {
         FindError::NotFound(near) if !near.is_empty() => UsageError(format!(
             "no control matches {:?} by id, name or words of its name; did you mean {}?",
@@ -33,7 +37,7 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
             candidates.join("; ")
         )),
     })?;
-    let evaluation = evaluate(&model, &args.common.scoring.request(), &mut diags)?;
+    let evaluation = evaluate(&model, &scoring.request, &mut diags)?;
     evaluation.require_resource_level(&model, "explain")?;
     let full = evaluation.report(&model, ReportExtras::default());
     let id = &model.controls[c].id;

@@ -12,10 +12,14 @@ pub mod trend;
 pub mod validate;
 
 use crate::catalog::Catalog;
-use crate::cli::{ColorChoice, OutputArgs};
+use crate::cli::{ColorChoice, OutputArgs, ScoringArgs};
+use crate::config::Config;
+use crate::date::Date;
 use crate::diag::{Diagnostics, Level};
+use crate::evaluation::ScoringRequest;
 use crate::load::source::InputSpec;
 use crate::load::{load, LoadOptions};
+use crate::local_exemptions::Uses;
 use crate::model::Model;
 use crate::output::{diagnostic_line, ReportFile};
 use crate::render::{Document, Format, RenderOptions, Style};
@@ -81,6 +85,70 @@ pub fn load_inputs(inputs: &[InputSpec], options: &LoadOptions) -> anyhow::Resul
     let model = load(inputs, &catalog, options, &mut diags);
     diags.sort_by_location(&model.inputs);
     Ok((model, diags))
+}
+
+/// What a scoring command runs under: the configuration file read (if any) and the
+/// request that the command line makes over its `[defaults]`.
+pub struct Scoring {
+    pub request: ScoringRequest,
+    pub config: Option<Config>,
+}
+
+impl Scoring {
+    /// Reads the configuration the scoring options name (before any input, so that a
+    /// broken configuration stops the run at once) and merges its defaults under them.
+    pub fn new(args: &ScoringArgs, output: &OutputArgs) -> anyhow::Result<Scoring> {
+        let config = crate::config::load(&args.config_choice(), output.max_input_size)?;
+        let defaults = config.as_ref().map(|c| c.defaults.clone()).unwrap_or_default();
+        Ok(Scoring {
+            request: crate::config::merge(&args.given(), &defaults),
+            config,
+        })
+    }
+
+    /// The configuration's local exemptions, when it has any and exemptions count.
+    fn local_exemptions(&self) -> Option<(&Config, &[crate::config::LocalExemption])> {
+        let config = self.config.as_ref()?;
+        let counted = !config.exemptions.is_empty() && !self.request.ignore_exemptions;
+        counted.then_some((config, config.exemptions.as_slice()))
+    }
+
+    /// Applies the local exemptions to `model`, judged on `as_of`: what each entry did
+    /// (`None` when there is nothing to apply).
+    pub fn apply_local_exemptions(&self, model: &mut Model, as_of: Date) -> anyhow::Result<Option<Uses>> {
+        match self.local_exemptions() {
+            Some((_, entries)) => Ok(Some(crate::local_exemptions::apply(model, entries, as_of)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Adds the warnings about the local exemptions (`uses`: what they did, over every
+    /// model they were applied to) to `diags`, and returns the report's rows of those in
+    /// effect on `as_of`.
+    pub fn local_exemption_report(
+        &self,
+        uses: Option<&Uses>,
+        as_of: Date,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<crate::report::LocalExemptionOut>> {
+        let ((config, entries), uses) = self.local_exemptions().zip(uses)?;
+        for w in crate::local_exemptions::warnings(entries, uses, as_of, &config.file) {
+            diags.push(w);
+        }
+        Some(crate::report::local_exemption_rows(entries, uses, as_of))
+    }
+
+    /// The gate rules of the configuration's `[gate]` (none without one); the command
+    /// line's `--fail-under` and `--max-drop` replace its own (`GatePolicy::overridden_by`).
+    pub fn gate_policy(&self) -> crate::gate::GatePolicy {
+        let gate = self.config.as_ref().and_then(|c| c.gate.as_ref());
+        gate.map(crate::config::GateConfig::policy).unwrap_or_default()
+    }
+
+    /// The configuration file's name, for the report.
+    pub fn config_file(&self) -> Option<String> {
+        self.config.as_ref().map(|c| c.file.clone())
+    }
 }
 
 /// Prints diagnostics on standard error: errors always, warnings unless `quiet`.

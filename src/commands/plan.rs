@@ -2,7 +2,7 @@
 
 use super::{
     emit, fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
-    resolve_inputs,
+    resolve_inputs, Scoring,
 };
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::evaluation::evaluate;
@@ -13,11 +13,15 @@ use crate::Outcome;
 /// Runs `plan`.
 pub fn run(args: &PlanArgs) -> anyhow::Result<Outcome> {
     let reports = args.common.output.report_files::<PlanFormat>()?;
+    let scoring = Scoring::new(&args.common.scoring, &args.common.output)?;
     let inputs = resolve_inputs(&args.files)?;
     refuse_overwriting(&args.common.output, input_paths(&inputs))?;
     let (mut model, mut diags) = load_inputs(&inputs, &args.common.output.load_options())?;
     fail_on_errors(&diags)?;
-    let evaluation = evaluate(&model, &args.common.scoring.request(), &mut diags)?;
+    let as_of = scoring.request.as_of();
+    let uses = scoring.apply_local_exemptions(&mut model, as_of)?;
+    scoring.local_exemption_report(uses.as_ref(), as_of, &mut diags);
+    let evaluation = evaluate(&model, &scoring.request, &mut diags)?;
     evaluation.require_resource_level(&model, "plan")?;
     let goal = match (args.target, args.steps) {
         (Some(t), _) => Goal::Target(t),

@@ -3,7 +3,7 @@
 
 use super::{align_right, new_table, paint, score_color, write_table, Grid};
 use crate::render::Style;
-use crate::report::{ControlOut, GateRuleOut, GroupOut, Report};
+use crate::report::{ControlOut, GateRuleOut, GroupOut, LocalExemptionOut, Report};
 use crate::score::{WeightSource, Weighting};
 use crate::text::{fmt2, terminal_safe};
 use comfy_table::{Cell, Color};
@@ -47,6 +47,9 @@ fn headline(report: &Report, style: Style) -> String {
         if crate::text::hundredths(raw) != crate::text::hundredths(p) {
             out.push_str(&format!(" · {}% without exemptions", fmt2(raw)));
         }
+    }
+    if let Some(file) = &report.config {
+        out.push_str(&format!(" · config {}", terminal_safe(file)));
     }
     if let Some(g) = &report.gate {
         // The verdicts belong at the top, where a reader of a long table looks first.
@@ -140,6 +143,26 @@ fn control_table(report: &Report, style: Style, top: Option<usize>) -> (Grid, us
     (t, ranked.len() - shown)
 }
 
+/// A local exemption in effect, on one line (ids are long and never cut, so a table
+/// would wrap them): where it is, what it does to which assessments, until when, and why.
+fn local_exemption_line(e: &LocalExemptionOut) -> String {
+    let done = if e.category == "waiver" {
+        "waived"
+    } else {
+        "mitigated"
+    };
+    format!(
+        "  line {}: {} on {} {done} until {} ({} assessment{}): {}",
+        e.line,
+        terminal_safe(&e.recommendation),
+        terminal_safe(&e.resource),
+        e.expires,
+        e.assessments,
+        if e.assessments == 1 { "" } else { "s" },
+        terminal_safe(&e.reason)
+    )
+}
+
 fn group_table(groups: &[GroupOut], style: Style) -> Grid {
     let by = groups.first().map_or(String::new(), |g| g.by.clone());
     let header = format!("Group ({by})");
@@ -206,6 +229,13 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
             write_table(out, &group_table(groups, style))?;
         }
         None => {}
+    }
+    if let Some(rows) = report.local_exemptions.as_ref().filter(|rows| !rows.is_empty()) {
+        let file = report.config.as_deref().map(terminal_safe).unwrap_or_default();
+        writeln!(out, "\nLocal exemptions in effect ({file}):")?;
+        for e in rows {
+            writeln!(out, "{}", local_exemption_line(e))?;
+        }
     }
     if !report.warnings.is_empty() {
         let mut codes: Vec<(&str, usize)> = Vec::new();

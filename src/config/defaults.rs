@@ -1,0 +1,143 @@
+//! `[defaults]`: the scoring options of SPEC §4 in their long forms, and [`merge`], the
+//! one rule that combines them with the command line (the command line wins).
+
+use crate::date::Date;
+use crate::evaluation::ScoringRequest;
+use crate::score::Weighting;
+use crate::select::Filters;
+use serde::{Deserialize, Deserializer};
+
+/// The scoring options, each `None` where it is not set: what `[defaults]` says, and
+/// equally what the command line gave (so that [`merge`] can tell a flag given from one
+/// left out).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ScoringDefaults {
+    /// `--as-of`.
+    #[serde(default, deserialize_with = "as_of")]
+    pub as_of: Option<Date>,
+    /// `--scope`, every value.
+    pub scope: Option<Vec<String>>,
+    /// `--management-group`, every value.
+    pub management_group: Option<Vec<String>>,
+    /// `--weighting`.
+    pub weighting: Option<Weighting>,
+    /// `--include-preview`.
+    pub include_preview: Option<bool>,
+    /// `--ignore-exemptions`.
+    pub ignore_exemptions: Option<bool>,
+}
+
+/// What to score: each option as the command line gives it, else as the configuration's
+/// `[defaults]` gives it, else the built-in default (Defender's own computation). A list
+/// option (`--scope`) given on the command line replaces the configuration's list.
+pub fn merge(command_line: &ScoringDefaults, config: &ScoringDefaults) -> ScoringRequest {
+    let (cli, file) = (command_line, config);
+    let builtin = ScoringRequest::default();
+    ScoringRequest {
+        as_of: cli.as_of.or(file.as_of),
+        include_preview: cli
+            .include_preview
+            .or(file.include_preview)
+            .unwrap_or(builtin.include_preview),
+        ignore_exemptions: cli
+            .ignore_exemptions
+            .or(file.ignore_exemptions)
+            .unwrap_or(builtin.ignore_exemptions),
+        weighting: cli.weighting.or(file.weighting).unwrap_or(builtin.weighting),
+        filters: Filters {
+            scopes: cli
+                .scope
+                .clone()
+                .or_else(|| file.scope.clone())
+                .unwrap_or_default(),
+            management_groups: cli
+                .management_group
+                .clone()
+                .or_else(|| file.management_group.clone())
+                .unwrap_or_default(),
+        },
+    }
+}
+
+fn as_of<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Date>, D::Error> {
+    super::date_value(de, false).map(Some)
+}
+
+impl<'de> Deserialize<'de> for Weighting {
+    /// A weighting by the name the command line and the reports use.
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Weighting, D::Error> {
+        let all = [Weighting::Resources, Weighting::Equal, Weighting::Pooled];
+        let name = String::deserialize(de)?;
+        all.into_iter().find(|w| w.as_str() == name).ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|w| w.as_str()).collect();
+            serde::de::Error::custom(format!(
+                "unknown weighting {name:?}, expected one of {}",
+                names.join(", ")
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Option<Date> {
+        Date::parse(text).ok()
+    }
+
+    #[test]
+    fn with_nothing_set_the_request_is_defenders_own() {
+        assert_eq!(
+            merge(&ScoringDefaults::default(), &ScoringDefaults::default()),
+            ScoringRequest::default()
+        );
+    }
+
+    #[test]
+    fn the_configuration_fills_what_the_command_line_leaves_out() {
+        let config = ScoringDefaults {
+            as_of: date("2026-01-01"),
+            scope: Some(vec!["prod".to_string()]),
+            management_group: Some(vec!["corp".to_string()]),
+            weighting: Some(Weighting::Equal),
+            include_preview: Some(true),
+            ignore_exemptions: Some(true),
+        };
+        let request = merge(&ScoringDefaults::default(), &config);
+        assert_eq!(request.as_of, date("2026-01-01"));
+        assert_eq!(request.weighting, Weighting::Equal);
+        assert!(request.include_preview && request.ignore_exemptions);
+        assert_eq!(request.filters.scopes, ["prod"]);
+        assert_eq!(request.filters.management_groups, ["corp"]);
+    }
+
+    #[test]
+    fn the_command_line_wins_option_by_option() {
+        let config = ScoringDefaults {
+            as_of: date("2026-01-01"),
+            scope: Some(vec!["prod".to_string(), "dev".to_string()]),
+            management_group: Some(vec!["corp".to_string()]),
+            weighting: Some(Weighting::Equal),
+            include_preview: Some(true),
+            ignore_exemptions: None,
+        };
+        let cli = ScoringDefaults {
+            as_of: date("2026-11-22"),
+            scope: Some(vec!["test".to_string()]),
+            weighting: Some(Weighting::Pooled),
+            include_preview: Some(false),
+            ..ScoringDefaults::default()
+        };
+        let request = merge(&cli, &config);
+        assert_eq!(request.as_of, date("2026-11-22"));
+        assert_eq!(request.weighting, Weighting::Pooled);
+        assert!(!request.include_preview);
+        // Neither sets it: the built-in default.
+        assert!(!request.ignore_exemptions);
+        // A list given replaces the configuration's whole list; one not given keeps it.
+        assert_eq!(request.filters.scopes, ["test"]);
+        assert_eq!(request.filters.management_groups, ["corp"]);
+    }
+}

@@ -1,0 +1,429 @@
+//! The configuration file (SPEC §9): where it is found (`--config PATH`, else
+//! `securescore.toml` in the current directory when it exists, none under `--no-config`)
+//! and what it holds, read with serde and `deny_unknown_fields`, so that a mistyped key or
+//! a value of the wrong type is an input error naming the file, the line and column, and
+//! the key.
+//!
+//! What it yields is plain data: the scoring defaults ([`ScoringDefaults`], merged under
+//! the command line by [`merge`]), the gate rules as written ([`GateConfig`]) and the
+//! local exemptions ([`LocalExemption`]). Applying them is the commands' and the policy
+//! layer's business.
+
+mod defaults;
+mod exemptions;
+mod gate;
+
+pub use defaults::{merge, ScoringDefaults};
+pub use exemptions::{LocalExemption, ResourcePattern};
+pub use gate::{ControlGate, GateConfig, UnhealthyLimits};
+
+use crate::diag::{Diagnostic, Origin};
+use serde::Deserialize;
+use serde_path_to_error::Segment;
+use std::path::{Path, PathBuf};
+
+/// The file looked for in the current directory when no `--config` is given.
+pub const DEFAULT_FILE: &str = "securescore.toml";
+
+/// Which configuration file a run reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigChoice {
+    /// `--config PATH`: this file, which must exist.
+    File(PathBuf),
+    /// Neither option: [`DEFAULT_FILE`] in the current directory, when it exists.
+    Discover,
+    /// `--no-config`: none.
+    Ignore,
+}
+
+/// A configuration file, read and checked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    /// The file as named on the command line (or [`DEFAULT_FILE`]): what the report's
+    /// headline and its JSON `config` show.
+    pub file: String,
+    /// `[defaults]`.
+    pub defaults: ScoringDefaults,
+    /// `[gate]`, when the file has one.
+    pub gate: Option<GateConfig>,
+    /// `[[exemptions]]`, in the file's order.
+    pub exemptions: Vec<LocalExemption>,
+}
+
+/// The file's shape: every key it may hold, and nothing else.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigIn {
+    #[serde(default)]
+    defaults: ScoringDefaults,
+    #[serde(default)]
+    gate: Option<GateConfig>,
+    #[serde(default)]
+    exemptions: Vec<toml::Spanned<exemptions::ExemptionIn>>,
+}
+
+/// Reads the configuration `choice` names: `None` when there is none to read. A file
+/// named by `--config` that cannot be read, one larger than `max_size` bytes, or one
+/// that is not a valid configuration is an error (exit 2).
+pub fn load(choice: &ConfigChoice, max_size: u64) -> anyhow::Result<Option<Config>> {
+    let path = match choice {
+        ConfigChoice::Ignore => return Ok(None),
+        ConfigChoice::File(path) => path.clone(),
+        ConfigChoice::Discover => {
+            let path = PathBuf::from(DEFAULT_FILE);
+            if !path.exists() {
+                return Ok(None);
+            }
+            path
+        }
+    };
+    let file = path.display().to_string();
+    let text = read(&path, &file, max_size)?;
+    Ok(Some(parse(&text, &file).map_err(|d| anyhow::anyhow!("{d}"))?))
+}
+
+/// The text of the configuration file at `path` (called `file` in messages).
+fn read(path: &Path, file: &str, max_size: u64) -> anyhow::Result<String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| anyhow::anyhow!("{file}: cannot read the configuration file: {e}"))?
+        .len();
+    if size > max_size {
+        anyhow::bail!(
+            "{file}: the configuration file is {size} bytes, more than --max-input-size {max_size}"
+        );
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("{file}: cannot read the configuration file: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{file}: the configuration file is not UTF-8 text (invalid byte at offset {}): re-save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+}
+
+/// Parses and checks a configuration's text (the file called `file`). An error is a
+/// diagnostic located at the line and column of the offending key or value, with the
+/// key's dotted path (`defaults.weighting`, `exemptions[2].expires`).
+pub fn parse(text: &str, file: &str) -> Result<Config, Diagnostic> {
+    let de = toml::Deserializer::parse(text).map_err(|e| toml_error(text, file, &e, None))?;
+    let parsed: ConfigIn = serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = key_path(e.path());
+        toml_error(text, file, e.inner(), Some(key))
+    })?;
+    let exemptions = parsed
+        .exemptions
+        .into_iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let line = position(text, entry.span().start).0;
+            LocalExemption::check(entry.into_inner(), i + 1, line)
+                .map_err(|(key, offset, message)| invalid(file, text, offset, key, i, message))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Config {
+        file: file.to_string(),
+        defaults: parsed.defaults,
+        gate: parsed.gate,
+        exemptions,
+    })
+}
+
+/// The diagnostic of an entry of `[[exemptions]]` (number `index`, from 0) whose `key`
+/// holds a value that parses but makes no sense.
+fn invalid(file: &str, text: &str, offset: usize, key: &str, index: usize, message: String) -> Diagnostic {
+    let (line, column) = position(text, offset);
+    Diagnostic::error("invalid-config", message).at(Origin {
+        file: file.to_string(),
+        line: Some(line),
+        column: Some(column),
+        path: Some(format!("exemptions[{index}].{key}")),
+    })
+}
+
+/// A TOML error as a diagnostic at its place, naming the key where one is known.
+fn toml_error(text: &str, file: &str, e: &toml::de::Error, key: Option<String>) -> Diagnostic {
+    let (line, column) = e.span().map_or((None, None), |span| {
+        let (l, c) = position(text, span.start);
+        (Some(l), Some(c))
+    });
+    Diagnostic::error("invalid-config", e.message().trim_end().to_string()).at(Origin {
+        file: file.to_string(),
+        line,
+        column,
+        path: key.filter(|k| !k.is_empty()),
+    })
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `text`.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// The dotted path of a key as the user wrote it: serde's path without the segments
+/// of the wrapper that records an entry's place in the file.
+fn key_path(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } if key.starts_with("$__") => {}
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                if key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    out.push_str(key);
+                } else {
+                    out.push_str(&format!("{key:?}"));
+                }
+            }
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// Reads a date from a TOML date (`2027-03-31`) or a string (`"2027-03-31"`, or an RFC
+/// 3339 time when `times` allows), so that either spelling works.
+fn date_value<'de, D>(de: D, times: bool) -> Result<crate::date::Date, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    let text = match toml::Value::deserialize(de)? {
+        toml::Value::String(s) => s,
+        toml::Value::Datetime(d) => d.to_string(),
+        other => {
+            return Err(D::Error::custom(format!(
+                "invalid type: {}, expected a date (YYYY-MM-DD)",
+                other.type_str()
+            )))
+        }
+    };
+    let parsed = if times {
+        crate::date::Date::parse_date_or_time(&text)
+    } else {
+        crate::date::Date::parse(&text)
+    };
+    parsed.map_err(D::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::score::Weighting;
+
+    fn error(text: &str) -> Diagnostic {
+        parse(text, "securescore.toml").expect_err("an invalid configuration")
+    }
+
+    #[test]
+    fn an_empty_file_is_an_empty_configuration() {
+        let c = parse("", "c.toml").unwrap();
+        assert_eq!(c.defaults, ScoringDefaults::default());
+        assert_eq!(c.gate, None);
+        assert!(c.exemptions.is_empty());
+        assert_eq!(c.file, "c.toml");
+    }
+
+    #[test]
+    fn defaults_are_read_in_their_long_forms() {
+        let c = parse(
+            "[defaults]\nweighting = \"equal\"\ninclude-preview = true\nignore-exemptions = false\n\
+             as-of = 2026-11-22\nscope = [\"sub-a\"]\nmanagement-group = [\"corp\"]\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            c.defaults,
+            ScoringDefaults {
+                as_of: Date::from_ymd(2026, 11, 22),
+                scope: Some(vec!["sub-a".to_string()]),
+                management_group: Some(vec!["corp".to_string()]),
+                weighting: Some(Weighting::Equal),
+                include_preview: Some(true),
+                ignore_exemptions: Some(false),
+            }
+        );
+        // A date may be a string too.
+        let c = parse("[defaults]\nas-of = \"2026-01-02\"\n", "c.toml").unwrap();
+        assert_eq!(c.defaults.as_of, Date::from_ymd(2026, 1, 2));
+    }
+
+    #[test]
+    fn a_mistyped_key_names_its_line_column_and_key() {
+        let d = error("[defaults]\nweighting = \"equal\"\ninclude-preveiw = true\n");
+        assert_eq!(
+            (d.file.as_deref(), d.line, d.column),
+            (Some("securescore.toml"), Some(3), Some(1))
+        );
+        assert_eq!(d.path.as_deref(), Some("defaults.include-preveiw"));
+        assert!(
+            d.message.contains("unknown field `include-preveiw`"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.message.contains("include-preview"),
+            "the message lists the valid keys: {}",
+            d.message
+        );
+        let shown = d.to_string();
+        assert!(
+            shown.starts_with("securescore.toml:3:1: defaults.include-preveiw: unknown field"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_section_and_a_later_scoring_option_are_refused() {
+        let d = error("\n[default]\nweighting = \"equal\"\n");
+        assert_eq!((d.line, d.path.as_deref()), (Some(2), Some("default")));
+        // `model` belongs to a later version: until it exists, it is an unknown key.
+        let d = error("[defaults]\nmodel = \"classic\"\n");
+        assert_eq!((d.line, d.path.as_deref()), (Some(2), Some("defaults.model")));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_place() {
+        let d = error("[defaults]\ninclude-preview = \"yes\"\n");
+        assert_eq!((d.line, d.column), (Some(2), Some(19)));
+        assert_eq!(d.path.as_deref(), Some("defaults.include-preview"));
+        assert!(d.message.contains("expected a boolean"), "{}", d.message);
+        let d = error("[defaults]\nweighting = \"by-size\"\n");
+        assert_eq!((d.line, d.path.as_deref()), (Some(2), Some("defaults.weighting")));
+        assert!(d.message.contains("resources, equal, pooled"), "{}", d.message);
+        let d = error("[defaults]\nas-of = \"tomorrow\"\n");
+        assert_eq!((d.line, d.path.as_deref()), (Some(2), Some("defaults.as-of")));
+        let d = error("[gate]\nfail-under = 170\n");
+        assert_eq!((d.line, d.path.as_deref()), (Some(2), Some("gate.fail-under")));
+        let d = error("[gate.unhealthy]\ncritical = -1\n");
+        assert_eq!(
+            (d.line, d.path.as_deref()),
+            (Some(2), Some("gate.unhealthy.critical"))
+        );
+        let d = error("[gate.controls]\n\"Enable MFA\" = { min-percent = 80 }\n");
+        assert_eq!(d.line, Some(2));
+        assert_eq!(
+            d.path.as_deref(),
+            Some("gate.controls.\"Enable MFA\".min-percent")
+        );
+    }
+
+    #[test]
+    fn malformed_toml_names_its_place() {
+        let d = error("[defaults]\nweighting = \n");
+        assert_eq!((d.file.as_deref(), d.line), (Some("securescore.toml"), Some(2)));
+        assert_eq!(d.path, None);
+    }
+
+    #[test]
+    fn the_gate_section_is_read_as_written() {
+        let c = parse(
+            "[gate]\nfail-under = 70\nmax-drop = 2.5\n[gate.controls]\n\"Enable MFA\" = { min-percentage = 80 }\n\
+             [gate.unhealthy]\ncritical = 0\nhigh = 5\n",
+            "c.toml",
+        )
+        .unwrap();
+        let gate = c.gate.unwrap();
+        assert_eq!(gate.fail_under, Some(70.0));
+        assert_eq!(gate.max_drop, Some(2.5));
+        assert_eq!(gate.controls.len(), 1);
+        assert_eq!(gate.controls["Enable MFA"].min_percentage, 80.0);
+        assert_eq!(
+            gate.unhealthy,
+            UnhealthyLimits {
+                critical: Some(0),
+                high: Some(5),
+                medium: None,
+                low: None
+            }
+        );
+    }
+
+    #[test]
+    fn exemptions_are_read_with_their_lines() {
+        let c = parse(
+            "# local waivers\n\n[[exemptions]]\nrecommendation = \"r1\"\nresource = \"/subscriptions/S/resourceGroups/legacy/*\"\n\
+             category = \"Waiver\"\nexpires = 2027-03-31\nreason = \"replaced in Q1\"\n\n[[exemptions]]\n\
+             recommendation = \"*\"\nresource = \"vm-9\"\ncategory = \"mitigated\"\nexpires = \"2027-01-31T10:00:00+02:00\"\n\
+             reason = \"a firewall\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        let [first, second] = &c.exemptions[..] else {
+            panic!("two entries: {:?}", c.exemptions)
+        };
+        assert_eq!((first.entry, first.line), (1, 3));
+        assert_eq!(first.recommendation.as_deref(), Some("r1"));
+        assert_eq!(
+            first.resource,
+            ResourcePattern::Under("/subscriptions/S/resourceGroups/legacy".to_string())
+        );
+        assert_eq!(first.category, crate::model::ExemptionCategory::Waiver);
+        assert_eq!(first.expires, Date::from_ymd(2027, 3, 31).unwrap());
+        assert_eq!((second.entry, second.line), (2, 10));
+        assert_eq!(second.recommendation, None);
+        assert_eq!(second.resource, ResourcePattern::Exact("vm-9".to_string()));
+        // An RFC 3339 time is reduced to its date in UTC.
+        assert_eq!(second.expires, Date::from_ymd(2027, 1, 31).unwrap());
+    }
+
+    #[test]
+    fn an_exemption_needs_its_expiry_and_reason_and_a_known_category() {
+        let entry = |body: &str| format!("\n[[exemptions]]\n{body}");
+        let full =
+            "recommendation = \"r1\"\nresource = \"vm1\"\ncategory = \"waiver\"\nexpires = 2027-03-31\n";
+        let d = error(&entry(full));
+        assert!(d.message.contains("missing field `reason`"), "{}", d.message);
+        assert_eq!(d.line, Some(2));
+        let d = error(&entry(&format!("{full}reason = \"  \"\n")));
+        assert_eq!((d.line, d.column), (Some(7), Some(10)));
+        assert_eq!(d.path.as_deref(), Some("exemptions[0].reason"));
+        let d = error(&entry(
+            &full.replace("expires = 2027-03-31\n", "reason = \"x\"\n"),
+        ));
+        assert!(d.message.contains("missing field `expires`"), "{}", d.message);
+        let d = error(&entry(&format!(
+            "{}reason = \"x\"\n",
+            full.replace("waiver", "accepted")
+        )));
+        assert_eq!(
+            (d.line, d.path.as_deref()),
+            (Some(5), Some("exemptions[0].category"))
+        );
+        assert!(d.message.contains("waiver or mitigated"), "{}", d.message);
+        let d = error(&entry(&format!("{full}reason = \"x\"\nowner = \"me\"\n")));
+        assert_eq!(
+            (d.line, d.path.as_deref()),
+            (Some(8), Some("exemptions[0].owner"))
+        );
+        let everything = full.replace("\"r1\"", "\"*\"").replace("\"vm1\"", "\"*\"");
+        let d = error(&entry(&format!("{everything}reason = \"x\"\n")));
+        assert_eq!(
+            (d.line, d.path.as_deref()),
+            (Some(3), Some("exemptions[0].recommendation"))
+        );
+        assert!(d.message.contains("every assessment"), "{}", d.message);
+    }
+
+    #[test]
+    fn positions_count_characters_from_one() {
+        assert_eq!(position("ab\ncé d", 7), (2, 4));
+        assert_eq!(position("", 0), (1, 1));
+        assert_eq!(position("x", 99), (1, 2));
+    }
+}

@@ -1,0 +1,401 @@
+//! The configuration file (SPEC §9) end to end: where it is found, its defaults under the
+//! command line, and its local exemptions over an Azure export, with the figures they
+//! give computed by hand.
+
+mod common;
+
+use common::{assert_close, assert_exit, control, run};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The export of `fixtures/azure/local-exemptions.json` (one subscription; control A,
+/// max 6, holds r1; control B, max 4, holds r2):
+///
+/// | resource | group  | r1        | r2        |
+/// |----------|--------|-----------|-----------|
+/// | vm1      | legacy | unhealthy | healthy   |
+/// | vm2      | legacy | unhealthy | healthy   |
+/// | vm3      | app    | healthy   | unhealthy |
+/// | vm4      | app    | unhealthy | healthy   |
+const EXPORT: &str = "fixtures/azure/local-exemptions.json";
+const CONFIG: &str = "fixtures/config/azure-exemptions.toml";
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {out:?}"))
+}
+
+#[test]
+fn without_the_configuration_the_export_scores_as_exported() {
+    // A: H 1 (vm3), U 3 → 6 × 1/4 = 1.5; B: H 3, U 1 (vm3) → 4 × 3/4 = 3;
+    // (1.5 + 3) / 10 = 45%.
+    let out = run(&[
+        "assess",
+        EXPORT,
+        "--as-of",
+        "2026-11-22",
+        "--no-config",
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    assert_close(&r["score"]["percentage"], 45.0);
+    assert!(
+        r.get("config").is_none() && r.get("local_exemptions").is_none(),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_local_waiver_over_an_azure_export_changes_the_score_as_computed_by_hand() {
+    let out = run(&[
+        "assess",
+        EXPORT,
+        "--as-of",
+        "2026-11-22",
+        "--config",
+        CONFIG,
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    // Entry 1 waives r1 under the legacy group (spelled in another case): vm1's and
+    // vm2's r1 become not applicable, so A: H 1 (vm3), U 1 (vm4) → 6 × 1/2 = 3.
+    let a = control(&r, "c-a");
+    assert_eq!(
+        (&a["healthy_resources"], &a["unhealthy_resources"]),
+        (&1.into(), &1.into())
+    );
+    assert_eq!(a["not_applicable_resources"], 2);
+    assert_close(&a["current_score"], 3.0);
+    // Entry 2 (its last day) marks vm3's r2 mitigated, by its id without the leading /
+    // and in another case: B: H 4, U 0 → 4.
+    let b = control(&r, "c-b");
+    assert_eq!(
+        (&b["healthy_resources"], &b["unhealthy_resources"]),
+        (&4.into(), &0.into())
+    );
+    assert_close(&b["current_score"], 4.0);
+    // (3 + 4) / 10 = 70%; without any exemption, 45% as exported.
+    assert_close(&r["score"]["percentage"], 70.0);
+    assert_close(&r["score"]["raw_percentage"], 45.0);
+    assert_eq!(r["config"], CONFIG);
+}
+
+#[test]
+fn the_report_lists_the_local_exemptions_in_effect_and_warns_of_the_others() {
+    let out = run(&[
+        "assess",
+        EXPORT,
+        "--as-of",
+        "2026-11-22",
+        "--config",
+        CONFIG,
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    let listed: Vec<(u64, u64, u64)> = r["local_exemptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let n = |k: &str| e[k].as_u64().unwrap();
+            (n("entry"), n("line"), n("assessments"))
+        })
+        .collect();
+    // Entry 1 decides vm1's and vm2's r1, entry 2 vm3's r2; entry 3 has expired, so it
+    // is not in effect; entry 4 is, but covers nothing.
+    assert_eq!(listed, [(1, 4, 2), (2, 11, 1), (4, 25, 0)]);
+    let first = &r["local_exemptions"][0];
+    assert_eq!(first["recommendation"], "r1");
+    assert_eq!(first["category"], "waiver");
+    assert_eq!(first["expires"], "2027-03-31");
+    assert_eq!(first["reason"], "the legacy resource group is retired in Q1");
+    assert_eq!(r["local_exemptions"][1]["category"], "mitigated");
+    let warnings: Vec<(&str, &str, &str)> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["file"] == CONFIG)
+        .map(|w| {
+            (
+                w["code"].as_str().unwrap(),
+                w["path"].as_str().unwrap(),
+                w["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!((warnings[0].0, warnings[0].1), ("exemption-expired", "line 18"));
+    assert!(
+        warnings[0]
+            .2
+            .starts_with("local exemption 3 (\"r2\" on \"*\") ended 2026-11-21"),
+        "{warnings:?}"
+    );
+    assert_eq!((warnings[1].0, warnings[1].1), ("exemption-unused", "line 25"));
+    assert!(
+        warnings[1]
+            .2
+            .starts_with("local exemption 4 (\"r9\" on \"*\") covers no assessment"),
+        "{warnings:?}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("warning: {CONFIG}:18: local exemption 3")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_table_names_the_configuration_and_its_exemptions_in_effect() {
+    let out = run(&["assess", EXPORT, "--as-of", "2026-11-22", "--config", CONFIG]);
+    assert_exit(&out, 0);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(&format!(
+            "as of 2026-11-22 · 45.00% without exemptions · config {CONFIG}"
+        )),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("Local exemptions in effect ({CONFIG}):")),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "\n  line 4: r1 on /subscriptions/5E1F0000-AAAA-4BBB-8CCC-000000000001/resourceGroups/LEGACY/* waived \
+             until 2027-03-31 (2 assessments): the legacy resource group is retired in Q1\n"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("\n  line 25: r9 on * waived until 2027-03-31 (0 assessments): "),
+        "{table}"
+    );
+    assert!(
+        table.contains("Warnings: 1 exemption-expired, 1 exemption-unused"),
+        "{table}"
+    );
+}
+
+#[test]
+fn local_exemptions_are_ignored_with_the_datas_own() {
+    let out = run(&[
+        "assess",
+        EXPORT,
+        "--as-of",
+        "2026-11-22",
+        "--config",
+        CONFIG,
+        "--ignore-exemptions",
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    assert_close(&r["score"]["percentage"], 45.0);
+    assert!(r.get("local_exemptions").is_none(), "{r}");
+}
+
+#[test]
+fn explain_plan_and_diff_apply_the_local_exemptions_too() {
+    let out = run(&[
+        "explain",
+        "c-a",
+        EXPORT,
+        "--as-of",
+        "2026-11-22",
+        "--config",
+        CONFIG,
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let e = json(&out);
+    assert_close(&e["control"]["current_score"], 3.0);
+    let out = run(&[
+        "plan",
+        EXPORT,
+        "--as-of",
+        "2026-11-22",
+        "--config",
+        CONFIG,
+        "--steps",
+        "1",
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    assert_close(&json(&out)["start_percentage"], 70.0);
+    // The same exemptions on both sides: nothing moves.
+    let out = run(&[
+        "diff",
+        EXPORT,
+        EXPORT,
+        "--as-of",
+        "2026-11-22",
+        "--config",
+        CONFIG,
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let d = json(&out);
+    assert_close(&d["before"]["percentage"], 70.0);
+    assert_close(&d["change"], 0.0);
+    // BEFORE judged on 2026-11-21, when entry 3 (r2 waived everywhere) still applied and
+    // came first for vm1, vm2 and vm4 (entry 2 still decides vm3's r2): B: H 1 (vm3
+    // mitigated), U 0 → 4; A as above → 3; 70% again. AFTER, on 2026-11-23, entry 2
+    // has ended too: B: H 3, U 1 → 3, so (3 + 3) / 10 = 60%.
+    let out = run(&[
+        "diff",
+        EXPORT,
+        EXPORT,
+        "--before-as-of",
+        "2026-11-21",
+        "--as-of",
+        "2026-11-23",
+        "--config",
+        CONFIG,
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let d = json(&out);
+    assert_close(&d["before"]["percentage"], 70.0);
+    assert_close(&d["after"]["percentage"], 60.0);
+}
+
+/// A fresh folder holding `securescore.toml` with `text`, removed when dropped.
+struct Folder(PathBuf);
+
+impl Folder {
+    fn with_config(name: &str, text: &str) -> Folder {
+        let dir = std::env::temp_dir().join(format!("securescore-config-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("securescore.toml"), text).unwrap();
+        Folder(dir)
+    }
+
+    /// `securescore` run in the folder, on the repository's `inventory`.
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        common::securescore(args).current_dir(&self.0).output().unwrap()
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn inventory(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn the_current_directorys_securescore_toml_is_read_unless_no_config() {
+    let folder = Folder::with_config("found", "[defaults]\nweighting = \"equal\"\nas-of = 2026-11-22\n");
+    let contoso = inventory("examples/contoso.json");
+    let out = folder.run(&["assess", &contoso, "-f", "json"]);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    assert_eq!(
+        (&r["weighting"], &r["as_of"]),
+        (&"equal".into(), &"2026-11-22".into())
+    );
+    assert_eq!(r["config"], "securescore.toml");
+    let table = folder.run(&["assess", &contoso]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains(" · config securescore.toml\n"));
+    // --no-config: the built-in defaults, and no config named.
+    let out = folder.run(&[
+        "assess",
+        &contoso,
+        "--no-config",
+        "--as-of",
+        "2026-11-22",
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    assert_eq!(r["weighting"], "resources");
+    assert!(r.get("config").is_none(), "{r}");
+}
+
+#[test]
+fn a_broken_securescore_toml_stops_the_run_unless_no_config() {
+    let folder = Folder::with_config(
+        "broken",
+        "[defaults]\nweighting = \"equal\"\n\nscopes = [\"x\"]\n",
+    );
+    let contoso = inventory("examples/contoso.json");
+    let out = folder.run(&["assess", &contoso]);
+    assert_exit(&out, 2);
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .starts_with("securescore: error: securescore.toml:4:1: defaults.scopes: unknown field `scopes`"),
+        "{stderr}"
+    );
+    let out = folder.run(&["assess", &contoso, "--no-config"]);
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn the_example_configuration_reads_and_its_exemptions_apply_to_the_example() {
+    let out = run(&[
+        "assess",
+        "examples/contoso.json",
+        "--config",
+        "examples/securescore.toml",
+        "--as-of",
+        "2026-11-22",
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    let in_effect = r["local_exemptions"].as_array().unwrap();
+    assert_eq!(in_effect.len(), 2);
+    assert!(
+        in_effect.iter().all(|e| e["assessments"].as_u64() > Some(0)),
+        "{r}"
+    );
+    let mine: Vec<&Value> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["file"] == "examples/securescore.toml")
+        .collect();
+    assert!(mine.is_empty(), "{mine:?}");
+    assert!(r["score"]["percentage"].as_f64() > r["score"]["raw_percentage"].as_f64());
+}
+
+#[test]
+fn the_readmes_configuration_sample_and_the_example_parse() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme
+        .find("\n## Configuration\n")
+        .expect("the README has the section")..];
+    let start = section.find("```toml\n").expect("a TOML sample") + "```toml\n".len();
+    let sample = &section[start..start + section[start..].find("```").unwrap()];
+    let config = securescore::config::parse(sample, "README.md").unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(config.exemptions.len(), 1);
+    assert!(config.gate.is_some());
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/securescore.toml"))
+            .unwrap();
+    let config =
+        securescore::config::parse(&example, "examples/securescore.toml").unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(config.exemptions.len(), 2);
+}
