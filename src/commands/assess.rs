@@ -33,7 +33,9 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     let formats: Vec<Format> = std::iter::once(format)
         .chain(reports.iter().map(|r| r.format))
         .collect();
-    let policy = scoring.gate_policy().overridden_by(args.fail_under, args.max_drop);
+    let policy = scoring
+        .gate_policy()
+        .overridden_by(args.fail_under, args.max_drop);
     check_gate_options(args, &policy, &formats)?;
     let inputs = resolve_inputs(&args.files)?;
     let history_files = [&args.history, &args.record, &args.baseline]

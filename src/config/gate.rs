@@ -53,7 +53,11 @@ impl GateConfig {
         crate::gate::GatePolicy {
             fail_under: self.fail_under,
             max_drop: self.max_drop,
-            controls: self.controls.iter().map(|(k, c)| (k.clone(), c.min_percentage)).collect(),
+            controls: self
+                .controls
+                .iter()
+                .map(|(k, c)| (k.clone(), c.min_percentage))
+                .collect(),
             unhealthy: crate::gate::SEVERITIES
                 .into_iter()
                 .zip(limits)
