@@ -184,7 +184,9 @@ pub fn config(data: &[u8]) {
     );
     check_report(&report);
     let mut bytes = Vec::new();
-    every_format(&report_doc(&report, &[]), &mut bytes);
+    // SARIF shows each exempt finding, local exemptions too, as a suppressed result.
+    let found = findings(&model, &evaluation.options, evaluation.selection.as_ref());
+    every_format(&report_doc(&report, &[], Some(&found)), &mut bytes);
 }
 
 /// The inventory the `config` target applies configurations to: two subscriptions, an
