@@ -443,3 +443,56 @@ fn markdown_is_not_offered_where_there_is_no_page() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'markdown'"));
     }
 }
+
+#[test]
+fn the_config_and_its_local_exemptions_in_effect_are_listed() {
+    let md = output(
+        &[
+            "assess",
+            "fixtures/azure/local-exemptions.json",
+            "--config",
+            "fixtures/config/azure-exemptions.toml",
+            "--as-of",
+            AS_OF,
+            "-f",
+            "markdown",
+        ],
+        0,
+    );
+    let seen = read(&md);
+    // The headline names the file used (SPEC §9).
+    assert!(
+        seen.paragraphs
+            .iter()
+            .any(|p| p.ends_with(" · config fixtures/config/azure-exemptions.toml")),
+        "{md}"
+    );
+    // Entries 1, 2 and 4 of the fixture are in effect on 2026-11-22 (entry 3 ended on
+    // 2026-11-21); 1 covers vm1 and vm2, 2 covers VM3, 4 covers nothing.
+    let table = seen
+        .tables
+        .iter()
+        .find(|t| t[0][0] == "Line")
+        .unwrap_or_else(|| panic!("no table of local exemptions in {md}"));
+    let rows: Vec<(&str, &str, &str, &str)> = table[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str(), r[3].as_str(), r[5].as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("4", "r1", "waiver", "2"),
+            ("11", "r2", "mitigated", "1"),
+            ("25", "r9", "waiver", "0")
+        ],
+        "{md}"
+    );
+    // The reason holding `|`, a mention, HTML and a backtick reads back as itself.
+    assert!(seen.has_cell("a host firewall | @user <script> `x`"), "{md}");
+    assert!(
+        seen.headings
+            .iter()
+            .any(|h| h == "Local exemptions in effect (fixtures/config/azure-exemptions.toml)"),
+        "{md}"
+    );
+}

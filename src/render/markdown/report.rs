@@ -1,9 +1,10 @@
 //! The assessment report in markdown: a headline with the score, the model and the
 //! gate's verdict; the scopes; the ranked controls (`--top`); the groups; then a
-//! `<details>` block with the full ranking and the warnings.
+//! `<details>` block with the full ranking, the local exemptions in effect and the
+//! warnings.
 
 use super::{count, escape, write_table, write_warnings, Align};
-use crate::report::{ControlOut, GateOut, GroupOut, Report};
+use crate::report::{ControlOut, GateOut, GroupOut, LocalExemptionOut, Report};
 use crate::score::{WeightSource, Weighting};
 use crate::text::{fmt2, hundredths, name_and_id, percent, UNNAMED_SCOPE};
 use std::io::{self, Write};
@@ -39,6 +40,9 @@ fn write_headline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         if hundredths(raw) != hundredths(p) {
             facts.push(format!("{}% without exemptions", fmt2(raw)));
         }
+    }
+    if let Some(file) = &report.config {
+        facts.push(format!("config {}", escape(file)));
     }
     writeln!(out, "{}", facts.join(" · "))
 }
@@ -211,11 +215,18 @@ fn group_row(g: &GroupOut) -> Vec<String> {
     ]
 }
 
-/// The full ranking, the controls that do not apply, and the warnings, folded.
+/// The full ranking, the controls that do not apply, the local exemptions in effect and
+/// the warnings, folded.
 fn write_details(report: &Report, ranked: &[&ControlOut], out: &mut dyn Write) -> io::Result<()> {
+    let local = report.local_exemptions.as_deref().unwrap_or_default();
+    let local_count = if local.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", count(local.len(), "local exemption"))
+    };
     writeln!(
         out,
-        "\n<details>\n<summary>Full ranking ({}) and warnings ({})</summary>\n",
+        "\n<details>\n<summary>Full ranking ({}){local_count} and warnings ({})</summary>\n",
         count(report.controls.len(), "control"),
         report.warnings.len()
     )?;
@@ -239,7 +250,44 @@ fn write_details(report: &Report, ranked: &[&ControlOut], out: &mut dyn Write) -
             idle.join(", ")
         )?;
     }
+    write_local_exemptions(report.config.as_deref().unwrap_or_default(), local, out)?;
     writeln!(out, "\n#### Warnings\n")?;
     write_warnings(out, &report.warnings)?;
     writeln!(out, "\n</details>")
+}
+
+/// The configuration's exemptions in effect, with the line each starts on; nothing when
+/// there is none.
+fn write_local_exemptions(file: &str, rows: &[LocalExemptionOut], out: &mut dyn Write) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n#### Local exemptions in effect ({})\n", escape(file))?;
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|e| {
+            vec![
+                e.line.to_string(),
+                escape(&e.recommendation),
+                escape(&e.resource),
+                e.category.to_string(),
+                escape(&e.expires),
+                e.assessments.to_string(),
+                escape(&e.reason),
+            ]
+        })
+        .collect();
+    write_table(
+        out,
+        &[
+            ("Line", Align::Right),
+            ("Recommendation", Align::Left),
+            ("Resource", Align::Left),
+            ("Category", Align::Left),
+            ("Until", Align::Left),
+            ("Assessments", Align::Right),
+            ("Reason", Align::Left),
+        ],
+        &rows,
+    )
 }
