@@ -567,18 +567,10 @@ mod tests {
             let format: Format = value.into();
             assert_eq!(F::try_from(format), Ok(value));
         }
-        let accepted = [
-            Format::Table,
-            Format::Json,
-            Format::Html,
-            Format::Markdown,
-            Format::Csv,
-            Format::Junit,
-            Format::Sarif,
-        ]
-        .into_iter()
-        .filter(|f| F::try_from(*f).is_ok())
-        .count();
+        let accepted = Format::ALL
+            .into_iter()
+            .filter(|f| F::try_from(*f).is_ok())
+            .count();
         assert_eq!(accepted, offered);
     }
 

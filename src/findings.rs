@@ -153,21 +153,11 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::date::Date;
-    use crate::diag::Diagnostics;
-    use crate::load::source::InputSpec;
-    use crate::load::{load, LoadOptions};
     use crate::score::{ScoringModel, Weighting};
     use serde_json::{json, Value};
 
     fn model_of(doc: &Value) -> Model {
-        let mut diags = Diagnostics::default();
-        let input = InputSpec::Text {
-            name: "inventory.json".into(),
-            text: doc.to_string(),
-        };
-        let model = load(&[input], &Catalog::empty(), &LoadOptions::default(), &mut diags);
-        assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
-        model
+        crate::load::model_of_text(&doc.to_string(), &Catalog::empty())
     }
 
     fn options(ignore_exemptions: bool, include_preview: bool) -> ScoreOptions {

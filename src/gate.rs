@@ -576,7 +576,6 @@ mod tests {
     /// 56.25%.
     fn model() -> Model {
         use crate::catalog::Catalog;
-        use crate::load::{load, source::InputSpec, LoadOptions};
         let assessment = |r: &str, rec: &str, status: &str| {
             serde_json::json!({"resource": format!("/subscriptions/s1/resourceGroups/g/providers/x/{r}"),
                                "recommendation": rec, "status": status})
@@ -603,14 +602,7 @@ mod tests {
                 assessment("r1", "prev", "unhealthy"), assessment("r1", "idle", "not_applicable")
             ]
         });
-        let input = InputSpec::Text {
-            name: "inventory.json".into(),
-            text: doc.to_string(),
-        };
-        let mut diags = crate::diag::Diagnostics::default();
-        let model = load(&[input], &Catalog::empty(), &LoadOptions::default(), &mut diags);
-        assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
-        model
+        crate::load::model_of_text(&doc.to_string(), &Catalog::empty())
     }
 
     fn options(include_preview: bool) -> ScoreOptions {

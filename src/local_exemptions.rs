@@ -163,22 +163,11 @@ pub fn warnings(entries: &[LocalExemption], uses: &Uses, as_of: Date, file: &str
 mod tests {
     use super::*;
     use crate::config::parse;
-    use crate::diag::Diagnostics;
-    use crate::load::source::InputSpec;
-    use crate::load::{load, LoadOptions};
     use crate::model::{ExemptionCategory, Status};
 
     /// A model of a native inventory given as text.
     fn model(json: &str) -> Model {
-        let catalog = crate::catalog::Catalog::builtin().unwrap();
-        let mut diags = Diagnostics::default();
-        let input = InputSpec::Text {
-            name: "inv.json".to_string(),
-            text: json.to_string(),
-        };
-        let m = load(&[input], &catalog, &LoadOptions::default(), &mut diags);
-        assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
-        m
+        crate::load::model_of_text(json, &crate::catalog::Catalog::builtin().unwrap())
     }
 
     const INVENTORY: &str = r#"{

@@ -627,9 +627,6 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::date::Date;
-    use crate::diag::Diagnostics;
-    use crate::load::source::InputSpec;
-    use crate::load::{load, LoadOptions};
     use crate::score::ScoringModel;
     use proptest::prelude::*;
     use serde_json::{json, Value};
@@ -690,14 +687,7 @@ mod tests {
     }
 
     fn model_of(doc: &Value) -> Model {
-        let mut diags = Diagnostics::default();
-        let input = InputSpec::Text {
-            name: "inventory.json".into(),
-            text: doc.to_string(),
-        };
-        let model = load(&[input], &Catalog::empty(), &LoadOptions::default(), &mut diags);
-        assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
-        model
+        crate::load::model_of_text(&doc.to_string(), &Catalog::empty())
     }
 
     fn options(weighting: usize) -> ScoreOptions {

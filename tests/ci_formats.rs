@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{assert_close, assert_exit, run};
+use common::{assert_close, run, stdout_of, triage_diff};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -26,12 +26,6 @@ const HOSTILE: &str = "fixtures/ci-hostile-names.json";
 /// The fixture's Azure ids, without the resource's name.
 const VMS: &str =
     "/subscriptions/aaaaaaaa-0000-4000-8000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/";
-
-fn stdout(args: &[&str], code: i32) -> String {
-    let out = run(args);
-    assert_exit(&out, code);
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// A testsuite's testcases: (name, failure message) in document order.
 fn cases(doc: &roxmltree::Document, suite: &str) -> Vec<(String, Option<String>)> {
@@ -72,7 +66,7 @@ fn assert_inert_xml(xml: &str) {
 
 #[test]
 fn junit_on_hostile_names_has_the_expected_suites_and_failures() {
-    let xml = stdout(
+    let xml = stdout_of(
         &[
             "assess",
             HOSTILE,
@@ -135,7 +129,7 @@ fn junit_on_hostile_names_has_the_expected_suites_and_failures() {
 
 #[test]
 fn junit_without_a_gate_has_an_empty_gates_suite() {
-    let xml = stdout(&["assess", HOSTILE, "--as-of", AS_OF, "-f", "junit"], 0);
+    let xml = stdout_of(&["assess", HOSTILE, "--as-of", AS_OF, "-f", "junit"], 0);
     let doc = roxmltree::Document::parse(&xml).unwrap();
     assert_eq!(suite_counts(&doc, "gates"), (0, 0));
     assert_eq!(suite_counts(&doc, "controls"), (3, 2));
@@ -156,11 +150,14 @@ fn junit_matches_the_json_report() {
 /// Checks the controls suite of `inventory` against its JSON report; the gates suite's
 /// cases.
 fn junit_matches_json(inventory: &str, gate: &[&str]) -> Vec<(String, Option<String>)> {
-    let json: Value =
-        serde_json::from_str(&stdout(&["assess", inventory, "--as-of", AS_OF, "-f", "json"], 0)).unwrap();
+    let json: Value = serde_json::from_str(&stdout_of(
+        &["assess", inventory, "--as-of", AS_OF, "-f", "json"],
+        0,
+    ))
+    .unwrap();
     let mut args = vec!["assess", inventory, "--as-of", AS_OF, "-f", "junit"];
     args.extend_from_slice(gate);
-    let xml = stdout(&args, 0);
+    let xml = stdout_of(&args, 0);
     assert_inert_xml(&xml);
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let applicable: Vec<&Value> = json["controls"]
@@ -192,39 +189,8 @@ fn junit_matches_json(inventory: &str, gate: &[&str]) -> Vec<(String, Option<Str
 
 #[test]
 fn junit_for_diff_has_the_max_drop_rule_and_after_s_controls() {
-    let (before, after) = (
-        "fixtures/triage/diff-before.json",
-        "fixtures/triage/diff-after.json",
-    );
-    let json: Value = serde_json::from_str(&stdout(
-        &[
-            "diff",
-            before,
-            after,
-            "--as-of",
-            AS_OF,
-            "-f",
-            "json",
-            "--max-drop",
-            "0",
-        ],
-        1,
-    ))
-    .unwrap();
-    let xml = stdout(
-        &[
-            "diff",
-            before,
-            after,
-            "--as-of",
-            AS_OF,
-            "-f",
-            "junit",
-            "--max-drop",
-            "0",
-        ],
-        1,
-    );
+    let json: Value = serde_json::from_str(&triage_diff("json", &["--max-drop", "0"], 1)).unwrap();
+    let xml = triage_diff("junit", &["--max-drop", "0"], 1);
     assert_inert_xml(&xml);
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let gates = cases(&doc, "gates");
@@ -258,7 +224,7 @@ fn junit_for_diff_has_the_max_drop_rule_and_after_s_controls() {
 fn sarif(args: &[&str]) -> Value {
     let mut all = vec!["assess", "--as-of", AS_OF, "-f", "sarif"];
     all.extend_from_slice(args);
-    serde_json::from_str(&stdout(&all, 0)).expect("SARIF is JSON")
+    serde_json::from_str(&stdout_of(&all, 0)).expect("SARIF is JSON")
 }
 
 #[test]

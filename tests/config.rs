@@ -24,6 +24,16 @@ fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {out:?}"))
 }
 
+/// The JSON output of `args` under the configuration's exemptions, which must have
+/// exited 0.
+fn json_with_config(args: &[&str]) -> Value {
+    let mut args = args.to_vec();
+    args.extend(["--config", CONFIG, "-f", "json"]);
+    let out = run(&args);
+    assert_exit(&out, 0);
+    json(&out)
+}
+
 #[test]
 fn without_the_configuration_the_export_scores_as_exported() {
     // A: H 1 (vm3), U 3 → 6 × 1/4 = 1.5; B: H 3, U 1 (vm3) → 4 × 3/4 = 3;
@@ -48,18 +58,7 @@ fn without_the_configuration_the_export_scores_as_exported() {
 
 #[test]
 fn a_local_waiver_over_an_azure_export_changes_the_score_as_computed_by_hand() {
-    let out = run(&[
-        "assess",
-        EXPORT,
-        "--as-of",
-        "2026-11-22",
-        "--config",
-        CONFIG,
-        "-f",
-        "json",
-    ]);
-    assert_exit(&out, 0);
-    let r = json(&out);
+    let r = json_with_config(&["assess", EXPORT, "--as-of", "2026-11-22"]);
     // Entry 1 waives r1 under the legacy group (spelled in another case): vm1's and
     // vm2's r1 become not applicable, so A: H 1 (vm3), U 1 (vm4) → 6 × 1/2 = 3.
     let a = control(&r, "c-a");
@@ -184,74 +183,26 @@ fn the_table_names_the_configuration_and_its_exemptions_in_effect() {
 
 #[test]
 fn local_exemptions_are_ignored_with_the_datas_own() {
-    let out = run(&[
-        "assess",
-        EXPORT,
-        "--as-of",
-        "2026-11-22",
-        "--config",
-        CONFIG,
-        "--ignore-exemptions",
-        "-f",
-        "json",
-    ]);
-    assert_exit(&out, 0);
-    let r = json(&out);
+    let r = json_with_config(&["assess", EXPORT, "--as-of", "2026-11-22", "--ignore-exemptions"]);
     assert_close(&r["score"]["percentage"], 45.0);
     assert!(r.get("local_exemptions").is_none(), "{r}");
 }
 
 #[test]
 fn explain_plan_and_diff_apply_the_local_exemptions_too() {
-    let out = run(&[
-        "explain",
-        "c-a",
-        EXPORT,
-        "--as-of",
-        "2026-11-22",
-        "--config",
-        CONFIG,
-        "-f",
-        "json",
-    ]);
-    assert_exit(&out, 0);
-    let e = json(&out);
+    let e = json_with_config(&["explain", "c-a", EXPORT, "--as-of", "2026-11-22"]);
     assert_close(&e["control"]["current_score"], 3.0);
-    let out = run(&[
-        "plan",
-        EXPORT,
-        "--as-of",
-        "2026-11-22",
-        "--config",
-        CONFIG,
-        "--steps",
-        "1",
-        "-f",
-        "json",
-    ]);
-    assert_exit(&out, 0);
-    assert_close(&json(&out)["start_percentage"], 70.0);
+    let p = json_with_config(&["plan", EXPORT, "--as-of", "2026-11-22", "--steps", "1"]);
+    assert_close(&p["start_percentage"], 70.0);
     // The same exemptions on both sides: nothing moves.
-    let out = run(&[
-        "diff",
-        EXPORT,
-        EXPORT,
-        "--as-of",
-        "2026-11-22",
-        "--config",
-        CONFIG,
-        "-f",
-        "json",
-    ]);
-    assert_exit(&out, 0);
-    let d = json(&out);
+    let d = json_with_config(&["diff", EXPORT, EXPORT, "--as-of", "2026-11-22"]);
     assert_close(&d["before"]["percentage"], 70.0);
     assert_close(&d["change"], 0.0);
     // BEFORE judged on 2026-11-21, when entry 3 (r2 waived everywhere) still applied and
     // came first for vm1, vm2 and vm4 (entry 2 still decides vm3's r2): B: H 1 (vm3
     // mitigated), U 0 → 4; A as above → 3; 70% again. AFTER, on 2026-11-23, entry 2
     // has ended too: B: H 3, U 1 → 3, so (3 + 3) / 10 = 60%.
-    let out = run(&[
+    let d = json_with_config(&[
         "diff",
         EXPORT,
         EXPORT,
@@ -259,13 +210,7 @@ fn explain_plan_and_diff_apply_the_local_exemptions_too() {
         "2026-11-21",
         "--as-of",
         "2026-11-23",
-        "--config",
-        CONFIG,
-        "-f",
-        "json",
     ]);
-    assert_exit(&out, 0);
-    let d = json(&out);
     assert_close(&d["before"]["percentage"], 70.0);
     assert_close(&d["after"]["percentage"], 60.0);
 }

@@ -148,20 +148,7 @@ fn every_number_of_the_examples_equals_the_json_reports() {
     assert_rows_match(&["examples/contoso.json"]);
     assert_rows_match(&["fixtures/worked-example.json"]);
     assert_rows_match(&["fixtures/markup-names.json"]);
-    let mut folders: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/azure"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    folders.sort();
-    assert!(folders.len() >= 5, "the Azure examples");
-    for folder in folders {
-        let mut files: Vec<String> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
-            .filter(|p| p.ends_with(".json"))
-            .collect();
-        files.sort();
+    for files in common::azure_example_exports() {
         let files: Vec<&str> = files.iter().map(String::as_str).collect();
         assert_rows_match(&files);
     }

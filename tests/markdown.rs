@@ -6,19 +6,14 @@
 
 mod common;
 
+use common::{stdout_of, triage_diff};
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-11-22";
 const HOSTILE: &str = "fixtures/markup-names.json";
 const DEMO: &str = "examples/contoso.json";
-
-/// What a run printed on standard output, which must have ended with `exit`.
-fn output(args: &[&str], exit: i32) -> String {
-    let out = common::run(args);
-    common::assert_exit(&out, exit);
-    String::from_utf8(out.stdout).expect("UTF-8")
-}
 
 fn parser(md: &str) -> Parser<'_> {
     Parser::new_ext(
@@ -119,23 +114,7 @@ fn read(md: &str) -> Seen {
 /// The inventories the examples hold: the demo estate and each Azure example folder.
 fn examples() -> Vec<Vec<String>> {
     let mut out = vec![vec![DEMO.to_string()]];
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/azure");
-    let mut folders: Vec<_> = std::fs::read_dir(root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    folders.sort();
-    for folder in folders {
-        let mut files: Vec<String> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
-            .filter(|p| p.ends_with(".json"))
-            .collect();
-        files.sort();
-        out.push(files);
-    }
-    assert!(out.len() >= 6, "the demo and the Azure examples");
+    out.extend(common::azure_example_exports());
     out
 }
 
@@ -152,7 +131,7 @@ fn strs(args: &[String]) -> Vec<&str> {
 
 /// The score as the table's headline shows it (`Secure score 55.09%`).
 fn table_score(files: &[String]) -> String {
-    let text = output(&strs(&with_files(&["assess", "--as-of", AS_OF], files)), 0);
+    let text = stdout_of(&strs(&with_files(&["assess", "--as-of", AS_OF], files)), 0);
     let line = text.lines().next().unwrap();
     line.split("  ").next().unwrap().to_string()
 }
@@ -160,7 +139,7 @@ fn table_score(files: &[String]) -> String {
 #[test]
 fn every_example_reads_back_with_the_figures_of_the_other_formats() {
     for files in examples() {
-        let json: Value = serde_json::from_str(&output(
+        let json: Value = serde_json::from_str(&stdout_of(
             &strs(&with_files(&["assess", "--as-of", AS_OF, "-f", "json"], &files)),
             0,
         ))
@@ -171,7 +150,7 @@ fn every_example_reads_back_with_the_figures_of_the_other_formats() {
             .iter()
             .filter(|c| !c["rank"].is_null())
             .count();
-        let md = output(
+        let md = stdout_of(
             &strs(&with_files(
                 &["assess", "--as-of", AS_OF, "-f", "markdown"],
                 &files,
@@ -203,7 +182,7 @@ fn every_example_reads_back_with_the_figures_of_the_other_formats() {
 
 #[test]
 fn top_cuts_the_ranked_table_and_the_details_keep_every_control() {
-    let md = output(
+    let md = stdout_of(
         &["assess", DEMO, "--as-of", AS_OF, "-f", "markdown", "--top", "3"],
         0,
     );
@@ -218,7 +197,7 @@ fn top_cuts_the_ranked_table_and_the_details_keep_every_control() {
 
 #[test]
 fn the_gate_verdict_is_in_the_headline() {
-    let failed = output(
+    let failed = stdout_of(
         &[
             "assess",
             DEMO,
@@ -235,7 +214,7 @@ fn the_gate_verdict_is_in_the_headline() {
     assert!(lines[0].starts_with("## Secure score "), "{failed}");
     assert!(lines[2].starts_with("❌ **Gate FAILED**: "), "{failed}");
     assert!(lines[4].starts_with("Model classic · "), "{failed}");
-    let passed = output(
+    let passed = stdout_of(
         &[
             "assess",
             DEMO,
@@ -256,7 +235,7 @@ fn the_gate_verdict_is_in_the_headline() {
 
 #[test]
 fn hostile_names_read_back_as_text_and_make_no_markup() {
-    let md = output(&["assess", HOSTILE, "--as-of", AS_OF, "-f", "markdown"], 0);
+    let md = stdout_of(&["assess", HOSTILE, "--as-of", AS_OF, "-f", "markdown"], 0);
     let seen = read(&md);
     // Each name reads back as itself; control characters as on a terminal.
     for name in [
@@ -297,7 +276,7 @@ fn every_command_with_markdown_escapes_hostile_names() {
     for args in runs {
         let mut args = args.to_vec();
         args.extend(["--as-of", AS_OF, "-f", "markdown"]);
-        let md = output(&args, 0);
+        let md = stdout_of(&args, 0);
         let seen = read(&md);
         for raw in [
             "<script",
@@ -314,7 +293,7 @@ fn every_command_with_markdown_escapes_hostile_names() {
     }
     // explain: the heading is the control's name and id; the fix and the exemption's
     // reason read back as given.
-    let md = output(
+    let md = stdout_of(
         &[
             "explain",
             "ctl-formula",
@@ -338,7 +317,7 @@ fn every_command_with_markdown_escapes_hostile_names() {
     assert!(seen.has_cell(
         "/subscriptions/5e1f0000-0000-4000-8000-000000000001/resourceGroups/rg|1/providers/x/y/@vm<1>"
     ));
-    let md = output(
+    let md = stdout_of(
         &[
             "explain",
             "ctl-markup",
@@ -352,7 +331,7 @@ fn every_command_with_markdown_escapes_hostile_names() {
     );
     assert!(read(&md).has_cell("@security-team said <b>ok</b>"), "{md}");
     // diff: the controls that moved are named as they are.
-    let md = output(&["diff", HOSTILE, DEMO, "--as-of", AS_OF, "-f", "markdown"], 0);
+    let md = stdout_of(&["diff", HOSTILE, DEMO, "--as-of", AS_OF, "-f", "markdown"], 0);
     assert!(read(&md).has_cell("@user please look | `rm -rf /` *now*"), "{md}");
 }
 
@@ -360,28 +339,11 @@ fn every_command_with_markdown_escapes_hostile_names() {
 fn diff_shows_before_after_the_waterfall_and_the_moves() {
     let before = "fixtures/triage/diff-before.json";
     let after = "fixtures/triage/diff-after.json";
-    let json: Value = serde_json::from_str(&output(
-        &["diff", before, after, "--as-of", AS_OF, "-f", "json"],
-        0,
-    ))
-    .unwrap();
-    let md = output(
-        &[
-            "diff",
-            before,
-            after,
-            "--as-of",
-            AS_OF,
-            "-f",
-            "markdown",
-            "--max-drop",
-            "1",
-        ],
-        1,
-    );
+    let json: Value = serde_json::from_str(&triage_diff("json", &[], 0)).unwrap();
+    let md = triage_diff("markdown", &["--max-drop", "1"], 1);
     let seen = read(&md);
     // The title as the table's first line has it.
-    let table = output(&["diff", before, after, "--as-of", AS_OF], 0);
+    let table = stdout_of(&["diff", before, after, "--as-of", AS_OF], 0);
     let title = table.lines().next().unwrap().split("  ").next().unwrap();
     assert!(
         seen.headings[0].starts_with(title),
@@ -422,10 +384,10 @@ fn trend_and_plan_read_back() {
     ] {
         let mut args = args.to_vec();
         args.extend(["-f", "markdown"]);
-        let seen = read(&output(&args, 0));
+        let seen = read(&stdout_of(&args, 0));
         assert!(!seen.tables.is_empty(), "{args:?}");
     }
-    let seen = read(&output(
+    let seen = read(&stdout_of(
         &["trend", "fixtures/history/two-series.jsonl", "-f", "markdown"],
         0,
     ));
@@ -446,7 +408,7 @@ fn markdown_is_not_offered_where_there_is_no_page() {
 
 #[test]
 fn the_config_and_its_local_exemptions_in_effect_are_listed() {
-    let md = output(
+    let md = stdout_of(
         &[
             "assess",
             "fixtures/azure/local-exemptions.json",

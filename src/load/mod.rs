@@ -1292,6 +1292,20 @@ impl Loader<'_> {
     }
 }
 
+/// The model of one native inventory given as text, for unit tests elsewhere in the
+/// crate; panics when loading it records an error, as such a test's fixture is wrong.
+#[cfg(test)]
+pub(crate) fn model_of_text(text: &str, catalog: &Catalog) -> Model {
+    let mut diags = Diagnostics::default();
+    let input = InputSpec::Text {
+        name: "inventory.json".into(),
+        text: text.to_string(),
+    };
+    let model = load(&[input], catalog, &LoadOptions::default(), &mut diags);
+    assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
+    model
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

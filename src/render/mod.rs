@@ -32,7 +32,7 @@ use crate::explain::Explanation;
 use crate::findings::Findings;
 use crate::listing::CatalogListing;
 use crate::plan::Plan;
-use crate::report::Report;
+use crate::report::{ControlOut, Report};
 use crate::trend::Trend;
 use crate::validation::ValidationReport;
 use std::io::{self, Write};
@@ -58,6 +58,17 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 7] = [
+        Format::Table,
+        Format::Json,
+        Format::Html,
+        Format::Markdown,
+        Format::Csv,
+        Format::Junit,
+        Format::Sarif,
+    ];
+
     /// True when the assessment report in this format shows each control's explanation
     /// (the HTML drill-downs): only then are they worth computing.
     pub fn shows_control_details(self) -> bool {
@@ -174,5 +185,51 @@ pub fn render(
         Format::Csv => csv::render(doc, out),
         Format::Junit => junit::render(doc, out),
         Format::Sarif => sarif::render(doc, out),
+    }
+}
+
+/// Writes the line naming the controls that no assessed resource makes apply, each as
+/// `name` shows it (with a blank line before); nothing when every control applies.
+fn write_not_applicable(
+    report: &Report,
+    name: impl Fn(&ControlOut) -> String,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let idle: Vec<String> = report
+        .controls
+        .iter()
+        .filter(|c| c.rank.is_none())
+        .map(name)
+        .collect();
+    if idle.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nNot applicable (no assessed resource): {}",
+        idle.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn all_lists_every_format_once() {
+        // The match fails to compile on a new variant until it has its place here, and
+        // the array's length then fails until `ALL` holds it.
+        let place = |f: Format| match f {
+            Format::Table => 0,
+            Format::Json => 1,
+            Format::Html => 2,
+            Format::Markdown => 3,
+            Format::Csv => 4,
+            Format::Junit => 5,
+            Format::Sarif => 6,
+        };
+        for (i, f) in Format::ALL.into_iter().enumerate() {
+            assert_eq!(place(f), i, "{f:?}");
+        }
     }
 }

@@ -61,3 +61,55 @@ pub fn assert_exit(out: &Output, code: i32) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// What a run with `args` printed on standard output, the run having ended with exit
+/// code `code`.
+#[track_caller]
+pub fn stdout_of(args: &[&str], code: i32) -> String {
+    let out = run(args);
+    assert_exit(&out, code);
+    String::from_utf8(out.stdout).expect("UTF-8 on standard output")
+}
+
+/// `diff` of the triage fixtures, BEFORE and AFTER, as of 2026-11-22 in `format`, with
+/// the `extra` arguments: what it printed, the run having ended with `code`.
+#[track_caller]
+pub fn triage_diff(format: &str, extra: &[&str], code: i32) -> String {
+    let mut args = vec![
+        "diff",
+        "fixtures/triage/diff-before.json",
+        "fixtures/triage/diff-after.json",
+        "--as-of",
+        "2026-11-22",
+        "-f",
+        format,
+    ];
+    args.extend(extra);
+    stdout_of(&args, code)
+}
+
+/// The JSON files of each folder of `examples/azure` (one export of the example estate
+/// per folder), as absolute paths: folders in name order, each folder's files too.
+pub fn azure_example_exports() -> Vec<Vec<String>> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/azure");
+    let mut folders: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    let exports: Vec<Vec<String>> = folders
+        .iter()
+        .map(|folder| {
+            let mut files: Vec<String> = std::fs::read_dir(folder)
+                .unwrap()
+                .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+                .filter(|p| p.ends_with(".json"))
+                .collect();
+            files.sort();
+            files
+        })
+        .collect();
+    assert!(exports.len() >= 5, "the Azure examples");
+    exports
+}

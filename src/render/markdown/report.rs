@@ -237,19 +237,7 @@ fn write_details(report: &Report, ranked: &[&ControlOut], out: &mut dyn Write) -
         let rows: Vec<Vec<String>> = ranked.iter().map(|c| control_row(c)).collect();
         write_table(out, &CONTROL_COLUMNS, &rows)?;
     }
-    let idle: Vec<String> = report
-        .controls
-        .iter()
-        .filter(|c| c.rank.is_none())
-        .map(|c| escape(c.name.as_deref().unwrap_or(&c.id)))
-        .collect();
-    if !idle.is_empty() {
-        writeln!(
-            out,
-            "\nNot applicable (no assessed resource): {}",
-            idle.join(", ")
-        )?;
-    }
+    crate::render::write_not_applicable(report, |c| escape(c.name.as_deref().unwrap_or(&c.id)), out)?;
     write_local_exemptions(report.config.as_deref().unwrap_or_default(), local, out)?;
     writeln!(out, "\n#### Warnings\n")?;
     write_warnings(out, &report.warnings)?;

@@ -209,19 +209,7 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
             )?;
         }
     }
-    let idle: Vec<String> = report
-        .controls
-        .iter()
-        .filter(|c| c.rank.is_none())
-        .map(control_name)
-        .collect();
-    if !idle.is_empty() {
-        writeln!(
-            out,
-            "\nNot applicable (no assessed resource): {}",
-            idle.join(", ")
-        )?;
-    }
+    crate::render::write_not_applicable(report, control_name, out)?;
     match &report.groups {
         Some(groups) if groups.is_empty() => writeln!(out, "\nNo group: no assessed resource is selected.")?,
         Some(groups) => {
