@@ -10,8 +10,10 @@
 //! input's `controls[]` and `recommendations[]` with these same shapes; the catalog stays
 //! below the loaders, which add error positions and unknown-key reporting.
 
+use crate::json_schema;
 use crate::model::{Recommendation, Severity};
 use anyhow::Context;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -143,6 +145,21 @@ impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
     }
 }
 
+/// An id is a non-empty string.
+impl JsonSchema for Id<'_> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Id".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema::id(generator)
+    }
+}
+
 impl Id<'_> {
     /// Deserializes a required, non-empty id into a `String` (for
     /// `#[serde(deserialize_with = "Id::owned")]`).
@@ -161,6 +178,11 @@ fn severity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Severity>, D::Erro
             ))
         }),
     }
+}
+
+/// What [`severity`] accepts: a severity in any case, or null.
+fn severity_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema::or_null(json_schema::any_case(&Severity::NAMES, None, false))
 }
 
 /// The largest max score accepted: sums of many such controls stay far from overflow
@@ -188,30 +210,45 @@ pub fn check_max_score(v: f64) -> Result<f64, String> {
     }
 }
 
+/// What [`check_max_score`] accepts: 0, or a normal number up to [`MAX_SCORE_LIMIT`].
+fn max_score_schema(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({
+        "type": "number",
+        "minimum": 0,
+        "maximum": MAX_SCORE_LIMIT,
+        "not": {"exclusiveMinimum": 0, "exclusiveMaximum": f64::MIN_POSITIVE}
+    })
+}
+
 /// `controls[]` of a native document (the catalog's, or an input's).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct ControlIn {
     #[serde(deserialize_with = "Id::owned")]
+    #[schemars(schema_with = "json_schema::id")]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(deserialize_with = "max_score")]
+    #[schemars(schema_with = "max_score_schema")]
     pub max_score: f64,
     pub recommendations: Vec<String>,
     #[serde(flatten)]
+    #[schemars(skip)]
     pub extra: Extra,
 }
 
 /// `recommendations[]` of a native document (the catalog's, or an input's).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct RecommendationIn {
     #[serde(deserialize_with = "Id::owned")]
+    #[schemars(schema_with = "json_schema::id")]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "severity")]
+    #[schemars(schema_with = "severity_schema")]
     pub severity: Option<Severity>,
     #[serde(default)]
     pub description: Option<String>,
@@ -220,6 +257,7 @@ pub struct RecommendationIn {
     #[serde(default)]
     pub preview: Option<bool>,
     #[serde(flatten)]
+    #[schemars(skip)]
     pub extra: Extra,
 }
 

@@ -45,6 +45,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write every command's page into a folder.
     Man(ManArgs),
+    /// Print the JSON Schema of an inventory, a report or a history line.
+    Schema(SchemaArgs),
 }
 
 /// `--color`.
@@ -469,6 +471,25 @@ pub struct ManArgs {
     /// DIR, which must exist, instead of printing one.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+}
+
+/// A document that `schema` describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaDocument {
+    /// One JSON value of a native inventory (a document, or a line of JSON Lines).
+    Inventory,
+    /// The report of `assess --format json`.
+    Report,
+    /// One line of a history file (`assess --record`).
+    Snapshot,
+}
+
+/// `securescore schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The document to describe.
+    #[arg(value_name = "DOCUMENT", value_enum)]
+    pub document: SchemaDocument,
 }
 
 /// The completion script of `securescore` for `shell`.

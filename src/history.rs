@@ -5,9 +5,11 @@
 //! is appended to.
 
 use crate::diag::Diagnostic;
+use crate::json_schema;
 use crate::load::source::{Limited, TooLarge};
 use crate::report::{FiltersOut, GateOut, Report, ScopeOut, ScoreOut};
 use crate::score::Weighting;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -17,11 +19,15 @@ use std::path::Path;
 pub const SCHEMA: &str = "securescore.snapshot/v1";
 
 /// One run, as a history line holds it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct Snapshot {
+    #[schemars(schema_with = "schema_id")]
     pub schema: &'static str,
     /// When the run happened (RFC 3339, UTC).
+    #[schemars(schema_with = "json_schema::utc_time")]
     pub recorded_at: String,
+    /// The date exemptions were judged on.
+    #[schemars(schema_with = "json_schema::date")]
     pub as_of: String,
     pub label: Option<String>,
     pub weighting: Weighting,
@@ -34,11 +40,17 @@ pub struct Snapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateOut>,
     /// SHA-256 over the sorted SHA-256 digests of the inputs.
+    #[schemars(schema_with = "json_schema::sha256_hex")]
     pub inputs_digest: String,
 }
 
+/// A snapshot's `schema`: [`SCHEMA`].
+fn schema_id(_: &mut SchemaGenerator) -> Schema {
+    json_schema::constant(SCHEMA)
+}
+
 /// A control's figures in a snapshot.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct SnapshotControl {
     pub id: String,
     #[serde(default)]

@@ -25,6 +25,7 @@ pub mod gate;
 pub mod groups;
 pub mod history;
 pub mod ids;
+pub mod json_schema;
 pub mod listing;
 pub mod load;
 pub mod local_exemptions;
@@ -55,5 +56,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Controls(args) => commands::controls::run(args),
         cli::Command::Completions(args) => commands::completions::run(args),
         cli::Command::Man(args) => commands::man::run(args),
+        cli::Command::Schema(args) => commands::schema::run(args),
     }
 }

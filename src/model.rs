@@ -22,6 +22,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// The words a status is read from, each compared in any case with every `_` ignored
+    /// ([`Status::parse`]).
+    pub const WORDS: [(&'static str, Status); 3] = [
+        ("healthy", Status::Healthy),
+        ("unhealthy", Status::Unhealthy),
+        ("notapplicable", Status::NotApplicable),
+    ];
+
     /// Parses a status: case-insensitive, `_` ignored (`NotApplicable` = `not_applicable`).
     pub fn parse(text: &str) -> Option<Status> {
         // Compared without allocating: this runs once per assessment.
@@ -31,13 +39,9 @@ impl Status {
                 .all(|w| letters.next().is_some_and(|b| b.to_ascii_lowercase() == w))
                 && letters.next().is_none()
         };
-        [
-            ("healthy", Status::Healthy),
-            ("unhealthy", Status::Unhealthy),
-            ("notapplicable", Status::NotApplicable),
-        ]
-        .into_iter()
-        .find_map(|(word, status)| matches(word).then_some(status))
+        Status::WORDS
+            .into_iter()
+            .find_map(|(word, status)| matches(word).then_some(status))
     }
 
     /// The status's name in reports.
@@ -60,6 +64,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity's name, lowest first: what [`Severity::parse`] reads (in any case)
+    /// and reports write.
+    pub const NAMES: [&'static str; 4] = [
+        Severity::Low.as_str(),
+        Severity::Medium.as_str(),
+        Severity::High.as_str(),
+        Severity::Critical.as_str(),
+    ];
+
     /// Parses a severity, case-insensitively.
     pub fn parse(text: &str) -> Option<Severity> {
         match text.to_ascii_lowercase().as_str() {
@@ -72,7 +85,7 @@ impl Severity {
     }
 
     /// The severity's name in reports.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Severity::Low => "low",
             Severity::Medium => "medium",
@@ -92,6 +105,12 @@ pub enum ExemptionCategory {
 }
 
 impl ExemptionCategory {
+    /// Every category's name: what [`ExemptionCategory::parse`] reads (in any case).
+    pub const NAMES: [&'static str; 2] = [
+        ExemptionCategory::Waiver.as_str(),
+        ExemptionCategory::Mitigated.as_str(),
+    ];
+
     /// Parses a category, case-insensitively.
     pub fn parse(text: &str) -> Option<ExemptionCategory> {
         match text.to_ascii_lowercase().as_str() {
@@ -102,7 +121,7 @@ impl ExemptionCategory {
     }
 
     /// The category's name in reports.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             ExemptionCategory::Waiver => "waiver",
             ExemptionCategory::Mitigated => "mitigated",
@@ -688,6 +707,22 @@ fn recommendation_controls(controls: &[Control], recommendations: usize) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_names_a_schema_lists_are_the_ones_parsed() {
+        for name in Severity::NAMES {
+            let severity = Severity::parse(&name.to_uppercase());
+            assert_eq!(severity.map(Severity::as_str), Some(name));
+        }
+        for name in ExemptionCategory::NAMES {
+            let category = ExemptionCategory::parse(&name.to_uppercase());
+            assert_eq!(category.map(ExemptionCategory::as_str), Some(name));
+        }
+        for (word, status) in Status::WORDS {
+            assert_eq!(Status::parse(word), Some(status));
+        }
+        assert_eq!(Status::parse("Not_Applicable"), Some(Status::NotApplicable));
+    }
 
     #[test]
     fn exemptions_follow_the_category_and_the_expiry_inclusively() {

@@ -2,20 +2,26 @@
 //! [`Score`] and the model. Renderers read only this.
 
 use crate::diag::Diagnostic;
-use crate::model::{Counts, Model};
+use crate::json_schema;
+use crate::model::{Counts, Model, Severity};
 use crate::score::{rank, Overall, Score, ScoreOptions, ScoringModel, WeightSource, Weighting};
 use crate::select::Filters;
 use crate::text::fmt2;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 
 /// The report's schema identifier.
 pub const SCHEMA: &str = "securescore.report/v1";
 
 /// The whole report of one `assess` run.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct Report {
+    #[schemars(schema_with = "schema_id")]
     pub schema: &'static str,
+    #[schemars(schema_with = "generator_name")]
     pub generator: String,
+    /// The date exemptions were judged on.
+    #[schemars(schema_with = "json_schema::date")]
     pub as_of: String,
     pub weighting: Weighting,
     pub weights: WeightSource,
@@ -42,17 +48,24 @@ pub struct Report {
 }
 
 /// A local exemption in effect (SPEC §9).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct LocalExemptionOut {
     /// Its number among the configuration's `[[exemptions]]`, from 1.
+    #[schemars(range(min = 1))]
     pub entry: usize,
     /// The line its entry starts on.
+    #[schemars(range(min = 1))]
     pub line: usize,
     /// The recommendation's id, or `*` for every one.
+    #[schemars(schema_with = "json_schema::id")]
     pub recommendation: String,
     /// The resource id, or a path prefix followed by `/*`, as written.
+    #[schemars(schema_with = "json_schema::id")]
     pub resource: String,
+    #[schemars(schema_with = "exemption_category")]
     pub category: &'static str,
+    /// The last day (UTC) it applies.
+    #[schemars(schema_with = "json_schema::date")]
     pub expires: String,
     pub reason: String,
     /// The assessments of the inputs whose exemption it is (all of them, whatever the
@@ -85,7 +98,7 @@ pub fn local_exemption_rows(
 }
 
 /// One group's score (`--group-by`).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct GroupOut {
     pub by: String,
     /// The group's key; `None` for the resources without one.
@@ -94,7 +107,7 @@ pub struct GroupOut {
 }
 
 /// The filters the report was computed under.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct FiltersOut {
     pub scope: Vec<String>,
     pub management_group: Vec<String>,
@@ -103,7 +116,7 @@ pub struct FiltersOut {
 }
 
 /// The overall score.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct ScoreOut {
     pub percentage: Option<f64>,
     pub current: Option<f64>,
@@ -133,6 +146,26 @@ impl ScoreOut {
     }
 }
 
+/// The report's `schema`: [`SCHEMA`].
+fn schema_id(_: &mut SchemaGenerator) -> Schema {
+    json_schema::constant(SCHEMA)
+}
+
+/// The program and its version, as [`build`] names it (`securescore 0.1.0`).
+fn generator_name(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "pattern": "^securescore [0-9]"})
+}
+
+/// An exemption's category as reports write it.
+fn exemption_category(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "enum": crate::model::ExemptionCategory::NAMES})
+}
+
+/// A recommendation's severity as reports write it, or null when none is known.
+fn severity(_: &mut SchemaGenerator) -> Schema {
+    json_schema::or_null(schemars::json_schema!({"type": "string", "enum": Severity::NAMES}))
+}
+
 /// Groups listed lowest percentage first, undefined last, ties by id (the group without
 /// a key last among them).
 pub fn sort_groups(groups: &mut [GroupOut]) {
@@ -154,7 +187,7 @@ pub fn sort_groups(groups: &mut [GroupOut]) {
 }
 
 /// One scope's score.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct ScopeOut {
     pub id: Option<String>,
     pub name: Option<String>,
@@ -165,7 +198,7 @@ pub struct ScopeOut {
 }
 
 /// One control's row.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct ControlOut {
     pub rank: Option<usize>,
     pub id: String,
@@ -184,10 +217,11 @@ pub struct ControlOut {
 }
 
 /// A member recommendation assessed in the selection.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct RecommendationOut {
     pub id: String,
     pub name: Option<String>,
+    #[schemars(schema_with = "severity")]
     pub severity: Option<&'static str>,
     pub preview: bool,
     pub custom: bool,
@@ -197,7 +231,7 @@ pub struct RecommendationOut {
 }
 
 /// The gates' verdict (SPEC §9): passed when every rule passed, and each rule's verdict.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct GateOut {
     /// The `fail-under` limit, when that rule is set (as reports before the other rules
     /// had it).
@@ -208,7 +242,7 @@ pub struct GateOut {
 }
 
 /// One gate rule's verdict.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct GateRuleOut {
     /// `fail-under`, `max-drop`, `controls.ID` or `unhealthy.SEVERITY`.
     pub rule: String,
@@ -257,8 +291,9 @@ impl GateOut {
 }
 
 /// A warning, as scripts see it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct WarningOut {
+    #[schemars(schema_with = "json_schema::code")]
     pub code: &'static str,
     pub message: String,
     pub file: Option<String>,

@@ -8,7 +8,7 @@ use common::{assert_exit, run};
 use std::path::Path;
 use std::process::Command;
 
-const COMMANDS: [&str; 9] = [
+const COMMANDS: [&str; 10] = [
     "assess",
     "explain",
     "plan",
@@ -18,6 +18,7 @@ const COMMANDS: [&str; 9] = [
     "controls",
     "completions",
     "man",
+    "schema",
 ];
 
 fn stdout(args: &[&str]) -> String {
@@ -110,6 +111,7 @@ fn bash_completes_commands_options_and_values() {
         assert!(commands.iter().any(|c| c == command), "{command} in {commands:?}");
     }
     assert_eq!(bash_completes(&["comp"]), ["completions"]);
+    assert_eq!(bash_completes(&["sch"]), ["schema"]);
     let options = bash_completes(&["assess", "--fail"]);
     assert_eq!(options, ["--fail-under"]);
     // The values, then the options (`-h`, `--help`).

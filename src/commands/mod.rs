@@ -8,6 +8,7 @@ pub mod diff;
 pub mod explain;
 pub mod man;
 pub mod plan;
+pub mod schema;
 pub mod trend;
 pub mod validate;
 

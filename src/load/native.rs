@@ -10,7 +10,9 @@
 
 use super::builder::ResourceDef;
 use crate::date::Date;
+use crate::json_schema;
 use crate::model::{Exemption, ExemptionCategory, Status, Subscription};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -53,23 +55,41 @@ fn expiry<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
     }
 }
 
+/// What [`status`] accepts.
+fn status_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema::any_case(&Status::WORDS.map(|(word, _)| word), Some('_'), false)
+}
+
+/// What [`category`] accepts.
+fn category_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema::any_case(&ExemptionCategory::NAMES, None, false)
+}
+
+/// What [`expiry`] accepts.
+fn expiry_schema(generator: &mut SchemaGenerator) -> Schema {
+    json_schema::or_null(json_schema::date_or_time(generator))
+}
+
 /// `subscriptions[]`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct SubscriptionIn {
     #[serde(deserialize_with = "Id::owned")]
+    #[schemars(schema_with = "json_schema::id")]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub management_groups: Option<Vec<String>>,
     #[serde(flatten)]
+    #[schemars(skip)]
     pub extra: Extra,
 }
 
 /// `resources[]`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct ResourceIn {
     #[serde(deserialize_with = "Id::owned")]
+    #[schemars(schema_with = "json_schema::id")]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
@@ -80,34 +100,40 @@ pub struct ResourceIn {
     #[serde(default)]
     pub tags: Option<BTreeMap<String, String>>,
     #[serde(flatten)]
+    #[schemars(skip)]
     pub extra: Extra,
 }
 
 /// An assessment's `exemption`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct ExemptionIn {
     #[serde(deserialize_with = "category")]
+    #[schemars(schema_with = "category_schema")]
     pub category: ExemptionCategory,
     #[serde(default)]
     pub reason: Option<String>,
     #[serde(default, deserialize_with = "expiry")]
+    #[schemars(schema_with = "expiry_schema")]
     pub expires: Option<Date>,
     #[serde(flatten)]
+    #[schemars(skip)]
     pub extra: Extra,
 }
 
 /// `assessments[]`, or one assessment standing alone (a JSON Lines row).
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 pub struct AssessmentIn<'a> {
     #[serde(borrow)]
     pub resource: Id<'a>,
     #[serde(borrow)]
     pub recommendation: Id<'a>,
     #[serde(deserialize_with = "status")]
+    #[schemars(schema_with = "status_schema")]
     pub status: Status,
     #[serde(default)]
     pub exemption: Option<ExemptionIn>,
     #[serde(flatten)]
+    #[schemars(skip)]
     pub extra: Extra,
 }
 
@@ -160,6 +186,77 @@ impl From<ExemptionIn> for Exemption {
     }
 }
 
+/// The sections of a native document, for its schema ([`Inventory`]): each of the
+/// [`SECTIONS`], an array of the shape the loader reads its elements with, or null.
+/// Never built (the loader reads a document key by key); a test checks that it names
+/// the [`SECTIONS`] exactly.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct NativeDocument<'a> {
+    subscriptions: Option<Vec<SubscriptionIn>>,
+    controls: Option<Vec<ControlIn>>,
+    recommendations: Option<Vec<RecommendationIn>>,
+    resources: Option<Vec<ResourceIn>>,
+    assessments: Option<Vec<AssessmentIn<'a>>>,
+}
+
+/// One JSON value of a native input, as the loader tells it (`load::shape`): an object
+/// with any of the [`SECTIONS`] is a document; any other object must be one assessment
+/// standing alone; an array holds such values. An object whose `schema` names one of
+/// securescore's own outputs (other than the control listing, which reads as control
+/// definitions) is refused whatever else it holds.
+struct NativeValue;
+
+impl JsonSchema for NativeValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NativeValue".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let any_section: Vec<serde_json::Value> = SECTIONS
+            .iter()
+            .map(|section| serde_json::json!({"required": [section]}))
+            .collect();
+        let pattern = |prefix: &str| format!("^{}", prefix.replace('.', "\\."));
+        schemars::json_schema!({
+            "anyOf": [
+                {"type": "array", "items": generator.subschema_for::<NativeValue>()},
+                {
+                    "type": "object",
+                    "not": {
+                        "required": ["schema"],
+                        "properties": {"schema": {
+                            "type": "string",
+                            "pattern": pattern(super::shape::OWN_SCHEMA_PREFIX),
+                            "not": {"pattern": pattern(super::shape::LISTING_SCHEMA_PREFIX)}
+                        }}
+                    },
+                    "if": {"anyOf": any_section},
+                    "then": generator.subschema_for::<NativeDocument>(),
+                    "else": generator.subschema_for::<AssessmentIn>()
+                }
+            ]
+        })
+    }
+}
+
+/// The native inventory format (SPEC §2), one JSON value of an input (a document, or a
+/// line of JSON Lines): the root of `securescore schema inventory`. Unknown keys are
+/// allowed, as the loader allows them (`validate` lists them). What only the whole of
+/// the inputs tells (an id defined twice differently, an assessment repeated with
+/// another status) and Azure's exports (SPEC §3) are beyond it.
+pub struct Inventory;
+
+impl JsonSchema for Inventory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Inventory".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        generator.subschema_for::<NativeValue>()
+    }
+}
+
 /// Shapes that keep the keys they do not know, so `validate` can list them.
 pub trait HasExtra {
     /// (key, path relative to the element) of every unknown key.
@@ -189,5 +286,24 @@ impl HasExtra for AssessmentIn<'_> {
             keys.extend(keys_of(&e.extra, "exemption"));
         }
         keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_of_a_document_names_the_sections_the_loader_reads() {
+        let schema = schemars::schema_for!(NativeDocument);
+        let mut names: Vec<&str> = schema
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        names.sort_unstable();
+        let mut sections = SECTIONS;
+        sections.sort_unstable();
+        assert_eq!(names, sections);
     }
 }

@@ -105,11 +105,11 @@ pub(super) fn shape_of<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
 }
 
 /// The schemas securescore writes start with this.
-const OWN_SCHEMA_PREFIX: &str = "securescore.";
+pub(super) const OWN_SCHEMA_PREFIX: &str = "securescore.";
 
 /// The control listing (`securescore controls -f json`) is control definitions, read as
 /// a native document: a catalog can be exported, edited and passed back.
-const LISTING_SCHEMA_PREFIX: &str = "securescore.controls/";
+pub(super) const LISTING_SCHEMA_PREFIX: &str = "securescore.controls/";
 
 /// securescore's own output: a `schema` (exactly so spelled) that is a string naming a
 /// `securescore.*` schema, other than the control listing's.

@@ -26,6 +26,11 @@ impl Weighting {
 }
 
 crate::text::named!(Weighting);
+crate::json_schema::named_schema!(Weighting {
+    Resources,
+    Equal,
+    Pooled
+});
 
 /// Where the scope weights of a score came from (SPEC §1.1). Serialised by its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +52,7 @@ impl WeightSource {
 }
 
 crate::text::named!(WeightSource);
+crate::json_schema::named_schema!(WeightSource { Computed, Exported });
 
 /// A scoring model (SPEC §7): the arithmetic that turns the counted assessments of a
 /// selection into a [`Score`](super::Score). [`ScoringModel::arithmetic`] is the one place
