@@ -182,7 +182,7 @@ fn severity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Severity>, D::Erro
 
 /// What [`severity`] accepts: a severity in any case, or null.
 fn severity_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema::or_null(json_schema::any_case(&Severity::NAMES, None, false))
+    json_schema::or_null(json_schema::any_case(&Severity::NAMES, None))
 }
 
 /// The largest max score accepted: sums of many such controls stay far from overflow

@@ -45,7 +45,7 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write every command's page into a folder.
     Man(ManArgs),
-    /// Print the JSON Schema of an inventory, a report or a history line.
+    /// Print the JSON Schema of an inventory, report, history line or configuration
     Schema(SchemaArgs),
 }
 
@@ -482,6 +482,8 @@ pub enum SchemaDocument {
     Report,
     /// One line of a history file (`assess --record`).
     Snapshot,
+    /// The configuration file (securescore.toml), as JSON.
+    Config,
 }
 
 /// `securescore schema`.

@@ -127,6 +127,16 @@ impl ExemptionCategory {
             ExemptionCategory::Mitigated => "mitigated",
         }
     }
+
+    /// The JSON Schema of what [`ExemptionCategory::parse`] reads: a name in any case.
+    pub fn read_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::json_schema::any_case(&ExemptionCategory::NAMES, None)
+    }
+
+    /// The JSON Schema of a category as reports write it ([`ExemptionCategory::as_str`]).
+    pub fn written_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "enum": ExemptionCategory::NAMES})
+    }
 }
 
 /// An exemption of one resource from one recommendation.

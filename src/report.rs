@@ -62,7 +62,7 @@ pub struct LocalExemptionOut {
     /// The resource id, or a path prefix followed by `/*`, as written.
     #[schemars(schema_with = "json_schema::id")]
     pub resource: String,
-    #[schemars(schema_with = "exemption_category")]
+    #[schemars(schema_with = "crate::model::ExemptionCategory::written_schema")]
     pub category: &'static str,
     /// The last day (UTC) it applies.
     #[schemars(schema_with = "json_schema::date")]
@@ -154,11 +154,6 @@ fn schema_id(_: &mut SchemaGenerator) -> Schema {
 /// The program and its version, as [`build`] names it (`securescore 0.1.0`).
 fn generator_name(_: &mut SchemaGenerator) -> Schema {
     schemars::json_schema!({"type": "string", "pattern": "^securescore [0-9]"})
-}
-
-/// An exemption's category as reports write it.
-fn exemption_category(_: &mut SchemaGenerator) -> Schema {
-    schemars::json_schema!({"type": "string", "enum": crate::model::ExemptionCategory::NAMES})
 }
 
 /// A recommendation's severity as reports write it, or null when none is known.

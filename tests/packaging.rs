@@ -119,6 +119,10 @@ fn bash_completes_commands_options_and_values() {
     shells.retain(|w| !w.starts_with('-'));
     shells.sort();
     assert_eq!(shells, ["bash", "fish", "powershell", "zsh"]);
+    let mut documents = bash_completes(&["schema", ""]);
+    documents.retain(|w| !w.starts_with('-'));
+    documents.sort();
+    assert_eq!(documents, ["config", "inventory", "report", "snapshot"]);
     let mut formats = bash_completes(&["assess", "--format", ""]);
     formats.sort();
     assert!(formats.contains(&"json".to_string()), "{formats:?}");

@@ -11,6 +11,10 @@
 //! - every report and history line that the snapshot files hold (what the test suite's
 //!   runs wrote), every history fixture and a history line recorded now validate against
 //!   `schema report` and `schema snapshot`;
+//! - the example configuration and every configuration fixture, read as TOML and
+//!   converted to JSON, get from `schema config` the verdict the program gives them, as
+//!   do hand-made configurations, valid and not; every report written under a
+//!   configuration (local exemptions, gate rules) validates against `schema report`;
 //! - documents broken in one place each fail, so no schema accepts everything.
 
 mod common;
@@ -20,6 +24,9 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+
+/// Every document `securescore schema` describes.
+const DOCUMENTS: [&str; 4] = ["inventory", "report", "snapshot", "config"];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -155,7 +162,7 @@ fn files_under(dir: &str) -> Vec<PathBuf> {
 
 #[test]
 fn every_schema_is_a_valid_draft_2020_12_schema() {
-    for document in ["inventory", "report", "snapshot"] {
+    for document in DOCUMENTS {
         let s = schema(document);
         assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
         assert!(s["title"].as_str().is_some_and(|t| !t.is_empty()), "{document}");
@@ -170,7 +177,7 @@ fn every_schema_is_a_valid_draft_2020_12_schema() {
 
 #[test]
 fn the_same_schema_every_time() {
-    for document in ["inventory", "report", "snapshot"] {
+    for document in DOCUMENTS {
         assert_eq!(
             run(&["schema", document]).stdout,
             run(&["schema", document]).stdout
@@ -688,6 +695,394 @@ fn broken_reports_and_history_lines_fail() {
             ("a control without id", |l| {
                 drop(l["controls"][0].as_object_mut().unwrap().remove("id"))
             }),
+        ],
+    );
+}
+
+/// A TOML value as JSON, the form `schema config` describes: a table is an object and a
+/// date or time the string the program reads it as (`toml::value::Datetime`'s text). JSON
+/// has no NaN nor infinity: such a float becomes its TOML spelling, a string, which no
+/// number in the schema matches (the program refuses it as no percentage either).
+fn toml_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => json!(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::String(f.to_string())),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_json).collect()),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .into_iter()
+                .map(|(key, value)| (key, toml_json(value)))
+                .collect(),
+        ),
+    }
+}
+
+/// A configuration's text as JSON; `None` when it is no TOML (refused before any key, as
+/// JSON that does not parse is: nothing for a schema to judge).
+fn config_json(text: &str) -> Option<Value> {
+    text.parse::<toml::Table>()
+        .ok()
+        .map(|table| toml_json(toml::Value::Table(table)))
+}
+
+/// Whether the program accepts the configuration file at `path`: `assess` of the demo
+/// estate under it runs (exit 0, or 1 when its gate fails). A refusal must be the
+/// configuration's: exit 2 naming the file. The command line gives `--max-drop` and the
+/// baseline it needs, so that a file's `max-drop` (read and checked all the same, then
+/// replaced) is not refused for want of one.
+fn program_accepts_config(path: &Path) -> bool {
+    let out = common::securescore([
+        "assess".as_ref(),
+        "examples/contoso.json".as_ref(),
+        "--as-of".as_ref(),
+        "2026-11-22".as_ref(),
+        "-f".as_ref(),
+        "json".as_ref(),
+        "--max-drop".as_ref(),
+        "100".as_ref(),
+        "--baseline".as_ref(),
+        "fixtures/gates/baseline.json".as_ref(),
+        "--config".as_ref(),
+        path.as_os_str(),
+    ])
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0 | 1) => true,
+        Some(2) => {
+            let name = path.file_name().unwrap().to_string_lossy();
+            assert!(stderr.contains(&*name), "{}: {stderr}", path.display());
+            false
+        }
+        other => panic!("{}: exit {other:?}: {stderr}", path.display()),
+    }
+}
+
+/// Every configuration among the examples and fixtures, sorted.
+fn config_files() -> Vec<PathBuf> {
+    let mut files = vec![root().join("examples/securescore.toml")];
+    for entry in std::fs::read_dir(root().join("fixtures/config")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_configuration_fixture_gets_the_programs_verdict() {
+    let v = validator("config");
+    let (mut accepted, mut refused) = (0, 0);
+    for file in config_files() {
+        let name = file.strip_prefix(root()).unwrap().display().to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let json = config_json(&text).unwrap_or_else(|| panic!("{name} is no TOML"));
+        let program = program_accepts_config(&file);
+        if program {
+            assert_valid(&v, &json, &name);
+            accepted += 1;
+        } else {
+            assert!(!v.is_valid(&json), "the schema accepts {name}");
+            refused += 1;
+        }
+    }
+    // The example, azure-exemptions, defaults, two-failing-rules; typo and wrong-type.
+    assert!(
+        accepted >= 4 && refused >= 2,
+        "{accepted} accepted, {refused} refused"
+    );
+}
+
+/// One local exemption's keys, every one valid, before `extra`.
+fn exemption(extra: &str) -> String {
+    format!(
+        "[[exemptions]]\nrecommendation = \"r1\"\nresource = \"/subscriptions/s1/*\"\ncategory = \"waiver\"\n\
+         expires = 2027-03-31\n{extra}"
+    )
+}
+
+#[test]
+fn hand_made_configurations_get_the_programs_verdict() {
+    let v = validator("config");
+    let with_reason = |extra: &str| exemption(&format!("reason = \"r\"\n{extra}"));
+    let cases: Vec<(&str, String, bool)> = vec![
+        ("an empty file", String::new(), true),
+        (
+            "every default",
+            "[defaults]\nas-of = 2026-11-22\nscope = [\"s1\", \"\"]\nmanagement-group = []\n\
+             weighting = \"pooled\"\ninclude-preview = true\nignore-exemptions = false\n"
+                .to_string(),
+            true,
+        ),
+        (
+            "a date as a string with spaces",
+            "[defaults]\nas-of = \" 2026-01-02\\t\"\n".to_string(),
+            true,
+        ),
+        (
+            "every gate rule",
+            "[gate]\nfail-under = 70\nmax-drop = 2.5\n[gate.controls]\n\"Enable MFA\" = { min-percentage = 100 }\n\
+             \"34a42fb3-e6db-409c-b56b-7b1db6b8aee0\" = { min-percentage = 0.0 }\n[gate.unhealthy]\ncritical = 0\nhigh = 5\nmedium = 9\nlow = 99\n"
+                .to_string(),
+            true,
+        ),
+        ("an exemption", with_reason(""), true),
+        (
+            "an exemption in other spellings",
+            exemption(
+                "reason = \"\\ufeff\"\n",
+            )
+            .replace("\"waiver\"", "\"MITIGATED\"")
+            .replace("2027-03-31", "\"2027-01-31T23:30:00-05:00\""),
+            true,
+        ),
+        (
+            "an expiry as a TOML time with its offset",
+            exemption("reason = \"r\"\n").replace("2027-03-31", "2027-01-31 10:00:00.5+02:00"),
+            true,
+        ),
+        (
+            "every recommendation on one resource",
+            with_reason("").replace("\"r1\"", "\"*\""),
+            true,
+        ),
+        (
+            "one recommendation on every resource",
+            with_reason("").replace("\"/subscriptions/s1/*\"", "\"/*\""),
+            true,
+        ),
+        ("an unknown section", "[default]\nweighting = \"equal\"\n".to_string(), false),
+        ("an unknown top-level key", "version = 1\n".to_string(), false),
+        (
+            "an unknown default",
+            "[defaults]\ninclude-preveiw = true\n".to_string(),
+            false,
+        ),
+        (
+            "a default in snake case",
+            "[defaults]\ninclude_preview = true\n".to_string(),
+            false,
+        ),
+        ("a later scoring option", "[defaults]\nmodel = \"classic\"\n".to_string(), false),
+        ("an unknown gate rule", "[gate]\nmin-score = 1\n".to_string(), false),
+        (
+            "an unknown key of a control's rule",
+            "[gate.controls]\n\"Enable MFA\" = { min-percent = 80 }\n".to_string(),
+            false,
+        ),
+        ("an unknown severity", "[gate.unhealthy]\nsevere = 1\n".to_string(), false),
+        ("an unknown key of an exemption", with_reason("owner = \"me\"\n"), false),
+        (
+            "a flag as text",
+            "[defaults]\ninclude-preview = \"yes\"\n".to_string(),
+            false,
+        ),
+        ("a scope that is no list", "[defaults]\nscope = \"s1\"\n".to_string(), false),
+        ("a scope of numbers", "[defaults]\nscope = [1]\n".to_string(), false),
+        (
+            "an unknown weighting",
+            "[defaults]\nweighting = \"by-size\"\n".to_string(),
+            false,
+        ),
+        (
+            "a weighting in capitals",
+            "[defaults]\nweighting = \"Equal\"\n".to_string(),
+            false,
+        ),
+        ("a date that is no date", "[defaults]\nas-of = \"tomorrow\"\n".to_string(), false),
+        (
+            "a time for as-of",
+            "[defaults]\nas-of = 2026-11-22T10:00:00Z\n".to_string(),
+            false,
+        ),
+        ("a date as a number", "[defaults]\nas-of = 20261122\n".to_string(), false),
+        ("a percentage as text", "[gate]\nfail-under = \"seventy\"\n".to_string(), false),
+        ("a percentage over 100", "[gate]\nfail-under = 170\n".to_string(), false),
+        ("a negative drop", "[gate]\nmax-drop = -0.5\n".to_string(), false),
+        ("a drop of nan", "[gate]\nmax-drop = nan\n".to_string(), false),
+        (
+            "an infinite minimum",
+            "[gate.controls]\nc1 = { min-percentage = inf }\n".to_string(),
+            false,
+        ),
+        (
+            "a control's rule without its minimum",
+            "[gate.controls]\nc1 = {}\n".to_string(),
+            false,
+        ),
+        ("a negative limit", "[gate.unhealthy]\ncritical = -1\n".to_string(), false),
+        ("a fractional limit", "[gate.unhealthy]\nhigh = 1.5\n".to_string(), false),
+        ("a gate that is no table", "gate = 1\n".to_string(), false),
+        ("exemptions that are no list", "exemptions = \"none\"\n".to_string(), false),
+        ("an exemption without reason", exemption(""), false),
+        (
+            "an exemption without expiry",
+            with_reason("").replace("expires = 2027-03-31\n", ""),
+            false,
+        ),
+        ("a blank reason", exemption("reason = \" \\t\"\n"), false),
+        (
+            "a reason of a next-line character",
+            exemption("reason = \"\\u0085\"\n"),
+            false,
+        ),
+        (
+            "an empty resource",
+            with_reason("").replace("\"/subscriptions/s1/*\"", "\"\""),
+            false,
+        ),
+        (
+            "an unknown category",
+            with_reason("").replace("\"waiver\"", "\"accepted\""),
+            false,
+        ),
+        (
+            "an expiry that is no date",
+            with_reason("").replace("2027-03-31", "\"soon\""),
+            false,
+        ),
+        (
+            "an expiry as a local time, without offset",
+            with_reason("").replace("2027-03-31", "2027-03-31T10:00:00"),
+            false,
+        ),
+        (
+            "every recommendation on every resource",
+            with_reason("")
+                .replace("\"r1\"", "\"*\"")
+                .replace("\"/subscriptions/s1/*\"", "\"*\""),
+            false,
+        ),
+        (
+            "every recommendation under /*",
+            with_reason("")
+                .replace("\"r1\"", "\"*\"")
+                .replace("\"/subscriptions/s1/*\"", "\"/*\""),
+            false,
+        ),
+    ];
+    for (what, text, valid) in cases {
+        let json = config_json(&text).unwrap_or_else(|| panic!("{what} is no TOML: {text}"));
+        assert_eq!(v.is_valid(&json), valid, "schema: {what}: {json}");
+        assert_eq!(program_config_text(&text), valid, "program: {what}");
+    }
+    // The one structural difference JSON cannot express: a whole number written as a TOML
+    // float where an integer is required. JSON Schema's `integer` is any number with no
+    // fraction (1.0 too); the program reads TOML's types and refuses it (README "JSON
+    // Schemas").
+    let float_limit = "[gate.unhealthy]\nhigh = 1.0\n";
+    assert!(v.is_valid(&config_json(float_limit).unwrap()));
+    assert!(!program_config_text(float_limit));
+}
+
+/// Whether the program accepts a configuration file holding `text`.
+fn program_config_text(text: &str) -> bool {
+    let file = TempPath::new("securescore.toml");
+    std::fs::write(&file.0, text).unwrap();
+    program_accepts_config(&file.0)
+}
+
+#[test]
+fn the_example_configuration_broken_in_one_place_fails() {
+    let text = std::fs::read_to_string(root().join("examples/securescore.toml")).unwrap();
+    let example = config_json(&text).unwrap();
+    assert!(example["exemptions"].as_array().is_some_and(|e| e.len() >= 2));
+    assert_each_breaks(
+        &validator("config"),
+        &example,
+        &[
+            ("an unknown section", |c| c["default"] = json!({})),
+            ("an unknown default", |c| c["defaults"]["colour"] = json!(true)),
+            ("an unknown gate rule", |c| c["gate"]["fail_under"] = json!(50)),
+            ("an unknown key of an exemption", |c| {
+                c["exemptions"][1]["owner"] = json!("me")
+            }),
+            ("a flag as text", |c| {
+                c["defaults"]["include-preview"] = json!("false")
+            }),
+            ("a null weighting (TOML has no null)", |c| {
+                c["defaults"]["weighting"] = Value::Null
+            }),
+            ("a percentage as text", |c| c["gate"]["fail-under"] = json!("50")),
+            ("an exemption without reason", |c| {
+                drop(c["exemptions"][0].as_object_mut().unwrap().remove("reason"))
+            }),
+            ("an expiry as a number", |c| {
+                c["exemptions"][1]["expires"] = json!(20270331)
+            }),
+            ("a category of another word", |c| {
+                c["exemptions"][0]["category"] = json!("waived")
+            }),
+            ("an exemption that is no table", |c| {
+                c["exemptions"][0] = json!("x")
+            }),
+        ],
+    );
+}
+
+/// The report of `assess -f json` with `args`, which ends with `code`.
+fn report_of(args: &[&str], code: i32) -> Value {
+    let mut all = vec!["assess", "-f", "json", "--as-of", "2026-11-22"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&common::stdout_of(&all, code)).unwrap()
+}
+
+#[test]
+fn reports_under_a_configuration_validate() {
+    let v = validator("report");
+    // Local exemptions over an Azure export: three in effect (the fourth ended the day
+    // before `--as-of`, fixtures/config/azure-exemptions.toml).
+    let exempted = report_of(
+        &[
+            "fixtures/azure/local-exemptions.json",
+            "--config",
+            "fixtures/config/azure-exemptions.toml",
+        ],
+        0,
+    );
+    assert_eq!(exempted["config"], "fixtures/config/azure-exemptions.toml");
+    assert_eq!(exempted["local_exemptions"].as_array().map(Vec::len), Some(3));
+    assert_valid(&v, &exempted, "local exemptions");
+    // Two gate rules of the configuration fail (fixtures/config/two-failing-rules.toml).
+    let gated = report_of(
+        &[
+            "examples/contoso.json",
+            "--config",
+            "fixtures/config/two-failing-rules.toml",
+        ],
+        1,
+    );
+    assert_eq!(gated["gate"]["rules"].as_array().map(Vec::len), Some(3));
+    assert_valid(&v, &gated, "gate rules");
+    assert_each_breaks(
+        &v,
+        &exempted,
+        &[
+            ("an entry numbered 0", |r| {
+                r["local_exemptions"][0]["entry"] = json!(0)
+            }),
+            ("a category in capitals", |r| {
+                r["local_exemptions"][0]["category"] = json!("Waiver")
+            }),
+            ("an expiry that is a time", |r| {
+                r["local_exemptions"][0]["expires"] = json!("2027-03-31T00:00:00Z")
+            }),
+            ("no reason", |r| {
+                drop(r["local_exemptions"][0].as_object_mut().unwrap().remove("reason"))
+            }),
+            ("an unknown key", |r| {
+                r["local_exemptions"][0]["owner"] = json!("me")
+            }),
+            ("a configuration that is no name", |r| r["config"] = json!(1)),
         ],
     );
 }

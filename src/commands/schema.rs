@@ -26,6 +26,13 @@ pub fn schema(which: SchemaDocument) -> serde_json::Value {
             "securescore history line (securescore.snapshot/v1)",
             "One line of a history file, as `securescore assess --record` appends it.",
         ),
+        SchemaDocument::Config => document::<crate::config::ConfigIn>(
+            Contract::ReadsToml,
+            "securescore configuration (securescore.toml)",
+            "The configuration file (SPEC §9): scoring defaults, the policy gate and local \
+             exemptions. It describes the TOML file as JSON: a table is an object, and a TOML \
+             date or time is a string (a date may be written either way).",
+        ),
     }
 }
 

@@ -5,16 +5,22 @@ use crate::date::Date;
 use crate::evaluation::ScoringRequest;
 use crate::score::Weighting;
 use crate::select::Filters;
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
 /// The scoring options, each `None` where it is not set: what `[defaults]` says, and
 /// equally what the command line gave (so that [`merge`] can tell a flag given from one
 /// left out).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(
+    description = "The scoring options of the command line, in their long forms. An option given \
+                   on the command line wins."
+)]
 pub struct ScoringDefaults {
     /// `--as-of`.
     #[serde(default, deserialize_with = "as_of")]
+    #[schemars(schema_with = "crate::json_schema::date_trimmed")]
     pub as_of: Option<Date>,
     /// `--scope`, every value.
     pub scope: Option<Vec<String>>,

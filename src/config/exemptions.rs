@@ -2,21 +2,59 @@
 //! the line each entry starts on. Applying them to a model is `local_exemptions`'.
 
 use crate::date::Date;
+use crate::json_schema;
 use crate::model::ExemptionCategory;
+use schemars::{JsonSchema, Schema};
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 /// One `[[exemptions]]` entry as written: every key required.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    rename = "LocalExemption",
+    description = "A local exemption (SPEC §9): the recommendation (\"*\": every one) on the resources of a \
+                   pattern (an id, or a path prefix followed by /*; \"*\": every one, with a named \
+                   recommendation), until a date (inclusive), for a reason. Every key is required.",
+    transform = not_every_assessment
+)]
 pub(super) struct ExemptionIn {
+    /// A recommendation's id, or "*" for every one.
+    #[schemars(schema_with = "json_schema::not_blank")]
     recommendation: Spanned<String>,
+    /// A resource id (Azure ids in any case), a path prefix followed by /*, or "*".
+    #[schemars(schema_with = "json_schema::not_blank")]
     resource: Spanned<String>,
+    /// waiver (the finding is accepted: not applicable) or mitigated (fixed by other
+    /// means: healthy), in any case.
     #[serde(deserialize_with = "category")]
+    #[schemars(schema_with = "ExemptionCategory::read_schema")]
     category: ExemptionCategory,
+    /// The last day (UTC) it applies: a date, or an RFC 3339 time (its UTC date).
     #[serde(deserialize_with = "expires")]
+    #[schemars(schema_with = "json_schema::date_or_time")]
     expires: Date,
+    /// Why the finding is accepted.
+    #[schemars(schema_with = "json_schema::not_blank")]
     reason: Spanned<String>,
+}
+
+/// The `resource` values that cover every resource.
+const EVERY_RESOURCE: [&str; 2] = ["*", "/*"];
+
+/// An entry's schema refuses what [`LocalExemption::check`] refuses across its keys:
+/// recommendation `"*"` with a resource that is every resource.
+fn not_every_assessment(schema: &mut Schema) {
+    schema.insert(
+        "not".to_string(),
+        serde_json::json!({
+            "properties": {
+                "recommendation": {"const": "*"},
+                "resource": {"enum": EVERY_RESOURCE}
+            },
+            "required": ["recommendation", "resource"]
+        }),
+    );
 }
 
 /// Which resources a local exemption covers.
@@ -34,11 +72,10 @@ pub enum ResourcePattern {
 impl ResourcePattern {
     /// The pattern a `resource` value writes.
     fn parse(text: &str) -> ResourcePattern {
-        if text == "*" {
+        if EVERY_RESOURCE.contains(&text) {
             return ResourcePattern::Any;
         }
         match text.strip_suffix("/*") {
-            Some("") => ResourcePattern::Any,
             Some(prefix) => ResourcePattern::Under(prefix.to_string()),
             None => ResourcePattern::Exact(text.to_string()),
         }

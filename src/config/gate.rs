@@ -1,19 +1,27 @@
 //! `[gate]`: the policy gate's rules as the file writes them (SPEC §9), each value checked
 //! for its range. What the rules mean, and their verdicts, are `gate`'s.
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
 /// `[gate]`: every rule set is checked; the command line's `--fail-under` and
 /// `--max-drop` replace the file's.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(
+    description = "The policy gate: every rule set is checked, and each that fails is one line on \
+                   standard error (exit 1). --fail-under and --max-drop on the command line replace \
+                   the file's."
+)]
 pub struct GateConfig {
     /// `fail-under`: the least overall percentage (display rounding), 0 to 100.
     #[serde(default, deserialize_with = "optional_percentage")]
+    #[schemars(schema_with = "percentage_schema")]
     pub fail_under: Option<f64>,
     /// `max-drop`: the most points the score may fall, 0 to 100.
     #[serde(default, deserialize_with = "optional_percentage")]
+    #[schemars(schema_with = "percentage_schema")]
     pub max_drop: Option<f64>,
     /// `[gate.controls]`: per control (its id or exact name, as written), its own least
     /// percentage; sorted by that key.
@@ -26,17 +34,22 @@ pub struct GateConfig {
 }
 
 /// One entry of `[gate.controls]`: `"Enable MFA" = { min-percentage = 80 }`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ControlGate {
     /// The control's least percentage (100 × current / max), 0 to 100.
     #[serde(deserialize_with = "percentage")]
+    #[schemars(schema_with = "percentage_schema")]
     pub min_percentage: f64,
 }
 
 /// `[gate.unhealthy]`: a limit per severity, `None` where none is set.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    description = "The most unhealthy (resource, recommendation) pairs allowed, by severity, after \
+                   exemptions."
+)]
 pub struct UnhealthyLimits {
     pub critical: Option<u64>,
     pub high: Option<u64>,
@@ -78,6 +91,11 @@ fn percentage<'de, D: Deserializer<'de>>(de: D) -> Result<f64, D::Error> {
             "{value} is not a percentage from 0 to 100"
         )))
     }
+}
+
+/// What [`percentage`] accepts.
+fn percentage_schema(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "number", "minimum": 0, "maximum": 100})
 }
 
 fn optional_percentage<'de, D: Deserializer<'de>>(de: D) -> Result<Option<f64>, D::Error> {

@@ -18,6 +18,7 @@ pub use exemptions::{LocalExemption, ResourcePattern};
 pub use gate::{ControlGate, GateConfig, UnhealthyLimits};
 
 use crate::diag::{Diagnostic, Origin};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_path_to_error::Segment;
 use std::path::{Path, PathBuf};
@@ -50,15 +51,18 @@ pub struct Config {
     pub exemptions: Vec<LocalExemption>,
 }
 
-/// The file's shape: every key it may hold, and nothing else.
-#[derive(Deserialize)]
+/// The file's shape: every key it may hold, and nothing else. Its JSON Schema is
+/// `securescore schema config`'s.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ConfigIn {
+pub struct ConfigIn {
     #[serde(default)]
     defaults: ScoringDefaults,
     #[serde(default)]
     gate: Option<GateConfig>,
+    /// `[[exemptions]]`, in the file's order: the first that covers an assessment applies.
     #[serde(default)]
+    #[schemars(with = "Vec<exemptions::ExemptionIn>")]
     exemptions: Vec<toml::Spanned<exemptions::ExemptionIn>>,
 }
 

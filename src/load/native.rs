@@ -57,12 +57,7 @@ fn expiry<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
 
 /// What [`status`] accepts.
 fn status_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema::any_case(&Status::WORDS.map(|(word, _)| word), Some('_'), false)
-}
-
-/// What [`category`] accepts.
-fn category_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema::any_case(&ExemptionCategory::NAMES, None, false)
+    json_schema::any_case(&Status::WORDS.map(|(word, _)| word), Some('_'))
 }
 
 /// What [`expiry`] accepts.
@@ -108,7 +103,7 @@ pub struct ResourceIn {
 #[derive(Deserialize, JsonSchema)]
 pub struct ExemptionIn {
     #[serde(deserialize_with = "category")]
-    #[schemars(schema_with = "category_schema")]
+    #[schemars(schema_with = "ExemptionCategory::read_schema")]
     pub category: ExemptionCategory,
     #[serde(default)]
     pub reason: Option<String>,
