@@ -111,7 +111,8 @@ format_values!(
     AssessFormat offers [Table, Json, Html, Markdown, Csv, Junit, Sarif] lacks []
 );
 format_values!(
-    /// `trend --format`: the runs as a table, JSON, or one self-contained HTML page.
+    /// `trend --format`: the runs as a table, JSON, one self-contained HTML page or
+    /// markdown.
     TrendFormat offers [Table, Json, Html, Markdown] lacks [Csv, Junit, Sarif]
 );
 format_values!(
@@ -294,7 +295,8 @@ pub struct AssessArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Output format (html: one self-contained page; markdown: for CI summaries and
-    /// comments; csv: one row per control).
+    /// comments; csv: one row per control; junit: a test per control and gate rule;
+    /// sarif: a result per unhealthy resource and recommendation, for code scanning).
     #[arg(short, long, value_enum, default_value_t = AssessFormat::Table)]
     pub format: AssessFormat,
     /// Append this run's snapshot to the history file HISTORY (created if needed).
@@ -391,7 +393,8 @@ pub struct DiffArgs {
     /// are judged on --as-of, so exemptions that ended in between show as a change.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub before_as_of: Option<Date>,
-    /// Output format.
+    /// Output format (markdown: for CI summaries and comments; junit: a test per control
+    /// of AFTER and one for --max-drop).
     #[arg(short, long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
     #[command(flatten)]
