@@ -153,7 +153,7 @@ pub struct OutputArgs {
     #[arg(long)]
     pub strict: bool,
     /// Refuse (exit 2) any input or history larger than SIZE: bytes, or with K, M, G, T
-    /// (powers of 1024, also KiB…TiB) or KB, MB, GB, TB (powers of 1000).
+    /// (powers of 1024, also KiB to TiB) or KB, MB, GB, TB (powers of 1000).
     #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = parse_size)]
     pub max_input_size: u64,
     /// Also write the output in FORMAT to PATH (atomically), from the same run; repeat

@@ -207,6 +207,12 @@ fn man_dir_writes_every_page() {
     assert_eq!(written, expected);
     let assess = std::fs::read_to_string(dir.0.join("securescore-assess.1")).unwrap();
     assert_eq!(assess, stdout(&["man", "assess"]));
+    // ASCII, so that a formatter run without a character-set preprocessor (groff
+    // without -k, some mandoc set-ups) reads every page without a warning.
+    for name in &written {
+        let page = std::fs::read_to_string(dir.0.join(name)).unwrap();
+        assert!(page.is_ascii(), "{name}: {:?}", page.chars().find(|c| !c.is_ascii()));
+    }
     let missing = dir.0.join("missing");
     let out = run(&["man", "--dir", missing.to_str().unwrap()]);
     assert_exit(&out, 2);
