@@ -211,7 +211,11 @@ fn man_dir_writes_every_page() {
     // without -k, some mandoc set-ups) reads every page without a warning.
     for name in &written {
         let page = std::fs::read_to_string(dir.0.join(name)).unwrap();
-        assert!(page.is_ascii(), "{name}: {:?}", page.chars().find(|c| !c.is_ascii()));
+        assert!(
+            page.is_ascii(),
+            "{name}: {:?}",
+            page.chars().find(|c| !c.is_ascii())
+        );
     }
     let missing = dir.0.join("missing");
     let out = run(&["man", "--dir", missing.to_str().unwrap()]);
