@@ -152,6 +152,10 @@ pub fn check(
     facts: &Facts,
 ) -> Result<Vec<Verdict>, String> {
     let incomplete = facts.incomplete;
+    let standing = Standing {
+        overall: score.percentage,
+        incomplete,
+    };
     let mut verdicts = Vec::new();
     if let Some(threshold) = policy.fail_under {
         verdicts.push(fail_under(threshold, score.percentage, incomplete));
@@ -181,7 +185,7 @@ pub fn check(
             .find(|cs| cs.control as usize == c)
             .filter(|cs| cs.applicable && cs.max_score > 0.0)
             .map(|cs| 100.0 * cs.current / cs.max_score);
-        verdicts.push(control_minimum(&control.id, &label, min, percentage, incomplete));
+        verdicts.push(control_minimum(&control.id, &label, min, percentage, &standing));
     }
     let mut limits = policy.unhealthy.clone();
     limits.sort_by_key(|&(s, limit)| (std::cmp::Reverse(s), limit));
@@ -192,7 +196,7 @@ pub fn check(
                 .as_ref()
                 .map(|c| c[SEVERITIES.iter().position(|s| *s == severity).unwrap_or(0)])
                 .map_err(String::clone);
-            verdicts.push(unhealthy(severity, limit, count, incomplete));
+            verdicts.push(unhealthy(severity, limit, count, &standing));
         }
     }
     Ok(verdicts)
@@ -304,6 +308,30 @@ fn incomplete_failure(incomplete: &[String], rule: &str) -> Option<String> {
     })
 }
 
+/// What every rule is held against besides its own figure: an undefined overall score
+/// or an incomplete export fails every rule (SPEC §4), whatever that figure is.
+#[derive(Clone, Copy, Debug)]
+pub struct Standing<'a> {
+    /// The overall percentage (`None`: undefined).
+    pub overall: Option<f64>,
+    /// Why the export is incomplete, if it is.
+    pub incomplete: &'a [String],
+}
+
+impl Standing<'_> {
+    /// Why `rule` cannot pass whatever its own figure, if it cannot: the score is
+    /// undefined (said first: it is the reason a reader can act on in this run), or the
+    /// export is incomplete.
+    fn failure(&self, rule: &str) -> Option<String> {
+        match self.overall {
+            None => Some(format!(
+                "secure score is undefined (no control with points applies), so {rule} cannot pass"
+            )),
+            Some(_) => incomplete_failure(self.incomplete, rule),
+        }
+    }
+}
+
 /// `fail-under PCT`: the score, rounded to 2 decimals, must reach `threshold`, and the
 /// export must be complete (`incomplete` lists why it is not).
 pub fn fail_under(threshold: f64, percentage: Option<f64>, incomplete: &[String]) -> Verdict {
@@ -389,18 +417,19 @@ fn drop_verdict(
 
 /// `gate.controls`: the control `id` (shown as `label`) must reach `min` percent of its
 /// own points (`percentage`, rounded to 2 decimals); a control that does not apply
-/// (`None`) passes.
+/// (`None`) passes, unless the overall score is undefined or the export incomplete
+/// (`standing`).
 pub fn control_minimum(
     id: &str,
     label: &str,
     min: f64,
     percentage: Option<f64>,
-    incomplete: &[String],
+    standing: &Standing,
 ) -> Verdict {
     let what = format!("control {label}");
     let failure = match percentage {
         Some(p) if round2(p) < min => Some(format!("{what} is at {}%, below its minimum of {min}%", fmt2(p))),
-        _ => incomplete_failure(incomplete, &format!("the minimum of {what}")),
+        _ => standing.failure(&format!("the minimum of {what}")),
     };
     let pass = match percentage {
         Some(p) => format!("{what} is at {}%, not below its minimum of {min}%", fmt2(p)),
@@ -410,13 +439,9 @@ pub fn control_minimum(
 }
 
 /// `gate.unhealthy`: at most `limit` unhealthy pairs of `severity` (`count`, or why it
-/// cannot be counted, which fails the rule).
-pub fn unhealthy(
-    severity: Severity,
-    limit: u64,
-    count: Result<u64, String>,
-    incomplete: &[String],
-) -> Verdict {
+/// cannot be counted, which fails the rule), and a defined score of a complete export
+/// (`standing`): no resource selected is no evidence of health.
+pub fn unhealthy(severity: Severity, limit: u64, count: Result<u64, String>, standing: &Standing) -> Verdict {
     let pairs = |n: u64| {
         format!(
             "{n} unhealthy {severity}-severity (resource, recommendation) pair{}",
@@ -426,7 +451,7 @@ pub fn unhealthy(
     };
     let failure = match &count {
         Ok(n) if *n > limit => Some(format!("{}, more than the {limit} allowed", pairs(*n))),
-        Ok(_) => incomplete_failure(incomplete, &format!("the {} limit", severity.as_str())),
+        Ok(_) => standing.failure(&format!("the {} limit", severity.as_str())),
         Err(why) => Some(format!(
             "unhealthy {}-severity pairs cannot be counted ({why}), so the limit of {limit} cannot pass",
             severity.as_str()
@@ -443,6 +468,17 @@ pub fn unhealthy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A defined score of a complete export: rules stand on their own figures.
+    const DEFINED: Standing = Standing {
+        overall: Some(50.0),
+        incomplete: &[],
+    };
+    /// An undefined score (nothing selected).
+    const UNDEFINED: Standing = Standing {
+        overall: None,
+        incomplete: &[],
+    };
 
     #[test]
     fn fail_under_compares_the_displayed_score() {
@@ -519,7 +555,7 @@ mod tests {
     #[test]
     fn a_control_must_reach_its_minimum_unless_it_does_not_apply() {
         // 6 × 42/50 = 5.04 of 6 points: 84%.
-        let at = |min: f64| control_minimum("c1", "\"C\" (c1)", min, Some(84.0), &[]);
+        let at = |min: f64| control_minimum("c1", "\"C\" (c1)", min, Some(84.0), &DEFINED);
         assert!(at(84.0).passed);
         assert!(!at(84.01).passed);
         assert_eq!(
@@ -527,19 +563,32 @@ mod tests {
             "control \"C\" (c1) is at 84.00%, below its minimum of 90%"
         );
         assert_eq!(at(90.0).rule.name(), "controls.c1");
-        let idle = control_minimum("c1", "\"C\" (c1)", 90.0, None, &[]);
+        let idle = control_minimum("c1", "\"C\" (c1)", 90.0, None, &DEFINED);
         assert!(idle.passed);
         assert_eq!(
             idle.message,
             "control \"C\" (c1) does not apply, so its minimum of 90% passes"
         );
-        assert!(!control_minimum("c1", "C", 10.0, Some(84.0), &["cut".to_string()]).passed);
+        let cut = ["cut".to_string()];
+        let incomplete = Standing {
+            overall: Some(50.0),
+            incomplete: &cut,
+        };
+        assert!(!control_minimum("c1", "C", 10.0, Some(84.0), &incomplete).passed);
+        // An undefined overall score (a filter that selects nothing) fails even a control
+        // that does not apply, which would pass otherwise.
+        let nothing = control_minimum("c1", "\"C\" (c1)", 0.0, None, &UNDEFINED);
+        assert!(!nothing.passed);
+        assert_eq!(
+            nothing.message,
+            "secure score is undefined (no control with points applies), so the minimum of control \"C\" (c1) cannot pass"
+        );
     }
 
     #[test]
     fn unhealthy_pairs_may_reach_the_limit_and_not_pass_it() {
-        assert!(unhealthy(Severity::High, 8, Ok(8), &[]).passed);
-        let over = unhealthy(Severity::High, 7, Ok(8), &[]);
+        assert!(unhealthy(Severity::High, 8, Ok(8), &DEFINED).passed);
+        let over = unhealthy(Severity::High, 7, Ok(8), &DEFINED);
         assert!(!over.passed);
         assert_eq!(
             over.message,
@@ -547,8 +596,15 @@ mod tests {
         );
         assert_eq!(over.rule.name(), "unhealthy.high");
         assert_eq!(over.actual, Some(8.0));
-        assert!(!unhealthy(Severity::Critical, 0, Err("counts only".to_string()), &[]).passed);
-        assert!(unhealthy(Severity::Critical, 0, Ok(0), &[]).passed);
+        assert!(!unhealthy(Severity::Critical, 0, Err("counts only".to_string()), &DEFINED).passed);
+        assert!(unhealthy(Severity::Critical, 0, Ok(0), &DEFINED).passed);
+        // No resource selected is no evidence of health: 0 pairs of an undefined score fail.
+        let nothing = unhealthy(Severity::Critical, 0, Ok(0), &UNDEFINED);
+        assert!(!nothing.passed);
+        assert_eq!(
+            nothing.message,
+            "secure score is undefined (no control with points applies), so the critical limit cannot pass"
+        );
     }
 
     #[test]

@@ -219,3 +219,42 @@ fn a_first_run_recording_into_the_history_it_compares_with_passes() {
         vec![("max-drop".to_string(), 0.0, Some(0.0), true)]
     );
 }
+
+/// A filter that selects nothing gives an undefined score, which fails every rule
+/// (SPEC §1.3, §4): a control minimum of 0 and a limit of 0 critical pairs, which nothing
+/// selected would otherwise meet (the control does not apply; 0 pairs counted), fail too,
+/// each with its own gate line and a failed entry saying the score is undefined.
+#[test]
+fn an_undefined_score_fails_the_control_and_unhealthy_rules() {
+    let scratch = Scratch::new("undefined");
+    let config = scratch.path("gate.toml");
+    std::fs::write(
+        &config,
+        "[gate.unhealthy]\ncritical = 0\n[gate.controls]\n\"Enable MFA\" = { min-percentage = 0 }\n",
+    )
+    .unwrap();
+    let contoso = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso.json");
+    let (code, report, lines) = assess(
+        &contoso,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            // A subscription the demo estate does not hold.
+            "--scope",
+            "/subscriptions/00000000-0000-0000-0000-000000000000",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(report["gate"]["passed"], false);
+    let rules = report["gate"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 2);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for rule in rules {
+        assert_eq!(rule["passed"], false, "{rule}");
+        let message = rule["message"].as_str().unwrap();
+        assert!(message.starts_with("secure score is undefined"), "{message}");
+        assert!(lines.iter().any(|l| l.ends_with(message)), "{message}");
+    }
+    assert!(rules[0]["rule"].as_str().unwrap().starts_with("controls."));
+    assert_eq!(rules[1]["rule"], "unhealthy.critical");
+}
