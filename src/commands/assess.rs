@@ -36,7 +36,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     let policy = scoring
         .gate_policy()
         .overridden_by(args.fail_under, args.max_drop);
-    check_gate_options(args, &policy, &formats)?;
+    check_gate_options(args, &policy, scoring.config_file().as_deref(), &formats)?;
     let inputs = resolve_inputs(&args.files)?;
     let history_files = [&args.history, &args.record, &args.baseline]
         .into_iter()
@@ -123,15 +123,27 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
 }
 
 /// Refuses (exit 2), before anything is read, gate options that cannot work together:
-/// `max-drop` without a score to compare with, `--baseline` without `max-drop`, and
+/// `max-drop` without a score to compare with (naming the config file when the rule is
+/// its own), `--baseline` without `max-drop`, and
 /// `--history` with neither an HTML output to chart it in nor `max-drop` to read it for.
-fn check_gate_options(args: &AssessArgs, policy: &GatePolicy, formats: &[Format]) -> anyhow::Result<()> {
+fn check_gate_options(
+    args: &AssessArgs,
+    policy: &GatePolicy,
+    config: Option<&str>,
+    formats: &[Format],
+) -> anyhow::Result<()> {
     let usage = |text: &str| Err(UsageError(text.to_string()).into());
-    if policy.max_drop.is_some() && args.baseline.is_none() && args.history.is_none() {
-        return usage(
-            "--max-drop on assess measures the drop from an earlier score: give --baseline REPORT.json \
-             (a report written by assess -f json) or --history HISTORY (its last run scored the same way)",
-        );
+    if let (Some(limit), None, None) = (policy.max_drop, &args.baseline, &args.history) {
+        // Name the rule where it was written: a config file's rule is not on the
+        // command line a reader would look at.
+        let rule = match (args.max_drop, config) {
+            (None, Some(file)) => format!("max-drop = {limit} in the [gate] of {file}"),
+            _ => "--max-drop on assess".to_string(),
+        };
+        return usage(&format!(
+            "{rule} measures the drop from an earlier score: give --baseline REPORT.json \
+             (a report written by assess -f json) or --history HISTORY (its last run scored the same way)"
+        ));
     }
     if args.baseline.is_some() && policy.max_drop.is_none() {
         return usage("--baseline is the earlier report --max-drop compares with: give --max-drop PCT too");
