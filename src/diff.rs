@@ -94,23 +94,28 @@ impl Diff {
     }
 }
 
-/// The `--max-drop` gate's verdict.
+/// The `max-drop` gate's verdict (`--max-drop`, else the config file's `[gate]
+/// max-drop`): the fields scripts read before gates had several rules, and `rules` in the
+/// shape of `assess`'s gate (SPEC §9).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct DropGate {
     pub max_drop: f64,
     pub passed: bool,
     /// The verdict in one sentence: on failure, the gate line's text on standard error.
     pub reason: String,
+    /// The rule's verdict as `assess` reports each of its rules: one `max-drop` entry.
+    pub rules: Vec<crate::report::GateRuleOut>,
 }
 
 impl From<&crate::gate::Verdict> for DropGate {
-    /// The diff's view of the `--max-drop` verdict (the only rule `diff` has).
+    /// The diff's view of the `max-drop` verdict (the only rule `diff` checks).
     fn from(v: &crate::gate::Verdict) -> DropGate {
         debug_assert_eq!(v.rule, crate::gate::Rule::MaxDrop);
         DropGate {
             max_drop: v.limit,
             passed: v.passed,
             reason: v.message.clone(),
+            rules: crate::report::GateOut::new(std::slice::from_ref(v)).rules,
         }
     }
 }

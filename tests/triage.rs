@@ -3,7 +3,7 @@
 
 mod common;
 use common::{assert_close, run};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn json(args: &[&str], exit: i32) -> Value {
     let mut all = args.to_vec();
@@ -309,6 +309,51 @@ fn diff_gates_on_the_drop_and_reads_directories() {
         .all(|s| s["resources"] == serde_json::json!([])));
 }
 
+/// diff's gate: the config file's `[gate] max-drop` applies (fixtures/config/max-drop.toml:
+/// 2 points), `--max-drop` replaces it, and the JSON gate keeps `max_drop`, `passed` and
+/// `reason` and lists the rule in `rules` as assess does. The score falls from 185/3 to
+/// 1300/27: 365/27 = 13.52 points.
+#[test]
+fn diff_applies_the_configs_max_drop_and_lists_it_in_rules() {
+    let sides = [
+        "diff",
+        "fixtures/triage/diff-before.json",
+        "fixtures/triage/diff-after.json",
+    ];
+    let with = |extra: &[&str], exit: i32| {
+        let mut args = sides.to_vec();
+        args.extend_from_slice(&["--config", "fixtures/config/max-drop.toml"]);
+        args.extend_from_slice(extra);
+        json(&args, exit)
+    };
+    let d = with(&[], 1);
+    let gate = &d["gate"];
+    assert_eq!(gate["max_drop"], 2.0);
+    assert_eq!(gate["passed"], false);
+    let rules = gate["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1);
+    let rule = &rules[0];
+    assert_eq!(rule["rule"], "max-drop");
+    assert_eq!(rule["limit"], 2.0);
+    assert_close(&rule["actual"], 365.0 / 27.0);
+    assert_eq!(rule["passed"], false);
+    assert_eq!(rule["message"], gate["reason"]);
+    assert!(rule["message"].as_str().unwrap().contains("fell by 13.52 points"));
+    // The command line's limit replaces the config's: 13.52 ≤ 14 passes.
+    let d = with(&["--max-drop", "14"], 0);
+    assert_eq!(
+        (&d["gate"]["max_drop"], &d["gate"]["passed"]),
+        (&json!(14.0), &json!(true))
+    );
+    assert_eq!(d["gate"]["rules"][0]["limit"], 14.0);
+    // The rules about one evaluation (fail-under 90, unhealthy.high 0 here) are assess's:
+    // diff checks none of them and has no gate.
+    let mut args = sides.to_vec();
+    args.extend_from_slice(&["--config", "fixtures/config/two-failing-rules.toml"]);
+    let d = json(&args, 0);
+    assert!(d.get("gate").is_none(), "{}", d["gate"]);
+}
+
 fn groups(key: &str) -> Vec<(Option<String>, Option<f64>)> {
     let r = json(&["assess", "fixtures/triage/groups.json", "--group-by", key], 0);
     r["groups"]
@@ -497,7 +542,9 @@ fn diff_gate_fails_on_an_undefined_score_or_an_incomplete_export() {
     // The same inventory on both sides: nothing fell.
     assert_eq!(
         d["gate"],
-        serde_json::json!({"max_drop": 5.0, "passed": true, "reason": "secure score did not fall (--max-drop 5)"})
+        serde_json::json!({"max_drop": 5.0, "passed": true, "reason": "secure score did not fall (--max-drop 5)",
+                           "rules": [{"rule": "max-drop", "limit": 5.0, "actual": 0.0, "passed": true,
+                                      "message": "secure score did not fall (--max-drop 5)"}]})
     );
 }
 

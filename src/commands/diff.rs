@@ -137,7 +137,10 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
     let warnings = diags.warnings().map(WarningOut::from).collect();
     print_diagnostics(&diags, quiet);
     let incomplete = !before.incomplete.is_empty() || !after.incomplete.is_empty();
-    let verdict = args.max_drop.map(|limit| {
+    // The config file's max-drop applies as assess's does, the command line's replacing
+    // it; its other rules judge one evaluation, so diff leaves them to assess.
+    let max_drop = scoring.gate_policy().overridden_by(None, args.max_drop).max_drop;
+    let verdict = max_drop.map(|limit| {
         let (b, a) = (comparison.before.percentage, comparison.after.percentage);
         gate::max_drop(limit, b, a, incomplete)
     });

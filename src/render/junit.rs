@@ -8,7 +8,7 @@
 
 use super::Document;
 use crate::diff::{Diff, DropGate};
-use crate::report::{ControlOut, GateOut, Report};
+use crate::report::{ControlOut, GateOut, GateRuleOut, Report};
 use crate::text::{fmt2, name_and_id, percent};
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -98,8 +98,12 @@ impl GateCase<'_> {
 
 /// The verdicts of `assess`'s gate, one per rule.
 fn report_gates(gate: Option<&GateOut>) -> Vec<GateCase<'_>> {
-    gate.into_iter()
-        .flat_map(|g| &g.rules)
+    gate_cases(gate.into_iter().flat_map(|g| &g.rules))
+}
+
+/// One testcase per rule verdict.
+fn gate_cases<'a>(rules: impl Iterator<Item = &'a GateRuleOut>) -> Vec<GateCase<'a>> {
+    rules
         .map(|r| GateCase {
             rule: &r.rule,
             passed: r.passed,
@@ -110,13 +114,7 @@ fn report_gates(gate: Option<&GateOut>) -> Vec<GateCase<'_>> {
 
 /// The verdicts of `diff`'s gate, one per rule.
 fn diff_gates(gate: Option<&DropGate>) -> Vec<GateCase<'_>> {
-    gate.into_iter()
-        .map(|g| GateCase {
-            rule: "max-drop",
-            passed: g.passed,
-            message: &g.reason,
-        })
-        .collect()
+    gate_cases(gate.into_iter().flat_map(|g| &g.rules))
 }
 
 /// The gates suite of a list of verdicts.
