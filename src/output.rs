@@ -1,6 +1,7 @@
-//! Where output goes: standard output (a closed pipe ends the run quietly), or a file
-//! written atomically (a temporary file in the same folder, synced, then renamed; through a
-//! symbolic link, the link's target is the file replaced).
+//! Where output goes: standard output (a closed pipe ends the run quietly), or files
+//! written all or none: each rendered to a temporary file in its own folder and synced,
+//! and only once every one of them (and standard output) was written, renamed into place;
+//! through a symbolic link, the link's target is the file replaced.
 
 use anyhow::Context;
 use std::ffi::OsString;
@@ -10,15 +11,120 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path`, or to standard output when `path` is `None` or `-`.
 pub fn emit(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
-    match path {
-        Some(p) if p != Path::new("-") => write_atomically(p, bytes),
-        _ => {
-            let mut out = io::stdout().lock();
-            match out.write_all(bytes).and_then(|_| out.flush()) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to standard output"),
-            }
+    emit_all(&[(path, bytes)])
+}
+
+/// Writes each `(path, bytes)` (`None` or `-`: standard output) as one transaction for
+/// the files: every file is first written to a temporary file beside it; when one cannot
+/// be, the temporary files are removed and nothing is written (so a CI job that stops with
+/// exit 2 publishes no partial set of reports). Then standard output and devices (`-o
+/// /dev/null`, a pipe), which cannot be taken back, are written, in the order given; last,
+/// the files are renamed into place. A failure on standard output (other than a closed
+/// pipe) also leaves no file. Should a rename fail after others succeeded (the folder
+/// changed under the run), the files already renamed are removed too.
+pub fn emit_all(outputs: &[(Option<&Path>, &[u8])]) -> anyhow::Result<()> {
+    let mut staged = Vec::new();
+    let result = write_all_staged(outputs, &mut staged);
+    if result.is_err() {
+        for s in &staged {
+            let _ = fs::remove_file(&s.tmp);
         }
+    }
+    result
+}
+
+/// A file written to its temporary name, waiting to be renamed over `target`.
+struct Staged {
+    /// The temporary file, in the target's folder.
+    tmp: PathBuf,
+    /// The file it replaces (a symbolic link's target).
+    target: PathBuf,
+    /// The path as given, for messages.
+    given: PathBuf,
+}
+
+/// Where one output goes.
+enum Destination {
+    Stdout,
+    /// A device or a pipe, written in place: renaming over it would replace the node.
+    InPlace(PathBuf),
+    File {
+        target: PathBuf,
+        given: PathBuf,
+    },
+}
+
+fn destination(path: Option<&Path>) -> anyhow::Result<Destination> {
+    let Some(path) = path.filter(|p| *p != Path::new("-")) else {
+        return Ok(Destination::Stdout);
+    };
+    let target = link_target(path).with_context(|| format!("cannot write {}", path.display()))?;
+    match fs::metadata(&target) {
+        Ok(m) if m.is_dir() => anyhow::bail!("cannot write {}: it is a folder", path.display()),
+        Ok(m) if !m.is_file() => Ok(Destination::InPlace(path.to_path_buf())),
+        _ => Ok(Destination::File {
+            target,
+            given: path.to_path_buf(),
+        }),
+    }
+}
+
+/// The three steps of [`emit_all`]; each temporary file created is pushed on `staged`
+/// (and popped once renamed), so that the caller removes what is left on failure.
+fn write_all_staged(outputs: &[(Option<&Path>, &[u8])], staged: &mut Vec<Staged>) -> anyhow::Result<()> {
+    let mut streams = Vec::new();
+    for (path, bytes) in outputs {
+        match destination(*path)? {
+            Destination::File { target, given } => staged.push(stage(&target, &given, bytes)?),
+            other => streams.push((other, *bytes)),
+        }
+    }
+    for (dest, bytes) in streams {
+        match dest {
+            Destination::InPlace(path) => fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(bytes))
+                .with_context(|| format!("cannot write {}", path.display()))?,
+            _ => write_stdout(bytes)?,
+        }
+    }
+    commit(staged)
+}
+
+/// Renames every staged file into place, in order; on a failure, removes those renamed
+/// already (the caller removes the temporary files left).
+fn commit(staged: &mut Vec<Staged>) -> anyhow::Result<()> {
+    let mut renamed: Vec<PathBuf> = Vec::new();
+    while !staged.is_empty() {
+        let next = &staged[0];
+        if let Err(e) = fs::rename(&next.tmp, &next.target) {
+            for done in &renamed {
+                let _ = fs::remove_file(done);
+            }
+            let err = anyhow::Error::new(e).context(format!("cannot write {}", next.target.display()));
+            return Err(through_link(err, &next.target, &next.given));
+        }
+        renamed.push(staged.remove(0).target);
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to standard output; a closed pipe is not an error.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+/// Says that a write went through the link `given` when `target` is another file.
+fn through_link(err: anyhow::Error, target: &Path, given: &Path) -> anyhow::Error {
+    if target == given {
+        err
+    } else {
+        err.context(format!("cannot write through the link {}", given.display()))
     }
 }
 
@@ -207,55 +313,45 @@ fn link_target(path: &Path) -> io::Result<std::path::PathBuf> {
     )))
 }
 
-/// Writes through a symbolic link: the link stays, and its target is replaced atomically
-/// (in the target's folder), so `-o latest.json` pointing at a dated report updates that
-/// report.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let target = link_target(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let written = replace_atomically(&target, bytes);
-    if target == path {
-        written
-    } else {
-        written.with_context(|| format!("cannot write through the link {}", path.display()))
-    }
-}
-
-fn replace_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    // Devices and pipes (`-o /dev/null`, a FIFO) are written in place: renaming over
-    // them would replace the device node.
-    if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        return fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(bytes))
-            .with_context(|| format!("cannot write {}", path.display()));
-    }
-    let dir = match path.parent() {
+/// Writes `bytes` to a new temporary file beside `target` (the file `given` names, through
+/// a symbolic link: the link stays, its target is replaced, so `-o latest.json` pointing at
+/// a dated report updates that report), with the permissions of the file it will replace,
+/// synced; removes it again on failure.
+fn stage(target: &Path, given: &Path, bytes: &[u8]) -> anyhow::Result<Staged> {
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let name = path
+    let name = target
         .file_name()
-        .with_context(|| format!("cannot write {}: not a file path", path.display()))?;
-    let (tmp, mut file) = create_temporary(dir, &name.to_string_lossy()).with_context(|| {
+        .with_context(|| format!("cannot write {}: not a file path", given.display()))?;
+    let created = create_temporary(dir, &name.to_string_lossy()).with_context(|| {
         format!(
             "cannot write {}: cannot create a temporary file beside it",
-            path.display()
+            target.display()
         )
-    })?;
+    });
+    let (tmp, mut file) = created.map_err(|e| through_link(e, target, given))?;
     let result = (|| -> io::Result<()> {
         // Keep the permissions of a file being replaced.
-        if let Ok(meta) = fs::metadata(path) {
+        if let Ok(meta) = fs::metadata(target) {
             file.set_permissions(meta.permissions())?;
         }
         file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
+        file.sync_all()
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    match result {
+        Ok(()) => Ok(Staged {
+            tmp,
+            target: target.to_path_buf(),
+            given: given.to_path_buf(),
+        }),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            let err = anyhow::Error::new(e).context(format!("cannot write {}", target.display()));
+            Err(through_link(err, target, given))
+        }
     }
-    result.with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Creates a new temporary file in `dir` under an unpredictable name, never opening an

@@ -319,3 +319,117 @@ fn reports_that_cannot_be_written_are_refused() {
         assert_eq!(names, ["inv.json"], "{args:?}");
     }
 }
+
+/// The files of one run are written all or none: when one `--report` (or `-o`) cannot be
+/// written (its folder missing, a folder in its place) or standard output fails, the run
+/// exits 2 and writes no file at all, leaves an earlier file as it was and no temporary
+/// file behind; a run where every output can be written writes them all.
+#[test]
+fn reports_are_written_all_or_none() {
+    let scratch = Scratch::new("reports-all-or-none");
+    let dir = &scratch.0;
+    let inventory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso.json");
+    std::fs::create_dir(dir.join("a-folder")).unwrap();
+    let listing = || {
+        let mut n: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    let run = |args: &[&str], stdout: std::process::Stdio| {
+        common::securescore(["assess"])
+            .arg(&inventory)
+            .args(args)
+            .current_dir(dir)
+            .stdout(stdout)
+            .output()
+            .unwrap()
+    };
+    let failing: [&[&str]; 4] = [
+        // The reviewer's case: the failing report between two that could be written.
+        &[
+            "--report",
+            "json=ok1.json",
+            "--report",
+            "markdown=missing/x.md",
+            "--report",
+            "csv=ok2.csv",
+        ],
+        // The failing one first, and last (as -o).
+        &[
+            "--report",
+            "markdown=missing/x.md",
+            "--report",
+            "json=ok1.json",
+            "--report",
+            "csv=ok2.csv",
+        ],
+        &[
+            "--report",
+            "json=ok1.json",
+            "--report",
+            "csv=ok2.csv",
+            "-o",
+            "missing/x.txt",
+        ],
+        // A folder where a report should go.
+        &[
+            "--report",
+            "json=ok1.json",
+            "--report",
+            "csv=ok2.csv",
+            "--report",
+            "html=a-folder",
+        ],
+    ];
+    for args in failing {
+        let out = run(args, std::process::Stdio::piped());
+        common::assert_exit(&out, 2);
+        assert_eq!(listing(), ["a-folder"], "{args:?}");
+        assert!(std::fs::read_dir(dir.join("a-folder")).unwrap().next().is_none());
+    }
+    // An earlier report stays as it was when the run writes nothing.
+    std::fs::write(dir.join("ok1.json"), "old").unwrap();
+    let out = run(failing[0], std::process::Stdio::piped());
+    common::assert_exit(&out, 2);
+    assert_eq!(listing(), ["a-folder", "ok1.json"]);
+    assert_eq!(std::fs::read_to_string(dir.join("ok1.json")).unwrap(), "old");
+    // Standard output that cannot be written (a full device): no file either.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = run(
+        &["--report", "json=ok1.json", "--report", "csv=ok2.csv"],
+        full.into(),
+    );
+    common::assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot write to standard output"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(listing(), ["a-folder", "ok1.json"]);
+    assert_eq!(std::fs::read_to_string(dir.join("ok1.json")).unwrap(), "old");
+    // Every output writable: all written, the table on standard output.
+    let out = run(
+        &[
+            "--report",
+            "json=ok1.json",
+            "--report",
+            "markdown=ok.md",
+            "--report",
+            "csv=ok2.csv",
+        ],
+        std::process::Stdio::piped(),
+    );
+    common::assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Secure score"));
+    assert_eq!(listing(), ["a-folder", "ok.md", "ok1.json", "ok2.csv"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("ok1.json")).unwrap()).unwrap();
+    assert_eq!(json["schema"], "securescore.report/v1");
+    assert!(std::fs::read_to_string(dir.join("ok.md"))
+        .unwrap()
+        .starts_with('#'));
+    assert!(!std::fs::read_to_string(dir.join("ok2.csv")).unwrap().is_empty());
+}

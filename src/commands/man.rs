@@ -1,6 +1,6 @@
 //! `securescore man`: the manual pages, generated from the command line's own
 //! definition: the program's page (or one command's) on standard output, or every page
-//! written into a folder, each file atomically.
+//! written into a folder, all or none (each file atomically).
 
 use crate::cli::{man_pages, ManArgs};
 use crate::{Outcome, UsageError};
@@ -13,9 +13,13 @@ pub fn run(args: &ManArgs) -> anyhow::Result<Outcome> {
         if !dir.is_dir() {
             return Err(UsageError(format!("{} is not a folder", dir.display())).into());
         }
-        for page in &pages {
-            crate::output::emit(Some(&dir.join(&page.file_name)), &page.roff)?;
-        }
+        let paths: Vec<_> = pages.iter().map(|p| dir.join(&p.file_name)).collect();
+        let outputs: Vec<_> = paths
+            .iter()
+            .zip(&pages)
+            .map(|(path, page)| (Some(path.as_path()), page.roff.as_slice()))
+            .collect();
+        crate::output::emit_all(&outputs)?;
         return Ok(Outcome::Success);
     }
     let wanted = match &args.command {

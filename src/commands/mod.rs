@@ -217,7 +217,8 @@ fn style(output: &OutputArgs, path: Option<&Path>) -> Style {
 /// has such a limit) and writes it where the output options say (nothing on standard
 /// output under `--quiet`), styled as they say; and each of `reports` in its own format.
 /// Everything is rendered before anything is written, so a failure to render leaves no
-/// output, partial or whole.
+/// output, partial or whole; and the files are written all or none
+/// ([`crate::output::emit_all`]): a run that stops with exit 2 leaves no report.
 pub fn emit(
     output: &OutputArgs,
     format: Format,
@@ -238,8 +239,6 @@ pub fn emit(
         crate::render::render(format, doc, &options, &mut buf)?;
         rendered.push((path, buf));
     }
-    for (path, bytes) in rendered {
-        crate::output::emit(path, &bytes)?;
-    }
-    Ok(())
+    let outputs: Vec<(Option<&Path>, &[u8])> = rendered.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    crate::output::emit_all(&outputs)
 }
