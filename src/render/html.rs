@@ -460,6 +460,7 @@ fn write_report(
     report_scopes(&mut html, report);
     report_controls(&mut html, report, details);
     report_groups(&mut html, report);
+    report_local_exemptions(&mut html, report);
     report_trend(&mut html, trend);
     report_warnings(&mut html, report);
     page_end(&mut html, "securescore-report", report);
@@ -472,7 +473,7 @@ fn report_headline(html: &mut String, report: &Report) {
     let s = &report.score;
     let _ = write!(
         html,
-        "<div class=\"head\">{}<div><h1>Secure score {}</h1><p class=\"meta\">{} resources assessed · {} scope(s) · as of {} · weighting {} ({} weights) · {}</p>{}</div></div>",
+        "<div class=\"head\">{}<div><h1>Secure score {}</h1><p class=\"meta\">{} resources assessed · {} scope(s) · as of {} · weighting {} ({} weights){} · {}</p>{}</div></div>",
         gauge(s.percentage),
         s.percentage.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
         s.resources,
@@ -480,6 +481,10 @@ fn report_headline(html: &mut String, report: &Report) {
         escape(&report.as_of),
         report.weighting,
         report.weights,
+        report
+            .config
+            .as_deref()
+            .map_or(String::new(), |file| format!(" · config {}", escape(file))),
         escape(&report.generator),
         report.gate.as_ref().map_or(String::new(), gate_banner)
     );
@@ -610,6 +615,36 @@ fn report_groups(html: &mut String, report: &Report) {
                 .percentage
                 .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
             g.score.resources
+        );
+    }
+    html.push_str("</tbody></table>");
+}
+
+/// The configuration's exemptions in effect (SPEC §9), with the line each starts on;
+/// nothing when there is none.
+fn report_local_exemptions(html: &mut String, report: &Report) {
+    let Some(rows) = report.local_exemptions.as_ref().filter(|rows| !rows.is_empty()) else {
+        return;
+    };
+    let _ = write!(
+        html,
+        "<h2>Local exemptions in effect ({})</h2><table id=\"local-exemptions\"><thead><tr>\
+         <th class=\"n\">Line</th><th>Recommendation</th><th>Resource</th><th>Category</th><th>Until</th>\
+         <th class=\"n\">Assessments</th><th>Reason</th></tr></thead><tbody>",
+        escape(report.config.as_deref().unwrap_or_default())
+    );
+    for e in rows {
+        let _ = write!(
+            html,
+            "<tr><td class=\"n\">{}</td><td class=\"id\">{}</td><td class=\"id\">{}</td><td>{}</td><td>{}</td>\
+             <td class=\"n\">{}</td><td>{}</td></tr>",
+            e.line,
+            escape(&e.recommendation),
+            escape(&e.resource),
+            escape(e.category),
+            escape(&e.expires),
+            e.assessments,
+            escape(&e.reason)
         );
     }
     html.push_str("</tbody></table>");
