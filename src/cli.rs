@@ -560,6 +560,8 @@ impl ScoringArgs {
     pub fn given(&self) -> ScoringDefaults {
         let list = |values: &Vec<String>| (!values.is_empty()).then(|| values.clone());
         ScoringDefaults {
+            // No `--model` yet: the one model is classic's.
+            model: None,
             as_of: self.as_of,
             scope: list(&self.scopes),
             management_group: list(&self.management_groups),

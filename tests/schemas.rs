@@ -795,9 +795,10 @@ fn every_configuration_fixture_gets_the_programs_verdict() {
             refused += 1;
         }
     }
-    // The example, azure-exemptions, defaults, two-failing-rules; typo and wrong-type.
+    // The example, azure-exemptions, defaults, spec-example, two-failing-rules; typo and
+    // wrong-type.
     assert!(
-        accepted >= 4 && refused >= 2,
+        accepted >= 5 && refused >= 2,
         "{accepted} accepted, {refused} refused"
     );
 }
@@ -818,7 +819,7 @@ fn hand_made_configurations_get_the_programs_verdict() {
         ("an empty file", String::new(), true),
         (
             "every default",
-            "[defaults]\nas-of = 2026-11-22\nscope = [\"s1\", \"\"]\nmanagement-group = []\n\
+            "[defaults]\nmodel = \"classic\"\nas-of = 2026-11-22\nscope = [\"s1\", \"\"]\nmanagement-group = []\n\
              weighting = \"pooled\"\ninclude-preview = true\nignore-exemptions = false\n"
                 .to_string(),
             true,
@@ -872,7 +873,10 @@ fn hand_made_configurations_get_the_programs_verdict() {
             "[defaults]\ninclude_preview = true\n".to_string(),
             false,
         ),
-        ("a later scoring option", "[defaults]\nmodel = \"classic\"\n".to_string(), false),
+        ("the classic model", "[defaults]\nmodel = \"classic\"\n".to_string(), true),
+        ("a model this version lacks", "[defaults]\nmodel = \"v1\"\n".to_string(), false),
+        ("a model in capitals", "[defaults]\nmodel = \"Classic\"\n".to_string(), false),
+        ("a model as a number", "[defaults]\nmodel = 1\n".to_string(), false),
         ("an unknown gate rule", "[gate]\nmin-score = 1\n".to_string(), false),
         (
             "an unknown key of a control's rule",

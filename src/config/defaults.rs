@@ -3,7 +3,7 @@
 
 use crate::date::Date;
 use crate::evaluation::ScoringRequest;
-use crate::score::Weighting;
+use crate::score::{ScoringModel, Weighting};
 use crate::select::Filters;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
@@ -18,6 +18,9 @@ use serde::{Deserialize, Deserializer};
                    on the command line wins."
 )]
 pub struct ScoringDefaults {
+    /// The scoring model (SPEC §7). The command line has no `--model` yet: `classic`, the
+    /// one model there is, is the only value, and it is what every run scores with.
+    pub model: Option<ScoringModel>,
     /// `--as-of`.
     #[serde(default, deserialize_with = "as_of")]
     #[schemars(schema_with = "crate::json_schema::date_trimmed")]
@@ -66,6 +69,21 @@ pub fn merge(command_line: &ScoringDefaults, config: &ScoringDefaults) -> Scorin
     }
 }
 
+impl<'de> Deserialize<'de> for ScoringModel {
+    /// A scoring model by the name SPEC §7 gives it.
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<ScoringModel, D::Error> {
+        let all = [ScoringModel::Classic];
+        let name = String::deserialize(de)?;
+        all.into_iter().find(|m| m.as_str() == name).ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|m| m.as_str()).collect();
+            serde::de::Error::custom(format!(
+                "unknown model {name:?}, expected {} (the one scoring model this version has)",
+                names.join(", ")
+            ))
+        })
+    }
+}
+
 fn as_of<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Date>, D::Error> {
     super::date_value(de, false).map(Some)
 }
@@ -104,6 +122,7 @@ mod tests {
     #[test]
     fn the_configuration_fills_what_the_command_line_leaves_out() {
         let config = ScoringDefaults {
+            model: Some(ScoringModel::Classic),
             as_of: date("2026-01-01"),
             scope: Some(vec!["prod".to_string()]),
             management_group: Some(vec!["corp".to_string()]),
@@ -122,6 +141,7 @@ mod tests {
     #[test]
     fn the_command_line_wins_option_by_option() {
         let config = ScoringDefaults {
+            model: None,
             as_of: date("2026-01-01"),
             scope: Some(vec!["prod".to_string(), "dev".to_string()]),
             management_group: Some(vec!["corp".to_string()]),

@@ -254,6 +254,7 @@ mod tests {
         assert_eq!(
             c.defaults,
             ScoringDefaults {
+                model: None,
                 as_of: Date::from_ymd(2026, 11, 22),
                 scope: Some(vec!["sub-a".to_string()]),
                 management_group: Some(vec!["corp".to_string()]),
@@ -293,12 +294,27 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_section_and_a_later_scoring_option_are_refused() {
+    fn an_unknown_section_and_a_model_this_version_lacks_are_refused() {
         let d = error("\n[default]\nweighting = \"equal\"\n");
         assert_eq!((d.line, d.path.as_deref()), (Some(2), Some("default")));
-        // `model` belongs to a later version: until it exists, it is an unknown key.
-        let d = error("[defaults]\nmodel = \"classic\"\n");
-        assert_eq!((d.line, d.path.as_deref()), (Some(2), Some("defaults.model")));
+        // SPEC §9's own example names the classic model: read; any other is refused.
+        let c = parse("[defaults]\nmodel = \"classic\"\n", "c.toml").unwrap();
+        assert_eq!(c.defaults.model, Some(crate::score::ScoringModel::Classic));
+        for other in ["v1", "Classic", "pass-rate"] {
+            let d = error(&format!("[defaults]\n\nmodel = \"{other}\"\n"));
+            assert_eq!(
+                (d.line, d.path.as_deref()),
+                (Some(3), Some("defaults.model")),
+                "{other}"
+            );
+            let shown = d.to_string();
+            assert!(
+                shown.starts_with(&format!(
+                    "securescore.toml:3:9: defaults.model: unknown model \"{other}\", expected classic"
+                )),
+                "{shown}"
+            );
+        }
     }
 
     #[test]

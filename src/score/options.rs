@@ -73,6 +73,8 @@ impl ScoringModel {
     }
 }
 
+crate::json_schema::named_schema!(ScoringModel { Classic });
+
 /// What to score, beyond the model.
 #[derive(Clone, Debug)]
 pub struct ScoreOptions {
