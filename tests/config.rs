@@ -181,6 +181,189 @@ fn the_table_names_the_configuration_and_its_exemptions_in_effect() {
     );
 }
 
+/// The text of each cell of the HTML table with this `id`, row by row (header row
+/// included), tags dropped and the five entities the page writes read back.
+fn html_table(html: &str, id: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(&format!("<table id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no table {id} in {html}"));
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let text = |cell: &str| {
+        let mut plain = String::new();
+        let mut in_tag = false;
+        for c in cell.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => plain.push(c),
+                _ => {}
+            }
+        }
+        plain
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    };
+    table
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("</th>")
+                .flat_map(|r| r.split("</td>"))
+                .filter(|c| c.contains("<td") || c.contains("<th"))
+                .map(text)
+                .collect()
+        })
+        .collect()
+}
+
+/// The HTML report names the configuration in its headline and lists the local
+/// exemptions in effect (SPEC §9) in a section of their own, each text escaped.
+#[test]
+fn the_html_report_names_the_configuration_and_lists_its_exemptions_in_effect() {
+    let out = run(&[
+        "assess",
+        EXPORT,
+        "--as-of",
+        "2026-11-22",
+        "--config",
+        CONFIG,
+        "-f",
+        "html",
+    ]);
+    assert_exit(&out, 0);
+    let html = String::from_utf8_lossy(&out.stdout);
+    // The headline names the file, as the table's and the markdown's do.
+    assert!(
+        html.contains(&format!(
+            "as of 2026-11-22 · weighting resources (computed weights) · config {CONFIG} · securescore "
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("<h2>Local exemptions in effect ({CONFIG})</h2>")),
+        "{html}"
+    );
+    let rows = html_table(&html, "local-exemptions");
+    assert_eq!(
+        rows[0],
+        [
+            "Line",
+            "Recommendation",
+            "Resource",
+            "Category",
+            "Until",
+            "Assessments",
+            "Reason"
+        ]
+    );
+    // Entries 1, 2 and 4 of the fixture are in effect on 2026-11-22 (entry 3, line 18,
+    // ended on 2026-11-21): 1 starts on line 4 and covers vm1 and vm2, 2 starts on line 11
+    // and covers VM3, 4 starts on line 25 and covers nothing.
+    assert_eq!(
+        rows[1..],
+        [
+            [
+                "4",
+                "r1",
+                "/subscriptions/5E1F0000-AAAA-4BBB-8CCC-000000000001/resourceGroups/LEGACY/*",
+                "waiver",
+                "2027-03-31",
+                "2",
+                "the legacy resource group is retired in Q1"
+            ],
+            [
+                "11",
+                "r2",
+                "subscriptions/5e1f0000-aaaa-4bbb-8ccc-000000000001/resourcegroups/app/providers/microsoft.compute/virtualmachines/VM3",
+                "mitigated",
+                "2026-11-22",
+                "1",
+                "a host firewall | @user <script> `x`"
+            ],
+            ["25", "r9", "*", "waiver", "2027-03-31", "0", "no such recommendation"],
+        ]
+    );
+    // The reason's markup is text on the page: escaped in the section, never raw.
+    assert!(
+        html.contains("a host firewall | @user &lt;script&gt; `x`"),
+        "{html}"
+    );
+    assert!(!html.contains("<script> `x`"), "{html}");
+}
+
+/// SPEC §9's own example configuration (`model = "classic"` included) is read, and its
+/// gate decides the run: exit 1 on the example inventory, never 2.
+#[test]
+fn the_specifications_example_configuration_gates_a_run() {
+    const SPEC_EXAMPLE: &str = "fixtures/config/spec-example.toml";
+    let baseline =
+        std::env::temp_dir().join(format!("securescore-spec-baseline-{}.json", std::process::id()));
+    let inventory = "examples/contoso.json";
+    let plain = common::securescore([
+        "assess",
+        inventory,
+        "--as-of",
+        "2026-11-22",
+        "--no-config",
+        "-f",
+        "json",
+        "-o",
+    ])
+    .arg(&baseline)
+    .output()
+    .unwrap();
+    assert_exit(&plain, 0);
+    let out = common::securescore([
+        "assess",
+        inventory,
+        "--as-of",
+        "2026-11-22",
+        "--config",
+        SPEC_EXAMPLE,
+    ])
+    .args(["-f", "json", "--baseline"])
+    .arg(&baseline)
+    .output()
+    .unwrap();
+    let plain: Value = serde_json::from_slice(&std::fs::read(&baseline).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&baseline);
+    assert_exit(&out, 1);
+    let report = json(&out);
+    assert_eq!(report["config"], SPEC_EXAMPLE);
+    // Its defaults are the built-in ones (the classic model, weighting by resources,
+    // no preview): the score is the one scored without the file.
+    assert_eq!(report["score"], plain["score"]);
+    let rules: Vec<&str> = report["gate"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "fail-under",
+            "max-drop",
+            "controls.34a42fb3-e6db-409c-b56b-7b1db6b8aee0",
+            "unhealthy.critical",
+            "unhealthy.high"
+        ]
+    );
+    // The baseline is this very run without the file: no drop.
+    assert_eq!(report["gate"]["rules"][1]["passed"], true);
+    assert_eq!(report["gate"]["rules"][1]["actual"], 0.0);
+    // The one exemption (line 20 of the fixture: its 3 lines of comment, a blank line,
+    // then the example's line 16) names a subscription the inventory does not hold.
+    let local = &report["local_exemptions"][0];
+    assert_eq!(
+        (local["line"].as_u64(), local["assessments"].as_u64()),
+        (Some(20), Some(0))
+    );
+}
+
 #[test]
 fn local_exemptions_are_ignored_with_the_datas_own() {
     let r = json_with_config(&["assess", EXPORT, "--as-of", "2026-11-22", "--ignore-exemptions"]);
