@@ -128,11 +128,12 @@ fn through_link(err: anyhow::Error, target: &Path, given: &Path) -> anyhow::Erro
     }
 }
 
-/// Writes one line of diagnostics to standard error; a closed standard error is ignored
-/// (the exit code still tells the outcome).
+/// Writes one line of diagnostics to standard error, through [`crate::text::log_safe`] so
+/// that it cannot run as a CI log command; a closed standard error is ignored (the exit
+/// code still tells the outcome).
 pub fn diagnostic_line(line: &str) {
     let mut err = io::stderr().lock();
-    let _ = writeln!(err, "{line}");
+    let _ = writeln!(err, "{}", crate::text::log_safe(line));
 }
 
 /// True when two paths name one file, however spelled: the same file (device and inode,

@@ -35,21 +35,65 @@ fn is_unsafe(c: char) -> bool {
         )
 }
 
-/// Text taken from an inventory, made safe to print on a terminal: every control or
-/// bidirectional character is shown as a `\u{…}` escape.
-pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+/// True when the `[` that follows `before` would open a CI runner's log command:
+/// Azure Pipelines runs `##vso[` anywhere in a line (in any case), GitHub Actions `##[`.
+fn opens_log_command(before: &str) -> bool {
+    let b = before.as_bytes();
+    b.ends_with(b"##") || (b.len() >= 5 && b[b.len() - 5..].eq_ignore_ascii_case(b"##vso"))
+}
+
+/// True when the character `c` at byte `i` of `text` would let a CI runner read its line
+/// as a command: the `[` of a log-command opener ([`opens_log_command`]), or a `:` right
+/// after another (GitHub Actions runs a line that starts with `::` once trimmed, and a
+/// wrapped table cell can start a line anywhere in its text, so no `::` is left).
+fn log_command_at(text: &str, i: usize, c: char) -> bool {
+    match c {
+        '[' => opens_log_command(&text[..i]),
+        ':' => text[..i].ends_with(':'),
+        _ => false,
+    }
+}
+
+/// `text` with each character for which `escape(text, byte index, char)` holds shown as a
+/// `\u{…}` escape; borrowed as it is when there is none, the common case.
+fn escape_where(text: &str, escape: impl Fn(&str, usize, char) -> bool) -> Cow<'_, str> {
+    if !text.char_indices().any(|(i, c)| escape(text, i, c)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_unsafe(c) {
+    for (i, c) in text.char_indices() {
+        if escape(text, i, c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// Text taken from an inventory, made safe to print on a terminal or in a CI job's log
+/// (in CI, the log is the terminal): every control or bidirectional character is shown
+/// as a `\u{…}` escape, and so are the characters that would make a CI runner read a
+/// line as a command: the `[` of `##[` and `##vso[` (any case) as `\u{5b}`, and each `:`
+/// that follows a `:` as `\u{3a}`. Text with none of them is returned as it is.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    escape_where(text, |t, i, c| is_unsafe(c) || log_command_at(t, i, c))
+}
+
+/// Text taken from an inventory with its control and bidirectional characters shown as
+/// `\u{…}` escapes, and nothing else changed: for files (markdown, SARIF, HTML, CSV) and
+/// for the messages of diagnostics, which are printed through [`terminal_safe`] but also
+/// land in files, where the escapes of CI log commands would only be noise.
+pub fn controls_escaped(text: &str) -> Cow<'_, str> {
+    escape_where(text, |_, _, c| is_unsafe(c))
+}
+
+/// Lines already made for a terminal (line breaks and colours kept), with the CI log
+/// commands [`terminal_safe`] escapes escaped the same way: the last guard of what goes
+/// to standard output and standard error, for text that was put together after each
+/// piece was escaped. Text escaped by [`terminal_safe`] comes back unchanged.
+pub fn log_safe(text: &str) -> Cow<'_, str> {
+    escape_where(text, log_command_at)
 }
 
 /// A name worth showing beside `id`: not empty and not the id itself.
@@ -81,7 +125,7 @@ pub fn names_and_ids(ids: &[String], names: &[Option<String>]) -> Vec<String> {
 /// escapes control characters, so the text is also safe on a terminal.
 pub fn quoted_name_and_id(name: Option<&str>, id: &str) -> String {
     match distinct_name(name, id) {
-        Some(n) => format!("{n:?} ({})", terminal_safe(id)),
+        Some(n) => format!("{n:?} ({})", controls_escaped(id)),
         None => format!("{id:?}"),
     }
 }
@@ -181,6 +225,47 @@ mod tests {
             terminal_safe("a\u{2028}b\u{2029}c\u{85}"),
             "a\\u{2028}b\\u{2029}c\\u{85}"
         );
+    }
+
+    #[test]
+    fn ci_log_commands_are_neutralised() {
+        // Azure Pipelines: `##vso[` anywhere, in any case; GitHub Actions: `##[` anywhere.
+        assert_eq!(
+            terminal_safe("x ##vso[task.prependpath]/tmp/evil"),
+            "x ##vso\\u{5b}task.prependpath]/tmp/evil"
+        );
+        assert_eq!(
+            terminal_safe("##VsO[task.complete]"),
+            "##VsO\\u{5b}task.complete]"
+        );
+        assert_eq!(terminal_safe("a ##[error]b"), "a ##\\u{5b}error]b");
+        // GitHub Actions: `::` at a line's start; a wrapped cell can start a line anywhere,
+        // so every second colon is escaped, in a run of them too.
+        assert_eq!(
+            terminal_safe("Hardening ::warning::pwned"),
+            "Hardening :\\u{3a}warning:\\u{3a}pwned"
+        );
+        assert_eq!(terminal_safe(":::"), ":\\u{3a}\\u{3a}");
+        // Escaping again changes nothing: no escape forms a new opener.
+        let once = terminal_safe("##vso[ ::x\u{1b}[1m ##[");
+        assert_eq!(terminal_safe(&once), once);
+        assert_eq!(log_safe(&once), once);
+        // The last guard keeps line breaks and colours, and escapes what pieces formed.
+        assert_eq!(log_safe("\x1b[1m##\n::x\n"), "\x1b[1m##\n:\\u{3a}x\n");
+        assert_eq!(log_safe(&format!("{}[x", "a ##")), "a ##\\u{5b}x");
+        // Ordinary text, single colons, `#` and `[` elsewhere are left as they are.
+        for plain in [
+            "plain",
+            "a: b",
+            "C:\\x",
+            "#1 [draft]",
+            "# [x]",
+            "vso[",
+            "##v[",
+            "é: ü",
+        ] {
+            assert!(matches!(terminal_safe(plain), Cow::Borrowed(_)), "{plain}");
+        }
     }
 
     #[test]

@@ -63,7 +63,7 @@ impl IgnoredTypes {
                     "{objects} of type {:?} skipped (the first is here): only the Microsoft.Security types \
                      assessments, assessmentMetadata, secureScoreControlDefinitions, secureScores and \
                      secureScores/secureScoreControls are read",
-                    crate::text::terminal_safe(&t.spelling)
+                    crate::text::controls_escaped(&t.spelling)
                 ),
             )
             .at(t.first)

@@ -361,7 +361,7 @@ fn own_output_advice(schema: &str) -> String {
         .strip_prefix("securescore.")
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_default();
-    let schema = crate::text::terminal_safe(schema);
+    let schema = crate::text::controls_escaped(schema);
     let instead = "pass the inventory it was made from";
     match command {
         "report" => format!(
@@ -988,7 +988,7 @@ impl Loader<'_> {
             "unrecognised-shape",
             format!(
                 "an Azure error response, not an export: {}",
-                crate::text::terminal_safe(&error.chars().take(300).collect::<String>())
+                crate::text::controls_escaped(&error.chars().take(300).collect::<String>())
             ),
         )
         .at(file.locator.origin(raw.get(), path));

@@ -880,7 +880,7 @@ pub fn check_start(name: &str, rest: &str, line: usize, column: usize) -> Result
                 format!(
                     "the input starts with {}, not with {{ or [: expected an inventory (a JSON object, an array \
                      of them, or JSON Lines of them), or Azure's JSON export",
-                    crate::text::terminal_safe(&format!("{first:?}"))
+                    crate::text::controls_escaped(&format!("{first:?}"))
                 ),
             );
             d.line = Some(line);

@@ -13,7 +13,7 @@
 
 use super::Document;
 use crate::report::ControlOut;
-use crate::text::terminal_safe;
+use crate::text::controls_escaped;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -108,7 +108,7 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// characters escaped as on a terminal.
 fn cell_text(text: &str) -> String {
     let guard = if text.starts_with(FORMULA_STARTS) { "'" } else { "" };
-    format!("{guard}{}", terminal_safe(text))
+    format!("{guard}{}", controls_escaped(text))
 }
 
 /// `field` as RFC 4180 writes it: in double quotes, with each quote doubled, when it holds

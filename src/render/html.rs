@@ -10,7 +10,7 @@ use crate::date::Instant;
 use crate::explain::Explanation;
 use crate::render::time_axis::{full_label, TimeAxis};
 use crate::report::{ControlOut, GateOut, GateRuleOut, Report};
-use crate::text::{capitalised, fmt2, hundredths, percent, signed, terminal_safe};
+use crate::text::{capitalised, controls_escaped, fmt2, hundredths, percent, signed};
 use crate::trend::{mixed_series, Run, Series, Timeline, Trend, NO_FILTER};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -24,7 +24,7 @@ const LISTED: usize = 200;
 /// Control and bidirectional characters are shown as `\u{…}`, as on a terminal, so a
 /// name cannot reorder or hide what the page shows.
 pub fn escape(text: &str) -> String {
-    let visible = terminal_safe(text);
+    let visible = controls_escaped(text);
     let mut out = String::with_capacity(visible.len());
     for c in visible.chars() {
         match c {

@@ -15,7 +15,7 @@ use super::Document;
 use crate::findings::{Finding, FindingRule, Findings};
 use crate::model::Severity;
 use crate::report::{GateOut, Report, ScopeOut, ScoreOut};
-use crate::text::{name_and_id, terminal_safe};
+use crate::text::{controls_escaped, name_and_id};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -62,7 +62,7 @@ fn write<T: Serialize>(value: &T, out: &mut dyn Write) -> io::Result<()> {
 /// so that no input text becomes an embedded link (SARIF §3.11.6; a backslash before
 /// anything else is literal).
 pub fn text(input: &str) -> String {
-    let visible = terminal_safe(input);
+    let visible = controls_escaped(input);
     let mut out = String::with_capacity(visible.len());
     for c in visible.chars() {
         if matches!(c, '[' | ']') {

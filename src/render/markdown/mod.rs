@@ -15,7 +15,7 @@ mod report;
 mod trend;
 
 use super::{Document, RenderOptions};
-use crate::text::terminal_safe;
+use crate::text::controls_escaped;
 use std::io::{self, Write};
 
 /// Writes `doc` as markdown. `validate` and `controls` have no markdown (SPEC §4).
@@ -49,7 +49,7 @@ const SPLIT: &str = "<!-- -->";
 ///   no issue is referenced and no `#` starts a heading; so are the `:` of `://` and the
 ///   `www` of `www.`, so no bare address becomes a link.
 pub fn escape(text: &str) -> String {
-    let visible = terminal_safe(text);
+    let visible = controls_escaped(text);
     let mut out = String::with_capacity(visible.len() + 16);
     let mut rest: &str = &visible;
     while let Some(c) = rest.chars().next() {

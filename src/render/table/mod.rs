@@ -10,7 +10,7 @@ mod trend;
 mod validation;
 
 use super::{Document, RenderOptions, Style};
-use crate::text::{fmt2, signed, terminal_safe};
+use crate::text::{fmt2, log_safe, signed, terminal_safe};
 use comfy_table::{
     presets, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, TableComponent, Width,
 };
@@ -18,11 +18,14 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Writes `doc` as text, with no trailing space on any line (comfy-table pads every
-/// cell, the last one too).
+/// cell, the last one too). Every piece from an input was made [`terminal_safe`]; the
+/// whole goes through [`log_safe`] too, so that no line can hold a CI log command
+/// whatever the pieces form together.
 pub fn render(doc: &Document, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut text = Vec::new();
     render_padded(doc, options, &mut text)?;
-    out.write_all(&strip_trailing_spaces(&text))
+    let text = strip_trailing_spaces(&text);
+    out.write_all(log_safe(&String::from_utf8_lossy(&text)).as_bytes())
 }
 
 fn render_padded(doc: &Document, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
