@@ -18,6 +18,19 @@ pub fn azure_id_body(id: &str) -> Option<&str> {
     (starts_with(b"subscriptions/") || starts_with(b"providers/")).then_some(body)
 }
 
+/// True when `text` is a GUID (`8-4-4-4-12` hexadecimal digits, in any case): the ids of
+/// Azure's controls and recommendations, which compare in any case.
+pub fn is_guid(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| {
+            if [8, 13, 18, 23].contains(&i) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
+}
+
 /// True when two resource ids name one resource: Azure ids (see [`azure_id_body`])
 /// compare case-insensitively (Unicode lower case) and with or without the leading `/`,
 /// other ids exactly.

@@ -45,6 +45,23 @@ pub fn is_active(entry: &LocalExemption, as_of: Date) -> bool {
     as_of <= entry.expires
 }
 
+/// The index of the recommendation an entry names by `id`: the one of that id, else, for
+/// a GUID (Azure's recommendation ids, which compare in any case, README "Using it with
+/// Azure"), the one whose id is that GUID in another case (the byte-wise smallest id if
+/// several are).
+fn recommendation_named(model: &Model, id: &str) -> Option<usize> {
+    let recommendations = &model.recommendations;
+    if let Some(exact) = recommendations.iter().position(|r| r.id == id) {
+        return Some(exact);
+    }
+    if !crate::ids::is_guid(id) {
+        return None;
+    }
+    (0..recommendations.len())
+        .filter(|&r| recommendations[r].id.eq_ignore_ascii_case(id))
+        .min_by(|&a, &b| recommendations[a].id.cmp(&recommendations[b].id))
+}
+
 /// Applies the entries active on `as_of` to `model`. Looks at each resource once per
 /// entry, and only at the assessments of the resources some entry covers. Fails only when
 /// the model cannot name one more exemption.
@@ -61,11 +78,7 @@ pub fn apply(model: &mut Model, entries: &[LocalExemption], as_of: Date) -> anyh
         .filter(|(_, e)| is_active(e, as_of))
         .filter_map(|(i, e)| match &e.recommendation {
             None => Some((i, None)),
-            Some(id) => model
-                .recommendations
-                .iter()
-                .position(|r| &r.id == id)
-                .map(|r| (i, Some(r as u32))),
+            Some(id) => recommendation_named(model, id).map(|r| (i, Some(r as u32))),
         })
         .collect();
     if active.is_empty() {
@@ -219,6 +232,41 @@ mod tests {
         assert_eq!(e.apply(Status::Unhealthy, date("2027-01-01")), Status::Healthy);
         assert_eq!(exemption_of(&m, "vm2", "r1"), None);
         assert!(warnings(&list, &uses, date("2026-11-22"), "c.toml").is_empty());
+    }
+
+    #[test]
+    fn recommendation_guids_match_in_any_case_other_ids_exactly() {
+        // One control (max 1) holding a lower-case GUID, an upper-case GUID and r1, each
+        // unhealthy on one resource.
+        let mut m = model(
+            r#"{"controls": [{"id": "c", "max_score": 1, "recommendations":
+                 ["57e98606-6b1e-6193-0e3d-fe621387c16b", "ABCDEF01-0000-4000-8000-00000000000A", "r1"]}],
+               "assessments": [
+                 {"resource": "vm1", "recommendation": "57e98606-6b1e-6193-0e3d-fe621387c16b", "status": "unhealthy"},
+                 {"resource": "vm2", "recommendation": "ABCDEF01-0000-4000-8000-00000000000A", "status": "unhealthy"},
+                 {"resource": "vm3", "recommendation": "r1", "status": "unhealthy"}]}"#,
+        );
+        let entry = |rec: &str| {
+            format!(
+                "[[exemptions]]\nrecommendation = \"{rec}\"\nresource = \"*\"\ncategory = \"waiver\"\n\
+                 expires = 2027-01-01\nreason = \"r\"\n"
+            )
+        };
+        let list = entries(&format!(
+            "{}{}{}",
+            entry("57E98606-6B1E-6193-0E3D-FE621387C16B"),
+            entry("abcdef01-0000-4000-8000-00000000000a"),
+            entry("R1")
+        ));
+        let uses = apply(&mut m, &list, date("2026-11-22")).unwrap();
+        // The GUIDs cover their assessment whatever the case; "R1" is not r1.
+        assert_eq!(uses.covered, [1, 1, 0]);
+        assert!(exemption_of(&m, "vm1", "57e98606-6b1e-6193-0e3d-fe621387c16b").is_some());
+        assert!(exemption_of(&m, "vm2", "ABCDEF01-0000-4000-8000-00000000000A").is_some());
+        assert_eq!(exemption_of(&m, "vm3", "r1"), None);
+        let w = warnings(&list, &uses, date("2026-11-22"), "c.toml");
+        let codes: Vec<&str> = w.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["exemption-unused"]);
     }
 
     #[test]

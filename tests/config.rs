@@ -527,3 +527,56 @@ fn the_readmes_configuration_sample_and_the_example_parse() {
         securescore::config::parse(&example, "examples/securescore.toml").unwrap_or_else(|d| panic!("{d}"));
     assert_eq!(config.exemptions.len(), 2);
 }
+
+/// The percentage of `assess` over the Resource Graph example under a configuration that
+/// waives recommendation `rec` everywhere, and the codes of its warnings.
+fn arg_example_waiving(rec: &str) -> (f64, Vec<String>) {
+    let folder = Folder::with_config(
+        &format!("guid-{rec}"),
+        &format!(
+            "[[exemptions]]\nrecommendation = \"{rec}\"\nresource = \"*\"\ncategory = \"waiver\"\n\
+             expires = 2030-01-01\nreason = \"MFA by another provider\"\n"
+        ),
+    );
+    let mut args = vec!["assess".to_string()];
+    for file in [
+        "assessments-contoso-dev",
+        "assessments-contoso-prod",
+        "secure-score-controls",
+        "secure-scores",
+    ] {
+        args.push(inventory(&format!("examples/azure/arg/{file}.json")));
+    }
+    args.extend(["--as-of", "2026-11-22", "-f", "json"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = folder.run(&args);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    let codes = r["warnings"]
+        .as_array()
+        .map(|w| {
+            w.iter()
+                .map(|w| w["code"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    (r["score"]["percentage"].as_f64().unwrap(), codes)
+}
+
+#[test]
+fn a_local_exemption_names_a_recommendation_guid_in_any_case() {
+    // Azure's export spells the GUID in lower case; the README says GUIDs compare in any
+    // case. Waiving it in lower case moves the score (the scoring of the waiver is
+    // checked by hand above, on the small export); in upper case it must do the same,
+    // not warn that the entry covers nothing.
+    let (lower, lower_codes) = arg_example_waiving("57e98606-6b1e-6193-0e3d-fe621387c16b");
+    let (upper, upper_codes) = arg_example_waiving("57E98606-6B1E-6193-0E3D-FE621387C16B");
+    let (none, _) = arg_example_waiving("00000000-0000-4000-8000-000000000000");
+    assert!(lower > none + 1.0, "{lower} vs {none}");
+    assert_eq!(upper, lower);
+    assert!(
+        !upper_codes.iter().any(|c| c == "exemption-unused"),
+        "{upper_codes:?}"
+    );
+    assert_eq!(upper_codes, lower_codes);
+}

@@ -302,15 +302,7 @@ impl<'a> Fields<'a> {
 /// An Azure name as the model compares it: Azure names compare case-insensitively, the
 /// model's ids exactly, so GUIDs (control and recommendation keys) are lower-cased.
 fn azure_name(name: &str) -> Cow<'_, str> {
-    let guid = name.len() == 36
-        && name.bytes().enumerate().all(|(i, b)| {
-            if [8, 13, 18, 23].contains(&i) {
-                b == b'-'
-            } else {
-                b.is_ascii_hexdigit()
-            }
-        });
-    if guid && name.bytes().any(|b| b.is_ascii_uppercase()) {
+    if crate::ids::is_guid(name) && name.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(name.to_ascii_lowercase())
     } else {
         Cow::Borrowed(name)
