@@ -580,3 +580,46 @@ fn a_local_exemption_names_a_recommendation_guid_in_any_case() {
     );
     assert_eq!(upper_codes, lower_codes);
 }
+
+#[test]
+fn a_configuration_file_larger_than_1_mib_is_refused_without_reading_it_whole() {
+    // 1 MiB = 1048576 bytes is the most a configuration may hold: a comment line of that
+    // many bytes with its newline is one byte more.
+    let big = format!("#{}\n", "x".repeat(1_048_575));
+    assert_eq!(big.len(), 1_048_577);
+    let folder = Folder::with_config("too-large", &big);
+    let out = folder.run(&["assess", &inventory(EXPORT)]);
+    assert_exit(&out, 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("securescore.toml: the configuration file is larger than 1048576 bytes (1 MiB)"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    // One byte less is read (a comment: an empty configuration).
+    let folder = Folder::with_config("at-the-limit", &format!("#{}\n", "x".repeat(1_048_574)));
+    assert_exit(&folder.run(&["assess", &inventory(EXPORT), "-q"]), 0);
+    // A smaller --max-input-size is the limit then, and named.
+    let folder = Folder::with_config("max-input-size", "[gate]\nfail-under = 10\n");
+    let out = folder.run(&["assess", &inventory(EXPORT), "--max-input-size", "10"]);
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("larger than --max-input-size 10"),
+        "{out:?}"
+    );
+}
+
+/// A device without end ends the run at once (it used to be read until memory ran out).
+#[cfg(unix)]
+#[test]
+fn an_endless_configuration_file_is_refused_at_the_limit() {
+    let start = std::time::Instant::now();
+    let out = run(&["assess", EXPORT, "--config", "/dev/zero"]);
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("/dev/zero: the configuration file is larger than 1048576 bytes"),
+        "{out:?}"
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+}

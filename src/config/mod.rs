@@ -67,8 +67,8 @@ pub struct ConfigIn {
 }
 
 /// Reads the configuration `choice` names: `None` when there is none to read. A file
-/// named by `--config` that cannot be read, one larger than `max_size` bytes, or one
-/// that is not a valid configuration is an error (exit 2).
+/// named by `--config` that cannot be read, one larger than `max_size` bytes or than
+/// [`MAX_CONFIG_SIZE`], or one that is not a valid configuration is an error (exit 2).
 pub fn load(choice: &ConfigChoice, max_size: u64) -> anyhow::Result<Option<Config>> {
     let path = match choice {
         ConfigChoice::Ignore => return Ok(None),
@@ -86,18 +86,33 @@ pub fn load(choice: &ConfigChoice, max_size: u64) -> anyhow::Result<Option<Confi
     Ok(Some(parse(&text, &file).map_err(|d| anyhow::anyhow!("{d}"))?))
 }
 
-/// The text of the configuration file at `path` (called `file` in messages).
+/// The most bytes a configuration file may hold (1 MiB; README "Configuration"): a
+/// configuration is a few hundred bytes, and the cap stops a wrong path (`/dev/zero`, an
+/// inventory) at once instead of reading it whole.
+pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
+
+/// The text of the configuration file at `path` (called `file` in messages): at most
+/// [`MAX_CONFIG_SIZE`] bytes, and at most `max_size` (`--max-input-size`) when smaller;
+/// a larger file is refused after reading one byte more than the limit, whatever its
+/// kind (a device or a pipe has no size to check first).
 fn read(path: &Path, file: &str, max_size: u64) -> anyhow::Result<String> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| anyhow::anyhow!("{file}: cannot read the configuration file: {e}"))?
-        .len();
-    if size > max_size {
-        anyhow::bail!(
-            "{file}: the configuration file is {size} bytes, more than --max-input-size {max_size}"
-        );
+    use std::io::Read;
+    let cannot = |e: std::io::Error| anyhow::anyhow!("{file}: cannot read the configuration file: {e}");
+    let limit = max_size.min(MAX_CONFIG_SIZE);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        let what = if limit < MAX_CONFIG_SIZE {
+            format!("--max-input-size {max_size}")
+        } else {
+            format!("{MAX_CONFIG_SIZE} bytes (1 MiB), the most a configuration file may hold")
+        };
+        anyhow::bail!("{file}: the configuration file is larger than {what}: is it the right file?");
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("{file}: cannot read the configuration file: {e}"))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{file}: the configuration file is not UTF-8 text (invalid byte at offset {}): re-save it as UTF-8",
