@@ -623,3 +623,25 @@ fn an_endless_configuration_file_is_refused_at_the_limit() {
     );
     assert!(start.elapsed() < std::time::Duration::from_secs(30));
 }
+
+#[test]
+fn a_duplicate_key_and_an_impossible_date_are_named_by_file_line_and_key() {
+    for (name, text, expected) in [
+        (
+            "dupkey",
+            "[gate]\nfail-under = 50\nfail-under = 50\n",
+            "securescore.toml:3:1: gate.fail-under: duplicate key",
+        ),
+        (
+            "baddate",
+            "[defaults]\nas-of = 2026-02-30\n",
+            "securescore.toml:2:9: defaults.as-of: invalid date",
+        ),
+    ] {
+        let folder = Folder::with_config(name, text);
+        let out = folder.run(&["assess", &inventory(EXPORT)]);
+        assert_exit(&out, 2);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}

@@ -161,18 +161,63 @@ fn invalid(file: &str, text: &str, offset: usize, key: &str, index: usize, messa
     })
 }
 
-/// A TOML error as a diagnostic at its place, naming the key where one is known.
+/// A TOML error as a diagnostic at its place, naming the key: the one serde's path gives,
+/// else (TOML's own errors, such as a duplicate key or an impossible date, name none) the
+/// one the text defines where the error is ([`key_at`]).
 fn toml_error(text: &str, file: &str, e: &toml::de::Error, key: Option<String>) -> Diagnostic {
     let (line, column) = e.span().map_or((None, None), |span| {
         let (l, c) = position(text, span.start);
         (Some(l), Some(c))
     });
+    let key = key
+        .filter(|k| !k.is_empty())
+        .or_else(|| e.span().and_then(|span| key_at(text, span.start)));
     Diagnostic::error("invalid-config", e.message().trim_end().to_string()).at(Origin {
         file: file.to_string(),
         line,
         column,
-        path: key.filter(|k| !k.is_empty()),
+        path: key,
     })
+}
+
+/// The dotted key defined on the line holding byte `offset` of `text`, as the text spells
+/// it: the table header in effect (an array of tables with its entry's index, as serde's
+/// paths write it: `exemptions[1]`), then the key before the line's `=`; a header line
+/// names its table. `None` when the line defines nothing (a line of a multi-line value,
+/// a malformed line) outside any table.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let line_number = position(text, offset).0;
+    let mut table = String::new();
+    let mut entries: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut lines = text.split('\n').take(line_number).peekable();
+    while let Some(line) = lines.next() {
+        let last = lines.peek().is_none();
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix("[[").and_then(|rest| rest.split_once("]]")) {
+            let name = name.0.trim();
+            let count = entries.entry(name.to_string()).or_default();
+            *count += 1;
+            table = format!("{name}[{}]", *count - 1);
+        } else if let Some(name) = line.strip_prefix('[').and_then(|rest| rest.split_once(']')) {
+            table = name.0.trim().to_string();
+        } else if last {
+            let key = line.split_once('=').map(|(key, _)| unquoted(key.trim()));
+            return match (key, table.is_empty()) {
+                (Some(key), true) if !key.is_empty() => Some(key.to_string()),
+                (Some(key), false) if !key.is_empty() => Some(format!("{table}.{key}")),
+                _ => (!table.is_empty()).then_some(table),
+            };
+        }
+    }
+    (!table.is_empty()).then_some(table)
+}
+
+/// A key without the quotes around it (`"fail-under"` is `fail-under`).
+fn unquoted(key: &str) -> &str {
+    ['"', '\'']
+        .iter()
+        .find_map(|&q| key.strip_prefix(q).and_then(|k| k.strip_suffix(q)))
+        .unwrap_or(key)
 }
 
 /// 1-based line and column (in characters) of byte `offset` of `text`.
@@ -362,7 +407,38 @@ mod tests {
     fn malformed_toml_names_its_place() {
         let d = error("[defaults]\nweighting = \n");
         assert_eq!((d.file.as_deref(), d.line), (Some("securescore.toml"), Some(2)));
-        assert_eq!(d.path, None);
+        // TOML names no key; the line defines `weighting` under [defaults].
+        assert_eq!(d.path.as_deref(), Some("defaults.weighting"));
+    }
+
+    #[test]
+    fn toml_errors_that_name_no_key_are_given_the_key_of_their_line() {
+        let place = |text: &str| {
+            let d = error(text);
+            (d.line, d.path.clone(), d.to_string())
+        };
+        // Line 3 defines fail-under of [gate] a second time (quoted the first time).
+        let (line, path, shown) = place("[gate]\n\"fail-under\" = 50\n  fail-under = 50\n");
+        assert_eq!((line, path.as_deref()), (Some(3), Some("gate.fail-under")));
+        assert_eq!(shown, "securescore.toml:3:3: gate.fail-under: duplicate key");
+        // An impossible date, in a table and in the second entry of an array of tables.
+        let (line, path, shown) = place("# c\n[defaults]\nas-of = 2026-02-30\n");
+        assert_eq!((line, path.as_deref()), (Some(3), Some("defaults.as-of")));
+        assert!(
+            shown.starts_with("securescore.toml:3:9: defaults.as-of: invalid date"),
+            "{shown}"
+        );
+        let entry = "[[exemptions]]\nrecommendation = \"r\"\nresource = \"*\"\ncategory = \"waiver\"\nreason = \"x\"\n";
+        let (line, path, _) = place(&format!(
+            "{entry}expires = 2027-01-01\n{entry}expires = 2026-02-30\n"
+        ));
+        assert_eq!((line, path.as_deref()), (Some(12), Some("exemptions[1].expires")));
+        // A table defined twice is named by its header; a dotted key as written.
+        assert_eq!(place("[gate]\n[defaults]\n[gate]\n").1.as_deref(), Some("gate"));
+        assert_eq!(place("a.b = 1\na.b = 2\n").1.as_deref(), Some("a.b"));
+        // A line that defines no key names its table, or nothing outside one.
+        assert_eq!(place("[gate]\nfail-under 50\n").1.as_deref(), Some("gate"));
+        assert_eq!(place("fail-under 50\n").1, None);
     }
 
     #[test]
