@@ -166,9 +166,24 @@ pub fn check(
             None => no_baseline(limit, score.percentage, incomplete),
         });
     }
-    let mut controls = Vec::new();
-    for (query, min) in &policy.controls {
-        controls.push((find_control(model, query)?, *min));
+    let mut controls: Vec<(usize, f64)> = Vec::new();
+    for (n, (query, min)) in policy.controls.iter().enumerate() {
+        let c = find_control(model, query)?;
+        // Two minimums for one control would be two rules of one name, one perhaps
+        // contradicting the other: the policy is ambiguous as written.
+        if let Some((first, _)) = policy.controls[..n]
+            .iter()
+            .zip(&controls)
+            .find(|(_, (i, _))| *i == c)
+            .map(|(entry, _)| entry)
+        {
+            let control = &model.controls[c];
+            return Err(format!(
+                "gate.controls names {} twice, as {first:?} and {query:?}: keep one of them",
+                quoted_name_and_id(control.name.as_deref(), &control.id)
+            ));
+        }
+        controls.push((c, *min));
     }
     controls.sort_by(|(a, x), (b, y)| {
         model.controls[*a]
@@ -337,16 +352,16 @@ impl Standing<'_> {
 pub fn fail_under(threshold: f64, percentage: Option<f64>, incomplete: &[String]) -> Verdict {
     let failure = match percentage {
         Some(p) if round2(p) < threshold => Some(format!(
-            "secure score {}% is below --fail-under {threshold}",
+            "secure score {}% is below fail-under {threshold}",
             fmt2(p)
         )),
-        Some(_) => incomplete_failure(incomplete, &format!("--fail-under {threshold}")),
+        Some(_) => incomplete_failure(incomplete, &format!("fail-under {threshold}")),
         None => Some(format!(
-            "secure score is undefined (no control with points applies), so it cannot reach --fail-under {threshold}"
+            "secure score is undefined (no control with points applies), so fail-under {threshold} cannot pass"
         )),
     };
     let pass = format!(
-        "secure score {}% is not below --fail-under {threshold}",
+        "secure score {}% is not below fail-under {threshold}",
         percentage.map_or_else(|| "n/a".to_string(), fmt2)
     );
     Verdict::new(Rule::FailUnder, threshold, percentage, failure, pass)
@@ -375,12 +390,12 @@ pub fn max_drop_since(limit: f64, baseline: &Baseline, percentage: Option<f64>, 
 /// history): passes, saying so, unless the score is undefined or the export incomplete.
 pub fn no_baseline(limit: f64, percentage: Option<f64>, incomplete: &[String]) -> Verdict {
     let failure = match percentage {
-        Some(_) => incomplete_failure(incomplete, &format!("--max-drop {limit}")),
+        Some(_) => incomplete_failure(incomplete, &format!("max-drop {limit}")),
         None => Some(format!(
-            "secure score is undefined (no control with points applies), so --max-drop {limit} cannot pass"
+            "secure score is undefined (no control with points applies), so max-drop {limit} cannot pass"
         )),
     };
-    let pass = format!("no earlier comparable score to measure a drop from, so --max-drop {limit} passes");
+    let pass = format!("no earlier comparable score to measure a drop from, so max-drop {limit} passes");
     Verdict::new(Rule::MaxDrop, limit, None, failure, pass)
 }
 
@@ -394,23 +409,23 @@ fn drop_verdict(
     let drop = before.zip(after).map(|(b, a)| b - a);
     let failure = match drop {
         _ if incomplete => Some(format!(
-            "an export is incomplete, so --max-drop {limit} cannot pass"
+            "an export is incomplete, so max-drop {limit} cannot pass"
         )),
         Some(d) if round2(d) > limit => Some(format!(
-            "secure score fell by {} points{since}, more than --max-drop {limit}",
+            "secure score fell by {} points{since}, more than max-drop {limit}",
             fmt2(d)
         )),
         Some(_) => None,
         None => Some(format!(
-            "a secure score is undefined (no control with points applies), so --max-drop {limit} cannot pass"
+            "a secure score is undefined (no control with points applies), so max-drop {limit} cannot pass"
         )),
     };
     let pass = match drop {
         Some(d) if round2(d) > 0.0 => format!(
-            "secure score fell by {} points{since}, no more than --max-drop {limit}",
+            "secure score fell by {} points{since}, no more than max-drop {limit}",
             fmt2(d)
         ),
-        _ => format!("secure score did not fall{since} (--max-drop {limit})"),
+        _ => format!("secure score did not fall{since} (max-drop {limit})"),
     };
     Verdict::new(Rule::MaxDrop, limit, drop, failure, pass)
 }
@@ -495,20 +510,20 @@ mod tests {
         // 98.396 shows as 98.40, which reaches 98.4; 98.394 shows as 98.39, which does not.
         assert_eq!(
             fail_under(98.4, Some(98.396), &[]).message,
-            "secure score 98.40% is not below --fail-under 98.4"
+            "secure score 98.40% is not below fail-under 98.4"
         );
         assert_eq!(
             fail_under(98.4, Some(98.394), &[]).message,
-            "secure score 98.39% is below --fail-under 98.4"
+            "secure score 98.39% is below fail-under 98.4"
         );
         // 60 − 59.5 = 0.5 points fallen, within 1; 60 − 61 is a rise.
         assert_eq!(
             max_drop(1.0, Some(60.0), Some(59.5), false).message,
-            "secure score fell by 0.50 points, no more than --max-drop 1"
+            "secure score fell by 0.50 points, no more than max-drop 1"
         );
         assert_eq!(
             max_drop(1.0, Some(60.0), Some(61.0), false).message,
-            "secure score did not fall (--max-drop 1)"
+            "secure score did not fall (max-drop 1)"
         );
     }
 
@@ -532,7 +547,7 @@ mod tests {
         assert!(!failed.passed);
         assert_eq!(
             failed.message,
-            "secure score fell by 1.60 points since the baseline report base.json, more than --max-drop 1"
+            "secure score fell by 1.60 points since the baseline report base.json, more than max-drop 1"
         );
         assert!((failed.actual.unwrap() - 1.6).abs() < 1e-9);
         assert!(max_drop_since(2.0, &base, Some(98.4), false).passed);
@@ -723,7 +738,7 @@ mod tests {
         assert_eq!(
             outcome(&verdicts),
             Outcome::GateFailed(vec![
-                "secure score 56.25% is below --fail-under 60".to_string(),
+                "secure score 56.25% is below fail-under 60".to_string(),
                 "control \"Apply system updates\" (c-upd) is at 66.67%, below its minimum of 70%".to_string(),
                 "2 unhealthy high-severity (resource, recommendation) pairs, more than the 1 allowed"
                     .to_string(),
@@ -758,6 +773,19 @@ mod tests {
             ..GatePolicy::default()
         };
         assert!(checked(&prefix, false).is_err(), "a prefix is not an exact name");
+    }
+
+    #[test]
+    fn two_keys_for_one_control_are_an_error_naming_both() {
+        // "Enable MFA" is c-mfa's name: two minimums of one control.
+        let policy = GatePolicy {
+            controls: vec![("Enable MFA".to_string(), 10.0), ("c-mfa".to_string(), 90.0)],
+            ..GatePolicy::default()
+        };
+        assert_eq!(
+            checked(&policy, false).unwrap_err(),
+            "gate.controls names \"Enable MFA\" (c-mfa) twice, as \"Enable MFA\" and \"c-mfa\": keep one of them"
+        );
     }
 
     #[test]

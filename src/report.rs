@@ -250,12 +250,13 @@ pub struct GateRuleOut {
 }
 
 impl GateRuleOut {
-    /// The rule and its limit as a reader knows them: `--fail-under 70.00`,
-    /// `--max-drop 2.00`, `controls.ID ≥ 80.00%`, `unhealthy.critical ≤ 0`.
+    /// The rule and its limit as a reader knows them: `fail-under 70.00`,
+    /// `max-drop 2.00`, `controls.ID ≥ 80.00%`, `unhealthy.critical ≤ 0` (the rule's
+    /// name, whether the command line or a config file set it).
     pub fn label(&self) -> String {
         let limit = fmt2(self.limit);
         match self.rule.as_str() {
-            "fail-under" | "max-drop" => format!("--{} {limit}", self.rule),
+            "fail-under" | "max-drop" => format!("{} {limit}", self.rule),
             r if r.starts_with("controls.") => format!("{r} ≥ {limit}%"),
             r => format!("{r} ≤ {}", self.limit),
         }

@@ -151,7 +151,7 @@ fn a_truncated_resource_graph_result_fails_any_gate() {
         stderr.contains("the export is incomplete: Resource Graph returned 2 of 5 assessments"),
         "{stderr}"
     );
-    assert!(stderr.contains("--fail-under 0 cannot pass"), "{stderr}");
+    assert!(stderr.contains("fail-under 0 cannot pass"), "{stderr}");
 }
 
 /// One control (max 4) with 5 healthy and 1 unhealthy in two subscriptions, from counts:

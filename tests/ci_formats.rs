@@ -94,7 +94,7 @@ fn junit_on_hostile_names_has_the_expected_suites_and_failures() {
         cases(&doc, "gates"),
         [(
             "fail-under".to_string(),
-            Some("secure score 62.50% is below --fail-under 70".to_string())
+            Some("secure score 62.50% is below fail-under 70".to_string())
         )]
     );
     assert_eq!(suite_counts(&doc, "gates"), (1, 1));

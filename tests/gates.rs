@@ -111,9 +111,9 @@ fn two_failed_rules_are_two_lines_and_two_failed_entries() {
     assert_eq!(
         lines,
         vec![
-            "securescore: gate failed: secure score 98.40% is below --fail-under 99".to_string(),
+            "securescore: gate failed: secure score 98.40% is below fail-under 99".to_string(),
             format!(
-                "securescore: gate failed: secure score fell by 1.60 points since the baseline report {}, more than --max-drop 1",
+                "securescore: gate failed: secure score fell by 1.60 points since the baseline report {}, more than max-drop 1",
                 baseline.display()
             ),
         ]
@@ -164,7 +164,7 @@ fn max_drop_against_a_history_takes_its_last_run_scored_the_same_way() {
         lines,
         vec![format!(
             "securescore: gate failed: secure score fell by 1.10 points since the run recorded at \
-             2026-11-02T09:00:00Z (line 2 of {history}), more than --max-drop 1"
+             2026-11-02T09:00:00Z (line 2 of {history}), more than max-drop 1"
         )]
     );
     assert_eq!(

@@ -410,7 +410,7 @@ fn the_gate_and_the_filters_are_recorded_and_tell_series_apart() {
     assert_eq!(gate["passed"], true);
     assert_eq!(
         gate["rules"][0]["message"],
-        "secure score 98.40% is not below --fail-under 90"
+        "secure score 98.40% is not below fail-under 90"
     );
     assert_eq!(gate["rules"].as_array().map(Vec::len), Some(1));
     assert!(written[1].as_ref().unwrap().get("gate").is_none());

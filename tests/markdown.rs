@@ -350,7 +350,7 @@ fn diff_shows_before_after_the_waterfall_and_the_moves() {
         "{} vs {title}",
         seen.headings[0]
     );
-    assert!(md.contains("❌ **Gate FAILED**: --max-drop 1.00"), "{md}");
+    assert!(md.contains("❌ **Gate FAILED**: max-drop 1.00"), "{md}");
     let waterfall = seen
         .tables
         .iter()

@@ -296,7 +296,7 @@ fn diff_gates_on_the_drop_and_reads_directories() {
     let after = "fixtures/triage/diff-after.json";
     let out = run(&["diff", before, after, "--as-of", "2026-11-22", "--max-drop", "13"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("fell by 13.52 points, more than --max-drop 13"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fell by 13.52 points, more than max-drop 13"));
     let out = run(&["diff", before, after, "--as-of", "2026-11-22", "--max-drop", "14"]);
     assert_eq!(out.status.code(), Some(0));
     // A directory side: examples/azure/rest against itself changes nothing.
@@ -516,7 +516,7 @@ fn diff_gate_fails_on_an_undefined_score_or_an_incomplete_export() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("an export is incomplete, so --max-drop 5 cannot pass")
+        String::from_utf8_lossy(&out.stderr).contains("an export is incomplete, so max-drop 5 cannot pass")
     );
     let out = run(&[
         "diff",
@@ -542,9 +542,9 @@ fn diff_gate_fails_on_an_undefined_score_or_an_incomplete_export() {
     // The same inventory on both sides: nothing fell.
     assert_eq!(
         d["gate"],
-        serde_json::json!({"max_drop": 5.0, "passed": true, "reason": "secure score did not fall (--max-drop 5)",
+        serde_json::json!({"max_drop": 5.0, "passed": true, "reason": "secure score did not fall (max-drop 5)",
                            "rules": [{"rule": "max-drop", "limit": 5.0, "actual": 0.0, "passed": true,
-                                      "message": "secure score did not fall (--max-drop 5)"}]})
+                                      "message": "secure score did not fall (max-drop 5)"}]})
     );
 }
 

@@ -28,7 +28,7 @@ pub fn write(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
         };
         writeln!(
             out,
-            "{verdict}: --max-drop {}, change {} points\n",
+            "{verdict}: max-drop {}, change {} points\n",
             fmt2(g.max_drop),
             signed(d.change)
         )?;

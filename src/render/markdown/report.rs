@@ -47,7 +47,8 @@ fn write_headline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", facts.join(" · "))
 }
 
-/// The gate's verdict: with one rule, in one line; with several, a table of them.
+/// The gate's verdict: with one rule, in one line (its message, which names the rule and
+/// its limit); with several, a table of them.
 fn write_gate(g: &GateOut, out: &mut dyn Write) -> io::Result<()> {
     let verdict = if g.passed {
         "✅ **Gate passed**"
@@ -55,12 +56,7 @@ fn write_gate(g: &GateOut, out: &mut dyn Write) -> io::Result<()> {
         "❌ **Gate FAILED**"
     };
     if let [one] = g.rules.as_slice() {
-        return writeln!(
-            out,
-            "{verdict}: {}: {}\n",
-            escape(&one.label()),
-            escape(&one.message)
-        );
+        return writeln!(out, "{verdict}: {}\n", escape(&one.message));
     }
     writeln!(out, "{verdict}\n")?;
     let rows: Vec<Vec<String>> = g

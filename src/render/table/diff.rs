@@ -71,7 +71,7 @@ pub fn write(diff: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
     if let Some(g) = &diff.gate {
         writeln!(
             out,
-            "\nGate --max-drop {}: {}",
+            "\nGate max-drop {}: {}",
             fmt2(g.max_drop),
             if g.passed { "passed" } else { "FAILED" }
         )?;
