@@ -832,7 +832,7 @@ fn hand_made_configurations_get_the_programs_verdict() {
         (
             "every gate rule",
             "[gate]\nfail-under = 70\nmax-drop = 2.5\n[gate.controls]\n\"Enable MFA\" = { min-percentage = 100 }\n\
-             \"34a42fb3-e6db-409c-b56b-7b1db6b8aee0\" = { min-percentage = 0.0 }\n[gate.unhealthy]\ncritical = 0\nhigh = 5\nmedium = 9\nlow = 99\n"
+             \"61702b76-1fab-41f2-bcbc-50b7870dcf38\" = { min-percentage = 0.0 }\n[gate.unhealthy]\ncritical = 0\nhigh = 5\nmedium = 9\nlow = 99\n"
                 .to_string(),
             true,
         ),
