@@ -220,6 +220,38 @@ fn max_score_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// The most points a recommendation is worth under the `v1` model (SPEC §7: "up to 50").
+pub const MAX_POINTS: f64 = 50.0;
+
+fn points<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Option::<f64>::deserialize(d)?
+        .map(check_points)
+        .transpose()
+        .map_err(de::Error::custom)
+}
+
+/// A recommendation's `points` as given, or why they are not points: a number above 0
+/// and at most [`MAX_POINTS`].
+pub fn check_points(v: f64) -> Result<f64, String> {
+    if v > 0.0 && v <= MAX_POINTS {
+        Ok(v)
+    } else {
+        let shown = crate::text::echoed(v);
+        Err(format!(
+            "points {shown} are invalid: expected a number above 0 and at most {MAX_POINTS}"
+        ))
+    }
+}
+
+/// What [`check_points`] accepts, or null.
+fn points_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema::or_null(schemars::json_schema!({
+        "type": "number",
+        "exclusiveMinimum": 0,
+        "maximum": MAX_POINTS
+    }))
+}
+
 /// `controls[]` of a native document (the catalog's, or an input's).
 #[derive(Deserialize, JsonSchema)]
 pub struct ControlIn {
@@ -256,6 +288,10 @@ pub struct RecommendationIn {
     pub remediation: Option<String>,
     #[serde(default)]
     pub preview: Option<bool>,
+    /// Its points under the `v1` model (SPEC §7), over the severity's default.
+    #[serde(default, deserialize_with = "points")]
+    #[schemars(schema_with = "points_schema")]
+    pub points: Option<f64>,
     #[serde(flatten)]
     #[schemars(skip)]
     pub extra: Extra,
@@ -283,6 +319,7 @@ impl From<RecommendationIn> for Recommendation {
             remediation: r.remediation,
             preview: r.preview.unwrap_or(false),
             custom: false,
+            points: r.points,
         }
     }
 }

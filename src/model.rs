@@ -299,6 +299,9 @@ pub struct Recommendation {
     pub preview: bool,
     /// A custom (not built-in) recommendation: never scores.
     pub custom: bool,
+    /// The points a native entry gives it under the `v1` model (SPEC §7: above 0, at
+    /// most [`MAX_POINTS`](crate::catalog::MAX_POINTS)); `None`: its severity's default.
+    pub points: Option<f64>,
 }
 
 impl Recommendation {

@@ -247,6 +247,8 @@ impl RecommendationFacts {
             .or(self.preview.first.as_ref().map(|(v, _)| *v))
             .unwrap_or(false);
         rec.custom = self.custom.first.as_ref().is_some_and(|(v, _)| *v);
+        // Only a native entry gives points (SPEC §7), over any Azure export.
+        rec.points = self.native.as_ref().and_then(|(native, _)| native.points);
     }
 
     /// Reports contradicting scoring flags (those no native entry decides) and the
