@@ -6,6 +6,7 @@
 mod classic;
 pub mod kernel;
 mod options;
+pub mod recommendations;
 
 use crate::diag::Diagnostic;
 use crate::groups::Group;
