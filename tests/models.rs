@@ -1,0 +1,274 @@
+//! The scoring models of SPEC §7 on a hand-computed inventory where they rank
+//! differently: `fixtures/models/v1-vs-classic.json`.
+//!
+//! One subscription, four VMs (vm1–vm4), evaluated on 2026-11-22. Five recommendations:
+//!
+//! | id              | severity | points          | in controls                |
+//! |-----------------|----------|-----------------|----------------------------|
+//! | ports           | high     | 40 (default)    | mgmt-ports                 |
+//! | disk-encryption | medium   | 20 (default)    | mgmt-ports, encrypt-data   |
+//! | private-links   | low      | 30 (overridden) | encrypt-data               |
+//! | mfa             | critical | 50 (default)    | none                       |
+//! | endpoint        | medium   | 20 (default)    | mgmt-ports                 |
+//!
+//! Assessments (H healthy, U unhealthy, - not assessed), after exemptions:
+//!
+//! | rec             | vm1 | vm2                     | vm3 | vm4                   |
+//! |-----------------|-----|-------------------------|-----|-----------------------|
+//! | ports           | U   | H                       | H   | H                     |
+//! | disk-encryption | H   | U, waiver to 2027 → NA  | U   | H                     |
+//! | private-links   | U   | U                       | H   | U, mitigated → H      |
+//! | mfa             | U   | H                       | -   | -                     |
+//! | endpoint        | H   | H                       | -   | -                     |
+//!
+//! **classic** (controls; `mfa` is in no control and does not score):
+//! - mgmt-ports (max 8; ports, disk-encryption, endpoint): vm1 U (ports), vm2 H (NA
+//!   disk-encryption ignored), vm3 U (disk-encryption), vm4 H → H 2, U 2:
+//!   current 8 × 2/4 = 4, potential 4.
+//! - encrypt-data (max 4; disk-encryption, private-links): vm1 U, vm2 U (private-links),
+//!   vm3 U (disk-encryption), vm4 H → H 1, U 3: current 4 × 1/4 = 1, potential 3.
+//! - score 5 / 12 = 41.666…%; +Score mgmt-ports 100 × 4/12 = 33.333…, encrypt-data
+//!   100 × 3/12 = 25 (sum 58.333… = 100 − 41.666…). Order: mgmt-ports, encrypt-data.
+//!
+//! **v1** (every counted recommendation, pooled; max = Σ points = 160):
+//! - ports: H 3, U 1: 40 × 3/4 = 30, impact 10, +Score 100 × 10/160 = 6.25
+//! - disk-encryption: H 2, U 1, NA 1: 20 × 2/3 = 13.333…, impact 6.666…, +Score 4.1666…
+//! - private-links: H 2, U 2: 30 × 2/4 = 15, impact 15, +Score 9.375
+//! - mfa: H 1, U 1: 50 × 1/2 = 25, impact 25, +Score 15.625
+//! - endpoint: H 2, U 0: 20, impact 0, +Score 0
+//! - current 30 + 13.333… + 15 + 25 + 20 = 103.333…, percentage 64.5833…%; the +Score
+//!   column sums to 35.4166… = 100 − 64.5833….
+//! - Order: mfa, private-links, ports, disk-encryption, endpoint. So v1 puts first a
+//!   recommendation classic does not score at all, and ranks private-links (classic's
+//!   second control) above ports (classic's first).
+//!
+//! **pass-rate**: endpoint passes (U 0); ports, disk-encryption, private-links and mfa
+//! fail: 1 / 5 = 20%; each failing one +Score 100 / 5 = 20 (sum 80 = 100 − 20). Ties
+//! broken by fewer unhealthy (private-links has 2, the others 1), then points (1 each
+//! under pass-rate), then name: "Disk encryption…" < "MFA…" < "Management ports…" (byte
+//! order: `F` < `a`). Order: disk-encryption, mfa, ports, private-links, endpoint.
+
+use securescore::catalog::Catalog;
+use securescore::date::Date;
+use securescore::diag::Diagnostics;
+use securescore::load::source::InputSpec;
+use securescore::load::{load, LoadOptions};
+use securescore::model::Model;
+use securescore::score::recommendations::{self, RecommendationModel, RecommendationScore};
+use securescore::score::{rank, score, ScoreOptions, ScoringModel, Weighting};
+
+const FIXTURE: &str = "fixtures/models/v1-vs-classic.json";
+
+fn options() -> ScoreOptions {
+    ScoreOptions {
+        model: ScoringModel::Classic,
+        as_of: Date::parse("2026-11-22").unwrap(),
+        include_preview: false,
+        ignore_exemptions: false,
+        weighting: Weighting::Resources,
+        allow_exported_weights: true,
+    }
+}
+
+fn fixture() -> Model {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut diags = Diagnostics::default();
+    let inputs = [InputSpec::Text {
+        name: FIXTURE.into(),
+        text,
+    }];
+    let model = load(&inputs, &Catalog::empty(), &LoadOptions::default(), &mut diags);
+    assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
+    model
+}
+
+fn close(actual: f64, expected: f64) {
+    assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
+}
+
+/// The ids of the ranked rows, in order, with their ranks.
+fn order(model: &Model, s: &RecommendationScore) -> Vec<(Option<usize>, String)> {
+    recommendations::rank(model, s)
+        .into_iter()
+        .map(|(n, i)| {
+            (
+                n,
+                model.recommendations[s.rows[i].recommendation as usize]
+                    .id
+                    .clone(),
+            )
+        })
+        .collect()
+}
+
+/// A row's (H, U, NA, points, max, current, potential, +Score) by recommendation id.
+fn row(model: &Model, s: &RecommendationScore, id: &str) -> (u64, u64, u64, f64, f64, f64, f64, f64) {
+    let r = s
+        .rows
+        .iter()
+        .find(|r| model.recommendations[r.recommendation as usize].id == id)
+        .unwrap();
+    (
+        r.counts.healthy,
+        r.counts.unhealthy,
+        r.counts.not_applicable,
+        r.points,
+        r.max,
+        r.current,
+        r.potential,
+        r.potential_percentage,
+    )
+}
+
+fn assert_row(
+    actual: (u64, u64, u64, f64, f64, f64, f64, f64),
+    expected: (u64, u64, u64, f64, f64, f64, f64, f64),
+) {
+    assert_eq!(
+        (actual.0, actual.1, actual.2),
+        (expected.0, expected.1, expected.2)
+    );
+    close(actual.3, expected.3);
+    close(actual.4, expected.4);
+    close(actual.5, expected.5);
+    close(actual.6, expected.6);
+    close(actual.7, expected.7);
+}
+
+#[test]
+fn classic_scores_the_controls_as_written_out() {
+    let model = fixture();
+    let s = score(&model, &options(), None);
+    close(s.percentage.unwrap(), 500.0 / 12.0);
+    let ids: Vec<&str> = rank(&model, &s)
+        .into_iter()
+        .map(|(_, i)| model.controls[s.controls[i].control as usize].id.as_str())
+        .collect();
+    assert_eq!(ids, ["mgmt-ports", "encrypt-data"]);
+    let by_id = |id: &str| {
+        s.controls
+            .iter()
+            .find(|c| model.controls[c.control as usize].id == id)
+            .unwrap()
+    };
+    let (ports, data) = (by_id("mgmt-ports"), by_id("encrypt-data"));
+    assert_eq!((ports.counts.healthy, ports.counts.unhealthy), (2, 2));
+    assert_eq!((data.counts.healthy, data.counts.unhealthy), (1, 3));
+    close(ports.current, 4.0);
+    close(data.current, 1.0);
+    close(ports.potential_percentage, 100.0 * 4.0 / 12.0);
+    close(data.potential_percentage, 25.0);
+}
+
+#[test]
+fn v1_scores_the_recommendations_as_written_out() {
+    let model = fixture();
+    let s = recommendations::score(RecommendationModel::V1, &model, &options(), None);
+    assert_row(row(&model, &s, "ports"), (3, 1, 0, 40.0, 40.0, 30.0, 10.0, 6.25));
+    assert_row(
+        row(&model, &s, "disk-encryption"),
+        (
+            2,
+            1,
+            1,
+            20.0,
+            20.0,
+            40.0 / 3.0,
+            20.0 / 3.0,
+            100.0 * (20.0 / 3.0) / 160.0,
+        ),
+    );
+    assert_row(
+        row(&model, &s, "private-links"),
+        (2, 2, 0, 30.0, 30.0, 15.0, 15.0, 9.375),
+    );
+    assert_row(row(&model, &s, "mfa"), (1, 1, 0, 50.0, 50.0, 25.0, 25.0, 15.625));
+    assert_row(row(&model, &s, "endpoint"), (2, 0, 0, 20.0, 20.0, 20.0, 0.0, 0.0));
+    close(s.headline.max, 160.0);
+    close(s.headline.current, 310.0 / 3.0);
+    close(s.headline.percentage.unwrap(), 100.0 * (310.0 / 3.0) / 160.0);
+    assert_eq!(
+        order(&model, &s),
+        [
+            (Some(1), "mfa".to_string()),
+            (Some(2), "private-links".to_string()),
+            (Some(3), "ports".to_string()),
+            (Some(4), "disk-encryption".to_string()),
+            (Some(5), "endpoint".to_string()),
+        ]
+    );
+    // One subscription: its own v1 score is the overall one.
+    assert_eq!(s.scopes.len(), 1);
+    assert_eq!(s.scopes[0].headline, s.headline);
+}
+
+#[test]
+fn pass_rate_scores_the_recommendations_as_written_out() {
+    let model = fixture();
+    let s = recommendations::score(RecommendationModel::PassRate, &model, &options(), None);
+    assert_eq!(s.headline.current, 1.0);
+    assert_eq!(s.headline.max, 5.0);
+    close(s.headline.percentage.unwrap(), 20.0);
+    for id in ["ports", "disk-encryption", "private-links", "mfa"] {
+        let r = row(&model, &s, id);
+        assert_eq!((r.4, r.5, r.6), (1.0, 0.0, 1.0), "{id}");
+        close(r.7, 20.0);
+    }
+    assert_eq!(row(&model, &s, "endpoint").7, 0.0);
+    assert_eq!(
+        order(&model, &s),
+        [
+            (Some(1), "disk-encryption".to_string()),
+            (Some(2), "mfa".to_string()),
+            (Some(3), "ports".to_string()),
+            (Some(4), "private-links".to_string()),
+            (Some(5), "endpoint".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn without_exemptions_the_waived_and_mitigated_assessments_count_as_given() {
+    let model = fixture();
+    let opts = ScoreOptions {
+        ignore_exemptions: true,
+        ..options()
+    };
+    let s = recommendations::score(RecommendationModel::V1, &model, &opts, None);
+    // disk-encryption: vm2 unhealthy again, H 2 U 2; private-links: vm4 unhealthy, H 1 U 3.
+    assert_row(
+        row(&model, &s, "disk-encryption"),
+        (2, 2, 0, 20.0, 20.0, 10.0, 10.0, 6.25),
+    );
+    assert_row(
+        row(&model, &s, "private-links"),
+        (1, 3, 0, 30.0, 30.0, 7.5, 22.5, 14.0625),
+    );
+}
+
+#[test]
+fn points_outside_zero_to_fifty_are_an_input_error() {
+    for points in ["0", "-1", "50.5", "1e308"] {
+        let text = format!(r#"{{"recommendations": [{{"id": "r", "points": {points}}}]}}"#);
+        let mut diags = Diagnostics::default();
+        let inputs = [InputSpec::Text {
+            name: "points.json".into(),
+            text,
+        }];
+        load(&inputs, &Catalog::empty(), &LoadOptions::default(), &mut diags);
+        assert_eq!(diags.error_count(), 1, "{points}: {:?}", diags.items());
+        let message = format!("{:?}", diags.items());
+        assert!(message.contains("points"), "{message}");
+    }
+}
+
+#[test]
+fn default_points_follow_the_documented_table() {
+    use securescore::model::Severity;
+    assert_eq!(recommendations::default_points(Some(Severity::Critical)), 50.0);
+    assert_eq!(recommendations::default_points(Some(Severity::High)), 40.0);
+    assert_eq!(recommendations::default_points(Some(Severity::Medium)), 20.0);
+    assert_eq!(recommendations::default_points(Some(Severity::Low)), 5.0);
+    assert_eq!(recommendations::default_points(None), 20.0);
+}
