@@ -89,7 +89,7 @@ pub struct ScopeHeadline {
 pub struct RecommendationScore {
     pub model: RecommendationModel,
     pub headline: Headline,
-    /// Every counted recommendation, in model order (by index).
+    /// Every counted recommendation, by id (the order its figures are summed in).
     pub rows: Vec<RecommendationRow>,
     /// The scopes with a selected, assessed resource, in model order.
     pub scopes: Vec<ScopeHeadline>,
@@ -105,13 +105,15 @@ pub fn is_counted(model: &Model, r: usize, options: &ScoreOptions) -> bool {
 }
 
 /// Distinct resources in each state per recommendation, pooled over the selection, and
-/// per scope (scope, recommendation) → counts: each (resource, recommendation) pair is
-/// one assessment, so counting assessments counts distinct resources.
+/// per scope (scope, place of the recommendation in `by_id`) → counts: each (resource,
+/// recommendation) pair is one assessment, so counting assessments counts distinct
+/// resources.
 fn tally(
     model: &Model,
     options: &ScoreOptions,
     selection: Option<&Selection>,
     counted: &[bool],
+    place: &[u32],
 ) -> (Vec<Counts>, BTreeMap<(u32, u32), Counts>) {
     let mut pooled = vec![Counts::default(); model.recommendations.len()];
     let mut per_scope: BTreeMap<(u32, u32), Counts> = BTreeMap::new();
@@ -125,10 +127,8 @@ fn tally(
             c.add(status);
         }
         let scope = model.resource_scope.get(resource).copied().unwrap_or(0);
-        per_scope
-            .entry((scope, a.recommendation))
-            .or_default()
-            .add(status);
+        let at = place.get(r).copied().unwrap_or(u32::MAX);
+        per_scope.entry((scope, at)).or_default().add(status);
     }
     (pooled, per_scope)
 }
@@ -180,12 +180,24 @@ pub fn score(
     let counted: Vec<bool> = (0..model.recommendations.len())
         .map(|r| is_counted(model, r, options))
         .collect();
-    let (pooled, per_scope) = tally(model, options, selection, &counted);
-    let mut rows: Vec<RecommendationRow> = pooled
+    // Recommendations are numbered as the inputs named them: every sum runs in id
+    // order instead, so that the score does not depend on the order of inputs.
+    let mut by_id: Vec<u32> = (0..model.recommendations.len() as u32).collect();
+    by_id.sort_unstable_by(|&a, &b| {
+        model.recommendations[a as usize]
+            .id
+            .cmp(&model.recommendations[b as usize].id)
+    });
+    let mut place = vec![0u32; by_id.len()];
+    for (at, &r) in by_id.iter().enumerate() {
+        place[r as usize] = at as u32;
+    }
+    let (pooled, per_scope) = tally(model, options, selection, &counted, &place);
+    let mut rows: Vec<RecommendationRow> = by_id
         .iter()
-        .enumerate()
-        .filter(|&(r, _)| counted[r])
-        .map(|(r, &counts)| row(which, r as u32, counts, points(model, r)))
+        .map(|&r| r as usize)
+        .filter(|&r| counted[r])
+        .map(|r| row(which, r as u32, pooled[r], points(model, r)))
         .collect();
     let overall = headline(&rows);
     for r in rows.iter_mut().filter(|r| r.applicable) {
@@ -195,7 +207,8 @@ pub fn score(
     let mut scopes: Vec<ScopeHeadline> = Vec::new();
     let mut scope_rows: Vec<RecommendationRow> = Vec::new();
     let mut entries = per_scope.into_iter().peekable();
-    while let Some(((scope, r), counts)) = entries.next() {
+    while let Some(((scope, at), counts)) = entries.next() {
+        let r = by_id.get(at as usize).copied().unwrap_or(0);
         scope_rows.push(row(which, r, counts, points(model, r as usize)));
         if entries.peek().is_none_or(|((next, _), _)| *next != scope) {
             scopes.push(ScopeHeadline {
