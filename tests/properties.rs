@@ -1,7 +1,8 @@
 //! Property tests of the scoring invariants (SPEC §1) over random inventories, with and
 //! without count-level scopes whose exported maxima differ (SPEC §3): current + potential
 //! = max, 0 ≤ current ≤ max, potential percentages summing to 100 − score, and a report
-//! that does not depend on the order of assessments or files.
+//! that does not depend on the order of assessments or files. The same for the models
+//! whose rows are recommendations, `v1` and `pass-rate` (SPEC §7).
 
 use proptest::prelude::*;
 use securescore::catalog::Catalog;
@@ -9,7 +10,9 @@ use securescore::date::Date;
 use securescore::diag::Diagnostics;
 use securescore::load::source::InputSpec;
 use securescore::load::{load, LoadOptions};
+use securescore::model::Model;
 use securescore::report::{self, ReportInputs};
+use securescore::score::recommendations::{self, RecommendationModel, RecommendationScore};
 use securescore::score::{score, ScoreOptions, ScoringModel, Weighting};
 use securescore::select::Filters;
 use serde_json::{json, Value};
@@ -279,6 +282,172 @@ proptest! {
             let one = report_json(&inputs(&inv, &order, None), weighting);
             let many = report_json(&inputs(&inv, &shuffled, Some(split)), weighting);
             prop_assert_eq!(one.to_string(), many.to_string());
+        }
+    }
+}
+
+/// Per recommendation (rec0–rec5): a severity (or none) and `points` (or none), in halves.
+type RecommendationMeta = Vec<(Option<u8>, Option<u8>)>;
+
+fn recommendation_meta() -> impl Strategy<Value = RecommendationMeta> {
+    prop::collection::vec(
+        (prop::option::of(0u8..4), prop::option::weighted(0.4, 1u8..=100)),
+        6,
+    )
+}
+
+/// `inputs` with each recommendation's severity and points added to its definition.
+fn with_meta(inputs: Vec<InputSpec>, meta: &RecommendationMeta) -> Vec<InputSpec> {
+    inputs
+        .into_iter()
+        .map(|spec| match spec {
+            InputSpec::Text { name, text } if name == "inventory.json" || name == "defs.json" => {
+                let mut doc: Value = serde_json::from_str(&text).unwrap();
+                for (i, rec) in doc["recommendations"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .enumerate()
+                {
+                    let (severity, points) = meta[i];
+                    if let Some(s) = severity {
+                        rec["severity"] = json!(["low", "medium", "high", "critical"][s as usize]);
+                    }
+                    if let Some(p) = points {
+                        rec["points"] = json!(p as f64 / 2.0);
+                    }
+                }
+                InputSpec::Text {
+                    name,
+                    text: doc.to_string(),
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+const RECOMMENDATION_MODELS: [RecommendationModel; 2] =
+    [RecommendationModel::V1, RecommendationModel::PassRate];
+
+fn load_model(inputs: &[InputSpec]) -> Model {
+    let mut diags = Diagnostics::default();
+    let model = load(inputs, &Catalog::empty(), &LoadOptions::default(), &mut diags);
+    assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
+    model
+}
+
+/// A recommendation model's rows agree with each other and with the score: current +
+/// potential = max, 0 ≤ current ≤ max, potential percentages summing to 100 − score (each
+/// `100 / (passed + failed)` under pass-rate), and every scope's own score within 0–100.
+fn check_rows(s: &RecommendationScore) -> Result<(), TestCaseError> {
+    let mut potential_sum = 0.0;
+    let tested = s.rows.iter().filter(|r| r.applicable).count() as f64;
+    for r in &s.rows {
+        prop_assert!(r.points > 0.0 && r.points <= 50.0, "points {}", r.points);
+        prop_assert!(
+            r.current >= 0.0 && r.current <= r.max + 1e-9,
+            "current {} outside 0..={}",
+            r.current,
+            r.max
+        );
+        prop_assert!((r.current + r.potential - r.max).abs() < 1e-9);
+        if r.applicable {
+            prop_assert_eq!(r.max, r.points);
+        } else {
+            prop_assert_eq!(
+                (r.max, r.current, r.potential, r.potential_percentage),
+                (0.0, 0.0, 0.0, 0.0)
+            );
+        }
+        if s.model == RecommendationModel::PassRate && r.counts.unhealthy > 0 {
+            prop_assert!((r.potential_percentage - 100.0 / tested).abs() < 1e-9);
+        }
+        potential_sum += r.potential_percentage;
+    }
+    match s.headline.percentage {
+        Some(p) => {
+            prop_assert!((0.0..=100.0 + 1e-9).contains(&p));
+            prop_assert!(
+                (potential_sum - (100.0 - p)).abs() < 1e-9,
+                "Σ potential {potential_sum} vs 100 - {p}"
+            );
+        }
+        None => prop_assert!(potential_sum == 0.0 && s.headline.max == 0.0),
+    }
+    for scope in &s.scopes {
+        if let Some(p) = scope.headline.percentage {
+            prop_assert!((0.0..=100.0 + 1e-9).contains(&p), "scope {p}");
+        }
+    }
+    Ok(())
+}
+
+/// What a recommendation model's score says, named by ids rather than indexes: the
+/// headline, the ranked rows and each scope's own score, every number to the bit.
+fn shown(model: &Model, s: &RecommendationScore) -> String {
+    let rows: Vec<String> = recommendations::rank(model, s)
+        .into_iter()
+        .map(|(rank, i)| {
+            let r = &s.rows[i];
+            format!(
+                "{rank:?} {} {:?} {:?} {:?} {:?} {:?} {:?}",
+                model.recommendations[r.recommendation as usize].id,
+                r.counts,
+                r.points,
+                r.max,
+                r.current,
+                r.potential,
+                r.potential_percentage
+            )
+        })
+        .collect();
+    let scopes: Vec<String> = s
+        .scopes
+        .iter()
+        .map(|sc| format!("{} {:?}", model.scopes[sc.scope as usize].label(), sc.headline))
+        .collect();
+    format!("{:?}\n{}\n{}", s.headline, rows.join("\n"), scopes.join("\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn recommendation_rows_are_consistent(inv in inventory(), meta in recommendation_meta(), preview in any::<bool>()) {
+        let order: Vec<usize> = (0..inv.assessments.len()).collect();
+        let model = load_model(&with_meta(inputs(&inv, &order, None), &meta));
+        let opts = ScoreOptions { include_preview: preview, ..options(Weighting::Resources) };
+        for which in RECOMMENDATION_MODELS {
+            check_rows(&recommendations::score(which, &model, &opts, None))?;
+        }
+    }
+
+    #[test]
+    fn recommendation_scores_do_not_depend_on_input_order(
+        inv in inventory(),
+        meta in recommendation_meta(),
+        seed in any::<u64>(),
+        split in 0usize..30,
+    ) {
+        let n = inv.assessments.len();
+        let order: Vec<usize> = (0..n).collect();
+        let mut shuffled = order.clone();
+        let mut x = seed | 1;
+        for i in (1..n).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let one = load_model(&with_meta(inputs(&inv, &order, None), &meta));
+        let many = load_model(&with_meta(inputs(&inv, &shuffled, Some(split)), &meta));
+        let opts = options(Weighting::Resources);
+        for which in RECOMMENDATION_MODELS {
+            prop_assert_eq!(
+                shown(&one, &recommendations::score(which, &one, &opts, None)),
+                shown(&many, &recommendations::score(which, &many, &opts, None))
+            );
         }
     }
 }
