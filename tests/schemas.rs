@@ -318,6 +318,36 @@ fn hand_made_inventories_get_the_programs_verdict() {
             true,
         ),
         (
+            "v1 points of 50",
+            inventory_with(|d| d["recommendations"][0]["points"] = json!(50)),
+            true,
+        ),
+        (
+            "v1 points of 0.5",
+            inventory_with(|d| d["recommendations"][0]["points"] = json!(0.5)),
+            true,
+        ),
+        (
+            "null v1 points",
+            inventory_with(|d| d["recommendations"][0]["points"] = Value::Null),
+            true,
+        ),
+        (
+            "v1 points of 0",
+            inventory_with(|d| d["recommendations"][0]["points"] = json!(0)),
+            false,
+        ),
+        (
+            "v1 points above 50",
+            inventory_with(|d| d["recommendations"][0]["points"] = json!(50.5)),
+            false,
+        ),
+        (
+            "v1 points as text",
+            inventory_with(|d| d["recommendations"][0]["points"] = json!("40")),
+            false,
+        ),
+        (
             "a category in capitals",
             inventory_with(|d| d["assessments"][0]["exemption"]["category"] = json!("Mitigated")),
             true,
