@@ -272,3 +272,67 @@ fn default_points_follow_the_documented_table() {
     assert_eq!(recommendations::default_points(Some(Severity::Low)), 5.0);
     assert_eq!(recommendations::default_points(None), 20.0);
 }
+
+/// Two subscriptions: `r` (high, 40 points) on vm1 and vm3 (prod, healthy) and vm2 (dev,
+/// unhealthy); `q` (low, 5 points) on vm1 (unhealthy) and vm2 (healthy).
+///
+/// - overall, pooled: r H 2 U 1 → 40 × 2/3 = 26.666…; q H 1 U 1 → 2.5; 29.166… / 45 =
+///   64.814…%
+/// - prod alone: r 40 of 40, q 0 of 5 → 40 / 45 = 88.888…%
+/// - dev alone: r 0 of 40, q 5 of 5 → 5 / 45 = 11.111…%
+///
+/// The scopes' points (45) do not add up to the overall ones (29.166…), nor is the
+/// overall percentage their mean weighted by resources ((2 × 88.888… + 11.111…) / 3 =
+/// 62.962…%). A selection of dev's resources scores as dev's own score.
+const TWO_SCOPES: &str = r#"{
+  "subscriptions": [{"id": "prod"}, {"id": "dev"}],
+  "recommendations": [{"id": "r", "severity": "high"}, {"id": "q", "severity": "low"}],
+  "resources": [{"id": "vm1", "subscription": "prod"}, {"id": "vm2", "subscription": "dev"},
+                {"id": "vm3", "subscription": "prod"}],
+  "assessments": [
+    {"resource": "vm1", "recommendation": "r", "status": "healthy"},
+    {"resource": "vm3", "recommendation": "r", "status": "healthy"},
+    {"resource": "vm2", "recommendation": "r", "status": "unhealthy"},
+    {"resource": "vm1", "recommendation": "q", "status": "unhealthy"},
+    {"resource": "vm2", "recommendation": "q", "status": "healthy"}
+  ]
+}"#;
+
+#[test]
+fn each_scope_has_its_own_v1_score_and_they_do_not_add_up() {
+    let mut diags = Diagnostics::default();
+    let inputs = [InputSpec::Text {
+        name: "two-scopes.json".into(),
+        text: TWO_SCOPES.into(),
+    }];
+    let model = load(&inputs, &Catalog::empty(), &LoadOptions::default(), &mut diags);
+    assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
+    let s = recommendations::score(RecommendationModel::V1, &model, &options(), None);
+    close(s.headline.current, 80.0 / 3.0 + 2.5);
+    close(s.headline.max, 45.0);
+    close(s.headline.percentage.unwrap(), 100.0 * (80.0 / 3.0 + 2.5) / 45.0);
+    let scope = |id: &str| {
+        s.scopes
+            .iter()
+            .find(|sc| model.scopes[sc.scope as usize].id.as_deref() == Some(id))
+            .unwrap()
+            .headline
+    };
+    close(scope("prod").percentage.unwrap(), 100.0 * 40.0 / 45.0);
+    close(scope("dev").percentage.unwrap(), 100.0 * 5.0 / 45.0);
+    // dev's resources alone score as dev's own score.
+    let dev = model
+        .scopes
+        .iter()
+        .position(|sc| sc.id.as_deref() == Some("dev"))
+        .unwrap();
+    let selection = securescore::select::Selection {
+        resources: (0..model.resources.len())
+            .map(|r| model.resource_scope[r] as usize == dev)
+            .collect(),
+        scopes: (0..model.scopes.len()).map(|sc| sc == dev).collect(),
+    };
+    let alone = recommendations::score(RecommendationModel::V1, &model, &options(), Some(&selection));
+    assert_eq!(alone.headline, scope("dev"));
+    assert_eq!(alone.scopes.len(), 1);
+}
