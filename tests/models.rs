@@ -336,3 +336,35 @@ fn each_scope_has_its_own_v1_score_and_they_do_not_add_up() {
     assert_eq!(alone.headline, scope("dev"));
     assert_eq!(alone.scopes.len(), 1);
 }
+
+#[test]
+fn points_overlay_an_azure_export() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let azure = "examples/azure/rest/assessments-contoso-dev.json";
+    let mfa = "57e98606-6b1e-6193-0e3d-fe621387c16b";
+    let inputs = [
+        InputSpec::Text {
+            name: azure.into(),
+            text: std::fs::read_to_string(root.join(azure)).unwrap(),
+        },
+        InputSpec::Text {
+            name: "points.json".into(),
+            text: format!(r#"{{"recommendations": [{{"id": "{mfa}", "points": 12.5}}]}}"#),
+        },
+    ];
+    let mut diags = Diagnostics::default();
+    let model = load(&inputs, &Catalog::empty(), &LoadOptions::default(), &mut diags);
+    assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
+    let i = model.recommendations.iter().position(|r| r.id == mfa).unwrap();
+    let rec = &model.recommendations[i];
+    // The overlay gives the points; the export still names it.
+    assert_eq!(rec.points, Some(12.5));
+    assert_eq!(
+        rec.name.as_deref(),
+        Some("MFA should be enabled on accounts with write permissions on subscriptions")
+    );
+    assert_eq!(recommendations::points(&model, i), 12.5);
+    let s = recommendations::score(RecommendationModel::V1, &model, &options(), None);
+    let row = s.rows.iter().find(|r| r.recommendation as usize == i).unwrap();
+    assert_eq!(row.points, 12.5);
+}
