@@ -368,3 +368,47 @@ fn points_overlay_an_azure_export() {
     let row = s.rows.iter().find(|r| r.recommendation as usize == i).unwrap();
     assert_eq!(row.points, 12.5);
 }
+
+/// Ties on +Score go to more points, then the name; a recommendation that applies to no
+/// resource comes last, unranked; a preview one is not a row unless asked for.
+#[test]
+fn v1_ties_go_to_more_points_and_rows_that_do_not_apply_come_last() {
+    let text = r#"{
+      "recommendations": [
+        {"id": "low", "name": "Alpha", "severity": "low"},
+        {"id": "high", "name": "Zulu", "severity": "high"},
+        {"id": "none", "name": "Applies to nothing", "severity": "critical"},
+        {"id": "new", "name": "Preview", "severity": "critical", "preview": true}
+      ],
+      "assessments": [
+        {"resource": "vm1", "recommendation": "low", "status": "healthy"},
+        {"resource": "vm1", "recommendation": "high", "status": "healthy"},
+        {"resource": "vm1", "recommendation": "none", "status": "not_applicable"},
+        {"resource": "vm1", "recommendation": "new", "status": "unhealthy"}
+      ]
+    }"#;
+    let mut diags = Diagnostics::default();
+    let inputs = [InputSpec::Text {
+        name: "ties.json".into(),
+        text: text.into(),
+    }];
+    let model = load(&inputs, &Catalog::empty(), &LoadOptions::default(), &mut diags);
+    assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
+    let s = recommendations::score(RecommendationModel::V1, &model, &options(), None);
+    assert_eq!(
+        order(&model, &s),
+        [
+            (Some(1), "high".to_string()),
+            (Some(2), "low".to_string()),
+            (None, "none".to_string()),
+        ]
+    );
+    assert_eq!(s.headline.percentage, Some(100.0));
+    let with_preview = ScoreOptions {
+        include_preview: true,
+        ..options()
+    };
+    let s = recommendations::score(RecommendationModel::V1, &model, &with_preview, None);
+    assert_eq!(order(&model, &s)[0], (Some(1), "new".to_string()));
+    close(s.headline.percentage.unwrap(), 100.0 * 45.0 / 95.0);
+}
