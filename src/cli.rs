@@ -7,7 +7,7 @@ use crate::groups::GroupBy;
 use crate::load::LoadOptions;
 use crate::output::ReportFile;
 use crate::render::Format;
-use crate::score::Weighting;
+use crate::score::{ScoringModel, Weighting};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -67,6 +67,32 @@ pub enum WeightingArg {
     Equal,
     /// Every resource in one single scope (Defender's pre-2020 model).
     Pooled,
+}
+
+/// `--model`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Defender for Cloud's secure score: controls, weighted over scopes.
+    Classic,
+    /// Defender's original per-recommendation score (2018 – early 2020): points per
+    /// recommendation, pooled, summed.
+    V1,
+    /// Security Hub's pass rate: passing recommendations over assessed ones.
+    PassRate,
+    /// Every model side by side (assess only).
+    All,
+}
+
+impl ModelArg {
+    /// The one model it names; `None` for `all`.
+    pub fn model(self) -> Option<ScoringModel> {
+        match self {
+            ModelArg::Classic => Some(ScoringModel::Classic),
+            ModelArg::V1 => Some(ScoringModel::V1),
+            ModelArg::PassRate => Some(ScoringModel::PassRate),
+            ModelArg::All => None,
+        }
+    }
 }
 
 /// Declares one command's `--format` values: the formats it `offers`, and those it
@@ -257,7 +283,11 @@ pub struct ScoringArgs {
     /// Keep only subscriptions under this management group; repeat for a union.
     #[arg(long = "management-group", value_name = "NAME")]
     pub management_groups: Vec<String>,
-    /// How scopes are weighted in the overall score [default: resources].
+    /// The scoring model (classic: Defender's secure score; v1: its original
+    /// per-recommendation score; pass-rate: Security Hub's) [default: classic].
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub model: Option<ModelArg>,
+    /// How scopes are weighted in the overall score (classic only) [default: resources].
     #[arg(long, value_enum)]
     pub weighting: Option<WeightingArg>,
     /// Score preview recommendations too.
@@ -560,8 +590,8 @@ impl ScoringArgs {
     pub fn given(&self) -> ScoringDefaults {
         let list = |values: &Vec<String>| (!values.is_empty()).then(|| values.clone());
         ScoringDefaults {
-            // No `--model` yet: the one model is classic's.
-            model: None,
+            // `all` is no one model: `assess` scores each in turn (`Scoring::side_by_side`).
+            model: self.model.and_then(ModelArg::model),
             as_of: self.as_of,
             scope: list(&self.scopes),
             management_group: list(&self.management_groups),

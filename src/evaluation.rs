@@ -17,6 +17,8 @@ use crate::select::{below_scopes, select, unknown_scopes, Filters, Selection};
 /// The scoring options of SPEC §4 as given: what changes what is scored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScoringRequest {
+    /// `--model`.
+    pub model: ScoringModel,
     /// `--as-of`; `None`: today (UTC).
     pub as_of: Option<Date>,
     pub include_preview: bool,
@@ -30,6 +32,7 @@ impl Default for ScoringRequest {
     /// unfiltered.
     fn default() -> ScoringRequest {
         ScoringRequest {
+            model: ScoringModel::Classic,
             as_of: None,
             include_preview: false,
             ignore_exemptions: false,
@@ -58,7 +61,7 @@ impl ScoringRequest {
     /// The complete options to score with.
     pub fn options(&self, exported_weights: ExportedWeights) -> ScoreOptions {
         ScoreOptions {
-            model: ScoringModel::Classic,
+            model: self.model,
             as_of: self.as_of(),
             include_preview: self.include_preview,
             ignore_exemptions: self.ignore_exemptions,

@@ -289,10 +289,10 @@ fn scope_shares(model: &Model, c: usize, score: &Score, options: &ScoreOptions) 
     score
         .scopes
         .iter()
-        .map(|s| {
-            let figures = arithmetic.control_in_scope(model, score, s, c);
+        .filter_map(|s| {
+            let figures = arithmetic.control_in_scope(model, score, s, c)?;
             let scope = s.scope.and_then(|i| model.scopes.get(i as usize));
-            ScopeShare {
+            Some(ScopeShare {
                 id: scope.and_then(|sc| sc.id.clone()),
                 name: scope.and_then(|sc| sc.name.clone()),
                 weight: s.weight,
@@ -307,7 +307,7 @@ fn scope_shares(model: &Model, c: usize, score: &Score, options: &ScoreOptions) 
                 current_score: figures.current,
                 potential_increase: figures.potential,
                 potential_increase_percentage: figures.share_of_overall,
-            }
+            })
         })
         .collect()
 }

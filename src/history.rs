@@ -74,7 +74,7 @@ impl Snapshot {
         inputs_digest: String,
     ) -> Snapshot {
         let mut controls: Vec<SnapshotControl> = report
-            .controls
+            .control_rows()
             .iter()
             .map(|c| SnapshotControl {
                 id: c.id.clone(),

@@ -4,6 +4,7 @@
 use crate::diag::Diagnostic;
 use crate::json_schema;
 use crate::model::{Counts, Model, Severity};
+use crate::score::recommendations::{self, RecommendationModel, RecommendationScore};
 use crate::score::{rank, Overall, Score, ScoreOptions, ScoringModel, WeightSource, Weighting};
 use crate::select::Filters;
 use crate::text::fmt2;
@@ -25,13 +26,18 @@ pub struct Report {
     pub as_of: String,
     pub weighting: Weighting,
     pub weights: WeightSource,
-    /// The scoring model, which the text formats name (not yet a JSON field).
-    #[serde(skip)]
+    /// The scoring model (SPEC §7).
     pub model: ScoringModel,
     pub filters: FiltersOut,
     pub score: ScoreOut,
     pub scopes: Vec<ScopeOut>,
-    pub controls: Vec<ControlOut>,
+    /// The ranked controls, under a model whose rows are controls (`classic`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controls: Option<Vec<ControlOut>>,
+    /// The ranked recommendations, under a model whose rows are recommendations (`v1`,
+    /// `pass-rate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendations: Option<Vec<RankedRecommendationOut>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateOut>,
     /// With `--group-by`: each group's score, lowest first.
@@ -71,6 +77,18 @@ pub struct LocalExemptionOut {
     /// The assessments of the inputs whose exemption it is (all of them, whatever the
     /// filters select).
     pub assessments: u64,
+}
+
+impl Report {
+    /// The ranked controls; none under a model whose rows are recommendations.
+    pub fn control_rows(&self) -> &[ControlOut] {
+        self.controls.as_deref().unwrap_or_default()
+    }
+
+    /// The ranked recommendations; none under a model whose rows are controls.
+    pub fn recommendation_rows(&self) -> &[RankedRecommendationOut] {
+        self.recommendations.as_deref().unwrap_or_default()
+    }
 }
 
 /// The local exemptions of `entries` in effect on `as_of`, with the assessments each
@@ -211,6 +229,46 @@ pub struct ControlOut {
     pub recommendations: Vec<RecommendationOut>,
 }
 
+/// One recommendation's row under a model whose rows are recommendations (SPEC §7): the
+/// fields of a control's row that keep a meaning, with its severity, `v1` points and the
+/// controls it belongs to.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+pub struct RankedRecommendationOut {
+    pub rank: Option<usize>,
+    pub id: String,
+    pub name: Option<String>,
+    #[schemars(schema_with = "severity")]
+    pub severity: Option<&'static str>,
+    pub preview: bool,
+    pub custom: bool,
+    pub applicable: bool,
+    /// `v1`: its points when it applies, else 0; `pass-rate`: 1 when it applies.
+    pub max_score: f64,
+    pub current_score: f64,
+    pub potential_increase: f64,
+    pub potential_increase_percentage: f64,
+    /// `v1`: points per assessed resource, when it applies.
+    pub points_per_resource: Option<f64>,
+    /// `v1`: its points, whether or not it applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<f64>,
+    /// `v1`: where its points come from: `input` (a `points` field) or `severity`
+    /// (securescore's default for its severity; Microsoft never published the mapping).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "points_from")]
+    pub points_from: Option<&'static str>,
+    pub healthy_resources: u64,
+    pub unhealthy_resources: u64,
+    pub not_applicable_resources: u64,
+    /// The ids of the controls that hold it, by id.
+    pub controls: Vec<String>,
+}
+
+/// Where a recommendation's `v1` points come from.
+fn points_from(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "enum": ["input", "severity"]})
+}
+
 /// A member recommendation assessed in the selection.
 #[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 pub struct RecommendationOut {
@@ -343,7 +401,14 @@ pub fn build(score: &Score, inputs: ReportInputs) -> Report {
         },
         score: ScoreOut::new(score, inputs.raw_percentage),
         scopes: scope_rows(model, score),
-        controls: control_rows(model, score),
+        controls: score
+            .by_recommendation
+            .is_none()
+            .then(|| control_rows(model, score)),
+        recommendations: score
+            .by_recommendation
+            .as_ref()
+            .map(|rs| ranked_recommendation_rows(model, rs)),
         gate: inputs.gate,
         groups: inputs.groups,
         config: inputs.config,
@@ -393,6 +458,49 @@ fn control_rows(model: &Model, score: &Score) -> Vec<ControlOut> {
                 not_applicable_resources: cs.counts.not_applicable,
                 members: control.members.len(),
                 recommendations: recommendation_rows(model, score, &control.members),
+            }
+        })
+        .collect()
+}
+
+/// One row per counted recommendation, in the triage order of SPEC §7.
+fn ranked_recommendation_rows(model: &Model, rs: &RecommendationScore) -> Vec<RankedRecommendationOut> {
+    let v1 = rs.model == RecommendationModel::V1;
+    recommendations::rank(model, rs)
+        .into_iter()
+        .map(|(rank, i)| {
+            let row = &rs.rows[i];
+            let r = row.recommendation as usize;
+            let rec = &model.recommendations[r];
+            let mut controls: Vec<String> = model
+                .controls_of(r)
+                .iter()
+                .map(|&c| model.controls[c as usize].id.clone())
+                .collect();
+            controls.sort();
+            RankedRecommendationOut {
+                rank,
+                id: rec.id.clone(),
+                name: rec.name.clone(),
+                severity: rec.severity.map(|s| s.as_str()),
+                preview: rec.preview,
+                custom: rec.custom,
+                applicable: row.applicable,
+                max_score: row.max,
+                current_score: row.current,
+                potential_increase: row.potential,
+                potential_increase_percentage: row.potential_percentage,
+                points_per_resource: if v1 {
+                    crate::score::kernel::points_per_resource(row.points, row.counts)
+                } else {
+                    None
+                },
+                points: v1.then_some(row.points),
+                points_from: v1.then_some(if rec.points.is_some() { "input" } else { "severity" }),
+                healthy_resources: row.counts.healthy,
+                unhealthy_resources: row.counts.unhealthy,
+                not_applicable_resources: row.counts.not_applicable,
+                controls,
             }
         })
         .collect()

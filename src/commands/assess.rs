@@ -260,7 +260,7 @@ pub fn control_details(
     report: &crate::report::Report,
 ) -> Vec<Explanation> {
     report
-        .controls
+        .control_rows()
         .iter()
         .filter_map(|c| {
             let i = model.controls.iter().position(|m| m.id == c.id)?;

@@ -42,9 +42,10 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let full = evaluation.report(&model, ReportExtras::default());
     let id = &model.controls[c].id;
     let control = full
-        .controls
-        .into_iter()
+        .control_rows()
+        .iter()
         .find(|ctl| &ctl.id == id)
+        .cloned()
         .ok_or_else(|| anyhow::anyhow!("control {id:?} is missing from its own report"))?;
     let explanation = explain(
         &model,

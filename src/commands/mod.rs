@@ -98,13 +98,54 @@ pub struct Scoring {
 impl Scoring {
     /// Reads the configuration the scoring options name (before any input, so that a
     /// broken configuration stops the run at once) and merges its defaults under them.
+    ///
+    /// `--model all` is refused: only `assess` shows the models side by side
+    /// ([`Scoring::side_by_side`]).
     pub fn new(args: &ScoringArgs, output: &OutputArgs) -> anyhow::Result<Scoring> {
+        if args.model == Some(crate::cli::ModelArg::All) {
+            return Err(UsageError(
+                "--model all shows the models side by side and is for assess only; choose one of classic, v1, pass-rate"
+                    .to_string(),
+            )
+            .into());
+        }
+        Scoring::read(args, output)
+    }
+
+    fn read(args: &ScoringArgs, output: &OutputArgs) -> anyhow::Result<Scoring> {
         let config = crate::config::load(&args.config_choice(), output.max_input_size)?;
         let defaults = config.as_ref().map(|c| c.defaults.clone()).unwrap_or_default();
-        Ok(Scoring {
-            request: crate::config::merge(&args.given(), &defaults),
-            config,
-        })
+        let request = crate::config::merge(&args.given(), &defaults).map_err(|e| match &config {
+            Some(c) if args.model.is_none() && args.weighting.is_none() => {
+                UsageError(format!("{}: {e}", c.file))
+            }
+            _ => e,
+        })?;
+        Ok(Scoring { request, config })
+    }
+
+    /// With `--model all`: the run under each model in turn (SPEC §7), classic first; the
+    /// weighting given applies to classic, which alone weighs scopes. `None` otherwise.
+    pub fn side_by_side(args: &ScoringArgs, output: &OutputArgs) -> anyhow::Result<Option<Vec<Scoring>>> {
+        if args.model != Some(crate::cli::ModelArg::All) {
+            return Ok(None);
+        }
+        let base = Scoring::read(args, output)?;
+        let runs = crate::score::ScoringModel::ALL
+            .into_iter()
+            .map(|model| {
+                let mut request = base.request.clone();
+                request.model = model;
+                if !model.weighs_scopes() {
+                    request.weighting = crate::evaluation::ScoringRequest::default().weighting;
+                }
+                Scoring {
+                    request,
+                    config: base.config.clone(),
+                }
+            })
+            .collect();
+        Ok(Some(runs))
     }
 
     /// The configuration's local exemptions, when it has any and exemptions count.

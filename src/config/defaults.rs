@@ -3,6 +3,7 @@
 
 use crate::date::Date;
 use crate::evaluation::ScoringRequest;
+use crate::outcome::UsageError;
 use crate::score::{ScoringModel, Weighting};
 use crate::select::Filters;
 use schemars::JsonSchema;
@@ -18,8 +19,8 @@ use serde::{Deserialize, Deserializer};
                    on the command line wins."
 )]
 pub struct ScoringDefaults {
-    /// The scoring model (SPEC §7). The command line has no `--model` yet: `classic`, the
-    /// one model there is, is the only value, and it is what every run scores with.
+    /// `--model`: `classic`, `v1` or `pass-rate` (SPEC §7; `all` is for the command line
+    /// of `assess` alone).
     pub model: Option<ScoringModel>,
     /// `--as-of`.
     #[serde(default, deserialize_with = "as_of")]
@@ -40,10 +41,22 @@ pub struct ScoringDefaults {
 /// What to score: each option as the command line gives it, else as the configuration's
 /// `[defaults]` gives it, else the built-in default (Defender's own computation). A list
 /// option (`--scope`) given on the command line replaces the configuration's list.
-pub fn merge(command_line: &ScoringDefaults, config: &ScoringDefaults) -> ScoringRequest {
+///
+/// `--weighting` means nothing under a model that weighs no scopes (`v1`, `pass-rate`): given
+/// with one on the command line, or both set in `[defaults]`, it is a usage error; a
+/// weighting of `[defaults]` under a model the command line chooses is left unused.
+pub fn merge(command_line: &ScoringDefaults, config: &ScoringDefaults) -> Result<ScoringRequest, UsageError> {
     let (cli, file) = (command_line, config);
     let builtin = ScoringRequest::default();
-    ScoringRequest {
+    let model = cli.model.or(file.model).unwrap_or(builtin.model);
+    let weighting = if model.weighs_scopes() {
+        cli.weighting.or(file.weighting).unwrap_or(builtin.weighting)
+    } else {
+        refuse_weighting(model, cli, file)?;
+        builtin.weighting
+    };
+    Ok(ScoringRequest {
+        model,
         as_of: cli.as_of.or(file.as_of),
         include_preview: cli
             .include_preview
@@ -53,7 +66,7 @@ pub fn merge(command_line: &ScoringDefaults, config: &ScoringDefaults) -> Scorin
             .ignore_exemptions
             .or(file.ignore_exemptions)
             .unwrap_or(builtin.ignore_exemptions),
-        weighting: cli.weighting.or(file.weighting).unwrap_or(builtin.weighting),
+        weighting,
         filters: Filters {
             scopes: cli
                 .scope
@@ -66,18 +79,46 @@ pub fn merge(command_line: &ScoringDefaults, config: &ScoringDefaults) -> Scorin
                 .or_else(|| file.management_group.clone())
                 .unwrap_or_default(),
         },
+    })
+}
+
+/// The usage error of a weighting asked for under `model`, which weighs no scopes.
+fn refuse_weighting(
+    model: ScoringModel,
+    cli: &ScoringDefaults,
+    file: &ScoringDefaults,
+) -> Result<(), UsageError> {
+    let why = format!(
+        "{model} scores one pool of every selected resource and weighs no scopes (SPEC §7); \
+         weighting applies to --model classic only"
+    );
+    if let Some(w) = cli.weighting {
+        return Err(UsageError(format!(
+            "--weighting {w} does not apply to --model {model}: {why}"
+        )));
+    }
+    match (file.weighting, cli.model.is_none()) {
+        (Some(w), true) => Err(UsageError(format!(
+            "[defaults] sets model = \"{model}\" and weighting = \"{w}\", which does not apply to it: {why}"
+        ))),
+        _ => Ok(()),
     }
 }
 
 impl<'de> Deserialize<'de> for ScoringModel {
     /// A scoring model by the name SPEC §7 gives it.
     fn deserialize<D: Deserializer<'de>>(de: D) -> Result<ScoringModel, D::Error> {
-        let all = [ScoringModel::Classic];
         let name = String::deserialize(de)?;
+        let all = ScoringModel::ALL;
         all.into_iter().find(|m| m.as_str() == name).ok_or_else(|| {
             let names: Vec<&str> = all.iter().map(|m| m.as_str()).collect();
+            let all_note = if name == "all" {
+                " (all, the side-by-side view, is for the command line of assess)"
+            } else {
+                ""
+            };
             serde::de::Error::custom(format!(
-                "unknown model {name:?}, expected {} (the one scoring model this version has)",
+                "unknown model {name:?}, expected one of {}{all_note}",
                 names.join(", ")
             ))
         })
@@ -114,7 +155,7 @@ mod tests {
     #[test]
     fn with_nothing_set_the_request_is_defenders_own() {
         assert_eq!(
-            merge(&ScoringDefaults::default(), &ScoringDefaults::default()),
+            merge(&ScoringDefaults::default(), &ScoringDefaults::default()).unwrap(),
             ScoringRequest::default()
         );
     }
@@ -130,7 +171,7 @@ mod tests {
             include_preview: Some(true),
             ignore_exemptions: Some(true),
         };
-        let request = merge(&ScoringDefaults::default(), &config);
+        let request = merge(&ScoringDefaults::default(), &config).unwrap();
         assert_eq!(request.as_of, date("2026-01-01"));
         assert_eq!(request.weighting, Weighting::Equal);
         assert!(request.include_preview && request.ignore_exemptions);
@@ -156,7 +197,7 @@ mod tests {
             include_preview: Some(false),
             ..ScoringDefaults::default()
         };
-        let request = merge(&cli, &config);
+        let request = merge(&cli, &config).unwrap();
         assert_eq!(request.as_of, date("2026-11-22"));
         assert_eq!(request.weighting, Weighting::Pooled);
         assert!(!request.include_preview);

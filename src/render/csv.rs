@@ -20,7 +20,7 @@ use std::io::{self, Write};
 /// Writes `doc` as CSV: only the assessment report has rows to give.
 pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
     match doc {
-        Document::Report { report, .. } => write_controls(&report.controls, out),
+        Document::Report { report, .. } => write_controls(report.control_rows(), out),
         Document::Explanation(_)
         | Document::Plan(_)
         | Document::Diff(_)

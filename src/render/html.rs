@@ -563,7 +563,7 @@ fn report_controls(html: &mut String, report: &Report, details: &[Explanation]) 
          <th>Control (click for details)</th><th class=\"n\">Max</th><th>Current</th><th class=\"n\">Potential</th>\
          <th class=\"n\">+Score</th><th class=\"n\">Unhealthy</th></tr></thead><tbody>",
     );
-    for (c, detail) in report.controls.iter().zip(details) {
+    for (c, detail) in report.control_rows().iter().zip(details) {
         let share = if c.max_score > 0.0 {
             100.0 * c.current_score / c.max_score
         } else {

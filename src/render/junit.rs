@@ -135,7 +135,7 @@ fn report_suites(report: &Report) -> Vec<Suite> {
             ("as of", report.as_of.clone()),
         ],
         cases: report
-            .controls
+            .control_rows()
             .iter()
             .filter(|c| c.applicable)
             .map(control_case)

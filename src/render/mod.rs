@@ -196,7 +196,7 @@ fn write_not_applicable(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let idle: Vec<String> = report
-        .controls
+        .control_rows()
         .iter()
         .filter(|c| c.rank.is_none())
         .map(name)

@@ -39,7 +39,13 @@ impl Arithmetic for Classic {
             .collect()
     }
 
-    fn control_in_scope(&self, model: &Model, score: &Score, scope: &ScopeScore, c: usize) -> ControlInScope {
+    fn control_in_scope(
+        &self,
+        model: &Model,
+        score: &Score,
+        scope: &ScopeScore,
+        c: usize,
+    ) -> Option<ControlInScope> {
         let max_score = kernel::control_max(model, &score.scope_controls, scope.slot(), c);
         let counts = score.scope_controls.get(scope.slot(), c);
         let applicable = counts.applicable() > 0;
@@ -55,7 +61,7 @@ impl Arithmetic for Classic {
         } else {
             0.0
         };
-        ControlInScope {
+        Some(ControlInScope {
             counts,
             applicable,
             max: max_score,
@@ -63,7 +69,7 @@ impl Arithmetic for Classic {
             potential,
             points_per_resource: kernel::points_per_resource(max_score, counts),
             share_of_overall,
-        }
+        })
     }
 
     fn gain_estimator<'a>(&self, inputs: GainInputs<'a>) -> GainEstimate<'a> {
@@ -379,6 +385,7 @@ fn combine(model: &Model, tally: Tally, scopes: Vec<ScopeScore>) -> Score {
         weights: WeightSource::Computed,
         count_level: tally.count_level,
         warnings: Vec::new(),
+        by_recommendation: None,
     }
 }
 

@@ -323,6 +323,9 @@ pub struct Score {
     pub count_level: bool,
     /// What the reader should know about how the figures were reached.
     pub warnings: Vec<Diagnostic>,
+    /// Under a model whose rows are recommendations (SPEC §7): its rows, each scope's own
+    /// score and what heals them; `None` under classic.
+    pub by_recommendation: Option<recommendations::RecommendationScore>,
 }
 
 /// A score's overall figures: what a group's row shows (SPEC §1.3).
@@ -392,7 +395,14 @@ pub trait Arithmetic: Sync {
     fn heal(&self, fix: Fix, score: &mut Score);
 
     /// Control `c`'s figures in scope `scope` of `score` (a scope `score` holds).
-    fn control_in_scope(&self, model: &Model, score: &Score, scope: &ScopeScore, c: usize) -> ControlInScope;
+    /// `None` under a model without controls (its rows are recommendations).
+    fn control_in_scope(
+        &self,
+        model: &Model,
+        score: &Score,
+        scope: &ScopeScore,
+        c: usize,
+    ) -> Option<ControlInScope>;
 
     /// [`Arithmetic::is_counted`] for every recommendation, by index.
     fn counted(&self, model: &Model, options: &ScoreOptions) -> Vec<bool> {
@@ -445,6 +455,10 @@ impl ScoringModel {
     pub fn arithmetic(self) -> &'static dyn Arithmetic {
         match self {
             ScoringModel::Classic => &classic::Classic,
+            ScoringModel::V1 => &recommendations::PerRecommendation(recommendations::RecommendationModel::V1),
+            ScoringModel::PassRate => {
+                &recommendations::PerRecommendation(recommendations::RecommendationModel::PassRate)
+            }
         }
     }
 }

@@ -62,18 +62,47 @@ pub enum ScoringModel {
     /// Defender for Cloud's classic secure score: controls, weighted over scopes (§1).
     #[default]
     Classic,
+    /// Defender's original per-recommendation secure score: points per recommendation,
+    /// pooled over the selection, summed.
+    V1,
+    /// Security Hub's pass rate: passing recommendations over passing and failing ones.
+    PassRate,
 }
 
 impl ScoringModel {
+    /// Every model, in the order side-by-side views list them.
+    pub const ALL: [ScoringModel; 3] = [ScoringModel::Classic, ScoringModel::V1, ScoringModel::PassRate];
+
     /// The model's name, as SPEC §7 spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             ScoringModel::Classic => "classic",
+            ScoringModel::V1 => "v1",
+            ScoringModel::PassRate => "pass-rate",
         }
+    }
+
+    /// Whether its ranked rows are recommendations (`v1`, `pass-rate`) rather than
+    /// controls (`classic`).
+    pub fn ranks_recommendations(self) -> bool {
+        match self {
+            ScoringModel::Classic => false,
+            ScoringModel::V1 | ScoringModel::PassRate => true,
+        }
+    }
+
+    /// Whether `--weighting` means anything under it: only classic weighs scopes.
+    pub fn weighs_scopes(self) -> bool {
+        !self.ranks_recommendations()
     }
 }
 
-crate::json_schema::named_schema!(ScoringModel { Classic });
+crate::text::named!(ScoringModel);
+crate::json_schema::named_schema!(ScoringModel {
+    Classic,
+    V1,
+    PassRate
+});
 
 /// What to score, beyond the model.
 #[derive(Clone, Debug)]

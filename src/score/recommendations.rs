@@ -10,7 +10,10 @@
 
 use super::kernel;
 use super::options::ScoreOptions;
-use crate::model::{Counts, Model, Severity};
+use super::{Arithmetic, ControlInScope, Fix, GainEstimate, GainInputs, Overall, ScopeScore, Score};
+use crate::diag::Diagnostic;
+use crate::groups::Group;
+use crate::model::{Counts, Model, Severity, Status};
 use crate::select::Selection;
 use crate::text::nano_units;
 use std::cmp::Ordering;
@@ -93,6 +96,17 @@ pub struct RecommendationScore {
     pub rows: Vec<RecommendationRow>,
     /// The scopes with a selected, assessed resource, in model order.
     pub scopes: Vec<ScopeHeadline>,
+    /// Distinct resources with a counted healthy or unhealthy assessment, overall.
+    pub resources: u64,
+    /// The same, per scope (by scope index).
+    pub scope_resources: BTreeMap<u32, u64>,
+    /// Per (scope, place of the recommendation in id order): its counts in the scope, so
+    /// that a fix heals a scope's headline without counting again.
+    per_scope: BTreeMap<(u32, u32), Counts>,
+    /// Each recommendation's place among the recommendations in id order.
+    place: Vec<u32>,
+    /// The recommendations in id order.
+    by_id: Vec<u32>,
 }
 
 /// Recommendation `r` counts under these models: the kernel's rule alone, a control
@@ -104,33 +118,55 @@ pub fn is_counted(model: &Model, r: usize, options: &ScoreOptions) -> bool {
         .is_some_and(|rec| kernel::is_counted(rec, options))
 }
 
-/// Distinct resources in each state per recommendation, pooled over the selection, and
-/// per scope (scope, place of the recommendation in `by_id`) → counts: each (resource,
-/// recommendation) pair is one assessment, so counting assessments counts distinct
-/// resources.
+/// What [`tally`] counts.
+struct Tally {
+    /// Per recommendation (by index): distinct resources in each state, pooled.
+    pooled: Vec<Counts>,
+    /// Per (scope, place of the recommendation in id order).
+    per_scope: BTreeMap<(u32, u32), Counts>,
+    /// Resources with a counted healthy or unhealthy assessment.
+    resources: u64,
+    /// The same per scope.
+    scope_resources: BTreeMap<u32, u64>,
+}
+
+/// Distinct resources in each state per recommendation, pooled over the selection and per
+/// scope: each (resource, recommendation) pair is one assessment, so counting assessments
+/// counts distinct resources. Assessments are sorted by resource, so a resource's are
+/// read together.
 fn tally(
     model: &Model,
     options: &ScoreOptions,
     selection: Option<&Selection>,
     counted: &[bool],
     place: &[u32],
-) -> (Vec<Counts>, BTreeMap<(u32, u32), Counts>) {
-    let mut pooled = vec![Counts::default(); model.recommendations.len()];
-    let mut per_scope: BTreeMap<(u32, u32), Counts> = BTreeMap::new();
+) -> Tally {
+    let mut t = Tally {
+        pooled: vec![Counts::default(); model.recommendations.len()],
+        per_scope: BTreeMap::new(),
+        resources: 0,
+        scope_resources: BTreeMap::new(),
+    };
+    let mut last_assessed: Option<u32> = None;
     for a in model.assessments.iter() {
         let (resource, r) = (a.resource as usize, a.recommendation as usize);
         if !counted.get(r).copied().unwrap_or(false) || selection.is_some_and(|sel| !sel.resource(resource)) {
             continue;
         }
         let status = kernel::effective_status(model, a, options);
-        if let Some(c) = pooled.get_mut(r) {
+        if let Some(c) = t.pooled.get_mut(r) {
             c.add(status);
         }
         let scope = model.resource_scope.get(resource).copied().unwrap_or(0);
         let at = place.get(r).copied().unwrap_or(u32::MAX);
-        per_scope.entry((scope, at)).or_default().add(status);
+        t.per_scope.entry((scope, at)).or_default().add(status);
+        if status != Status::NotApplicable && last_assessed != Some(a.resource) {
+            last_assessed = Some(a.resource);
+            t.resources += 1;
+            *t.scope_resources.entry(scope).or_default() += 1;
+        }
     }
-    (pooled, per_scope)
+    t
 }
 
 /// A row's figures from its counts and `v1` points.
@@ -170,18 +206,10 @@ fn headline<'a>(rows: impl IntoIterator<Item = &'a RecommendationRow>) -> Headli
     }
 }
 
-/// Scores the selected resources (everything when `selection` is `None`) with `which`.
-pub fn score(
-    which: RecommendationModel,
-    model: &Model,
-    options: &ScoreOptions,
-    selection: Option<&Selection>,
-) -> RecommendationScore {
-    let counted: Vec<bool> = (0..model.recommendations.len())
-        .map(|r| is_counted(model, r, options))
-        .collect();
-    // Recommendations are numbered as the inputs named them: every sum runs in id
-    // order instead, so that the score does not depend on the order of inputs.
+/// The recommendations in id order, and each one's place in that order: recommendations
+/// are numbered as the inputs named them, and every sum runs in id order instead, so that
+/// the score does not depend on the order of inputs.
+fn id_order(model: &Model) -> (Vec<u32>, Vec<u32>) {
     let mut by_id: Vec<u32> = (0..model.recommendations.len() as u32).collect();
     by_id.sort_unstable_by(|&a, &b| {
         model.recommendations[a as usize]
@@ -192,37 +220,160 @@ pub fn score(
     for (at, &r) in by_id.iter().enumerate() {
         place[r as usize] = at as u32;
     }
-    let (pooled, per_scope) = tally(model, options, selection, &counted, &place);
-    let mut rows: Vec<RecommendationRow> = by_id
+    (by_id, place)
+}
+
+/// Scores the selected resources (everything when `selection` is `None`) with `which`.
+pub fn score(
+    which: RecommendationModel,
+    model: &Model,
+    options: &ScoreOptions,
+    selection: Option<&Selection>,
+) -> RecommendationScore {
+    let counted: Vec<bool> = (0..model.recommendations.len())
+        .map(|r| is_counted(model, r, options))
+        .collect();
+    let (by_id, place) = id_order(model);
+    let t = tally(model, options, selection, &counted, &place);
+    let mut s = RecommendationScore {
+        model: which,
+        headline: Headline {
+            current: 0.0,
+            max: 0.0,
+            percentage: None,
+        },
+        rows: Vec::new(),
+        scopes: Vec::new(),
+        resources: t.resources,
+        scope_resources: t.scope_resources,
+        per_scope: t.per_scope,
+        place,
+        by_id,
+    };
+    let pooled = t.pooled;
+    s.rows = s
+        .by_id
         .iter()
         .map(|&r| r as usize)
         .filter(|&r| counted[r])
         .map(|r| row(which, r as u32, pooled[r], points(model, r)))
         .collect();
-    let overall = headline(&rows);
-    for r in rows.iter_mut().filter(|r| r.applicable) {
-        // v1: 100 × potential_r / max; pass-rate: 100 / (passed + failed) when it fails.
-        r.potential_percentage = 100.0 * r.potential / overall.max;
-    }
-    let mut scopes: Vec<ScopeHeadline> = Vec::new();
-    let mut scope_rows: Vec<RecommendationRow> = Vec::new();
-    let mut entries = per_scope.into_iter().peekable();
-    while let Some(((scope, at), counts)) = entries.next() {
-        let r = by_id.get(at as usize).copied().unwrap_or(0);
-        scope_rows.push(row(which, r, counts, points(model, r as usize)));
-        if entries.peek().is_none_or(|((next, _), _)| *next != scope) {
-            scopes.push(ScopeHeadline {
-                scope,
-                headline: headline(&scope_rows),
-            });
-            scope_rows.clear();
+    s.sum_rows();
+    let scopes: Vec<u32> = s.scope_keys().collect();
+    s.scopes = scopes
+        .into_iter()
+        .map(|scope| ScopeHeadline {
+            scope,
+            headline: s.scope_headline(model, scope),
+        })
+        .collect();
+    s
+}
+
+impl RecommendationScore {
+    /// The headline and each row's +Score from the rows (in id order).
+    fn sum_rows(&mut self) {
+        self.headline = headline(&self.rows);
+        let max = self.headline.max;
+        for r in self.rows.iter_mut() {
+            // v1: 100 × potential_r / max; pass-rate: 100 / (passed + failed) when it fails.
+            r.potential_percentage = if r.applicable {
+                100.0 * r.potential / max
+            } else {
+                0.0
+            };
         }
     }
-    RecommendationScore {
-        model: which,
-        headline: overall,
-        rows,
-        scopes,
+
+    /// The scopes met, ascending, each once.
+    fn scope_keys(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut last = None;
+        self.per_scope.keys().filter_map(move |&(scope, _)| {
+            (last != Some(scope)).then(|| {
+                last = Some(scope);
+                scope
+            })
+        })
+    }
+
+    /// The rows of scope `scope`'s own score, in id order.
+    pub fn scope_rows(&self, model: &Model, scope: u32) -> Vec<RecommendationRow> {
+        self.per_scope
+            .range((scope, 0)..=(scope, u32::MAX))
+            .map(|(&(_, at), &counts)| {
+                let r = self.by_id.get(at as usize).copied().unwrap_or(0);
+                row(self.model, r, counts, points(model, r as usize))
+            })
+            .collect()
+    }
+
+    /// Scope `scope`'s own score: only its resources count.
+    fn scope_headline(&self, model: &Model, scope: u32) -> Headline {
+        headline(&self.scope_rows(model, scope))
+    }
+
+    /// The row of recommendation `r` (an index into the model's recommendations), when it
+    /// is counted.
+    pub fn row_of(&self, r: usize) -> Option<&RecommendationRow> {
+        let at = self.place.get(r)?;
+        let i = self
+            .rows
+            .binary_search_by_key(at, |row| {
+                self.place
+                    .get(row.recommendation as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX)
+            })
+            .ok()?;
+        self.rows.get(i)
+    }
+
+    /// Applies a fix: each assessment at `changes` (all unhealthy, counted and selected)
+    /// turns healthy; the rows, headline and touched scopes are summed again in the
+    /// order a full score sums them, so they are what it gives to the last bit.
+    fn heal(&mut self, model: &Model, changes: &[usize]) {
+        let mut touched: Vec<u32> = Vec::new();
+        for &i in changes {
+            let Some(a) = model.assessments.get(i) else {
+                continue;
+            };
+            let r = a.recommendation as usize;
+            let Some(&at) = self.place.get(r) else { continue };
+            let scope = model
+                .resource_scope
+                .get(a.resource as usize)
+                .copied()
+                .unwrap_or(0);
+            if let Some(c) = self.per_scope.get_mut(&(scope, at)) {
+                c.heal();
+            }
+            if let Ok(k) = self.rows.binary_search_by_key(&at, |row| {
+                self.place
+                    .get(row.recommendation as usize)
+                    .copied()
+                    .unwrap_or(u32::MAX)
+            }) {
+                let old = &self.rows[k];
+                let mut counts = old.counts;
+                counts.heal();
+                self.rows[k] = row(
+                    self.model,
+                    old.recommendation,
+                    counts,
+                    points(model, old.recommendation as usize),
+                );
+            }
+            touched.push(scope);
+        }
+        self.sum_rows();
+        touched.sort_unstable();
+        touched.dedup();
+        for scope in touched {
+            let h = self.scope_headline(model, scope);
+            if let Some(sh) = self.scopes.iter_mut().find(|s| s.scope == scope) {
+                sh.headline = h;
+            }
+        }
     }
 }
 
@@ -261,4 +412,205 @@ pub fn rank(model: &Model, score: &RecommendationScore) -> Vec<(Option<usize>, u
         .map(|(n, i)| (Some(n + 1), i))
         .chain(other.into_iter().map(|i| (None, i)))
         .collect()
+}
+
+/// The [`Arithmetic`] of a model whose rows are recommendations.
+pub(super) struct PerRecommendation(pub(super) RecommendationModel);
+
+impl Arithmetic for PerRecommendation {
+    fn is_counted(&self, model: &Model, r: usize, options: &ScoreOptions) -> bool {
+        is_counted(model, r, options)
+    }
+
+    fn score(&self, model: &Model, options: &ScoreOptions, selection: Option<&Selection>) -> Score {
+        let mut result = as_score(model, score(self.0, model, options, selection));
+        result.warnings = counts_only_warning(self.0, model, selection)
+            .into_iter()
+            .collect();
+        result
+    }
+
+    fn score_groups(&self, model: &Model, options: &ScoreOptions, groups: &[Group]) -> Vec<Overall> {
+        let counted = self.counted(model, options);
+        groups
+            .iter()
+            .map(|g| group_overall(self.0, model, options, &counted, g))
+            .collect()
+    }
+
+    fn gain_estimator<'a>(&self, inputs: GainInputs<'a>) -> GainEstimate<'a> {
+        let which = self.0;
+        Box::new(move |_resources, changes| gain(which, inputs, changes))
+    }
+
+    fn heal(&self, fix: Fix, score: &mut Score) {
+        if let Some(mut rs) = score.by_recommendation.take() {
+            rs.heal(fix.model, fix.changes);
+            let warnings = std::mem::take(&mut score.warnings);
+            *score = as_score(fix.model, rs);
+            score.warnings = warnings;
+        }
+    }
+
+    fn control_in_scope(&self, _: &Model, _: &Score, _: &ScopeScore, _: usize) -> Option<ControlInScope> {
+        // These models have no controls: `explain` takes a recommendation under them.
+        None
+    }
+}
+
+/// A recommendation score as the [`Score`] every command reads: the headline, each
+/// scope's own score (weighted by its resources, which only `explain` and the report's
+/// scope rows show: the overall score is one pool), no controls.
+fn as_score(model: &Model, rs: RecommendationScore) -> Score {
+    let scopes: Vec<ScopeScore> = rs
+        .scopes
+        .iter()
+        .map(|s| {
+            let resources = rs.scope_resources.get(&s.scope).copied().unwrap_or(0);
+            ScopeScore {
+                scope: Some(s.scope),
+                current: s.headline.current,
+                max: s.headline.max,
+                percentage: s.headline.percentage,
+                weight: resources,
+                resources,
+            }
+        })
+        .collect();
+    let defined: Vec<&ScopeScore> = scopes.iter().filter(|s| s.percentage.is_some()).collect();
+    let mut recommendations = vec![Counts::default(); model.recommendations.len()];
+    for row in &rs.rows {
+        if let Some(c) = recommendations.get_mut(row.recommendation as usize) {
+            *c = row.counts;
+        }
+    }
+    Score {
+        percentage: rs.headline.percentage,
+        current: Some(rs.headline.current),
+        max: Some(rs.headline.max),
+        resources: rs.resources,
+        defined_scopes: defined.len(),
+        total_weight: defined.iter().map(|s| s.weight as f64).sum(),
+        scopes,
+        controls: Vec::new(),
+        recommendations,
+        scope_controls: super::ScopeCounts::default(),
+        weights: super::WeightSource::Computed,
+        count_level: false,
+        warnings: Vec::new(),
+        by_recommendation: Some(rs),
+    }
+}
+
+/// The warning that scopes of the selection hold only exported control counts, which
+/// these models cannot score (SPEC §3, §7): they are left out.
+fn counts_only_warning(
+    which: RecommendationModel,
+    model: &Model,
+    selection: Option<&Selection>,
+) -> Option<Diagnostic> {
+    let left_out: Vec<String> = model
+        .scopes
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| s.count_level && selection.is_none_or(|sel| sel.scope(*i)))
+        .map(|(_, s)| s.label())
+        .collect();
+    let first = left_out.first()?;
+    let name = match which {
+        RecommendationModel::V1 => "v1",
+        RecommendationModel::PassRate => "pass-rate",
+    };
+    Some(Diagnostic::warning(
+        "option-not-applicable",
+        format!(
+            "--model {name} scores recommendations, and {} scope(s) hold only exported control counts ({first}{}): they are left out of the score",
+            left_out.len(),
+            if left_out.len() > 1 { ", …" } else { "" }
+        ),
+    ))
+}
+
+/// A group's overall figures from its members' assessments alone (SPEC §1.3): work that
+/// grows with the group, not with the model.
+fn group_overall(
+    which: RecommendationModel,
+    model: &Model,
+    options: &ScoreOptions,
+    counted: &[bool],
+    g: &Group,
+) -> Overall {
+    let mut by_rec: BTreeMap<&str, (u32, Counts)> = BTreeMap::new();
+    let (mut resources, mut scopes) = (0u64, Vec::new());
+    for &m in &g.members {
+        let mut assessed = false;
+        for a in model.assessments_of(m as usize).unwrap_or_default() {
+            let r = a.recommendation as usize;
+            if !counted.get(r).copied().unwrap_or(false) {
+                continue;
+            }
+            let status = kernel::effective_status(model, a, options);
+            assessed |= status != Status::NotApplicable;
+            let id = model.recommendations.get(r).map_or("", |rec| rec.id.as_str());
+            by_rec
+                .entry(id)
+                .or_insert((r as u32, Counts::default()))
+                .1
+                .add(status);
+        }
+        if assessed {
+            resources += 1;
+            scopes.push(model.resource_scope.get(m as usize).copied().unwrap_or(0));
+        }
+    }
+    let rows: Vec<RecommendationRow> = by_rec
+        .into_values()
+        .map(|(r, counts)| row(which, r, counts, points(model, r as usize)))
+        .collect();
+    let h = headline(&rows);
+    scopes.sort_unstable();
+    scopes.dedup();
+    Overall {
+        percentage: h.percentage,
+        current: Some(h.current),
+        max: Some(h.max),
+        resources,
+        defined_scopes: if h.percentage.is_some() { scopes.len() } else { 0 },
+        count_level: false,
+    }
+}
+
+/// `plan`'s estimate: the percentage points the score gains when the assessments at
+/// `changes` become healthy. Under `v1` each fixed resource of `r` adds
+/// `max_r / (H_r + U_r)`, which no fix changes; under `pass-rate` a recommendation whose
+/// every unhealthy resource is fixed adds `100 / (passed + failed)`.
+fn gain(which: RecommendationModel, inputs: GainInputs, changes: &[usize]) -> f64 {
+    let Some(rs) = inputs.score.by_recommendation.as_ref() else {
+        return 0.0;
+    };
+    let max = rs.headline.max;
+    if max <= 0.0 {
+        return 0.0;
+    }
+    let mut fixed: BTreeMap<u32, u64> = BTreeMap::new();
+    for &i in changes {
+        if let Some(a) = inputs.model.assessments.get(i) {
+            *fixed.entry(a.recommendation).or_default() += 1;
+        }
+    }
+    let mut points_gained = 0.0;
+    for (r, k) in fixed {
+        let Some(row) = rs.row_of(r as usize) else {
+            continue;
+        };
+        let assessed = row.counts.applicable();
+        points_gained += match which {
+            RecommendationModel::V1 if assessed > 0 => {
+                row.points * k.min(row.counts.unhealthy) as f64 / assessed as f64
+            }
+            RecommendationModel::PassRate if row.counts.unhealthy > 0 && k >= row.counts.unhealthy => 1.0,
+            _ => 0.0,
+        };
+    }
+    100.0 * points_gained / max
 }

@@ -13,7 +13,11 @@ use std::io::{self, Write};
 pub fn write(report: &Report, top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
     write_headline(report, out)?;
     write_scopes(report, out)?;
-    let ranked: Vec<&ControlOut> = report.controls.iter().filter(|c| c.rank.is_some()).collect();
+    let ranked: Vec<&ControlOut> = report
+        .control_rows()
+        .iter()
+        .filter(|c| c.rank.is_some())
+        .collect();
     write_ranked(&ranked, top, out)?;
     write_groups(report, out)?;
     write_details(report, &ranked, out)
@@ -223,7 +227,7 @@ fn write_details(report: &Report, ranked: &[&ControlOut], out: &mut dyn Write) -
     writeln!(
         out,
         "\n<details>\n<summary>Full ranking ({}){local_count} and warnings ({})</summary>\n",
-        count(report.controls.len(), "control"),
+        count(report.control_rows().len(), "control"),
         report.warnings.len()
     )?;
     writeln!(out, "#### Full ranking\n")?;

@@ -113,7 +113,11 @@ fn control_table(report: &Report, style: Style, top: Option<usize>) -> (Grid, us
             "Unhealthy",
         ],
     );
-    let ranked: Vec<&ControlOut> = report.controls.iter().filter(|c| c.rank.is_some()).collect();
+    let ranked: Vec<&ControlOut> = report
+        .control_rows()
+        .iter()
+        .filter(|c| c.rank.is_some())
+        .collect();
     let shown = top.unwrap_or(ranked.len()).min(ranked.len());
     for c in &ranked[..shown] {
         let unhealthy = format!(
@@ -190,7 +194,7 @@ pub fn write(report: &Report, style: Style, top: Option<usize>, out: &mut dyn Wr
         write_table(out, &t)?;
     }
     let (table, hidden) = control_table(report, style, top);
-    let applicable = report.controls.iter().filter(|c| c.rank.is_some()).count();
+    let applicable = report.control_rows().iter().filter(|c| c.rank.is_some()).count();
     if applicable == 0 {
         writeln!(out, "\nNo control applies to the selected resources.")?;
     } else if hidden == applicable {
