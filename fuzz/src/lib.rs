@@ -31,6 +31,7 @@ use securescore::groups::GroupBy;
 use securescore::load::source::{decode, InputSpec};
 use securescore::load::{load, LoadOptions, DEFAULT_PIECE_SIZE};
 use securescore::model::Model;
+use securescore::score::ScoringModel;
 use securescore::plan::{plan, Goal};
 use securescore::render::{render, Document, Format, RenderOptions, Style};
 use securescore::report::{Report, WarningOut};
@@ -141,7 +142,11 @@ pub fn config(data: &[u8]) {
             return;
         }
     };
-    let request = securescore::config::merge(&Default::default(), &config.defaults);
+    // A configuration that asks for what cannot be scored (a weighting under a model that
+    // weighs no scopes) is a usage error: nothing to check beyond its reading.
+    let Ok(request) = securescore::config::merge(&Default::default(), &config.defaults) else {
+        return;
+    };
     let (mut model, mut diags) = load_with(&[spec("inventory.json", CONFIG_INVENTORY)], false);
     assert_eq!(diags.error_count(), 0, "the fixed inventory loads");
     let as_of = request.as_of();
@@ -515,6 +520,7 @@ fn assess(inputs: &[InputSpec], depth: Depth, run: &mut Run) -> anyhow::Result<O
         },
     );
     check_report(&report);
+    check_recommendation_models(&model, &request, depth, &mut run.bytes)?;
     run.scored = Some(Report {
         warnings: Vec::new(),
         ..report.clone()
@@ -658,6 +664,34 @@ fn check_percentage(p: Option<f64>) {
     }
 }
 
+/// The report of each model whose rows are recommendations (SPEC §7) holds its
+/// invariants too, and every format writes it.
+fn check_recommendation_models(
+    model: &Model,
+    request: &ScoringRequest,
+    depth: Depth,
+    bytes: &mut Vec<Vec<u8>>,
+) -> anyhow::Result<()> {
+    for which in [ScoringModel::V1, ScoringModel::PassRate] {
+        let request = ScoringRequest {
+            model: which,
+            ..request.clone()
+        };
+        let evaluation = evaluate(model, &request, &mut Diagnostics::default())?;
+        if let Ok(groups) = evaluation.group_scores(model, &GroupBy::Subscription) {
+            for g in &groups {
+                check_percentage(g.score.percentage);
+            }
+        }
+        let report = evaluation.report(model, ReportExtras::default());
+        check_report(&report);
+        if depth == Depth::Everything {
+            every_format(&report_doc(&report, &[], None), bytes);
+        }
+    }
+    Ok(())
+}
+
 /// One control's figures, as the report gives them.
 struct Figures<'a> {
     id: &'a str,
@@ -670,7 +704,7 @@ struct Figures<'a> {
 
 /// The report's figures agree (see [`check_figures`]).
 fn check_report(report: &Report) {
-    let controls = report.controls.iter().map(|c| Figures {
+    let controls = report.control_rows().iter().map(|c| Figures {
         id: &c.id,
         applicable: c.applicable,
         max: c.max_score,
@@ -678,7 +712,15 @@ fn check_report(report: &Report) {
         potential: c.potential_increase,
         share: c.potential_increase_percentage,
     });
-    check_figures(report.score.percentage, controls);
+    let recommendations = report.recommendation_rows().iter().map(|r| Figures {
+        id: &r.id,
+        applicable: r.applicable,
+        max: r.max_score,
+        current: r.current_score,
+        potential: r.potential_increase,
+        share: r.potential_increase_percentage,
+    });
+    check_figures(report.score.percentage, controls.chain(recommendations));
 }
 
 /// Per applicable control current + potential = max (when the score is defined), an
