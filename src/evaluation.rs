@@ -134,6 +134,9 @@ pub fn evaluate(
         // changes nothing.
         diags.withdraw_warnings("preview-unknown");
     }
+    for code in untrue_under(options.model) {
+        diags.withdraw_warnings(code);
+    }
     let result = score(model, &options, selection.as_ref());
     let unhonoured = request.resource_level_options();
     if result.count_level && !unhonoured.is_empty() {
@@ -167,6 +170,16 @@ pub fn evaluate(
         raw_percentage,
         selection,
     })
+}
+
+/// The codes of loading warnings that are not true under `model`: under `v1` and
+/// `pass-rate` a recommendation in no control scores (SPEC §7).
+pub fn untrue_under(model: ScoringModel) -> &'static [&'static str] {
+    if model.ranks_recommendations() {
+        &["unscored-recommendation"]
+    } else {
+        &[]
+    }
 }
 
 /// Warns of each `--scope` value that is no subscription's id or name and no resource's
@@ -287,14 +300,18 @@ fn cross_check(
     filtered: bool,
     diags: &mut Diagnostics,
 ) {
-    let per_scope = (options.weighting != Weighting::Resources).then(|| {
-        let by_resources = ScoreOptions {
-            weighting: Weighting::Resources,
-            ..options.clone()
-        };
-        score(model, &by_resources, selection)
-    });
-    for w in crate::crosscheck::check(model, per_scope.as_ref().unwrap_or(result), filtered) {
+    // Azure exports the classic figures, weighted by resources: they are checked against
+    // those, whatever this run scores with.
+    let classic =
+        (options.weighting != Weighting::Resources || options.model != ScoringModel::Classic).then(|| {
+            let by_resources = ScoreOptions {
+                model: ScoringModel::Classic,
+                weighting: Weighting::Resources,
+                ..options.clone()
+            };
+            score(model, &by_resources, selection)
+        });
+    for w in crate::crosscheck::check(model, classic.as_ref().unwrap_or(result), filtered) {
         diags.push(w);
     }
 }

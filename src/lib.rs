@@ -38,6 +38,7 @@ pub mod render;
 pub mod report;
 pub mod score;
 pub mod select;
+pub mod side_by_side;
 pub mod text;
 pub mod trend;
 pub mod validation;

@@ -27,6 +27,9 @@ type History = (Runs, Vec<Diagnostic>);
 
 /// Runs `assess`.
 pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
+    if let Some(runs) = Scoring::side_by_side(&args.scoring, &args.output)? {
+        return super::side_by_side::run(args, &runs);
+    }
     let format = Format::from(args.format);
     let scoring = Scoring::new(&args.scoring, &args.output)?;
     let reports = args.output.report_files::<AssessFormat>()?;
@@ -221,7 +224,7 @@ fn read_history(args: &AssessArgs) -> anyhow::Result<Option<History>> {
 }
 
 /// The warnings the report lists: the inputs' and the evaluation's, then the history's.
-fn report_warnings(diags: &Diagnostics, history: Option<&History>) -> Vec<WarningOut> {
+pub(super) fn report_warnings(diags: &Diagnostics, history: Option<&History>) -> Vec<WarningOut> {
     let history_warnings = history.into_iter().flat_map(|(_, warnings)| warnings);
     diags
         .warnings()

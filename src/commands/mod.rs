@@ -9,6 +9,7 @@ pub mod explain;
 pub mod man;
 pub mod plan;
 pub mod schema;
+pub mod side_by_side;
 pub mod trend;
 pub mod validate;
 

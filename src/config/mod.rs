@@ -354,13 +354,19 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_section_and_a_model_this_version_lacks_are_refused() {
+    fn an_unknown_section_and_an_unknown_model_are_refused() {
         let d = error("\n[default]\nweighting = \"equal\"\n");
         assert_eq!((d.line, d.path.as_deref()), (Some(2), Some("default")));
-        // SPEC §9's own example names the classic model: read; any other is refused.
-        let c = parse("[defaults]\nmodel = \"classic\"\n", "c.toml").unwrap();
-        assert_eq!(c.defaults.model, Some(crate::score::ScoringModel::Classic));
-        for other in ["v1", "Classic", "pass-rate"] {
+        // Every model of SPEC §7 is read by the name it gives; any other spelling is refused.
+        for (name, model) in [
+            ("classic", crate::score::ScoringModel::Classic),
+            ("v1", crate::score::ScoringModel::V1),
+            ("pass-rate", crate::score::ScoringModel::PassRate),
+        ] {
+            let c = parse(&format!("[defaults]\nmodel = \"{name}\"\n"), "c.toml").unwrap();
+            assert_eq!(c.defaults.model, Some(model));
+        }
+        for other in ["V1", "Classic", "pass_rate", "all"] {
             let d = error(&format!("[defaults]\n\nmodel = \"{other}\"\n"));
             assert_eq!(
                 (d.line, d.path.as_deref()),
@@ -370,8 +376,13 @@ mod tests {
             let shown = d.to_string();
             assert!(
                 shown.starts_with(&format!(
-                    "securescore.toml:3:9: defaults.model: unknown model \"{other}\", expected classic"
+                    "securescore.toml:3:9: defaults.model: unknown model \"{other}\", expected one of classic, v1, pass-rate"
                 )),
+                "{shown}"
+            );
+            assert_eq!(
+                shown.contains("is for the command line of assess"),
+                other == "all",
                 "{shown}"
             );
         }

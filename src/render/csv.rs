@@ -21,7 +21,8 @@ use std::io::{self, Write};
 pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
     match doc {
         Document::Report { report, .. } => write_controls(report.control_rows(), out),
-        Document::Explanation(_)
+        Document::Models(_)
+        | Document::Explanation(_)
         | Document::Plan(_)
         | Document::Diff(_)
         | Document::Trend(_)

@@ -435,7 +435,8 @@ pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
         } => write_report(report, details, *trend, out),
         Document::Trend(t) => write_trend(t, out),
         // No page for these yet: the command line offers them as table and JSON only.
-        Document::Explanation(_)
+        Document::Models(_)
+        | Document::Explanation(_)
         | Document::Plan(_)
         | Document::Diff(_)
         | Document::Validation(_)

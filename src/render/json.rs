@@ -11,6 +11,7 @@ pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
         // The report's JSON is the report alone: the explanations are `explain`'s JSON
         // and the trend is `trend`'s.
         Document::Report { report, .. } => write(report, out),
+        Document::Models(m) => write(m, out),
         Document::Explanation(e) => write(e, out),
         Document::Plan(p) => write(p, out),
         Document::Diff(d) => write(d, out),

@@ -18,7 +18,8 @@ pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
     let suites = match doc {
         Document::Report { report, .. } => report_suites(report),
         Document::Diff(d) => diff_suites(d),
-        Document::Explanation(_)
+        Document::Models(_)
+        | Document::Explanation(_)
         | Document::Plan(_)
         | Document::Trend(_)
         | Document::Validation(_)

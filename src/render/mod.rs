@@ -33,6 +33,7 @@ use crate::findings::Findings;
 use crate::listing::CatalogListing;
 use crate::plan::Plan;
 use crate::report::{ControlOut, Report};
+use crate::side_by_side::SideBySide;
 use crate::trend::Trend;
 use crate::validation::ValidationReport;
 use std::io::{self, Write};
@@ -121,6 +122,8 @@ pub enum Document<'a> {
         /// ([`Format::shows_findings`]); `None` otherwise.
         findings: Option<&'a Findings>,
     },
+    /// `assess --model all`: every model's report of one selection, side by side.
+    Models(&'a SideBySide),
     /// `explain`: one control, number by number.
     Explanation(&'a Explanation),
     /// `plan`: the ordered remediation steps.
@@ -140,6 +143,7 @@ impl Document<'_> {
     pub fn name(&self) -> &'static str {
         match self {
             Document::Report { .. } => "assessment report",
+            Document::Models(_) => "side-by-side view of the models",
             Document::Explanation(_) => "control explanation",
             Document::Plan(_) => "remediation plan",
             Document::Diff(_) => "diff",

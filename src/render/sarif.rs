@@ -40,7 +40,8 @@ pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
             io::ErrorKind::InvalidInput,
             "the SARIF format lists the findings, which were not collected",
         )),
-        Document::Explanation(_)
+        Document::Models(_)
+        | Document::Explanation(_)
         | Document::Plan(_)
         | Document::Diff(_)
         | Document::Trend(_)

@@ -27,7 +27,7 @@ pub fn render(doc: &Document, options: &RenderOptions, out: &mut dyn Write) -> i
         Document::Plan(p) => plan::write(p, out),
         Document::Diff(d) => diff::write(d, out),
         Document::Trend(t) => trend::write(t, out),
-        Document::Validation(_) | Document::Listing(_) => Err(io::Error::new(
+        Document::Models(_) | Document::Validation(_) | Document::Listing(_) => Err(io::Error::new(
             io::ErrorKind::Unsupported,
             format!("the markdown format has no page for the {}", doc.name()),
         )),

@@ -6,6 +6,7 @@ mod explain;
 mod listing;
 mod plan;
 mod report;
+mod side_by_side;
 mod trend;
 mod validation;
 
@@ -34,6 +35,7 @@ fn render_padded(doc: &Document, options: &RenderOptions, out: &mut dyn Write) -
         // The explanations and the trend are the HTML page's extras; the table shows the
         // report alone (`explain` and `trend` show the rest).
         Document::Report { report, .. } => report::write(report, style, options.top, out),
+        Document::Models(m) => side_by_side::write(m, style, options.top, out),
         Document::Explanation(e) => explain::write(e, style, out),
         Document::Plan(p) => plan::write(p, style, out),
         Document::Diff(d) => diff::write(d, style, out),
