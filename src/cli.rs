@@ -74,7 +74,7 @@ pub enum WeightingArg {
 pub enum ModelArg {
     /// Defender for Cloud's secure score: controls, weighted over scopes.
     Classic,
-    /// Defender's original per-recommendation score (2018 – early 2020): points per
+    /// Defender's original per-recommendation score (2018 to early 2020): points per
     /// recommendation, pooled, summed.
     V1,
     /// Security Hub's pass rate: passing recommendations over assessed ones.

@@ -412,3 +412,198 @@ fn v1_ties_go_to_more_points_and_rows_that_do_not_apply_come_last() {
     assert_eq!(order(&model, &s)[0], (Some(1), "new".to_string()));
     close(s.headline.percentage.unwrap(), 100.0 * 45.0 / 95.0);
 }
+
+/// Runs the program in the repository's folder; (exit code, standard output, standard error).
+fn securescore(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_securescore"))
+        .args(args)
+        .arg("--no-config")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The JSON `assess` writes with `args` on the fixture, evaluated on 2026-11-22.
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["assess", FIXTURE, "--as-of", "2026-11-22", "-f", "json"];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = securescore(&all);
+    assert_eq!(code, Some(0), "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+fn num(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// The v1 report names its model and lists the recommendations as written out at the
+/// top of this file, with their points and where those come from, and no controls.
+#[test]
+fn the_v1_report_lists_ranked_recommendations_with_their_points_and_controls() {
+    let r = json_of(&["--model", "v1"]);
+    assert_eq!(r["model"], "v1");
+    assert!(r.get("controls").is_none(), "{r}");
+    close(num(&r["score"]["current"]), 310.0 / 3.0);
+    close(num(&r["score"]["max"]), 160.0);
+    close(num(&r["score"]["percentage"]), 100.0 * (310.0 / 3.0) / 160.0);
+    let rows = r["recommendations"].as_array().unwrap();
+    let ids: Vec<&str> = rows.iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["mfa", "private-links", "ports", "disk-encryption", "endpoint"]
+    );
+    let by_id = |id: &str| rows.iter().find(|x| x["id"] == id).unwrap();
+    let mfa = by_id("mfa");
+    assert_eq!(
+        (mfa["rank"].as_u64(), mfa["points_from"].as_str()),
+        (Some(1), Some("severity"))
+    );
+    assert_eq!(mfa["severity"], "critical");
+    close(num(&mfa["points"]), 50.0);
+    close(num(&mfa["current_score"]), 25.0);
+    close(num(&mfa["potential_increase"]), 25.0);
+    close(num(&mfa["potential_increase_percentage"]), 15.625);
+    close(num(&mfa["points_per_resource"]), 25.0);
+    assert_eq!(mfa["controls"], serde_json::json!([]));
+    let links = by_id("private-links");
+    assert_eq!(links["points_from"], "input");
+    close(num(&links["points"]), 30.0);
+    let disk = by_id("disk-encryption");
+    assert_eq!(
+        disk["controls"],
+        serde_json::json!(["encrypt-data", "mgmt-ports"])
+    );
+    assert_eq!(
+        (
+            disk["healthy_resources"].as_u64(),
+            disk["unhealthy_resources"].as_u64(),
+            disk["not_applicable_resources"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    // The potential percentages add up to 100 − score.
+    let sum: f64 = rows
+        .iter()
+        .map(|x| num(&x["potential_increase_percentage"]))
+        .sum();
+    close(sum, 100.0 - num(&r["score"]["percentage"]));
+    // mfa is in no control: that warning is classic's only.
+    let codes: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"unscored-recommendation"), "{codes:?}");
+}
+
+/// Pass-rate has no points: rows carry neither `points` nor `points_from`.
+#[test]
+fn the_pass_rate_report_counts_passing_recommendations() {
+    let r = json_of(&["--model", "pass-rate"]);
+    assert_eq!(r["model"], "pass-rate");
+    assert_eq!((num(&r["score"]["current"]), num(&r["score"]["max"])), (1.0, 5.0));
+    close(num(&r["score"]["percentage"]), 20.0);
+    let rows = r["recommendations"].as_array().unwrap();
+    let ids: Vec<&str> = rows.iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["disk-encryption", "mfa", "ports", "private-links", "endpoint"]
+    );
+    assert!(rows
+        .iter()
+        .all(|x| x.get("points").is_none() && x.get("points_from").is_none()));
+    assert!(rows.iter().all(|x| x["points_per_resource"].is_null()));
+}
+
+/// The classic report keeps its controls and names its model.
+#[test]
+fn the_classic_report_names_its_model_and_keeps_its_controls() {
+    let r = json_of(&[]);
+    assert_eq!(r["model"], "classic");
+    assert!(r.get("recommendations").is_none());
+    close(num(&r["score"]["percentage"]), 500.0 / 12.0);
+    assert_eq!(r["controls"][0]["id"], "mgmt-ports");
+}
+
+/// `--model all`: one report per model, classic first, each the report that model alone
+/// gives (its warnings its own).
+#[test]
+fn all_models_side_by_side_are_the_three_reports() {
+    let all = json_of(&["--model", "all"]);
+    assert_eq!(all["schema"], "securescore.models/v1");
+    let reports = all["reports"].as_array().unwrap();
+    let models: Vec<&str> = reports.iter().map(|r| r["model"].as_str().unwrap()).collect();
+    assert_eq!(models, ["classic", "v1", "pass-rate"]);
+    for (report, model) in reports.iter().zip(["classic", "v1", "pass-rate"]) {
+        assert_eq!(report, &json_of(&["--model", model]), "{model}");
+    }
+}
+
+/// v1 under `--group-by subscription`: each group's score is its scope's own (the
+/// TWO_SCOPES arithmetic above: prod 88.88…%, dev 11.11…%), lowest first.
+#[test]
+fn v1_groups_score_each_subscription_on_its_own() {
+    let dir = std::env::temp_dir().join(format!("securescore-models-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("two-scopes.json");
+    std::fs::write(&path, TWO_SCOPES).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    let (code, stdout, stderr) = securescore(&[
+        "assess",
+        &path,
+        "--model",
+        "v1",
+        "--group-by",
+        "subscription",
+        "-f",
+        "json",
+        "--as-of",
+        "2026-11-22",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let groups = r["groups"].as_array().unwrap();
+    let got: Vec<(&str, f64)> = groups
+        .iter()
+        .map(|g| (g["id"].as_str().unwrap(), num(&g["score"]["percentage"])))
+        .collect();
+    assert_eq!(got.len(), 2);
+    assert_eq!((got[0].0, got[1].0), ("dev", "prod"));
+    close(got[0].1, 100.0 * 5.0 / 45.0);
+    close(got[1].1, 100.0 * 40.0 / 45.0);
+    // The report's scope rows are the same scopes' own scores; the overall is the pool.
+    let scopes: Vec<f64> = r["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| num(&s["percentage"]))
+        .collect();
+    assert_eq!(scopes.len(), 2);
+    close(num(&r["score"]["percentage"]), 100.0 * (80.0 / 3.0 + 2.5) / 45.0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Scopes scored from exported control counts hold no assessments: v1 cannot score them,
+/// and says so.
+#[test]
+fn count_level_data_under_v1_is_left_out_with_a_warning() {
+    let (code, stdout, stderr) = securescore(&[
+        "assess",
+        "fixtures/azure/rounding.json",
+        "--model",
+        "v1",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(r["score"]["percentage"].is_null(), "{r}");
+    assert!(stderr.contains("--model v1 scores recommendations"), "{stderr}");
+    assert!(stderr.contains("hold only exported control counts"), "{stderr}");
+}

@@ -451,3 +451,50 @@ proptest! {
         }
     }
 }
+
+/// The selection of exactly a group's members and whole scopes.
+fn group_selection(model: &Model, g: &securescore::groups::Group) -> securescore::select::Selection {
+    let mut resources = vec![false; model.resources.len()];
+    for &m in &g.members {
+        resources[m as usize] = true;
+    }
+    let mut scopes = vec![false; model.scopes.len()];
+    for &s in &g.scopes {
+        scopes[s as usize] = true;
+    }
+    for &m in &g.members {
+        scopes[model.resource_scope[m as usize] as usize] = true;
+    }
+    securescore::select::Selection { resources, scopes }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Under v1 and pass-rate a group's figures, read from its members alone, are those of
+    /// scoring a selection of exactly its members (SPEC §1.3), grouped by subscription or
+    /// by type; and the `Score` every command reads agrees with the recommendation rows.
+    #[test]
+    fn recommendation_model_groups_score_as_their_selection(inv in inventory(), meta in recommendation_meta()) {
+        let order: Vec<usize> = (0..inv.assessments.len()).collect();
+        let model = load_model(&with_meta(inputs(&inv, &order, None), &meta));
+        for which in [ScoringModel::V1, ScoringModel::PassRate] {
+            let opts = ScoreOptions { model: which, ..options(Weighting::Resources) };
+            let whole = score(&model, &opts, None);
+            let rows = whole.by_recommendation.as_ref().unwrap();
+            prop_assert_eq!(whole.percentage, rows.headline.percentage);
+            prop_assert!(whole.controls.is_empty());
+            for by in [securescore::groups::GroupBy::Subscription, securescore::groups::GroupBy::Type] {
+                let groups = securescore::groups::groups(&model, &by, None).unwrap();
+                let overall = which.arithmetic().score_groups(&model, &opts, &groups);
+                for (g, o) in groups.iter().zip(&overall) {
+                    let alone = score(&model, &opts, Some(&group_selection(&model, g))).overall();
+                    prop_assert_eq!(o.percentage, alone.percentage, "{:?} {:?}", which, g.id);
+                    prop_assert_eq!(o.current, alone.current);
+                    prop_assert_eq!(o.max, alone.max);
+                    prop_assert_eq!(o.resources, alone.resources);
+                }
+            }
+        }
+    }
+}

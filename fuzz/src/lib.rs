@@ -686,7 +686,8 @@ fn check_recommendation_models(
         let report = evaluation.report(model, ReportExtras::default());
         check_report(&report);
         if depth == Depth::Everything {
-            every_format(&report_doc(&report, &[], None), bytes);
+            let found = findings(model, &evaluation.options, evaluation.selection.as_ref());
+            every_format(&report_doc(&report, &[], Some(&found)), bytes);
         }
     }
     Ok(())

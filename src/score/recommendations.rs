@@ -287,13 +287,9 @@ impl RecommendationScore {
 
     /// The scopes met, ascending, each once.
     fn scope_keys(&self) -> impl Iterator<Item = u32> + '_ {
-        let mut last = None;
-        self.per_scope.keys().filter_map(move |&(scope, _)| {
-            (last != Some(scope)).then(|| {
-                last = Some(scope);
-                scope
-            })
-        })
+        let mut scopes: Vec<u32> = self.per_scope.keys().map(|&(scope, _)| scope).collect();
+        scopes.dedup();
+        scopes.into_iter()
     }
 
     /// The rows of scope `scope`'s own score, in id order.
