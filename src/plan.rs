@@ -1,7 +1,13 @@
-//! `plan` (SPEC §4, §5): an ordered remediation plan. Each round weighs every step that
-//! fixes one recommendation on all its unhealthy resources (or, when none gains, all the
-//! failing recommendations of one control together), takes the one that gains the most
-//! percentage points per resource changed, applies it to the model and re-scores.
+//! `plan` (SPEC §4, §5, §7): an ordered remediation plan. Each round weighs every step
+//! that fixes one recommendation on all its unhealthy resources (or, under `classic`,
+//! when none gains, all the failing recommendations of one control together), takes the
+//! one that gains the most percentage points of the chosen model's score per resource
+//! changed, applies it to the model and re-scores.
+//!
+//! Under `v1` and `pass-rate` every step is one recommendation: those models rank
+//! recommendations and have no controls, and a recommendation's step always gains there
+//! (its points, or its pass, are its own), so a whole control would only bundle steps
+//! that the plan already weighs one by one.
 //!
 //! The one-recommendation steps wait in a priority queue: a step is estimated again only
 //! when a step sharing one of its resources is applied, so a plan costs about the steps
@@ -13,7 +19,7 @@
 
 use crate::model::{Model, Status};
 use crate::score::kernel;
-use crate::score::{score, Fix, GainEstimate, GainInputs, Score, ScoreOptions, Weighting};
+use crate::score::{score, Fix, GainEstimate, GainInputs, Score, ScoreOptions, ScoringModel, Weighting};
 use crate::select::Selection;
 use crate::text::{fmt2, name_and_id, names_and_ids, nano_units, percent, round2};
 use serde::Serialize;
@@ -37,6 +43,8 @@ pub struct Plan {
     pub schema: &'static str,
     pub as_of: String,
     pub weighting: Weighting,
+    /// The scoring model whose score the steps raise (SPEC §7).
+    pub model: ScoringModel,
     pub start_percentage: Option<f64>,
     /// `None` with `--steps`.
     pub target: Option<f64>,
@@ -63,8 +71,9 @@ pub struct Step {
     pub recommendation_names: Vec<Option<String>>,
     pub resources: Vec<String>,
     pub gain_percentage: f64,
-    /// Points the scope gains, when one scope is scored (points of several scopes are
-    /// not on one scale).
+    /// Points the score gains, when its points are on one scale: under `classic` when
+    /// one scope is scored (points of several scopes are not on one scale), always under
+    /// `v1` (one pool), never under `pass-rate` (no points).
     pub gain_points: Option<f64>,
     pub projected_percentage: Option<f64>,
 }
@@ -76,6 +85,12 @@ impl Plan {
             Some(t) => format!("target {}%", fmt2(t)),
             None => format!("{} step(s) asked for", self.max_steps.unwrap_or(self.steps.len())),
         }
+    }
+
+    /// The model's name for a headline, when it is not `classic` (SPEC §7: a headline
+    /// names the model only then).
+    pub fn model_named(&self) -> Option<&'static str> {
+        (self.model != ScoringModel::Classic).then(|| self.model.as_str())
     }
 
     /// How the plan ends, in one sentence (no input text in it): the target reached or
@@ -223,6 +238,19 @@ struct Rank {
     gain: i128,
     /// The candidate's place in id order.
     id_order: Reverse<usize>,
+}
+
+/// Whether a round may fall back on whole-control steps: only under a model whose rows
+/// are controls (see the module's documentation).
+fn whole_control_steps(options: &ScoreOptions) -> bool {
+    !options.model.ranks_recommendations()
+}
+
+/// The best whole-control step of the round, under a model that has them.
+fn best_control(b: &Base) -> Option<(Candidate, Vec<u32>)> {
+    whole_control_steps(b.inputs.options)
+        .then(|| best(b, candidates(b, true)))
+        .flatten()
 }
 
 /// This round's candidates: one per recommendation, or, when `by_control`, one per control.
@@ -474,7 +502,8 @@ trait Chooser {
     const RESCORES_WHOLE: bool;
 
     /// This round's step, with the resources it changes: the best single
-    /// recommendation, else the best whole control; `None` when nothing gains.
+    /// recommendation, else (under `classic`) the best whole control; `None` when
+    /// nothing gains.
     fn choose(&mut self, b: &Base) -> Option<(Candidate, Vec<u32>)>;
 
     /// Told that `changes` on `resources` were fixed; `b` describes the model after.
@@ -487,7 +516,7 @@ impl Chooser for Singles {
     fn choose(&mut self, b: &Base) -> Option<(Candidate, Vec<u32>)> {
         // A control's step is weighed only when no single one gains: that happens at most
         // once per control, which its step leaves with nothing failing.
-        self.take_best(b).or_else(|| best(b, candidates(b, true)))
+        self.take_best(b).or_else(|| best_control(b))
     }
 
     fn applied(&mut self, b: &Base, changes: &[usize], resources: &[u32]) {
@@ -514,6 +543,20 @@ fn fixed_recommendations(model: &Model, changes: &[usize]) -> (Vec<String>, Vec<
             (rec.id.clone(), rec.name.clone())
         })
         .unzip()
+}
+
+/// The points a step gained, from the score's points before (`before`) and after it,
+/// where they are on one scale (see [`Step::gain_points`]).
+fn gain_points(model: ScoringModel, before: Option<f64>, after: &Score) -> Option<f64> {
+    let one_scale = match model {
+        ScoringModel::Classic => after.defined_scopes == 1,
+        ScoringModel::V1 => true,
+        ScoringModel::PassRate => false,
+    };
+    match (before, after.current) {
+        (Some(b), Some(a)) if one_scale => Some(a - b),
+        _ => None,
+    }
 }
 
 fn reached(percentage: Option<f64>, target: f64) -> bool {
@@ -595,10 +638,7 @@ fn plan_with<C: Chooser>(
             recommendation_names,
             resources: resource_ids,
             gain_percentage: current.percentage.unwrap_or(0.0) - before.0.unwrap_or(0.0),
-            gain_points: match (before.1, current.current, current.defined_scopes) {
-                (Some(b), Some(a), 1) => Some(a - b),
-                _ => None,
-            },
+            gain_points: gain_points(options.model, before.1, &current),
             projected_percentage: current.percentage,
         });
     }
@@ -610,6 +650,7 @@ fn plan_with<C: Chooser>(
         schema: SCHEMA,
         as_of: options.as_of.to_string(),
         weighting: options.weighting,
+        model: options.model,
         start_percentage,
         target,
         reached: target.map(|t| reached(current.percentage, t)),
@@ -669,7 +710,11 @@ mod tests {
             let state = State::of(b.model, options);
             let current = score(b.model, options, b.selection);
             let b = Base::new(b.model, options, b.selection, &state, &current);
-            Exhaustive::best(&b, candidates(&b, false)).or_else(|| Exhaustive::best(&b, candidates(&b, true)))
+            Exhaustive::best(&b, candidates(&b, false)).or_else(|| {
+                whole_control_steps(options)
+                    .then(|| Exhaustive::best(&b, candidates(&b, true)))
+                    .flatten()
+            })
         }
 
         fn applied(&mut self, _: &Base, _: &[usize], _: &[u32]) {}
@@ -691,8 +736,13 @@ mod tests {
     }
 
     fn options(weighting: usize) -> ScoreOptions {
+        modelled(ScoringModel::Classic, weighting)
+    }
+
+    /// The options of `model` (the weighting matters only under classic).
+    fn modelled(model: ScoringModel, weighting: usize) -> ScoreOptions {
         ScoreOptions {
-            model: ScoringModel::Classic,
+            model,
             as_of: Date::parse("2026-11-22").unwrap(),
             include_preview: false,
             ignore_exemptions: false,
@@ -726,8 +776,16 @@ mod tests {
                 "id": format!("ctl{i}"), "max_score": *max as f64 / 2.0,
                 "recommendations": recs.iter().map(|r| format!("rec{r}")).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
+            // Severities and points vary with the id, so that v1's points differ.
             "recommendations": preview.iter().enumerate()
-                .map(|(i, p)| json!({"id": format!("rec{i}"), "preview": p})).collect::<Vec<_>>(),
+                .map(|(i, p)| {
+                    let severity = ["low", "medium", "high", "critical"][i % 4];
+                    let mut rec = json!({"id": format!("rec{i}"), "preview": p, "severity": severity});
+                    if i % 3 == 2 {
+                        rec["points"] = json!(7.5);
+                    }
+                    rec
+                }).collect::<Vec<_>>(),
             "assessments": assessments.iter().map(|&(r, c, s, e)| {
                 let status = ["healthy", "unhealthy", "not_applicable"][s as usize];
                 let mut a = json!({"resource": resource(r), "recommendation": format!("rec{c}"), "status": status});
@@ -768,11 +826,12 @@ mod tests {
         fn the_queued_plan_is_the_exhaustive_greedy_plan(
             inv in inventory(),
             w in 0usize..3,
+            m in 0usize..3,
             goal in goal(),
             kept in prop::option::of(prop::collection::vec(prop::bool::weighted(0.7), 1..5)),
         ) {
             let mut model = model_of(&document(&inv));
-            let opts = options(w);
+            let opts = modelled(ScoringModel::ALL[m], w);
             let sel = kept.map(|kept| selection(&model, &kept));
             let mut oracle_model = model_of(&document(&inv));
             let queued = plan(&mut model, &opts, sel.as_ref(), goal);
@@ -787,11 +846,12 @@ mod tests {
         fn a_healed_score_is_the_score_of_the_fixed_model(
             inv in inventory(),
             w in 0usize..3,
+            m in 0usize..3,
             rec in 0usize..8,
             kept in prop::option::of(prop::collection::vec(prop::bool::weighted(0.7), 1..5)),
         ) {
             let mut model = model_of(&document(&inv));
-            let opts = options(w);
+            let opts = modelled(ScoringModel::ALL[m], w);
             let sel = kept.map(|kept| selection(&model, &kept));
             let mut state = State::of(&model, &opts);
             let mut current = score(&model, &opts, sel.as_ref());
@@ -812,6 +872,42 @@ mod tests {
             opts.model.arithmetic().heal(fix, &mut current);
             state.fix(&mut model, &opts, &fixed.changes);
             prop_assert_eq!(current, score(&model, &opts, sel.as_ref()));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The gain a model estimates for a step is the gain a full re-score of the fixed
+        /// model gives (to the 1e-9 the plan ranks by): under v1 a fixed resource of `r`
+        /// adds `points_r / (H_r + U_r)` of `max`, under pass-rate a step that fixes every
+        /// unhealthy resource of `r` adds `100 / (passed + failed)`.
+        #[test]
+        fn the_estimated_gain_is_the_re_scored_gain(
+            inv in inventory(),
+            w in 0usize..3,
+            m in 0usize..3,
+            kept in prop::option::of(prop::collection::vec(prop::bool::weighted(0.7), 1..5)),
+        ) {
+            let model = model_of(&document(&inv));
+            let opts = modelled(ScoringModel::ALL[m], w);
+            let sel = kept.map(|kept| selection(&model, &kept));
+            let state = State::of(&model, &opts);
+            let current = score(&model, &opts, sel.as_ref());
+            let b = Base::new(&model, &opts, sel.as_ref(), &state, &current);
+            for c in candidates(&b, false) {
+                let (estimate, _) = b.gain(&c.changes);
+                let mut fixed = model_of(&document(&inv));
+                let mut after = State::of(&fixed, &opts);
+                after.fix(&mut fixed, &opts, &c.changes);
+                let rescored = score(&fixed, &opts, sel.as_ref()).percentage.unwrap_or(0.0)
+                    - current.percentage.unwrap_or(0.0);
+                prop_assert!(
+                    (estimate - rescored).abs() < 1e-9,
+                    "{}: estimated {estimate}, re-scored {rescored}",
+                    c.id
+                );
+            }
         }
     }
 

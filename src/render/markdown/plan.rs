@@ -11,7 +11,9 @@ pub fn write(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "## Remediation plan\n")?;
     writeln!(
         out,
-        "Start {} · {} · as of {}",
+        "{}Start {} · {} · as of {}",
+        plan.model_named()
+            .map_or(String::new(), |m| format!("Model {m} · ")),
         percent(plan.start_percentage),
         plan.goal(),
         escape(&plan.as_of)

@@ -11,7 +11,9 @@ use std::io::{self, Write};
 pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "Remediation plan · start {} · {} · as of {}",
+        "Remediation plan{} · start {} · {} · as of {}",
+        plan.model_named()
+            .map_or(String::new(), |m| format!(" · model {m}")),
         percent(plan.start_percentage),
         plan.goal(),
         plan.as_of
