@@ -28,8 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Score inventories and rank the controls to fix first.
     Assess(AssessArgs),
-    /// Explain one control: its arithmetic, recommendations, unhealthy resources and
-    /// exemptions.
+    /// Explain one control (one recommendation under --model v1 or pass-rate): its
+    /// arithmetic, recommendations, unhealthy resources and exemptions.
     Explain(ExplainArgs),
     /// Plan remediation: which fixes, in which order, reach a target score.
     Plan(PlanArgs),
@@ -373,8 +373,9 @@ pub struct TriageArgs {
 /// `securescore explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The control: its id, its name (any case), the start of its name, the words of its
-    /// name in any order, or a part of its name.
+    /// The control (a recommendation under --model v1 or pass-rate): its id, its name
+    /// (any case), the start of its name, the words of its name in any order, or a part
+    /// of its name.
     #[arg(value_name = "CONTROL", value_parser = parse_control_query)]
     pub control: String,
     /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.

@@ -344,14 +344,14 @@ fn control_name(c: &ControlOut) -> String {
 
 fn drill_down(out: &mut String, e: &Explanation) {
     out.push_str("<div class=\"drill\">");
-    if e.recommendations.is_empty() {
+    if e.member_recommendations().is_empty() {
         out.push_str("<p class=\"na\">No member recommendation is assessed.</p>");
     } else {
         out.push_str(
             "<table><thead><tr><th>Recommendation</th><th>Severity</th><th class=\"n\">Healthy</th>\
              <th class=\"n\">Unhealthy</th><th class=\"n\">N/A</th></tr></thead><tbody>",
         );
-        for r in &e.recommendations {
+        for r in e.member_recommendations() {
             let flag = if r.custom {
                 " <span class=\"na\">(custom: not scored)</span>"
             } else if r.preview && !r.counted {
@@ -376,10 +376,7 @@ fn drill_down(out: &mut String, e: &Explanation) {
         out.push_str("</tbody></table>");
     }
     // Scopes scored from exported counts say how many resources are unhealthy, not which.
-    let unlisted = e
-        .control
-        .unhealthy_resources
-        .saturating_sub(e.unhealthy.len() as u64);
+    let unlisted = e.unhealthy_resources().saturating_sub(e.unhealthy.len() as u64);
     if e.unhealthy.is_empty() && unlisted == 0 {
         out.push_str("<p class=\"na\">No unhealthy resource.</p>");
     } else if e.unhealthy.is_empty() {

@@ -192,6 +192,16 @@ fn row(which: RecommendationModel, recommendation: u32, counts: Counts, points: 
     }
 }
 
+/// A row's +Score in a score of `max`: `v1`: `100 × potential_r / max`; `pass-rate`:
+/// `100 / (passed + failed)` when it fails; 0 when it does not apply.
+pub fn plus_score(row: &RecommendationRow, max: f64) -> f64 {
+    if row.applicable {
+        100.0 * row.potential / max
+    } else {
+        0.0
+    }
+}
+
 /// The headline of rows (in recommendation order): the sums of current and max.
 fn headline<'a>(rows: impl IntoIterator<Item = &'a RecommendationRow>) -> Headline {
     let (mut current, mut max) = (0.0, 0.0);
@@ -276,12 +286,7 @@ impl RecommendationScore {
         self.headline = headline(&self.rows);
         let max = self.headline.max;
         for r in self.rows.iter_mut() {
-            // v1: 100 × potential_r / max; pass-rate: 100 / (passed + failed) when it fails.
-            r.potential_percentage = if r.applicable {
-                100.0 * r.potential / max
-            } else {
-                0.0
-            };
+            r.potential_percentage = plus_score(r, max);
         }
     }
 

@@ -1,11 +1,16 @@
 //! The human-readable explanation of one control: its arithmetic in words and numbers,
-//! then its recommendations, unhealthy resources and exemptions.
+//! then its recommendations, unhealthy resources and exemptions; or, under `v1` and
+//! `pass-rate`, of one recommendation: where its points come from, its arithmetic
+//! overall and in each scope's own score.
 
 use super::{align_right, new_table, write_table};
-use crate::explain::{Explanation, ScopeShare, EXPIRY_WINDOW_DAYS};
+use crate::explain::{
+    ControlExplained, Explanation, RecommendationExplained, RecommendationInScope, ScopeShare, Subject,
+    EXPIRY_WINDOW_DAYS, SCOPES_DO_NOT_ADD_UP,
+};
 use crate::render::Style;
 use crate::score::Weighting;
-use crate::text::{compact, fmt2, name_and_id, terminal_safe};
+use crate::text::{compact, fmt2, name_and_id, names_and_ids, terminal_safe};
 use std::io::{self, Write};
 
 fn scope_label(share: &ScopeShare, weighting: Weighting) -> String {
@@ -16,24 +21,36 @@ fn scope_label(share: &ScopeShare, weighting: Weighting) -> String {
     }
 }
 
-fn headline(e: &Explanation) -> String {
-    let c = &e.control;
+fn overall(e: &Explanation) -> String {
+    e.overall_percentage
+        .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)))
+}
+
+fn headline(e: &Explanation, c: &ControlExplained) -> String {
+    let c = &c.control;
     let name = terminal_safe(&name_and_id(c.name.as_deref(), &c.id)).into_owned();
     let rank = c.rank.map_or("not ranked".to_string(), |r| format!("rank {r}"));
-    let overall = e
-        .overall_percentage
-        .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p)));
     format!(
-        "{name} · {rank} · max {} · overall score {overall} · as of {}",
+        "{name} · {rank} · max {} · overall score {} · as of {}",
         compact(c.max_score),
+        overall(e),
         e.as_of
     )
 }
 
 /// Writes the explanation as text.
 pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", headline(e))?;
-    match e.scopes.as_slice() {
+    match &e.subject {
+        Subject::Control(c) => write_control(e, c, style, out)?,
+        Subject::Recommendation(r) => write_recommendation(e, r, out)?,
+    }
+    write_unhealthy(e, out)?;
+    write_exemptions(e, out)
+}
+
+fn write_control(e: &Explanation, c: &ControlExplained, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", headline(e, c))?;
+    match c.scopes.as_slice() {
         [] => writeln!(out, "\nNo selected resource is assessed.")?,
         [only] => writeln!(out, "\n{}", only.arithmetic())?,
         many => {
@@ -51,25 +68,82 @@ pub fn write(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<(
                     s.arithmetic()
                 )?;
             }
-            if let Some(combined) = e.combined() {
+            if let Some(combined) = c.combined() {
                 writeln!(out, "{combined}")?;
             }
         }
     }
-    write_recommendations(e, style, out)?;
-    write_unhealthy(e, out)?;
-    write_exemptions(e, out)
+    write_recommendations(c, style, out)
 }
 
-fn write_recommendations(e: &Explanation, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    if e.recommendations.is_empty() {
+/// A recommendation under `v1` or `pass-rate`: the headline (naming the model), where
+/// its points come from, its arithmetic and the score it is part of, the controls that
+/// hold it, each scope's own figures when there are several, and how to fix it.
+fn write_recommendation(e: &Explanation, r: &RecommendationExplained, out: &mut dyn Write) -> io::Result<()> {
+    let row = &r.recommendation.row;
+    let name = terminal_safe(&name_and_id(row.name.as_deref(), &row.id)).into_owned();
+    let rank = row.rank.map_or("not ranked".to_string(), |n| format!("rank {n}"));
+    writeln!(
+        out,
+        "{name} · model {} · {rank} · {} · overall score {} · as of {}",
+        e.model.as_str(),
+        row.severity.unwrap_or("no severity"),
+        overall(e),
+        e.as_of
+    )?;
+    writeln!(out)?;
+    if let Some(points) = r.points_source() {
+        writeln!(out, "Points: {points}.")?;
+    }
+    writeln!(out, "{}.", crate::text::capitalised(&r.arithmetic(e.model)))?;
+    writeln!(out, "The {} score: {}.", e.model.as_str(), r.total(e.model))?;
+    writeln!(out, "{}", controls_line(r))?;
+    if r.scopes.len() > 1 {
+        writeln!(out, "\nIn each scope's own score ({SCOPES_DO_NOT_ADD_UP}):")?;
+        for s in &r.scopes {
+            writeln!(
+                out,
+                "- {}, {} resource{}, own score {}: {}",
+                in_scope_label(s),
+                s.weight,
+                if s.weight == 1 { "" } else { "s" },
+                s.score.in_words(e.model),
+                s.arithmetic(e.model, row.points.unwrap_or(0.0))
+            )?;
+        }
+    }
+    if let (Some(fix), true) = (&r.recommendation.remediation, row.unhealthy_resources > 0) {
+        writeln!(out, "\nTo fix it: {}", terminal_safe(fix))?;
+    }
+    Ok(())
+}
+
+/// The controls that hold a recommendation, in one line.
+fn controls_line(r: &RecommendationExplained) -> String {
+    let row = &r.recommendation.row;
+    if row.controls.is_empty() {
+        return "In no control.".to_string();
+    }
+    let labels = names_and_ids(&row.controls, &r.recommendation.control_names);
+    format!("In control(s): {}.", terminal_safe(&labels.join("; ")))
+}
+
+fn in_scope_label(s: &RecommendationInScope) -> String {
+    match &s.id {
+        Some(id) => terminal_safe(&name_and_id(s.name.as_deref(), id)).into_owned(),
+        None => crate::text::UNNAMED_SCOPE.to_string(),
+    }
+}
+
+fn write_recommendations(c: &ControlExplained, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if c.recommendations.is_empty() {
         return writeln!(out, "\nNo member recommendation is assessed in the selection.");
     }
     let mut t = new_table(
         style,
         &["Recommendation", "Severity", "Healthy", "Unhealthy", "N/A"],
     );
-    for r in &e.recommendations {
+    for r in &c.recommendations {
         let mut label = terminal_safe(&name_and_id(r.name.as_deref(), &r.id)).into_owned();
         if r.custom {
             label.push_str(" [custom: not scored]");
@@ -91,7 +165,7 @@ fn write_recommendations(e: &Explanation, style: Style, out: &mut dyn Write) -> 
     align_right(&mut t, &[2, 3, 4]);
     writeln!(out)?;
     write_table(out, &t)?;
-    for r in e.recommendations.iter().filter(|r| r.unhealthy_resources > 0) {
+    for r in c.recommendations.iter().filter(|r| r.unhealthy_resources > 0) {
         if let Some(fix) = &r.remediation {
             writeln!(
                 out,
@@ -118,12 +192,16 @@ fn write_unhealthy(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
                 .unwrap_or_else(|| crate::text::UNNAMED_SCOPE.to_string());
             writeln!(out, "{}", terminal_safe(&label))?;
         }
-        writeln!(
-            out,
-            "  {} fails {}",
-            terminal_safe(&name_and_id(u.name.as_deref(), &u.resource)),
-            terminal_safe(&u.recommendation_labels().join("; "))
-        )?;
+        let resource = terminal_safe(&name_and_id(u.name.as_deref(), &u.resource)).into_owned();
+        // A recommendation's resources all fail that one recommendation.
+        match &e.subject {
+            Subject::Control(_) => writeln!(
+                out,
+                "  {resource} fails {}",
+                terminal_safe(&u.recommendation_labels().join("; "))
+            )?,
+            Subject::Recommendation(_) => writeln!(out, "  {resource}")?,
+        }
     }
     Ok(())
 }
