@@ -2,7 +2,8 @@
 //! without count-level scopes whose exported maxima differ (SPEC §3): current + potential
 //! = max, 0 ≤ current ≤ max, potential percentages summing to 100 − score, and a report
 //! that does not depend on the order of assessments or files. The same for the models
-//! whose rows are recommendations, `v1` and `pass-rate` (SPEC §7).
+//! whose rows are recommendations, `v1` and `pass-rate` (SPEC §7); and, under every
+//! model, `plan`'s projected scores are those of the inventory re-read with its fixes.
 
 use proptest::prelude::*;
 use securescore::catalog::Catalog;
@@ -11,6 +12,7 @@ use securescore::diag::Diagnostics;
 use securescore::load::source::InputSpec;
 use securescore::load::{load, LoadOptions};
 use securescore::model::Model;
+use securescore::plan::{plan, Goal};
 use securescore::report::{self, ReportInputs};
 use securescore::score::recommendations::{self, RecommendationModel, RecommendationScore};
 use securescore::score::{score, ScoreOptions, ScoringModel, Weighting};
@@ -494,6 +496,66 @@ proptest! {
                     prop_assert_eq!(o.max, alone.max);
                     prop_assert_eq!(o.resources, alone.resources);
                 }
+            }
+        }
+    }
+}
+
+/// Unhealthy after exemptions on 2026-11-22 ([`assessment_json`]'s kinds): no
+/// exemption, or the waiver that ended on 2026-01-01.
+fn unhealthy_after_exemptions(status: u8, exemption: u8) -> bool {
+    status == 1 && (exemption == 0 || exemption == 3)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// Under each model, the plan to 100%: after each step, its projected percentage is
+    /// the score of the inventory re-read with the fixes of every step so far applied to
+    /// the assessments as written (to the last bit: the plan heals its score in the
+    /// order a full score sums), every gain is positive, and the projection rises.
+    #[test]
+    fn plan_projections_are_the_re_scored_inventory_under_each_model(
+        inv in inventory(),
+        meta in recommendation_meta(),
+        preview in any::<bool>(),
+    ) {
+        let order: Vec<usize> = (0..inv.assessments.len()).collect();
+        for model in ScoringModel::ALL {
+            let opts = ScoreOptions { model, include_preview: preview, ..options(Weighting::Resources) };
+            let mut planned = load_model(&with_meta(inputs(&inv, &order, None), &meta));
+            let p = plan(&mut planned, &opts, None, Goal::Target(100.0));
+            let mut fixed = inv.clone();
+            let mut last = p.start_percentage;
+            for step in &p.steps {
+                for a in fixed.assessments.iter_mut() {
+                    let (r, c, s, e) = *a;
+                    if step.recommendations.contains(&format!("rec{c}"))
+                        && step.resources.iter().any(|id| id == RESOURCES[r])
+                        && unhealthy_after_exemptions(s, e)
+                    {
+                        a.2 = 0;
+                    }
+                }
+                let rescored = score(&load_model(&with_meta(inputs(&fixed, &order, None), &meta)), &opts, None);
+                prop_assert_eq!(
+                    rescored.percentage, step.projected_percentage,
+                    "{} step {}", model.as_str(), step.step
+                );
+                prop_assert!(step.gain_percentage > 0.0, "{} step {}: gain {}", model.as_str(), step.step, step.gain_percentage);
+                prop_assert!(
+                    step.projected_percentage > last,
+                    "{} step {}: {:?} after {:?}", model.as_str(), step.step, step.projected_percentage, last
+                );
+                if model.ranks_recommendations() {
+                    prop_assert_eq!(&step.control, &None, "one recommendation a step");
+                    prop_assert_eq!(step.recommendations.len(), 1);
+                }
+                last = step.projected_percentage;
+            }
+            // Every failing assessment can be fixed, so a defined score reaches 100%.
+            if p.start_percentage.is_some() {
+                prop_assert_eq!(p.reached, Some(true), "{}", model.as_str());
             }
         }
     }

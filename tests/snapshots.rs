@@ -570,6 +570,42 @@ fn cli_runs() -> Vec<Run> {
     runs
 }
 
+/// `explain` and `plan` under the models whose rows are recommendations (SPEC §7), on
+/// the hand-computed fixtures of `tests/models.rs` and `tests/models_triage.rs`: a
+/// recommendation explained and a plan in every format they have, and the usage errors
+/// (a control named under `v1`, nothing found).
+fn model_triage_runs() -> Vec<Vec<String>> {
+    let one = "fixtures/models/v1-vs-classic.json";
+    let two = "fixtures/models/v1-two-scopes.json";
+    let mut runs = Vec::new();
+    for format in ["table", "json", "markdown"] {
+        for (model, file, query) in [
+            ("v1", one, "mfa"),
+            ("pass-rate", one, "disk encryption"),
+            ("v1", two, "remote"),
+            ("pass-rate", two, "r"),
+        ] {
+            runs.push(strings(&[
+                "explain", query, file, "--model", model, "--as-of", AS_OF, "-f", format,
+            ]));
+        }
+        for model in ["v1", "pass-rate"] {
+            runs.push(strings(&[
+                "plan", one, "--steps", "5", "--model", model, "--as-of", AS_OF, "-f", format,
+            ]));
+        }
+    }
+    runs.push(strings(&[
+        "plan", two, "--target", "90", "--model", "v1", "--as-of", AS_OF,
+    ]));
+    for query in ["mgmt-ports", "Encrypt data", "no such thing", "mfx"] {
+        runs.push(strings(&[
+            "explain", query, one, "--model", "v1", "--as-of", AS_OF,
+        ]));
+    }
+    runs
+}
+
 /// Every snapshot file's name and the runs it holds.
 fn suites() -> BTreeMap<String, Vec<Run>> {
     let runs = |args: Vec<Vec<String>>| args.into_iter().map(Run::from).collect::<Vec<_>>();
@@ -581,6 +617,7 @@ fn suites() -> BTreeMap<String, Vec<Run>> {
     out.insert("diff".to_string(), runs(diff_runs()));
     out.insert("io".to_string(), io_runs());
     out.insert("cli".to_string(), cli_runs());
+    out.insert("models-triage".to_string(), runs(model_triage_runs()));
     let history = "fixtures/history/runs.jsonl";
     // Two CI jobs, --scope prod (with a gate) and --scope dev, recording into one history.
     let two = "fixtures/history/two-series.jsonl";
