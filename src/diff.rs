@@ -4,16 +4,25 @@
 //! a resource that changed subscription is removed and added), recommendations, controls
 //! and exemptions. The waterfall starts from BEFORE and applies each category of change
 //! in a fixed order, re-scoring after each, so the steps add up to the total change.
+//!
+//! Every state is scored with the chosen model (SPEC §7): under `v1` and `pass-rate` the
+//! waterfall explains that model's score, and the rows compared are recommendations
+//! rather than controls.
 
 use crate::ids::resource_key;
 use crate::model::{Assessment, Control, Exemption, Model, ModelParts, Recommendation, Resources, Scope};
-use crate::score::{score, ScoreOptions, Weighting};
+use crate::score::{score, ScoreOptions, ScoringModel, Weighting};
 use crate::select::{select, Filters};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The diff schema identifier.
 pub const SCHEMA: &str = "securescore.diff/v1";
+
+/// What the text formats say under `v1` about the points its current scores are made of
+/// (SPEC §7: Microsoft never published how severity mapped to points).
+pub const V1_POINTS_NOTE: &str = "v1 points: a recommendation's own points, else securescore's default by \
+     severity (critical 50, high 40, medium 20, low 5, unknown 20); Microsoft never published its mapping.";
 
 /// A category of change: the waterfall's steps, in their fixed order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,13 +78,47 @@ pub struct Comparison {
     /// The date BEFORE's exemptions are judged on.
     pub before_as_of: String,
     pub weighting: Weighting,
+    /// The scoring model every state was scored with (SPEC §7).
+    pub model: ScoringModel,
     pub before: Side,
     pub after: Side,
     /// After minus before (an undefined score counts as 0).
     pub change: f64,
     pub waterfall: Vec<WaterfallStep>,
-    /// Current scores of every control on either side, largest drop first.
-    pub controls: Vec<ControlChange>,
+    /// Under a model whose rows are controls (`classic`): current scores of every
+    /// control on either side, largest drop first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controls: Option<Vec<ControlChange>>,
+    /// Under a model whose rows are recommendations (`v1`, `pass-rate`): current scores
+    /// under the model of every recommendation that applies on either side, largest drop
+    /// first (`None` on a side where it does not apply).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendations: Option<Vec<ControlChange>>,
+}
+
+impl Comparison {
+    /// The rows compared, controls or recommendations as the model ranks them.
+    pub fn rows(&self) -> &[ControlChange] {
+        self.controls
+            .as_deref()
+            .or(self.recommendations.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// What a row is, in the singular: `control` or `recommendation`.
+    pub fn row_kind(&self) -> &'static str {
+        if self.model.ranks_recommendations() {
+            "recommendation"
+        } else {
+            "control"
+        }
+    }
+
+    /// The model's name as the text formats show it, when it is not `classic` (the
+    /// default, which they leave unsaid as before models existed).
+    pub fn model_shown(&self) -> Option<&'static str> {
+        (self.model != ScoringModel::Classic).then(|| self.model.as_str())
+    }
 }
 
 impl Diff {
@@ -134,12 +177,17 @@ pub struct WaterfallStep {
     pub change: f64,
     /// The resources it concerns, sorted.
     pub resources: Vec<String>,
-    /// For `catalog`: the controls whose max or membership changed.
+    /// For `catalog` under `classic`: the controls whose max or membership changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controls: Option<Vec<String>>,
+    /// For `catalog` under `v1` and `pass-rate`: the recommendations whose definition
+    /// changed what they score (points, severity, preview or custom flag).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendations: Option<Vec<String>>,
 }
 
-/// A control's current score on both sides, and what AFTER still has to fix in it.
+/// A row's (a control's, or under `v1` and `pass-rate` a recommendation's) current score
+/// on both sides, and what AFTER still has to fix in it.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ControlChange {
     pub id: String,
@@ -172,14 +220,16 @@ struct Cell {
 /// Assessments by (resource, recommendation), in universe indexes.
 type Cells = BTreeMap<(u32, u32), Cell>;
 
-/// A state's score: percentage, resources, and each control's current score by id.
+/// A state's score: percentage, resources, and each row's current score by id (the
+/// controls, or under a model whose rows are recommendations the recommendations that
+/// apply).
 struct Scored {
     percentage: Option<f64>,
     resources: u64,
-    controls: BTreeMap<String, ControlFigures>,
+    rows: BTreeMap<String, ControlFigures>,
 }
 
-/// What a state says of one control.
+/// What a state says of one row.
 #[derive(Clone, Copy)]
 struct ControlFigures {
     current: f64,
@@ -194,9 +244,10 @@ struct Universe {
     scopes: Vec<Scope>,
     /// The same scopes as AFTER defines them (names, management groups), where it does.
     after_scopes: Vec<Scope>,
+    /// As BEFORE defines them, where it does (else as AFTER does).
     recommendations: Vec<Recommendation>,
-    /// The flags (preview, custom) AFTER gives, where it knows the recommendation.
-    after_flags: Vec<(bool, bool)>,
+    /// As AFTER defines them, where it does (else as BEFORE does).
+    after_recommendations: Vec<Recommendation>,
     exemptions: Vec<Exemption>,
     before_controls: Vec<Control>,
     after_controls: Vec<Control>,
@@ -230,7 +281,7 @@ impl Builder {
                 scopes: Vec::new(),
                 after_scopes: Vec::new(),
                 recommendations: Vec::new(),
-                after_flags: Vec::new(),
+                after_recommendations: Vec::new(),
                 exemptions: Vec::new(),
                 before_controls: Vec::new(),
                 after_controls: Vec::new(),
@@ -248,7 +299,7 @@ impl Builder {
         }
         let i = self.u.recommendations.len() as u32;
         self.u.recommendations.push(rec.clone());
-        self.u.after_flags.push((rec.preview, rec.custom));
+        self.u.after_recommendations.push(rec.clone());
         self.recommendations.insert(rec.id.clone(), i);
         i
     }
@@ -274,7 +325,7 @@ impl Builder {
             .collect();
         if after {
             for (r, &u) in model.recommendations.iter().zip(&recs) {
-                self.u.after_flags[u as usize] = (r.preview, r.custom);
+                self.u.after_recommendations[u as usize] = r.clone();
             }
         }
         let resources: Vec<u32> = model
@@ -381,13 +432,10 @@ impl Universe {
             Catalog::After => self.after_controls.clone(),
         };
         controls.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut recommendations = self.recommendations.clone();
-        if catalog == Catalog::After {
-            for (r, &(preview, custom)) in recommendations.iter_mut().zip(&self.after_flags) {
-                r.preview = preview;
-                r.custom = custom;
-            }
-        }
+        let recommendations = match catalog {
+            Catalog::Before => self.recommendations.clone(),
+            Catalog::After => self.after_recommendations.clone(),
+        };
         let assessments = cells
             .iter()
             .map(|(&(resource, recommendation), cell)| {
@@ -412,27 +460,45 @@ impl Universe {
 }
 
 /// The percentage of a state (an undefined score counts as 0 in the arithmetic), its
-/// resources, and its per-control current scores by id.
+/// resources, and its rows' current scores by id, all under `options.model`.
 fn evaluate(model: &Model, options: &ScoreOptions, filters: &Filters) -> Result<Scored, String> {
     let selection = select(model, filters)?;
     let s = score(model, options, selection.as_ref());
-    let controls = model
-        .controls
-        .iter()
-        .zip(&s.controls)
-        .map(|(c, cs)| {
-            let figures = ControlFigures {
-                current: cs.current,
-                counts: cs.counts,
-                potential_percentage: cs.potential_percentage,
-            };
-            (c.id.clone(), figures)
-        })
-        .collect();
+    let rows = match &s.by_recommendation {
+        Some(by) => by
+            .rows
+            .iter()
+            .filter(|r| r.applicable)
+            .map(|r| {
+                let figures = ControlFigures {
+                    current: r.current,
+                    counts: r.counts,
+                    potential_percentage: r.potential_percentage,
+                };
+                (
+                    model.recommendations[r.recommendation as usize].id.clone(),
+                    figures,
+                )
+            })
+            .collect(),
+        None => model
+            .controls
+            .iter()
+            .zip(&s.controls)
+            .map(|(c, cs)| {
+                let figures = ControlFigures {
+                    current: cs.current,
+                    counts: cs.counts,
+                    potential_percentage: cs.potential_percentage,
+                };
+                (c.id.clone(), figures)
+            })
+            .collect(),
+    };
     Ok(Scored {
         percentage: s.percentage,
         resources: s.resources,
-        controls,
+        rows,
     })
 }
 
@@ -446,8 +512,11 @@ struct Stage {
     date: DateOf,
     /// The resources the cause concerns.
     resources: BTreeSet<u32>,
-    /// For [`Cause::Catalog`]: the controls whose max or membership changed.
+    /// For [`Cause::Catalog`]: the controls whose max or membership changed (classic).
     controls: Option<Vec<String>>,
+    /// For [`Cause::Catalog`]: the recommendations whose definition changed what they
+    /// score (`v1`, `pass-rate`).
+    recommendations: Option<Vec<String>>,
 }
 
 /// Which side's date a state is judged on.
@@ -562,8 +631,14 @@ fn exemption_changes(
     touched
 }
 
-/// The waterfall's states, one per cause, in order.
-fn stages(u: &Universe, as_of: crate::date::Date, before_as_of: crate::date::Date) -> Vec<Stage> {
+/// The waterfall's states, one per cause, in order; the catalog's changes are those that
+/// move `model`'s score.
+fn stages(
+    u: &Universe,
+    model: ScoringModel,
+    as_of: crate::date::Date,
+    before_as_of: crate::date::Date,
+) -> Vec<Stage> {
     let mut cells: Cells = u.before.clone();
     let mut out = Vec::new();
     let mut stage = |cause, cells: &Cells, resources, date| {
@@ -574,6 +649,7 @@ fn stages(u: &Universe, as_of: crate::date::Date, before_as_of: crate::date::Dat
             date,
             resources,
             controls: None,
+            recommendations: None,
         })
     };
     let r = removed(u, &mut cells);
@@ -586,21 +662,32 @@ fn stages(u: &Universe, as_of: crate::date::Date, before_as_of: crate::date::Dat
     stage(Cause::Fixed, &cells, r, DateOf::Before);
     let r = exemption_changes(u, &mut cells, before_as_of, as_of);
     stage(Cause::Exemptions, &cells, r, DateOf::After);
-    // The catalog: control max and membership, recommendation flags, subscription
-    // definitions.
-    let changed_recs = changed_recommendations(u);
+    // The catalog: control max and membership (classic), recommendation flags and points
+    // (v1), subscription definitions.
+    let changed_recs = changed_recommendations(u, model);
     let resources = cells
         .keys()
         .filter(|(_, rec)| changed_recs.contains(rec))
         .map(|&(r, _)| r)
         .collect();
+    let (controls, recommendations) = if model.ranks_recommendations() {
+        let mut ids: Vec<String> = changed_recs
+            .iter()
+            .map(|&r| u.recommendations[r as usize].id.clone())
+            .collect();
+        ids.sort();
+        (None, Some(ids))
+    } else {
+        (Some(catalog_changes(u).into_iter().collect()), None)
+    };
     out.push(Stage {
         cause: Cause::Catalog,
         cells,
         catalog: Catalog::After,
         date: DateOf::After,
         resources,
-        controls: Some(catalog_changes(u).into_iter().collect()),
+        controls,
+        recommendations,
     });
     out
 }
@@ -627,7 +714,7 @@ pub fn diff(
     let mut previous = start.percentage.unwrap_or(0.0);
     let mut waterfall = Vec::new();
     let mut end = None;
-    for stage in stages(&u, options.as_of, before_as_of) {
+    for stage in stages(&u, options.model, options.as_of, before_as_of) {
         let day = match stage.date {
             DateOf::Before => &before_options,
             DateOf::After => options,
@@ -646,6 +733,7 @@ pub fn diff(
             change: now - previous,
             resources,
             controls: stage.controls,
+            recommendations: stage.recommendations,
         });
         previous = now;
         end = Some(scored);
@@ -658,6 +746,7 @@ pub fn diff(
         as_of: options.as_of.to_string(),
         before_as_of: before_as_of.to_string(),
         weighting: options.weighting,
+        model: options.model,
         before: Side {
             percentage: start.percentage,
             resources: start.resources,
@@ -668,7 +757,11 @@ pub fn diff(
         },
         change,
         waterfall,
-        controls: control_changes(&u, &start.controls, &finish.controls),
+        controls: (!options.model.ranks_recommendations()).then(|| control_changes(&u, &start, &finish)),
+        recommendations: options
+            .model
+            .ranks_recommendations()
+            .then(|| recommendation_changes(&u, &start, &finish)),
     })
 }
 
@@ -690,10 +783,12 @@ fn catalog_changes(u: &Universe) -> BTreeSet<String> {
         .collect()
 }
 
-/// Recommendations the catalog change concerns: those that joined or left a control, or
-/// whose preview or custom flag changed. (A control whose max changed moves every one of
-/// its resources; it is listed among the changed controls instead.)
-fn changed_recommendations(u: &Universe) -> BTreeSet<u32> {
+/// Recommendations the catalog change concerns under `model`: those whose preview or
+/// custom flag changed (whether they count), and under `classic` those that joined or left
+/// a control, under `v1` those whose points changed (their own, or their severity's
+/// default). (Under `classic` a control whose max changed moves every one of its
+/// resources; it is listed among the changed controls instead.)
+fn changed_recommendations(u: &Universe, model: ScoringModel) -> BTreeSet<u32> {
     fn memberships(controls: &[Control]) -> BTreeMap<u32, BTreeSet<&str>> {
         let mut out: BTreeMap<u32, BTreeSet<&str>> = BTreeMap::new();
         for c in controls {
@@ -704,25 +799,56 @@ fn changed_recommendations(u: &Universe) -> BTreeSet<u32> {
         out
     }
     let (before, after) = (memberships(&u.before_controls), memberships(&u.after_controls));
+    let points = |r: &Recommendation| {
+        r.points
+            .unwrap_or_else(|| crate::score::recommendations::default_points(r.severity))
+            .to_bits()
+    };
     (0..u.recommendations.len() as u32)
         .filter(|&i| {
-            let r = &u.recommendations[i as usize];
-            before.get(&i) != after.get(&i) || (r.preview, r.custom) != u.after_flags[i as usize]
+            let (was, now) = (
+                &u.recommendations[i as usize],
+                &u.after_recommendations[i as usize],
+            );
+            let flags = (was.preview, was.custom) != (now.preview, now.custom);
+            flags
+                || match model {
+                    ScoringModel::Classic => before.get(&i) != after.get(&i),
+                    ScoringModel::V1 => points(was) != points(now),
+                    ScoringModel::PassRate => false,
+                }
         })
         .collect()
 }
 
-fn control_changes(
-    u: &Universe,
-    before: &BTreeMap<String, ControlFigures>,
-    after: &BTreeMap<String, ControlFigures>,
-) -> Vec<ControlChange> {
+/// Every control of either side, by id, with its name (AFTER's where both name it).
+fn control_changes(u: &Universe, before: &Scored, after: &Scored) -> Vec<ControlChange> {
     let names: BTreeMap<&str, Option<String>> = u
         .before_controls
         .iter()
         .chain(&u.after_controls)
         .map(|c| (c.id.as_str(), c.name.clone()))
         .collect();
+    row_changes(names, before, after)
+}
+
+/// Every recommendation that applies on either side, by id, with its name (AFTER's where
+/// both name it).
+fn recommendation_changes(u: &Universe, before: &Scored, after: &Scored) -> Vec<ControlChange> {
+    let names: BTreeMap<&str, Option<String>> = u
+        .recommendations
+        .iter()
+        .chain(&u.after_recommendations)
+        .filter(|r| before.rows.contains_key(&r.id) || after.rows.contains_key(&r.id))
+        .map(|r| (r.id.as_str(), r.name.clone()))
+        .collect();
+    row_changes(names, before, after)
+}
+
+/// The rows `names` lists with their current scores on both sides, the largest drop
+/// first, ties by id.
+fn row_changes(names: BTreeMap<&str, Option<String>>, before: &Scored, after: &Scored) -> Vec<ControlChange> {
+    let (before, after) = (&before.rows, &after.rows);
     let mut out: Vec<ControlChange> = names
         .into_iter()
         .map(|(id, name)| {

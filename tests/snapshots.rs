@@ -406,7 +406,7 @@ fn option_runs() -> Vec<Vec<String>> {
 
 /// Pairs of inventories to compare.
 fn diff_runs() -> Vec<Vec<String>> {
-    let pairs: [(&str, &str, &[&str]); 8] = [
+    let pairs: [(&str, &str, &[&str]); 10] = [
         (
             "fixtures/triage/diff-before.json",
             "fixtures/triage/diff-after.json",
@@ -442,6 +442,16 @@ fn diff_runs() -> Vec<Vec<String>> {
             "fixtures/triage/diff-before.json",
             "fixtures/triage/diff-after.json",
             &["-q", "--max-drop", "0"],
+        ),
+        (
+            "fixtures/models/v1-vs-classic.json",
+            "fixtures/models/v1-vs-classic-after.json",
+            &["--model", "v1"],
+        ),
+        (
+            "fixtures/models/v1-vs-classic.json",
+            "fixtures/models/v1-vs-classic-after.json",
+            &["--model", "pass-rate"],
         ),
     ];
     let mut runs = Vec::new();

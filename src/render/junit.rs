@@ -188,11 +188,12 @@ fn unhealthy_message(unhealthy: u64, applicable: u64, on_offer: f64) -> String {
     )
 }
 
-/// `diff`: the gate, and a testcase per control applicable in AFTER.
+/// `diff`: the gate, and a testcase per control (under `v1` and `pass-rate` per
+/// recommendation) applicable in AFTER.
 fn diff_suites(d: &Diff) -> Vec<Suite> {
     let cases = d
         .comparison
-        .controls
+        .rows()
         .iter()
         .filter(|c| c.after_applicable())
         .map(|c| {
@@ -213,16 +214,24 @@ fn diff_suites(d: &Diff) -> Vec<Suite> {
             }
         })
         .collect();
-    let controls = Suite {
-        name: "controls",
-        properties: vec![
-            ("secure score before", percent(d.comparison.before.percentage)),
-            ("secure score after", percent(d.comparison.after.percentage)),
-            ("as of", d.comparison.as_of.clone()),
-        ],
+    let mut properties = vec![
+        ("secure score before", percent(d.comparison.before.percentage)),
+        ("secure score after", percent(d.comparison.after.percentage)),
+        ("as of", d.comparison.as_of.clone()),
+    ];
+    if let Some(model) = d.comparison.model_shown() {
+        properties.push(("model", model.to_string()));
+    }
+    let rows = Suite {
+        name: if d.comparison.model.ranks_recommendations() {
+            "recommendations"
+        } else {
+            "controls"
+        },
+        properties,
         cases,
     };
-    vec![gates_suite(&diff_gates(d.gate.as_ref())), controls]
+    vec![gates_suite(&diff_gates(d.gate.as_ref())), rows]
 }
 
 /// "current score 4.00 → 5.00 (+1.00)".

@@ -1,5 +1,6 @@
 //! The diff in markdown: before → after as the title, the gate's verdict, the waterfall
-//! of causes, the controls that moved, then a `<details>` block with the resources
+//! of causes, the controls (under `v1` and `pass-rate` the recommendations) that moved,
+//! then a `<details>` block with the resources
 //! behind each cause and the warnings.
 
 use super::{count, escape, write_table, write_warnings, Align};
@@ -38,13 +39,20 @@ pub fn write(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
     } else {
         format!("as of {} → {}", escape(&d.before_as_of), escape(&d.as_of))
     };
+    // Only classic weighs scopes; another model is named instead.
+    let how = match d.model_shown() {
+        Some(model) => format!("model {model}"),
+        None => format!("weighting {} · weights computed", d.weighting),
+    };
     writeln!(
         out,
-        "{} → {} assessed · {dates} · weighting {} · weights computed",
+        "{} → {} assessed · {dates} · {how}",
         d.before.resources,
         count(d.after.resources, "resource"),
-        d.weighting
     )?;
+    if d.model == crate::score::ScoringModel::V1 {
+        writeln!(out, "\n{}", escape(crate::diff::V1_POINTS_NOTE))?;
+    }
     write_waterfall(diff, out)?;
     write_moves(diff, out)?;
     write_details(diff, out)
@@ -81,13 +89,20 @@ fn write_waterfall(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
     )
 }
 
-/// The controls whose current score moved, and those one side lacks.
+/// The rows (controls or recommendations) whose current score moved, and those one side
+/// lacks.
 fn write_moves(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "\n### Controls that moved\n")?;
+    let kind = diff.comparison.row_kind();
+    let (title, header) = if diff.comparison.model.ranks_recommendations() {
+        ("Recommendations", "Recommendation")
+    } else {
+        ("Controls", "Control")
+    };
+    writeln!(out, "\n### {title} that moved\n")?;
     let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
     let rows: Vec<Vec<String>> = diff
         .comparison
-        .controls
+        .rows()
         .iter()
         .filter(|c| hundredths(c.change) != 0 || c.before.is_none() || c.after.is_none())
         .map(|c| {
@@ -100,12 +115,12 @@ fn write_moves(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     if rows.is_empty() {
-        return writeln!(out, "No control's current score moved.");
+        return writeln!(out, "No {kind}'s current score moved.");
     }
     write_table(
         out,
         &[
-            ("Control", Align::Left),
+            (header, Align::Left),
             ("Before", Align::Right),
             ("After", Align::Right),
             ("Change", Align::Right),
@@ -145,7 +160,17 @@ fn write_details(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
         }
         if let Some(controls) = step.controls.as_ref().filter(|c| !c.is_empty()) {
             let names: Vec<String> = controls.iter().map(|c| escape(c)).collect();
-            rows.push(vec![cause, format!("controls changed: {}", names.join(", "))]);
+            rows.push(vec![
+                cause.clone(),
+                format!("controls changed: {}", names.join(", ")),
+            ]);
+        }
+        if let Some(recs) = step.recommendations.as_ref().filter(|r| !r.is_empty()) {
+            let ids: Vec<String> = recs.iter().map(|r| escape(r)).collect();
+            rows.push(vec![
+                cause,
+                format!("recommendations changed: {}", ids.join(", ")),
+            ]);
         }
     }
     if rows.is_empty() {

@@ -1,7 +1,8 @@
 //! The human-readable diff: the score on both sides, the waterfall of causes, the
-//! controls that moved, and the resources behind each cause.
+//! controls (under `v1` and `pass-rate` the recommendations) that moved, and the
+//! resources behind each cause.
 
-use super::{align_right, control_moves, new_table, write_table};
+use super::{align_right, new_table, row_moves, write_table};
 use crate::diff::Diff;
 use crate::render::Style;
 use crate::text::{fmt2, hundredths, percent, signed, terminal_safe};
@@ -18,13 +19,21 @@ pub fn write(diff: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
     } else {
         format!("as of {} → {}", d.before_as_of, d.as_of)
     };
+    // Only classic weighs scopes; another model is named instead.
+    let how = match d.model_shown() {
+        Some(model) => format!("model {model}"),
+        None => "weights computed".to_string(),
+    };
     writeln!(
         out,
-        "Secure score {} → {}  ({} points) · {dates} · weights computed",
+        "Secure score {} → {}  ({} points) · {dates} · {how}",
         percent(d.before.percentage),
         percent(d.after.percentage),
         signed(d.change),
     )?;
+    if d.model == crate::score::ScoringModel::V1 {
+        writeln!(out, "{}", crate::diff::V1_POINTS_NOTE)?;
+    }
     let mut t = new_table(style, &["Cause", "Change", "Resources"]);
     for step in &d.waterfall {
         t.add_row(vec![
@@ -37,20 +46,25 @@ pub fn write(diff: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
     align_right(&mut t, &[1, 2]);
     writeln!(out)?;
     write_table(out, &t)?;
-    // Controls that moved, and those one side lacks (added or removed by the catalog).
+    // Rows that moved, and those one side lacks (added or removed by the catalog).
     let moved: Vec<_> = d
-        .controls
+        .rows()
         .iter()
         .filter(|c| hundredths(c.change) != 0 || c.before.is_none() || c.after.is_none())
         .collect();
     if moved.is_empty() {
-        writeln!(out, "\nNo control's current score moved.")?;
+        writeln!(out, "\nNo {}'s current score moved.", d.row_kind())?;
     } else {
         let rows = moved
             .into_iter()
             .map(|c| (c.name.as_deref(), c.id.as_str(), c.before, c.after, c.change));
+        let header = if d.model.ranks_recommendations() {
+            "Recommendation"
+        } else {
+            "Control"
+        };
         writeln!(out)?;
-        write_table(out, &control_moves(style, ["Before", "After"], rows))?;
+        write_table(out, &row_moves(style, [header, "Before", "After"], rows))?;
     }
     for step in d.waterfall.iter().filter(|s| !s.resources.is_empty()) {
         writeln!(out, "\n{} ({}):", step.cause, step.resources.len())?;
@@ -66,6 +80,13 @@ pub fn write(diff: &Diff, style: Style, out: &mut dyn Write) -> io::Result<()> {
         }
         if let Some(controls) = step.controls.as_ref().filter(|c| !c.is_empty()) {
             writeln!(out, "  controls changed: {}", terminal_safe(&controls.join(", ")))?;
+        }
+        if let Some(recs) = step.recommendations.as_ref().filter(|r| !r.is_empty()) {
+            writeln!(
+                out,
+                "  recommendations changed: {}",
+                terminal_safe(&recs.join(", "))
+            )?;
         }
     }
     if let Some(g) = &diff.gate {

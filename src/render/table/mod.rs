@@ -337,7 +337,17 @@ pub fn control_moves<'a>(
     sides: [&str; 2],
     rows: impl Iterator<Item = (Option<&'a str>, &'a str, Option<f64>, Option<f64>, f64)>,
 ) -> Grid {
-    let mut table = new_table(style, &["Control", sides[0], sides[1], "Change"]);
+    row_moves(style, ["Control", sides[0], sides[1]], rows)
+}
+
+/// [`control_moves`] of rows of any kind: `headers` names the row's column and the two
+/// sides.
+pub fn row_moves<'a>(
+    style: Style,
+    headers: [&str; 3],
+    rows: impl Iterator<Item = (Option<&'a str>, &'a str, Option<f64>, Option<f64>, f64)>,
+) -> Grid {
+    let mut table = new_table(style, &[headers[0], headers[1], headers[2], "Change"]);
     let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
     for (name, id, from, to, change) in rows {
         table.add_row(vec![
