@@ -160,7 +160,7 @@ proptest! {
             prop_assert_eq!(step.change, 0.0, "{}", step.cause);
             prop_assert!(step.resources.is_empty(), "{}: {:?}", step.cause, step.resources);
         }
-        for c in &d.controls {
+        for c in d.rows() {
             prop_assert_eq!(c.change, 0.0);
         }
     }
