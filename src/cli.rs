@@ -445,6 +445,10 @@ pub struct TrendArgs {
     /// its number or its key, as trend lists them.
     #[arg(long, value_name = "N|KEY")]
     pub series: Option<String>,
+    /// Only the runs scored with MODEL (classic, v1 or pass-rate; runs recorded before
+    /// models are classic).
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub model: Option<ModelArg>,
     /// Draw the gate's line at PCT (default: the --fail-under recorded with the latest run).
     #[arg(long, value_name = "PCT", value_parser = parse_percentage)]
     pub threshold: Option<f64>,

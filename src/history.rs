@@ -8,7 +8,7 @@ use crate::diag::Diagnostic;
 use crate::json_schema;
 use crate::load::source::{Limited, TooLarge};
 use crate::report::{FiltersOut, GateOut, Report, ScopeOut, ScoreOut};
-use crate::score::Weighting;
+use crate::score::{ScoringModel, Weighting};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
@@ -30,11 +30,19 @@ pub struct Snapshot {
     #[schemars(schema_with = "json_schema::date")]
     pub as_of: String,
     pub label: Option<String>,
+    /// The scoring model the run was scored with (SPEC §7). Always written; lines written
+    /// before models have none, and `trend` reads them as `classic`.
+    pub model: ScoringModel,
     pub weighting: Weighting,
     pub filters: FiltersOut,
     pub score: ScoreOut,
     pub scopes: Vec<ScopeOut>,
+    /// Each control, by id: none under a model without controls (`v1`, `pass-rate`).
     pub controls: Vec<SnapshotControl>,
+    /// Under a model whose rows are recommendations (`v1`, `pass-rate`): each counted
+    /// recommendation, by id, with its figures under the model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendations: Option<Vec<SnapshotControl>>,
     /// The gates' verdict of the run, when it had any (so `trend` can draw the
     /// `fail-under` threshold).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,7 +57,8 @@ fn schema_id(_: &mut SchemaGenerator) -> Schema {
     json_schema::constant(SCHEMA)
 }
 
-/// A control's figures in a snapshot.
+/// A control's figures in a snapshot; under `v1` and `pass-rate` a recommendation's,
+/// under the model (its max, current score and resources).
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct SnapshotControl {
     pub id: String,
@@ -73,29 +82,50 @@ impl Snapshot {
         label: Option<String>,
         inputs_digest: String,
     ) -> Snapshot {
-        let mut controls: Vec<SnapshotControl> = report
-            .control_rows()
-            .iter()
-            .map(|c| SnapshotControl {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                max_score: c.max_score,
-                current_score: c.current_score,
-                healthy_resources: c.healthy_resources,
-                unhealthy_resources: c.unhealthy_resources,
-            })
-            .collect();
-        controls.sort_by(|a, b| a.id.cmp(&b.id));
+        let by_id = |mut rows: Vec<SnapshotControl>| {
+            rows.sort_by(|a, b| a.id.cmp(&b.id));
+            rows
+        };
+        let controls = by_id(
+            report
+                .control_rows()
+                .iter()
+                .map(|c| SnapshotControl {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    max_score: c.max_score,
+                    current_score: c.current_score,
+                    healthy_resources: c.healthy_resources,
+                    unhealthy_resources: c.unhealthy_resources,
+                })
+                .collect(),
+        );
+        let recommendations = report.recommendations.as_ref().map(|rows| {
+            by_id(
+                rows.iter()
+                    .map(|r| SnapshotControl {
+                        id: r.id.clone(),
+                        name: r.name.clone(),
+                        max_score: r.max_score,
+                        current_score: r.current_score,
+                        healthy_resources: r.healthy_resources,
+                        unhealthy_resources: r.unhealthy_resources,
+                    })
+                    .collect(),
+            )
+        });
         Snapshot {
             schema: SCHEMA,
             recorded_at,
             as_of: report.as_of.clone(),
             label,
+            model: report.model,
             weighting: report.weighting,
             filters: report.filters.clone(),
             score: report.score.clone(),
             scopes: report.scopes.clone(),
             controls,
+            recommendations,
             gate: report.gate.clone(),
             inputs_digest,
         }
@@ -110,7 +140,7 @@ impl Snapshot {
             recorded_at: self.recorded_at.clone(),
             as_of: self.as_of.clone(),
             label: self.label.clone(),
-            model: None,
+            model: Some(self.model.as_str().to_string()),
             weighting: Some(self.weighting.as_str().to_string()),
             filters: Some(RecordedFilters {
                 scope: self.filters.scope.clone(),
@@ -122,6 +152,7 @@ impl Snapshot {
                 percentage: self.score.percentage,
             },
             controls: self.controls.clone(),
+            recommendations: self.recommendations.clone().unwrap_or_default(),
             gate: self.gate.as_ref().map(|g| RecordedGate {
                 fail_under: g.fail_under,
             }),
@@ -151,8 +182,28 @@ pub struct Recorded {
     pub score: RecordedScore,
     #[serde(default)]
     pub controls: Vec<SnapshotControl>,
+    /// Under `v1` and `pass-rate`: each recommendation's figures.
+    #[serde(default)]
+    pub recommendations: Vec<SnapshotControl>,
     #[serde(default)]
     pub gate: Option<RecordedGate>,
+}
+
+impl Recorded {
+    /// The run's model: its `model`, else (a line written before models) `classic`.
+    pub fn model_name(&self) -> &str {
+        self.model.as_deref().unwrap_or(ScoringModel::Classic.as_str())
+    }
+
+    /// The rows the run's model ranks: its recommendations under `v1` and `pass-rate`,
+    /// else its controls.
+    pub fn rows(&self) -> &[SnapshotControl] {
+        if self.model_name() == ScoringModel::Classic.as_str() {
+            &self.controls
+        } else {
+            &self.recommendations
+        }
+    }
 }
 
 /// The filters a run was recorded under; a missing field is the option's default.
@@ -332,6 +383,7 @@ fn check(r: Recorded) -> Result<Recorded, String> {
     if let Some(c) = r
         .controls
         .iter()
+        .chain(&r.recommendations)
         .find(|c| !(0.0..=1e9).contains(&c.current_score))
     {
         return Err(format!(

@@ -3,7 +3,8 @@
 //!
 //! Runs recorded with different filters, weighting or model (two CI jobs recording
 //! `--scope prod` and `--scope dev` into one history) are different series: their scores
-//! are not on one line, so each series gets its own figures, and `--series` selects one.
+//! are not on one line, so each series gets its own figures, and `--series` (or `--model`)
+//! selects one. Under `v1` and `pass-rate` a series' moves are its recommendations'.
 //! Pure: recorded runs in, a [`Trend`] out.
 
 use crate::date::Date;
@@ -21,9 +22,6 @@ pub const SCHEMA: &str = "securescore.trend/v1";
 /// The sparkline's levels, lowest first.
 const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// The model of a run that names none (lines written before models existed).
-const DEFAULT_MODEL: &str = "classic";
-
 /// The name of the series recorded with `assess`'s defaults.
 pub const NO_FILTER: &str = "no filter";
 
@@ -37,6 +35,8 @@ pub struct TrendRequest {
     pub since: Option<Date>,
     /// `--series`: one series, by its number or its key.
     pub series: Option<String>,
+    /// `--model`: only the runs scored with this model (SPEC §7).
+    pub model: Option<crate::score::ScoringModel>,
     /// `--threshold`: the gate line to draw instead of the recorded `--fail-under`.
     pub threshold: Option<f64>,
 }
@@ -81,8 +81,13 @@ pub struct Timeline {
     pub last: Option<f64>,
     /// Last minus first, over the runs with a defined score.
     pub change: Option<f64>,
-    /// Every control of the first or last run, the largest move first.
+    /// Every control of the first or last run, the largest move first (none in a series
+    /// of a model whose rows are recommendations).
     pub controls: Vec<ControlMove>,
+    /// In a series of `v1` or `pass-rate` runs: every recommendation of the first or last
+    /// run, the largest move first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendations: Option<Vec<ControlMove>>,
     /// The gate's threshold to draw: `--threshold`, else the `--fail-under` recorded with
     /// the latest run that had one.
     pub threshold: Option<f64>,
@@ -93,6 +98,21 @@ pub const SPARK: usize = 60;
 
 /// Said instead of an empty list of the controls that moved (table and HTML page alike).
 pub const NOTHING_MOVED: &str = "No control's current score moved between the first and the last run.";
+
+/// [`NOTHING_MOVED`] in a series whose rows are recommendations.
+pub const NO_RECOMMENDATION_MOVED: &str =
+    "No recommendation's current score moved between the first and the last run.";
+
+/// How the text formats name a timeline's rows: controls, or recommendations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowWords {
+    /// The column's header: `Control`.
+    pub header: &'static str,
+    /// The plural that starts a title: `Controls`.
+    pub plural: &'static str,
+    /// Said when none moved.
+    pub nothing_moved: &'static str,
+}
 
 impl Timeline {
     /// The sparkline of the latest [`SPARK`] runs, after `…` when there are more: what the
@@ -105,12 +125,31 @@ impl Timeline {
         format!("…{}", sparkline(&self.runs[n - SPARK..]))
     }
 
-    /// The controls whose current score moved (by at least 0.01 points, as shown), the
-    /// largest move first: what the table and the HTML page list.
+    /// The controls (in a series of `v1` or `pass-rate` runs, the recommendations) whose
+    /// current score moved (by at least 0.01 points, as shown), the largest move first:
+    /// what the table and the HTML page list.
     pub fn moved_controls(&self) -> impl Iterator<Item = &ControlMove> {
-        self.controls
+        self.recommendations
+            .as_deref()
+            .unwrap_or(&self.controls)
             .iter()
             .filter(|c| crate::text::hundredths(c.change) != 0)
+    }
+
+    /// How the rows [`Timeline::moved_controls`] lists are named.
+    pub fn row_words(&self) -> RowWords {
+        match self.recommendations {
+            Some(_) => RowWords {
+                header: "Recommendation",
+                plural: "Recommendations",
+                nothing_moved: NO_RECOMMENDATION_MOVED,
+            },
+            None => RowWords {
+                header: "Control",
+                plural: "Controls",
+                nothing_moved: NOTHING_MOVED,
+            },
+        }
     }
 }
 
@@ -171,7 +210,7 @@ impl SeriesId {
     /// so the order options were given in does not matter.
     fn of(r: &Recorded) -> SeriesId {
         SeriesId::new(
-            r.model.as_deref().unwrap_or(DEFAULT_MODEL),
+            r.model_name(),
             r.weighting.as_deref().unwrap_or(DEFAULT_WEIGHTING),
             r.filters.clone().unwrap_or_default(),
         )
@@ -212,7 +251,7 @@ impl SeriesId {
     /// The options that differ from the defaults, as `assess` takes them.
     fn name(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
-        if self.model != DEFAULT_MODEL {
+        if self.model != crate::score::ScoringModel::Classic.as_str() {
             parts.push(format!("--model {}", self.model));
         }
         if self.weighting != DEFAULT_WEIGHTING {
@@ -254,11 +293,39 @@ pub fn last_of_series<'r>(
 /// The trend of a history as `request` asks; an error (the series there are) when
 /// `--series` names none of the history's.
 pub fn trend(history: &History, request: &TrendRequest) -> Result<Trend, String> {
+    let every = series_ids(history.runs);
     let wanted = match request.series.as_deref() {
-        Some(asked) => Some(find_series(&series_ids(history.runs), asked)?),
+        Some(asked) => Some(find_series(&every, asked)?),
         None => None,
     };
+    if let Some(model) = request.model {
+        let named = |id: &SeriesId| id.model == model.as_str();
+        if !every.iter().any(named) {
+            return Err(no_run_of_model(&every, model));
+        }
+        if let Some(w) = wanted.as_ref().filter(|w| !named(w)) {
+            return Err(format!(
+                "--series {} is a series of the {} model, not of --model {model}",
+                w.key(),
+                w.model
+            ));
+        }
+    }
     Ok(build(history, request, wanted.as_ref()))
+}
+
+/// The error for `--model MODEL` when no run of the history was scored with it.
+fn no_run_of_model(every: &[SeriesId], model: crate::score::ScoringModel) -> String {
+    let mut models: Vec<&str> = every.iter().map(|id| id.model.as_str()).collect();
+    models.dedup();
+    format!(
+        "--model {model}: no run of this history was scored with it; it holds runs of {}",
+        if models.is_empty() {
+            "no model".to_string()
+        } else {
+            models.join(", ")
+        }
+    )
 }
 
 /// Every run of every series, with the gate's line at `threshold` when given (the
@@ -291,7 +358,8 @@ fn build(history: &History, request: &TrendRequest, wanted: Option<&SeriesId>) -
     for (run, id) in runs.iter().zip(&ids) {
         let recent =
             since.is_none_or(|day| Date::parse_date_or_time(&run.1.recorded_at).is_ok_and(|d| d >= day));
-        if recent && wanted.is_none_or(|w| w == id) {
+        let of_model = request.model.is_none_or(|m| id.model == m.as_str());
+        if recent && of_model && wanted.is_none_or(|w| w == id) {
             grouped.entry(id).or_default().push(run);
         }
     }
@@ -304,7 +372,7 @@ fn build(history: &History, request: &TrendRequest, wanted: Option<&SeriesId>) -
             model: id.model.clone(),
             weighting: id.weighting.clone(),
             filters: id.filters.clone(),
-            timeline: timeline(&kept, &id.key(), request.threshold),
+            timeline: timeline(&kept, id, request.threshold),
         })
         .collect();
     let timeline = match series.as_slice() {
@@ -367,7 +435,8 @@ fn interleaved(series: &[Series]) -> Timeline {
 }
 
 /// The timeline of one series' runs (in history order).
-fn timeline(kept: &[&(usize, Recorded)], key: &str, threshold: Option<f64>) -> Timeline {
+fn timeline(kept: &[&(usize, Recorded)], id: &SeriesId, threshold: Option<f64>) -> Timeline {
+    let key = id.key();
     let mut out_runs = Vec::with_capacity(kept.len());
     let mut previous: Option<Option<f64>> = None;
     for (line, r) in kept {
@@ -383,7 +452,7 @@ fn timeline(kept: &[&(usize, Recorded)], key: &str, threshold: Option<f64>) -> T
             label: r.label.clone(),
             percentage: p,
             change,
-            series: key.to_string(),
+            series: key.clone(),
         });
         previous = Some(p);
     }
@@ -395,6 +464,8 @@ fn timeline(kept: &[&(usize, Recorded)], key: &str, threshold: Option<f64>) -> T
         .filter(|r| r.score.percentage.is_some())
         .collect();
     let (first_run, last_run) = (defined.first().copied(), defined.last().copied());
+    // The series' rows are its model's: recommendations under v1 and pass-rate.
+    let by_recommendation = id.model != crate::score::ScoringModel::Classic.as_str();
     let first = first_run.and_then(|r| r.score.percentage);
     let last = last_run.and_then(|r| r.score.percentage);
     let recorded_gate = kept.iter().rev().find_map(|(_, r)| {
@@ -408,7 +479,12 @@ fn timeline(kept: &[&(usize, Recorded)], key: &str, threshold: Option<f64>) -> T
         change: first.zip(last).map(|(f, l)| l - f),
         first,
         last,
-        controls: moves(first_run, last_run),
+        controls: if by_recommendation {
+            Vec::new()
+        } else {
+            moves(first_run, last_run)
+        },
+        recommendations: by_recommendation.then(|| moves(first_run, last_run)),
         runs: out_runs,
         threshold: threshold.or(recorded_gate),
     }
@@ -434,11 +510,14 @@ pub fn mixed_series(t: &Trend) -> Option<String> {
         .iter()
         .map(|s| format!("{} = {}", s.number, s.name))
         .collect();
+    // --model selects too when the series differ by model.
+    let models = t.series.iter().any(|s| s.model != t.series[0].model);
     Some(format!(
         "the history holds {} series (runs recorded with different filters, weighting or model), \
-         which are not one line: each is shown on its own ({}); select one with --series NUMBER or --series KEY",
+         which are not one line: each is shown on its own ({}); select one with --series NUMBER{} or --series KEY",
         t.series.len(),
-        each.join(", ")
+        each.join(", "),
+        if models { ", --model MODEL" } else { "" }
     ))
 }
 
@@ -465,10 +544,10 @@ fn moves(first: Option<&Recorded>, last: Option<&Recorded>) -> Vec<ControlMove> 
     // Id → (name, first current score, last current score).
     type Ends<'a> = (Option<&'a str>, Option<f64>, Option<f64>);
     let mut by_id: BTreeMap<&str, Ends> = BTreeMap::new();
-    for c in first.map_or(&[][..], |r| &r.controls) {
+    for c in first.map_or(&[][..], Recorded::rows) {
         by_id.insert(&c.id, (c.name.as_deref(), Some(c.current_score), None));
     }
-    for c in last.map_or(&[][..], |r| &r.controls) {
+    for c in last.map_or(&[][..], Recorded::rows) {
         let entry = by_id.entry(&c.id).or_insert((None, None, None));
         entry.0 = c.name.as_deref().or(entry.0);
         entry.2 = Some(c.current_score);
@@ -514,8 +593,82 @@ mod tests {
                 healthy_resources: 0,
                 unhealthy_resources: 0,
             }],
+            recommendations: Vec::new(),
             gate: None,
         }
+    }
+
+    /// A run scored with `model`, its one row (a control under classic, else a
+    /// recommendation) at `current`.
+    fn of_model(at: &str, p: f64, model: &str, current: f64) -> Recorded {
+        let base = run(at, Some(p), current);
+        let (controls, recommendations) = if model == "classic" {
+            (base.controls.clone(), Vec::new())
+        } else {
+            (Vec::new(), base.controls.clone())
+        };
+        Recorded {
+            model: Some(model.to_string()),
+            controls,
+            recommendations,
+            ..base
+        }
+    }
+
+    #[test]
+    fn runs_of_two_models_are_two_series_and_model_selects_one() {
+        // A line without a model is classic: one series with the line that says so.
+        let runs = vec![
+            (1, run("2026-11-01T00:00:00Z", Some(40.0), 4.0)),
+            (2, of_model("2026-11-02T00:00:00Z", 64.0, "v1", 30.0)),
+            (3, of_model("2026-11-03T00:00:00Z", 42.0, "classic", 5.0)),
+            (4, of_model("2026-11-04T00:00:00Z", 57.0, "v1", 40.0)),
+        ];
+        let t = all(&runs);
+        let keys: Vec<&str> = t.series.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "model=classic,weighting=resources",
+                "model=v1,weighting=resources"
+            ]
+        );
+        // No line through two models: each run's change is within its own model's runs.
+        let changes: Vec<Option<f64>> = t.timeline.runs.iter().map(|r| r.change).collect();
+        assert_eq!(changes, [None, None, Some(2.0), Some(-7.0)]);
+        assert_eq!(t.timeline.change, None);
+        let warning = mixed_series(&t).unwrap();
+        assert!(warning.contains("--model MODEL"), "{warning}");
+        // The classic series moves its controls; the v1 series its recommendations.
+        let (classic, v1) = (&t.series[0].timeline, &t.series[1].timeline);
+        assert_eq!(
+            (classic.controls.len(), classic.recommendations.as_ref()),
+            (1, None)
+        );
+        assert!(v1.controls.is_empty());
+        assert_eq!(v1.recommendations.as_ref().map(|m| m[0].change), Some(10.0));
+        assert_eq!(v1.row_words().header, "Recommendation");
+        // --model v1 selects its series alone: one line, no warning.
+        let request = TrendRequest {
+            model: Some(crate::score::ScoringModel::V1),
+            ..TrendRequest::default()
+        };
+        let one = trend(&history(&runs), &request).unwrap();
+        assert_eq!(one.series.len(), 1);
+        assert_eq!((one.timeline.first, one.timeline.last), (Some(64.0), Some(57.0)));
+        assert!(mixed_series(&one).is_none());
+        // A model no run has is refused, naming those there are.
+        let request = TrendRequest {
+            model: Some(crate::score::ScoringModel::PassRate),
+            ..TrendRequest::default()
+        };
+        let err = trend(&history(&runs), &request).unwrap_err();
+        assert!(err.contains("it holds runs of classic, v1"), "{err}");
+        // The last run of the same series is what max-drop compares with.
+        let last = last_of_series(&runs, "v1", "resources", RecordedFilters::default());
+        assert_eq!(last.map(|(line, _)| *line), Some(4));
+        let last = last_of_series(&runs, "classic", "resources", RecordedFilters::default());
+        assert_eq!(last.map(|(line, _)| *line), Some(3));
     }
 
     fn scoped(at: &str, p: f64, scope: &str) -> Recorded {

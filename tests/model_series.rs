@@ -209,3 +209,83 @@ fn every_diff_format_names_a_model_other_than_classic() {
         "{classic}"
     );
 }
+
+/// `--record` under v1 writes its model and its recommendations (by id, with their v1
+/// figures: tests/models.rs), no control; a classic run recorded after it is another
+/// series, and trend never joins the two.
+#[test]
+fn a_recorded_run_carries_its_model_and_trend_keeps_models_apart() {
+    let dir = std::env::temp_dir().join(format!("securescore-model-series-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let history = dir.join("history.jsonl");
+    let history = history.to_str().unwrap();
+    for (model, inventory) in [("v1", BEFORE), ("classic", BEFORE), ("v1", AFTER)] {
+        let out = run(&[
+            "assess",
+            inventory,
+            "--as-of",
+            "2026-11-22",
+            "--model",
+            model,
+            "-q",
+            "--record",
+            history,
+        ]);
+        assert_exit(&out, 0);
+    }
+    let lines: Vec<Value> = std::fs::read_to_string(history)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let models: Vec<&str> = lines.iter().map(|l| l["model"].as_str().unwrap()).collect();
+    assert_eq!(models, ["v1", "classic", "v1"]);
+    assert_eq!(lines[0]["controls"], serde_json::json!([]));
+    let recs: Vec<(&str, f64, f64)> = lines[0]["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap(),
+                r["max_score"].as_f64().unwrap(),
+                r["current_score"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("disk-encryption", 20.0, 40.0 / 3.0),
+        ("endpoint", 20.0, 20.0),
+        ("mfa", 50.0, 25.0),
+        ("ports", 40.0, 30.0),
+        ("private-links", 30.0, 15.0),
+    ];
+    assert_eq!(recs.len(), expected.len());
+    for ((id, max, current), (eid, emax, ecurrent)) in recs.iter().zip(expected) {
+        assert_eq!(*id, eid);
+        assert!(
+            (max - emax).abs() < 1e-9 && (current - ecurrent).abs() < 1e-9,
+            "{recs:?}"
+        );
+    }
+    assert!(lines[1].get("recommendations").is_none());
+    assert_eq!(lines[1]["controls"].as_array().unwrap().len(), 2);
+    let out = run(&["trend", history, "-f", "json"]);
+    assert_exit(&out, 0);
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let series: Vec<(&str, usize)> = t["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["model"].as_str().unwrap(), s["runs"].as_array().unwrap().len()))
+        .collect();
+    assert_eq!(series, [("classic", 1), ("v1", 2)]);
+    assert_eq!(t["warnings"][0]["code"], "mixed-series");
+    // The v1 series: 64.5833…% → 400/7 %, its moves the recommendations'.
+    let v1 = &t["series"][1];
+    assert_close(&v1["change"], 400.0 / 7.0 - 100.0 * (310.0 / 3.0) / 160.0);
+    assert_eq!(v1["controls"], serde_json::json!([]));
+    assert_eq!(v1["recommendations"][0]["id"], "private-links");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -681,6 +681,7 @@ fn suites() -> BTreeMap<String, Vec<Run>> {
                 .collect(),
         ),
     );
+    out.insert("model-series".to_string(), model_series_runs());
     out.insert(
         "controls".to_string(),
         runs(
@@ -691,6 +692,32 @@ fn suites() -> BTreeMap<String, Vec<Run>> {
         ),
     );
     out
+}
+
+/// A history of three models (`fixtures/history/models.jsonl`) in every trend format,
+/// whole and with `--model v1`, and a run recorded under each model that has no controls.
+fn model_series_runs() -> Vec<Run> {
+    let history = "fixtures/history/models.jsonl";
+    let mut runs: Vec<Run> = Vec::new();
+    for format in ["table", "json", "markdown", "html"] {
+        runs.push(strings(&["trend", history, "-f", format]).into());
+        runs.push(strings(&["trend", history, "--model", "v1", "-f", format]).into());
+    }
+    for model in ["v1", "pass-rate"] {
+        let args = [
+            "assess",
+            "fixtures/models/v1-vs-classic.json",
+            "--as-of",
+            AS_OF,
+            "--model",
+            model,
+            "-q",
+            "--record",
+            TMP,
+        ];
+        runs.push(strings(&args).into());
+    }
+    runs
 }
 
 /// The first line where two outputs differ (compared as bytes, shown lossily), for the

@@ -18,9 +18,16 @@ pub fn run(args: &TrendArgs) -> anyhow::Result<Outcome> {
         runs: &runs,
         warnings: &warnings,
     };
+    let model = match args.model {
+        Some(m) => Some(m.model().ok_or_else(|| {
+            UsageError("trend --model selects the runs of one model: classic, v1 or pass-rate".to_string())
+        })?),
+        None => None,
+    };
     let request = TrendRequest {
         since: args.since,
         series: args.series.clone(),
+        model,
         threshold: args.threshold,
     };
     let result = trend(&history, &request).map_err(UsageError)?;

@@ -748,13 +748,17 @@ fn write_trend(trend: &Trend, out: &mut dyn Write) -> io::Result<()> {
                 n = s.number
             );
             runs_table(&mut html, &format!("runs-{}", s.number), &t.runs);
-            html.push_str("<h3>Controls that moved most</h3>");
+            let _ = write!(html, "<h3>{} that moved most</h3>", t.row_words().plural);
             moves_table(&mut html, &format!("moves-{}", s.number), t);
         }
     } else {
         html.push_str("<h2>Runs</h2>");
         runs_table(&mut html, "runs", &trend.timeline.runs);
-        html.push_str("<h2>Controls that moved most</h2>");
+        let _ = write!(
+            html,
+            "<h2>{} that moved most</h2>",
+            trend.timeline.row_words().plural
+        );
         moves_table(&mut html, "moves", &trend.timeline);
     }
     page_end(&mut html, "securescore-trend", trend);
@@ -784,19 +788,17 @@ fn runs_table(html: &mut String, id: &str, runs: &[Run]) {
 
 /// The controls whose current score moved between the first and the last run.
 fn moves_table(html: &mut String, id: &str, t: &Timeline) {
+    let words = t.row_words();
     if t.moved_controls().next().is_none() {
         // A sentence, not a table of headers only (as in the text table).
-        let _ = write!(
-            html,
-            "<p id=\"{id}\" class=\"na\">{}</p>",
-            crate::trend::NOTHING_MOVED
-        );
+        let _ = write!(html, "<p id=\"{id}\" class=\"na\">{}</p>", words.nothing_moved);
         return;
     }
     let _ = write!(
         html,
-        "<table id=\"{id}\"><thead><tr><th>Control</th>\
-         <th class=\"n\">First</th><th class=\"n\">Last</th><th class=\"n\">Change</th></tr></thead><tbody>"
+        "<table id=\"{id}\"><thead><tr><th>{}</th>\
+         <th class=\"n\">First</th><th class=\"n\">Last</th><th class=\"n\">Change</th></tr></thead><tbody>",
+        words.header
     );
     for c in t.moved_controls().take(20) {
         let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);

@@ -3,7 +3,7 @@
 
 use super::{count, escape, write_table, Align};
 use crate::text::{capitalised, fmt2, percent, signed};
-use crate::trend::{mixed_series, Timeline, Trend, NOTHING_MOVED, NO_FILTER};
+use crate::trend::{mixed_series, Timeline, Trend, NO_FILTER};
 use std::io::{self, Write};
 
 /// Controls listed (JSON lists them all), as in the table.
@@ -83,7 +83,12 @@ fn write_timeline(t: &Timeline, heading: &str, out: &mut dyn Write) -> io::Resul
         ],
         &rows,
     )?;
-    writeln!(out, "\n{heading} Controls that moved most, first → last run\n")?;
+    let words = t.row_words();
+    writeln!(
+        out,
+        "\n{heading} {} that moved most, first → last run\n",
+        words.plural
+    )?;
     let show = |v: Option<f64>| v.map_or("-".to_string(), fmt2);
     let moves: Vec<Vec<String>> = t
         .moved_controls()
@@ -98,12 +103,12 @@ fn write_timeline(t: &Timeline, heading: &str, out: &mut dyn Write) -> io::Resul
         })
         .collect();
     if moves.is_empty() {
-        return writeln!(out, "{NOTHING_MOVED}");
+        return writeln!(out, "{}", words.nothing_moved);
     }
     write_table(
         out,
         &[
-            ("Control", Align::Left),
+            (words.header, Align::Left),
             ("First", Align::Right),
             ("Last", Align::Right),
             ("Change", Align::Right),

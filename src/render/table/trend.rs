@@ -2,7 +2,7 @@
 //! controls that moved most between the first and the last run; one such block per
 //! series when the history holds several.
 
-use super::{align_right, control_moves, new_table, write_table};
+use super::{align_right, new_table, row_moves, write_table};
 use crate::render::Style;
 use crate::text::{capitalised, fmt2, percent, signed, terminal_safe};
 use crate::trend::{mixed_series, Timeline, Trend, NO_FILTER};
@@ -71,15 +71,16 @@ fn write_timeline(t: &Timeline, style: Style, out: &mut dyn Write) -> io::Result
     align_right(&mut table, &[0, 4, 5]);
     writeln!(out)?;
     write_table(out, &table)?;
+    let words = t.row_words();
     let moved: Vec<_> = t.moved_controls().take(MOVES).collect();
     if moved.is_empty() {
-        writeln!(out, "\n{}", crate::trend::NOTHING_MOVED)?;
+        writeln!(out, "\n{}", words.nothing_moved)?;
     } else {
         let rows = moved
             .into_iter()
             .map(|c| (c.name.as_deref(), c.id.as_str(), c.first, c.last, c.change));
-        writeln!(out, "\nControls that moved most, first → last run:")?;
-        write_table(out, &control_moves(style, ["First", "Last"], rows))?;
+        writeln!(out, "\n{} that moved most, first → last run:", words.plural)?;
+        write_table(out, &row_moves(style, [words.header, "First", "Last"], rows))?;
     }
     Ok(())
 }
