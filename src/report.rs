@@ -547,6 +547,9 @@ fn recommendation_rows(model: &Model, score: &Score, members: &[u32]) -> Vec<Rec
 #[derive(serde::Deserialize)]
 struct EarlierReport {
     schema: String,
+    /// Absent in reports written before models: `classic`.
+    #[serde(default)]
+    model: Option<String>,
     score: EarlierScore,
     #[serde(default)]
     warnings: Vec<EarlierWarning>,
@@ -565,7 +568,14 @@ struct EarlierWarning {
 /// The score of an earlier JSON report (`assess --baseline REPORT.json`), for
 /// `max-drop`; refused past `limit` bytes (`--max-input-size`). An error names the file
 /// and, for a value it cannot read, its line and column or field.
-pub fn read_baseline(path: &std::path::Path, limit: u64) -> anyhow::Result<crate::gate::Baseline> {
+///
+/// A report of another scoring model than `model` (one without `model` is `classic`) is
+/// refused with a usage error naming both: a drop is measured within one model.
+pub fn read_baseline(
+    path: &std::path::Path,
+    limit: u64,
+    model: ScoringModel,
+) -> anyhow::Result<crate::gate::Baseline> {
     use std::io::Read;
     let cannot = |e: &dyn std::fmt::Display| {
         anyhow::anyhow!("cannot read the baseline report {}: {e}", path.display())
@@ -598,6 +608,16 @@ pub fn read_baseline(path: &std::path::Path, limit: u64) -> anyhow::Result<crate
         .is_some_and(|p| !(0.0..=100.0).contains(&p))
     {
         return Err(not_a_report(&"score.percentage is not from 0 to 100"));
+    }
+    let earlier_model = earlier.model.as_deref().unwrap_or(ScoringModel::Classic.as_str());
+    if earlier_model != model.as_str() {
+        return Err(crate::UsageError(format!(
+            "the baseline report {} was scored with the {earlier_model} model and this run with {model}: \
+             max-drop compares scores of one model; give a baseline written with --model {model}, \
+             or score this run with --model {earlier_model}",
+            path.display()
+        ))
+        .into());
     }
     Ok(crate::gate::Baseline {
         percentage: earlier.score.percentage,

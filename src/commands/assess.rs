@@ -39,7 +39,13 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
     let policy = scoring
         .gate_policy()
         .overridden_by(args.fail_under, args.max_drop);
-    check_gate_options(args, &policy, scoring.config_file().as_deref(), &formats)?;
+    check_gate_options(
+        args,
+        &policy,
+        scoring.request.model,
+        scoring.config_file().as_deref(),
+        &formats,
+    )?;
     let inputs = resolve_inputs(&args.files)?;
     let history_files = [&args.history, &args.record, &args.baseline]
         .into_iter()
@@ -127,15 +133,25 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<Outcome> {
 
 /// Refuses (exit 2), before anything is read, gate options that cannot work together:
 /// `max-drop` without a score to compare with (naming the config file when the rule is
-/// its own), `--baseline` without `max-drop`, and
-/// `--history` with neither an HTML output to chart it in nor `max-drop` to read it for.
+/// its own), `--baseline` without `max-drop`,
+/// `--history` with neither an HTML output to chart it in nor `max-drop` to read it for,
+/// and `gate.controls` under a model that has no controls (`v1`, `pass-rate`: a minimum
+/// per control would judge nothing, and pass silently).
 fn check_gate_options(
     args: &AssessArgs,
     policy: &GatePolicy,
+    model: crate::score::ScoringModel,
     config: Option<&str>,
     formats: &[Format],
 ) -> anyhow::Result<()> {
     let usage = |text: &str| Err(UsageError(text.to_string()).into());
+    if !policy.controls.is_empty() && model.ranks_recommendations() {
+        let place = config.map_or(String::new(), |file| format!(" of {file}"));
+        return usage(&format!(
+            "[gate.controls]{place} sets a minimum per control, and the {model} model has no controls \
+             (it scores recommendations): score with --model classic, or use a configuration without [gate.controls]"
+        ));
+    }
     if let (Some(limit), None, None) = (policy.max_drop, &args.baseline, &args.history) {
         // Name the rule where it was written: a config file's rule is not on the
         // command line a reader would look at.
@@ -171,7 +187,11 @@ fn check_gates(
     history: Option<&History>,
 ) -> anyhow::Result<Vec<gate::Verdict>> {
     let baseline = match (&args.baseline, policy.max_drop) {
-        (Some(path), Some(_)) => Some(crate::report::read_baseline(path, args.output.max_input_size)?),
+        (Some(path), Some(_)) => Some(crate::report::read_baseline(
+            path,
+            args.output.max_input_size,
+            evaluation.options.model,
+        )?),
         (None, Some(_)) => history.and_then(|(runs, _)| last_comparable_run(args, evaluation, runs)),
         _ => None,
     };
