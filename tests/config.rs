@@ -645,3 +645,73 @@ fn a_duplicate_key_and_an_impossible_date_are_named_by_file_line_and_key() {
         assert!(stderr.contains(expected), "{stderr}");
     }
 }
+
+/// `[defaults] model = "v1"` scores with v1 (fixtures/models/v1-vs-classic.json, arithmetic
+/// in tests/models.rs: 103.333…/160 = 64.5833…%), the command line's `--model` wins, a
+/// weighting beside v1 is refused naming the file, and `schema config` lists the three
+/// models.
+#[test]
+fn the_configurations_default_model_scores_and_a_weighting_beside_v1_is_refused() {
+    let inventory = "fixtures/models/v1-vs-classic.json";
+    let out = run(&[
+        "assess",
+        inventory,
+        "--config",
+        "fixtures/config/model-v1.toml",
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    assert_eq!(r["model"], "v1");
+    assert_close(&r["score"]["percentage"], 100.0 * (310.0 / 3.0) / 160.0);
+    let out = run(&[
+        "assess",
+        inventory,
+        "--config",
+        "fixtures/config/model-v1.toml",
+        "--model",
+        "pass-rate",
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let r = json(&out);
+    assert_eq!(r["model"], "pass-rate");
+    // endpoint alone passes of five: 1/5.
+    assert_close(&r["score"]["percentage"], 20.0);
+    let out = run(&[
+        "assess",
+        inventory,
+        "--config",
+        "fixtures/config/model-v1-weighting.toml",
+    ]);
+    assert_exit(&out, 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("model-v1-weighting.toml: [defaults] sets model = \"v1\" and weighting = \"equal\""),
+        "{stderr}"
+    );
+    // The command line's classic takes the weighting of the file again.
+    let out = run(&[
+        "assess",
+        inventory,
+        "--config",
+        "fixtures/config/model-v1-weighting.toml",
+        "--model",
+        "classic",
+        "--as-of",
+        "2026-11-22",
+        "-f",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(json(&out)["weighting"], "equal");
+    let out = run(&["schema", "config"]);
+    assert_exit(&out, 0);
+    let schema = json(&out);
+    assert_eq!(
+        schema["$defs"]["ScoringModel"]["enum"],
+        serde_json::json!(["classic", "v1", "pass-rate"])
+    );
+}

@@ -597,6 +597,11 @@ fn every_history_fixture_line_validates() {
                 assert!(line["gate"]["reason"].is_string(), "{}", file.display());
                 line.as_object_mut().unwrap().remove("gate");
             }
+            // Lines written before models (SPEC §7) name none, and `trend` reads them as
+            // classic: so they are checked.
+            if line.get("model").is_none() {
+                line["model"] = json!("classic");
+            }
             assert_valid(&v, &line, &file.display().to_string());
             checked += 1;
         }
@@ -716,6 +721,7 @@ fn broken_reports_and_history_lines_fail() {
             ("a time that is no RFC 3339 UTC time", |l| {
                 l["recorded_at"] = json!("yesterday")
             }),
+            ("an unknown model", |l| l["model"] = json!("v2")),
             ("no controls", |l| {
                 drop(l.as_object_mut().unwrap().remove("controls"))
             }),
@@ -763,8 +769,9 @@ fn config_json(text: &str) -> Option<Value> {
 /// Whether the program accepts the configuration file at `path`: `assess` of the demo
 /// estate under it runs (exit 0, or 1 when its gate fails). A refusal must be the
 /// configuration's: exit 2 naming the file. The command line gives `--max-drop` and the
-/// baseline it needs, so that a file's `max-drop` (read and checked all the same, then
-/// replaced) is not refused for want of one.
+/// history it compares with (one its run's model finds a run of, or none: a baseline
+/// report would be of one model), so that a file's `max-drop` (read and checked all the
+/// same, then replaced) is not refused for want of one.
 fn program_accepts_config(path: &Path) -> bool {
     let out = common::securescore([
         "assess".as_ref(),
@@ -775,8 +782,8 @@ fn program_accepts_config(path: &Path) -> bool {
         "json".as_ref(),
         "--max-drop".as_ref(),
         "100".as_ref(),
-        "--baseline".as_ref(),
-        "fixtures/gates/baseline.json".as_ref(),
+        "--history".as_ref(),
+        "fixtures/history/runs.jsonl".as_ref(),
         "--config".as_ref(),
         path.as_os_str(),
     ])
@@ -908,6 +915,16 @@ fn hand_made_configurations_get_the_programs_verdict() {
         ("the pass-rate model", "[defaults]\nmodel = \"pass-rate\"\n".to_string(), true),
         ("a model that is no model", "[defaults]\nmodel = \"v2\"\n".to_string(), false),
         ("the side-by-side view, which is no one model", "[defaults]\nmodel = \"all\"\n".to_string(), false),
+        (
+            "v1 with a weighting, which it does not apply",
+            "[defaults]\nmodel = \"v1\"\nweighting = \"pooled\"\n".to_string(),
+            false,
+        ),
+        (
+            "classic with a weighting",
+            "[defaults]\nmodel = \"classic\"\nweighting = \"pooled\"\n".to_string(),
+            true,
+        ),
         ("a model in capitals", "[defaults]\nmodel = \"Classic\"\n".to_string(), false),
         ("a model as a number", "[defaults]\nmodel = 1\n".to_string(), false),
         ("an unknown gate rule", "[gate]\nmin-score = 1\n".to_string(), false),

@@ -18,6 +18,12 @@ use serde::{Deserialize, Deserializer};
     description = "The scoring options of the command line, in their long forms. An option given \
                    on the command line wins."
 )]
+// A model that weighs no scopes with a weighting beside it is refused ([`merge`]): the
+// schema says so too.
+#[schemars(extend(
+    "if" = {"required": ["model"], "properties": {"model": {"enum": ["v1", "pass-rate"]}}},
+    "then" = {"not": {"required": ["weighting"]}}
+))]
 pub struct ScoringDefaults {
     /// `--model`: `classic`, `v1` or `pass-rate` (SPEC §7; `all` is for the command line
     /// of `assess` alone).
