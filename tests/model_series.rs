@@ -71,6 +71,8 @@ fn diff_under_v1_explains_the_v1_score_cause_by_cause() {
     let d = diff_json("v1");
     assert_eq!(d["model"], "v1");
     assert!(d.get("controls").is_none(), "v1 has no controls: {d}");
+    // mfa is in no control and scores under v1: no unscored-recommendation warning.
+    assert_eq!(d["warnings"], serde_json::json!([]));
     assert_close(&d["before"]["percentage"], 100.0 * (310.0 / 3.0) / 160.0);
     assert_close(&d["after"]["percentage"], 400.0 / 7.0);
     assert_close(&d["change"], -625.0 / 84.0);

@@ -117,6 +117,11 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Outcome> {
             });
         }
     }
+    // Loading warnings that are not true under the model (a recommendation in no control
+    // scores under v1 and pass-rate).
+    for code in crate::evaluation::untrue_under(options.model) {
+        diags.withdraw_warnings(code);
+    }
     scoring.local_exemption_report(uses.as_ref(), options.as_of, &mut diags);
     let unknown_before: Vec<String> = unknown_scopes(&before, &filters)
         .into_iter()
