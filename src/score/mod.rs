@@ -301,7 +301,8 @@ pub struct ControlInScope {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Score {
     pub percentage: Option<f64>,
-    /// Points, when exactly one scope has a defined percentage (0 when none has).
+    /// Points: classic gives them when exactly one scope has a defined percentage (0 when
+    /// none has); a model whose rows are recommendations always (its sums, one pool).
     pub current: Option<f64>,
     pub max: Option<f64>,
     pub resources: u64,
@@ -332,7 +333,7 @@ pub struct Score {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Overall {
     pub percentage: Option<f64>,
-    /// Points, when exactly one scope has a defined percentage (0 when none has).
+    /// Points, as [`Score::current`] gives them.
     pub current: Option<f64>,
     pub max: Option<f64>,
     pub resources: u64,
