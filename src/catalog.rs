@@ -231,14 +231,16 @@ fn points<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
 }
 
 /// A recommendation's `points` as given, or why they are not points: a number above 0
-/// and at most [`MAX_POINTS`].
+/// and at most [`MAX_POINTS`], and normal: a subnormal one (below [`f64::MIN_POSITIVE`])
+/// loses its precision in a row's share, so the row would score as if healthy.
 pub fn check_points(v: f64) -> Result<f64, String> {
-    if v > 0.0 && v <= MAX_POINTS {
+    if v.is_normal() && v > 0.0 && v <= MAX_POINTS {
         Ok(v)
     } else {
         let shown = crate::text::echoed(v);
         Err(format!(
-            "points {shown} are invalid: expected a number above 0 and at most {MAX_POINTS}"
+            "points {shown} are invalid: expected a number from {:e} to {MAX_POINTS}",
+            f64::MIN_POSITIVE
         ))
     }
 }
@@ -247,7 +249,7 @@ pub fn check_points(v: f64) -> Result<f64, String> {
 fn points_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema::or_null(schemars::json_schema!({
         "type": "number",
-        "exclusiveMinimum": 0,
+        "minimum": f64::MIN_POSITIVE,
         "maximum": MAX_POINTS
     }))
 }

@@ -173,10 +173,11 @@ pub fn evaluate(
 }
 
 /// The codes of loading warnings that are not true under `model`: under `v1` and
-/// `pass-rate` a recommendation in no control scores (SPEC §7).
+/// `pass-rate` a recommendation in no control scores, and which controls hold it (the
+/// catalog's membership) changes no figure (SPEC §7).
 pub fn untrue_under(model: ScoringModel) -> &'static [&'static str] {
     if model.ranks_recommendations() {
-        &["unscored-recommendation"]
+        &["unscored-recommendation", "stale-catalog"]
     } else {
         &[]
     }
@@ -367,7 +368,7 @@ impl Evaluation {
     /// Each group's score (SPEC §1.3), lowest first: the score the inventory would get
     /// if it held only the group's resources.
     pub fn group_scores(&self, model: &Model, by: &GroupBy) -> Result<Vec<GroupOut>, String> {
-        let groups = groups(model, by, self.selection.as_ref())?;
+        let groups = groups(model, by, self.scored_part(model).as_ref())?;
         // A group below subscription level changes what each scope holds, so Azure's
         // exported weights no longer apply (SPEC §1.1), as under a --scope filter.
         let whole_scopes = matches!(by, GroupBy::Subscription | GroupBy::ManagementGroup);
@@ -394,6 +395,24 @@ impl Evaluation {
             .collect();
         sort_groups(&mut out);
         Ok(out)
+    }
+
+    /// What the model's arithmetic scores of the selection: all of it, except that a model
+    /// whose rows are recommendations leaves out the scopes that hold only exported control
+    /// counts (their warning says so), which therefore do not stop a grouping below them.
+    fn scored_part(&self, model: &Model) -> Option<Selection> {
+        let counts_only = |s: usize| model.scopes.get(s).is_some_and(|sc| sc.count_level);
+        if !self.options.model.ranks_recommendations() || !(0..model.scopes.len()).any(counts_only) {
+            return self.selection.clone();
+        }
+        let mut part = self.selection.clone().unwrap_or_else(|| Selection {
+            resources: vec![true; model.resources.len()],
+            scopes: vec![true; model.scopes.len()],
+        });
+        for (s, kept) in part.scopes.iter_mut().enumerate() {
+            *kept &= !counts_only(s);
+        }
+        Some(part)
     }
 
     /// Fails when the selection holds a scope scored from exported counts: `what` needs

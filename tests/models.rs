@@ -249,7 +249,8 @@ fn without_exemptions_the_waived_and_mitigated_assessments_count_as_given() {
 
 #[test]
 fn points_outside_zero_to_fifty_are_an_input_error() {
-    for points in ["0", "-1", "50.5", "1e308"] {
+    // 5e-324 and 1e-320 are subnormal: a row's share of them loses its precision.
+    for points in ["0", "-1", "50.5", "1e308", "5e-324", "1e-320"] {
         let text = format!(r#"{{"recommendations": [{{"id": "r", "points": {points}}}]}}"#);
         let mut diags = Diagnostics::default();
         let inputs = [InputSpec::Text {
@@ -605,5 +606,155 @@ fn count_level_data_under_v1_is_left_out_with_a_warning() {
     let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(r["score"]["percentage"].is_null(), "{r}");
     assert!(stderr.contains("--model v1 scores recommendations"), "{stderr}");
+    assert!(stderr.contains("hold only exported control counts"), "{stderr}");
+}
+
+/// Only recommendations assessed in the selection are rows: an Azure export scored with
+/// the built-in catalog (hundreds of recommendations) lists those its assessments name.
+#[test]
+fn only_assessed_recommendations_are_rows() {
+    let dir = "examples/azure/rest";
+    let mut args = vec!["assess".to_string()];
+    let mut files: Vec<String> =
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+            .unwrap()
+            .map(|e| format!("{dir}/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+    files.sort();
+    args.extend(files);
+    args.extend(["--model", "v1", "-f", "json"].map(String::from));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = securescore(&refs);
+    assert_eq!(code, Some(0), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = r["recommendations"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let assessed: u64 = [
+            "healthy_resources",
+            "unhealthy_resources",
+            "not_applicable_resources",
+        ]
+        .iter()
+        .map(|k| row[*k].as_u64().unwrap())
+        .sum();
+        assert!(assessed > 0, "{row}");
+    }
+    // The export names no control membership that v1 would use: no stale-catalog warning.
+    assert!(
+        !stderr.contains("stale-catalog") && !stderr.contains("control definitions"),
+        "{stderr}"
+    );
+}
+
+/// `points` for an id no input assesses (here the fixture's `mfa` in capitals: ids
+/// compare exactly) change nothing, and v1 says so; classic, which has no points, does not.
+#[test]
+fn points_for_a_recommendation_nothing_assesses_are_a_warning_under_v1() {
+    let dir = std::env::temp_dir().join(format!("securescore-points-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let overlay = dir.join("points.json");
+    std::fs::write(&overlay, r#"{"recommendations": [{"id": "MFA", "points": 10}]}"#).unwrap();
+    let overlay = overlay.to_string_lossy().into_owned();
+    let run = |model: &str| {
+        securescore(&[
+            "assess",
+            FIXTURE,
+            &overlay,
+            "--as-of",
+            "2026-11-22",
+            "--model",
+            model,
+        ])
+    };
+    let (code, _, stderr) = run("v1");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("points are given for recommendation \"MFA\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("which no input assesses"), "{stderr}");
+    let (_, _, classic) = run("classic");
+    assert!(!classic.contains("points are given"), "{classic}");
+    // The fixture's own mfa keeps its default 50 points: the score is unchanged.
+    let (_, stdout, _) = securescore(&[
+        "assess",
+        FIXTURE,
+        &overlay,
+        "--as-of",
+        "2026-11-22",
+        "--model",
+        "v1",
+        "-f",
+        "json",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    close(num(&r["score"]["percentage"]), 100.0 * (310.0 / 3.0) / 160.0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A configuration's `[gate]` is not applied by `--model all` (it compares the models):
+/// a warning says so, the run succeeds, and the reports carry no gate.
+#[test]
+fn all_models_leave_a_configured_gate_unapplied_with_a_warning() {
+    let dir = std::env::temp_dir().join(format!("securescore-all-gate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("gate.toml");
+    std::fs::write(&config, "[gate]\nfail-under = 99\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_securescore"))
+        .args([
+            "assess",
+            FIXTURE,
+            "--as-of",
+            "2026-11-22",
+            "--model",
+            "all",
+            "-f",
+            "json",
+            "--config",
+        ])
+        .arg(&config)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("is not applied with --model all"), "{stderr}");
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in all["reports"].as_array().unwrap() {
+        assert!(r.get("gate").is_none(), "{r}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Under v1 the counts-only subscription is left out, so grouping below subscription
+/// level goes ahead on the subscription that has assessments (classic refuses it).
+#[test]
+fn v1_groups_below_subscriptions_when_one_holds_only_counts() {
+    let mut args: Vec<&str> = vec![
+        "assess",
+        "examples/azure/counts/secure-score-controls-contoso-dev.json",
+        "examples/azure/counts/secure-scores-contoso-dev.json",
+        "examples/azure/rest/assessments-contoso-prod-page1.json",
+        "examples/azure/rest/assessments-contoso-prod-page2.json",
+        "--group-by",
+        "type",
+        "-f",
+        "json",
+    ];
+    let (code, _, stderr) = securescore(&args);
+    assert_eq!(code, Some(2), "classic refuses: {stderr}");
+    args.extend(["--model", "v1"]);
+    let (code, stdout, stderr) = securescore(&args);
+    assert_eq!(code, Some(0), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let groups = r["groups"].as_array().unwrap();
+    assert!(!groups.is_empty());
+    // Every group's resources are prod's, scored from their assessments.
+    let total: u64 = groups
+        .iter()
+        .map(|g| g["score"]["resources"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, r["score"]["resources"].as_u64().unwrap());
     assert!(stderr.contains("hold only exported control counts"), "{stderr}");
 }

@@ -338,6 +338,16 @@ fn hand_made_inventories_get_the_programs_verdict() {
             false,
         ),
         (
+            "subnormal v1 points",
+            inventory_with(|d| d["recommendations"][0]["points"] = json!(5e-324)),
+            false,
+        ),
+        (
+            "the least normal v1 points",
+            inventory_with(|d| d["recommendations"][0]["points"] = json!(f64::MIN_POSITIVE)),
+            true,
+        ),
+        (
             "v1 points above 50",
             inventory_with(|d| d["recommendations"][0]["points"] = json!(50.5)),
             false,

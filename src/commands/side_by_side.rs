@@ -22,11 +22,21 @@ pub fn run(args: &AssessArgs, runs: &[Scoring]) -> anyhow::Result<Outcome> {
         .ok_or_else(|| anyhow::anyhow!("--model all has no model to score with"))?;
     let format = Format::from(args.format);
     let report_files = args.output.report_files::<AssessFormat>()?;
-    refuse_options(args, base, format, &report_files)?;
+    refuse_options(args, format, &report_files)?;
     let inputs = resolve_inputs(&args.files)?;
     refuse_overwriting(&args.output, input_paths(&inputs))?;
     let (mut model, mut diags) = load_inputs(&inputs, &args.output.load_options())?;
     fail_on_errors(&diags)?;
+    if let Some(c) = base.config.as_ref().filter(|c| c.gate.is_some()) {
+        diags.push(Diagnostic::warning(
+            "option-not-applicable",
+            format!(
+                "the [gate] of {} is not applied with --model all, which compares the models: \
+                 a gate holds one model's score to its limits (choose it with --model)",
+                c.file
+            ),
+        ));
+    }
     let as_of = base.request.as_of();
     let uses = base.apply_local_exemptions(&mut model, as_of)?;
     let local_exemptions = base.local_exemption_report(uses.as_ref(), as_of, &mut diags);
@@ -80,12 +90,12 @@ pub fn run(args: &AssessArgs, runs: &[Scoring]) -> anyhow::Result<Outcome> {
 }
 
 /// Refuses (exit 2), before anything is read, what the side-by-side view cannot do:
-/// formats other than the table and JSON, gates (from the command line or the
-/// configuration's `[gate]`), and the history options, which each follow one model's
-/// score.
+/// formats other than the table and JSON, gates on the command line, and the history
+/// options, which each follow one model's score. (A configuration's `[gate]` is left
+/// unapplied with a warning: the configuration's defaults and local exemptions still
+/// hold, and the view is for reading, not for gating.)
 fn refuse_options(
     args: &AssessArgs,
-    base: &Scoring,
     format: Format,
     report_files: &[crate::output::ReportFile],
 ) -> anyhow::Result<()> {
@@ -100,23 +110,15 @@ fn refuse_options(
             "--model all writes a table or JSON (-f table, -f json), not {name}: for {name}, choose one model with --model"
         ));
     }
-    let from_config = base
-        .config
-        .as_ref()
-        .filter(|c| c.gate.is_some() && args.fail_under.is_none() && args.max_drop.is_none());
-    let policy = base.gate_policy().overridden_by(args.fail_under, args.max_drop);
-    if !policy.is_empty() {
-        let given: Vec<&str> = [("--fail-under", args.fail_under), ("--max-drop", args.max_drop)]
-            .into_iter()
-            .filter_map(|(flag, value)| value.map(|_| flag))
-            .collect();
-        let source = match from_config {
-            Some(c) => format!("the [gate] of {} (--no-config leaves it out)", c.file),
-            None => given.join(" and "),
-        };
+    let given: Vec<&str> = [("--fail-under", args.fail_under), ("--max-drop", args.max_drop)]
+        .into_iter()
+        .filter_map(|(flag, value)| value.map(|_| flag))
+        .collect();
+    if !given.is_empty() {
         return usage(format!(
-            "gates are not allowed with --model all: a gate compares one model's score, and {source} would \
-             hold three to it; choose the model to gate with --model classic, v1 or pass-rate"
+            "gates are not allowed with --model all: a gate compares one model's score, and {} would \
+             hold three to it; choose the model to gate with --model classic, v1 or pass-rate",
+            given.join(" and ")
         ));
     }
     let history = [

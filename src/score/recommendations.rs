@@ -92,7 +92,8 @@ pub struct ScopeHeadline {
 pub struct RecommendationScore {
     pub model: RecommendationModel,
     pub headline: Headline,
-    /// Every counted recommendation, by id (the order its figures are summed in).
+    /// Every counted recommendation assessed in the selection, by id (the order its
+    /// figures are summed in).
     pub rows: Vec<RecommendationRow>,
     /// The scopes with a selected, assessed resource, in model order.
     pub scopes: Vec<ScopeHeadline>,
@@ -167,6 +168,12 @@ fn tally(
         }
     }
     t
+}
+
+/// Whether a recommendation was assessed in the selection (healthy, unhealthy or not
+/// applicable): only those are rows, not every recommendation a catalog defines.
+fn assessed(counts: Counts) -> bool {
+    counts.applicable() + counts.not_applicable > 0
 }
 
 /// A row's figures from its counts and `v1` points.
@@ -265,7 +272,7 @@ pub fn score(
         .by_id
         .iter()
         .map(|&r| r as usize)
-        .filter(|&r| counted[r])
+        .filter(|&r| counted[r] && assessed(pooled[r]))
         .map(|r| row(which, r as u32, pooled[r], points(model, r)))
         .collect();
     s.sum_rows();
@@ -428,6 +435,9 @@ impl Arithmetic for PerRecommendation {
         result.warnings = counts_only_warning(self.0, model, selection)
             .into_iter()
             .collect();
+        if self.0 == RecommendationModel::V1 {
+            result.warnings.extend(unused_points(model));
+        }
         result
     }
 
@@ -530,6 +540,42 @@ fn counts_only_warning(
             if left_out.len() > 1 { ", …" } else { "" }
         ),
     ))
+}
+
+/// A warning for each recommendation given `points` that no input assesses: most likely
+/// its id is spelt otherwise than the assessments spell it (ids compare exactly), and the
+/// points change nothing.
+fn unused_points(model: &Model) -> Vec<Diagnostic> {
+    if model.recommendations.iter().all(|r| r.points.is_none()) {
+        return Vec::new();
+    }
+    let mut assessed = vec![false; model.recommendations.len()];
+    for a in model.assessments.iter() {
+        if let Some(seen) = assessed.get_mut(a.recommendation as usize) {
+            *seen = true;
+        }
+    }
+    let mut unused: Vec<&crate::model::Recommendation> = model
+        .recommendations
+        .iter()
+        .zip(&assessed)
+        .filter(|(r, seen)| r.points.is_some() && !**seen)
+        .map(|(r, _)| r)
+        .collect();
+    unused.sort_by(|a, b| a.id.cmp(&b.id));
+    unused
+        .into_iter()
+        .map(|r| {
+            Diagnostic::warning(
+                "unused-points",
+                format!(
+                    "points are given for recommendation {}, which no input assesses: they change nothing \
+                     (is its id spelt as the assessments spell it? ids compare exactly)",
+                    r.quoted_label()
+                ),
+            )
+        })
+        .collect()
 }
 
 /// A group's overall figures from its members' assessments alone (SPEC §1.3): work that

@@ -6,7 +6,7 @@ use crate::render::Style;
 use crate::report::Report;
 use crate::score::ScoringModel;
 use crate::side_by_side::{shared, top_rows, SideBySide, TopRow, DEFAULT_TOP};
-use crate::text::{fmt2, terminal_safe};
+use crate::text::{fmt2, percent, terminal_safe};
 use std::io::{self, Write};
 
 /// What a model's rows are and whose score it is, in a few words.
@@ -39,6 +39,32 @@ fn headline_table(view: &SideBySide, style: Style) -> Grid {
     }
     align_right(&mut t, &[1, 2]);
     t
+}
+
+/// With `--group-by`: each group's score under each model, in the first report's group
+/// order (lowest classic score first).
+fn group_table(view: &SideBySide, style: Style) -> Option<Grid> {
+    let first = view.reports.first()?.groups.as_ref()?;
+    let by = first.first().map_or(String::new(), |g| g.by.clone());
+    let header: Vec<String> = std::iter::once(format!("Group ({by})"))
+        .chain(view.reports.iter().map(|r| r.model.as_str().to_string()))
+        .collect();
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut t = new_table(style, &header_refs);
+    for g in first {
+        let mut cells = vec![g
+            .id
+            .as_deref()
+            .map_or("(none)".to_string(), |id| terminal_safe(id).into_owned())];
+        for r in &view.reports {
+            let same = r.groups.iter().flatten().find(|o| o.id == g.id);
+            cells.push(percent(same.and_then(|o| o.score.percentage)));
+        }
+        t.add_row(cells);
+    }
+    let columns: Vec<usize> = (1..=view.reports.len()).collect();
+    align_right(&mut t, &columns);
+    Some(t)
 }
 
 /// A top row as a cell: its name (or id).
@@ -140,11 +166,20 @@ pub fn write(view: &SideBySide, style: Style, top: Option<usize>, out: &mut dyn 
     }
     writeln!(out)?;
     write_table(out, &headline_table(view, style))?;
+    if let Some(t) = group_table(view, style) {
+        writeln!(out)?;
+        write_table(out, &t)?;
+    }
     let tops: Vec<(ScoringModel, Vec<TopRow>)> =
         view.reports.iter().map(|r| (r.model, top_rows(r, n))).collect();
     let shown = tops.iter().map(|(_, rows)| rows.len()).max().unwrap_or(0);
     if shown == 0 {
-        writeln!(out, "\nNo model has a row to gain from in the selection.")?;
+        let why = if n == 0 {
+            "--top 0: no ranked row is shown."
+        } else {
+            "No model has a ranked row in the selection."
+        };
+        writeln!(out, "\n{why}")?;
         return Ok(());
     }
     writeln!(
