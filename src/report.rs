@@ -262,6 +262,12 @@ pub struct RankedRecommendationOut {
     pub not_applicable_resources: u64,
     /// The ids of the controls that hold it, by id.
     pub controls: Vec<String>,
+    /// The names of the same controls (each its id when it has none), in the same
+    /// order: what the human-readable formats show (Azure's control ids are GUIDs). Not
+    /// in the JSON, which names controls by id.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub control_names: Vec<String>,
 }
 
 /// Where a recommendation's `v1` points come from.
@@ -472,12 +478,14 @@ fn ranked_recommendation_rows(model: &Model, rs: &RecommendationScore) -> Vec<Ra
             let row = &rs.rows[i];
             let r = row.recommendation as usize;
             let rec = &model.recommendations[r];
-            let mut controls: Vec<String> = model
+            let mut held: Vec<&crate::model::Control> = model
                 .controls_of(r)
                 .iter()
-                .map(|&c| model.controls[c as usize].id.clone())
+                .map(|&c| &model.controls[c as usize])
                 .collect();
-            controls.sort();
+            held.sort_by(|a, b| a.id.cmp(&b.id));
+            let controls = held.iter().map(|c| c.id.clone()).collect();
+            let control_names = held.iter().map(|c| c.display_name().to_string()).collect();
             RankedRecommendationOut {
                 rank,
                 id: rec.id.clone(),
@@ -501,6 +509,7 @@ fn ranked_recommendation_rows(model: &Model, rs: &RecommendationScore) -> Vec<Ra
                 unhealthy_resources: row.counts.unhealthy,
                 not_applicable_resources: row.counts.not_applicable,
                 controls,
+                control_names,
             }
         })
         .collect()

@@ -4,15 +4,16 @@
 //! every record, and a field in double quotes (its quotes doubled) when it holds a comma,
 //! a quote or a line break.
 //!
-//! One row per row of the report's `controls`, in its order: the ranked rows, then those
-//! that do not apply (rank empty), so that row *n* is the JSON's `controls[n-1]`. Every
+//! One row per row of the report's `controls` (or, under `v1` and `pass-rate`, its
+//! `recommendations`), in its order: the ranked rows, then those that do not apply (rank
+//! empty), so that row *n* is the JSON's `controls[n-1]` (`recommendations[n-1]`). Every
 //! number is the JSON's, unrounded and spelled as the JSON spells it, and is never
 //! quoted or prefixed (a negative number stays a number). Text from inputs is shown as on
 //! a terminal (SPEC §6: control and bidirectional characters as `\u{…}`), and a text
 //! cell that a spreadsheet would run as a formula gets a `'` in front (`cell_text`).
 
 use super::Document;
-use crate::report::ControlOut;
+use crate::report::{ControlOut, RankedRecommendationOut};
 use crate::text::controls_escaped;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -20,7 +21,10 @@ use std::io::{self, Write};
 /// Writes `doc` as CSV: only the assessment report has rows to give.
 pub fn render(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
     match doc {
-        Document::Report { report, .. } => write_controls(report.control_rows(), out),
+        Document::Report { report, .. } if report.model.ranks_recommendations() => {
+            write_rows(&RECOMMENDATION_COLUMNS, report.recommendation_rows(), out)
+        }
+        Document::Report { report, .. } => write_rows(&COLUMNS, report.control_rows(), out),
         Document::Models(_)
         | Document::Explanation(_)
         | Document::Plan(_)
@@ -43,12 +47,13 @@ enum Field {
     Value(String),
 }
 
-/// A column: its header (the JSON field's name) and its field in a row.
-type Column = (&'static str, fn(&ControlOut) -> Field);
+/// A column of rows of type `R`: its header (the JSON field's name) and its field in a
+/// row.
+type Column<R> = (&'static str, fn(&R) -> Field);
 
-/// The columns: every scalar field of a JSON control row, in the JSON's order (its
-/// `recommendations` list has no place in one row).
-const COLUMNS: [Column; 13] = [
+/// The columns of a control: every scalar field of a JSON control row, in the JSON's
+/// order (its `recommendations` list has no place in one row).
+const COLUMNS: [Column<ControlOut>; 13] = [
     ("rank", |c| value(&c.rank)),
     ("id", |c| Field::Text(c.id.clone())),
     ("name", |c| Field::Text(c.name.clone().unwrap_or_default())),
@@ -66,6 +71,34 @@ const COLUMNS: [Column; 13] = [
     ("members", |c| value(&c.members)),
 ];
 
+/// The columns of a recommendation (`v1`, `pass-rate`): every scalar field of a JSON
+/// recommendation row, in the JSON's order, and its `controls` (ids) joined by `;`.
+/// `points` and `points_from`, which only `v1` has, are empty under `pass-rate`.
+const RECOMMENDATION_COLUMNS: [Column<RankedRecommendationOut>; 18] = [
+    ("rank", |r| value(&r.rank)),
+    ("id", |r| Field::Text(r.id.clone())),
+    ("name", |r| Field::Text(r.name.clone().unwrap_or_default())),
+    ("severity", |r| Field::Text(r.severity.unwrap_or_default().to_string())),
+    ("preview", |r| value(&r.preview)),
+    ("custom", |r| value(&r.custom)),
+    ("applicable", |r| value(&r.applicable)),
+    ("max_score", |r| value(&r.max_score)),
+    ("current_score", |r| value(&r.current_score)),
+    ("potential_increase", |r| value(&r.potential_increase)),
+    ("potential_increase_percentage", |r| {
+        value(&r.potential_increase_percentage)
+    }),
+    ("points_per_resource", |r| value(&r.points_per_resource)),
+    ("points", |r| value(&r.points)),
+    ("points_from", |r| {
+        Field::Text(r.points_from.unwrap_or_default().to_string())
+    }),
+    ("healthy_resources", |r| value(&r.healthy_resources)),
+    ("unhealthy_resources", |r| value(&r.unhealthy_resources)),
+    ("not_applicable_resources", |r| value(&r.not_applicable_resources)),
+    ("controls", |r| Field::Text(r.controls.join(";"))),
+];
+
 /// A number, a boolean or an optional one, spelled as serde_json spells it in the JSON
 /// report (the shortest text that reads back as the same `f64`); `null` is an empty field.
 fn value<T: Serialize>(v: &T) -> Field {
@@ -75,12 +108,12 @@ fn value<T: Serialize>(v: &T) -> Field {
     }
 }
 
-/// Writes the header and one record per control.
-fn write_controls(controls: &[ControlOut], out: &mut dyn Write) -> io::Result<()> {
-    let header: Vec<String> = COLUMNS.iter().map(|(name, _)| name.to_string()).collect();
+/// Writes the header of `columns` and one record per row.
+fn write_rows<R>(columns: &[Column<R>], rows: &[R], out: &mut dyn Write) -> io::Result<()> {
+    let header: Vec<String> = columns.iter().map(|(name, _)| name.to_string()).collect();
     write_record(&header, out)?;
-    for c in controls {
-        let fields: Vec<String> = COLUMNS.iter().map(|(_, field)| field_text(field(c))).collect();
+    for row in rows {
+        let fields: Vec<String> = columns.iter().map(|(_, field)| field_text(field(row))).collect();
         write_record(&fields, out)?;
     }
     Ok(())
@@ -147,7 +180,7 @@ mod tests {
 
     fn csv(controls: &[ControlOut]) -> String {
         let mut out = Vec::new();
-        write_controls(controls, &mut out).unwrap();
+        write_rows(&COLUMNS, controls, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -1,5 +1,6 @@
 //! Self-contained HTML pages: the assessment report (a score gauge, the ranked control
-//! table with bars and a drill-down per control, group scores, the trend chart) and the
+//! table with bars and a drill-down per control, or under `v1` and `pass-rate` the
+//! ranked recommendations with their figures; group scores, the trend chart) and the
 //! trend page. Nothing is fetched over the network: styles are inline, charts are inline
 //! SVG, there is no script to run, and a Content-Security-Policy forbids any. Every text
 //! from an inventory is escaped for where it goes: element text and attribute values by
@@ -10,6 +11,7 @@ use crate::date::Instant;
 use crate::explain::Explanation;
 use crate::render::time_axis::{full_label, TimeAxis};
 use crate::report::{ControlOut, GateOut, GateRuleOut, Report};
+use crate::score::ScoringModel;
 use crate::text::{capitalised, controls_escaped, fmt2, hundredths, percent, signed};
 use crate::trend::{mixed_series, Run, Series, Timeline, Trend, NO_FILTER};
 use serde::Serialize;
@@ -456,7 +458,11 @@ fn write_report(
     page_start(&mut html, "Secure score report");
     report_headline(&mut html, report);
     report_scopes(&mut html, report);
-    report_controls(&mut html, report, details);
+    if report.model.ranks_recommendations() {
+        report_recommendations(&mut html, report);
+    } else {
+        report_controls(&mut html, report, details);
+    }
     report_groups(&mut html, report);
     report_local_exemptions(&mut html, report);
     report_trend(&mut html, trend);
@@ -471,14 +477,14 @@ fn report_headline(html: &mut String, report: &Report) {
     let s = &report.score;
     let _ = write!(
         html,
-        "<div class=\"head\">{}<div><h1>Secure score {}</h1><p class=\"meta\">{} resources assessed · {} scope(s) · as of {} · weighting {} ({} weights){} · {}</p>{}</div></div>",
+        "<div class=\"head\">{}<div><h1>Secure score{} {}</h1><p class=\"meta\">{} resources assessed · {} scope(s) · as of {} · {}{} · {}</p>{}</div></div>",
         gauge(s.percentage),
+        crate::render::model_tag(report),
         s.percentage.map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
         s.resources,
         report.scopes.len(),
         escape(&report.as_of),
-        report.weighting,
-        report.weights,
+        scored_by(report),
         report
             .config
             .as_deref()
@@ -486,6 +492,22 @@ fn report_headline(html: &mut String, report: &Report) {
         escape(&report.generator),
         report.gate.as_ref().map_or(String::new(), gate_banner)
     );
+}
+
+/// How the score was computed: the weighting of scopes (`classic`), or the model and
+/// what its score is made of (`v1`: points; `pass-rate`: passing recommendations).
+fn scored_by(report: &Report) -> String {
+    let s = &report.score;
+    match (report.model, s.current, s.max) {
+        (ScoringModel::Classic, _, _) => format!("weighting {} ({} weights)", report.weighting, report.weights),
+        (ScoringModel::V1, Some(c), Some(m)) => format!("model v1 ({} of {} points)", fmt2(c), fmt2(m)),
+        (ScoringModel::PassRate, Some(c), Some(m)) => format!(
+            "model pass-rate ({} of {} recommendations pass)",
+            c.round(),
+            m.round()
+        ),
+        (model, _, _) => format!("model {}", model.as_str()),
+    }
 }
 
 /// The gates' verdict as a banner: passed or failed, and each rule with its limit and
@@ -525,19 +547,41 @@ fn gate_banner(g: &GateOut) -> String {
     }
 }
 
-/// Each scope's score, when there is more than one.
+/// Each scope's score, when there is more than one: under `classic` with its weight;
+/// under a model whose rows are recommendations, its own score (points under `v1`,
+/// passed recommendations under `pass-rate`), which no weight combines, and a note.
 fn report_scopes(html: &mut String, report: &Report) {
     if report.scopes.len() <= 1 {
         return;
     }
-    html.push_str(
+    let last = match report.model {
+        ScoringModel::Classic => "<th class=\"n\">Points</th><th class=\"n\">Weight</th>",
+        ScoringModel::V1 => "<th class=\"n\">Points</th>",
+        ScoringModel::PassRate => "<th class=\"n\">Passed</th>",
+    };
+    let _ = write!(
+        html,
         "<h2>Scopes</h2><table id=\"scopes\"><thead><tr><th>Scope</th><th class=\"n\">Score</th>\
-         <th class=\"n\">Points</th><th class=\"n\">Weight</th></tr></thead><tbody>",
+         {last}</tr></thead><tbody>"
     );
     for sc in &report.scopes {
+        let figures = match report.model {
+            ScoringModel::Classic => format!(
+                "<td class=\"n\">{} / {}</td><td class=\"n\">{}</td>",
+                fmt2(sc.current),
+                fmt2(sc.max),
+                sc.weight
+            ),
+            ScoringModel::V1 => format!("<td class=\"n\">{} / {}</td>", fmt2(sc.current), fmt2(sc.max)),
+            ScoringModel::PassRate => format!(
+                "<td class=\"n\">{} / {}</td>",
+                sc.current.round(),
+                sc.max.round()
+            ),
+        };
         let _ = write!(
             html,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">{}</td>{figures}</tr>",
             // The id is kept whole (a GUID must not wrap at its hyphens on a narrow page).
             match (&sc.name, &sc.id) {
                 (Some(n), Some(id)) => format!("{} <span class=\"id\">({})</span>", escape(n), escape(id)),
@@ -546,12 +590,82 @@ fn report_scopes(html: &mut String, report: &Report) {
             },
             sc.percentage
                 .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
-            fmt2(sc.current),
-            fmt2(sc.max),
-            sc.weight
         );
     }
     html.push_str("</tbody></table>");
+    if let Some(note) = crate::render::scopes_note(report) {
+        let _ = write!(html, "<p class=\"na\" id=\"scopes-note\">{}</p>", escape(&note));
+    }
+}
+
+/// A bar of `current` out of `max`, then `current`.
+fn score_bar(current: f64, max: f64) -> String {
+    let share = if max > 0.0 { 100.0 * current / max } else { 0.0 };
+    format!(
+        "<span class=\"bar\" title=\"{} of {}\"><span style=\"width:{:.1}%\"></span></span> {}",
+        fmt2(current),
+        fmt2(max),
+        share.clamp(0.0, 100.0),
+        fmt2(current)
+    )
+}
+
+/// The ranked recommendations (`v1`, `pass-rate`): each with its severity, under `v1`
+/// its points and a bar of its current score, its impact, `+Score`, unhealthy of
+/// applicable resources and the controls that hold it; then the note on default points
+/// and the recommendations that do not apply. No drill-down: a recommendation's rows are
+/// its figures.
+fn report_recommendations(html: &mut String, report: &Report) {
+    let v1 = report.model == ScoringModel::V1;
+    let _ = write!(
+        html,
+        "<h2>Recommendations, most to gain first</h2><table id=\"recommendations\"><thead><tr>\
+         <th class=\"n\">#</th><th>Recommendation</th><th>Severity</th>{}<th class=\"n\">Impact</th>\
+         <th class=\"n\">+Score</th><th class=\"n\">Unhealthy</th><th>Controls</th></tr></thead><tbody>",
+        if v1 {
+            "<th class=\"n\">Points</th><th>Current</th>"
+        } else {
+            ""
+        }
+    );
+    for r in report.recommendation_rows().iter().filter(|r| r.rank.is_some()) {
+        let points = if v1 {
+            format!(
+                "<td class=\"n\">{}</td><td>{}</td>",
+                escape(&crate::render::points_cell(r)),
+                score_bar(r.current_score, r.max_score)
+            )
+        } else {
+            String::new()
+        };
+        let controls: Vec<String> = r.control_names.iter().map(|n| escape(n)).collect();
+        let _ = write!(
+            html,
+            "<tr class=\"applicable\"><td class=\"n\">{}</td><td>{}<br><code>{}</code></td><td>{}</td>{points}\
+             <td class=\"n\">{}</td><td class=\"n\">+{}%</td><td class=\"n\">{} / {}</td><td>{}</td></tr>",
+            r.rank.map_or(String::new(), |n| n.to_string()),
+            escape(r.name.as_deref().unwrap_or(&r.id)),
+            escape(&r.id),
+            escape(r.severity.unwrap_or("-")),
+            fmt2(r.potential_increase),
+            fmt2(r.potential_increase_percentage),
+            r.unhealthy_resources,
+            r.healthy_resources + r.unhealthy_resources,
+            if controls.is_empty() {
+                "<span class=\"na\">none</span>".to_string()
+            } else {
+                controls.join(", ")
+            }
+        );
+    }
+    html.push_str("</tbody></table>");
+    if let Some(note) = crate::render::points_note(report) {
+        let _ = write!(html, "<p class=\"na\" id=\"points-note\">{}</p>", escape(&note));
+    }
+    let idle = crate::render::not_applicable_recommendations(report, |r| escape(r.name.as_deref().unwrap_or(&r.id)));
+    if let Some(line) = idle {
+        let _ = write!(html, "<p class=\"na\" id=\"not-applicable\">{line}</p>");
+    }
 }
 
 /// The ranked controls, each with a bar of its current score and its drill-down.
@@ -562,11 +676,6 @@ fn report_controls(html: &mut String, report: &Report, details: &[Explanation]) 
          <th class=\"n\">+Score</th><th class=\"n\">Unhealthy</th></tr></thead><tbody>",
     );
     for (c, detail) in report.control_rows().iter().zip(details) {
-        let share = if c.max_score > 0.0 {
-            100.0 * c.current_score / c.max_score
-        } else {
-            0.0
-        };
         let _ = write!(
             html,
             "<tr class=\"{}\"><td class=\"n\">{}</td><td><details><summary>{}</summary>",
@@ -577,13 +686,10 @@ fn report_controls(html: &mut String, report: &Report, details: &[Explanation]) 
         drill_down(html, detail);
         let _ = write!(
             html,
-            "</details></td><td class=\"n\">{}</td><td><span class=\"bar\" title=\"{} of {}\"><span style=\"width:{:.1}%\"></span></span> {}</td>\
+            "</details></td><td class=\"n\">{}</td><td>{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">+{}%</td><td class=\"n\">{} / {}</td></tr>",
             fmt2(c.max_score),
-            fmt2(c.current_score),
-            fmt2(c.max_score),
-            share.clamp(0.0, 100.0),
-            fmt2(c.current_score),
+            score_bar(c.current_score, c.max_score),
             fmt2(c.potential_increase),
             fmt2(c.potential_increase_percentage),
             c.unhealthy_resources,

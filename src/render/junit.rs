@@ -1,14 +1,15 @@
 //! JUnit XML (SPEC §8), as Azure DevOps, GitLab, Jenkins and GitHub test reporters read
 //! it, for `assess` and `diff`: a testsuite `gates` with one testcase per gate rule,
 //! failed when the rule fails, and a testsuite `controls` with one testcase per
-//! applicable control, failed when it has unhealthy resources. Text from inputs is
+//! applicable control (under `v1` and `pass-rate`, `recommendations` with one per
+//! applicable recommendation), failed when it has unhealthy resources. Text from inputs is
 //! escaped by [`escape`]: XML's special characters as references, and the characters XML
 //! 1.0 forbids (and, as on a terminal, every other control or bidirectional character)
 //! as `\u{…}`, so the file is always well-formed and shows what the input held.
 
 use super::Document;
 use crate::diff::{Diff, DropGate};
-use crate::report::{ControlOut, GateOut, GateRuleOut, Report};
+use crate::report::{ControlOut, GateOut, GateRuleOut, RankedRecommendationOut, Report};
 use crate::text::{fmt2, name_and_id, percent};
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -127,22 +128,80 @@ fn gates_suite(gates: &[GateCase]) -> Suite {
     }
 }
 
-/// A testcase per applicable control of the report, in its ranking order.
+/// A testcase per applicable row of the report, in its ranking order: its controls, or
+/// under `v1` and `pass-rate` its recommendations (a suite of that name).
 fn report_suites(report: &Report) -> Vec<Suite> {
-    let controls = Suite {
-        name: "controls",
-        properties: vec![
-            ("secure score", percent(report.score.percentage)),
-            ("as of", report.as_of.clone()),
-        ],
-        cases: report
-            .control_rows()
-            .iter()
-            .filter(|c| c.applicable)
-            .map(control_case)
-            .collect(),
+    let mut properties = vec![("secure score", percent(report.score.percentage))];
+    if report.model.ranks_recommendations() {
+        properties.push(("model", report.model.as_str().to_string()));
+    }
+    properties.push(("as of", report.as_of.clone()));
+    let rows = if report.model.ranks_recommendations() {
+        Suite {
+            name: "recommendations",
+            properties,
+            cases: report
+                .recommendation_rows()
+                .iter()
+                .filter(|r| r.applicable)
+                .map(recommendation_case)
+                .collect(),
+        }
+    } else {
+        Suite {
+            name: "controls",
+            properties,
+            cases: report
+                .control_rows()
+                .iter()
+                .filter(|c| c.applicable)
+                .map(control_case)
+                .collect(),
+        }
     };
-    vec![gates_suite(&report_gates(report.gate.as_ref())), controls]
+    vec![gates_suite(&report_gates(report.gate.as_ref())), rows]
+}
+
+/// A recommendation's testcase: failed when it has unhealthy resources, the message
+/// giving their number and the score on offer, the details its severity, its `v1`
+/// points (and whether they are securescore's default) and the controls that hold it.
+fn recommendation_case(r: &RankedRecommendationOut) -> Case {
+    let name = name_and_id(r.name.as_deref(), &r.id);
+    let applicable = r.healthy_resources + r.unhealthy_resources;
+    let mut about = vec![format!("severity {}", r.severity.unwrap_or("unknown"))];
+    if let Some(points) = r.points {
+        about.push(match r.points_from {
+            Some("input") => format!("{} points (set by the input)", fmt2(points)),
+            _ => format!(
+                "{} points (securescore's default by severity; Microsoft never published its mapping)",
+                fmt2(points)
+            ),
+        });
+    }
+    about.push(if r.control_names.is_empty() {
+        "in no control".to_string()
+    } else {
+        format!("in {}", r.control_names.join(", "))
+    });
+    let about = about.join(" · ");
+    if r.unhealthy_resources == 0 {
+        return Case {
+            name,
+            failure: None,
+            output: Some(format!(
+                "{applicable} healthy resource(s), nothing unhealthy; {about}"
+            )),
+        };
+    }
+    Case {
+        name,
+        failure: Some(Failure {
+            kind: "unhealthy",
+            message: unhealthy_message(r.unhealthy_resources, applicable, r.potential_increase_percentage),
+            details: vec![about],
+        }),
+        output: None,
+    }
 }
 
 /// A control's testcase: failed when it has unhealthy resources, the message giving

@@ -32,7 +32,7 @@ use crate::explain::Explanation;
 use crate::findings::Findings;
 use crate::listing::CatalogListing;
 use crate::plan::Plan;
-use crate::report::{ControlOut, Report};
+use crate::report::{ControlOut, RankedRecommendationOut, Report};
 use crate::side_by_side::SideBySide;
 use crate::trend::Trend;
 use crate::validation::ValidationReport;
@@ -213,6 +213,99 @@ fn write_not_applicable(
         "\nNot applicable (no assessed resource): {}",
         idle.join(", ")
     )
+}
+
+/// `(v1)` or `(pass-rate)` after "Secure score" in a headline, with a space before it;
+/// nothing under `classic`, whose headlines stay as they were (SPEC §7: a headline names
+/// the model when it is not `classic`).
+fn model_tag(report: &Report) -> String {
+    if report.model.ranks_recommendations() {
+        format!(" ({})", report.model.as_str())
+    } else {
+        String::new()
+    }
+}
+
+/// True when a row's `v1` points are securescore's default for its severity rather than
+/// the input's `points`.
+fn default_points(r: &RankedRecommendationOut) -> bool {
+    r.points_from == Some("severity")
+}
+
+/// The mark after `v1` points that are securescore's default (see [`points_note`]).
+const DEFAULT_MARK: &str = "*";
+
+/// A row's `v1` points as shown, marked when they are securescore's default; empty
+/// under `pass-rate`.
+fn points_cell(r: &RankedRecommendationOut) -> String {
+    match r.points {
+        Some(p) if default_points(r) => format!("{}{DEFAULT_MARK}", crate::text::fmt2(p)),
+        Some(p) => crate::text::fmt2(p),
+        None => String::new(),
+    }
+}
+
+/// The note under a `v1` table whose rows show default points (SPEC §7: Microsoft never
+/// published how severity maps to points; securescore says so wherever it shows them);
+/// `None` when every row's points come from the input, or the model has no points.
+fn points_note(report: &Report) -> Option<String> {
+    use crate::model::Severity;
+    use crate::score::recommendations::default_points as points_of;
+    if !report.recommendation_rows().iter().any(default_points) {
+        return None;
+    }
+    let severities = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+    let mut mapping: Vec<String> = severities
+        .iter()
+        .map(|&s| format!("{} {}", s.as_str(), points_of(Some(s))))
+        .collect();
+    mapping.push(format!("unknown {}", points_of(None)));
+    Some(format!(
+        "{DEFAULT_MARK} points: securescore's default by severity ({}); Microsoft never published \
+         its mapping; set `points` on a recommendation to override",
+        mapping.join(", ")
+    ))
+}
+
+/// The note under the scopes of a model whose rows are recommendations, when several are
+/// listed: each scope is scored from its own resources alone (SPEC §7).
+fn scopes_note(report: &Report) -> Option<String> {
+    (report.model.ranks_recommendations() && report.scopes.len() > 1).then(|| {
+        format!(
+            "Each scope's {} score counts only its own resources: the scopes' scores do not add up \
+             to the overall one.",
+            report.model.as_str()
+        )
+    })
+}
+
+/// The line naming the recommendations that apply to no resource: those assessed (as
+/// not applicable) each as `name` shows it, and how many more have no assessment at all
+/// (the catalog's, mostly, which would fill pages); `None` when every row applies.
+fn not_applicable_recommendations(
+    report: &Report,
+    name: impl Fn(&RankedRecommendationOut) -> String,
+) -> Option<String> {
+    let idle = report.recommendation_rows().iter().filter(|r| r.rank.is_none());
+    let (assessed, unassessed): (Vec<_>, Vec<_>) = idle.partition(|r| r.not_applicable_resources > 0);
+    let names: Vec<String> = assessed.into_iter().map(name).collect();
+    let more = match unassessed.len() {
+        0 => None,
+        1 => Some("1 recommendation not assessed at all".to_string()),
+        n => Some(format!("{n} recommendations not assessed at all")),
+    };
+    match (names.is_empty(), more) {
+        (true, None) => None,
+        (true, Some(more)) => Some(format!("Not applicable: {more}")),
+        (false, None) => Some(format!(
+            "Not applicable (no assessed resource): {}",
+            names.join(", ")
+        )),
+        (false, Some(more)) => Some(format!(
+            "Not applicable (no assessed resource): {}; and {more}",
+            names.join(", ")
+        )),
+    }
 }
 
 #[cfg(test)]

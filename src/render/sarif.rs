@@ -2,8 +2,9 @@
 //! DefectDojo ingest. One run; the tool `securescore` with its version and one rule per
 //! recommendation met; one result per unhealthy (resource, recommendation) pair after
 //! exemptions, with the resource as a logical location (and, for GitHub, its id as the
-//! physical location's URI), and one per exempt pair with a suppression; the scores in
-//! the run's properties.
+//! physical location's URI), and one per exempt pair with a suppression; the scores and
+//! the model that made them in the run's properties (under `v1`, each rule's points in
+//! its properties).
 //!
 //! Results carry `partialFingerprints` made from the resource's case-folded identity and
 //! the recommendation's id alone, so the same finding keeps its fingerprint from run to
@@ -14,7 +15,8 @@
 use super::Document;
 use crate::findings::{Finding, FindingRule, Findings};
 use crate::model::Severity;
-use crate::report::{GateOut, Report, ScopeOut, ScoreOut};
+use crate::report::{GateOut, RankedRecommendationOut, Report, ScopeOut, ScoreOut};
+use crate::score::ScoringModel;
 use crate::text::{controls_escaped, name_and_id};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -195,6 +197,13 @@ struct RuleProperties {
     severity: Option<&'static str>,
     /// `security` (GitHub files the alerts as security alerts), then the controls.
     tags: Vec<String>,
+    /// `v1`: the recommendation's points, when it counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    points: Option<f64>,
+    /// `v1`: where its points come from: `input`, or `severity` (securescore's default;
+    /// Microsoft never published the mapping).
+    #[serde(rename = "points-from", skip_serializing_if = "Option::is_none")]
+    points_from: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -254,11 +263,14 @@ struct SuppressionProperties {
     reason: String,
 }
 
-/// The run's properties: the report's figures, unrounded, as its JSON has them.
+/// The run's properties: the report's figures, unrounded, as its JSON has them, and the
+/// model that made them (`weighting` only where it applies, `classic`).
 #[derive(Serialize)]
 struct RunProperties<'a> {
     as_of: &'a str,
-    weighting: crate::score::Weighting,
+    model: ScoringModel,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    weighting: Option<crate::score::Weighting>,
     score: &'a ScoreOut,
     scopes: &'a [ScopeOut],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -267,6 +279,13 @@ struct RunProperties<'a> {
 
 fn log<'a>(report: &'a Report, findings: &Findings) -> Log<'a> {
     let version = env!("CARGO_PKG_VERSION");
+    // Under `v1` and `pass-rate`, each counted recommendation's row, for its points; a
+    // finding of one that does not count (custom) has none.
+    let rows: BTreeMap<&str, &RankedRecommendationOut> = report
+        .recommendation_rows()
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
     Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -276,7 +295,11 @@ fn log<'a>(report: &'a Report, findings: &Findings) -> Log<'a> {
                     name: "securescore",
                     version,
                     semantic_version: version,
-                    rules: findings.recommendations.iter().map(rule).collect(),
+                    rules: findings
+                        .recommendations
+                        .iter()
+                        .map(|r| rule(r, rows.get(r.id.as_str()).copied()))
+                        .collect(),
                 },
             },
             results: findings
@@ -286,7 +309,8 @@ fn log<'a>(report: &'a Report, findings: &Findings) -> Log<'a> {
                 .collect(),
             properties: RunProperties {
                 as_of: &report.as_of,
-                weighting: report.weighting,
+                model: report.model,
+                weighting: report.model.weighs_scopes().then_some(report.weighting),
                 score: &report.score,
                 scopes: &report.scopes,
                 gate: report.gate.as_ref(),
@@ -295,7 +319,9 @@ fn log<'a>(report: &'a Report, findings: &Findings) -> Log<'a> {
     }
 }
 
-fn rule(r: &FindingRule) -> RuleOut {
+/// The rule of a recommendation met, with its `v1` points from its report row when it
+/// has one.
+fn rule(r: &FindingRule, row: Option<&RankedRecommendationOut>) -> RuleOut {
     let mut tags = vec!["security".to_string()];
     tags.extend(r.controls.iter().map(|c| text(c)).filter(|c| c != "security"));
     tags.dedup();
@@ -312,6 +338,8 @@ fn rule(r: &FindingRule) -> RuleOut {
             security_severity: security_severity(r.severity),
             severity: r.severity.map(Severity::as_str),
             tags,
+            points: row.and_then(|row| row.points),
+            points_from: row.and_then(|row| row.points_from),
         },
     }
 }

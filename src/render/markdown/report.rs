@@ -1,39 +1,97 @@
 //! The assessment report in markdown: a headline with the score, the model and the
-//! gate's verdict; the scopes; the ranked controls (`--top`); the groups; then a
+//! gate's verdict; the scopes; the ranked controls, or under `v1` and `pass-rate` the
+//! ranked recommendations (`--top`); the groups; then a
 //! `<details>` block with the full ranking, the local exemptions in effect and the
 //! warnings.
 
 use super::{count, escape, write_table, write_warnings, Align};
-use crate::report::{ControlOut, GateOut, GroupOut, LocalExemptionOut, Report};
-use crate::score::{WeightSource, Weighting};
+use crate::report::{ControlOut, GateOut, GroupOut, LocalExemptionOut, RankedRecommendationOut, Report};
+use crate::score::{ScoringModel, WeightSource, Weighting};
 use crate::text::{fmt2, hundredths, name_and_id, percent, UNNAMED_SCOPE};
 use std::io::{self, Write};
 
-/// Writes the report, the ranked table cut at `top` controls.
+/// Writes the report, the ranked table cut at `top` rows.
 pub fn write(report: &Report, top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
     write_headline(report, out)?;
     write_scopes(report, out)?;
-    let ranked: Vec<&ControlOut> = report
-        .control_rows()
-        .iter()
-        .filter(|c| c.rank.is_some())
-        .collect();
+    let ranked = Ranked::of(report);
     write_ranked(&ranked, top, out)?;
+    if !ranked.rows.is_empty() && top != Some(0) {
+        write_points_note(report, out)?;
+    }
     write_groups(report, out)?;
     write_details(report, &ranked, out)
+}
+
+/// The ranked rows of the report's model as table rows: its controls (`classic`) or its
+/// recommendations (`v1`, `pass-rate`), applicable ones only, in rank order.
+struct Ranked {
+    /// What a row is, in the singular: `control` or `recommendation`.
+    what: &'static str,
+    columns: Vec<(&'static str, Align)>,
+    rows: Vec<Vec<String>>,
+    /// Every row of the report, ranked or not (the details' summary counts them).
+    all: usize,
+}
+
+impl Ranked {
+    fn of(report: &Report) -> Ranked {
+        if !report.model.ranks_recommendations() {
+            return Ranked {
+                what: "control",
+                columns: CONTROL_COLUMNS.to_vec(),
+                rows: report
+                    .control_rows()
+                    .iter()
+                    .filter(|c| c.rank.is_some())
+                    .map(control_row)
+                    .collect(),
+                all: report.control_rows().len(),
+            };
+        }
+        let v1 = report.model == ScoringModel::V1;
+        let columns = RECOMMENDATION_COLUMNS
+            .iter()
+            .filter(|(name, _)| v1 || !V1_ONLY.contains(name))
+            .copied()
+            .collect();
+        Ranked {
+            what: "recommendation",
+            columns,
+            rows: report
+                .recommendation_rows()
+                .iter()
+                .filter(|r| r.rank.is_some())
+                .map(|r| recommendation_row(r, v1))
+                .collect(),
+            all: report.recommendation_rows().len(),
+        }
+    }
 }
 
 /// The score as the title; the gate's verdict under it when a gate was asked for; then
 /// the model and what the score was computed from.
 fn write_headline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.score;
-    writeln!(out, "## Secure score {}\n", percent(s.percentage))?;
+    writeln!(
+        out,
+        "## Secure score{} {}\n",
+        crate::render::model_tag(report),
+        percent(s.percentage)
+    )?;
     if let Some(g) = &report.gate {
         write_gate(g, out)?;
     }
     let mut facts = vec![format!("Model {}", report.model.as_str())];
+    let pass_rate = report.model == ScoringModel::PassRate;
     facts.push(match (s.percentage, s.current, s.max) {
+        (None, _, _) if report.model.ranks_recommendations() => {
+            "no recommendation applies to the selected resources".to_string()
+        }
         (None, _, _) => "no control with points applies to the selected resources".to_string(),
+        (Some(_), Some(c), Some(m)) if pass_rate => {
+            format!("{} of {} recommendations pass", c.round(), m.round())
+        }
         (Some(_), Some(c), Some(m)) => format!("{} of {} points", fmt2(c), fmt2(m)),
         (Some(_), _, _) => format!("weighted mean of {} scopes by {}", s.scopes, weights(report)),
     });
@@ -95,7 +153,9 @@ fn weights(report: &Report) -> &'static str {
     }
 }
 
-/// Each scope met, with its score.
+/// Each scope met, with its score: under `classic` with its weight; under a model whose
+/// rows are recommendations, its own score (points under `v1`, passed recommendations
+/// under `pass-rate`), which no weight combines, and a note when there are several.
 fn write_scopes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if report.scopes.is_empty() {
         return Ok(());
@@ -104,28 +164,48 @@ fn write_scopes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .scopes
         .iter()
         .map(|s| {
-            vec![
+            let mut row = vec![
                 match &s.id {
                     Some(id) => escape(&name_and_id(s.name.as_deref(), id)),
                     None => UNNAMED_SCOPE.to_string(),
                 },
                 percent(s.percentage),
-                format!("{} / {}", fmt2(s.current), fmt2(s.max)),
-                s.weight.to_string(),
-            ]
+            ];
+            match report.model {
+                ScoringModel::Classic => {
+                    row.push(format!("{} / {}", fmt2(s.current), fmt2(s.max)));
+                    row.push(s.weight.to_string());
+                }
+                ScoringModel::V1 => row.push(format!("{} / {}", fmt2(s.current), fmt2(s.max))),
+                ScoringModel::PassRate => row.push(format!("{} / {}", s.current.round(), s.max.round())),
+            }
+            row
         })
         .collect();
     writeln!(out, "\n### Scopes\n")?;
-    write_table(
-        out,
-        &[
+    let columns: &[(&str, Align)] = match report.model {
+        ScoringModel::Classic => &[
             ("Scope", Align::Left),
             ("Score", Align::Right),
             ("Points", Align::Right),
             ("Weight", Align::Right),
         ],
-        &rows,
-    )
+        ScoringModel::V1 => &[
+            ("Scope", Align::Left),
+            ("Score", Align::Right),
+            ("Points", Align::Right),
+        ],
+        ScoringModel::PassRate => &[
+            ("Scope", Align::Left),
+            ("Score", Align::Right),
+            ("Passed", Align::Right),
+        ],
+    };
+    write_table(out, columns, &rows)?;
+    match crate::render::scopes_note(report) {
+        Some(note) => writeln!(out, "\n{}", escape(&note)),
+        None => Ok(()),
+    }
 }
 
 /// The columns of a table of ranked controls.
@@ -156,28 +236,88 @@ fn control_row(c: &ControlOut) -> Vec<String> {
     ]
 }
 
-/// The ranked controls, the first `top` of them, and how many more there are.
-fn write_ranked(ranked: &[&ControlOut], top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "\n### Controls, most to gain first\n")?;
-    if ranked.is_empty() {
-        return writeln!(out, "No control applies to the selected resources.");
+/// The columns of a table of ranked recommendations (`v1` and `pass-rate`; `pass-rate`
+/// has no points, [`V1_ONLY`]).
+const RECOMMENDATION_COLUMNS: [(&str, Align); 9] = [
+    ("#", Align::Right),
+    ("Recommendation", Align::Left),
+    ("Severity", Align::Left),
+    ("Points", Align::Right),
+    ("Current", Align::Right),
+    ("Impact", Align::Right),
+    ("+Score", Align::Right),
+    ("Unhealthy", Align::Right),
+    ("Controls", Align::Left),
+];
+
+/// The columns of [`RECOMMENDATION_COLUMNS`] only `v1` has.
+const V1_ONLY: [&str; 2] = ["Points", "Current"];
+
+/// One ranked recommendation as a row of [`RECOMMENDATION_COLUMNS`] (without
+/// [`V1_ONLY`]'s unless `v1`); its controls by name.
+fn recommendation_row(r: &RankedRecommendationOut, v1: bool) -> Vec<String> {
+    let mut row = vec![
+        r.rank.map_or(String::new(), |n| n.to_string()),
+        escape(r.name.as_deref().unwrap_or(&r.id)),
+        r.severity.unwrap_or("-").to_string(),
+    ];
+    if v1 {
+        row.push(escape(&crate::render::points_cell(r)));
+        row.push(fmt2(r.current_score));
     }
-    let shown = top.unwrap_or(ranked.len()).min(ranked.len());
-    let hidden = ranked.len() - shown;
+    row.push(fmt2(r.potential_increase));
+    row.push(format!("+{}%", fmt2(r.potential_increase_percentage)));
+    row.push(format!(
+        "{} / {}",
+        r.unhealthy_resources,
+        r.healthy_resources + r.unhealthy_resources
+    ));
+    let controls: Vec<String> = r.control_names.iter().map(|n| escape(n)).collect();
+    row.push(if controls.is_empty() {
+        "-".to_string()
+    } else {
+        controls.join(", ")
+    });
+    row
+}
+
+/// The note on `v1`'s default points under the ranked table, when a row shown has them.
+fn write_points_note(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    match crate::render::points_note(report) {
+        Some(note) => writeln!(out, "\n{}", escape(&note)),
+        None => Ok(()),
+    }
+}
+
+/// The ranked rows, the first `top` of them, and how many more there are.
+fn write_ranked(ranked: &Ranked, top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
+    let what = ranked.what;
+    let heading = if what == "control" {
+        "Controls"
+    } else {
+        "Recommendations"
+    };
+    writeln!(out, "\n### {heading}, most to gain first\n")?;
+    let rows = &ranked.rows;
+    if rows.is_empty() {
+        return writeln!(out, "No {what} applies to the selected resources.");
+    }
+    let shown = top.unwrap_or(rows.len()).min(rows.len());
+    let hidden = rows.len() - shown;
+    let applicable = format!("applicable {what}");
     if shown == 0 {
         return writeln!(
             out,
             "{} not shown here (--top 0): see the full ranking below.",
-            count(hidden, "applicable control")
+            count(hidden, &applicable)
         );
     }
-    let rows: Vec<Vec<String>> = ranked[..shown].iter().map(|c| control_row(c)).collect();
-    write_table(out, &CONTROL_COLUMNS, &rows)?;
+    write_table(out, &ranked.columns, &rows[..shown])?;
     if hidden > 0 {
         writeln!(
             out,
             "\n… and {} more (the full ranking is below).",
-            count(hidden, "applicable control")
+            count(hidden, &applicable)
         )?;
     }
     Ok(())
@@ -215,9 +355,9 @@ fn group_row(g: &GroupOut) -> Vec<String> {
     ]
 }
 
-/// The full ranking, the controls that do not apply, the local exemptions in effect and
+/// The full ranking, the rows that do not apply, the local exemptions in effect and
 /// the warnings, folded.
-fn write_details(report: &Report, ranked: &[&ControlOut], out: &mut dyn Write) -> io::Result<()> {
+fn write_details(report: &Report, ranked: &Ranked, out: &mut dyn Write) -> io::Result<()> {
     let local = report.local_exemptions.as_deref().unwrap_or_default();
     let local_count = if local.is_empty() {
         String::new()
@@ -227,17 +367,22 @@ fn write_details(report: &Report, ranked: &[&ControlOut], out: &mut dyn Write) -
     writeln!(
         out,
         "\n<details>\n<summary>Full ranking ({}){local_count} and warnings ({})</summary>\n",
-        count(report.control_rows().len(), "control"),
+        count(ranked.all, ranked.what),
         report.warnings.len()
     )?;
     writeln!(out, "#### Full ranking\n")?;
-    if ranked.is_empty() {
-        writeln!(out, "No control applies to the selected resources.")?;
+    if ranked.rows.is_empty() {
+        writeln!(out, "No {} applies to the selected resources.", ranked.what)?;
     } else {
-        let rows: Vec<Vec<String>> = ranked.iter().map(|c| control_row(c)).collect();
-        write_table(out, &CONTROL_COLUMNS, &rows)?;
+        write_table(out, &ranked.columns, &ranked.rows)?;
     }
     crate::render::write_not_applicable(report, |c| escape(c.name.as_deref().unwrap_or(&c.id)), out)?;
+    let idle = crate::render::not_applicable_recommendations(report, |r| {
+        escape(r.name.as_deref().unwrap_or(&r.id))
+    });
+    if let Some(line) = idle {
+        writeln!(out, "\n{line}")?;
+    }
     write_local_exemptions(report.config.as_deref().unwrap_or_default(), local, out)?;
     writeln!(out, "\n#### Warnings\n")?;
     write_warnings(out, &report.warnings)?;
