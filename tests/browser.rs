@@ -544,6 +544,40 @@ fn markup_in_an_inventory_runs_nothing() {
     assert!(names.contains(&name) && names.contains(&attr), "{names:?}");
     assert_eq!(session.console_errors(), Vec::<String>::new());
 
+    // The same inventory under v1: the rows are recommendations, their controls listed
+    // by name, every text still text.
+    let v1 = dir.join("evil-v1.html");
+    securescore(&[
+        "assess",
+        evil.to_str().unwrap(),
+        "--model",
+        "v1",
+        "-f",
+        "html",
+        "-o",
+        v1.to_str().unwrap(),
+    ]);
+    session.open(&v1);
+    session.script(
+        "document.querySelectorAll('*').forEach(el => ['mouseover', 'mouseenter', 'click', 'focus']\
+         .forEach(t => el.dispatchEvent(new MouseEvent(t, {bubbles: true})))); return 0",
+    );
+    assert_eq!(session.script("return window.__pwned === undefined"), true);
+    let text = session.script("return document.body.innerText");
+    let text = text.as_str().unwrap();
+    for shown in [name, attr, "</script><script>window.__pwned=4</script>", "<i>r3</i>"] {
+        assert!(text.contains(shown), "{shown:?} is not shown as text in:\n{text}");
+    }
+    assert_eq!(
+        session.script("return document.querySelectorAll('#recommendations > tbody > tr').length"),
+        3
+    );
+    assert_eq!(
+        session.script("return document.querySelectorAll('img, b, i, svg:not(.gauge)').length"),
+        0
+    );
+    assert_eq!(session.console_errors(), Vec::<String>::new());
+
     // The trend page, with a label that carries markup.
     let history = dir.join("evil-history.jsonl");
     let label = "<script>window.__pwned=6</script>\"onmouseover=\"x";

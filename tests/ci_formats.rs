@@ -187,6 +187,96 @@ fn junit_matches_json(inventory: &str, gate: &[&str]) -> Vec<(String, Option<Str
     cases(&doc, "gates")
 }
 
+/// Under `--model v1` the hostile names are recommendations' testcases: rec-a (critical,
+/// 50 points): vm1 unhealthy, vm2 healthy, vm3 waived → 50 × 1/2 = 25; rec-b (medium,
+/// 20): vm1 unhealthy, vm2 healthy → 10; rec-c (low, 5): healthy → 5. Score 40 of 75 =
+/// 53.33…%, below 70; rec-a offers 100 × 25 / 75 = 33.33…%, rec-b 100 × 10 / 75 =
+/// 13.33…%.
+#[test]
+fn junit_on_hostile_names_under_v1_has_a_testcase_per_recommendation() {
+    let xml = stdout_of(
+        &[
+            "assess",
+            HOSTILE,
+            "--as-of",
+            AS_OF,
+            "-f",
+            "junit",
+            "--model",
+            "v1",
+            "--fail-under",
+            "70",
+        ],
+        1,
+    );
+    assert_inert_xml(&xml);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    assert_eq!(suite_counts(&doc, "gates"), (1, 1));
+    assert_eq!(
+        cases(&doc, "recommendations"),
+        [
+            (
+                "MFA [link](1) <b>bold</b> & \\u{7}bell\\u{1b}[31m red (rec-a)".to_string(),
+                Some("1 of 2 resources unhealthy; +33.33% secure score on offer".to_string())
+            ),
+            (
+                "=HYPERLINK(\"x\") (rec-b)".to_string(),
+                Some("1 of 2 resources unhealthy; +13.33% secure score on offer".to_string())
+            ),
+            ("Plain (rec-c)".to_string(), None),
+        ]
+    );
+    assert_eq!(suite_counts(&doc, "recommendations"), (3, 2));
+    // The failure names its controls as text, markup and all.
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure") && n.attribute("type") == Some("unhealthy"))
+        .unwrap();
+    assert_eq!(
+        failure.text(),
+        Some(
+            "1 of 2 resources unhealthy; +33.33% secure score on offer\n\
+             severity critical · 50.00 points (securescore's default by severity; Microsoft never \
+             published its mapping) · in Enable `MFA` | @team <script>alert('x')</script>"
+        )
+    );
+}
+
+/// Under `v1` and `pass-rate`, every applicable recommendation of the JSON report is one
+/// testcase, failed exactly when it has unhealthy resources, with the JSON's count.
+#[test]
+fn junit_under_v1_and_pass_rate_matches_the_json_report() {
+    for model in ["v1", "pass-rate"] {
+        for inventory in ["examples/contoso.json", "fixtures/markup-names.json", HOSTILE] {
+            let args = ["assess", inventory, "--as-of", AS_OF, "--model", model, "-f"];
+            let json: Value = serde_json::from_str(&stdout_of(&[&args[..], &["json"]].concat(), 0)).unwrap();
+            let xml = stdout_of(&[&args[..], &["junit"]].concat(), 0);
+            assert_inert_xml(&xml);
+            let doc = roxmltree::Document::parse(&xml).unwrap();
+            let applicable: Vec<&Value> = json["recommendations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["applicable"] == true)
+                .collect();
+            let got = cases(&doc, "recommendations");
+            assert_eq!(got.len(), applicable.len(), "{model} {inventory}");
+            for ((name, failure), r) in got.iter().zip(&applicable) {
+                assert!(name.ends_with(&format!("({})", r["id"].as_str().unwrap())), "{name}");
+                let unhealthy = r["unhealthy_resources"].as_u64().unwrap();
+                let total = unhealthy + r["healthy_resources"].as_u64().unwrap();
+                match failure {
+                    Some(message) => assert!(
+                        message.starts_with(&format!("{unhealthy} of {total} resources unhealthy; +")),
+                        "{message}"
+                    ),
+                    None => assert_eq!(unhealthy, 0, "{name} passes with unhealthy resources"),
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn junit_for_diff_has_the_max_drop_rule_and_after_s_controls() {
     let json: Value = serde_json::from_str(&triage_diff("json", &["--max-drop", "0"], 1)).unwrap();
@@ -299,6 +389,40 @@ fn sarif_on_hostile_names_lists_rules_results_and_suppressions() {
         results[0]["locations"][0]["logicalLocations"][0]["name"],
         "vm1 <script>alert(1)</script> @user"
     );
+}
+
+/// Under `v1` the log names the model, and each rule its points (from severity: rec-a
+/// critical 50, rec-b medium 20, rec-c low 5); the findings are the same pairs as under
+/// classic, and the texts are as escaped.
+#[test]
+fn sarif_on_hostile_names_under_v1_names_the_model_and_points() {
+    let classic = sarif(&[HOSTILE]);
+    let log = sarif(&[HOSTILE, "--model", "v1"]);
+    let run = &log["runs"][0];
+    assert_eq!(run["properties"]["model"], "v1");
+    assert!(run["properties"].get("weighting").is_none());
+    // 40 of 75 points, as in the JUnit test.
+    assert_close(&run["properties"]["score"]["percentage"], 100.0 * 40.0 / 75.0);
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let points: Vec<(&str, f64, &str)> = rules
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap(),
+                r["properties"]["points"].as_f64().unwrap(),
+                r["properties"]["points-from"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        points,
+        [("rec-a", 50.0, "severity"), ("rec-b", 20.0, "severity"), ("rec-c", 5.0, "severity")]
+    );
+    assert_eq!(
+        rules[0]["shortDescription"]["text"],
+        "MFA \\[link\\](1) <b>bold</b> & \\u{7}bell\\u{1b}\\[31m red"
+    );
+    assert_eq!(run["results"], classic["runs"][0]["results"]);
 }
 
 /// The fingerprint of a finding depends on the resource's identity and the
@@ -417,8 +541,10 @@ impl Drop for Scratch {
 /// Writes the SARIF logs of the examples and fixtures into `dir`: each run's arguments
 /// and file.
 fn sarif_logs(dir: &Path) -> Vec<(String, PathBuf)> {
-    let inputs: [&[&str]; 8] = [
+    let inputs: [&[&str]; 10] = [
         &[HOSTILE],
+        &[HOSTILE, "--model", "v1"],
+        &["fixtures/models/v1-vs-classic.json", "--model", "pass-rate"],
         &[HOSTILE, "--ignore-exemptions"],
         &["examples/contoso.json", "--fail-under", "90"],
         &["fixtures/exemptions.json"],

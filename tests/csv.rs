@@ -86,9 +86,38 @@ fn parse(text: &str) -> Vec<Vec<String>> {
     records
 }
 
+/// The field names of a recommendation row (`--model v1` and `pass-rate`), in the
+/// columns' order.
+const RECOMMENDATION_HEADER: [&str; 18] = [
+    "rank",
+    "id",
+    "name",
+    "severity",
+    "preview",
+    "custom",
+    "applicable",
+    "max_score",
+    "current_score",
+    "potential_increase",
+    "potential_increase_percentage",
+    "points_per_resource",
+    "points",
+    "points_from",
+    "healthy_resources",
+    "unhealthy_resources",
+    "not_applicable_resources",
+    "controls",
+];
+
 /// `assess` of `files` in `format`, which must succeed.
 fn assess(files: &[&str], format: &str) -> Vec<u8> {
+    assess_with(files, format, &[])
+}
+
+/// `assess` of `files` in `format` with `extra` arguments, which must succeed.
+fn assess_with(files: &[&str], format: &str, extra: &[&str]) -> Vec<u8> {
     let mut args = vec!["assess", "--as-of", AS_OF, "-f", format];
+    args.extend(extra);
     args.extend(files);
     let out = common::run(&args);
     common::assert_exit(&out, 0);
@@ -102,26 +131,57 @@ type RawRow = BTreeMap<String, Box<RawValue>>;
 
 /// The CSV and the JSON report of the same inventory, row by row.
 fn both(files: &[&str]) -> (Vec<Vec<String>>, Vec<RawRow>) {
-    let csv = String::from_utf8(assess(files, "csv")).expect("UTF-8");
+    both_under(files, "classic")
+}
+
+/// The CSV and the JSON report of the same inventory under `model`, row by row: the
+/// report's `controls` (classic) or `recommendations` (v1, pass-rate).
+fn both_under(files: &[&str], model: &str) -> (Vec<Vec<String>>, Vec<RawRow>) {
+    let extra = ["--model", model];
+    let csv = String::from_utf8(assess_with(files, "csv", &extra)).expect("UTF-8");
     assert!(!csv.starts_with('\u{feff}'), "no byte order mark");
     let records = parse(&csv);
-    let json = String::from_utf8(assess(files, "json")).unwrap();
+    let json = String::from_utf8(assess_with(files, "json", &extra)).unwrap();
     let report: BTreeMap<String, Box<RawValue>> = serde_json::from_str(&json).unwrap();
-    let controls: Vec<RawRow> = serde_json::from_str(report["controls"].get()).unwrap();
-    assert_eq!(records[0], HEADER, "header");
-    assert_eq!(records.len() - 1, controls.len(), "one row per control");
-    (records[1..].to_vec(), controls)
+    let (key, header): (&str, &[&str]) = match model {
+        "classic" => ("controls", &HEADER),
+        _ => ("recommendations", &RECOMMENDATION_HEADER),
+    };
+    let rows: Vec<RawRow> = serde_json::from_str(report[key].get()).unwrap();
+    assert_eq!(records[0], header, "header");
+    assert_eq!(records.len() - 1, rows.len(), "one row per {key}");
+    (records[1..].to_vec(), rows)
 }
 
 /// Every number of every row is the JSON's, spelled the same and read as the same `f64`;
 /// `null` is an empty field; booleans are the JSON's words; text fields are the JSON's
 /// where nothing needed escaping.
 fn assert_rows_match(files: &[&str]) {
-    let (rows, controls) = both(files);
+    assert_rows_match_under(files, "classic");
+}
+
+/// [`assert_rows_match`] under `model`. A field the JSON row leaves out (`points` under
+/// pass-rate) is empty, as `null` is; a list (a recommendation's `controls`) is its
+/// items joined by `;`.
+fn assert_rows_match_under(files: &[&str], model: &str) {
+    let (rows, controls) = both_under(files, model);
+    let header: &[&str] = if model == "classic" {
+        &HEADER
+    } else {
+        &RECOMMENDATION_HEADER
+    };
     for (row, c) in rows.iter().zip(&controls) {
-        assert_eq!(row.len(), HEADER.len());
-        for (field, name) in row.iter().zip(HEADER) {
-            let raw = c[name].get();
+        assert_eq!(row.len(), header.len());
+        for (field, &name) in row.iter().zip(header) {
+            let raw = c.get(name).map_or("null", |v| v.get());
+            if raw.starts_with('[') {
+                let items: Vec<String> = serde_json::from_str(raw).unwrap();
+                let joined = items.join(";");
+                if !joined.starts_with(['=', '+', '-', '@']) {
+                    assert_eq!(field, &joined, "{name} of {}", c["id"].get());
+                }
+                continue;
+            }
             let at = format!("{name} of {}", c["id"].get());
             match raw {
                 "null" => assert_eq!(field, "", "{at}"),
@@ -151,6 +211,51 @@ fn every_number_of_the_examples_equals_the_json_reports() {
     for files in common::azure_example_exports() {
         let files: Vec<&str> = files.iter().map(String::as_str).collect();
         assert_rows_match(&files);
+    }
+}
+
+#[test]
+fn every_number_of_the_v1_and_pass_rate_rows_equals_the_json_reports() {
+    for model in ["v1", "pass-rate"] {
+        assert_rows_match_under(&["examples/contoso.json"], model);
+        assert_rows_match_under(&["fixtures/models/v1-vs-classic.json"], model);
+        assert_rows_match_under(&["fixtures/markup-names.json"], model);
+        for files in common::azure_example_exports() {
+            let files: Vec<&str> = files.iter().map(String::as_str).collect();
+            assert_rows_match_under(&files, model);
+        }
+    }
+}
+
+#[test]
+fn recommendation_names_and_controls_cannot_run_as_formulas_under_v1() {
+    let (rows, _) = both_under(&["fixtures/markup-names.json"], "v1");
+    let field = |id: &str, i: usize| -> String {
+        rows.iter()
+            .find(|r| r[1] == id)
+            .unwrap_or_else(|| panic!("no row {id}"))[i]
+            .clone()
+    };
+    assert_eq!(field("rec-a", 2), "'=1+1 | <b>bold</b>");
+    assert_eq!(field("rec-b", 2), "'-2+3 \\| escaped pipe");
+    assert_eq!(field("rec-d", 2), "'\\u{9}Tab first");
+    assert_eq!(field("rec-z", 2), "'@everyone <script>x</script>");
+    // rec-e's one control is `-ctl-idle`, guarded; it applies to nothing, so it has no
+    // rank; it has no severity, so the default (unknown) 20 points.
+    assert_eq!(field("rec-e", 17), "'-ctl-idle");
+    assert_eq!(field("rec-e", 0), "");
+    assert_eq!(field("rec-e", 3), "");
+    assert_eq!(field("rec-e", 12), "20.0");
+    assert_eq!(field("rec-e", 13), "severity");
+    for row in &rows {
+        for f in row {
+            assert!(!f.starts_with(['=', '+', '@', '\t', '\r']), "{f:?}");
+            assert!(!f.chars().any(char::is_control), "{f:?}");
+            if f.starts_with('-') {
+                f.parse::<f64>()
+                    .unwrap_or_else(|_| panic!("{f:?} is text starting with -"));
+            }
+        }
     }
 }
 

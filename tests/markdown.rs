@@ -265,6 +265,82 @@ fn hostile_names_read_back_as_text_and_make_no_markup() {
     }
 }
 
+/// Under `v1` and `pass-rate` the markdown's title is the table's headline, model and
+/// all, and its ranked tables hold every applicable recommendation of the JSON report.
+#[test]
+fn every_example_under_v1_and_pass_rate_reads_back_with_the_other_formats_figures() {
+    for model in ["v1", "pass-rate"] {
+        for files in examples() {
+            let args = |format: &str| with_files(&["assess", "--as-of", AS_OF, "--model", model, "-f", format], &files);
+            let json: Value = serde_json::from_str(&stdout_of(&strs(&args("json")), 0)).unwrap();
+            let ranked = json["recommendations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| !r["rank"].is_null())
+                .count();
+            let table = stdout_of(&strs(&args("table")), 0);
+            let md = stdout_of(&strs(&args("markdown")), 0);
+            let seen = read(&md);
+            let headline = table.lines().next().unwrap().split("  ").next().unwrap();
+            assert_eq!(seen.headings[0], headline, "{model} {files:?}");
+            let rankings: Vec<_> = seen.tables.iter().filter(|t| t[0][0] == "#").collect();
+            assert_eq!(rankings.len(), if ranked > 0 { 2 } else { 0 }, "{files:?}");
+            for t in rankings {
+                assert_eq!(t.len() - 1, ranked, "{model} {files:?}");
+            }
+        }
+    }
+}
+
+/// Under `v1` and `pass-rate` the rows are recommendations: their names, severities and
+/// controls read back as the input's text, and nothing becomes markup.
+#[test]
+fn hostile_names_under_v1_and_pass_rate_read_back_as_text() {
+    for model in ["v1", "pass-rate"] {
+        let md = stdout_of(
+            &["assess", HOSTILE, "--as-of", AS_OF, "--model", model, "-f", "markdown"],
+            0,
+        );
+        let seen = read(&md);
+        assert!(seen.headings[0].starts_with(&format!("Secure score ({model}) ")), "{md}");
+        for name in [
+            "=1+1 | <b>bold</b>",
+            "-2+3 \\| escaped pipe",
+            "[x](javascript:alert(1))",
+            "\\u{9}Tab first",
+            "@everyone <script>x</script>",
+            "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "@user please look | `rm -rf /` *now*",
+            "# Heading [link](http://evil.example) <img src=x onerror=alert(1)> & ~~gone~~ www.evil.example",
+            "\\u{1b}[31mred\\u{1b}[0m\\u{9}tab\\u{d}\\u{a}new line \\u{202e}evil",
+            "Prod | @user <script>alert(1)</script> (5e1f0000-0000-4000-8000-000000000001)",
+        ] {
+            assert!(seen.has_cell(name), "{model}: no cell {name:?} in {md}");
+        }
+        // The two ranked tables (the shown rows and the full ranking) hold the five
+        // applicable recommendations; rec-e, assessed nowhere, is counted below.
+        let rankings: Vec<_> = seen.tables.iter().filter(|t| t[0][0] == "#").collect();
+        assert_eq!(rankings.len(), 2, "{md}");
+        assert!(rankings.iter().all(|t| t.len() - 1 == 5), "{md}");
+        assert!(
+            seen.paragraphs
+                .iter()
+                .any(|p| p == "Not applicable: 1 recommendation not assessed at all"),
+            "{md}"
+        );
+        assert!(
+            seen.paragraphs.iter().any(|p| p.starts_with(&format!("Each scope's {model} score"))),
+            "{md}"
+        );
+        let note = seen.paragraphs.iter().any(|p| p.starts_with("* points: securescore's default"));
+        assert_eq!(note, model == "v1", "{md}");
+        for raw in ["<script", "<img", "@user", "@everyone", "https://", "www.evil"] {
+            assert!(!md.contains(raw), "{raw:?} in {md}");
+        }
+    }
+}
+
 #[test]
 fn every_command_with_markdown_escapes_hostile_names() {
     let runs: [&[&str]; 4] = [

@@ -3,7 +3,8 @@
 //! error), so that a restructuring that changes any output fails here.
 //!
 //! The snapshots live in `tests/snapshots/`, one file per inventory (and one each for
-//! `controls`, `diff`, `trend`, the scoring options, and `io`: history in the HTML page,
+//! `controls`, `diff`, `trend`, the scoring options, `assess_models`: `assess` under
+//! `--model v1` and `pass-rate`, and `io`: history in the HTML page,
 //! `--record`, `-o`, `--color always`, `NO_COLOR` and standard input; and `cli`: each
 //! command's help, refused values, controls `explain` cannot find, `-o` for every
 //! command). A run that writes
@@ -404,6 +405,35 @@ fn option_runs() -> Vec<Vec<String>> {
     runs
 }
 
+/// `assess` under the models whose rows are recommendations (`v1`, `pass-rate`): every
+/// format on the hand-computed models fixture, and the table and markdown on the demo
+/// estate (two scopes, the catalog's recommendations) and on hostile names.
+fn assess_model_runs() -> Vec<Vec<String>> {
+    let mut runs = Vec::new();
+    for model in ["v1", "pass-rate"] {
+        for format in ["table", "json", "html", "markdown", "csv", "junit", "sarif"] {
+            runs.push(strings(&[
+                "assess",
+                "fixtures/models/v1-vs-classic.json",
+                "--as-of",
+                AS_OF,
+                "--model",
+                model,
+                "-f",
+                format,
+            ]));
+        }
+        for inventory in ["examples/contoso.json", "fixtures/markup-names.json"] {
+            for format in ["table", "markdown"] {
+                runs.push(strings(&[
+                    "assess", inventory, "--as-of", AS_OF, "--model", model, "-f", format,
+                ]));
+            }
+        }
+    }
+    runs
+}
+
 /// Pairs of inventories to compare.
 fn diff_runs() -> Vec<Vec<String>> {
     let pairs: [(&str, &str, &[&str]); 10] = [
@@ -624,6 +654,7 @@ fn suites() -> BTreeMap<String, Vec<Run>> {
         out.insert(name.replace('/', "__"), runs(inventory_runs(&name, &files)));
     }
     out.insert("options".to_string(), runs(option_runs()));
+    out.insert("assess_models".to_string(), runs(assess_model_runs()));
     out.insert("diff".to_string(), runs(diff_runs()));
     out.insert("io".to_string(), io_runs());
     out.insert("cli".to_string(), cli_runs());
