@@ -262,9 +262,9 @@ pub struct RankedRecommendationOut {
     pub not_applicable_resources: u64,
     /// The ids of the controls that hold it, by id.
     pub controls: Vec<String>,
-    /// The names of the same controls (each its id when it has none), in the same
-    /// order: what the human-readable formats show (Azure's control ids are GUIDs). Not
-    /// in the JSON, which names controls by id.
+    /// The names of the same controls (each its id when it has none), by name: what the
+    /// human-readable formats show (Azure's control ids are GUIDs). Not in the JSON,
+    /// which names controls by id.
     #[serde(skip)]
     #[schemars(skip)]
     pub control_names: Vec<String>,
@@ -485,7 +485,8 @@ fn ranked_recommendation_rows(model: &Model, rs: &RecommendationScore) -> Vec<Ra
                 .collect();
             held.sort_by(|a, b| a.id.cmp(&b.id));
             let controls = held.iter().map(|c| c.id.clone()).collect();
-            let control_names = held.iter().map(|c| c.display_name().to_string()).collect();
+            let mut control_names: Vec<String> = held.iter().map(|c| c.display_name().to_string()).collect();
+            control_names.sort();
             RankedRecommendationOut {
                 rank,
                 id: rec.id.clone(),

@@ -169,7 +169,8 @@ pub struct Style {
 pub struct RenderOptions {
     /// The look of human-readable output.
     pub style: Style,
-    /// Show only the first N ranked controls of the assessment report's table.
+    /// Show only the first N ranked rows (controls, or recommendations under `v1` and
+    /// `pass-rate`) of the assessment report's table.
     pub top: Option<usize>,
 }
 

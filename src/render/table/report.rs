@@ -1,5 +1,6 @@
-//! The human-readable report: a headline, the ranked triage table of controls, and the
-//! controls that do not apply, readable at 80 columns.
+//! The human-readable report: a headline, the ranked triage table of controls (under
+//! `v1` and `pass-rate`, of recommendations, with the note on default points), and the
+//! rows that do not apply, readable at 80 columns.
 
 use super::{align_right, new_table, paint, score_color, write_table, Grid};
 use crate::render::Style;
