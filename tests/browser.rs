@@ -565,7 +565,12 @@ fn markup_in_an_inventory_runs_nothing() {
     assert_eq!(session.script("return window.__pwned === undefined"), true);
     let text = session.script("return document.body.innerText");
     let text = text.as_str().unwrap();
-    for shown in [name, attr, "</script><script>window.__pwned=4</script>", "<i>r3</i>"] {
+    for shown in [
+        name,
+        attr,
+        "</script><script>window.__pwned=4</script>",
+        "<i>r3</i>",
+    ] {
         assert!(text.contains(shown), "{shown:?} is not shown as text in:\n{text}");
     }
     assert_eq!(

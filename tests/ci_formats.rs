@@ -262,7 +262,10 @@ fn junit_under_v1_and_pass_rate_matches_the_json_report() {
             let got = cases(&doc, "recommendations");
             assert_eq!(got.len(), applicable.len(), "{model} {inventory}");
             for ((name, failure), r) in got.iter().zip(&applicable) {
-                assert!(name.ends_with(&format!("({})", r["id"].as_str().unwrap())), "{name}");
+                assert!(
+                    name.ends_with(&format!("({})", r["id"].as_str().unwrap())),
+                    "{name}"
+                );
                 let unhealthy = r["unhealthy_resources"].as_u64().unwrap();
                 let total = unhealthy + r["healthy_resources"].as_u64().unwrap();
                 match failure {
@@ -416,7 +419,11 @@ fn sarif_on_hostile_names_under_v1_names_the_model_and_points() {
         .collect();
     assert_eq!(
         points,
-        [("rec-a", 50.0, "severity"), ("rec-b", 20.0, "severity"), ("rec-c", 5.0, "severity")]
+        [
+            ("rec-a", 50.0, "severity"),
+            ("rec-b", 20.0, "severity"),
+            ("rec-c", 5.0, "severity")
+        ]
     );
     assert_eq!(
         rules[0]["shortDescription"]["text"],

@@ -271,7 +271,12 @@ fn hostile_names_read_back_as_text_and_make_no_markup() {
 fn every_example_under_v1_and_pass_rate_reads_back_with_the_other_formats_figures() {
     for model in ["v1", "pass-rate"] {
         for files in examples() {
-            let args = |format: &str| with_files(&["assess", "--as-of", AS_OF, "--model", model, "-f", format], &files);
+            let args = |format: &str| {
+                with_files(
+                    &["assess", "--as-of", AS_OF, "--model", model, "-f", format],
+                    &files,
+                )
+            };
             let json: Value = serde_json::from_str(&stdout_of(&strs(&args("json")), 0)).unwrap();
             let ranked = json["recommendations"]
                 .as_array()
@@ -299,11 +304,16 @@ fn every_example_under_v1_and_pass_rate_reads_back_with_the_other_formats_figure
 fn hostile_names_under_v1_and_pass_rate_read_back_as_text() {
     for model in ["v1", "pass-rate"] {
         let md = stdout_of(
-            &["assess", HOSTILE, "--as-of", AS_OF, "--model", model, "-f", "markdown"],
+            &[
+                "assess", HOSTILE, "--as-of", AS_OF, "--model", model, "-f", "markdown",
+            ],
             0,
         );
         let seen = read(&md);
-        assert!(seen.headings[0].starts_with(&format!("Secure score ({model}) ")), "{md}");
+        assert!(
+            seen.headings[0].starts_with(&format!("Secure score ({model}) ")),
+            "{md}"
+        );
         for name in [
             "=1+1 | <b>bold</b>",
             "-2+3 \\| escaped pipe",
@@ -330,10 +340,15 @@ fn hostile_names_under_v1_and_pass_rate_read_back_as_text() {
             "{md}"
         );
         assert!(
-            seen.paragraphs.iter().any(|p| p.starts_with(&format!("Each scope's {model} score"))),
+            seen.paragraphs
+                .iter()
+                .any(|p| p.starts_with(&format!("Each scope's {model} score"))),
             "{md}"
         );
-        let note = seen.paragraphs.iter().any(|p| p.starts_with("* points: securescore's default"));
+        let note = seen
+            .paragraphs
+            .iter()
+            .any(|p| p.starts_with("* points: securescore's default"));
         assert_eq!(note, model == "v1", "{md}");
         for raw in ["<script", "<img", "@user", "@everyone", "https://", "www.evil"] {
             assert!(!md.contains(raw), "{raw:?} in {md}");

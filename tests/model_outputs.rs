@@ -32,7 +32,9 @@ const AS_OF: &str = "2026-11-22";
 
 /// `assess` of the fixture under `model` in `format`, with `extra` arguments.
 fn assess(model: &str, format: &str, extra: &[&str]) -> String {
-    let mut args = vec!["assess", FIXTURE, "--as-of", AS_OF, "--model", model, "-f", format];
+    let mut args = vec![
+        "assess", FIXTURE, "--as-of", AS_OF, "--model", model, "-f", format,
+    ];
     args.extend_from_slice(extra);
     stdout_of(&args, 0)
 }
@@ -166,7 +168,14 @@ fn a_points_set_on_every_row_needs_no_note() {
     let path = dir.join("points.json");
     std::fs::write(&path, inventory.to_string()).unwrap();
     let text = stdout_of(
-        &["assess", path.to_str().unwrap(), "--as-of", AS_OF, "--model", "v1"],
+        &[
+            "assess",
+            path.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--model",
+            "v1",
+        ],
         0,
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -183,7 +192,14 @@ fn a_points_set_on_every_row_needs_no_note() {
 #[test]
 fn several_scopes_get_each_their_own_score_and_a_note() {
     let v1 = stdout_of(
-        &["assess", "examples/contoso.json", "--as-of", AS_OF, "--model", "v1"],
+        &[
+            "assess",
+            "examples/contoso.json",
+            "--as-of",
+            AS_OF,
+            "--model",
+            "v1",
+        ],
         0,
     );
     assert!(v1.contains(" Scope "), "{v1}");
@@ -200,11 +216,21 @@ fn several_scopes_get_each_their_own_score_and_a_note() {
     assert!(v1.contains("\nNot applicable: "), "{v1}");
     assert!(v1.contains(" recommendations not assessed at all\n"), "{v1}");
     let pass_rate = stdout_of(
-        &["assess", "examples/contoso.json", "--as-of", AS_OF, "--model", "pass-rate"],
+        &[
+            "assess",
+            "examples/contoso.json",
+            "--as-of",
+            AS_OF,
+            "--model",
+            "pass-rate",
+        ],
         0,
     );
     assert!(pass_rate.contains(" Passed"), "{pass_rate}");
-    assert!(pass_rate.contains("Each scope's pass-rate score counts only"), "{pass_rate}");
+    assert!(
+        pass_rate.contains("Each scope's pass-rate score counts only"),
+        "{pass_rate}"
+    );
     let classic = stdout_of(&["assess", "examples/contoso.json", "--as-of", AS_OF], 0);
     assert!(classic.contains("Weight"), "{classic}");
     assert!(!classic.contains("Each scope's"), "{classic}");
@@ -244,7 +270,9 @@ Model v1 · 103.33 of 160.00 points · 4 resources assessed · 1 scope · as of 
 #[test]
 fn the_pass_rate_markdown_has_no_points() {
     let md = assess("pass-rate", "markdown", &[]);
-    assert!(md.starts_with("## Secure score (pass-rate) 20.00%\n\nModel pass-rate · 1 of 5 recommendations pass · "));
+    assert!(md.starts_with(
+        "## Secure score (pass-rate) 20.00%\n\nModel pass-rate · 1 of 5 recommendations pass · "
+    ));
     assert!(md.contains(
         "| # | Recommendation | Severity | Impact | +Score | Unhealthy | Controls |\n|--:|---|---|--:|--:|--:|---|\n\
          | 1 | Disk encryption should be enabled | medium | 1.00 | +20.00% | 1 / 3 | Encrypt data, Secure management ports |\n"
@@ -269,11 +297,23 @@ fn the_html_page_shows_the_recommendations_with_their_figures() {
         ),
         "{html}"
     );
-    assert!(html.contains("<td>Encrypt data, Secure management ports</td>"), "{html}");
-    assert!(html.contains("id=\"points-note\">* points: securescore&#39;s default"), "{html}");
+    assert!(
+        html.contains("<td>Encrypt data, Secure management ports</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"points-note\">* points: securescore&#39;s default"),
+        "{html}"
+    );
     let pass_rate = assess("pass-rate", "html", &[]);
-    assert!(pass_rate.contains("<h1>Secure score (pass-rate) 20.00%</h1>"), "{pass_rate}");
-    assert!(pass_rate.contains("model pass-rate (1 of 5 recommendations pass)"), "{pass_rate}");
+    assert!(
+        pass_rate.contains("<h1>Secure score (pass-rate) 20.00%</h1>"),
+        "{pass_rate}"
+    );
+    assert!(
+        pass_rate.contains("model pass-rate (1 of 5 recommendations pass)"),
+        "{pass_rate}"
+    );
     assert!(!pass_rate.contains("points-note"), "{pass_rate}");
 }
 
@@ -301,7 +341,10 @@ fn the_csv_rows_are_the_json_recommendations_in_order() {
     );
     // disk-encryption: two controls, by id, joined by `;`.
     assert!(lines[4].starts_with("4,disk-encryption,"), "{csv}");
-    assert!(lines[4].ends_with(",severity,2,1,1,encrypt-data;mgmt-ports"), "{csv}");
+    assert!(
+        lines[4].ends_with(",severity,2,1,1,encrypt-data;mgmt-ports"),
+        "{csv}"
+    );
     assert_eq!(lines.len(), 7, "a header, five rows and the final CRLF: {csv}");
     // pass-rate: no points; each failing recommendation is 1 of 5, +20%.
     let csv = assess("pass-rate", "csv", &[]);
@@ -372,7 +415,11 @@ fn junit_has_a_testcase_per_applicable_recommendation() {
         )
     );
     assert!(
-        cases[1].2.as_deref().unwrap().ends_with("30.00 points (set by the input) · in Encrypt data"),
+        cases[1]
+            .2
+            .as_deref()
+            .unwrap()
+            .ends_with("30.00 points (set by the input) · in Encrypt data"),
         "{xml}"
     );
     assert_eq!(cases[4].1, None, "endpoint has nothing unhealthy");
@@ -390,8 +437,14 @@ fn sarif_names_the_model_and_each_rule_s_points() {
     let log: Value = serde_json::from_str(&assess("v1", "sarif", &[])).unwrap();
     let run = &log["runs"][0];
     assert_eq!(run["properties"]["model"], "v1");
-    assert!(run["properties"].get("weighting").is_none(), "v1 weighs no scopes");
-    assert_close(&run["properties"]["score"]["percentage"], 100.0 * (310.0 / 3.0) / 160.0);
+    assert!(
+        run["properties"].get("weighting").is_none(),
+        "v1 weighs no scopes"
+    );
+    assert_close(
+        &run["properties"]["score"]["percentage"],
+        100.0 * (310.0 / 3.0) / 160.0,
+    );
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let rule = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap();
     // mfa is in no control: only the `security` tag, its default 50 points.

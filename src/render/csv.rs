@@ -78,7 +78,9 @@ const RECOMMENDATION_COLUMNS: [Column<RankedRecommendationOut>; 18] = [
     ("rank", |r| value(&r.rank)),
     ("id", |r| Field::Text(r.id.clone())),
     ("name", |r| Field::Text(r.name.clone().unwrap_or_default())),
-    ("severity", |r| Field::Text(r.severity.unwrap_or_default().to_string())),
+    ("severity", |r| {
+        Field::Text(r.severity.unwrap_or_default().to_string())
+    }),
     ("preview", |r| value(&r.preview)),
     ("custom", |r| value(&r.custom)),
     ("applicable", |r| value(&r.applicable)),

@@ -499,7 +499,9 @@ fn report_headline(html: &mut String, report: &Report) {
 fn scored_by(report: &Report) -> String {
     let s = &report.score;
     match (report.model, s.current, s.max) {
-        (ScoringModel::Classic, _, _) => format!("weighting {} ({} weights)", report.weighting, report.weights),
+        (ScoringModel::Classic, _, _) => {
+            format!("weighting {} ({} weights)", report.weighting, report.weights)
+        }
         (ScoringModel::V1, Some(c), Some(m)) => format!("model v1 ({} of {} points)", fmt2(c), fmt2(m)),
         (ScoringModel::PassRate, Some(c), Some(m)) => format!(
             "model pass-rate ({} of {} recommendations pass)",
@@ -573,11 +575,9 @@ fn report_scopes(html: &mut String, report: &Report) {
                 sc.weight
             ),
             ScoringModel::V1 => format!("<td class=\"n\">{} / {}</td>", fmt2(sc.current), fmt2(sc.max)),
-            ScoringModel::PassRate => format!(
-                "<td class=\"n\">{} / {}</td>",
-                sc.current.round(),
-                sc.max.round()
-            ),
+            ScoringModel::PassRate => {
+                format!("<td class=\"n\">{} / {}</td>", sc.current.round(), sc.max.round())
+            }
         };
         let _ = write!(
             html,
@@ -662,7 +662,8 @@ fn report_recommendations(html: &mut String, report: &Report) {
     if let Some(note) = crate::render::points_note(report) {
         let _ = write!(html, "<p class=\"na\" id=\"points-note\">{}</p>", escape(&note));
     }
-    let idle = crate::render::not_applicable_recommendations(report, |r| escape(r.name.as_deref().unwrap_or(&r.id)));
+    let idle =
+        crate::render::not_applicable_recommendations(report, |r| escape(r.name.as_deref().unwrap_or(&r.id)));
     if let Some(line) = idle {
         let _ = write!(html, "<p class=\"na\" id=\"not-applicable\">{line}</p>");
     }

@@ -255,7 +255,12 @@ fn points_note(report: &Report) -> Option<String> {
     if !report.recommendation_rows().iter().any(default_points) {
         return None;
     }
-    let severities = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+    let severities = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
     let mut mapping: Vec<String> = severities
         .iter()
         .map(|&s| format!("{} {}", s.as_str(), points_of(Some(s))))

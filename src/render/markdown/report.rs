@@ -377,9 +377,8 @@ fn write_details(report: &Report, ranked: &Ranked, out: &mut dyn Write) -> io::R
         write_table(out, &ranked.columns, &ranked.rows)?;
     }
     crate::render::write_not_applicable(report, |c| escape(c.name.as_deref().unwrap_or(&c.id)), out)?;
-    let idle = crate::render::not_applicable_recommendations(report, |r| {
-        escape(r.name.as_deref().unwrap_or(&r.id))
-    });
+    let idle =
+        crate::render::not_applicable_recommendations(report, |r| escape(r.name.as_deref().unwrap_or(&r.id)));
     if let Some(line) = idle {
         writeln!(out, "\n{line}")?;
     }

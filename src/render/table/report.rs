@@ -309,7 +309,13 @@ fn write_recommendations(
 
 /// The ranked table of `applicable` rows (`what`: control or recommendation), `hidden`
 /// of them cut by `--top`; a sentence instead when none applies or none is shown.
-fn write_ranked(table: &Grid, applicable: usize, hidden: usize, what: &str, out: &mut dyn Write) -> io::Result<()> {
+fn write_ranked(
+    table: &Grid,
+    applicable: usize,
+    hidden: usize,
+    what: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if applicable == 0 {
         writeln!(out, "\nNo {what} applies to the selected resources.")?;
     } else if hidden == applicable {
