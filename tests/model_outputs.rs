@@ -211,10 +211,6 @@ fn several_scopes_get_each_their_own_score_and_a_note() {
         ),
         "{v1}"
     );
-    // The catalog's recommendations that no resource was assessed against are counted,
-    // not listed.
-    assert!(v1.contains("\nNot applicable: "), "{v1}");
-    assert!(v1.contains(" recommendations not assessed at all\n"), "{v1}");
     let pass_rate = stdout_of(
         &[
             "assess",
@@ -468,4 +464,59 @@ fn sarif_names_the_model_and_each_rule_s_points() {
     let log: Value = serde_json::from_str(&assess("classic", "sarif", &[])).unwrap();
     assert_eq!(log["runs"][0]["properties"]["model"], "classic");
     assert_eq!(log["runs"][0]["properties"]["weighting"], "resources");
+}
+
+#[test]
+fn a_recommendation_assessed_only_as_not_applicable_is_listed_as_idle_controls_are() {
+    let inventory = serde_json::json!({
+        "controls": [{"id": "c", "name": "C", "max_score": 4, "recommendations": ["on", "off"]}],
+        "recommendations": [
+            {"id": "on", "name": "Applies", "severity": "high"},
+            {"id": "off", "name": "Idle `one` <b>", "severity": "low"}
+        ],
+        "assessments": [
+            {"resource": "/subscriptions/s/resourceGroups/g/providers/x/y/vm1", "recommendation": "on", "status": "healthy"},
+            {"resource": "/subscriptions/s/resourceGroups/g/providers/x/y/vm1", "recommendation": "off", "status": "notApplicable"}
+        ]
+    });
+    let dir = std::env::temp_dir().join(format!("securescore-model-idle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("idle.json");
+    std::fs::write(&path, inventory.to_string()).unwrap();
+    let run = |format: &str| {
+        stdout_of(
+            &[
+                "assess",
+                path.to_str().unwrap(),
+                "--as-of",
+                AS_OF,
+                "--model",
+                "v1",
+                "-f",
+                format,
+            ],
+            0,
+        )
+    };
+    let (table, md, html) = (run("table"), run("markdown"), run("html"));
+    let _ = std::fs::remove_dir_all(&dir);
+    // "on": 40 points, healthy: 40 of 40 = 100%; "off" applies to nothing.
+    assert!(
+        table.starts_with("Secure score (v1) 100.00%  (40.00 of 40.00 points)\n"),
+        "{table}"
+    );
+    assert!(
+        table.contains("\nNot applicable (no assessed resource): Idle `one` <b>\n"),
+        "{table}"
+    );
+    assert!(
+        md.contains("\nNot applicable (no assessed resource): Idle \\`one\\` &lt;b&gt;\n"),
+        "{md}"
+    );
+    assert!(
+        html.contains(
+            "id=\"not-applicable\">Not applicable (no assessed resource): Idle `one` &lt;b&gt;</p>"
+        ),
+        "{html}"
+    );
 }

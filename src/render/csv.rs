@@ -263,6 +263,39 @@ mod tests {
     }
 
     #[test]
+    fn a_recommendation_s_controls_are_joined_and_guarded_as_one_cell() {
+        let row = RankedRecommendationOut {
+            rank: None,
+            id: "rec".to_string(),
+            name: Some("+idle".to_string()),
+            severity: None,
+            preview: false,
+            custom: false,
+            applicable: false,
+            max_score: 0.0,
+            current_score: 0.0,
+            potential_increase: 0.0,
+            potential_increase_percentage: 0.0,
+            points_per_resource: None,
+            points: Some(20.0),
+            points_from: Some("severity"),
+            healthy_resources: 0,
+            unhealthy_resources: 0,
+            not_applicable_resources: 2,
+            controls: vec!["-ctl-idle".to_string(), "ctl,b".to_string()],
+            control_names: Vec::new(),
+        };
+        let mut out = Vec::new();
+        write_rows(&RECOMMENDATION_COLUMNS, &[row], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        // No rank, the name and the controls guarded, the list quoted for its comma.
+        assert_eq!(
+            text.split("\r\n").nth(1).unwrap(),
+            ",rec,'+idle,,false,false,false,0.0,0.0,0.0,0.0,,20.0,severity,0,0,2,\"'-ctl-idle;ctl,b\""
+        );
+    }
+
+    #[test]
     fn a_document_without_rows_is_unsupported() {
         let listing = crate::listing::CatalogListing {
             schema: "securescore.controls/v1",

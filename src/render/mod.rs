@@ -285,33 +285,20 @@ fn scopes_note(report: &Report) -> Option<String> {
     })
 }
 
-/// The line naming the recommendations that apply to no resource: those assessed (as
-/// not applicable) each as `name` shows it, and how many more have no assessment at all
-/// (the catalog's, mostly, which would fill pages); `None` when every row applies.
+/// The line naming the recommendations that apply to no resource (their assessments
+/// all not applicable), each as `name` shows it, as [`write_not_applicable`] names idle
+/// controls; `None` when every row applies.
 fn not_applicable_recommendations(
     report: &Report,
     name: impl Fn(&RankedRecommendationOut) -> String,
 ) -> Option<String> {
-    let idle = report.recommendation_rows().iter().filter(|r| r.rank.is_none());
-    let (assessed, unassessed): (Vec<_>, Vec<_>) = idle.partition(|r| r.not_applicable_resources > 0);
-    let names: Vec<String> = assessed.into_iter().map(name).collect();
-    let more = match unassessed.len() {
-        0 => None,
-        1 => Some("1 recommendation not assessed at all".to_string()),
-        n => Some(format!("{n} recommendations not assessed at all")),
-    };
-    match (names.is_empty(), more) {
-        (true, None) => None,
-        (true, Some(more)) => Some(format!("Not applicable: {more}")),
-        (false, None) => Some(format!(
-            "Not applicable (no assessed resource): {}",
-            names.join(", ")
-        )),
-        (false, Some(more)) => Some(format!(
-            "Not applicable (no assessed resource): {}; and {more}",
-            names.join(", ")
-        )),
-    }
+    let idle: Vec<String> = report
+        .recommendation_rows()
+        .iter()
+        .filter(|r| r.rank.is_none())
+        .map(name)
+        .collect();
+    (!idle.is_empty()).then(|| format!("Not applicable (no assessed resource): {}", idle.join(", ")))
 }
 
 #[cfg(test)]
