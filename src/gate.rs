@@ -340,7 +340,7 @@ impl Standing<'_> {
     fn failure(&self, rule: &str) -> Option<String> {
         match self.overall {
             None => Some(format!(
-                "secure score is undefined (no control with points applies), so {rule} cannot pass"
+                "secure score is undefined (nothing scored applies to the selection), so {rule} cannot pass"
             )),
             Some(_) => incomplete_failure(self.incomplete, rule),
         }
@@ -357,7 +357,7 @@ pub fn fail_under(threshold: f64, percentage: Option<f64>, incomplete: &[String]
         )),
         Some(_) => incomplete_failure(incomplete, &format!("fail-under {threshold}")),
         None => Some(format!(
-            "secure score is undefined (no control with points applies), so fail-under {threshold} cannot pass"
+            "secure score is undefined (nothing scored applies to the selection), so fail-under {threshold} cannot pass"
         )),
     };
     let pass = format!(
@@ -392,7 +392,7 @@ pub fn no_baseline(limit: f64, percentage: Option<f64>, incomplete: &[String]) -
     let failure = match percentage {
         Some(_) => incomplete_failure(incomplete, &format!("max-drop {limit}")),
         None => Some(format!(
-            "secure score is undefined (no control with points applies), so max-drop {limit} cannot pass"
+            "secure score is undefined (nothing scored applies to the selection), so max-drop {limit} cannot pass"
         )),
     };
     let pass = format!("no earlier comparable score to measure a drop from, so max-drop {limit} passes");
@@ -417,7 +417,7 @@ fn drop_verdict(
         )),
         Some(_) => None,
         None => Some(format!(
-            "a secure score is undefined (no control with points applies), so max-drop {limit} cannot pass"
+            "a secure score is undefined (nothing scored applies to the selection), so max-drop {limit} cannot pass"
         )),
     };
     let pass = match drop {
@@ -596,7 +596,7 @@ mod tests {
         assert!(!nothing.passed);
         assert_eq!(
             nothing.message,
-            "secure score is undefined (no control with points applies), so the minimum of control \"C\" (c1) cannot pass"
+            "secure score is undefined (nothing scored applies to the selection), so the minimum of control \"C\" (c1) cannot pass"
         );
     }
 
@@ -618,7 +618,7 @@ mod tests {
         assert!(!nothing.passed);
         assert_eq!(
             nothing.message,
-            "secure score is undefined (no control with points applies), so the critical limit cannot pass"
+            "secure score is undefined (nothing scored applies to the selection), so the critical limit cannot pass"
         );
     }
 
