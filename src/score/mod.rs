@@ -490,10 +490,16 @@ pub fn rank(model: &Model, score: &Score) -> Vec<(Option<usize>, usize)> {
             .cmp(name(b).as_bytes())
             .then_with(|| id(a).cmp(id(b)))
     });
-    applicable
+    numbered(applicable, other)
+}
+
+/// A triage order from its two parts: the ranked rows (in order, numbered from 1), then
+/// the rows that do not apply (unranked).
+pub(crate) fn numbered(ranked: Vec<usize>, unranked: Vec<usize>) -> Vec<(Option<usize>, usize)> {
+    ranked
         .into_iter()
         .enumerate()
         .map(|(r, i)| (Some(r + 1), i))
-        .chain(other.into_iter().map(|i| (None, i)))
+        .chain(unranked.into_iter().map(|i| (None, i)))
         .collect()
 }

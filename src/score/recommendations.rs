@@ -414,12 +414,7 @@ pub fn rank(model: &Model, score: &RecommendationScore) -> Vec<(Option<usize>, u
             .then_with(|| by_name(a, b))
     });
     other.sort_by(|&a, &b| by_name(a, b));
-    applicable
-        .into_iter()
-        .enumerate()
-        .map(|(n, i)| (Some(n + 1), i))
-        .chain(other.into_iter().map(|i| (None, i)))
-        .collect()
+    super::numbered(applicable, other)
 }
 
 /// The [`Arithmetic`] of a model whose rows are recommendations.
