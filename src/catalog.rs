@@ -239,7 +239,8 @@ pub fn check_points(v: f64) -> Result<f64, String> {
     } else {
         let shown = crate::text::echoed(v);
         Err(format!(
-            "points {shown} are invalid: expected a number from {:e} to {MAX_POINTS}",
+            "invalid points {shown}: expected a number above 0 and at most {MAX_POINTS} \
+             (not below {:e}, whose shares lose their precision)",
             f64::MIN_POSITIVE
         ))
     }

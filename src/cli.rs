@@ -465,6 +465,10 @@ pub struct ValidateArgs {
     /// Inventory files (JSON or JSON Lines); `-` or none reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// The scoring model whose warnings apply (v1 and pass-rate score recommendations in
+    /// no control, and do not use the catalog's membership) [default: classic].
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub model: Option<ModelArg>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = ValidateFormat::Table)]
     pub format: ValidateFormat,

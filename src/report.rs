@@ -605,6 +605,19 @@ pub fn read_baseline(
             path.display()
         )
     };
+    #[derive(serde::Deserialize)]
+    struct Schema {
+        schema: String,
+    }
+    // `assess --model all` writes one report per model: name the one to give instead.
+    if let Ok(s) = serde_json::from_str::<Schema>(&text) {
+        if s.schema == crate::side_by_side::SCHEMA {
+            return Err(not_a_report(&format!(
+                "it holds one report per model (assess --model all); give the report of the model \
+                 this run scores with ({model}), written by assess --model {model} -f json"
+            )));
+        }
+    }
     let earlier: EarlierReport = serde_json::from_str(&text).map_err(|e| not_a_report(&e))?;
     if earlier.schema != SCHEMA && !earlier.schema.starts_with(&format!("{SCHEMA}.")) {
         return Err(not_a_report(&format!(

@@ -250,11 +250,17 @@ fn points_cell(r: &RankedRecommendationOut) -> String {
 /// published how severity maps to points; securescore says so wherever it shows them);
 /// `None` when every row's points come from the input, or the model has no points.
 fn points_note(report: &Report) -> Option<String> {
-    use crate::model::Severity;
-    use crate::score::recommendations::default_points as points_of;
     if !report.recommendation_rows().iter().any(default_points) {
         return None;
     }
+    Some(format!("{DEFAULT_MARK} points: {}", default_points_text()))
+}
+
+/// What every output showing `v1` points says of the default ones: securescore's by
+/// severity, with the mapping, and that Microsoft never published its own.
+pub(crate) fn default_points_text() -> String {
+    use crate::model::Severity;
+    use crate::score::recommendations::default_points as points_of;
     let severities = [
         Severity::Critical,
         Severity::High,
@@ -266,11 +272,22 @@ fn points_note(report: &Report) -> Option<String> {
         .map(|&s| format!("{} {}", s.as_str(), points_of(Some(s))))
         .collect();
     mapping.push(format!("unknown {}", points_of(None)));
-    Some(format!(
-        "{DEFAULT_MARK} points: securescore's default by severity ({}); Microsoft never published \
+    format!(
+        "securescore's default by severity ({}); Microsoft never published \
          its mapping; set `points` on a recommendation to override",
         mapping.join(", ")
-    ))
+    )
+}
+
+/// The note under a `v1` plan: its points come from the recommendations' points, which
+/// are securescore's default unless the input sets them (SPEC §7).
+pub(crate) fn plan_points_note(plan: &crate::plan::Plan) -> Option<String> {
+    (plan.model == crate::score::ScoringModel::V1 && !plan.steps.is_empty()).then(|| {
+        format!(
+            "v1 points: a recommendation's own `points` where the input sets them, else {}.",
+            default_points_text()
+        )
+    })
 }
 
 /// The note under the scopes of a model whose rows are recommendations, when several are

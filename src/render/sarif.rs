@@ -271,6 +271,9 @@ struct RunProperties<'a> {
     model: ScoringModel,
     #[serde(skip_serializing_if = "Option::is_none")]
     weighting: Option<crate::score::Weighting>,
+    /// `v1`, when a rule's points are securescore's default: what those are.
+    #[serde(rename = "default-points", skip_serializing_if = "Option::is_none")]
+    default_points: Option<String>,
     score: &'a ScoreOut,
     scopes: &'a [ScopeOut],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -311,6 +314,10 @@ fn log<'a>(report: &'a Report, findings: &Findings) -> Log<'a> {
                 as_of: &report.as_of,
                 model: report.model,
                 weighting: report.model.weighs_scopes().then_some(report.weighting),
+                default_points: rows
+                    .values()
+                    .any(|r| r.points_from == Some("severity"))
+                    .then(crate::render::default_points_text),
                 score: &report.score,
                 scopes: &report.scopes,
                 gate: report.gate.as_ref(),

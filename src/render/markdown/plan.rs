@@ -51,6 +51,9 @@ pub fn write(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
         write_table(out, &columns, &rows)?;
     }
     writeln!(out, "\n{}", plan.verdict())?;
+    if let Some(note) = crate::render::plan_points_note(plan) {
+        writeln!(out, "\n{note}")?;
+    }
     if !plan.steps.is_empty() {
         writeln!(out, "\nThe resources of each step are listed with --format json.")?;
     }

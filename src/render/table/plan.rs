@@ -47,6 +47,9 @@ pub fn write(plan: &Plan, style: Style, out: &mut dyn Write) -> io::Result<()> {
         write_table(out, &t)?;
     }
     writeln!(out, "\n{}", plan.verdict())?;
+    if let Some(note) = crate::render::plan_points_note(plan) {
+        writeln!(out, "{note}")?;
+    }
     if !plan.steps.is_empty() {
         writeln!(out, "(The resources of each step are listed with --format json.)")?;
     }

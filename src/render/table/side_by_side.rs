@@ -20,22 +20,22 @@ fn describe(model: ScoringModel) -> &'static str {
 
 /// The headline table: one line per model.
 fn headline_table(view: &SideBySide, style: Style) -> Grid {
-    let mut t = new_table(style, &["Model", "Score", "Points", "Scored by"]);
+    let mut t = new_table(style, &["Model", "Score", "Of", "Scored by"]);
     for r in &view.reports {
         let score = match r.score.percentage {
             Some(p) => paint(&format!("{}%", fmt2(p)), score_color(p), style.color),
             None => "n/a".to_string(),
         };
-        let points = match (r.score.current, r.score.max) {
-            (Some(c), Some(m)) => format!("{} / {}", fmt2(c), fmt2(m)),
+        let points = match (r.model, r.score.current, r.score.max) {
+            (ScoringModel::PassRate, Some(c), Some(m)) => format!("{c} / {m} pass"),
+            (_, Some(c), Some(m)) => format!("{} / {}", fmt2(c), fmt2(m)),
             _ => "-".to_string(),
         };
-        t.add_row(vec![
-            r.model.as_str().to_string(),
-            score,
-            points,
-            describe(r.model).to_string(),
-        ]);
+        let mut scored_by = describe(r.model).to_string();
+        if r.model.weighs_scopes() && r.weighting != crate::score::Weighting::Resources {
+            scored_by.push_str(&format!(", {} weighting", r.weighting.as_str()));
+        }
+        t.add_row(vec![r.model.as_str().to_string(), score, points, scored_by]);
     }
     align_right(&mut t, &[1, 2]);
     t
