@@ -47,6 +47,9 @@ pub enum Command {
     Man(ManArgs),
     /// Print the JSON Schema of an inventory, report, history line or configuration
     Schema(SchemaArgs),
+    /// Print a query that makes Resource Graph, Log Analytics, Spark or DuckDB count the
+    /// assessments; assess scores the rows it returns.
+    Query(QueryArgs),
 }
 
 /// `--color`.
@@ -482,6 +485,108 @@ pub struct ControlsArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = ControlsFormat::Table)]
     pub format: ControlsFormat,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `query --engine`: where the counting runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// Azure Resource Graph (KQL over securityresources; az graph query).
+    ResourceGraph,
+    /// A Log Analytics workspace fed by continuous export (KQL over
+    /// SecurityRecommendation; az monitor log-analytics query).
+    LogAnalytics,
+    /// Apache Spark SQL over a table or view of assessments.
+    Spark,
+    /// DuckDB SQL over a table or view of assessments.
+    #[value(name = "duckdb")]
+    DuckDb,
+}
+
+/// `query --source`: what the SQL engines' table holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SourceArg {
+    /// Native assessments (SPEC §2): resource, recommendation, status, exemption.
+    Native,
+    /// Resource Graph rows of securityresources (id, type, subscriptionId, properties).
+    ResourceGraph,
+}
+
+/// The scoring options `query` honours: those of [`ScoringArgs`] but `--weighting`,
+/// which `assess` applies to the counts the query returns.
+#[derive(Debug, Args)]
+pub struct QueryScoringArgs {
+    /// Read defaults from this TOML file [default: ./securescore.toml when it exists].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Read no configuration file, not even ./securescore.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Judge exemptions on this date (YYYY-MM-DD, UTC), written into the query
+    /// [default: today].
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Count only resources at or under this id (a subscription GUID, resource group or
+    /// resource id); repeat for a union.
+    #[arg(long = "scope", value_name = "ID")]
+    pub scopes: Vec<String>,
+    /// Count only subscriptions under this management group (the inputs must define
+    /// the subscriptions' management groups); repeat for a union.
+    #[arg(long = "management-group", value_name = "NAME")]
+    pub management_groups: Vec<String>,
+    /// The scoring model the counts are for (classic: per control; v1, pass-rate: per
+    /// recommendation) [default: classic].
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub model: Option<ModelArg>,
+    /// Count preview recommendations too.
+    #[arg(long)]
+    pub include_preview: bool,
+    /// Count the raw statuses, ignoring every exemption.
+    #[arg(long)]
+    pub ignore_exemptions: bool,
+}
+
+impl QueryScoringArgs {
+    /// The same options as [`ScoringArgs`] (no weighting), so that the configuration's
+    /// defaults merge under them as they do for `assess`.
+    pub fn scoring_args(&self) -> ScoringArgs {
+        ScoringArgs {
+            config: self.config.clone(),
+            no_config: self.no_config,
+            as_of: self.as_of,
+            scopes: self.scopes.clone(),
+            management_groups: self.management_groups.clone(),
+            model: self.model,
+            weighting: None,
+            include_preview: self.include_preview,
+            ignore_exemptions: self.ignore_exemptions,
+        }
+    }
+}
+
+/// `securescore query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// Definition files (controls, recommendations, subscriptions; native or Azure
+    /// exports) whose membership and maxima the query embeds; `-` reads standard input;
+    /// none: the built-in catalog.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The engine to write the query for.
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub engine: EngineArg,
+    /// What the table holds (spark and duckdb only) [default: native].
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub source: Option<SourceArg>,
+    /// The table or view to read (spark and duckdb only) [default: assessments].
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+    /// Count each group of resources too: subscription, resource-group or type.
+    #[arg(long, value_name = "KEY", value_parser = GroupBy::parse)]
+    pub group_by: Option<GroupBy>,
+    #[command(flatten)]
+    pub scoring: QueryScoringArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }

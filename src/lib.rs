@@ -34,6 +34,7 @@ pub mod names;
 pub mod outcome;
 pub mod output;
 pub mod plan;
+pub mod query;
 pub mod render;
 pub mod report;
 pub mod score;
@@ -58,5 +59,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Completions(args) => commands::completions::run(args),
         cli::Command::Man(args) => commands::man::run(args),
         cli::Command::Schema(args) => commands::schema::run(args),
+        cli::Command::Query(args) => commands::query::run(args),
     }
 }

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod explain;
 pub mod man;
 pub mod plan;
+pub mod query;
 pub mod schema;
 pub mod side_by_side;
 pub mod trend;
@@ -154,6 +155,11 @@ impl Scoring {
         let config = self.config.as_ref()?;
         let counted = !config.exemptions.is_empty() && !self.request.ignore_exemptions;
         counted.then_some((config, config.exemptions.as_slice()))
+    }
+
+    /// True when the configuration has local exemptions that count (not ignored).
+    pub fn local_exemptions_apply(&self) -> bool {
+        self.local_exemptions().is_some()
     }
 
     /// Applies the local exemptions to `model`, judged on `as_of`: what each entry did

@@ -1,0 +1,10 @@
+//! The KQL queries (Resource Graph over `securityresources`, Log Analytics over
+//! `SecurityRecommendation`) that count what a [`QueryRequest`] asks for.
+
+use super::QueryRequest;
+use std::io::Write;
+
+/// Writes the KQL query for `request`.
+pub fn write(request: &QueryRequest, _out: &mut dyn Write) -> anyhow::Result<()> {
+    anyhow::bail!("--engine {}: not yet written", request.engine.as_str())
+}
