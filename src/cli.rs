@@ -507,7 +507,7 @@ pub enum EngineArg {
 /// `query --source`: what the SQL engines' table holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SourceArg {
-    /// Native assessments (SPEC §2): resource, recommendation, status, exemption.
+    /// Native assessments: resource, recommendation, status, exemption.
     Native,
     /// Resource Graph rows of securityresources (id, type, subscriptionId, properties).
     ResourceGraph,

@@ -8,7 +8,7 @@ use common::{assert_exit, run};
 use std::path::Path;
 use std::process::Command;
 
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 11] = [
     "assess",
     "explain",
     "plan",
@@ -19,6 +19,7 @@ const COMMANDS: [&str; 10] = [
     "completions",
     "man",
     "schema",
+    "query",
 ];
 
 fn stdout(args: &[&str]) -> String {
