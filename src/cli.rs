@@ -47,8 +47,9 @@ pub enum Command {
     Man(ManArgs),
     /// Print the JSON Schema of an inventory, report, history line or configuration
     Schema(SchemaArgs),
-    /// Print a query that makes Resource Graph, Log Analytics, Spark or DuckDB count the
-    /// assessments; assess scores the rows it returns.
+    /// Print a query that counts assessments in Resource Graph, Log Analytics, Spark or DuckDB
+    ///
+    /// The query returns counts rows, which assess scores as it scores the assessments.
     Query(QueryArgs),
 }
 

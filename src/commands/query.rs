@@ -2,7 +2,10 @@
 //! [`QueryRequest`](crate::query::QueryRequest) the scoring options ask for, and print
 //! the engine's query.
 
-use super::{fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting, Scoring};
+use super::{
+    fail_on_errors, fail_on_warnings, input_paths, load_inputs, print_diagnostics, refuse_overwriting,
+    Scoring,
+};
 use crate::cli::{EngineArg, QueryArgs, SourceArg};
 use crate::diag::Diagnostic;
 use crate::load::source::InputSpec;
