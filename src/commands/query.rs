@@ -1,5 +1,5 @@
 //! `securescore query`: load the definitions given (else the built-in catalog), build the
-//! [`QueryRequest`](crate::query::QueryRequest) the scoring options ask for, and print
+//! [`QueryRequest`] the scoring options ask for, and print
 //! the engine's query.
 
 use super::{

@@ -6,7 +6,7 @@
 //! their date, filters, group-by) and the literal tables it embeds (control membership
 //! and maxima, the recommendation facts a source does not carry per row), built from the
 //! loaded definitions. [`QueryRequest::new`] refuses, as usage errors, the options a
-//! source cannot honour. [`write`] hands the request to the engine's writer: `sql` for
+//! source cannot honour. [`write()`] hands the request to the engine's writer: `sql` for
 //! Spark and DuckDB, `kql` for Resource Graph and Log Analytics.
 
 pub mod kql;
