@@ -128,15 +128,15 @@ fn header(request: &QueryRequest, dialect: Dialect) -> String {
     let (what, how) = match dialect {
         Dialect::ResourceGraph => (
             "Azure Resource Graph's securityresources table",
-            "// Run it with az graph query -q \"$(securescore query --engine resource-graph …)\" --first 1000 (follow\n\
-             // skip_token for more pages) and score the result with securescore assess -.\n\
+            "// Run it with az graph query -q @FILE --first 1000 (follow skip_token for more pages) and\n\
+             // score the output with securescore assess -.\n\
              // Resource Graph accepts no let and no datatable: the steps follow each other in one\n\
              // pipeline, and the literal tables are dynamic values looked up by recommendation.\n",
         ),
         Dialect::LogAnalytics => (
             "the SecurityRecommendation table that Defender for Cloud's continuous export writes",
-            "// Run it with az monitor log-analytics query -w WORKSPACE --analytics-query @FILE (a time span\n\
-             // that holds the export's last snapshot) and score the result with securescore assess -.\n",
+            "// Run it with az monitor log-analytics query -w WORKSPACE --analytics-query @FILE --timespan P8D\n\
+             // (a time span that holds the export's last snapshot) and score the output with securescore assess -.\n",
         ),
     };
     let rows = if request.model.ranks_recommendations() {
