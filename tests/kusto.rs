@@ -43,7 +43,10 @@ fn language_service() -> Option<PathBuf> {
     let path = std::env::var_os("KUSTO_LANGUAGE_SERVICE")
         .map(PathBuf::from)
         .unwrap_or(installed);
-    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if node && path.join("Kusto.Language.Bridge.min.js").is_file() {
         return Some(path);
     }
@@ -81,7 +84,9 @@ impl Drop for Scratch {
 /// Runs the validator on `files`: its exit code and output.
 fn validate(package: &Path, resource_graph: bool, files: &[PathBuf]) -> (i32, String) {
     let mut cmd = Command::new("node");
-    cmd.arg(root().join(VALIDATOR)).arg(package).arg(root().join(SCHEMA));
+    cmd.arg(root().join(VALIDATOR))
+        .arg(package)
+        .arg(root().join(SCHEMA));
     if resource_graph {
         cmd.arg("--resource-graph");
     }
@@ -133,9 +138,20 @@ fn option_sets(hostile: &str) -> Vec<Vec<String>> {
             "arn:aws:ec2:us-east-1:123456789012:instance",
         ],
         &[DEFINITIONS, "--management-group", "mg-a"],
-        &[DEFINITIONS, "--management-group", "MG-B", "--scope", "alpha", "--include-preview"],
+        &[
+            DEFINITIONS,
+            "--management-group",
+            "MG-B",
+            "--scope",
+            "alpha",
+            "--include-preview",
+        ],
         &[DEFINITIONS, "--ignore-exemptions", "--include-preview"],
-        &[hostile, "--scope", "/subscriptions/22222222-2222-2222-2222-222222222222/"],
+        &[
+            hostile,
+            "--scope",
+            "/subscriptions/22222222-2222-2222-2222-222222222222/",
+        ],
     ];
     sets.iter()
         .map(|s| s.iter().map(|a| a.to_string()).collect())
@@ -241,20 +257,38 @@ fn the_validator_fails_on_a_wrong_column_a_syntax_error_and_outside_resource_gra
         // securityresources has `properties`, not `property`.
         (
             true,
-            write("column.kql", graph.replacen("properties.status.code", "property.status.code", 1)),
+            write(
+                "column.kql",
+                graph.replacen("properties.status.code", "property.status.code", 1),
+            ),
             "'property' does not refer to any known column",
         ),
         // SecurityRecommendation has RecommendationState, not Status.
         (
             false,
-            write("la-column.kql", logs.replacen("code = RecommendationState", "code = Status", 1)),
+            write(
+                "la-column.kql",
+                logs.replacen("code = RecommendationState", "code = Status", 1),
+            ),
             "'Status' does not refer to any known column",
         ),
         // A pipe with no operator.
-        (true, write("syntax.kql", graph.replacen("| where type", "| | where type", 1)), "Error"),
+        (
+            true,
+            write("syntax.kql", graph.replacen("| where type", "| | where type", 1)),
+            "Error",
+        ),
         // Log Analytics' query uses let and datatable, which Resource Graph does not run.
-        (true, write("let.kql", logs.clone()), "Resource Graph runs no LetStatement"),
-        (true, write("datatable.kql", logs.clone()), "Resource Graph has no datatable"),
+        (
+            true,
+            write("let.kql", logs.clone()),
+            "Resource Graph runs no LetStatement",
+        ),
+        (
+            true,
+            write("datatable.kql", logs.clone()),
+            "Resource Graph has no datatable",
+        ),
     ];
     for (resource_graph, file, expected) in cases {
         let (code, output) = validate(&package, resource_graph, std::slice::from_ref(&file));
@@ -267,7 +301,10 @@ fn the_validator_fails_on_a_wrong_column_a_syntax_error_and_outside_resource_gra
         );
     }
     // The unchanged queries pass, so the failures above are the edits'.
-    let clean = [(true, write("graph.kql", graph)), (false, write("logs.kql", logs))];
+    let clean = [
+        (true, write("graph.kql", graph)),
+        (false, write("logs.kql", logs)),
+    ];
     for (resource_graph, file) in clean {
         assert_eq!(validate(&package, resource_graph, &[file]).0, 0);
     }
@@ -294,7 +331,12 @@ fn each_engine_writes_its_golden_query() {
             "--group-by",
             "resource-group",
         ]);
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let golden = root().join(format!("tests/kusto/golden/{engine}.kql"));
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(&golden, &out.stdout).unwrap();

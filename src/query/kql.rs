@@ -25,7 +25,9 @@ pub fn write(request: &QueryRequest, out: &mut dyn Write) -> anyhow::Result<()> 
     let dialect = match request.source {
         Source::ResourceGraph => Dialect::ResourceGraph,
         Source::LogAnalytics => Dialect::LogAnalytics,
-        Source::Native => anyhow::bail!("a KQL engine reads Resource Graph or Log Analytics, not native assessments"),
+        Source::Native => {
+            anyhow::bail!("a KQL engine reads Resource Graph or Log Analytics, not native assessments")
+        }
     };
     out.write_all(query(request, dialect).as_bytes())?;
     Ok(())
@@ -75,7 +77,8 @@ const ASSESSED: &str = r#"@"(?i)^(.+)/providers/microsoft\.security/assessments/
 const SUBSCRIPTION: &str = r#"@"(?i)^/?subscriptions/([^/]+)""#;
 
 /// The security connector an Azure id lies under (`ids::connector_of`).
-const CONNECTOR: &str = r#"@"(?i)^(/?subscriptions/[^/]+.*?/providers/microsoft\.security/securityconnectors/[^/]+)""#;
+const CONNECTOR: &str =
+    r#"@"(?i)^(/?subscriptions/[^/]+.*?/providers/microsoft\.security/securityconnectors/[^/]+)""#;
 
 /// An id under a management group (`load/azure.rs`, `scope_of_id`).
 const MANAGEMENT_GROUP: &str = r#"@"(?i)^/*providers/microsoft\.management/managementgroups/[^/?]+""#;
@@ -169,7 +172,11 @@ fn header(request: &QueryRequest, dialect: Dialect) -> String {
          // as securescore_counts {rows}{grouped}.\n\
          // Options: {}.\n{how}",
         options.join(" "),
-        grouped = if request.group_by.is_some() { ", each with its group" } else { "" },
+        grouped = if request.group_by.is_some() {
+            ", each with its group"
+        } else {
+            ""
+        },
     )
 }
 
@@ -236,7 +243,7 @@ fn chain(dialect: Dialect, table: &str, stages: &[Stage]) -> String {
             let mut previous = table;
             for (i, stage) in stages.iter().enumerate() {
                 let last = i + 1 == stages.len();
-                let _ = write!(text, "// {}\n", stage.comment);
+                let _ = writeln!(text, "// {}", stage.comment);
                 if !last {
                     let _ = write!(text, "let {} = ", stage.name);
                 }
@@ -484,7 +491,10 @@ fn counted(request: &QueryRequest, dialect: Dialect) -> Stage {
     if classic {
         match dialect {
             Dialect::ResourceGraph => {
-                ops.push(format!("extend member = {}[recommendation]", membership_literal(&request.controls)));
+                ops.push(format!(
+                    "extend member = {}[recommendation]",
+                    membership_literal(&request.controls)
+                ));
                 ops.push("where array_length(member) > 0".to_string());
                 ops.push("mv-expand member = array_concat(member, dynamic([[\"\", 0.0]]))".to_string());
                 ops.push("extend control = tostring(member[0])".to_string());
@@ -651,7 +661,14 @@ fn membership_literal(controls: &[ControlMember]) -> String {
 fn stated_literal(facts: &[RecommendationFacts]) -> String {
     let entries: Vec<String> = facts
         .iter()
-        .map(|f| format!("\n    {}: [{}, {}]", string(&f.recommendation), f.preview, f.custom))
+        .map(|f| {
+            format!(
+                "\n    {}: [{}, {}]",
+                string(&f.recommendation),
+                f.preview,
+                f.custom
+            )
+        })
         .collect();
     format!("dynamic({{{}\n  }})", entries.join(","))
 }
@@ -685,5 +702,144 @@ fn real(value: f64) -> String {
         text
     } else {
         format!("{text}.0")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::query::{Engine, DEFAULT_TABLE};
+    use crate::score::ScoringModel;
+
+    /// Ids that could end a string, a line or a comment.
+    const HOSTILE: [&str; 4] = ["c \"q\" \\", "r\n// x", "r\u{2028}y", "r | where true"];
+
+    fn request(engine: Engine, model: ScoringModel, group_by: Option<QueryGroupBy>) -> QueryRequest {
+        let member = |control: &str, recommendation: &str, max: f64| ControlMember {
+            control: control.to_string(),
+            recommendation: recommendation.to_string(),
+            max,
+        };
+        QueryRequest {
+            engine,
+            source: match engine {
+                Engine::LogAnalytics => Source::LogAnalytics,
+                _ => Source::ResourceGraph,
+            },
+            table: DEFAULT_TABLE.to_string(),
+            model,
+            include_preview: false,
+            ignore_exemptions: false,
+            as_of: Date::from_ymd(2026, 1, 1).unwrap(),
+            as_of_given: false,
+            scopes: vec![
+                ScopeFilter::new(HOSTILE[1]),
+                ScopeFilter::new("/subscriptions/S/resourceGroups/RG/"),
+            ],
+            subscriptions: Some(vec!["s1".to_string()]),
+            group_by,
+            controls: vec![
+                member(HOSTILE[0], HOSTILE[1], 6.0),
+                member(HOSTILE[0], HOSTILE[3], 6.0),
+                member("c2", HOSTILE[1], 0.5),
+            ],
+            recommendations: vec![RecommendationFacts {
+                recommendation: HOSTILE[2].to_string(),
+                preview: true,
+                custom: false,
+            }],
+        }
+    }
+
+    fn text(request: &QueryRequest) -> String {
+        let mut out = Vec::new();
+        write(request, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_escape_what_could_end_them_or_the_line() {
+        assert_eq!(string("plain é"), "\"plain é\"");
+        assert_eq!(string("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(string("a\nb\u{7}c\u{2028}"), r#""a\u000ab\u0007c\u2028""#);
+        assert_eq!(real(6.0), "6.0");
+        assert_eq!(real(4.5), "4.5");
+        assert_eq!(real(1e9), "1000000000.0");
+    }
+
+    /// Every engine, model and grouping: the query ends with one newline, no input text
+    /// reaches a comment or starts a line, every id is written as a string literal, and
+    /// Resource Graph's has neither `let` nor `datatable`.
+    #[test]
+    fn input_text_stays_inside_string_literals() {
+        for engine in [Engine::ResourceGraph, Engine::LogAnalytics] {
+            for model in ScoringModel::ALL {
+                for group_by in [
+                    None,
+                    Some(QueryGroupBy::Subscription),
+                    Some(QueryGroupBy::ResourceGroup),
+                    Some(QueryGroupBy::Type),
+                ] {
+                    let q = text(&request(engine, model, group_by));
+                    assert!(
+                        q.ends_with(")\n") || q.ends_with("resources\n") || q.ends_with("not_applicable\n"),
+                        "{q}"
+                    );
+                    assert!(!q.ends_with("\n\n"));
+                    for line in q.lines() {
+                        assert!(
+                            !line.starts_with("// x") && !line.contains('\u{2028}'),
+                            "{engine:?} {model:?}: {line}"
+                        );
+                        if line.trim_start().starts_with("//") {
+                            assert!(!line.contains("where true") && !line.contains("\"q\""), "{line}");
+                        }
+                    }
+                    if !model.ranks_recommendations() {
+                        assert!(q.contains(r#""c \"q\" \\""#), "{q}");
+                        assert!(q.contains(r#""r\u000a// x""#), "{q}");
+                    }
+                    assert!(q.contains(r#""r\u2028y""#), "{q}");
+                    if engine == Engine::ResourceGraph {
+                        assert!(
+                            !q.contains("datatable(") && !q.lines().any(|l| l.starts_with("let ")),
+                            "{q}"
+                        );
+                    } else {
+                        assert!(q.contains("let stated = datatable("), "{q}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Classic counts per control with a weight row (the control ""); v1 and pass-rate
+    /// per recommendation, with no membership and no weight.
+    #[test]
+    fn classic_counts_controls_and_weights_and_the_others_recommendations() {
+        for engine in [Engine::ResourceGraph, Engine::LogAnalytics] {
+            let classic = text(&request(engine, ScoringModel::Classic, None));
+            assert!(classic.contains("by scope_key, control, resource_key"));
+            assert!(classic.contains("resources = iff(weight, healthy + unhealthy, long(null))"));
+            assert!(!classic.contains("['group']"));
+            let v1 = text(&request(engine, ScoringModel::V1, Some(QueryGroupBy::Type)));
+            assert!(v1.contains("by scope_key, group_key, recommendation, resource_key"));
+            assert!(v1.contains("['group'] = "));
+            assert!(!v1.contains("member =") && !v1.contains("weight =") && !v1.contains("resources ="));
+        }
+    }
+
+    /// The literal tables do not depend on the order the request lists them in.
+    #[test]
+    fn the_same_request_in_another_order_writes_the_same_bytes() {
+        for engine in [Engine::ResourceGraph, Engine::LogAnalytics] {
+            let a = request(engine, ScoringModel::Classic, Some(QueryGroupBy::ResourceGroup));
+            let mut b = a.clone();
+            b.controls
+                .sort_by(|x, y| (&x.control, &x.recommendation).cmp(&(&y.control, &y.recommendation)));
+            assert_eq!(text(&a), text(&b));
+            assert_eq!(text(&a), text(&a.clone()));
+        }
     }
 }
