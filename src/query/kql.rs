@@ -119,7 +119,7 @@ fn query(request: &QueryRequest, dialect: Dialect) -> String {
     stages.push(effective(request));
     stages.push(states(request));
     stages.push(counts(request));
-    stages.push(rows(request));
+    stages.push(rows(request, dialect));
     text.push_str(&literals(request, dialect));
     text.push_str(&chain(dialect, table, &stages));
     text.push('\n');
@@ -597,7 +597,9 @@ fn counts(request: &QueryRequest) -> Stage {
 }
 
 /// The counts rows (SPEC §10), sorted: each key a column, null where the row has none.
-fn rows(request: &QueryRequest) -> Stage {
+/// Resource Graph pages a result only when it has an `id` column (else it cuts it at
+/// 1000 rows and says `resultTruncated`), so its rows carry one: their keys.
+fn rows(request: &QueryRequest, dialect: Dialect) -> Stage {
     let item = item(request);
     let nullable = |column: &str| format!("iff(isempty({column}), dynamic(null), pack_array({column})[0])");
     let mut ops = Vec::new();
@@ -613,6 +615,9 @@ fn rows(request: &QueryRequest) -> Stage {
     ];
     if request.group_by.is_some() {
         columns.push(format!("['group'] = {}", nullable("group_id")));
+    }
+    if dialect == Dialect::ResourceGraph {
+        columns.push(format!("id = tostring(pack_array({}, {item}))", keys(request)));
     }
     if request.model.ranks_recommendations() {
         columns.push("recommendation".to_string());
