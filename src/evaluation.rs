@@ -124,6 +124,7 @@ pub fn evaluate(
     let exported_weights = request.exported_weights(model);
     let options = request.options(exported_weights);
     let selection = select(model, &filters).map_err(UsageError)?;
+    check_row_model(model, options.model, selection.as_ref()).map_err(UsageError)?;
     warn_unknown_scopes(model, &filters, diags);
     warn_nothing_to_score(model, selection.as_ref(), diags);
     if !options.ignore_exemptions {
@@ -172,6 +173,34 @@ pub fn evaluate(
     })
 }
 
+/// Counts rows are written for a model (SPEC §10): control rows for `classic`,
+/// recommendation rows for `v1` and `pass-rate`. A selected scope whose rows are not the
+/// scoring model's is a usage error naming the model they were written for.
+pub fn check_row_model(model: &Model, scoring: ScoringModel, selection: Option<&Selection>) -> Result<(), String> {
+    use crate::model::RowKind;
+    let wanted = if scoring.ranks_recommendations() {
+        RowKind::Recommendations
+    } else {
+        RowKind::Controls
+    };
+    let wrong = (0..model.scopes.len() as u32)
+        .filter(|&s| selection.is_none_or(|sel| sel.scope(s as usize)))
+        .find_map(|s| model.counts.kind_of(s).filter(|&k| k != wanted).map(|k| (s, k)));
+    let Some((s, kind)) = wrong else {
+        return Ok(());
+    };
+    let (rows, written_for, query_model) = match kind {
+        RowKind::Controls => ("control rows", "--model classic", scoring.as_str()),
+        RowKind::Recommendations => ("recommendation rows", "--model v1 or pass-rate", "classic"),
+    };
+    Err(format!(
+        "the counts rows of {} are {rows}, written for {written_for}, and this run scores with --model {}: \
+         score them with {written_for}, or count again with `securescore query --model {query_model}`",
+        model.scopes.get(s as usize).map_or_else(String::new, |sc| sc.label()),
+        scoring.as_str()
+    ))
+}
+
 /// The codes of loading warnings that are not true under `model`: under `v1` and
 /// `pass-rate` a recommendation in no control scores, and which controls hold it (the
 /// catalog's membership) changes no figure (SPEC §7).
@@ -210,7 +239,8 @@ pub fn unknown_scope(f: &str, near: &[String]) -> Diagnostic {
 
 /// Warns when there is nothing to score at all, or when the filters keep nothing.
 fn warn_nothing_to_score(model: &Model, selection: Option<&Selection>, diags: &mut Diagnostics) {
-    if model.assessments.is_empty() && model.exported.controls.is_empty() {
+    if model.assessments.is_empty() && model.exported.controls.is_empty() && model.counts.recommendations.is_empty()
+    {
         diags.push(Diagnostic::warning(
             "no-data",
             "the inputs hold no assessment and no secure score control counts: there is nothing to score",
@@ -401,7 +431,11 @@ impl Evaluation {
     /// whose rows are recommendations leaves out the scopes that hold only exported control
     /// counts (their warning says so), which therefore do not stop a grouping below them.
     fn scored_part(&self, model: &Model) -> Option<Selection> {
-        let counts_only = |s: usize| model.scopes.get(s).is_some_and(|sc| sc.count_level);
+        // Counts rows of recommendations are scored under these models.
+        let counts_only = |s: usize| {
+            model.scopes.get(s).is_some_and(|sc| sc.count_level)
+                && model.counts.kind_of(s as u32) != Some(crate::model::RowKind::Recommendations)
+        };
         if !self.options.model.ranks_recommendations() || !(0..model.scopes.len()).any(counts_only) {
             return self.selection.clone();
         }

@@ -60,8 +60,13 @@ pub struct Group {
     pub members: Vec<u32>,
     /// The scopes it holds whole (indexes into
     /// [`ModelParts::scopes`](crate::model::ModelParts::scopes)), ascending: a
-    /// subscription group's own scope, which may be scored from exported counts.
+    /// subscription group's own scope, which may be scored from exported counts; or the
+    /// scopes of counts rows it holds rows of.
     pub scopes: Vec<u32>,
+    /// The groups of counts rows (indexes into
+    /// [`CountRows::groups`](crate::model::CountRows::groups)) whose rows it holds in
+    /// `scopes`, ascending; empty when it holds those scopes whole.
+    pub count_groups: Vec<u32>,
 }
 
 /// The group keys of resource `r`: (folded key, spelling); empty when it has none.
@@ -110,18 +115,25 @@ fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
 }
 
 /// The groups of the assessed resources that `base` keeps (all when `None`). A scope
-/// scored from exported counts can be grouped by subscription only.
+/// scored from exported counts can be grouped by subscription only; one of counts rows
+/// written with `--group-by` (SPEC §10), by the key its rows were grouped by too.
 pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<Vec<Group>, String> {
     let counts_only: Vec<usize> = (0..model.scopes.len())
         .filter(|&s| model.scopes[s].count_level && base.is_none_or(|b| b.scope(s)))
         .collect();
-    if !counts_only.is_empty() && *by != GroupBy::Subscription {
-        return Err(format!(
-            "--group-by {} needs resource-level assessments, and {} is scored from exported counts \
-             (export Microsoft.Security/assessments for it, or group by subscription)",
-            by.name(),
-            model.scopes[counts_only[0]].label()
-        ));
+    let rows_grouped = |s: usize| model.counts.grouped(s as u32);
+    if *by != GroupBy::Subscription {
+        if let Some(&s) = counts_only.iter().find(|&&s| !rows_grouped(s)) {
+            return Err(format!(
+                "--group-by {} needs resource-level assessments, and {} is scored from exported counts \
+                 (export Microsoft.Security/assessments for it, or group by subscription)",
+                by.name(),
+                model.scopes[s].label()
+            ));
+        }
+        if !counts_only.is_empty() {
+            check_row_groups(model, by)?;
+        }
     }
     let mut assessed = vec![false; model.resources.len()];
     for a in &model.assessments {
@@ -134,9 +146,9 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
                 .to_string(),
         );
     }
-    // Folded key → (smallest spelling, members in order); `None` for the resources
-    // without one.
-    let mut found: BTreeMap<Option<String>, (String, Vec<u32>)> = BTreeMap::new();
+    // Folded key → (smallest spelling, members in order, counts-row groups); `None` for
+    // the resources without one.
+    let mut found: BTreeMap<Option<String>, (String, Vec<u32>, Vec<u32>)> = BTreeMap::new();
     for r in (0..model.resources.len()).filter(|&r| assessed[r] && base.is_none_or(|b| b.resource(r))) {
         let keys = keys_of(model, by, r);
         if keys.is_empty() {
@@ -145,12 +157,15 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
         for (key, spelling) in keys {
             let entry = found
                 .entry(Some(key))
-                .or_insert_with(|| (spelling.clone(), Vec::new()));
+                .or_insert_with(|| (spelling.clone(), Vec::new(), Vec::new()));
             if spelling < entry.0 {
                 entry.0 = spelling;
             }
             entry.1.push(r as u32);
         }
+    }
+    if *by != GroupBy::Subscription {
+        add_row_groups(model, &counts_only, &mut found);
     }
     // A subscription group holds its whole scope (which may be scored from counts): the
     // first scope of its key.
@@ -164,17 +179,24 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
     }
     let mut out: Vec<Group> = found
         .into_iter()
-        .map(|(key, (spelling, members))| Group {
-            scopes: key
-                .as_deref()
-                .and_then(|k| scope_of_key.get(k))
-                .copied()
-                .into_iter()
-                .collect(),
+        .map(|(key, (spelling, members, count_groups))| Group {
+            scopes: if count_groups.is_empty() {
+                key.as_deref()
+                    .and_then(|k| scope_of_key.get(k))
+                    .copied()
+                    .into_iter()
+                    .collect()
+            } else {
+                row_scopes(model, &counts_only, &count_groups)
+            },
             id: key.map(|_| spelling),
             members,
+            count_groups,
         })
         .collect();
+    if *by != GroupBy::Subscription {
+        return Ok(out);
+    }
     // Scopes scored from counts have no resources: each is a group of its own, unless a
     // group of its id holds it already.
     let mut ids: HashSet<Option<String>> = out
@@ -191,9 +213,90 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
             id: scope.id.clone(),
             members: Vec::new(),
             scopes: vec![s as u32],
+            count_groups: Vec::new(),
         });
     }
     Ok(out)
+}
+
+/// Adds the groups of the counts rows of `scopes` (grouped rows, as checked) to `found`,
+/// by their folded ids: a group of resources and a group of rows with one id are one.
+fn add_row_groups(
+    model: &Model,
+    scopes: &[usize],
+    found: &mut BTreeMap<Option<String>, (String, Vec<u32>, Vec<u32>)>,
+) {
+    let rows = &model.counts;
+    let used: std::collections::BTreeSet<u32> = scopes
+        .iter()
+        .flat_map(|&s| {
+            let of = |list| crate::model::CountRows::of_scope(list, s as u32);
+            of(&rows.controls)
+                .iter()
+                .chain(of(&rows.recommendations))
+                .filter_map(|r| r.group)
+                .collect::<Vec<u32>>()
+        })
+        .collect();
+    for g in used {
+        let Some(id) = rows.groups.get(g as usize) else {
+            continue;
+        };
+        let key = id.as_deref().map(str::to_lowercase);
+        let shown = id.clone().unwrap_or_default();
+        let entry = found
+            .entry(key)
+            .or_insert_with(|| (shown.clone(), Vec::new(), Vec::new()));
+        if shown < entry.0 {
+            entry.0 = shown;
+        }
+        entry.2.push(g);
+    }
+}
+
+/// The scopes among `scopes` with rows of one of `groups`, ascending.
+fn row_scopes(model: &Model, scopes: &[usize], groups: &[u32]) -> Vec<u32> {
+    let rows = &model.counts;
+    scopes
+        .iter()
+        .map(|&s| s as u32)
+        .filter(|&s| {
+            let of = |list| crate::model::CountRows::of_scope(list, s);
+            of(&rows.controls)
+                .iter()
+                .chain(of(&rows.recommendations))
+                .any(|r| r.group.is_some_and(|g| groups.contains(&g)))
+        })
+        .collect()
+}
+
+/// Counts rows carry their group's id, not the key they were grouped by: a key whose ids
+/// cannot be those the rows carry (a resource group is `/subscriptions/…/resourcegroups/…`,
+/// a type is no path) is a usage error, and tags and management groups, which no counting
+/// query groups by, too.
+fn check_row_groups(model: &Model, by: &GroupBy) -> Result<(), String> {
+    let fits = |id: &str| match by {
+        GroupBy::ResourceGroup => resource_group_of(id).is_some_and(|k| k == id.to_lowercase()),
+        _ => !id.starts_with('/') && id.contains('/'),
+    };
+    if matches!(by, GroupBy::ManagementGroup | GroupBy::Tag(_)) {
+        return Err(format!(
+            "--group-by {} needs resource-level assessments: counts rows are grouped by subscription, resource \
+             group or type only",
+            by.name()
+        ));
+    }
+    match model.counts.groups.iter().flatten().find(|id| !fits(id)) {
+        None => Ok(()),
+        Some(id) => Err(format!(
+            "--group-by {} cannot regroup the counts rows, whose groups are those of another key (group {}): \
+             group by the key the query was written with, or write the query again with \
+             `securescore query --group-by {}`",
+            by.name(),
+            crate::text::quoted_name_and_id(None, id),
+            by.name()
+        )),
+    }
 }
 
 #[cfg(test)]

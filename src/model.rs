@@ -527,6 +527,102 @@ pub struct Exported {
     pub aggregate_scores: Vec<ExportedScore>,
 }
 
+/// Counts rows (SPEC §10): what a counting query returned, read as count-level data
+/// (SPEC §3). Every row's scope is scored from counts; each (scope, group, control or
+/// recommendation) and each (scope, group) weight is here once.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CountRows {
+    /// The groups grouped rows name (`--group-by` of the query), each as shown (its
+    /// smallest spelling; `None`: the resources without the key), sorted by their folded
+    /// ids, `None` first; empty when the rows are not grouped.
+    pub groups: Vec<Option<String>>,
+    /// Control rows, sorted by (scope, group, item); `item` indexes
+    /// [`ModelParts::controls`].
+    pub controls: Vec<CountRow>,
+    /// Recommendation rows (`v1`, `pass-rate`), sorted by (scope, group, item); `item`
+    /// indexes [`ModelParts::recommendations`].
+    pub recommendations: Vec<CountRow>,
+    /// Weight rows, sorted by (scope, group).
+    pub weights: Vec<WeightRow>,
+}
+
+/// One control or recommendation row of [`CountRows`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CountRow {
+    /// Index into [`ModelParts::scopes`].
+    pub scope: u32,
+    /// Index into [`CountRows::groups`]; `None` on a row that is not grouped.
+    pub group: Option<u32>,
+    /// The control or recommendation.
+    pub item: u32,
+    pub counts: Counts,
+}
+
+/// One weight row of [`CountRows`]: the resources that weigh in a scope (and group).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WeightRow {
+    /// As in [`CountRow::scope`].
+    pub scope: u32,
+    /// As in [`CountRow::group`].
+    pub group: Option<u32>,
+    pub resources: u64,
+}
+
+/// What a scope's counts rows count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowKind {
+    /// Control rows: written for `--model classic`.
+    Controls,
+    /// Recommendation rows: written for `--model v1` or `pass-rate`.
+    Recommendations,
+}
+
+impl CountRows {
+    /// True when no counts row was read.
+    pub fn is_empty(&self) -> bool {
+        self.controls.is_empty() && self.recommendations.is_empty() && self.weights.is_empty()
+    }
+
+    /// True when scope `s`'s rows carry a `group` (a query written with `--group-by`).
+    pub fn grouped(&self, s: u32) -> bool {
+        let first = |rows: &[CountRow]| Self::of_scope(rows, s).first().map(|r| r.group.is_some());
+        first(&self.controls)
+            .or_else(|| first(&self.recommendations))
+            .unwrap_or(false)
+    }
+
+    /// The rows of scope `s` in `rows` (sorted by scope).
+    pub fn of_scope(rows: &[CountRow], s: u32) -> &[CountRow] {
+        let start = rows.partition_point(|r| r.scope < s);
+        let end = start + rows[start..].partition_point(|r| r.scope == s);
+        &rows[start..end]
+    }
+
+    /// What scope `s`'s rows count; `None` when it has none (or weight rows only).
+    pub fn kind_of(&self, s: u32) -> Option<RowKind> {
+        if !Self::of_scope(&self.controls, s).is_empty() {
+            Some(RowKind::Controls)
+        } else if !Self::of_scope(&self.recommendations, s).is_empty() {
+            Some(RowKind::Recommendations)
+        } else {
+            None
+        }
+    }
+
+    /// The weight of scope `s` (only group `group`'s when given): the sum of its weight
+    /// rows; `None` when it has none (its weight is then approximate, SPEC §3).
+    pub fn weight(&self, s: u32, group: Option<u32>) -> Option<u64> {
+        let start = self.weights.partition_point(|w| w.scope < s);
+        let rows = self.weights[start..]
+            .iter()
+            .take_while(|w| w.scope == s)
+            .filter(|w| group.is_none_or(|g| w.group == Some(g)));
+        rows.fold(None, |sum: Option<u64>, w| {
+            Some(sum.unwrap_or(0).saturating_add(w.resources))
+        })
+    }
+}
+
 /// What a [`Model`] is made of: the inventory as the loader settled it. [`Model::new`]
 /// adds the indexes derived from it.
 #[derive(Debug, Default)]
@@ -550,8 +646,12 @@ pub struct ModelParts {
     pub management_groups: Vec<String>,
     /// Display names of the inputs, in the order they were read.
     pub inputs: Vec<String>,
-    /// Azure's exported control objects and secure scores.
+    /// Azure's exported control objects and secure scores; the control rows of
+    /// [`ModelParts::counts`] summed over their groups are among the controls (with no
+    /// figures: each scores at its definition's max).
     pub exported: Exported,
+    /// Counts rows (SPEC §10).
+    pub counts: CountRows,
     /// Management groups whose exported objects are aggregates (display ids).
     pub aggregate_scopes: Vec<String>,
     /// Why the export is incomplete (truncated pages), if it is: fails every gate.

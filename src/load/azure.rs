@@ -324,6 +324,11 @@ pub enum Kind {
     ControlDefinition,
     ScoreControl,
     SecureScore,
+    /// Counts rows (SPEC §10) in a Resource Graph result or bare listing: no Azure type,
+    /// told by their key and read by the loader itself (`load::counts`), never by
+    /// [`AzureSink::add`]; a kind of its own so that their pages are checked for
+    /// truncation like any other.
+    CountsRow,
 }
 
 impl Kind {
@@ -335,6 +340,7 @@ impl Kind {
             Kind::ControlDefinition => "secure score control definitions",
             Kind::ScoreControl => "secure score controls",
             Kind::SecureScore => "secure scores",
+            Kind::CountsRow => "counts rows",
         }
     }
 }
@@ -471,6 +477,8 @@ impl AzureSink<'_> {
             Kind::ControlDefinition => self.control_definition(&fields, at).map(|_| ()),
             Kind::ScoreControl => self.score_control(fields, at),
             Kind::SecureScore => self.secure_score(&fields, at),
+            // Read before any Azure field is looked at (`Loader::azure_element`).
+            Kind::CountsRow => Ok(()),
         }
     }
 

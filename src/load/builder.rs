@@ -15,6 +15,7 @@
 //! the one interned before it is answered by a byte comparison, before its hash is used.
 
 use super::definitions::{conflict, Definitions, RecommendationParts};
+use super::counts::{self, CountsCollected, CountsRowIn};
 use super::exports::{mark_count_level, warn_max_differs, ExportedObjects};
 use super::resources::ResourceTable;
 use super::rows::{Row, Rows, Source};
@@ -51,6 +52,8 @@ pub struct ModelBuilder {
     custom_controls: BTreeMap<String, Origin>,
     /// Azure's exported control objects and secure scores, as read.
     pub(crate) exports: ExportedObjects,
+    /// Counts rows (SPEC §10), as read.
+    counts: CountsCollected,
     incomplete: Vec<String>,
     scope_hints: HashMap<u32, String>,
     input_digests: Vec<String>,
@@ -277,6 +280,15 @@ impl ModelBuilder {
         }
     }
 
+    /// Adds one counts row (SPEC §10), or says why it cannot be read. Repeats and the
+    /// rows' agreement with everything else are settled in [`ModelBuilder::finish`].
+    pub fn add_counts_row(&mut self, row: &CountsRowIn, at: Origin) -> Result<(), Diagnostic> {
+        let recommendation = row.recommendation.as_deref().map(|r| self.recommendation(r));
+        self.counts
+            .add(row, at.clone(), |_| recommendation.unwrap_or(0))
+            .map_err(|message| Diagnostic::error("bad-counts", message).at(at))
+    }
+
     /// Adds one assessment. Repeats are resolved in [`ModelBuilder::finish`].
     pub fn add_assessment(
         &mut self,
@@ -372,9 +384,23 @@ impl ModelBuilder {
             diags,
         );
         let resources = self.take_resources();
-        let (mut scopes, resource_scope) = assign_scopes(&resources, &subscriptions, &exports.scopes);
-        let exported = exports.attach(&scopes, &controls, diags);
+        let (count_scopes, unnamed) = self.counts.scopes();
+        let mut named = exports.scopes.clone();
+        named.extend(count_scopes);
+        named.sort();
+        named.dedup();
+        let (mut scopes, resource_scope) = assign_scopes(&resources, &subscriptions, &named, unnamed);
+        let mut exported = exports.attach(&scopes, &controls, diags);
+        let known = counts::Known {
+            scopes: &scopes,
+            controls: &controls,
+            recommendations: &self.recommendations,
+            resource_scope: &resource_scope,
+            assessments: &assessments,
+        };
+        let count_rows = std::mem::take(&mut self.counts).settle(known, &mut exported, diags);
         mark_count_level(&mut scopes, &resource_scope, &assessments, &exported);
+        counts::mark_count_level(&mut scopes, &count_rows);
         let warned = warn_max_differs(&exported, &scopes, &controls, diags);
         for (id, d) in differing_definitions {
             if d.code != "max-differs" || !warned.contains(&id) {
@@ -394,6 +420,7 @@ impl ModelBuilder {
             management_groups,
             inputs: std::mem::take(&mut self.inputs),
             exported,
+            counts: count_rows,
             aggregate_scopes: exports.aggregates.iter().map(|a| a.display_id()).collect(),
             incomplete: std::mem::take(&mut self.incomplete),
             catalog_membership,

@@ -7,6 +7,7 @@ pub mod azure;
 mod azure_fast;
 mod azure_scan;
 pub mod builder;
+mod counts;
 mod definitions;
 mod exports;
 pub mod fast;
@@ -731,6 +732,7 @@ impl Loader<'_> {
         }
         match shape {
             Some(Shape::OwnOutput { schema }) => self.own_output(file, raw, schema, path),
+            Some(Shape::CountsRow) => self.counts_row(file, raw, path),
             Some(Shape::NativeDocument) => self.native_document(file, &keys, &path),
             Some(Shape::AssessmentRow) => self.assessment_row(file, raw, path),
             Some(Shape::ArmPage { value, next_link }) => self.arm_page(file, value, next_link, &path),
@@ -832,6 +834,7 @@ impl Loader<'_> {
                 "recommendations" => self.section(file, value, at, Self::recommendation),
                 "resources" => self.section(file, value, at, Self::resource),
                 "assessments" => self.section(file, value, at, Self::assessment),
+                "counts" => self.section(file, value, at, Self::counts_item),
                 _ => self.unknown_key(file, value, path, key),
             }
         }
@@ -872,6 +875,29 @@ impl Loader<'_> {
             let r = self.builder.refuse_control(def, at);
             self.report(r);
         });
+    }
+
+    /// True when `raw`, an item of an Azure listing, is a counts row (a Resource Graph
+    /// result of a counting query holds them, SPEC §10).
+    fn is_counts_row(&self, raw: &RawValue) -> bool {
+        serde_json::from_str::<Keys>(raw.get())
+            .ok()
+            .and_then(|k| k.unique().ok())
+            .is_some_and(|k| shape::is_counts_row(&k))
+    }
+
+    /// A counts row standing alone (a line, an element of a bare array or of a Resource
+    /// Graph result's rows).
+    fn counts_row<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) {
+        if let Some((row, origin)) = self.element::<counts::CountsRowIn>(file, raw, path) {
+            self.counts_item(file, row, origin);
+        }
+    }
+
+    /// Adds one counts row read, or says why it cannot be read.
+    fn counts_item(&mut self, _: &mut FileCtx, row: counts::CountsRowIn, at: Origin) {
+        let r = self.builder.add_counts_row(&row, at);
+        self.report(r);
     }
 
     /// A native assessment standing alone that [`Loader::plain_row`] did not take: with
@@ -1054,6 +1080,13 @@ impl Loader<'_> {
             .at(file.locator.origin(el.get(), at));
             self.diags.push(d);
             return None;
+        }
+        if el.get().contains(counts::KEY) && self.is_counts_row(el) {
+            self.counts_row(file, el, at);
+            page.note(Some(Kind::CountsRow));
+            self.anonymous_rows += 1;
+            page.rows.push(u64::MAX - self.anonymous_rows);
+            return Some(Kind::CountsRow);
         }
         let (id_hash, read) = match self.azure_item(file, el, at)? {
             Item::Read {

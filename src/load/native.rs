@@ -20,12 +20,13 @@ use std::collections::BTreeMap;
 pub use crate::catalog::{check_max_score, ControlIn, Extra, Id, RecommendationIn, Text, MAX_SCORE_LIMIT};
 
 /// The keys that make a JSON object a native document.
-pub const SECTIONS: [&str; 5] = [
+pub const SECTIONS: [&str; 6] = [
     "subscriptions",
     "controls",
     "recommendations",
     "resources",
     "assessments",
+    "counts",
 ];
 
 /// Deserializes a string and converts it with `parse`, or fails naming what was expected.
@@ -193,10 +194,12 @@ struct NativeDocument<'a> {
     recommendations: Option<Vec<RecommendationIn>>,
     resources: Option<Vec<ResourceIn>>,
     assessments: Option<Vec<AssessmentIn<'a>>>,
+    counts: Option<Vec<super::counts::CountsRowIn>>,
 }
 
 /// One JSON value of a native input, as the loader tells it (`load::shape`): an object
-/// with any of the [`SECTIONS`] is a document; any other object must be one assessment
+/// with `securescore_counts` is a counts row (SPEC §10); one with any of the
+/// [`SECTIONS`] is a document; any other object must be one assessment
 /// standing alone; an array holds such values. An object whose `schema` names one of
 /// securescore's own outputs (other than the control listing, which reads as control
 /// definitions) is refused whatever else it holds.
@@ -226,9 +229,13 @@ impl JsonSchema for NativeValue {
                             "not": {"pattern": pattern(super::shape::LISTING_SCHEMA_PREFIX)}
                         }}
                     },
-                    "if": {"anyOf": any_section},
-                    "then": generator.subschema_for::<NativeDocument>(),
-                    "else": generator.subschema_for::<AssessmentIn>()
+                    "if": {"required": [super::counts::KEY]},
+                    "then": generator.subschema_for::<super::counts::CountsRowIn>(),
+                    "else": {
+                        "if": {"anyOf": any_section},
+                        "then": generator.subschema_for::<NativeDocument>(),
+                        "else": generator.subschema_for::<AssessmentIn>()
+                    }
                 }
             ]
         })

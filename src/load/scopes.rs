@@ -8,11 +8,13 @@ use std::collections::{BTreeMap, HashMap};
 
 /// The scopes of the inventory (sorted by key, the unnamed scope last, only when some
 /// resource needs it) and each resource's scope index. `subscriptions` are the defined
-/// subscriptions by folded id; `exported`, the scopes exported objects name.
+/// subscriptions by folded id; `exported`, the scopes exported objects (and counts rows)
+/// name; `unnamed`, whether counts rows name the unnamed scope.
 pub(super) fn assign_scopes(
     resources: &Resources,
     subscriptions: &BTreeMap<String, Subscription>,
     exported: &[ExportScope],
+    unnamed: bool,
 ) -> (Vec<Scope>, Vec<u32>) {
     let (resource_keys, distinct) = resource_scope_keys(resources);
     // A subscription spelled in several cases is shown in its byte-wise smallest spelling,
@@ -62,8 +64,9 @@ pub(super) fn assign_scopes(
         })
         .collect();
     let position: HashMap<&str, u32> = spelled.keys().enumerate().map(|(i, k)| (*k, i as u32)).collect();
+    let needs_unnamed_too = unnamed;
     let unnamed = scopes.len() as u32;
-    let mut needs_unnamed = false;
+    let mut needs_unnamed = needs_unnamed_too;
     let key_scope: Vec<u32> = distinct
         .iter()
         .map(|(key, _)| position.get(key.as_str()).copied().unwrap_or(unnamed))

@@ -38,6 +38,8 @@ pub(super) enum Shape<'a> {
         /// The schema, as given (a JSON string).
         schema: &'a RawValue,
     },
+    /// A counts row (SPEC §10): `securescore_counts` (read from the object whole).
+    CountsRow,
     /// A native inventory document: one or more of the [`SECTIONS`] (read key by key,
     /// other keys being unknown).
     NativeDocument,
@@ -76,20 +78,23 @@ pub(super) enum Shape<'a> {
 ///
 /// 1. securescore's own output ([`own_output`]): a report holds `controls` and a history
 ///    line `scopes`, which would otherwise read as a native document full of errors;
-/// 2. a native document ([`native_document`]), whatever else it holds: native keys are
+/// 2. a counts row ([`counts_row`]): `securescore_counts` says what it is, whatever else
+///    it holds (its `recommendation` and `resources` are no section);
+/// 3. a native document ([`native_document`]), whatever else it holds: native keys are
 ///    the user's own;
-/// 3. a native assessment ([`assessment_row`]; its `resource` is no Azure key);
-/// 4. an ARM page ([`arm_page`]), then 5. a Resource Graph result ([`graph_result`]):
+/// 4. a native assessment ([`assessment_row`]; its `resource` is no Azure key);
+/// 5. an ARM page ([`arm_page`]), then 6. a Resource Graph result ([`graph_result`]):
 ///    listings hold Azure objects, so they are told apart before the objects they hold;
-/// 6. an error response ([`error_response`]), which may carry an `id` or `type` of its
+/// 7. an error response ([`error_response`]), which may carry an `id` or `type` of its
 ///    own but is no object;
-/// 7. any other object with a `type` or an `id` ([`azure_object`]), read as one Azure
+/// 8. any other object with a `type` or an `id` ([`azure_object`]), read as one Azure
 ///    object (which may still be of no type that is read).
 ///
 /// Native keys match exactly, Azure keys ignoring ASCII case (Resource Graph and older
 /// `az` versions spell them differently).
-const SHAPES: [Recogniser; 7] = [
+const SHAPES: [Recogniser; 8] = [
     own_output,
+    counts_row,
     native_document,
     assessment_row,
     arm_page,
@@ -118,6 +123,16 @@ fn own_output<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
     let name = serde_json::from_str::<&str>(schema.get()).ok()?;
     (name.starts_with(OWN_SCHEMA_PREFIX) && !name.starts_with(LISTING_SCHEMA_PREFIX))
         .then_some(Shape::OwnOutput { schema })
+}
+
+/// A counts row: `securescore_counts` (exactly so spelled).
+fn counts_row<'a>(keys: &ObjectKeys<'a>) -> Option<Shape<'a>> {
+    keys.contains_key(super::counts::KEY).then_some(Shape::CountsRow)
+}
+
+/// True when an object with these keys is a counts row.
+pub(super) fn is_counts_row(keys: &ObjectKeys) -> bool {
+    counts_row(keys).is_some()
 }
 
 /// A native document: any of the [`SECTIONS`].
@@ -332,6 +347,7 @@ mod tests {
     fn kind(json: &'static str) -> Option<&'static str> {
         shape(json).map(|s| match s {
             Shape::OwnOutput { .. } => "OwnOutput",
+            Shape::CountsRow => "CountsRow",
             Shape::NativeDocument => "NativeDocument",
             Shape::AssessmentRow => "AssessmentRow",
             Shape::ArmPage { .. } => "ArmPage",
@@ -348,6 +364,11 @@ mod tests {
     #[test]
     fn each_shape_is_told_by_its_keys() {
         assert_eq!(kind(r#"{"controls": []}"#), Some("NativeDocument"));
+        assert_eq!(kind(r#"{"counts": []}"#), Some("NativeDocument"));
+        assert_eq!(
+            kind(r#"{"securescore_counts": 1, "scope": "s", "recommendation": "r", "resources": 1, "type": "t"}"#),
+            Some("CountsRow")
+        );
         assert_eq!(
             kind(r#"{"resource": "r", "recommendation": "c", "status": "healthy"}"#),
             Some("AssessmentRow")

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::diag::Diagnostic;
 use crate::groups::Group;
-use crate::model::{Assessment, ExportedControl, Model, Status};
+use crate::model::{Assessment, CountRows, ExportedControl, Model, Status};
 use crate::select::Selection;
 use std::collections::BTreeMap;
 
@@ -171,10 +171,10 @@ fn settle_weights(
         ));
     }
     for s in scopes.iter().filter(|s| s.percentage.is_some()) {
-        let count_level = s
-            .scope
-            .and_then(|i| model.scopes.get(i as usize))
-            .is_some_and(|sc| sc.count_level);
+        // Counts rows with a weight row weigh exactly (SPEC §10).
+        let count_level = s.scope.is_some_and(|i| {
+            model.scopes.get(i as usize).is_some_and(|sc| sc.count_level) && model.counts.weight(i, None).is_none()
+        });
         if count_level && defined.len() > 1 {
             warnings.push(Diagnostic::warning(
                 "approximate-weight",
@@ -269,8 +269,8 @@ fn fold_resource(
 }
 
 /// Adds the scopes scored from exported counts (SPEC §3), each control at the max the
-/// scope exported it with. Their resources are not known: they count as healthy plus
-/// unhealthy summed over controls.
+/// scope exported it with. Their resources are not known: they weigh what their weight
+/// rows say (counts rows, SPEC §10), else healthy plus unhealthy summed over controls.
 fn tally_counts(
     model: &Model,
     options: &ScoreOptions,
@@ -278,17 +278,22 @@ fn tally_counts(
     t: &mut Tally,
     cells: &mut ScopeCountsBuilder,
 ) {
-    for e in &model.exported.controls {
-        let s = e.scope as usize;
-        if !model.scopes[s].count_level || selection.is_some_and(|sel| !sel.scope(s)) {
+    for scope_controls in model.exported.controls.chunk_by(|a, b| a.scope == b.scope) {
+        let s = scope_controls[0].scope;
+        if !model.scopes[s as usize].count_level || selection.is_some_and(|sel| !sel.scope(s as usize)) {
             continue;
         }
-        let slot = kernel::scope_slot(options.weighting, s);
-        cells.cell(slot, e.control as usize).add_exported(e, model);
+        let slot = kernel::scope_slot(options.weighting, s as usize);
+        let mut applicable = 0u64;
+        for e in scope_controls {
+            cells.cell(slot, e.control as usize).add_exported(e, model);
+            applicable = applicable.saturating_add(e.counts.applicable());
+        }
+        let weight = model.counts.weight(s, None).unwrap_or(applicable);
         t.count_level = true;
         t.scope_met[slot] = true;
-        t.scope_resources[slot] += e.counts.applicable();
-        t.resources += e.counts.applicable();
+        t.scope_resources[slot] += weight;
+        t.resources += weight;
     }
 }
 
@@ -334,14 +339,39 @@ fn group_overall(
             .is_some_and(|scope| scope.count_level)
     }) {
         let slot = kernel::scope_slot(options.weighting, s as usize);
-        for e in exported_controls_of(model, s) {
+        let (mut applicable, mut met) = (0u64, false);
+        let mut add = |control: u32, counted| {
             cells
-                .entry((slot, e.control as usize))
+                .entry((slot, control as usize))
                 .or_default()
-                .add_exported(e, model);
+                .add_count_level(counted, model);
+            met = true;
+        };
+        let weight = if group.count_groups.is_empty() {
+            for e in exported_controls_of(model, s) {
+                add(e.control, (e.control, e.counts, e.figures.max));
+                applicable = applicable.saturating_add(e.counts.applicable());
+            }
+            model.counts.weight(s, None)
+        } else {
+            let rows = CountRows::of_scope(&model.counts.controls, s)
+                .iter()
+                .filter(|r| r.group.is_some_and(|g| group.count_groups.contains(&g)));
+            for r in rows {
+                add(r.item, (r.item, r.counts, None));
+                applicable = applicable.saturating_add(r.counts.applicable());
+            }
+            group
+                .count_groups
+                .iter()
+                .filter_map(|&g| model.counts.weight(s, Some(g)))
+                .reduce(u64::saturating_add)
+        };
+        if met {
+            let weight = weight.unwrap_or(applicable);
             count_level = true;
-            *slots.entry(slot).or_default() += e.counts.applicable();
-            resources += e.counts.applicable();
+            *slots.entry(slot).or_default() += weight;
+            resources += weight;
         }
     }
     let mut scopes: Vec<ScopeScore> = slots
@@ -882,6 +912,7 @@ mod tests {
                     .filter(|&&s| s < model.scopes.len())
                     .map(|&s| s as u32)
                     .collect(),
+                count_groups: Vec::new(),
             })
             .collect();
         let (weighting, allow_exported_weights, ignore_exemptions, include_preview) = sk.options;

@@ -9,7 +9,7 @@
 
 use super::options::{ScoreOptions, Weighting};
 use super::{Cell, ScopeCounts};
-use crate::model::{Assessment, Counts, ExportedControl, Model, Recommendation, Status};
+use crate::model::{Assessment, Counts, Model, Recommendation, Status};
 
 /// Step 1, the part every scoring model shares: an assessment of `rec` may count when
 /// the recommendation is not custom and not preview (unless asked for). The classic
@@ -130,29 +130,26 @@ pub fn kept_max(kept: Option<(bool, f64)>, applies: bool, max: f64) -> Option<(b
     }
 }
 
-/// SPEC §3: the max a slot keeps for the control of `e`, the exported counts of a
-/// count-level scope, once they are added to it, given what it kept (`kept`) and the counts met
-/// there so far (`before`). Resources scored from assessments that share the (pooled)
-/// slot count at the definition's max.
+/// SPEC §3: the max a slot keeps for control `control`, once count-level counts of it
+/// (`counts`, exported with max `max`; `None`: the definition's, as counts rows are) are
+/// added to it, given what it kept (`kept`) and the counts met there so far (`before`).
+/// Resources scored from assessments that share the (pooled) slot count at the
+/// definition's max.
 pub fn exported_max(
     model: &Model,
     kept: Option<(bool, f64)>,
     before: Counts,
-    e: &ExportedControl,
+    (control, counts, max): (u32, Counts, Option<f64>),
 ) -> Option<(bool, f64)> {
     let definition_max = model
         .controls
-        .get(e.control as usize)
-        .map_or(0.0, |control| control.max_score);
+        .get(control as usize)
+        .map_or(0.0, |c| c.max_score);
     let kept = match kept {
         None if before != Counts::default() => kept_max(None, before.applicable() > 0, definition_max),
         _ => kept,
     };
-    kept_max(
-        kept,
-        e.counts.applicable() > 0,
-        e.figures.max.unwrap_or(definition_max),
-    )
+    kept_max(kept, counts.applicable() > 0, max.unwrap_or(definition_max))
 }
 
 /// Step 6: a scope's current and max points in slot `slot` of `counts`: the sums over

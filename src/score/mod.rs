@@ -66,8 +66,14 @@ impl Cell {
     /// Adds the exported counts `e` of a count-level scope, with the max the cell then
     /// keeps for its control ([`kernel::exported_max`]).
     pub(crate) fn add_exported(&mut self, e: &crate::model::ExportedControl, model: &Model) {
-        self.max = kernel::exported_max(model, self.max, self.counts, e);
-        self.counts.add_counts(e.counts);
+        self.add_count_level((e.control, e.counts, e.figures.max), model);
+    }
+
+    /// Adds count-level counts of a control (control, counts, the max they were exported
+    /// with; `None`: the definition's, as for counts rows).
+    pub(crate) fn add_count_level(&mut self, counted: (u32, Counts, Option<f64>), model: &Model) {
+        self.max = kernel::exported_max(model, self.max, self.counts, counted);
+        self.counts.add_counts(counted.1);
     }
 }
 

@@ -6,14 +6,16 @@
 //! per recommendation, whatever its scope). No I/O.
 //!
 //! Scopes scored from exported control counts (SPEC §3) hold no assessments, so they add
-//! nothing here: neither model can be computed from control counts.
+//! nothing here: neither model can be computed from control counts. Scopes of counts rows
+//! of recommendations (SPEC §10) are: their rows are each recommendation's counts in the
+//! scope (and group), added as the assessments' would be.
 
 use super::kernel;
 use super::options::ScoreOptions;
 use super::{Arithmetic, ControlInScope, Fix, GainEstimate, GainInputs, Overall, ScopeScore, Score};
 use crate::diag::Diagnostic;
 use crate::groups::Group;
-use crate::model::{Counts, Model, Severity, Status};
+use crate::model::{CountRows, Counts, Model, RowKind, Severity, Status};
 use crate::select::Selection;
 use crate::text::nano_units;
 use std::cmp::Ordering;
@@ -101,6 +103,8 @@ pub struct RecommendationScore {
     pub resources: u64,
     /// The same, per scope (by scope index).
     pub scope_resources: BTreeMap<u32, u64>,
+    /// Some scope was scored from counts rows.
+    pub count_level: bool,
     /// Per (scope, place of the recommendation in id order): its counts in the scope, so
     /// that a fix heals a scope's headline without counting again.
     per_scope: BTreeMap<(u32, u32), Counts>,
@@ -129,6 +133,8 @@ struct Tally {
     resources: u64,
     /// The same per scope.
     scope_resources: BTreeMap<u32, u64>,
+    /// Counts rows were added.
+    count_level: bool,
 }
 
 /// Distinct resources in each state per recommendation, pooled over the selection and per
@@ -147,6 +153,7 @@ fn tally(
         per_scope: BTreeMap::new(),
         resources: 0,
         scope_resources: BTreeMap::new(),
+        count_level: false,
     };
     let mut last_assessed: Option<u32> = None;
     for a in model.assessments.iter() {
@@ -167,7 +174,34 @@ fn tally(
             *t.scope_resources.entry(scope).or_default() += 1;
         }
     }
+    tally_rows(model, selection, place, &mut t);
     t
+}
+
+/// Adds the counts rows of recommendations of the selected scopes (SPEC §10), as the
+/// query counted them: each scope weighs its weight rows, else (approximately) its
+/// healthy plus unhealthy resources summed over recommendations.
+fn tally_rows(model: &Model, selection: Option<&Selection>, place: &[u32], t: &mut Tally) {
+    let rows = &model.counts.recommendations;
+    for scope_rows in rows.chunk_by(|a, b| a.scope == b.scope) {
+        let s = scope_rows[0].scope;
+        if selection.is_some_and(|sel| !sel.scope(s as usize)) {
+            continue;
+        }
+        let mut applicable = 0u64;
+        for r in scope_rows {
+            if let Some(c) = t.pooled.get_mut(r.item as usize) {
+                c.add_counts(r.counts);
+            }
+            let at = place.get(r.item as usize).copied().unwrap_or(u32::MAX);
+            t.per_scope.entry((s, at)).or_default().add_counts(r.counts);
+            applicable = applicable.saturating_add(r.counts.applicable());
+        }
+        let weight = model.counts.weight(s, None).unwrap_or(applicable);
+        t.resources += weight;
+        *t.scope_resources.entry(s).or_default() += weight;
+        t.count_level = true;
+    }
 }
 
 /// Whether a recommendation was assessed in the selection (healthy, unhealthy or not
@@ -263,6 +297,7 @@ pub fn score(
         scopes: Vec::new(),
         resources: t.resources,
         scope_resources: t.scope_resources,
+        count_level: t.count_level,
         per_scope: t.per_scope,
         place,
         by_id,
@@ -502,7 +537,7 @@ fn as_score(model: &Model, rs: RecommendationScore) -> Score {
         recommendations,
         scope_controls: super::ScopeCounts::default(),
         weights: super::WeightSource::Computed,
-        count_level: false,
+        count_level: rs.count_level,
         warnings: Vec::new(),
         by_recommendation: Some(rs),
     }
@@ -520,6 +555,7 @@ fn counts_only_warning(
         .iter()
         .enumerate()
         .filter(|(i, s)| s.count_level && selection.is_none_or(|sel| sel.scope(*i)))
+        .filter(|(i, _)| model.counts.kind_of(*i as u32) != Some(RowKind::Recommendations))
         .map(|(_, s)| s.label())
         .collect();
     let first = left_out.first()?;
@@ -545,8 +581,9 @@ fn unused_points(model: &Model) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let mut assessed = vec![false; model.recommendations.len()];
-    for a in model.assessments.iter() {
-        if let Some(seen) = assessed.get_mut(a.recommendation as usize) {
+    let rows = model.counts.recommendations.iter().map(|r| r.item);
+    for r in model.assessments.iter().map(|a| a.recommendation).chain(rows) {
+        if let Some(seen) = assessed.get_mut(r as usize) {
             *seen = true;
         }
     }
@@ -605,6 +642,39 @@ fn group_overall(
             scopes.push(model.resource_scope.get(m as usize).copied().unwrap_or(0));
         }
     }
+    let mut count_level = false;
+    for &s in &g.scopes {
+        let rows = CountRows::of_scope(&model.counts.recommendations, s)
+            .iter()
+            .filter(|r| g.count_groups.is_empty() || r.group.is_some_and(|x| g.count_groups.contains(&x)));
+        let (mut applicable, mut met) = (0u64, false);
+        for r in rows {
+            let id = model.recommendations.get(r.item as usize).map_or("", |rec| rec.id.as_str());
+            by_rec
+                .entry(id)
+                .or_insert((r.item, Counts::default()))
+                .1
+                .add_counts(r.counts);
+            applicable = applicable.saturating_add(r.counts.applicable());
+            met = true;
+        }
+        if !met {
+            continue;
+        }
+        let weight = if g.count_groups.is_empty() {
+            model.counts.weight(s, None)
+        } else {
+            g.count_groups
+                .iter()
+                .filter_map(|&x| model.counts.weight(s, Some(x)))
+                .reduce(u64::saturating_add)
+        };
+        resources += weight.unwrap_or(applicable);
+        count_level = true;
+        if applicable > 0 {
+            scopes.push(s);
+        }
+    }
     let rows: Vec<RecommendationRow> = by_rec
         .into_values()
         .map(|(r, counts)| row(which, r, counts, points(model, r as usize)))
@@ -618,7 +688,7 @@ fn group_overall(
         max: Some(h.max),
         resources,
         defined_scopes: if h.percentage.is_some() { scopes.len() } else { 0 },
-        count_level: false,
+        count_level,
     }
 }
 
