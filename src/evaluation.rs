@@ -141,11 +141,17 @@ pub fn evaluate(
     let result = score(model, &options, selection.as_ref());
     let unhonoured = request.resource_level_options();
     if result.count_level && !unhonoured.is_empty() {
+        // Counts rows were counted by a query, which took these options itself.
+        let whose = if model.counts.is_empty() {
+            "their figures are Azure's as exported"
+        } else {
+            "their figures are as exported or as the counting query counted them (give these options to \
+             `securescore query`)"
+        };
         diags.push(Diagnostic::warning(
             "option-not-applicable",
             format!(
-                "{} cannot apply to scopes scored from exported counts (no assessments were given for them): \
-                 their figures are Azure's as exported",
+                "{} cannot apply to scopes scored from exported counts (no assessments were given for them): {whose}",
                 unhonoured.join(", ")
             ),
         ));

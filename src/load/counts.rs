@@ -642,8 +642,9 @@ fn unknown_control(id: &str, at: Origin) -> Diagnostic {
     Diagnostic::error(
         "unknown-control",
         format!(
-            "a counts row names control {}, which no input defines and the built-in catalog does not hold: pass the \
-             control definitions the query was written with (securescore query embeds those it was given)",
+            "a counts row names control {}, which is not among the controls scored (those the inputs define, else \
+             the built-in catalog's): pass the control definitions the query was written with (securescore query \
+             embeds those it was given)",
             crate::text::quoted_name_and_id(None, id)
         ),
     )
