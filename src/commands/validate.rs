@@ -49,6 +49,10 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<Outcome> {
         for code in untrue_under(chosen) {
             diags.withdraw_warnings(code);
         }
+        // Counts rows written for another model cannot be scored under this one.
+        if let Err(message) = crate::evaluation::check_row_model(&model, chosen, None) {
+            diags.push(crate::diag::Diagnostic::error("model-mismatch", message));
+        }
     }
     // Under --strict every warning is an error, listed as one.
     let escalated = if args.output.strict {
