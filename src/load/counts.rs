@@ -68,6 +68,12 @@ pub struct CountsRowIn {
     #[serde(default)]
     #[schemars(schema_with = "count_schema")]
     pub resources: Option<Count>,
+    /// The row's keys as one string: Resource Graph pages only a result with an `id`
+    /// column, so its counting query writes one. Not read otherwise.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    #[allow(dead_code)]
+    pub id: Option<serde::de::IgnoredAny>,
     #[serde(flatten)]
     #[schemars(skip)]
     pub extra: Extra,

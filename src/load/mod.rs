@@ -877,13 +877,16 @@ impl Loader<'_> {
         });
     }
 
-    /// True when `raw`, an item of an Azure listing, is a counts row (a Resource Graph
-    /// result of a counting query holds them, SPEC §10).
-    fn is_counts_row(&self, raw: &RawValue) -> bool {
-        serde_json::from_str::<Keys>(raw.get())
-            .ok()
-            .and_then(|k| k.unique().ok())
-            .is_some_and(|k| shape::is_counts_row(&k))
+    /// `Some` when `raw`, an item of an Azure listing, is a counts row (a Resource Graph
+    /// result of a counting query holds them, SPEC §10), with the hash of its `id` (the
+    /// row's keys, which Resource Graph pages by) when it has one: a row repeated on two
+    /// pages is then one row of the result's total.
+    fn counts_row_id(&self, raw: &RawValue) -> Option<Option<u64>> {
+        let keys = serde_json::from_str::<Keys>(raw.get()).ok()?.unique().ok()?;
+        shape::is_counts_row(&keys).then(|| {
+            let id = keys.get("id").and_then(|v| serde_json::from_str::<&str>(v.get()).ok())?;
+            Some(self.builder.id_hasher().exact_hash(id))
+        })
     }
 
     /// A counts row standing alone (a line, an element of a bare array or of a Resource
@@ -1081,11 +1084,16 @@ impl Loader<'_> {
             self.diags.push(d);
             return None;
         }
-        if el.get().contains(counts::KEY) && self.is_counts_row(el) {
+        if let Some(id) = el
+            .get()
+            .contains(counts::KEY)
+            .then(|| self.counts_row_id(el))
+            .flatten()
+        {
             self.counts_row(file, el, at);
             page.note(Some(Kind::CountsRow));
             self.anonymous_rows += 1;
-            page.rows.push(u64::MAX - self.anonymous_rows);
+            page.rows.push(id.unwrap_or(u64::MAX - self.anonymous_rows));
             return Some(Kind::CountsRow);
         }
         let (id_hash, read) = match self.azure_item(file, el, at)? {
