@@ -182,7 +182,11 @@ pub fn evaluate(
 /// Counts rows are written for a model (SPEC §10): control rows for `classic`,
 /// recommendation rows for `v1` and `pass-rate`. A selected scope whose rows are not the
 /// scoring model's is a usage error naming the model they were written for.
-pub fn check_row_model(model: &Model, scoring: ScoringModel, selection: Option<&Selection>) -> Result<(), String> {
+pub fn check_row_model(
+    model: &Model,
+    scoring: ScoringModel,
+    selection: Option<&Selection>,
+) -> Result<(), String> {
     use crate::model::RowKind;
     let wanted = if scoring.ranks_recommendations() {
         RowKind::Recommendations
@@ -202,7 +206,10 @@ pub fn check_row_model(model: &Model, scoring: ScoringModel, selection: Option<&
     Err(format!(
         "the counts rows of {} are {rows}, written for {written_for}, and this run scores with --model {}: \
          score them with {written_for}, or count again with `securescore query --model {query_model}`",
-        model.scopes.get(s as usize).map_or_else(String::new, |sc| sc.label()),
+        model
+            .scopes
+            .get(s as usize)
+            .map_or_else(String::new, |sc| sc.label()),
         scoring.as_str()
     ))
 }
@@ -245,7 +252,9 @@ pub fn unknown_scope(f: &str, near: &[String]) -> Diagnostic {
 
 /// Warns when there is nothing to score at all, or when the filters keep nothing.
 fn warn_nothing_to_score(model: &Model, selection: Option<&Selection>, diags: &mut Diagnostics) {
-    if model.assessments.is_empty() && model.exported.controls.is_empty() && model.counts.recommendations.is_empty()
+    if model.assessments.is_empty()
+        && model.exported.controls.is_empty()
+        && model.counts.recommendations.is_empty()
     {
         diags.push(Diagnostic::warning(
             "no-data",

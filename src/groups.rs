@@ -69,6 +69,10 @@ pub struct Group {
     pub count_groups: Vec<u32>,
 }
 
+/// The groups found, by folded key (`None`: the resources without one): the smallest
+/// spelling, the members in order, and the groups of counts rows held.
+type Found = BTreeMap<Option<String>, (String, Vec<u32>, Vec<u32>)>;
+
 /// The group keys of resource `r`: (folded key, spelling); empty when it has none.
 fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
     let Some(resource) = model.resources.get(r) else {
@@ -148,7 +152,7 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
     }
     // Folded key → (smallest spelling, members in order, counts-row groups); `None` for
     // the resources without one.
-    let mut found: BTreeMap<Option<String>, (String, Vec<u32>, Vec<u32>)> = BTreeMap::new();
+    let mut found: Found = BTreeMap::new();
     for r in (0..model.resources.len()).filter(|&r| assessed[r] && base.is_none_or(|b| b.resource(r))) {
         let keys = keys_of(model, by, r);
         if keys.is_empty() {
@@ -224,7 +228,7 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
 fn add_row_groups(
     model: &Model,
     scopes: &[usize],
-    found: &mut BTreeMap<Option<String>, (String, Vec<u32>, Vec<u32>)>,
+    found: &mut Found,
 ) {
     let rows = &model.counts;
     let used: std::collections::BTreeSet<u32> = scopes

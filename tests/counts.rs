@@ -171,7 +171,11 @@ fn grouped_rows_score_each_group_as_the_inventory() {
         for key in ["resource-group", "type"] {
             let rows = format!("fixtures/counts/{prefix}-by-{key}.jsonl");
             let r = assert_same_report(&[&rows], &["--model", model, "--group-by", key]);
-            assert_eq!(r["groups"].as_array().map(Vec::len), Some(5 - usize::from(key == "type")), "{rows}");
+            assert_eq!(
+                r["groups"].as_array().map(Vec::len),
+                Some(5 - usize::from(key == "type")),
+                "{rows}"
+            );
         }
     }
     // Under type, B's `microsoft.compute/virtualMachines` rows join A's: one group of

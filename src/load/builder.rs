@@ -14,8 +14,8 @@
 //! the record with [`ModelBuilder::add_assessment_indexed`]. A resource id spelled as
 //! the one interned before it is answered by a byte comparison, before its hash is used.
 
-use super::definitions::{conflict, Definitions, RecommendationParts};
 use super::counts::{self, CountsCollected, CountsRowIn};
+use super::definitions::{conflict, Definitions, RecommendationParts};
 use super::exports::{mark_count_level, warn_max_differs, ExportedObjects};
 use super::resources::ResourceTable;
 use super::rows::{Row, Rows, Source};

@@ -74,6 +74,11 @@ pub struct CountsRowIn {
     #[schemars(with = "Option<String>")]
     #[allow(dead_code)]
     pub id: Option<serde::de::IgnoredAny>,
+    /// The table `az monitor log-analytics query` names on each row. Not read.
+    #[serde(default, rename = "TableName")]
+    #[schemars(with = "Option<String>")]
+    #[allow(dead_code)]
+    pub table_name: Option<serde::de::IgnoredAny>,
     #[serde(flatten)]
     #[schemars(skip)]
     pub extra: Extra,
@@ -196,7 +201,10 @@ fn item_of(row: &CountsRowIn, recommendation: impl FnOnce(&str) -> u32) -> Resul
             counts(&format!("control {}", crate::text::quoted_name_and_id(None, c)))?,
         )),
         (None, Some(r), None) => {
-            let counts = counts(&format!("recommendation {}", crate::text::quoted_name_and_id(None, r)))?;
+            let counts = counts(&format!(
+                "recommendation {}",
+                crate::text::quoted_name_and_id(None, r)
+            ))?;
             Ok(Item::Recommendation(recommendation(r), counts))
         }
         (None, None, Some(w)) => {
@@ -318,12 +326,18 @@ impl CountsCollected {
         };
         // By scope, group and item; repeats side by side, in the order read.
         rows.sort_by(|a, b| {
-            (scope_of(a), group_key(flat(&a.group)), a.group.is_some(), a.item.key()).cmp(&(
-                scope_of(b),
-                group_key(flat(&b.group)),
-                b.group.is_some(),
-                b.item.key(),
-            ))
+            (
+                scope_of(a),
+                group_key(flat(&a.group)),
+                a.group.is_some(),
+                a.item.key(),
+            )
+                .cmp(&(
+                    scope_of(b),
+                    group_key(flat(&b.group)),
+                    b.group.is_some(),
+                    b.item.key(),
+                ))
         });
         let rows = merge_repeats(rows, known.recommendations, diags);
         check_scopes(&rows, &scope_of, &known, exported, diags);
@@ -345,7 +359,8 @@ impl CountsCollected {
                     group,
                     resources: *w,
                 }),
-                Item::Control(id, counts) => match known.controls.binary_search_by(|c| c.id.as_str().cmp(id)) {
+                Item::Control(id, counts) => match known.controls.binary_search_by(|c| c.id.as_str().cmp(id))
+                {
                     Ok(c) => out.controls.push(CountRow {
                         scope,
                         group,
@@ -362,7 +377,8 @@ impl CountsCollected {
                 }),
             }
         }
-        let by_item = |a: &CountRow, b: &CountRow| (a.scope, a.group, a.item).cmp(&(b.scope, b.group, b.item));
+        let by_item =
+            |a: &CountRow, b: &CountRow| (a.scope, a.group, a.item).cmp(&(b.scope, b.group, b.item));
         out.controls.sort_by(by_item);
         out.recommendations.sort_by(by_item);
         out.weights.sort_by_key(|w| (w.scope, w.group));
@@ -395,19 +411,20 @@ fn describe(item: &Item, recommendations: &[Recommendation]) -> String {
         Item::Control(id, _) => format!("the row of control {}", crate::text::quoted_name_and_id(None, id)),
         Item::Recommendation(r, _) => format!(
             "the row of recommendation {}",
-            recommendations
-                .get(*r as usize)
-                .map_or_else(|| "?".to_string(), |rec| crate::text::quoted_name_and_id(None, &rec.id))
+            recommendations.get(*r as usize).map_or_else(
+                || "?".to_string(),
+                |rec| crate::text::quoted_name_and_id(None, &rec.id)
+            )
         ),
     }
 }
 
 /// Where a row is, as a message names it: its scope and group.
 fn place(r: &RowIn) -> String {
-    let scope = r
-        .scope
-        .as_deref()
-        .map_or_else(|| "the unnamed scope".to_string(), |s| format!("scope {}", crate::text::quoted_name_and_id(None, s)));
+    let scope = r.scope.as_deref().map_or_else(
+        || "the unnamed scope".to_string(),
+        |s| format!("scope {}", crate::text::quoted_name_and_id(None, s)),
+    );
     match &r.group {
         None => scope,
         Some(None) => format!("{scope}, group null"),
@@ -417,7 +434,11 @@ fn place(r: &RowIn) -> String {
 
 /// Drops repeated rows (the same scope, group and item): identical ones are kept once
 /// with one warning, different ones are an error each.
-fn merge_repeats(rows: Vec<RowIn>, recommendations: &[Recommendation], diags: &mut Diagnostics) -> Vec<RowIn> {
+fn merge_repeats(
+    rows: Vec<RowIn>,
+    recommendations: &[Recommendation],
+    diags: &mut Diagnostics,
+) -> Vec<RowIn> {
     let same_key = |a: &RowIn, b: &RowIn| {
         scope_key(a.scope.as_deref()) == scope_key(b.scope.as_deref())
             && a.group.is_some() == b.group.is_some()
@@ -432,7 +453,12 @@ fn merge_repeats(rows: Vec<RowIn>, recommendations: &[Recommendation], diags: &m
                 if prev.item == r.item {
                     repeats += 1;
                     example.get_or_insert_with(|| {
-                        format!("{} of {}, at {}", describe(&r.item, recommendations), place(&r), r.at)
+                        format!(
+                            "{} of {}, at {}",
+                            describe(&r.item, recommendations),
+                            place(&r),
+                            r.at
+                        )
                     });
                 } else {
                     diags.push(
@@ -497,12 +523,21 @@ fn check_scopes(
         }
     }
     let exported_scope = |s: u32| {
-        exported.controls.iter().map(|e| (e.scope, &e.at)).chain(exported.scores.iter().map(|e| (e.scope, &e.at))).find(|(scope, _)| *scope == s).map(|(_, at)| at.clone())
+        exported
+            .controls
+            .iter()
+            .map(|e| (e.scope, &e.at))
+            .chain(exported.scores.iter().map(|e| (e.scope, &e.at)))
+            .find(|(scope, _)| *scope == s)
+            .map(|(_, at)| at.clone())
     };
     for scope_rows in rows.chunk_by(|a, b| scope_of(a) == scope_of(b)) {
         let first = &scope_rows[0];
         let s = scope_of(first);
-        let label = known.scopes.get(s as usize).map_or_else(String::new, Scope::label);
+        let label = known
+            .scopes
+            .get(s as usize)
+            .map_or_else(String::new, Scope::label);
         if assessed.get(s as usize).copied().unwrap_or(false) {
             diags.push(
                 Diagnostic::error(
@@ -527,8 +562,15 @@ fn check_scopes(
                 .at(first.at.clone()),
             );
         }
-        if let Some(other) = scope_rows.iter().find(|r| r.group.is_some() != first.group.is_some()) {
-            let (with, without) = if first.group.is_some() { (first, other) } else { (other, first) };
+        if let Some(other) = scope_rows
+            .iter()
+            .find(|r| r.group.is_some() != first.group.is_some())
+        {
+            let (with, without) = if first.group.is_some() {
+                (first, other)
+            } else {
+                (other, first)
+            };
             diags.push(
                 Diagnostic::error(
                     "mixed-counts",
@@ -542,7 +584,9 @@ fn check_scopes(
             );
         }
         let control = scope_rows.iter().find(|r| matches!(r.item, Item::Control(..)));
-        let recommendation = scope_rows.iter().find(|r| matches!(r.item, Item::Recommendation(..)));
+        let recommendation = scope_rows
+            .iter()
+            .find(|r| matches!(r.item, Item::Recommendation(..)));
         if let (Some(c), Some(r)) = (control, recommendation) {
             diags.push(
                 Diagnostic::error(
@@ -595,7 +639,10 @@ fn check_weights(
         let group = g
             .and_then(|g| out.groups.get(g as usize))
             .and_then(|id| id.as_deref())
-            .map_or_else(|| "null".to_string(), |id| crate::text::quoted_name_and_id(None, id));
+            .map_or_else(
+                || "null".to_string(),
+                |id| crate::text::quoted_name_and_id(None, id),
+            );
         let at = rows.iter().find(|r| scope_of(r) == s).map(|r| r.at.clone());
         let mut d = Diagnostic::error(
             "missing-weight",
@@ -689,11 +736,15 @@ mod tests {
             not_applicable: 0,
         };
         assert_eq!(
-            item(r#"{"securescore_counts": 1, "scope": "s", "control": "c", "healthy": 2, "unhealthy": 1.0, "not_applicable": 0}"#),
+            item(
+                r#"{"securescore_counts": 1, "scope": "s", "control": "c", "healthy": 2, "unhealthy": 1.0, "not_applicable": 0}"#
+            ),
             Ok(Item::Control("c".to_string(), counts))
         );
         assert_eq!(
-            item(r#"{"securescore_counts": 1.0, "scope": null, "group": null, "recommendation": "r", "healthy": 2, "unhealthy": 1, "not_applicable": 0}"#),
+            item(
+                r#"{"securescore_counts": 1.0, "scope": null, "group": null, "recommendation": "r", "healthy": 2, "unhealthy": 1, "not_applicable": 0}"#
+            ),
             Ok(Item::Recommendation(7, counts))
         );
         assert_eq!(
@@ -714,7 +765,8 @@ mod tests {
         assert!(e.contains("-1"), "{e}");
         let e = item(r#"{"securescore_counts": 1, "scope": "s", "control": "c", "healthy": 1}"#).unwrap_err();
         assert!(e.contains("without unhealthy, not_applicable"), "{e}");
-        let e = item(r#"{"securescore_counts": 1, "scope": "s", "control": "c", "resources": 1}"#).unwrap_err();
+        let e =
+            item(r#"{"securescore_counts": 1, "scope": "s", "control": "c", "resources": 1}"#).unwrap_err();
         assert!(e.contains("with control and resources"), "{e}");
         let e = item(r#"{"securescore_counts": 1, "scope": "s", "resources": 1, "healthy": 1}"#).unwrap_err();
         assert!(e.contains("weight row (resources) with healthy"), "{e}");

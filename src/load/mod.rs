@@ -884,7 +884,9 @@ impl Loader<'_> {
     fn counts_row_id(&self, raw: &RawValue) -> Option<Option<u64>> {
         let keys = serde_json::from_str::<Keys>(raw.get()).ok()?.unique().ok()?;
         shape::is_counts_row(&keys).then(|| {
-            let id = keys.get("id").and_then(|v| serde_json::from_str::<&str>(v.get()).ok())?;
+            let id = keys
+                .get("id")
+                .and_then(|v| serde_json::from_str::<&str>(v.get()).ok())?;
             Some(self.builder.id_hasher().exact_hash(id))
         })
     }

@@ -366,7 +366,9 @@ mod tests {
         assert_eq!(kind(r#"{"controls": []}"#), Some("NativeDocument"));
         assert_eq!(kind(r#"{"counts": []}"#), Some("NativeDocument"));
         assert_eq!(
-            kind(r#"{"securescore_counts": 1, "scope": "s", "recommendation": "r", "resources": 1, "type": "t"}"#),
+            kind(
+                r#"{"securescore_counts": 1, "scope": "s", "recommendation": "r", "resources": 1, "type": "t"}"#
+            ),
             Some("CountsRow")
         );
         assert_eq!(

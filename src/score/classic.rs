@@ -173,7 +173,8 @@ fn settle_weights(
     for s in scopes.iter().filter(|s| s.percentage.is_some()) {
         // Counts rows with a weight row weigh exactly (SPEC §10).
         let count_level = s.scope.is_some_and(|i| {
-            model.scopes.get(i as usize).is_some_and(|sc| sc.count_level) && model.counts.weight(i, None).is_none()
+            model.scopes.get(i as usize).is_some_and(|sc| sc.count_level)
+                && model.counts.weight(i, None).is_none()
         });
         if count_level && defined.len() > 1 {
             warnings.push(Diagnostic::warning(

@@ -141,10 +141,7 @@ pub fn exported_max(
     before: Counts,
     (control, counts, max): (u32, Counts, Option<f64>),
 ) -> Option<(bool, f64)> {
-    let definition_max = model
-        .controls
-        .get(control as usize)
-        .map_or(0.0, |c| c.max_score);
+    let definition_max = model.controls.get(control as usize).map_or(0.0, |c| c.max_score);
     let kept = match kept {
         None if before != Counts::default() => kept_max(None, before.applicable() > 0, definition_max),
         _ => kept,

@@ -649,7 +649,10 @@ fn group_overall(
             .filter(|r| g.count_groups.is_empty() || r.group.is_some_and(|x| g.count_groups.contains(&x)));
         let (mut applicable, mut met) = (0u64, false);
         for r in rows {
-            let id = model.recommendations.get(r.item as usize).map_or("", |rec| rec.id.as_str());
+            let id = model
+                .recommendations
+                .get(r.item as usize)
+                .map_or("", |rec| rec.id.as_str());
             by_rec
                 .entry(id)
                 .or_insert((r.item, Counts::default()))
