@@ -225,11 +225,7 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
 
 /// Adds the groups of the counts rows of `scopes` (grouped rows, as checked) to `found`,
 /// by their folded ids: a group of resources and a group of rows with one id are one.
-fn add_row_groups(
-    model: &Model,
-    scopes: &[usize],
-    found: &mut Found,
-) {
+fn add_row_groups(model: &Model, scopes: &[usize], found: &mut Found) {
     let rows = &model.counts;
     let used: std::collections::BTreeSet<u32> = scopes
         .iter()
