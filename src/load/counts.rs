@@ -1,6 +1,6 @@
 //! Counts rows (SPEC §10) on their way into the model: what `securescore query` makes an
 //! engine return, one object per row with `"securescore_counts": 1`. Each row is read
-//! ([`CountsRowIn`], [`row_of`]) where it stands (a bare array, a Resource Graph result's
+//! ([`CountsRowIn`], [`item_of`]) where it stands (a bare array, a Resource Graph result's
 //! `data`, a JSON Lines line, a native document's `counts`), collected as read
 //! ([`CountsCollected`]), and settled once the scopes and controls are known
 //! ([`CountsCollected::settle`]): every row is checked against the others (repeats,
