@@ -586,8 +586,15 @@ impl CountRows {
     /// True when scope `s`'s rows carry a `group` (a query written with `--group-by`).
     pub fn grouped(&self, s: u32) -> bool {
         let first = |rows: &[CountRow]| Self::of_scope(rows, s).first().map(|r| r.group.is_some());
+        let start = self.weights.partition_point(|w| w.scope < s);
+        let weight = self
+            .weights
+            .get(start)
+            .filter(|w| w.scope == s)
+            .map(|w| w.group.is_some());
         first(&self.controls)
             .or_else(|| first(&self.recommendations))
+            .or(weight)
             .unwrap_or(false)
     }
 
