@@ -285,3 +285,37 @@ fn the_unnamed_scope_and_a_connector_are_scopes_of_rows_too() {
     assert_eq!(counted["scopes"][1]["id"], Value::Null);
     assert_eq!(counted["scopes"][1]["weight"], 2);
 }
+
+#[test]
+fn rows_as_the_kql_engines_print_them_score_as_the_inventory() {
+    // Resource Graph: every row has every column (null where it does not apply) and an
+    // `id`, its keys; the same eight rows as classic.jsonl.
+    let rows = "fixtures/counts/classic-resource-graph.json";
+    let r = assert_same_report(&[rows], &[]);
+    assert_eq!(r["warnings"], Value::Array(Vec::new()));
+    let out = run(&["validate", DEFINITIONS, rows]);
+    assert_exit(&out, 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("0 warning(s)"), "{text}");
+    // Log Analytics: a bare array, each row with its `TableName`; v1's rows carry no weight
+    // row, so the score is exact (45 / 105) but the resources are approximate: A's
+    // healthy plus unhealthy summed over recommendations, 2 + 3 + 1 + 1 = 7, and B's
+    // 1 + 2 = 3, where the inventory has 3 and 3 resources.
+    let counted = report(
+        &[DEFINITIONS, "fixtures/counts/v1-log-analytics.json"],
+        &["--model", "v1"],
+    );
+    let assessed = report(&[INVENTORY], &["--model", "v1"]);
+    assert_eq!(counted["score"]["percentage"], assessed["score"]["percentage"]);
+    assert_eq!(counted["recommendations"], assessed["recommendations"]);
+    assert_close(&counted["score"]["percentage"], 100.0 * 45.0 / 105.0);
+    assert_eq!(counted["score"]["resources"], 10);
+    assert_eq!(assessed["score"]["resources"], 6);
+    let warnings: Vec<&str> = counted["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["code"].as_str())
+        .collect();
+    assert_eq!(warnings, ["approximate-weight", "approximate-weight"]);
+}

@@ -465,6 +465,7 @@ impl Arithmetic for PerRecommendation {
         result.warnings = counts_only_warning(self.0, model, selection)
             .into_iter()
             .collect();
+        result.warnings.extend(unweighed_rows(model, selection));
         if self.0 == RecommendationModel::V1 {
             result.warnings.extend(unused_points(model));
         }
@@ -571,6 +572,32 @@ fn counts_only_warning(
             if left_out.len() > 1 { ", …" } else { "" }
         ),
     ))
+}
+
+/// A warning for each selected scope of recommendation rows without a weight row (SPEC
+/// §10): the score is exact (one pool of recommendations), but the resources it counts
+/// there are healthy plus unhealthy summed over recommendations, which counts a resource
+/// once per recommendation.
+fn unweighed_rows(model: &Model, selection: Option<&Selection>) -> Vec<Diagnostic> {
+    let rows = &model.counts.recommendations;
+    rows.chunk_by(|a, b| a.scope == b.scope)
+        .map(|scope_rows| scope_rows[0].scope)
+        .filter(|&s| selection.is_none_or(|sel| sel.scope(s as usize)) && model.counts.weight(s, None).is_none())
+        .map(|s| {
+            let applicable = CountRows::of_scope(rows, s)
+                .iter()
+                .fold(0u64, |sum, r| sum.saturating_add(r.counts.applicable()));
+            Diagnostic::warning(
+                "approximate-weight",
+                format!(
+                    "scope {} is scored from counts rows without a weight row: the score is exact, but its resources \
+                     are approximate, {applicable} (healthy plus unhealthy resources summed over recommendations, which \
+                     counts a resource once per recommendation)",
+                    model.scopes.get(s as usize).map_or_else(String::new, |sc| sc.label())
+                ),
+            )
+        })
+        .collect()
 }
 
 /// A warning for each recommendation given `points` that no input assesses: most likely
