@@ -73,6 +73,9 @@ pub struct Group {
 /// spelling, the members in order, and the groups of counts rows held.
 type Found = BTreeMap<Option<String>, (String, Vec<u32>, Vec<u32>)>;
 
+/// For each group of counts rows (by index), the scopes it has rows in, ascending.
+type RowScopes = BTreeMap<u32, Vec<u32>>;
+
 /// The group keys of resource `r`: (folded key, spelling); empty when it has none.
 fn keys_of(model: &Model, by: &GroupBy, r: usize) -> Vec<(String, String)> {
     let Some(resource) = model.resources.get(r) else {
@@ -168,9 +171,11 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
             entry.1.push(r as u32);
         }
     }
-    if *by != GroupBy::Subscription {
-        add_row_groups(model, &counts_only, &mut found);
-    }
+    let row_scopes = if *by == GroupBy::Subscription {
+        RowScopes::new()
+    } else {
+        add_row_groups(model, &counts_only, &mut found)
+    };
     // A subscription group holds its whole scope (which may be scored from counts): the
     // first scope of its key.
     let mut scope_of_key: HashMap<&str, u32> = HashMap::new();
@@ -191,7 +196,7 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
                     .into_iter()
                     .collect()
             } else {
-                row_scopes(model, &counts_only, &count_groups)
+                scopes_of(&row_scopes, &count_groups)
             },
             id: key.map(|_| spelling),
             members,
@@ -225,20 +230,24 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
 
 /// Adds the groups of the counts rows of `scopes` (grouped rows, as checked) to `found`,
 /// by their folded ids: a group of resources and a group of rows with one id are one.
-fn add_row_groups(model: &Model, scopes: &[usize], found: &mut Found) {
+/// Returns the scopes each group of rows has rows in.
+fn add_row_groups(model: &Model, scopes: &[usize], found: &mut Found) -> RowScopes {
     let rows = &model.counts;
-    let used: std::collections::BTreeSet<u32> = scopes
-        .iter()
-        .flat_map(|&s| {
-            let of = |list| crate::model::CountRows::of_scope(list, s as u32);
-            of(&rows.controls)
-                .iter()
-                .chain(of(&rows.recommendations))
-                .filter_map(|r| r.group)
-                .collect::<Vec<u32>>()
-        })
-        .collect();
-    for g in used {
+    let mut row_scopes = RowScopes::new();
+    for &s in scopes {
+        let of = |list| crate::model::CountRows::of_scope(list, s as u32);
+        for g in of(&rows.controls)
+            .iter()
+            .chain(of(&rows.recommendations))
+            .filter_map(|r| r.group)
+        {
+            let in_scopes = row_scopes.entry(g).or_default();
+            if in_scopes.last() != Some(&(s as u32)) {
+                in_scopes.push(s as u32);
+            }
+        }
+    }
+    for &g in row_scopes.keys() {
         let Some(id) = rows.groups.get(g as usize) else {
             continue;
         };
@@ -252,22 +261,20 @@ fn add_row_groups(model: &Model, scopes: &[usize], found: &mut Found) {
         }
         entry.2.push(g);
     }
+    row_scopes
 }
 
-/// The scopes among `scopes` with rows of one of `groups`, ascending.
-fn row_scopes(model: &Model, scopes: &[usize], groups: &[u32]) -> Vec<u32> {
-    let rows = &model.counts;
-    scopes
+/// The scopes the groups of rows `groups` have rows in, ascending, each once.
+fn scopes_of(row_scopes: &RowScopes, groups: &[u32]) -> Vec<u32> {
+    let mut scopes: Vec<u32> = groups
         .iter()
-        .map(|&s| s as u32)
-        .filter(|&s| {
-            let of = |list| crate::model::CountRows::of_scope(list, s);
-            of(&rows.controls)
-                .iter()
-                .chain(of(&rows.recommendations))
-                .any(|r| r.group.is_some_and(|g| groups.contains(&g)))
-        })
-        .collect()
+        .filter_map(|g| row_scopes.get(g))
+        .flatten()
+        .copied()
+        .collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    scopes
 }
 
 /// Counts rows carry their group's id, not the key they were grouped by: a key whose ids

@@ -605,6 +605,13 @@ impl CountRows {
         &rows[start..end]
     }
 
+    /// The rows of scope `s` and group `group` in `rows` (sorted by scope, then group).
+    pub fn of_group(rows: &[CountRow], s: u32, group: Option<u32>) -> &[CountRow] {
+        let start = rows.partition_point(|r| (r.scope, r.group) < (s, group));
+        let end = start + rows[start..].partition_point(|r| (r.scope, r.group) == (s, group));
+        &rows[start..end]
+    }
+
     /// What scope `s`'s rows count; `None` when it has none (or weight rows only).
     pub fn kind_of(&self, s: u32) -> Option<RowKind> {
         if !Self::of_scope(&self.controls, s).is_empty() {
@@ -619,11 +626,14 @@ impl CountRows {
     /// The weight of scope `s` (only group `group`'s when given): the sum of its weight
     /// rows; `None` when it has none (its weight is then approximate, SPEC §3).
     pub fn weight(&self, s: u32, group: Option<u32>) -> Option<u64> {
-        let start = self.weights.partition_point(|w| w.scope < s);
+        // Sorted by (scope, group): one group's row is found, not searched for.
+        let start = match group {
+            None => self.weights.partition_point(|w| w.scope < s),
+            Some(g) => self.weights.partition_point(|w| (w.scope, w.group) < (s, Some(g))),
+        };
         let rows = self.weights[start..]
             .iter()
-            .take_while(|w| w.scope == s)
-            .filter(|w| group.is_none_or(|g| w.group == Some(g)));
+            .take_while(|w| w.scope == s && group.is_none_or(|g| w.group == Some(g)));
         rows.fold(None, |sum: Option<u64>, w| {
             Some(sum.unwrap_or(0).saturating_add(w.resources))
         })

@@ -166,6 +166,23 @@ struct RowIn {
     group: Option<Option<String>>,
     item: Item,
     at: Origin,
+    /// Its scope's index among the model's, once settled.
+    scope_ix: u32,
+    /// Its group's folded id (`None`: null or no group), once settled.
+    group_key: Option<String>,
+}
+
+impl RowIn {
+    /// What makes two rows the same row, and the order rows are kept in: scope, group
+    /// (rows without one first), item.
+    fn key(&self) -> (u32, bool, Option<&str>, (u8, &str, u32)) {
+        (
+            self.scope_ix,
+            self.group.is_some(),
+            self.group_key.as_deref(),
+            self.item.key(),
+        )
+    }
 }
 
 /// A row's control, recommendation or weight, checked: what it counts, or why it
@@ -286,6 +303,8 @@ impl CountsCollected {
             group: row.group.clone(),
             item,
             at,
+            scope_ix: u32::MAX,
+            group_key: None,
         });
         Ok(())
     }
@@ -318,41 +337,32 @@ impl CountsCollected {
             .map(|(i, s)| (s.key.clone(), i as u32))
             .collect();
         let mut rows = self.rows;
-        let scope_of = |r: &RowIn| {
-            index
+        for r in rows.iter_mut() {
+            r.scope_ix = index
                 .get(&scope_key(r.scope.as_deref()))
                 .copied()
-                .unwrap_or(u32::MAX)
-        };
-        // By scope, group and item; repeats side by side, in the order read.
-        rows.sort_by(|a, b| {
-            (
-                scope_of(a),
-                group_key(flat(&a.group)),
-                a.group.is_some(),
-                a.item.key(),
-            )
-                .cmp(&(
-                    scope_of(b),
-                    group_key(flat(&b.group)),
-                    b.group.is_some(),
-                    b.item.key(),
-                ))
-        });
+                .unwrap_or(u32::MAX);
+            r.group_key = group_key(flat(&r.group));
+        }
+        // Repeats side by side, in the order read (the sort is stable).
+        rows.sort_by(|a, b| a.key().cmp(&b.key()));
         let rows = merge_repeats(rows, known.recommendations, diags);
-        check_scopes(&rows, &scope_of, &known, exported, diags);
+        check_scopes(&rows, &known, exported, diags);
         let groups = groups_of(&rows);
+        let group_index: BTreeMap<&Option<String>, u32> =
+            groups.keys().enumerate().map(|(i, k)| (k, i as u32)).collect();
         let group_of = |r: &RowIn| -> Option<u32> {
             r.group.as_ref()?;
-            let key = group_key(flat(&r.group));
-            Some(groups.keys().position(|k| *k == key).unwrap_or(0) as u32)
+            group_index.get(&r.group_key).copied()
         };
         let mut out = CountRows {
             groups: groups.values().cloned().collect(),
             ..CountRows::default()
         };
+        // The place of each control row's first row, for the summed counts.
+        let mut first_at: BTreeMap<(u32, u32), &Origin> = BTreeMap::new();
         for r in &rows {
-            let (scope, group) = (scope_of(r), group_of(r));
+            let (scope, group) = (r.scope_ix, group_of(r));
             match &r.item {
                 Item::Weight(w) => out.weights.push(WeightRow {
                     scope,
@@ -361,12 +371,15 @@ impl CountsCollected {
                 }),
                 Item::Control(id, counts) => match known.controls.binary_search_by(|c| c.id.as_str().cmp(id))
                 {
-                    Ok(c) => out.controls.push(CountRow {
-                        scope,
-                        group,
-                        item: c as u32,
-                        counts: *counts,
-                    }),
+                    Ok(c) => {
+                        first_at.entry((scope, c as u32)).or_insert(&r.at);
+                        out.controls.push(CountRow {
+                            scope,
+                            group,
+                            item: c as u32,
+                            counts: *counts,
+                        });
+                    }
                     Err(_) => diags.push(unknown_control(id, r.at.clone())),
                 },
                 Item::Recommendation(rec, counts) => out.recommendations.push(CountRow {
@@ -382,8 +395,8 @@ impl CountsCollected {
         out.controls.sort_by(by_item);
         out.recommendations.sort_by(by_item);
         out.weights.sort_by_key(|w| (w.scope, w.group));
-        check_weights(&out, &rows, &scope_of, known.scopes, diags);
-        add_to_exported(&out, &rows, &scope_of, known.controls, exported);
+        check_weights(&out, &rows, known.scopes, diags);
+        add_to_exported(&out, &first_at, exported);
         out
     }
 }
@@ -439,12 +452,7 @@ fn merge_repeats(
     recommendations: &[Recommendation],
     diags: &mut Diagnostics,
 ) -> Vec<RowIn> {
-    let same_key = |a: &RowIn, b: &RowIn| {
-        scope_key(a.scope.as_deref()) == scope_key(b.scope.as_deref())
-            && a.group.is_some() == b.group.is_some()
-            && group_key(flat(&a.group)) == group_key(flat(&b.group))
-            && a.item.key() == b.item.key()
-    };
+    let same_key = |a: &RowIn, b: &RowIn| a.key() == b.key();
     let mut kept: Vec<RowIn> = Vec::with_capacity(rows.len());
     let (mut repeats, mut example): (usize, Option<String>) = (0, None);
     for r in rows {
@@ -505,13 +513,7 @@ fn figures(item: &Item) -> String {
 /// Checks each scope's rows against each other and the rest of the inputs: all grouped
 /// or none; control rows or recommendation rows, not both; no assessment and no Azure
 /// secure score object of the same scope.
-fn check_scopes(
-    rows: &[RowIn],
-    scope_of: &dyn Fn(&RowIn) -> u32,
-    known: &Known,
-    exported: &Exported,
-    diags: &mut Diagnostics,
-) {
+fn check_scopes(rows: &[RowIn], known: &Known, exported: &Exported, diags: &mut Diagnostics) {
     let mut assessed = vec![false; known.scopes.len()];
     for a in known.assessments {
         if let Some(flag) = known
@@ -522,18 +524,15 @@ fn check_scopes(
             *flag = true;
         }
     }
-    let exported_scope = |s: u32| {
-        exported
-            .controls
-            .iter()
-            .map(|e| (e.scope, &e.at))
-            .chain(exported.scores.iter().map(|e| (e.scope, &e.at)))
-            .find(|(scope, _)| *scope == s)
-            .map(|(_, at)| at.clone())
-    };
-    for scope_rows in rows.chunk_by(|a, b| scope_of(a) == scope_of(b)) {
+    // The first Azure secure score object of each scope.
+    let mut exported_at: BTreeMap<u32, &Origin> = BTreeMap::new();
+    let objects = exported.controls.iter().map(|e| (e.scope, &e.at));
+    for (scope, at) in objects.chain(exported.scores.iter().map(|e| (e.scope, &e.at))) {
+        exported_at.entry(scope).or_insert(at);
+    }
+    for scope_rows in rows.chunk_by(|a, b| a.scope_ix == b.scope_ix) {
         let first = &scope_rows[0];
-        let s = scope_of(first);
+        let s = first.scope_ix;
         let label = known
             .scopes
             .get(s as usize)
@@ -550,7 +549,7 @@ fn check_scopes(
                 .at(first.at.clone()),
             );
         }
-        if let Some(at) = exported_scope(s) {
+        if let Some(at) = exported_at.get(&s) {
             diags.push(
                 Diagnostic::error(
                     "counts-and-exports",
@@ -619,21 +618,16 @@ fn groups_of(rows: &[RowIn]) -> BTreeMap<Option<String>, Option<String>> {
 
 /// A weight row that some groups of a scope have and others do not: the scope's weight
 /// would be part exact and part approximate.
-fn check_weights(
-    out: &CountRows,
-    rows: &[RowIn],
-    scope_of: &dyn Fn(&RowIn) -> u32,
-    scopes: &[Scope],
-    diags: &mut Diagnostics,
-) {
+fn check_weights(out: &CountRows, rows: &[RowIn], scopes: &[Scope], diags: &mut Diagnostics) {
     let weighed: std::collections::BTreeSet<(u32, Option<u32>)> =
         out.weights.iter().map(|w| (w.scope, w.group)).collect();
+    let weighed_scopes: std::collections::BTreeSet<u32> = out.weights.iter().map(|w| w.scope).collect();
     let counted = out.controls.iter().chain(&out.recommendations);
     let mut missing: Vec<(u32, Option<u32>)> = counted
-        .filter(|r| !weighed.contains(&(r.scope, r.group)))
-        .filter(|r| weighed.iter().any(|&(s, _)| s == r.scope))
+        .filter(|r| weighed_scopes.contains(&r.scope) && !weighed.contains(&(r.scope, r.group)))
         .map(|r| (r.scope, r.group))
         .collect();
+    missing.sort_unstable();
     missing.dedup();
     for (s, g) in missing {
         let group = g
@@ -643,7 +637,8 @@ fn check_weights(
                 || "null".to_string(),
                 |id| crate::text::quoted_name_and_id(None, id),
             );
-        let at = rows.iter().find(|r| scope_of(r) == s).map(|r| r.at.clone());
+        let start = rows.partition_point(|r| r.scope_ix < s);
+        let at = rows.get(start).filter(|r| r.scope_ix == s).map(|r| r.at.clone());
         let mut d = Diagnostic::error(
             "missing-weight",
             format!(
@@ -660,31 +655,23 @@ fn check_weights(
 }
 
 /// Adds the control rows, summed over their groups, to the exported control counts (in
-/// their order: by scope, then control), each placed where its first row was read.
-fn add_to_exported(
-    out: &CountRows,
-    rows: &[RowIn],
-    scope_of: &dyn Fn(&RowIn) -> u32,
-    controls: &[Control],
-    exported: &mut Exported,
-) {
+/// their order: by scope, then control), each placed where its first row was read
+/// (`first_at`).
+fn add_to_exported(out: &CountRows, first_at: &BTreeMap<(u32, u32), &Origin>, exported: &mut Exported) {
     let mut sums: BTreeMap<(u32, u32), Counts> = BTreeMap::new();
     for r in &out.controls {
         sums.entry((r.scope, r.item)).or_default().add_counts(r.counts);
     }
     for ((scope, control), counts) in sums {
-        let id = controls.get(control as usize).map_or("", |c| c.id.as_str());
-        let at = rows
-            .iter()
-            .find(|r| scope_of(r) == scope && matches!(&r.item, Item::Control(c, _) if c == id))
-            .map(|r| r.at.clone())
-            .unwrap_or_default();
         exported.controls.push(ExportedControl {
             scope,
             control,
             counts,
             figures: Figures::default(),
-            at,
+            at: first_at
+                .get(&(scope, control))
+                .map(|&at| at.clone())
+                .unwrap_or_default(),
         });
     }
     exported.controls.sort_by_key(|e| (e.scope, e.control));

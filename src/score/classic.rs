@@ -355,9 +355,10 @@ fn group_overall(
             }
             model.counts.weight(s, None)
         } else {
-            let rows = CountRows::of_scope(&model.counts.controls, s)
+            let rows = group
+                .count_groups
                 .iter()
-                .filter(|r| r.group.is_some_and(|g| group.count_groups.contains(&g)));
+                .flat_map(|&g| CountRows::of_group(&model.counts.controls, s, Some(g)));
             for r in rows {
                 add(r.item, (r.item, r.counts, None));
                 applicable = applicable.saturating_add(r.counts.applicable());

@@ -671,9 +671,15 @@ fn group_overall(
     }
     let mut count_level = false;
     for &s in &g.scopes {
-        let rows = CountRows::of_scope(&model.counts.recommendations, s)
-            .iter()
-            .filter(|r| g.count_groups.is_empty() || r.group.is_some_and(|x| g.count_groups.contains(&x)));
+        let all = &model.counts.recommendations;
+        let rows: Vec<&crate::model::CountRow> = if g.count_groups.is_empty() {
+            CountRows::of_scope(all, s).iter().collect()
+        } else {
+            g.count_groups
+                .iter()
+                .flat_map(|&x| CountRows::of_group(all, s, Some(x)))
+                .collect()
+        };
         let (mut applicable, mut met) = (0u64, false);
         for r in rows {
             let id = model
