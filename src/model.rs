@@ -629,7 +629,9 @@ impl CountRows {
         // Sorted by (scope, group): one group's row is found, not searched for.
         let start = match group {
             None => self.weights.partition_point(|w| w.scope < s),
-            Some(g) => self.weights.partition_point(|w| (w.scope, w.group) < (s, Some(g))),
+            Some(g) => self
+                .weights
+                .partition_point(|w| (w.scope, w.group) < (s, Some(g))),
         };
         let rows = self.weights[start..]
             .iter()
