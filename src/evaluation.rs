@@ -472,10 +472,11 @@ impl Evaluation {
             .iter()
             .enumerate()
             .find(|(i, s)| s.count_level && self.selection.as_ref().is_none_or(|sel| sel.scope(*i)));
-        if let Some((_, scope)) = counts_only {
+        if let Some((s, scope)) = counts_only {
+            let (source, advice) = model.count_level_source(s);
             return Err(UsageError(format!(
-                "{what} needs resource-level assessments, and {} is scored from exported counts: export \
-                 Microsoft.Security/assessments for it, or leave it out with --scope",
+                "{what} needs resource-level assessments, and {} is scored from {source}: {advice}, or leave it \
+                 out with --scope",
                 scope.label()
             ))
             .into());

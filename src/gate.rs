@@ -284,10 +284,11 @@ pub fn unhealthy_pairs(
         .iter()
         .enumerate()
         .find(|(i, s)| s.count_level && selection.is_none_or(|sel| sel.scope(*i)));
-    if let Some((_, scope)) = counts_only {
+    if let Some((i, scope)) = counts_only {
         return Err(format!(
-            "{} is scored from exported counts, which do not list unhealthy resources",
-            scope.label()
+            "{} is scored from {}, which do not list unhealthy resources",
+            scope.label(),
+            model.count_level_source(i).0
         ));
     }
     let mut counts = [0u64; 4];

@@ -131,9 +131,16 @@ pub fn groups(model: &Model, by: &GroupBy, base: Option<&Selection>) -> Result<V
     let rows_grouped = |s: usize| model.counts.grouped(s as u32);
     if *by != GroupBy::Subscription {
         if let Some(&s) = counts_only.iter().find(|&&s| !rows_grouped(s)) {
+            let (source, advice) = match model.count_level_source(s) {
+                ("counts rows", _) => (
+                    "counts rows written without --group-by",
+                    format!("count again with `securescore query --group-by {}`", by.name()),
+                ),
+                (source, advice) => (source, advice.to_string()),
+            };
             return Err(format!(
-                "--group-by {} needs resource-level assessments, and {} is scored from exported counts \
-                 (export Microsoft.Security/assessments for it, or group by subscription)",
+                "--group-by {} needs resource-level assessments, and {} is scored from {source} ({advice}, or \
+                 group by subscription)",
                 by.name(),
                 model.scopes[s].label()
             ));

@@ -786,6 +786,17 @@ impl Model {
         }
     }
 
+    /// What count-level scope `s` is scored from, as messages name it, and how to give
+    /// its assessments instead: counts rows (SPEC §10) or Azure's exported counts (§3).
+    pub fn count_level_source(&self, s: usize) -> (&'static str, &'static str) {
+        let rows = self.counts.kind_of(s as u32).is_some() || self.counts.weight(s as u32, None).is_some();
+        if rows {
+            ("counts rows", "pass its assessments instead of counts rows")
+        } else {
+            ("exported counts", "export Microsoft.Security/assessments for it")
+        }
+    }
+
     /// The exported secure score of scope `s`, if any.
     pub fn exported_score(&self, s: u32) -> Option<&ExportedScore> {
         self.exported

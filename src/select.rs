@@ -87,7 +87,8 @@ fn select_scopes(model: &Model, filters: &Filters, groups: &[String]) -> Result<
         .scopes
         .iter()
         .zip(&paths)
-        .map(|(scope, path)| {
+        .enumerate()
+        .map(|(s, (scope, path))| {
             let in_scope = filters.scopes.is_empty()
                 || filters.scopes.iter().try_fold(false, |found, f| {
                     let f_path = filter_path(f);
@@ -100,10 +101,10 @@ fn select_scopes(model: &Model, filters: &Filters, groups: &[String]) -> Result<
                         q != path && under(q, path) && (under(&f_path, q) || under(q, &f_path))
                     });
                     if scope.count_level && inside && !other_scope {
+                        let (source, advice) = model.count_level_source(s);
                         return Err(format!(
-                            "--scope {f} reaches inside {}, which is scored from exported counts: a filter below \
-                             subscription level needs resource-level assessments (export \
-                             Microsoft.Security/assessments for it)",
+                            "--scope {f} reaches inside {}, which is scored from {source}: a filter below \
+                             subscription level needs resource-level assessments ({advice})",
                             crate::text::name_and_id(scope.name.as_deref(), path)
                         ));
                     }

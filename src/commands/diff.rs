@@ -63,10 +63,10 @@ fn load_side(
 ) -> anyhow::Result<(Model, Diagnostics)> {
     let (model, diags) = load_inputs(inputs, options)?;
     fail_on_errors(&diags)?;
-    if let Some(scope) = model.scopes.iter().find(|s| s.count_level) {
+    if let Some((i, scope)) = model.scopes.iter().enumerate().find(|(_, s)| s.count_level) {
+        let (source, advice) = model.count_level_source(i);
         return Err(UsageError(format!(
-            "diff needs resource-level assessments, and {} in {} is scored from exported counts \
-             (export Microsoft.Security/assessments for it)",
+            "diff needs resource-level assessments, and {} in {} is scored from {source} ({advice})",
             scope.label(),
             path.display()
         ))

@@ -177,10 +177,11 @@ fn settle_weights(
                 && model.counts.weight(i, None).is_none()
         });
         if count_level && defined.len() > 1 {
+            let source = s.scope.map_or("exported counts", |i| model.count_level_source(i as usize).0);
             warnings.push(Diagnostic::warning(
                 "approximate-weight",
                 format!(
-                    "scope {} is scored from exported counts and its weight is approximate: {} (healthy plus \
+                    "scope {} is scored from {source} and its weight is approximate: {} (healthy plus \
                      unhealthy resources summed over controls, which counts a resource once per control)",
                     scope_id(s),
                     s.weight
