@@ -97,9 +97,10 @@ fn select_scopes(model: &Model, filters: &Filters, groups: &[String]) -> Result<
                     // unless it names (or lies in) another scope there, such as a
                     // security connector under the subscription.
                     let inside = under(&f_path, path) && !under(path, &f_path);
-                    let other_scope = paths.iter().flatten().any(|q| {
-                        q != path && under(q, path) && (under(&f_path, q) || under(q, &f_path))
-                    });
+                    let other_scope = paths
+                        .iter()
+                        .flatten()
+                        .any(|q| q != path && under(q, path) && (under(&f_path, q) || under(q, &f_path)));
                     if scope.count_level && inside && !other_scope {
                         let (source, advice) = model.count_level_source(s);
                         return Err(format!(

@@ -177,7 +177,9 @@ fn settle_weights(
                 && model.counts.weight(i, None).is_none()
         });
         if count_level && defined.len() > 1 {
-            let source = s.scope.map_or("exported counts", |i| model.count_level_source(i as usize).0);
+            let source = s
+                .scope
+                .map_or("exported counts", |i| model.count_level_source(i as usize).0);
             warnings.push(Diagnostic::warning(
                 "approximate-weight",
                 format!(
