@@ -297,8 +297,13 @@ fn rows_as_the_kql_engines_print_them_score_as_the_inventory() {
     assert_exit(&out, 0);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("0 warning(s)"), "{text}");
-    // Log Analytics: a bare array, each row with its `TableName`; v1's rows carry no weight
-    // row, so the score is exact (45 / 105) but the resources are approximate: A's
+    // Log Analytics: a bare array as `az monitor log-analytics query` prints it, each row
+    // with its `TableName` and every value as Python's str() writes it (counts as text,
+    // null as "None"); the same eight classic rows.
+    let r = assert_same_report(&["fixtures/counts/classic-log-analytics.json"], &[]);
+    assert_eq!(r["warnings"], Value::Array(Vec::new()));
+    // v1's rows carry no weight row, so the score is exact (45 / 105) but the resources
+    // are approximate: A's
     // healthy plus unhealthy summed over recommendations, 2 + 3 + 1 + 1 = 7, and B's
     // 1 + 2 = 3, where the inventory has 3 and 3 resources.
     let counted = report(

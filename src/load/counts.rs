@@ -138,6 +138,60 @@ fn count_schema(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// The keys of a counts row that hold counts.
+const COUNT_KEYS: [&str; 5] = [KEY, "healthy", "unhealthy", "not_applicable", "resources"];
+
+/// A row as `az monitor log-analytics query` prints it, made the row the query returned:
+/// that command names each row's table (`TableName`) and writes every value with
+/// Python's `str()`, so a count is text (`"5"`) and a null is `"None"`. `None` for a row
+/// without a `TableName`, which is read as it stands.
+pub(crate) fn from_log_analytics(raw: &str) -> Option<serde_json::Value> {
+    let mut row: serde_json::Map<String, serde_json::Value> = serde_json::from_str(raw).ok()?;
+    row.get("TableName")?;
+    for (key, value) in row.iter_mut().filter(|(k, _)| k.as_str() != "TableName") {
+        let serde_json::Value::String(text) = value else {
+            continue;
+        };
+        if text == "None" {
+            *value = serde_json::Value::Null;
+        } else if COUNT_KEYS.contains(&key.as_str()) {
+            let number = text.parse::<u64>().map(serde_json::Value::from).ok().or_else(|| {
+                text.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(serde_json::Value::Number)
+            });
+            if let Some(number) = number {
+                *value = number;
+            }
+        }
+    }
+    Some(serde_json::Value::Object(row))
+}
+
+/// The schema of a counts row as `az monitor log-analytics query` prints it
+/// ([`from_log_analytics`]): every value text, a count's digits or `"None"`.
+pub(crate) fn log_analytics_schema() -> Schema {
+    let count = serde_json::json!({"type": "string", "pattern": "^(None|[0-9]+(\\.0*)?)$"});
+    let text = serde_json::json!({"type": "string", "minLength": 1});
+    let mut properties = serde_json::Map::new();
+    for key in COUNT_KEYS {
+        properties.insert(key.to_string(), count.clone());
+    }
+    for key in ["scope", "group", "control", "recommendation", "id", "TableName"] {
+        properties.insert(key.to_string(), text.clone());
+    }
+    properties.insert(
+        KEY.to_string(),
+        serde_json::json!({"type": "string", "pattern": "^1(\\.0*)?$"}),
+    );
+    schemars::json_schema!({
+        "type": "object",
+        "required": [KEY, "scope", "TableName"],
+        "properties": properties
+    })
+}
+
 /// What one row counts.
 #[derive(Clone, Debug, PartialEq)]
 enum Item {

@@ -894,8 +894,42 @@ impl Loader<'_> {
     /// A counts row standing alone (a line, an element of a bare array or of a Resource
     /// Graph result's rows).
     fn counts_row<'a>(&mut self, file: &mut FileCtx<'a>, raw: &'a RawValue, path: String) {
+        if let Some(value) = counts::from_log_analytics(raw.get()) {
+            return self.log_analytics_row(file, raw, value, path);
+        }
         if let Some((row, origin)) = self.element::<counts::CountsRowIn>(file, raw, path) {
             self.counts_item(file, row, origin);
+        }
+    }
+
+    /// A counts row as `az monitor log-analytics query` printed it, its values made the
+    /// query's ([`counts::from_log_analytics`]); an error is placed at the row, with the
+    /// key it is about.
+    fn log_analytics_row<'a>(
+        &mut self,
+        file: &mut FileCtx<'a>,
+        raw: &'a RawValue,
+        value: serde_json::Value,
+        path: String,
+    ) {
+        match serde_path_to_error::deserialize::<_, counts::CountsRowIn>(value) {
+            Ok(row) => {
+                let origin = file.locator.origin(raw.get(), path);
+                self.counts_item(file, row, origin);
+            }
+            Err(e) => {
+                let at = join_path(&path, e.path());
+                let message = e.into_inner().to_string();
+                let code = if message.starts_with("missing field") {
+                    "missing-field"
+                } else if message.starts_with("invalid type") {
+                    "wrong-type"
+                } else {
+                    "invalid-value"
+                };
+                let d = Diagnostic::error(code, message).at(file.locator.origin(raw.get(), at));
+                self.diags.push(d);
+            }
         }
     }
 

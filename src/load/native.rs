@@ -230,7 +230,11 @@ impl JsonSchema for NativeValue {
                         }}
                     },
                     "if": {"required": [super::counts::KEY]},
-                    "then": generator.subschema_for::<super::counts::CountsRowIn>(),
+                    "then": {
+                        "if": {"required": ["TableName"]},
+                        "then": super::counts::log_analytics_schema(),
+                        "else": generator.subschema_for::<super::counts::CountsRowIn>()
+                    },
                     "else": {
                         "if": {"anyOf": any_section},
                         "then": generator.subschema_for::<NativeDocument>(),
