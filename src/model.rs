@@ -663,6 +663,9 @@ pub struct ModelParts {
     pub catalog_controls: bool,
     /// Every management group name the inputs define, first spelling, sorted.
     pub management_groups: Vec<String>,
+    /// The subscriptions the inputs define, by folded id (what a query filters by
+    /// management group with, when no resource names them).
+    pub subscriptions: Vec<Subscription>,
     /// Display names of the inputs, in the order they were read.
     pub inputs: Vec<String>,
     /// Azure's exported control objects and secure scores; the control rows of

@@ -418,6 +418,7 @@ impl ModelBuilder {
             exemptions: std::mem::take(&mut self.exemptions),
             catalog_controls,
             management_groups,
+            subscriptions: subscriptions.into_values().collect(),
             inputs: std::mem::take(&mut self.inputs),
             exported,
             counts: count_rows,

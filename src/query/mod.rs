@@ -115,8 +115,10 @@ impl QueryGroupBy {
 /// rule of `select.rs`, for resources known only by their assessments).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScopeFilter {
-    /// A bare value (no `/`): keeps the resource whose id is exactly `exact`, and every
-    /// resource whose id's subscription (`ids::subscription_of`), lower-cased, is `key`.
+    /// A bare value (no `/`; a subscription's display name is replaced by its id): keeps
+    /// the resource whose id is exactly `exact`, and every resource whose scope's key
+    /// (its id lower-cased) or whose id's subscription (`ids::subscription_of`),
+    /// lower-cased, is `key`.
     Bare { exact: String, key: String },
     /// An Azure path: keeps the resources whose Azure id body (without the leading `/`,
     /// lower-cased) is `body` or starts with `body` followed by `/`. `body` has no
@@ -238,8 +240,11 @@ impl QueryRequest {
         let scopes = filters
             .scopes
             .iter()
-            .map(|s| checked_scope(s).map(|()| ScopeFilter::new(s)))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|s| {
+                checked_scope(s)?;
+                Ok(ScopeFilter::new(&subscription_named(model, s)?))
+            })
+            .collect::<Result<Vec<_>, UsageError>>()?;
         let subscriptions = management_group_subscriptions(model, &filters)?;
         Ok(QueryRequest {
             engine,
@@ -354,18 +359,44 @@ fn management_group_subscriptions(
         .map(|g| g.to_lowercase())
         .collect();
     let mut keys: Vec<String> = model
-        .scopes
+        .subscriptions
         .iter()
         .filter(|s| {
             s.management_groups
                 .iter()
                 .any(|m| wanted.contains(&m.to_lowercase()))
         })
-        .filter_map(|s| s.key.clone())
+        .map(|s| crate::ids::scope_key(&s.id))
         .collect();
     keys.sort();
     keys.dedup();
     Ok(Some(keys))
+}
+
+/// A `--scope` value with no `/` that names a defined subscription by its display name
+/// (case-insensitive) and is no subscription's id, replaced by that subscription's id,
+/// as `assess` reads it; a name several subscriptions share is a usage error.
+fn subscription_named(model: &Model, value: &str) -> Result<String, UsageError> {
+    let folded = value.to_lowercase();
+    if value.contains('/') || model.subscriptions.iter().any(|s| s.id.to_lowercase() == folded) {
+        return Ok(value.to_string());
+    }
+    let named: Vec<&crate::model::Subscription> = model
+        .subscriptions
+        .iter()
+        .filter(|s| s.name.as_ref().is_some_and(|n| n.to_lowercase() == folded))
+        .collect();
+    match named.as_slice() {
+        [] => Ok(value.to_string()),
+        [one] => Ok(one.id.clone()),
+        many => Err(UsageError(format!(
+            "--scope {value:?} is the name of several subscriptions: {}; give the id of one",
+            many.iter()
+                .map(|s| crate::text::name_and_id(s.name.as_deref(), &s.id))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))),
+    }
 }
 
 /// The control table of `model`: one row per (control, member), sorted.
