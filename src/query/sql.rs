@@ -116,6 +116,16 @@ impl Dialect {
         }
     }
 
+    /// A column that holds an object as JSON text (Resource Graph's `properties`: in
+    /// Spark a string, since Spark cannot infer a struct whose keys differ only in case,
+    /// as `Id` and `id` do; DuckDB takes JSON text, JSON or a struct).
+    fn json_column(self, column: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST({column} AS JSON)"),
+            Dialect::Spark => column.to_string(),
+        }
+    }
+
     /// The text at `path` (`$.a.b`) of JSON `doc`; null when absent, null or empty.
     fn json_text(self, doc: &str, path: &str) -> String {
         match self {
@@ -193,6 +203,9 @@ fn query(request: &QueryRequest, d: Dialect) -> String {
     ctes.push(w.assessments());
     ctes.push(w.selected());
     ctes.extend(w.names());
+    if request.source == Source::ResourceGraph {
+        ctes.push(w.recommendation_metadata());
+    }
     ctes.push(w.counted());
     ctes.extend(w.counts());
     let mut sql = w.header();
@@ -444,8 +457,8 @@ impl Writer<'_> {
                 self.request.table
             ),
             body: format!(
-                "SELECT id, subscriptionId, {} AS props,\n  {} AS k\nFROM {}\nWHERE lower(type) = 'microsoft.security/assessments'",
-                d.json("properties"),
+                "SELECT id, subscriptionId, {} AS props,\n  coalesce(nullif(name, ''), {}) AS k\nFROM {}\nWHERE lower(type) = 'microsoft.security/assessments'",
+                d.json_column("properties"),
                 recommendation_key,
                 self.request.table
             ),
@@ -655,7 +668,7 @@ impl Writer<'_> {
             d.extract("assessment_id", CONNECTOR)
         );
         let exported_sub = format!(
-            "CASE WHEN {mg} THEN NULL ELSE coalesce({}, CASE WHEN assessment_id IS NULL OR assessment_id = '' THEN subscription_column END) END",
+            "CASE WHEN {mg} THEN NULL ELSE coalesce({}, subscription_column) END",
             d.extract("assessment_id", SUBSCRIPTION)
         );
         let hint = format!(
@@ -840,10 +853,6 @@ impl Writer<'_> {
             )
         };
         let mut ctes = Vec::new();
-        if self.request.source == Source::ResourceGraph {
-            // Before step 1 in the query's order of reading, but it only serves it.
-            ctes.push(self.recommendation_metadata());
-        }
         if self.classic() {
             ctes.push(Cte {
                 name: "states".to_string(),
