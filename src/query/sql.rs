@@ -359,23 +359,22 @@ impl Writer<'_> {
     fn read(&self) -> Vec<Cte> {
         match self.request.source {
             Source::ResourceGraph => self.read_resource_graph(),
-            Source::Native | Source::LogAnalytics => vec![self.read_native()],
+            Source::Native | Source::LogAnalytics => self.read_native(),
         }
     }
 
-    /// A status word as its rank (not applicable 0, healthy 1, unhealthy 2: the order
-    /// of SPEC §1 step 3), any other word stopping the query.
-    fn status_rank(&self, text: &str, what: &str) -> String {
-        let d = self.d;
+    /// A status word (column `column`) as its rank: not applicable 0, healthy 1,
+    /// unhealthy 2 (the order of SPEC §1 step 3); any other word stops the query.
+    fn status_rank(&self, column: &str) -> String {
         format!(
-            "CASE lower(replace({text}, '_', ''))\n  WHEN 'notapplicable' THEN 0 WHEN 'healthy' THEN 1 WHEN 'unhealthy' THEN 2\n  ELSE {} END",
-            d.fail(&format!(
-                "'securescore: ' || {what} || ' has status ' || coalesce({text}, 'null') || ', expected healthy, unhealthy or not_applicable'"
+            "CASE lower(replace({column}, '_', ''))\n    WHEN 'notapplicable' THEN 0 WHEN 'healthy' THEN 1 WHEN 'unhealthy' THEN 2\n    ELSE {} END",
+            self.d.fail(&format!(
+                "'securescore: resource ' || resource || ' against ' || recommendation || ' has status ' || coalesce({column}, 'null') || ', expected healthy, unhealthy or not_applicable'"
             ))
         )
     }
 
-    /// A required id: empty or null stops the query.
+    /// Column `column`, required: empty or null stops the query with `message`.
     fn required(&self, column: &str, message: &str) -> String {
         format!(
             "CASE WHEN {column} IS NULL OR {column} = '' THEN {} ELSE {column} END",
@@ -383,145 +382,145 @@ impl Writer<'_> {
         )
     }
 
-    /// Native assessments (SPEC §2).
-    fn read_native(&self) -> Cte {
+    /// Native assessments (SPEC §2): the table's columns, then checked.
+    fn read_native(&self) -> Vec<Cte> {
         let d = self.d;
-        let what = "'resource ' || resource || ' against ' || recommendation";
-        let mut cols = vec![
-            format!("{} AS resource", self.required("resource", "an assessment has no resource"),),
+        let r = self.request;
+        let mut raw = vec!["resource".to_string(), "recommendation".to_string(), "status".to_string()];
+        let mut checked = vec![
+            format!("{} AS resource", self.required("resource", "an assessment has no resource")),
             format!(
                 "{} AS recommendation",
                 self.required("recommendation", "an assessment has no recommendation")
             ),
-            format!("{} AS raw_status", self.status_rank("status", what)),
+            format!("{} AS raw_status", self.status_rank("status")),
         ];
-        if !self.request.ignore_exemptions {
+        if !r.ignore_exemptions {
             let ex = d.json("exemption");
-            let category = d.json_text(&ex, "$.category");
-            cols.push(format!(
-                "CASE WHEN {ex} IS NULL THEN NULL\n  WHEN lower({category}) IN ('waiver', 'mitigated') THEN lower({category})\n  ELSE {} END AS category",
-                d.fail(&format!(
-                    "'securescore: the exemption of ' || {what} || ' has category ' || coalesce({category}, 'null') || ', expected waiver or mitigated'"
-                ))
+            raw.push(format!("{ex} IS NOT NULL AS exempted"));
+            for key in ["category", "expires", "reason"] {
+                raw.push(format!("{} AS exemption_{key}", d.json_text(&ex, &format!("$.{key}"))));
+            }
+            checked.push(format!(
+                "CASE WHEN NOT exempted THEN NULL\n    WHEN lower(exemption_category) IN ('waiver', 'mitigated') THEN lower(exemption_category)\n    ELSE {} END AS category",
+                d.fail(
+                    "'securescore: the exemption of resource ' || resource || ' against ' || recommendation || ' has category ' || coalesce(exemption_category, 'null') || ', expected waiver or mitigated'"
+                )
             ));
-            cols.push(format!("trim({}) AS expires", d.json_text(&ex, "$.expires")));
-            cols.push(format!("{} AS reason", d.json_text(&ex, "$.reason")));
+            checked.push("trim(exemption_expires) AS expires".to_string());
+            checked.push("exemption_reason AS reason".to_string());
         }
-        Cte {
-            name: "rows_read".to_string(),
-            comment: format!(
-                "The native assessments of {} (SPEC §2): ids required, status in any case with `_` ignored{}.",
-                self.request.table,
-                if self.request.ignore_exemptions {
-                    ""
-                } else {
-                    ",\nan exemption's category waiver or mitigated (any case)"
-                }
-            ),
-            body: format!("SELECT\n  {}\nFROM {}", indent_list(&cols), self.request.table),
-        }
+        vec![
+            Cte {
+                name: "table_rows".to_string(),
+                comment: format!(
+                    "The native assessments of table {} (SPEC §2){}.",
+                    r.table,
+                    if r.ignore_exemptions { "" } else { ", each exemption's fields" }
+                ),
+                body: format!("SELECT\n  {}\nFROM {}", indent_list(&raw), r.table),
+            },
+            Cte {
+                name: "rows_read".to_string(),
+                comment: format!(
+                    "Each checked as securescore checks an input: ids required, the status in any case with `_`\nignored{}.",
+                    if r.ignore_exemptions {
+                        ""
+                    } else {
+                        ", an exemption's category waiver or mitigated in any case"
+                    }
+                ),
+                body: format!("SELECT\n  {}\nFROM table_rows", indent_list(&checked)),
+            },
+        ]
     }
 
     /// Resource Graph rows of `securityresources` (SPEC §3), read as `assess` reads them.
     fn read_resource_graph(&self) -> Vec<Cte> {
         let d = self.d;
-        let p = "props";
-        // Resource Graph spells the keys inside `resourceDetails` and `status` in
-        // PascalCase (`Id`, `Source`), the REST API in camelCase: both are read.
-        let field = |object: &str, key: &str| {
-            let pascal = format!("{}{}", key[..1].to_ascii_uppercase(), &key[1..]);
+        let r = self.request;
+        // Resource Graph spells the keys inside `resourceDetails`, `status` and
+        // `metadata` in PascalCase (`Id`, `Source`), the REST API in camelCase: both
+        // are read.
+        let field = |path: &str, column: &str| {
+            let (object, key) = path.split_once('.').unwrap_or(("", path));
+            let pascal = format!("{}{}", key.get(..1).unwrap_or("").to_ascii_uppercase(), key.get(1..).unwrap_or(""));
             format!(
-                "coalesce({}, {})",
-                d.json_text(p, &format!("$.{object}.{key}")),
-                d.json_text(p, &format!("$.{object}.{pascal}"))
+                "coalesce({}, {}) AS {column}",
+                d.json_text("props", &format!("$.{object}.{key}")),
+                d.json_text("props", &format!("$.{object}.{pascal}"))
             )
         };
-        let details = |key: &str| field("resourceDetails", key);
-        let recommendation_key = d.extract("regexp_replace(id, '/+$', '')", "([^/]*)$");
-        let machine = format!(
-            "coalesce({vmuuid}, CASE WHEN {ws} IS NULL THEN {name}\n    ELSE regexp_replace({ws}, '/+$', '') || '/machines/' || {name} END)",
-            vmuuid = details("vmuuid"),
-            ws = details("workspaceId"),
-            name = details("machineName"),
-        );
-        let sql_db = format!(
-            "CASE WHEN {server} IS NULL AND {db} IS NULL THEN machine\n  ELSE machine || '/sqlServers/' || coalesce({server}, '') || '/databases/' || coalesce({db}, '') END",
-            server = details("serverName"),
-            db = details("databaseName"),
-        );
-        let from_id = d.extract("id", "(?i)^(.+)/providers/microsoft[.]security/assessments/");
-        let read = Cte {
-            name: "rows_read".to_string(),
+        let fields: Vec<String> = [
+            ("resourceDetails.id", "details_id"),
+            ("resourceDetails.resourceId", "details_resource_id"),
+            ("resourceDetails.azureResourceId", "details_azure_resource_id"),
+            ("resourceDetails.awsResourceId", "details_aws_resource_id"),
+            ("resourceDetails.gcpResourceId", "details_gcp_resource_id"),
+            ("resourceDetails.vmuuid", "vmuuid"),
+            ("resourceDetails.machineName", "machine_name"),
+            ("resourceDetails.workspaceId", "workspace_id"),
+            ("resourceDetails.serverName", "server_name"),
+            ("resourceDetails.databaseName", "database_name"),
+            ("resourceDetails.connectorId", "connector_id"),
+            ("status.code", "code"),
+            ("status.cause", "cause"),
+            ("metadata.preview", "preview_text"),
+            ("metadata.assessmentType", "assessment_type"),
+        ]
+        .iter()
+        .map(|(path, column)| field(path, column))
+        .chain(["assessment_id".to_string(), "assessment_key".to_string(), "subscription_column".to_string()])
+        .collect();
+        let table_rows = Cte {
+            name: "table_rows".to_string(),
             comment: format!(
-                "The assessment rows of {} (type microsoft.security/assessments in any case), their\nproperties as JSON (SPEC §3).",
-                self.request.table
+                "The assessment rows of table {} (type microsoft.security/assessments in any case): the\n\
+                 assessment's key (its name, else its id's last segment) and properties as JSON (SPEC §3).",
+                r.table
             ),
             body: format!(
-                "SELECT id, subscriptionId, {} AS props,\n  coalesce(nullif(name, ''), {}) AS k\nFROM {}\nWHERE lower(type) = 'microsoft.security/assessments'",
+                "SELECT id AS assessment_id,\n  coalesce(nullif(name, ''), {}) AS assessment_key,\n  {} AS props,\n  nullif(subscriptionId, '') AS subscription_column\nFROM {}\nWHERE lower(type) = 'microsoft.security/assessments'",
+                d.extract("regexp_replace(id, '/+$', '')", "([^/]*)$"),
                 d.json_column("properties"),
-                recommendation_key,
-                self.request.table
+                r.table
             ),
         };
-        let fields = Cte {
-            name: "rows_fields".to_string(),
-            comment: "What assess reads of each row: the recommendation (the assessment's name, a GUID\n\
-                      lower-cased), the resource (resourceDetails, else the machine, else the assessment id's\n\
-                      parent), status.code and status.cause, metadata.preview and metadata.assessmentType,\n\
-                      the ids the scope of a resource outside any subscription comes from."
+        let rows_json = Cte {
+            name: "rows_json".to_string(),
+            comment: "The properties assess reads, each a column.".to_string(),
+            body: format!("SELECT\n  {}\nFROM table_rows", indent_list(&fields)),
+        };
+        let machine = "coalesce(vmuuid, CASE WHEN workspace_id IS NULL THEN machine_name\n      ELSE regexp_replace(workspace_id, '/+$', '') || '/machines/' || machine_name END)";
+        let rows_resource = Cte {
+            name: "rows_resource".to_string(),
+            comment: "The recommendation (the assessment's key, a GUID lower-cased) and the resource: resourceDetails'\n\
+                      id, else the machine (vmuuid, else machineName in its workspace; a SQL database on it a\n\
+                      resource of its own), else the assessment id's parent."
                 .to_string(),
             body: format!(
-                "SELECT\n  {}\nFROM (\n  SELECT r.*, {machine} AS machine\n  FROM rows_read r\n) m",
-                indent_list(&[
-                    format!(
-                        "{} AS recommendation",
-                        self.required(
-                            &format!("CASE WHEN {} THEN lower(k) ELSE k END", d.matches("k", GUID)),
-                            "an assessment has no name and no id"
-                        )
-                    ),
-                    format!(
-                        "{} AS resource",
-                        self.required(
-                            &format!(
-                                "coalesce({}, {}, {}, {}, {},\n    {sql_db},\n    {from_id})",
-                                details("id"),
-                                details("resourceId"),
-                                details("azureResourceId"),
-                                details("awsResourceId"),
-                                details("gcpResourceId"),
-                            ),
-                            "an assessment names no resource: expected properties.resourceDetails.id"
-                        )
-                    ),
-                    format!("{} AS code", field("status", "code")),
-                    format!("coalesce(lower({}) = 'exempt', false) AS exempt", field("status", "cause")),
-                    format!("lower({}) AS preview", field("metadata", "preview")),
-                    format!(
-                        "CASE WHEN {t} IS NULL THEN NULL WHEN lower({t}) LIKE '%builtin%' THEN 'false' ELSE 'true' END AS custom",
-                        t = field("metadata", "assessmentType")
-                    ),
-                    format!("{} AS connector_id", details("connectorId")),
-                    format!("{} AS workspace_id", details("workspaceId")),
-                    "id AS assessment_id".to_string(),
-                    "nullif(subscriptionId, '') AS subscription_column".to_string(),
-                ])
+                "SELECT *,\n  CASE WHEN {guid} THEN lower(assessment_key) ELSE assessment_key END AS found_recommendation,\n  coalesce(details_id, details_resource_id, details_azure_resource_id, details_aws_resource_id, details_gcp_resource_id,\n    CASE WHEN server_name IS NULL AND database_name IS NULL THEN machine\n      ELSE machine || '/sqlServers/' || coalesce(server_name, '') || '/databases/' || coalesce(database_name, '') END,\n    {parent}) AS found_resource\nFROM (\n  SELECT *,\n    {machine} AS machine\n  FROM rows_json\n) m",
+                guid = d.matches("assessment_key", GUID),
+                parent = d.extract("assessment_id", "(?i)^(.+)/providers/microsoft[.]security/assessments/"),
             ),
         };
-        let status = Cte {
-            name: "rows_status".to_string(),
-            comment: "The status: status.code in any case with `_` ignored; an exempt assessment\n\
-                      (status.cause Exempt) is a waiver, its hidden status unhealthy."
+        let rows_read = Cte {
+            name: "rows_read".to_string(),
+            comment: "Each checked as securescore checks an input: a recommendation and a resource required,\n\
+                      status.code in any case with `_` ignored; status.cause Exempt; preview; custom when\n\
+                      assessmentType is given and is not built in."
                 .to_string(),
             body: format!(
-                "SELECT *,\n  {} AS code_rank\nFROM rows_fields",
-                self.status_rank(
-                    "code",
-                    "'resource ' || resource || ' against ' || recommendation"
-                )
+                "SELECT *,\n  {} AS code_rank,\n  coalesce(lower(cause) = 'exempt', false) AS exempt,\n  lower(preview_text) AS preview,\n  CASE WHEN assessment_type IS NULL THEN NULL WHEN lower(assessment_type) LIKE '%builtin%' THEN 'false' ELSE 'true' END AS custom\nFROM (\n  SELECT *,\n    {} AS recommendation,\n    {} AS resource\n  FROM rows_resource\n) c",
+                self.status_rank("code"),
+                self.required("found_recommendation", "an assessment has no name and no id"),
+                self.required(
+                    "found_resource",
+                    "an assessment names no resource: expected properties.resourceDetails.id (or ResourceId, AzureResourceId, AwsResourceId, GcpResourceId, vmuuid, machineName) or an assessment id under the resource"
+                ),
             ),
         };
-        vec![read, fields, status]
+        vec![table_rows, rows_json, rows_resource, rows_read]
     }
 
     /// Step 2: the effective status, and what tells repeats of an assessment apart.
@@ -530,23 +529,22 @@ impl Writer<'_> {
         let d = self.d;
         let (comment, body) = match r.source {
             Source::ResourceGraph => {
-                let raw = "CASE WHEN exempt AND code_rank = 0 THEN 2 ELSE code_rank END";
                 let status = if r.ignore_exemptions {
-                    raw.to_string()
+                    "CASE WHEN exempt AND code_rank = 0 THEN 2 ELSE code_rank END"
                 } else {
-                    format!("CASE WHEN exempt THEN 0 ELSE {raw} END")
+                    "CASE WHEN exempt THEN 0 ELSE code_rank END"
                 };
                 (
                     format!(
                         "Step 2 (SPEC §1): {}",
                         if r.ignore_exemptions {
-                            "--ignore-exemptions: the raw status (an exempt one unhealthy)."
+                            "--ignore-exemptions: the raw status (an exempt one whose status Azure hides is\nunhealthy)."
                         } else {
                             "an exempt assessment is not applicable (a waiver that does not expire)."
                         }
                     ),
                     format!(
-                        "SELECT *,\n  {status} AS status,\n  CAST(code_rank AS STRING) || CASE WHEN exempt THEN ':exempt' ELSE '' END AS fingerprint\nFROM rows_status"
+                        "SELECT *,\n  {status} AS status,\n  CAST(code_rank AS STRING) || CASE WHEN exempt THEN ':exempt' ELSE '' END AS fingerprint\nFROM rows_read"
                     ),
                 )
             }
@@ -556,11 +554,21 @@ impl Writer<'_> {
                     .to_string(),
             ),
             Source::Native | Source::LogAnalytics => {
+                // An expiry that does not parse stops the query (DuckDB's casts do so
+                // themselves, Spark's return null unless ANSI mode is on).
+                let checked = |parsed: String| {
+                    format!(
+                        "CASE WHEN {parsed} IS NULL THEN {}\n        ELSE {parsed} END",
+                        d.fail(
+                            "'securescore: the exemption of resource ' || resource || ' against ' || recommendation || ' expires ' || expires || ', expected a date (YYYY-MM-DD) or an RFC 3339 time'"
+                        )
+                    )
+                };
                 let active = format!(
-                    "CASE WHEN category IS NULL THEN NULL\n    WHEN expires IS NULL THEN true\n    WHEN length(expires) = 10 THEN {} >= DATE '{}'\n    ELSE {} >= {} END",
-                    d.date("expires"),
+                    "CASE WHEN category IS NULL THEN NULL\n      WHEN expires IS NULL THEN true\n      WHEN length(expires) = 10 THEN {} >= DATE '{}'\n      ELSE {} >= {} END",
+                    checked(d.date("expires")),
                     r.as_of,
-                    d.instant("expires"),
+                    checked(d.instant("expires")),
                     d.midnight_utc(r.as_of)
                 );
                 (
@@ -587,37 +595,35 @@ impl Writer<'_> {
     fn identified(&self) -> Vec<Cte> {
         let d = self.d;
         let r = self.request;
-        let mut ctes = Vec::new();
-        let located = Cte {
+        let mut ctes = vec![Cte {
             name: "located".to_string(),
             comment: "Resource identity (SPEC §1.3): an Azure id (subscriptions/ or providers/ first, with or\n\
                       without the leading /) compares case-folded without its leading /, any other id exactly.\n\
                       The subscription and the security connector the id names."
                 .to_string(),
             body: format!(
-                "SELECT *,\n  CASE WHEN {azure} THEN lower({body}) ELSE resource END AS resource_key,\n  {sub} AS subscription,\n  CASE WHEN {sub} IS NULL THEN NULL ELSE {connector} END AS connector\nFROM effective",
+                "SELECT *,\n  CASE WHEN azure THEN lower({body}) ELSE resource END AS resource_key,\n  CASE WHEN subscription IS NULL THEN NULL ELSE {connector} END AS connector\nFROM (\n  SELECT *,\n    {azure} AS azure,\n    {sub} AS subscription\n  FROM effective\n) i",
                 azure = d.matches("resource", AZURE_ID),
                 body = d.strip("resource", "^/"),
                 sub = d.extract("resource", SUBSCRIPTION),
                 connector = d.extract("resource", CONNECTOR),
             ),
-        };
-        ctes.push(located);
-        let from = if r.source == Source::ResourceGraph {
-            ctes.push(self.hints());
-            "located l\nLEFT JOIN resource_hints h ON h.hint_resource = l.resource_key"
-        } else {
-            "located"
-        };
+        }];
+        let mut from = "located".to_string();
+        if r.group_by == Some(QueryGroupBy::Type) {
+            ctes.push(self.type_parts());
+            from = "type_parts".to_string();
+        }
         let spelling = if r.source == Source::ResourceGraph {
+            ctes.push(self.hints());
+            from = format!("{from} l\nLEFT JOIN resource_hints h ON h.hint_resource = l.resource_key");
             "CASE WHEN subscription IS NULL THEN hint ELSE coalesce(connector, subscription) END"
         } else {
             "coalesce(connector, subscription)"
         };
         let mut cols = vec![
             "*".to_string(),
-            format!("{spelling} AS scope_spelling"),
-            format!("lower({}) AS scope_key", d.strip(spelling, "^/+")),
+            format!("lower({}) AS scope_key", d.strip("scope_spelling", "^/+")),
             "lower(subscription) AS subscription_key".to_string(),
         ];
         match r.group_by {
@@ -627,7 +633,13 @@ impl Writer<'_> {
                 s = d.extract_group("resource", RESOURCE_GROUP, 1),
                 g = d.extract_group("resource", RESOURCE_GROUP, 2),
             )),
-            Some(QueryGroupBy::Type) => cols.push(format!("{} AS group_spelling", self.type_of_id())),
+            Some(QueryGroupBy::Type) => cols.push(format!(
+                "CASE WHEN NOT azure THEN NULL\n    WHEN {has_provider} THEN\n      CASE WHEN type_namespace IS NOT NULL AND type_pairs IS NOT NULL\n        AND (length(type_pairs) - length(replace(type_pairs, '/', ''))) % 2 = 1\n        THEN type_namespace || '/' || {types} END\n    WHEN {sub_only} THEN 'Microsoft.Resources/subscriptions'\n    WHEN {rg_only} THEN 'Microsoft.Resources/resourceGroups'\n  END AS group_spelling",
+                has_provider = d.matches("id_body", "(?i)/providers/"),
+                types = d.keep_groups_1_2("type_pairs", "([^/]*)/[^/]*(/?)"),
+                sub_only = d.matches("id_body", "(?i)^subscriptions/[^/]*$"),
+                rg_only = d.matches("id_body", "(?i)^subscriptions/[^/]*/resourcegroups/[^/]*$"),
+            )),
             Some(QueryGroupBy::Subscription) | None => {}
         }
         let comment = format!(
@@ -640,11 +652,11 @@ impl Writer<'_> {
             },
             match r.group_by {
                 Some(QueryGroupBy::ResourceGroup) => {
-                    "\nThe resource group: /subscriptions/<id>/resourcegroups/<name>, lower-cased."
+                    "\nThe group: the resource group, /subscriptions/<id>/resourcegroups/<name> lower-cased."
                 }
                 Some(QueryGroupBy::Type) => {
-                    "\nThe type: the provider namespace and type segments after the id's last /providers/\n\
-                     (Microsoft.Resources/subscriptions or /resourceGroups for those ids)."
+                    "\nThe group: the type, the provider namespace and every type segment after the id's last\n\
+                     /providers/ (Microsoft.Resources/subscriptions or /resourceGroups for those ids)."
                 }
                 _ => "",
             }
@@ -652,57 +664,54 @@ impl Writer<'_> {
         ctes.push(Cte {
             name: "identified".to_string(),
             comment,
-            body: format!("SELECT\n  {}\nFROM {from}", indent_list(&cols)),
+            body: format!(
+                "SELECT\n  {}\nFROM (\n  SELECT *,\n    {spelling} AS scope_spelling\n  FROM {from}\n) s",
+                indent_list(&cols)
+            ),
         });
         ctes
+    }
+
+    /// The parts of an Azure id its type is read from (`ids::type_of_id`).
+    fn type_parts(&self) -> Cte {
+        let d = self.d;
+        Cte {
+            name: "type_parts".to_string(),
+            comment: "The parts of an Azure id its type is read from: what follows its last /providers/, the\n\
+                      namespace there and the name and type pairs after it."
+                .to_string(),
+            body: format!(
+                "SELECT *,\n  {} AS type_namespace,\n  {} AS type_pairs\nFROM (\n  SELECT *,\n    {} AS provider_path\n  FROM (\n    SELECT *,\n      CASE WHEN azure THEN {} END AS id_body\n    FROM located\n  ) b\n) p",
+                d.extract("provider_path", "^([^/]+)/"),
+                d.extract("provider_path", "^[^/]+/(.*)$"),
+                d.extract("id_body", "(?i)^.*/providers/(.*)$"),
+                d.strip(&d.strip("resource", "^/"), "/+$"),
+            ),
+        }
     }
 
     /// The scope an Azure assessment names for a resource whose id names no
     /// subscription (`load::azure::scope_hint`): per resource, the smallest.
     fn hints(&self) -> Cte {
         let d = self.d;
-        let mg = d.matches("assessment_id", "(?i)^/?providers/microsoft[.]management/managementgroups/[^/?]+");
-        let id_connector = format!(
-            "CASE WHEN {} IS NULL THEN NULL ELSE {} END",
-            d.extract("assessment_id", SUBSCRIPTION),
-            d.extract("assessment_id", CONNECTOR)
-        );
-        let exported_sub = format!(
-            "CASE WHEN {mg} THEN NULL ELSE coalesce({}, subscription_column) END",
-            d.extract("assessment_id", SUBSCRIPTION)
-        );
-        let hint = format!(
-            "coalesce({id_connector}, connector_id, {}, {exported_sub})",
-            d.extract("workspace_id", SUBSCRIPTION)
-        );
+        let id_sub = d.extract("assessment_id", SUBSCRIPTION);
         Cte {
             name: "resource_hints".to_string(),
             comment: "A resource whose id names no subscription (AWS, GCP, on-premises) is scored in the\n\
                       security connector its assessment lies under, else its connectorId, else the\n\
-                      subscription of its workspace or of its assessment: the smallest per resource."
+                      subscription of its workspace or of its assessment (its id, else its subscriptionId; none\n\
+                      for an assessment of a management group): the smallest per resource."
                 .to_string(),
             body: format!(
-                "SELECT resource_key AS hint_resource, min({hint}) AS hint\nFROM located\nWHERE subscription IS NULL\nGROUP BY resource_key"
+                "SELECT resource_key AS hint_resource,\n  min(CASE WHEN subscription IS NULL THEN coalesce(\n    CASE WHEN {id_sub} IS NOT NULL THEN {connector} END,\n    connector_id,\n    {workspace_sub},\n    CASE WHEN NOT {mg} THEN coalesce({id_sub}, subscription_column) END) END) AS hint\nFROM located\nGROUP BY resource_key",
+                connector = d.extract("assessment_id", CONNECTOR),
+                workspace_sub = d.extract("workspace_id", SUBSCRIPTION),
+                mg = d.matches(
+                    "coalesce(assessment_id, '')",
+                    "(?i)^/?providers/microsoft[.]management/managementgroups/[^/?]+"
+                ),
             ),
         }
-    }
-
-    /// `ids::type_of_id` as an expression over `resource`.
-    fn type_of_id(&self) -> String {
-        let d = self.d;
-        let body = d.strip(&d.strip("resource", "^/"), "/+$");
-        let rest = d.extract(&body, "(?i)^.*/providers/(.*)$");
-        let namespace = d.extract(&rest, "^([^/]+)/");
-        let pairs = d.extract(&rest, "^[^/]+/(.*)$");
-        let slashes = format!("(length({pairs}) - length(replace({pairs}, '/', '')))");
-        format!(
-            "CASE WHEN NOT {azure} THEN NULL\n    WHEN {has_provider} THEN\n      CASE WHEN {namespace} IS NOT NULL AND {pairs} IS NOT NULL AND {slashes} % 2 = 1\n        THEN {namespace} || '/' || {types} END\n    WHEN {sub_only} THEN 'Microsoft.Resources/subscriptions'\n    WHEN {rg_only} THEN 'Microsoft.Resources/resourceGroups'\n  END",
-            azure = d.matches("resource", AZURE_ID),
-            has_provider = d.matches(&body, "(?i)/providers/"),
-            types = d.keep_groups_1_2(&pairs, "([^/]*)/[^/]*(/?)"),
-            sub_only = d.matches(&body, "(?i)^subscriptions/[^/]*$"),
-            rg_only = d.matches(&body, "(?i)^subscriptions/[^/]*/resourcegroups/[^/]*$"),
-        )
     }
 
     /// One assessment per resource and recommendation.
@@ -912,7 +921,7 @@ impl Writer<'_> {
                       is not built in): assessments of one recommendation must agree."
                 .to_string(),
             body: format!(
-                "SELECT recommendation,\n  {},\n  {}\nFROM rows_fields\nGROUP BY recommendation",
+                "SELECT recommendation,\n  {},\n  {}\nFROM rows_read\nGROUP BY recommendation",
                 flag("preview"),
                 flag("custom")
             ),
