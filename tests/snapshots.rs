@@ -713,6 +713,7 @@ fn suites() -> BTreeMap<String, Vec<Run>> {
         ),
     );
     out.insert("model-series".to_string(), model_series_runs());
+    out.insert("query_sql".to_string(), runs(query_sql_runs()));
     out.insert(
         "controls".to_string(),
         runs(
@@ -723,6 +724,48 @@ fn suites() -> BTreeMap<String, Vec<Run>> {
         ),
     );
     out
+}
+
+/// `query` for the SQL engines: one query each, read line by line when taken. What the
+/// DuckDB one returns on `fixtures/query/assessments.jsonl` is
+/// `fixtures/query/expected-counts.jsonl`, worked by hand: in `…/resourcegroups/web`,
+/// vm1 is unhealthy in system-updates (missing-updates) and healthy in encryption
+/// (os-eol), vm2's waiver expires on the evaluation day, so it is still in force: not
+/// applicable; weight 1 (vm1). In `…/data`, st1 is not applicable (the o'brien-tls
+/// recommendation is preview): weight 0. vm3's exemption ends 2026-11-22T01:00Z, in force
+/// on 2026-11-22: healthy in both controls, weight 1. The ARN is in the unnamed scope.
+fn query_sql_runs() -> Vec<Vec<String>> {
+    let defs = "fixtures/query/definitions.json";
+    vec![
+        strings(&[
+            "query",
+            "--engine",
+            "duckdb",
+            defs,
+            "--no-config",
+            "--as-of",
+            AS_OF,
+            "--group-by",
+            "resource-group",
+        ]),
+        strings(&[
+            "query",
+            "--engine",
+            "spark",
+            "--source",
+            "resource-graph",
+            defs,
+            "--no-config",
+            "--model",
+            "v1",
+            "--management-group",
+            "corp",
+            "--scope",
+            "/subscriptions/0b1f0000-0000-4000-8000-000000000001/resourceGroups/web",
+            "--group-by",
+            "type",
+        ]),
+    ]
 }
 
 /// A history of three models (`fixtures/history/models.jsonl`) in every trend format,

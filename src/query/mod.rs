@@ -445,3 +445,232 @@ pub fn write(request: &QueryRequest, out: &mut dyn Write) -> anyhow::Result<()> 
         Engine::ResourceGraph | Engine::LogAnalytics => kql::write(request, out),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::diag::Diagnostics;
+    use crate::load::source::InputSpec;
+    use crate::load::{load, LoadOptions};
+    use crate::select::Filters;
+
+    /// The model of these definition documents (one input each), on the built-in catalog.
+    pub(crate) fn model_of(docs: &[&str]) -> Model {
+        let inputs: Vec<InputSpec> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, text)| InputSpec::Text {
+                name: format!("defs{i}.json"),
+                text: text.to_string(),
+            })
+            .collect();
+        let mut diags = Diagnostics::default();
+        let model = load(
+            &inputs,
+            &Catalog::builtin().unwrap(),
+            &LoadOptions::default(),
+            &mut diags,
+        );
+        assert_eq!(diags.error_count(), 0, "{:?}", diags.items());
+        model
+    }
+
+    pub(crate) const DEFS: &str = r#"{
+        "subscriptions": [
+            {"id": "0B1F-1", "name": "prod", "management_groups": ["root", "Corp"]},
+            {"id": "0b1f-2", "name": "lab", "management_groups": ["root"]},
+            {"id": "0b1f-3", "name": "lab", "management_groups": ["other"]}
+        ],
+        "controls": [
+            {"id": "c2", "max_score": 4, "recommendations": ["r3", "r1"]},
+            {"id": "c1", "max_score": 6, "recommendations": ["r2", "r1"]}
+        ],
+        "recommendations": [{"id": "r3", "preview": true}, {"id": "r2", "preview": false}]
+    }"#;
+
+    pub(crate) fn request(
+        engine: Engine,
+        scoring: &ScoringRequest,
+        model: &Model,
+    ) -> Result<QueryRequest, UsageError> {
+        QueryRequest::new(engine, None, None, scoring, None, model)
+    }
+
+    #[test]
+    fn literal_tables_are_sorted_by_id_whatever_the_inputs_order() {
+        let model = model_of(&[DEFS]);
+        let r = request(Engine::DuckDb, &ScoringRequest::default(), &model).unwrap();
+        let rows: Vec<(&str, &str, f64)> = r
+            .controls
+            .iter()
+            .map(|m| (m.control.as_str(), m.recommendation.as_str(), m.max))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("c1", "r1", 6.0),
+                ("c1", "r2", 6.0),
+                ("c2", "r1", 4.0),
+                ("c2", "r3", 4.0)
+            ]
+        );
+        // Only r3 is preview; r2 states `preview: false`, which needs no row.
+        assert_eq!(
+            r.recommendations,
+            [RecommendationFacts {
+                recommendation: "r3".to_string(),
+                preview: true,
+                custom: false
+            }]
+        );
+        assert_eq!(r.table, "assessments");
+        assert_eq!(r.source, Source::Native);
+    }
+
+    #[test]
+    fn without_definitions_the_catalog_is_the_control_table() {
+        let model = model_of(&[]);
+        let r = request(Engine::Spark, &ScoringRequest::default(), &model).unwrap();
+        let catalog = Catalog::builtin().unwrap();
+        let members: usize = catalog.controls.iter().map(|c| c.recommendations.len()).sum();
+        assert_eq!(r.controls.len(), members);
+        assert!(r
+            .controls
+            .windows(2)
+            .all(|w| (&w[0].control, &w[0].recommendation) < (&w[1].control, &w[1].recommendation)));
+    }
+
+    #[test]
+    fn kql_engines_read_their_own_table() {
+        let model = model_of(&[]);
+        let scoring = ScoringRequest::default();
+        let err = QueryRequest::new(
+            Engine::LogAnalytics,
+            Some(Source::Native),
+            None,
+            &scoring,
+            None,
+            &model,
+        )
+        .unwrap_err();
+        assert!(
+            err.0
+                .starts_with("--source applies to --engine spark and duckdb only"),
+            "{err}"
+        );
+        let err =
+            QueryRequest::new(Engine::ResourceGraph, None, Some("t"), &scoring, None, &model).unwrap_err();
+        assert!(err.0.starts_with("--table applies"), "{err}");
+        let r = request(Engine::LogAnalytics, &scoring, &model).unwrap();
+        assert_eq!(r.source, Source::LogAnalytics);
+        let r = request(Engine::ResourceGraph, &scoring, &model).unwrap();
+        assert_eq!(r.source, Source::ResourceGraph);
+    }
+
+    #[test]
+    fn as_of_needs_a_source_with_exemption_expiry() {
+        let model = model_of(&[]);
+        let scoring = ScoringRequest {
+            as_of: Date::from_ymd(2026, 12, 1),
+            ..ScoringRequest::default()
+        };
+        for (engine, source) in [
+            (Engine::DuckDb, Some(Source::ResourceGraph)),
+            (Engine::ResourceGraph, None),
+            (Engine::LogAnalytics, None),
+        ] {
+            let err = QueryRequest::new(engine, source, None, &scoring, None, &model).unwrap_err();
+            assert!(err.0.starts_with("--as-of cannot be honoured by the"), "{err}");
+        }
+        let r = QueryRequest::new(Engine::Spark, Some(Source::Native), None, &scoring, None, &model).unwrap();
+        assert!(r.as_of_given);
+        assert_eq!(r.as_of.to_string(), "2026-12-01");
+    }
+
+    #[test]
+    fn only_groupings_every_source_carries() {
+        let model = model_of(&[DEFS]);
+        let scoring = ScoringRequest::default();
+        for (by, ok) in [
+            (GroupBy::Subscription, Some(QueryGroupBy::Subscription)),
+            (GroupBy::ResourceGroup, Some(QueryGroupBy::ResourceGroup)),
+            (GroupBy::Type, Some(QueryGroupBy::Type)),
+            (GroupBy::ManagementGroup, None),
+            (GroupBy::Tag("owner".to_string()), None),
+        ] {
+            let r = QueryRequest::new(Engine::DuckDb, None, None, &scoring, Some(&by), &model);
+            match ok {
+                Some(g) => assert_eq!(r.unwrap().group_by, Some(g)),
+                None => assert!(
+                    r.unwrap_err().0.contains("cannot be honoured by a query"),
+                    "{by:?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn table_names_are_identifiers_joined_by_dots() {
+        for good in ["assessments", "lake.security.assessments_2026", "_x"] {
+            assert_eq!(checked_table(good).unwrap(), good);
+        }
+        for bad in ["", "a b", "a;drop", "1x", "a..b", "a.", "\"a\"", "a-b"] {
+            assert!(checked_table(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn scope_filters_say_how_an_id_is_compared() {
+        assert_eq!(
+            ScopeFilter::new("0B1F-1"),
+            ScopeFilter::Bare {
+                exact: "0B1F-1".to_string(),
+                key: "0b1f-1".to_string()
+            }
+        );
+        assert_eq!(
+            ScopeFilter::new("/SUBSCRIPTIONS/S/resourceGroups/Web/"),
+            ScopeFilter::AzurePath {
+                body: "subscriptions/s/resourcegroups/web".to_string()
+            }
+        );
+        assert_eq!(
+            ScopeFilter::new("arn:aws:iam::1:role/Admin/"),
+            ScopeFilter::OtherPath {
+                prefix: "arn:aws:iam::1:role/Admin".to_string()
+            }
+        );
+        assert!(checked_scope("/providers/Microsoft.Management/managementGroups/corp").is_err());
+    }
+
+    #[test]
+    fn names_and_management_groups_come_from_the_subscription_definitions() {
+        let model = model_of(&[DEFS]);
+        let scoring = |scopes: &[&str], groups: &[&str]| ScoringRequest {
+            filters: Filters {
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                management_groups: groups.iter().map(|s| s.to_string()).collect(),
+            },
+            ..ScoringRequest::default()
+        };
+        let r = request(Engine::DuckDb, &scoring(&["PROD"], &["corp"]), &model).unwrap();
+        assert_eq!(
+            r.scopes,
+            [ScopeFilter::Bare {
+                exact: "0B1F-1".to_string(),
+                key: "0b1f-1".to_string()
+            }]
+        );
+        assert_eq!(r.subscriptions, Some(vec!["0b1f-1".to_string()]));
+        let r = request(Engine::DuckDb, &scoring(&[], &["ROOT"]), &model).unwrap();
+        assert_eq!(
+            r.subscriptions,
+            Some(vec!["0b1f-1".to_string(), "0b1f-2".to_string()])
+        );
+        let err = request(Engine::DuckDb, &scoring(&["lab"], &[]), &model).unwrap_err();
+        assert!(err.0.contains("is the name of several subscriptions"), "{err}");
+        let err = request(Engine::DuckDb, &scoring(&[], &["nowhere"]), &model).unwrap_err();
+        assert!(err.0.contains("unknown management group"), "{err}");
+    }
+}

@@ -267,7 +267,11 @@ impl Writer<'_> {
         let _ = writeln!(
             h,
             "-- Preview recommendations: {}. Exemptions: {exemptions}.",
-            if r.include_preview { "counted" } else { "not counted" }
+            if r.include_preview {
+                "counted"
+            } else {
+                "not counted"
+            }
         );
         let scopes: Vec<String> = r.scopes.iter().map(describe_scope).collect();
         let _ = writeln!(
@@ -302,7 +306,11 @@ impl Writer<'_> {
                           catalog."
                     .to_string(),
                 body: self.values(
-                    &[("control", "STRING"), ("recommendation", "STRING"), ("max_score", "DOUBLE")],
+                    &[
+                        ("control", "STRING"),
+                        ("recommendation", "STRING"),
+                        ("max_score", "DOUBLE"),
+                    ],
                     self.request.controls.iter().map(|m| self.member_row(m)).collect(),
                 ),
             });
@@ -313,8 +321,16 @@ impl Writer<'_> {
                       neither)."
                 .to_string(),
             body: self.values(
-                &[("recommendation", "STRING"), ("preview", "BOOLEAN"), ("custom", "BOOLEAN")],
-                self.request.recommendations.iter().map(|f| self.fact_row(f)).collect(),
+                &[
+                    ("recommendation", "STRING"),
+                    ("preview", "BOOLEAN"),
+                    ("custom", "BOOLEAN"),
+                ],
+                self.request
+                    .recommendations
+                    .iter()
+                    .map(|f| self.fact_row(f))
+                    .collect(),
             ),
         });
         if let Some(subs) = &self.request.subscriptions {
@@ -333,11 +349,19 @@ impl Writer<'_> {
     }
 
     fn member_row(&self, m: &ControlMember) -> Vec<String> {
-        vec![self.lit(&m.control), self.lit(&m.recommendation), format!("{:?}", m.max)]
+        vec![
+            self.lit(&m.control),
+            self.lit(&m.recommendation),
+            format!("{:?}", m.max),
+        ]
     }
 
     fn fact_row(&self, f: &RecommendationFacts) -> Vec<String> {
-        vec![self.lit(&f.recommendation), f.preview.to_string(), f.custom.to_string()]
+        vec![
+            self.lit(&f.recommendation),
+            f.preview.to_string(),
+            f.custom.to_string(),
+        ]
     }
 
     /// A literal table: `VALUES` rows, or an empty typed select when there are none.
@@ -386,9 +410,16 @@ impl Writer<'_> {
     fn read_native(&self) -> Vec<Cte> {
         let d = self.d;
         let r = self.request;
-        let mut raw = vec!["resource".to_string(), "recommendation".to_string(), "status".to_string()];
+        let mut raw = vec![
+            "resource".to_string(),
+            "recommendation".to_string(),
+            "status".to_string(),
+        ];
         let mut checked = vec![
-            format!("{} AS resource", self.required("resource", "an assessment has no resource")),
+            format!(
+                "{} AS resource",
+                self.required("resource", "an assessment has no resource")
+            ),
             format!(
                 "{} AS recommendation",
                 self.required("recommendation", "an assessment has no recommendation")
@@ -399,7 +430,10 @@ impl Writer<'_> {
             let ex = d.json("exemption");
             raw.push(format!("{ex} IS NOT NULL AS exempted"));
             for key in ["category", "expires", "reason"] {
-                raw.push(format!("{} AS exemption_{key}", d.json_text(&ex, &format!("$.{key}"))));
+                raw.push(format!(
+                    "{} AS exemption_{key}",
+                    d.json_text(&ex, &format!("$.{key}"))
+                ));
             }
             checked.push(format!(
                 "CASE WHEN NOT exempted THEN NULL\n    WHEN lower(exemption_category) IN ('waiver', 'mitigated') THEN lower(exemption_category)\n    ELSE {} END AS category",
@@ -444,7 +478,11 @@ impl Writer<'_> {
         // are read.
         let field = |path: &str, column: &str| {
             let (object, key) = path.split_once('.').unwrap_or(("", path));
-            let pascal = format!("{}{}", key.get(..1).unwrap_or("").to_ascii_uppercase(), key.get(1..).unwrap_or(""));
+            let pascal = format!(
+                "{}{}",
+                key.get(..1).unwrap_or("").to_ascii_uppercase(),
+                key.get(1..).unwrap_or("")
+            );
             format!(
                 "coalesce({}, {}) AS {column}",
                 d.json_text("props", &format!("$.{object}.{key}")),
@@ -470,7 +508,11 @@ impl Writer<'_> {
         ]
         .iter()
         .map(|(path, column)| field(path, column))
-        .chain(["assessment_id".to_string(), "assessment_key".to_string(), "subscription_column".to_string()])
+        .chain([
+            "assessment_id".to_string(),
+            "assessment_key".to_string(),
+            "subscription_column".to_string(),
+        ])
         .collect();
         let table_rows = Cte {
             name: "table_rows".to_string(),
@@ -616,7 +658,7 @@ impl Writer<'_> {
         }
         let spelling = if r.source == Source::ResourceGraph {
             ctes.push(self.hints());
-            from = format!("{from} l\nLEFT JOIN resource_hints h ON h.hint_resource = l.resource_key");
+            from = format!("{from} l\n    LEFT JOIN resource_hints h ON h.hint_resource = l.resource_key");
             "CASE WHEN subscription IS NULL THEN hint ELSE coalesce(connector, subscription) END"
         } else {
             "coalesce(connector, subscription)"
@@ -718,7 +760,9 @@ impl Writer<'_> {
     fn assessments(&self) -> Cte {
         let d = self.d;
         let group = match self.request.group_by {
-            Some(QueryGroupBy::ResourceGroup | QueryGroupBy::Type) => ", min(group_spelling) AS group_spelling",
+            Some(QueryGroupBy::ResourceGroup | QueryGroupBy::Type) => {
+                ", min(group_spelling) AS group_spelling"
+            }
             _ => "",
         };
         Cte {
@@ -742,12 +786,15 @@ impl Writer<'_> {
             conditions.push(format!("({})", any.join("\n    OR ")));
         }
         if r.subscriptions.is_some() {
-            conditions.push("scope_key IN (SELECT scope_key FROM management_group_subscriptions)".to_string());
+            conditions
+                .push("scope_key IN (SELECT scope_key FROM management_group_subscriptions)".to_string());
         }
         let group_key = match r.group_by {
             None => "",
             Some(QueryGroupBy::Subscription) => ",\n  scope_key AS group_key",
-            Some(QueryGroupBy::ResourceGroup | QueryGroupBy::Type) => ",\n  lower(group_spelling) AS group_key",
+            Some(QueryGroupBy::ResourceGroup | QueryGroupBy::Type) => {
+                ",\n  lower(group_spelling) AS group_key"
+            }
         };
         let comment = if conditions.is_empty() {
             "The selected resources: no filter, every resource.".to_string()
@@ -795,14 +842,20 @@ impl Writer<'_> {
         let mut ctes = vec![Cte {
             name: "scope_names".to_string(),
             comment: "Each scope as shown: its smallest spelling among the table's resources.".to_string(),
-            body: "SELECT scope_key, min(scope_spelling) AS scope\nFROM identified\nGROUP BY scope_key".to_string(),
+            body: "SELECT scope_key, min(scope_spelling) AS scope\nFROM identified\nGROUP BY scope_key"
+                .to_string(),
         }];
-        if matches!(self.request.group_by, Some(QueryGroupBy::ResourceGroup | QueryGroupBy::Type)) {
+        if matches!(
+            self.request.group_by,
+            Some(QueryGroupBy::ResourceGroup | QueryGroupBy::Type)
+        ) {
             ctes.push(Cte {
                 name: "group_names".to_string(),
-                comment: "Each group as shown: its smallest spelling among the selected resources.".to_string(),
-                body: "SELECT group_key, min(group_spelling) AS group_name\nFROM selected\nGROUP BY group_key"
+                comment: "Each group as shown: its smallest spelling among the selected resources."
                     .to_string(),
+                body:
+                    "SELECT group_key, min(group_spelling) AS group_name\nFROM selected\nGROUP BY group_key"
+                        .to_string(),
             });
         }
         ctes
@@ -813,7 +866,9 @@ impl Writer<'_> {
         let r = self.request;
         let mut facts = Vec::new();
         let (preview, custom) = if r.source == Source::ResourceGraph {
-            facts.push("LEFT JOIN recommendation_metadata m ON m.recommendation = a.recommendation".to_string());
+            facts.push(
+                "LEFT JOIN recommendation_metadata m ON m.recommendation = a.recommendation".to_string(),
+            );
             (
                 "coalesce(f.preview, false) OR m.preview",
                 "coalesce(f.custom, false) OR m.custom",
@@ -825,26 +880,32 @@ impl Writer<'_> {
         if !r.include_preview {
             conditions.push(format!("NOT ({preview})"));
         }
-        let (join, control, comment_membership) = if self.classic() {
+        let (join, control) = if self.classic() {
             (
                 "JOIN control_members c ON c.recommendation = a.recommendation\n",
                 ", c.control",
-                "its recommendation is a member of the control, ",
             )
         } else {
-            ("", "", "")
+            ("", "")
+        };
+        let preview_rule = if r.include_preview {
+            "not custom (--include-preview: preview ones count)"
+        } else {
+            "not custom, not preview"
         };
         Cte {
             name: "counted".to_string(),
-            comment: format!(
-                "Step 1 (SPEC §1): the counted assessments: {comment_membership}not custom{}, of a\nselected resource{}.",
-                if r.include_preview {
-                    " (--include-preview: preview ones count)"
-                } else {
-                    ", not preview"
-                },
-                if self.classic() { "; one row per control that holds it" } else { "" }
-            ),
+            comment: if self.classic() {
+                format!(
+                    "Step 1 (SPEC §1): the counted assessments, one row per control that holds their\n\
+                     recommendation: {preview_rule}, of a selected resource."
+                )
+            } else {
+                format!(
+                    "Step 1 (SPEC §1): the counted assessments: {preview_rule}, of a selected\n\
+                     resource; no control needed (SPEC §7)."
+                )
+            },
             body: format!(
                 "SELECT a.*{control}\nFROM selected a\n{join}LEFT JOIN recommendation_facts f ON f.recommendation = a.recommendation\n{}WHERE {}",
                 facts.iter().map(|f| format!("{f}\n")).collect::<String>(),
@@ -917,9 +978,10 @@ impl Writer<'_> {
         };
         Cte {
             name: "recommendation_metadata".to_string(),
-            comment: "What the rows' metadata say of each recommendation (preview; custom when assessmentType\n\
+            comment:
+                "What the rows' metadata say of each recommendation (preview; custom when assessmentType\n\
                       is not built in): assessments of one recommendation must agree."
-                .to_string(),
+                    .to_string(),
             body: format!(
                 "SELECT recommendation,\n  {},\n  {}\nFROM rows_read\nGROUP BY recommendation",
                 flag("preview"),
@@ -988,5 +1050,118 @@ fn describe_scope(f: &ScopeFilter) -> String {
         ScopeFilter::Bare { exact, .. } => format!("{exact:?}"),
         ScopeFilter::AzurePath { body } => format!("{:?}", format!("/{body}")),
         ScopeFilter::OtherPath { prefix } => format!("{prefix:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::ScoringRequest;
+    use crate::query::tests::{model_of, request, DEFS};
+
+    fn sql(engine: Engine, scoring: &ScoringRequest, group_by: Option<QueryGroupBy>) -> String {
+        let model = model_of(&[DEFS]);
+        let mut r = request(engine, scoring, &model).unwrap();
+        r.group_by = group_by;
+        let mut out = Vec::new();
+        write(&r, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn string_literals_escape_as_each_dialect_reads_them() {
+        assert_eq!(Dialect::DuckDb.string(r"o'b\x"), r"'o''b\x'");
+        assert_eq!(Dialect::Spark.string(r"o'b\x"), r"'o\'b\\x'");
+        assert_eq!(Dialect::DuckDb.name("group"), "\"group\"");
+        assert_eq!(Dialect::Spark.name("group"), "`group`");
+    }
+
+    #[test]
+    fn the_same_request_writes_the_same_bytes_ending_with_a_newline() {
+        let scoring = ScoringRequest {
+            as_of: crate::date::Date::from_ymd(2026, 11, 22),
+            ..ScoringRequest::default()
+        };
+        for engine in [Engine::DuckDb, Engine::Spark] {
+            let a = sql(engine, &scoring, Some(QueryGroupBy::Type));
+            assert_eq!(a, sql(engine, &scoring, Some(QueryGroupBy::Type)));
+            assert!(a.ends_with(";\n"));
+            // The definitions in another order give the same query.
+            let reordered = DEFS.replace(
+                r#"{"id": "c2", "max_score": 4, "recommendations": ["r3", "r1"]},
+            {"id": "c1", "max_score": 6, "recommendations": ["r2", "r1"]}"#,
+                r#"{"id": "c1", "max_score": 6, "recommendations": ["r1", "r2"]},
+            {"id": "c2", "max_score": 4, "recommendations": ["r1", "r3"]}"#,
+            );
+            assert_ne!(reordered, DEFS);
+            let model = model_of(&[&reordered]);
+            let mut r = request(engine, &scoring, &model).unwrap();
+            r.group_by = Some(QueryGroupBy::Type);
+            let mut out = Vec::new();
+            write(&r, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), a);
+        }
+    }
+
+    #[test]
+    fn the_model_decides_the_rows() {
+        let classic = sql(Engine::DuckDb, &ScoringRequest::default(), None);
+        assert!(classic.contains("control_members AS ("));
+        assert!(classic.contains("AS resources\nFROM weights w"));
+        assert!(
+            !classic.contains("\"group\""),
+            "no group column without --group-by"
+        );
+        let v1 = ScoringRequest {
+            model: ScoringModel::V1,
+            ..ScoringRequest::default()
+        };
+        let v1 = sql(Engine::Spark, &v1, Some(QueryGroupBy::Subscription));
+        assert!(!v1.contains("control_members"), "v1 needs no membership");
+        assert!(!v1.contains("weights"));
+        assert!(v1.contains("AS `group`, c.recommendation AS recommendation"));
+    }
+
+    #[test]
+    fn exemptions_are_read_only_when_they_count() {
+        let ignored = ScoringRequest {
+            ignore_exemptions: true,
+            ..ScoringRequest::default()
+        };
+        // The table needs no exemption column then.
+        let text = sql(Engine::DuckDb, &ignored, None);
+        assert!(
+            !text.contains("(exemption") && !text.contains("exemption_"),
+            "{text}"
+        );
+        let judged = ScoringRequest {
+            as_of: crate::date::Date::from_ymd(2027, 1, 31),
+            ..ScoringRequest::default()
+        };
+        let text = sql(Engine::Spark, &judged, None);
+        assert!(text.contains(">= DATE '2027-01-31'"));
+        assert!(text.contains(">= TIMESTAMP '2027-01-31 00:00:00Z'"));
+    }
+
+    #[test]
+    fn an_empty_literal_table_is_a_typed_select() {
+        let model = model_of(&[r#"{"controls": [{"id": "c", "max_score": 1, "recommendations": ["r"]}]}"#]);
+        let r = request(Engine::Spark, &ScoringRequest::default(), &model).unwrap();
+        assert!(r.recommendations.is_empty());
+        let mut out = Vec::new();
+        write(&r, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(
+            "recommendation_facts AS (\n  SELECT CAST(NULL AS STRING) AS recommendation, CAST(NULL AS BOOLEAN) AS preview, \
+             CAST(NULL AS BOOLEAN) AS custom WHERE 1 = 0\n)"
+        ));
+    }
+
+    #[test]
+    fn no_backslash_in_a_pattern() {
+        // Spark's string literals read backslashes as escapes: the patterns avoid them.
+        for p in [AZURE_ID, SUBSCRIPTION, CONNECTOR, RESOURCE_GROUP, GUID] {
+            assert!(!p.contains('\\') && !p.contains('\''), "{p}");
+        }
     }
 }
