@@ -9,7 +9,7 @@
 //! weights (§1.1). The final select returns the counts rows, their JSON keys as column
 //! names, sorted.
 //!
-//! What differs between DuckDB and Spark SQL is in one place, [`Dialect`]: string
+//! What differs between DuckDB and Spark SQL is in one place, `Dialect`: string
 //! literals, quoted names, regular expressions, JSON, dates and raising an error. The
 //! regular expressions are written without backslashes, which Spark's string literals
 //! would read as escapes.
