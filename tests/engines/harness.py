@@ -16,8 +16,11 @@ Each table is loaded once from its JSON Lines file, as a user's table would hold
     file with no exemption still has the column, and ``expires`` stays the text written:
     a date or an RFC 3339 time);
   * ``resource-graph`` (``securityresources`` rows as ``az graph query`` returns them):
-    the engine's own reading of the JSON (DuckDB's ``read_ndjson``, Spark's
-    ``spark.read.json``), ``properties`` a struct of what the rows hold.
+    in DuckDB, what ``read_ndjson`` makes of them (``properties`` a struct of what the
+    rows hold, GUID columns typed UUID); in Spark, the columns ``id``, ``name``, ``type``,
+    ``subscriptionId`` and ``properties`` declared as strings (``properties`` then holds
+    the object's JSON text: Spark cannot infer one struct from keys that differ only in
+    case, as Resource Graph's ``Id`` and ``id`` do).
 
 DuckDB: a table of an in-memory database, each query run with ``execute`` and its rows
 written as JSON (integers as integers; a DECIMAL that is whole as an integer, as DuckDB's
@@ -25,8 +28,8 @@ own JSON writer does). Spark: one local session (the JVM starts once for every q
 each table a temporary view, each result written by Spark's own JSON writer with
 ``ignoreNullFields`` false (a ``"group": null`` must reach securescore).
 
-Every query runs even when one fails; a failure is printed on standard error with the
-query's file, and the exit code is then 1.
+Every query runs even when one fails; a failure is printed on standard error on one line
+starting ``harness:``, with the query's file, and the exit code is then 1.
 """
 
 import argparse
@@ -36,13 +39,23 @@ import json
 import os
 import shutil
 import sys
-import traceback
 
 NATIVE_COLUMNS = [
     ("resource", "string"),
     ("recommendation", "string"),
     ("status", "string"),
     ("exemption", [("category", "string"), ("expires", "string"), ("reason", "string")]),
+]
+
+# Spark's schema of `securityresources` rows: `properties` as its JSON text (Spark cannot
+# infer one struct from keys that differ only in case, as `Id` and `id` of Resource
+# Graph's `resourceDetails` do).
+GRAPH_COLUMNS = [
+    ("id", "string"),
+    ("name", "string"),
+    ("type", "string"),
+    ("subscriptionId", "string"),
+    ("properties", "string"),
 ]
 
 
@@ -116,10 +129,8 @@ class Spark:
         return StructType([StructField(name, Spark._type(sub)) for name, sub in t])
 
     def load(self, name, source, path):
-        reader = self.session.read
-        if source == "native":
-            reader = reader.schema(self._type(NATIVE_COLUMNS))
-        reader.json(path).createOrReplaceTempView(name)
+        columns = NATIVE_COLUMNS if source == "native" else GRAPH_COLUMNS
+        self.session.read.schema(self._type(columns)).json(path).createOrReplaceTempView(name)
 
     def run(self, sql, out):
         folder = out + ".parts"
@@ -149,10 +160,11 @@ def main():
         for query in manifest["queries"]:
             try:
                 engine.run(read_text(query["sql"]), query["out"])
-            except Exception:  # every query runs; the test names the failing ones
+            except Exception as e:  # every query runs; the test names the failing ones
                 failed += 1
-                print(f"harness: {query['sql']} failed in {a.engine}:", file=sys.stderr)
-                traceback.print_exc(limit=0, file=sys.stderr)
+                # One line per failure: the engine's own log (Spark's) is noise beside it.
+                message = " ".join(str(e).split())[:400]
+                print(f"harness: {query['sql']} failed in {a.engine}: {type(e).__name__}: {message}", file=sys.stderr)
     finally:
         engine.stop()
     sys.exit(1 if failed else 0)
