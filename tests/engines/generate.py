@@ -254,14 +254,18 @@ def graph_rows(rng, subscriptions, recommendations, resources, arns):
                     "properties": properties,
                 }
             )
-    # A row of another type that securityresources holds beside assessments: not read.
+    # A row of another type that securityresources holds beside assessments, not read: a
+    # sub-assessment, named by a GUID as every row here is (so that an engine that
+    # detects GUIDs types the `name` column as one).
+    parent = rows[0]["id"]
+    finding = guid(rng)
     rows.append(
         {
-            "id": f"/subscriptions/{subscriptions[1]}/providers/Microsoft.Security/pricings/VirtualMachines",
-            "name": "VirtualMachines",
-            "type": "microsoft.security/pricings",
-            "subscriptionId": subscriptions[1],
-            "properties": {"pricingTier": "Standard"},
+            "id": f"{parent}/subAssessments/{finding}",
+            "name": finding,
+            "type": "microsoft.security/assessments/subassessments",
+            "subscriptionId": subscriptions[0],
+            "properties": {"status": {"code": "Unhealthy"}, "displayName": "A finding"},
         }
     )
     return rows
