@@ -10,17 +10,17 @@ The manifest names the tables to load and the queries to run:
 
 Each table is loaded once from its JSON Lines file, as a user's table would hold it:
 
-  * ``native`` (SPEC §2 assessments): the columns ``resource``, ``recommendation``,
-    ``status`` (strings) and ``exemption`` (a struct of the strings ``category``,
-    ``expires``, ``reason``), declared, as a data lake table declares its schema (so a
-    file with no exemption still has the column, and ``expires`` stays the text written:
-    a date or an RFC 3339 time);
-  * ``resource-graph`` (``securityresources`` rows as ``az graph query`` returns them):
-    in DuckDB, what ``read_ndjson`` makes of them (``properties`` a struct of what the
-    rows hold, GUID columns typed UUID); in Spark, the columns ``id``, ``name``, ``type``,
-    ``subscriptionId`` and ``properties`` declared as strings (``properties`` then holds
-    the object's JSON text: Spark cannot infer one struct from keys that differ only in
-    case, as Resource Graph's ``Id`` and ``id`` do).
+  * in DuckDB, what ``read_ndjson`` makes of the file, as ``CREATE TABLE t AS SELECT *
+    FROM read_ndjson('file')`` does: columns typed by what they hold (a column of GUIDs
+    is a UUID, ``exemption`` a struct, ``expires`` text when dates and times mix),
+    Resource Graph's ``properties`` a struct of the keys the rows hold;
+  * in Spark, the schema declared, as a data lake table declares it: native assessments
+    (SPEC §2) as the strings ``resource``, ``recommendation``, ``status`` and the struct
+    ``exemption`` of the strings ``category``, ``expires``, ``reason``; Resource Graph's
+    ``securityresources`` rows as the strings ``id``, ``name``, ``type``,
+    ``subscriptionId`` and ``properties`` (the object's JSON text: Spark cannot infer one
+    struct from keys that differ only in case, as Resource Graph's ``Id`` and ``id``
+    do).
 
 DuckDB: a table of an in-memory database, each query run with ``execute`` and its rows
 written as JSON (integers as integers; a DECIMAL that is whole as an integer, as DuckDB's
@@ -70,19 +70,8 @@ class DuckDB:
 
         self.con = duckdb.connect()
 
-    @staticmethod
-    def _type(t):
-        if t == "string":
-            return "VARCHAR"
-        return "STRUCT(" + ", ".join(f"{name} {DuckDB._type(sub)}" for name, sub in t) + ")"
-
     def load(self, name, source, path):
-        if source == "native":
-            columns = "{" + ", ".join(f"'{c}': '{self._type(t)}'" for c, t in NATIVE_COLUMNS) + "}"
-            reader = f"read_ndjson(?, columns = {columns})"
-        else:
-            reader = "read_ndjson(?)"
-        self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {reader}', [path])
+        self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_ndjson(?)', [path])
 
     def run(self, sql, out):
         cursor = self.con.execute(sql)
