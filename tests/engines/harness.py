@@ -8,19 +8,17 @@ The manifest names the tables to load and the queries to run:
     {"tables":  [{"name": "assessments", "source": "native", "path": "native.jsonl"}, ...],
      "queries": [{"sql": "q1.sql", "out": "q1.jsonl"}, ...]}
 
-Each table is loaded once from its JSON Lines file, as a user's table would hold it:
+Each table is loaded once from its JSON Lines file, as the README's table of `query`
+options says to read it:
 
-  * in DuckDB, what ``read_ndjson`` makes of the file, as ``CREATE TABLE t AS SELECT *
-    FROM read_ndjson('file')`` does: columns typed by what they hold (a column of GUIDs
-    is a UUID, ``exemption`` a struct, ``expires`` text when dates and times mix),
-    Resource Graph's ``properties`` a struct of the keys the rows hold;
-  * in Spark, the schema declared, as a data lake table declares it: native assessments
-    (SPEC §2) as the strings ``resource``, ``recommendation``, ``status`` and the struct
-    ``exemption`` of the strings ``category``, ``expires``, ``reason``; Resource Graph's
-    ``securityresources`` rows as the strings ``id``, ``name``, ``type``,
-    ``subscriptionId`` and ``properties`` (the object's JSON text: Spark cannot infer one
-    struct from keys that differ only in case, as Resource Graph's ``Id`` and ``id``
-    do).
+  * native assessments (SPEC §2): as DuckDB's ``read_json_auto`` and Spark's
+    ``spark.read.json`` read them, each column typed by what it holds (in DuckDB a
+    column of GUIDs is a UUID, ``exemption`` a struct, ``expires`` text when dates and
+    times mix);
+  * Resource Graph's ``securityresources`` rows: with the columns ``id``, ``name``,
+    ``type``, ``subscriptionId`` declared as text and ``properties`` as JSON (DuckDB) or
+    its JSON text (Spark, which cannot hold in one struct the keys Resource Graph writes
+    in two cases, ``Id`` and ``id``).
 
 DuckDB: a table of an in-memory database, each query run with ``execute`` and its rows
 written as JSON (integers as integers; a DECIMAL that is whole as an integer, as DuckDB's
@@ -40,23 +38,9 @@ import os
 import shutil
 import sys
 
-NATIVE_COLUMNS = [
-    ("resource", "string"),
-    ("recommendation", "string"),
-    ("status", "string"),
-    ("exemption", [("category", "string"), ("expires", "string"), ("reason", "string")]),
-]
-
-# Spark's schema of `securityresources` rows: `properties` as its JSON text (Spark cannot
-# infer one struct from keys that differ only in case, as `Id` and `id` of Resource
-# Graph's `resourceDetails` do).
-GRAPH_COLUMNS = [
-    ("id", "string"),
-    ("name", "string"),
-    ("type", "string"),
-    ("subscriptionId", "string"),
-    ("properties", "string"),
-]
+# The columns of `securityresources` rows a query reads, declared (text; `properties`
+# JSON in DuckDB, its JSON text in Spark).
+GRAPH_COLUMNS = ["id", "name", "type", "subscriptionId", "properties"]
 
 
 def read_text(path):
@@ -71,7 +55,12 @@ class DuckDB:
         self.con = duckdb.connect()
 
     def load(self, name, source, path):
-        self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_ndjson(?)', [path])
+        if source == "native":
+            reader = "read_json_auto(?)"
+        else:
+            columns = ", ".join(f"'{c}': 'VARCHAR'" for c in GRAPH_COLUMNS if c != "properties")
+            reader = f"read_json(?, columns = {{{columns}, 'properties': 'JSON'}})"
+        self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {reader}', [path])
 
     def run(self, sql, out):
         cursor = self.con.execute(sql)
@@ -109,17 +98,13 @@ class Spark:
         )
         self.session.sparkContext.setLogLevel("ERROR")
 
-    @staticmethod
-    def _type(t):
+    def load(self, name, source, path):
         from pyspark.sql.types import StringType, StructField, StructType
 
-        if t == "string":
-            return StringType()
-        return StructType([StructField(name, Spark._type(sub)) for name, sub in t])
-
-    def load(self, name, source, path):
-        columns = NATIVE_COLUMNS if source == "native" else GRAPH_COLUMNS
-        self.session.read.schema(self._type(columns)).json(path).createOrReplaceTempView(name)
+        reader = self.session.read
+        if source != "native":
+            reader = reader.schema(StructType([StructField(c, StringType()) for c in GRAPH_COLUMNS]))
+        reader.json(path).createOrReplaceTempView(name)
 
     def run(self, sql, out):
         folder = out + ".parts"
