@@ -410,11 +410,12 @@ impl Writer<'_> {
     fn read_native(&self) -> Vec<Cte> {
         let d = self.d;
         let r = self.request;
-        let mut raw = vec![
-            "resource".to_string(),
-            "recommendation".to_string(),
-            "status".to_string(),
-        ];
+        // As text: DuckDB's JSON reader types a column of GUIDs (Azure's recommendation
+        // keys) as UUID, which compares with no text.
+        let mut raw: Vec<String> = ["resource", "recommendation", "status"]
+            .iter()
+            .map(|c| format!("CAST({c} AS STRING) AS {c}"))
+            .collect();
         let mut checked = vec![
             format!(
                 "{} AS resource",
@@ -522,8 +523,9 @@ impl Writer<'_> {
                 r.table
             ),
             body: format!(
-                "SELECT id AS assessment_id,\n  coalesce(nullif(name, ''), {}) AS assessment_key,\n  {} AS props,\n  nullif(subscriptionId, '') AS subscription_column\nFROM {}\nWHERE lower(type) = 'microsoft.security/assessments'",
-                d.extract("regexp_replace(id, '/+$', '')", "([^/]*)$"),
+                "SELECT CAST(id AS STRING) AS assessment_id,\n  coalesce(nullif(CAST(name AS STRING), ''), {}) AS assessment_key,\n  {} AS props,\n  nullif(CAST(subscriptionId AS STRING), '') AS subscription_column\nFROM {}\nWHERE lower(type) = 'microsoft.security/assessments'",
+                // As text: DuckDB's JSON reader types a column of GUIDs as UUID.
+                d.extract("regexp_replace(CAST(id AS STRING), '/+$', '')", "([^/]*)$"),
                 d.json_column("properties"),
                 r.table
             ),
@@ -1100,6 +1102,30 @@ mod tests {
             let mut out = Vec::new();
             write(&r, &mut out).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), a);
+        }
+    }
+
+    #[test]
+    fn columns_of_ids_are_read_as_text_whatever_type_the_engine_gave_them() {
+        // DuckDB's JSON reader types a column of GUIDs as UUID: `nullif(x, '')` on it
+        // fails with "Could not convert string '' to UUID", and Azure's keys are GUIDs.
+        let model = model_of(&[DEFS]);
+        for engine in [Engine::DuckDb, Engine::Spark] {
+            let native = sql(engine, &ScoringRequest::default(), None);
+            for column in ["resource", "recommendation", "status"] {
+                assert!(
+                    native.contains(&format!("CAST({column} AS STRING) AS {column}")),
+                    "{column}"
+                );
+            }
+            let mut r = request(engine, &ScoringRequest::default(), &model).unwrap();
+            r.source = Source::ResourceGraph;
+            let mut out = Vec::new();
+            write(&r, &mut out).unwrap();
+            let graph = String::from_utf8(out).unwrap();
+            for column in ["id", "name", "subscriptionId"] {
+                assert!(graph.contains(&format!("CAST({column} AS STRING)")), "{column}");
+            }
         }
     }
 
