@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{assert_close, run, stdout_of, triage_diff};
+use common::{assert_close, run, stdout_of, triage_diff, Scratch};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -526,23 +526,6 @@ fn sarif_schema() -> Option<PathBuf> {
 /// environment for it).
 fn jsonschema_python() -> Option<PathBuf> {
     ci_tool("JSONSCHEMA_PYTHON", "venv/bin/python", "a Python with jsonschema")
-}
-
-/// A fresh folder for one test's files, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("securescore-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Writes the SARIF logs of the examples and fixtures into `dir`: each run's arguments

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{run, securescore};
+use common::{run, securescore, Scratch};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -185,26 +185,6 @@ fn engine_python(engine: &str) -> Option<PathBuf> {
         }
     }
     Some(python)
-}
-
-/// A fresh folder for one test's files, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("securescore-engines-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 fn script(name: &str) -> PathBuf {
@@ -442,7 +422,7 @@ fn engine_scores_as_assess(engine: &str) {
     let Some(python) = engine_python(engine) else {
         return;
     };
-    let scratch = Scratch::new(engine);
+    let scratch = Scratch::new(&format!("engines-{engine}"));
     let dir = &scratch.0;
     generate(&python, dir);
     let cases = cases(dir);

@@ -9,33 +9,13 @@
 
 mod common;
 
+use common::Scratch;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 const WORKED: &str = "fixtures/worked-example.json";
 const AS_OF: &str = "2026-11-22";
-
-/// A fresh folder under the temporary directory for one test, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("securescore-gates-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs `assess` on `inventory` with `args` and `-f json`: the exit code, the report and
 /// the gate lines of standard error.
@@ -93,7 +73,7 @@ fn rules(report: &Value) -> Vec<(String, f64, Option<f64>, bool)> {
 
 #[test]
 fn two_failed_rules_are_two_lines_and_two_failed_entries() {
-    let scratch = Scratch::new("two-rules");
+    let scratch = Scratch::new("gates-two-rules");
     let baseline = baseline_at_100(&scratch);
     let (code, report, lines) = assess(
         &worked(),
@@ -135,7 +115,7 @@ fn two_failed_rules_are_two_lines_and_two_failed_entries() {
 
 #[test]
 fn max_drop_against_a_baseline_report_allows_the_limit() {
-    let scratch = Scratch::new("baseline-pass");
+    let scratch = Scratch::new("gates-baseline-pass");
     let baseline = baseline_at_100(&scratch);
     // 1.6 points fallen, within 2; no --fail-under, so no fail_under field.
     let (code, report, lines) = assess(
@@ -205,7 +185,7 @@ fn max_drop_against_a_history_takes_its_last_run_scored_the_same_way() {
 
 #[test]
 fn a_first_run_recording_into_the_history_it_compares_with_passes() {
-    let scratch = Scratch::new("first-run");
+    let scratch = Scratch::new("gates-first-run");
     let history = scratch.path("history.jsonl");
     let h = history.to_str().unwrap();
     let (code, report, _) = assess(&worked(), &["--max-drop", "0", "--history", h, "--record", h]);
@@ -226,7 +206,7 @@ fn a_first_run_recording_into_the_history_it_compares_with_passes() {
 /// each with its own gate line and a failed entry saying the score is undefined.
 #[test]
 fn an_undefined_score_fails_the_control_and_unhealthy_rules() {
-    let scratch = Scratch::new("undefined");
+    let scratch = Scratch::new("gates-undefined");
     let config = scratch.path("gate.toml");
     std::fs::write(
         &config,

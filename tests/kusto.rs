@@ -21,7 +21,7 @@
 
 mod common;
 
-use common::run;
+use common::{run, Scratch};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -61,24 +61,6 @@ fn language_service() -> Option<PathBuf> {
         path.display()
     );
     None
-}
-
-/// A fresh folder for one test's files, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("securescore-kusto-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// The validator's command for `files`.
@@ -232,7 +214,7 @@ fn matrix(dir: &Path) -> Vec<(&'static str, String, PathBuf)> {
 /// warning either), and Resource Graph's keep to its KQL subset.
 #[test]
 fn every_kql_query_is_clean_under_the_kusto_language_service() {
-    let scratch = Scratch::new("matrix");
+    let scratch = Scratch::new("kusto-matrix");
     let queries = matrix(&scratch.0);
     // 2 engines × (3 models × 4 groupings + 9 option sets × 3 models).
     assert_eq!(queries.len(), 78);
@@ -282,7 +264,7 @@ fn the_validator_fails_on_a_wrong_column_a_syntax_error_and_outside_resource_gra
     let Some(package) = language_service() else {
         return;
     };
-    let scratch = Scratch::new("failing");
+    let scratch = Scratch::new("kusto-failing");
     let query = |engine: &str| {
         let out = run(&["query", "--no-config", "--engine", engine, DEFINITIONS]);
         assert_eq!(out.status.code(), Some(0));

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::Scratch;
+
 use std::os::unix::fs::PermissionsExt;
 
 #[test]
@@ -37,24 +39,6 @@ fn output_file_is_replaced_atomically_with_its_permissions() {
         .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// A fresh folder under the temporary directory for one test, removed when dropped.
-struct Scratch(std::path::PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("securescore-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// `-o` naming a file the command reads, however spelled (another spelling, a symbolic

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_exit, run};
+use common::{assert_exit, run, Scratch};
 use std::path::Path;
 use std::process::Command;
 
@@ -143,24 +143,6 @@ fn every_shell_gets_a_script_naming_every_command() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("possible values: bash, zsh, fish, powershell"));
 }
 
-/// A fresh empty folder under the temporary directory, removed when dropped.
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("securescore-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn man_prints_the_program_page_listing_every_command() {
     let page = stdout(&["man"]);
@@ -193,7 +175,7 @@ fn man_prints_one_commands_page_with_its_options() {
 
 #[test]
 fn man_dir_writes_every_page() {
-    let dir = TempDir::new("man");
+    let dir = Scratch::new("man");
     let out = run(&["man", "--dir", dir.0.to_str().unwrap()]);
     assert_exit(&out, 0);
     assert!(out.stdout.is_empty());
@@ -226,7 +208,7 @@ fn man_dir_writes_every_page() {
 /// `man` itself reads the pages without a warning, where it is installed.
 #[test]
 fn man_pages_render_without_warnings_where_man_is_installed() {
-    let dir = TempDir::new("man-render");
+    let dir = Scratch::new("man-render");
     assert_exit(&run(&["man", "--dir", dir.0.to_str().unwrap()]), 0);
     let Ok(check) = Command::new("groff").arg("--version").output() else {
         eprintln!("note: groff is not installed; the pages were not rendered");

@@ -43,16 +43,7 @@ pub fn resolve_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<InputSpec>> {
         }
         return Ok(vec![InputSpec::Stdin]);
     }
-    Ok(files
-        .iter()
-        .map(|f| {
-            if f.as_os_str() == "-" {
-                InputSpec::Stdin
-            } else {
-                InputSpec::Path(f.clone())
-            }
-        })
-        .collect())
+    Ok(files.iter().map(|f| input_spec(f)).collect())
 }
 
 /// The files `inputs` read, for [`refuse_overwriting`]: each file, and for standard input
@@ -289,4 +280,13 @@ pub fn emit(
     }
     let outputs: Vec<(Option<&Path>, &[u8])> = rendered.iter().map(|(p, b)| (*p, b.as_slice())).collect();
     crate::output::emit_all(&outputs)
+}
+
+/// One FILE argument as an input: `-` is standard input.
+fn input_spec(file: &std::path::Path) -> InputSpec {
+    if file.as_os_str() == "-" {
+        InputSpec::Stdin
+    } else {
+        InputSpec::Path(file.to_path_buf())
+    }
 }

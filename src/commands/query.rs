@@ -32,17 +32,7 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<Outcome> {
         .into());
     }
     // No FILE: the built-in catalog alone (a query needs no inventory).
-    let inputs: Vec<InputSpec> = args
-        .files
-        .iter()
-        .map(|f| {
-            if f.as_os_str() == "-" {
-                InputSpec::Stdin
-            } else {
-                InputSpec::Path(f.clone())
-            }
-        })
-        .collect();
+    let inputs: Vec<InputSpec> = args.files.iter().map(|f| super::input_spec(f)).collect();
     refuse_overwriting(&args.output, input_paths(&inputs))?;
     let (model, mut diags) = load_inputs(&inputs, &args.output.load_options())?;
     fail_on_errors(&diags)?;

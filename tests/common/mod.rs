@@ -113,3 +113,30 @@ pub fn azure_example_exports() -> Vec<Vec<String>> {
     assert!(exports.len() >= 5, "the Azure examples");
     exports
 }
+
+/// A fresh folder under the temporary directory for one test's files
+/// (`securescore-NAME-PID`), removed when dropped, but kept when the test fails, to be
+/// looked at.
+pub struct Scratch(pub std::path::PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("securescore-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// The path of `name` in the folder.
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
