@@ -307,25 +307,6 @@ const WARNINGS_OF_COUNTS: [&str; 1] = ["option-not-applicable"];
 /// The report without what count-level data cannot carry, each removal with its reason.
 fn comparable(case: &Case, mut report: Value) -> Value {
     let doc = report.as_object_mut().unwrap();
-    // Under v1 and pass-rate the query returns recommendation rows only, which cannot
-    // say how many distinct resources a scope or group has (a resource counts once per
-    // recommendation): the score's and groups' `resources` and the scopes' `weight`,
-    // which the report of the counts approximates by the sum over recommendations, with
-    // an `approximate-weight` warning per scope.
-    if case.model != "classic" {
-        if let Some(warnings) = doc.get_mut("warnings").and_then(Value::as_array_mut) {
-            warnings.retain(|w| w["code"] != "approximate-weight");
-        }
-        doc["score"]["resources"] = Value::Null;
-        for scope in doc["scopes"].as_array_mut().unwrap() {
-            scope["weight"] = Value::Null;
-        }
-        if let Some(groups) = doc.get_mut("groups").and_then(Value::as_array_mut) {
-            for group in groups {
-                group["score"]["resources"] = Value::Null;
-            }
-        }
-    }
     // A type group is named by the smallest spelling of its type: `assess` takes it from
     // each resource's first spelling (input order), the query from every row, so the two
     // differ in case when a resource is spelt several ways. Compared case-folded.

@@ -143,7 +143,7 @@ fn header(request: &QueryRequest, dialect: Dialect) -> String {
         ),
     };
     let rows = if request.model.ranks_recommendations() {
-        "recommendation rows (scope, recommendation, healthy, unhealthy, not_applicable)"
+        "recommendation rows (scope, recommendation, healthy, unhealthy, not_applicable) and weight rows (scope, resources)"
     } else {
         "control rows (scope, control, healthy, unhealthy, not_applicable) and weight rows (scope, resources)"
     };
@@ -503,11 +503,15 @@ fn counted(request: &QueryRequest, dialect: Dialect) -> Stage {
                 ops.push("join kind=inner membership on recommendation".to_string());
             }
         }
+    } else {
+        // The weight counts the resources of every counted recommendation, whatever
+        // control holds it (the rule of `score/recommendations.rs`).
+        ops.push("mv-expand recommendation = pack_array(recommendation, \"\") to typeof(string)".to_string());
     }
     let comment = if classic {
         "Step 1: the counted assessments: neither custom nor preview (unless --include-preview), of a recommendation a control holds; once per control, and once under the control \"\" that stands for the weight (SPEC §1.1)."
     } else {
-        "Step 1: the counted assessments: neither custom nor preview (unless --include-preview); a control need not hold the recommendation (SPEC §7)."
+        "Step 1: the counted assessments: neither custom nor preview (unless --include-preview); a control need not hold the recommendation (SPEC §7); each once more under the recommendation \"\" that stands for the weight (SPEC §1.1)."
     };
     Stage::new("counted", comment, ops)
 }
@@ -619,26 +623,18 @@ fn rows(request: &QueryRequest, dialect: Dialect) -> Stage {
     if dialect == Dialect::ResourceGraph {
         columns.push(format!("id = tostring(pack_array({}, {item}))", keys(request)));
     }
-    if request.model.ranks_recommendations() {
-        columns.push("recommendation".to_string());
-        columns.push("healthy, unhealthy, not_applicable".to_string());
-        ops.push(format!("project {}", columns.join(", ")));
-    } else {
-        ops.push("extend weight = control == \"\"".to_string());
-        ops.push("extend resources = iff(weight, healthy + unhealthy, long(null))".to_string());
-        columns.push(format!("control = {}", nullable("control")));
-        for c in ["healthy", "unhealthy", "not_applicable"] {
-            columns.push(format!("{c} = iff(weight, long(null), {c})"));
-        }
-        columns.push("resources".to_string());
-        ops.push(format!("project {}", columns.join(", ")));
+    ops.push(format!("extend weight = {item} == \"\""));
+    ops.push("extend resources = iff(weight, healthy + unhealthy, long(null))".to_string());
+    columns.push(format!("{item} = {}", nullable(item)));
+    for c in ["healthy", "unhealthy", "not_applicable"] {
+        columns.push(format!("{c} = iff(weight, long(null), {c})"));
     }
-    let comment = if request.model.ranks_recommendations() {
-        "The recommendation rows, by scope (and group) and recommendation."
-    } else {
-        "The control rows and, for the control \"\", the weight row (resources), by scope (and group) and control."
-    };
-    Stage::new("rows", comment, ops)
+    columns.push("resources".to_string());
+    ops.push(format!("project {}", columns.join(", ")));
+    let comment = format!(
+        "The {item} rows and, for the {item} \"\", the weight row (resources), by scope (and group) and {item}."
+    );
+    Stage::new("rows", &comment, ops)
 }
 
 /// Resource Graph's membership literal: each member recommendation and its controls with
@@ -820,7 +816,8 @@ mod tests {
     }
 
     /// Classic counts per control with a weight row (the control ""); v1 and pass-rate
-    /// per recommendation, with no membership and no weight.
+    /// per recommendation, with no membership, and a weight row (the recommendation "")
+    /// over every counted assessment.
     #[test]
     fn classic_counts_controls_and_weights_and_the_others_recommendations() {
         for engine in [Engine::ResourceGraph, Engine::LogAnalytics] {
@@ -831,7 +828,9 @@ mod tests {
             let v1 = text(&request(engine, ScoringModel::V1, Some(QueryGroupBy::Type)));
             assert!(v1.contains("by scope_key, group_key, recommendation, resource_key"));
             assert!(v1.contains("['group'] = "));
-            assert!(!v1.contains("member =") && !v1.contains("weight =") && !v1.contains("resources ="));
+            assert!(!v1.contains("member =") && !v1.contains("membership"));
+            assert!(v1.contains("mv-expand recommendation = pack_array(recommendation, \"\") to typeof(string)"));
+            assert!(v1.contains("resources = iff(weight, healthy + unhealthy, long(null))"));
         }
     }
 

@@ -943,13 +943,6 @@ impl Writer<'_> {
                     tally("state")
                 ),
             });
-            ctes.push(Cte {
-                name: "weights".to_string(),
-                comment: "The weight of each scope (SPEC §1.1): its resources healthy or unhealthy in at least one\ncounted assessment.".to_string(),
-                body: format!(
-                    "SELECT scope_key{g}, count(DISTINCT CASE WHEN status > 0 THEN resource_key END) AS resources\nFROM counted\nGROUP BY scope_key{g}"
-                ),
-            });
         } else {
             ctes.push(Cte {
                 name: "recommendation_counts".to_string(),
@@ -963,6 +956,20 @@ impl Writer<'_> {
                 ),
             });
         }
+        ctes.push(Cte {
+            name: "weights".to_string(),
+            comment: format!(
+                "The weight of each scope (SPEC §1.1): its resources healthy or unhealthy in at least one\ncounted assessment{}.",
+                if self.classic() {
+                    ""
+                } else {
+                    " (of any counted recommendation, in a control or not)"
+                }
+            ),
+            body: format!(
+                "SELECT scope_key{g}, count(DISTINCT CASE WHEN status > 0 THEN resource_key END) AS resources\nFROM counted\nGROUP BY scope_key{g}"
+            ),
+        });
         ctes
     }
 
@@ -1023,20 +1030,18 @@ impl Writer<'_> {
             String::new()
         };
         let mut sql = String::from("-- The counts rows (SPEC §10), sorted.\n");
-        if self.classic() {
-            let _ = write!(
-                sql,
-                "SELECT 1 AS securescore_counts, {scope}{group_col}, c.control AS control,\n  c.healthy AS healthy, c.unhealthy AS unhealthy, c.not_applicable AS not_applicable,\n  CAST(NULL AS BIGINT) AS resources\nFROM control_counts c\n{}\nUNION ALL\nSELECT 1 AS securescore_counts, {scope}{group_col}, CAST(NULL AS STRING) AS control,\n  CAST(NULL AS BIGINT) AS healthy, CAST(NULL AS BIGINT) AS unhealthy, CAST(NULL AS BIGINT) AS not_applicable,\n  w.resources AS resources\nFROM weights w\n{}\nORDER BY scope NULLS LAST{order_group}, control NULLS FIRST;\n",
-                joins("c"),
-                joins("w")
-            );
+        // Each counts row (a control's or a recommendation's), then each weight row.
+        let (item, counts) = if self.classic() {
+            ("control", "control_counts")
         } else {
-            let _ = write!(
-                sql,
-                "SELECT 1 AS securescore_counts, {scope}{group_col}, c.recommendation AS recommendation,\n  c.healthy AS healthy, c.unhealthy AS unhealthy, c.not_applicable AS not_applicable\nFROM recommendation_counts c\n{}\nORDER BY scope NULLS LAST{order_group}, recommendation;\n",
-                joins("c")
-            );
-        }
+            ("recommendation", "recommendation_counts")
+        };
+        let _ = write!(
+            sql,
+            "SELECT 1 AS securescore_counts, {scope}{group_col}, c.{item} AS {item},\n  c.healthy AS healthy, c.unhealthy AS unhealthy, c.not_applicable AS not_applicable,\n  CAST(NULL AS BIGINT) AS resources\nFROM {counts} c\n{}\nUNION ALL\nSELECT 1 AS securescore_counts, {scope}{group_col}, CAST(NULL AS STRING) AS {item},\n  CAST(NULL AS BIGINT) AS healthy, CAST(NULL AS BIGINT) AS unhealthy, CAST(NULL AS BIGINT) AS not_applicable,\n  w.resources AS resources\nFROM weights w\n{}\nORDER BY scope NULLS LAST{order_group}, {item} NULLS FIRST;\n",
+            joins("c"),
+            joins("w")
+        );
         sql
     }
 }
@@ -1144,7 +1149,11 @@ mod tests {
         };
         let v1 = sql(Engine::Spark, &v1, Some(QueryGroupBy::Subscription));
         assert!(!v1.contains("control_members"), "v1 needs no membership");
-        assert!(!v1.contains("weights"));
+        // Its weight rows count every counted recommendation's resources, from `counted`
+        // itself, which joins no control.
+        assert!(v1.contains("AS resources\n  FROM counted\n  GROUP BY scope_key, group_key"));
+        assert!(v1.contains("CAST(NULL AS STRING) AS recommendation,"));
+        assert!(v1.contains("AS resources\nFROM weights w"));
         assert!(v1.contains("AS `group`, c.recommendation AS recommendation"));
     }
 
