@@ -829,7 +829,9 @@ mod tests {
             assert!(v1.contains("by scope_key, group_key, recommendation, resource_key"));
             assert!(v1.contains("['group'] = "));
             assert!(!v1.contains("member =") && !v1.contains("membership"));
-            assert!(v1.contains("mv-expand recommendation = pack_array(recommendation, \"\") to typeof(string)"));
+            assert!(
+                v1.contains("mv-expand recommendation = pack_array(recommendation, \"\") to typeof(string)")
+            );
             assert!(v1.contains("resources = iff(weight, healthy + unhealthy, long(null))"));
         }
     }
