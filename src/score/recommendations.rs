@@ -303,11 +303,19 @@ pub fn score(
         by_id,
     };
     let pooled = t.pooled;
+    // A recommendation counts rows report was counted by the query, under the options
+    // it was written with (preview, custom): its rows are not judged again.
+    let mut in_rows = vec![false; model.recommendations.len()];
+    for row in &model.counts.recommendations {
+        if let Some(flag) = in_rows.get_mut(row.item as usize) {
+            *flag = true;
+        }
+    }
     s.rows = s
         .by_id
         .iter()
         .map(|&r| r as usize)
-        .filter(|&r| counted[r] && assessed(pooled[r]))
+        .filter(|&r| (counted[r] || in_rows[r]) && assessed(pooled[r]))
         .map(|r| row(which, r as u32, pooled[r], points(model, r)))
         .collect();
     s.sum_rows();

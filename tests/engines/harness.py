@@ -11,10 +11,11 @@ The manifest names the tables to load and the queries to run:
 Each table is loaded once from its JSON Lines file, as the README's table of `query`
 options says to read it:
 
-  * native assessments (SPEC §2): as DuckDB's ``read_json_auto`` and Spark's
-    ``spark.read.json`` read them, each column typed by what it holds (in DuckDB a
-    column of GUIDs, as recommendation ids are, is a UUID; ``exemption`` a struct;
-    ``expires`` text when dates and times mix);
+  * native assessments (SPEC §2): as Spark's ``spark.read.json`` reads them, each column
+    typed by what it holds; in DuckDB with the columns ``resource``, ``recommendation``,
+    ``status`` declared as text and ``exemption`` as a struct of text, because
+    ``read_json_auto`` types a column of GUIDs (recommendation ids) as UUID, which keeps
+    no letter case: an upper-case key would no longer match its definition;
   * Resource Graph's ``securityresources`` rows: with the columns ``id``, ``name``,
     ``type``, ``subscriptionId`` declared as text and ``properties`` as JSON (DuckDB) or
     its JSON text (Spark, which cannot hold in one struct the keys Resource Graph writes
@@ -56,7 +57,11 @@ class DuckDB:
 
     def load(self, name, source, path):
         if source == "native":
-            reader = "read_json_auto(?)"
+            exemption = "STRUCT(category VARCHAR, expires VARCHAR, reason VARCHAR)"
+            reader = (
+                "read_json(?, columns = {'resource': 'VARCHAR', 'recommendation': 'VARCHAR', "
+                f"'status': 'VARCHAR', 'exemption': '{exemption}'}})"
+            )
         else:
             columns = ", ".join(f"'{c}': 'VARCHAR'" for c in GRAPH_COLUMNS if c != "properties")
             reader = f"read_json(?, columns = {{{columns}, 'properties': 'JSON'}})"
