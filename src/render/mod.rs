@@ -318,6 +318,25 @@ fn not_applicable_recommendations(
     (!idle.is_empty()).then(|| format!("Not applicable (no assessed resource): {}", idle.join(", ")))
 }
 
+/// A scope row's points cells under the report's model, as the table and markdown show
+/// them: classic `current / max` and the weight; v1 `current / max`; pass-rate the
+/// recommendations passing of those scored.
+pub(crate) fn scope_points_cells(
+    model: crate::score::ScoringModel,
+    s: &crate::report::ScopeOut,
+) -> Vec<String> {
+    use crate::score::ScoringModel;
+    use crate::text::fmt2;
+    match model {
+        ScoringModel::Classic => vec![
+            format!("{} / {}", fmt2(s.current), fmt2(s.max)),
+            s.weight.to_string(),
+        ],
+        ScoringModel::V1 => vec![format!("{} / {}", fmt2(s.current), fmt2(s.max))],
+        ScoringModel::PassRate => vec![format!("{} / {}", s.current.round(), s.max.round())],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Format;

@@ -171,14 +171,7 @@ fn write_scopes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 },
                 percent(s.percentage),
             ];
-            match report.model {
-                ScoringModel::Classic => {
-                    row.push(format!("{} / {}", fmt2(s.current), fmt2(s.max)));
-                    row.push(s.weight.to_string());
-                }
-                ScoringModel::V1 => row.push(format!("{} / {}", fmt2(s.current), fmt2(s.max))),
-                ScoringModel::PassRate => row.push(format!("{} / {}", s.current.round(), s.max.round())),
-            }
+            row.extend(crate::render::scope_points_cells(report.model, s));
             row
         })
         .collect();

@@ -107,14 +107,7 @@ fn scope_table(report: &Report, style: Style) -> Option<Grid> {
             s.percentage
                 .map_or("n/a".to_string(), |p| format!("{}%", fmt2(p))),
         ];
-        match report.model {
-            ScoringModel::Classic => {
-                row.push(format!("{} / {}", fmt2(s.current), fmt2(s.max)));
-                row.push(s.weight.to_string());
-            }
-            ScoringModel::V1 => row.push(format!("{} / {}", fmt2(s.current), fmt2(s.max))),
-            ScoringModel::PassRate => row.push(format!("{} / {}", s.current.round(), s.max.round())),
-        }
+        row.extend(crate::render::scope_points_cells(report.model, s));
         t.add_row(row);
     }
     align_right(&mut t, &[1, 2, 3]);
